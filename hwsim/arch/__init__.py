@@ -1,0 +1,1 @@
+"""Accelerator specs and compute fabrics."""

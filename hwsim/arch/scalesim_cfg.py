@@ -1,0 +1,66 @@
+"""A SCALE-Sim ``.cfg`` read as an equivalent hwsim spec (a plain dict, validated by the caller).
+
+SCALE-Sim counts abstract words; hwsim takes a word to be one INT8 value (SCALE-Sim sizes its
+SRAMs in KB and addresses them in words, i.e. 1 byte per word), with INT32 accumulation.
+``InterfaceBandwidth: CALC`` (SCALE-Sim computes the bandwidth that never stalls) becomes
+``dram.bandwidth_bits_per_cycle: unlimited``; ``USER`` becomes ``Bandwidth`` words x 8 bits.
+SCALE-Sim has no energy, area, clock or node: those fields come from the
+``scalesim-default`` preset and are reported as such in ``source``.
+"""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+from hwsim.errors import HwsimInputError
+
+WORD_BITS = 8
+
+
+def cfg_to_spec_dict(path: Path, base: dict) -> dict:
+    parser = configparser.ConfigParser(strict=True)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        raise HwsimInputError(f"not a readable SCALE-Sim config: {str(exc).splitlines()[0]}", source=str(path)) from None
+
+    def get(section: str, key: str) -> str:
+        try:
+            return parser.get(section, key).strip()
+        except (configparser.NoSectionError, configparser.NoOptionError):
+            raise HwsimInputError("missing", source=str(path), field=f"[{section}] {key}") from None
+
+    def get_int(section: str, key: str) -> int:
+        value = get(section, key)
+        try:
+            return int(value)
+        except ValueError:
+            raise HwsimInputError(f"'{value}' is not an integer", source=str(path), field=f"[{section}] {key}") from None
+
+    arch = "architecture_presets"
+    dataflow = get(arch, "Dataflow").lower()
+    if dataflow not in ("os", "ws", "is"):
+        raise HwsimInputError(f"unknown dataflow '{dataflow}'", source=str(path), field=f"[{arch}] Dataflow",
+                              allowed="os, ws, is")
+    mode = get("run_presets", "InterfaceBandwidth").upper() if parser.has_section("run_presets") else "CALC"
+    if mode not in ("CALC", "USER"):
+        raise HwsimInputError(f"unknown InterfaceBandwidth '{mode}'", source=str(path),
+                              field="[run_presets] InterfaceBandwidth", allowed="CALC, USER")
+    if parser.has_section("sparsity") and parser.get("sparsity", "SparsitySupport", fallback="false").strip().lower() == "true":
+        raise HwsimInputError("sparsity is not modelled", source=str(path), field="[sparsity] SparsitySupport",
+                              allowed="false")
+    spec = {key: (dict(value) if isinstance(value, dict) else value) for key, value in base.items()}
+    run_name = parser.get("general", "run_name", fallback=path.stem).strip()
+    spec["name"] = run_name
+    spec["source"] = (f"SCALE-Sim config {path.name} (array, dataflow, SRAM sizes, bandwidth); clock, node, "
+                      f"energy and area from preset scalesim-default")
+    spec["compute"] = dict(base["compute"], rows=get_int(arch, "ArrayHeight"), cols=get_int(arch, "ArrayWidth"),
+                           dataflow=dataflow)
+    buffers = dict(base["buffers"])
+    for role, key in (("ifmap", "IfmapSramSzkB"), ("filter", "FilterSramSzkB"), ("ofmap", "OfmapSramSzkB")):
+        buffers[role] = dict(base["buffers"][role], size_kib=get_int(arch, key))
+    spec["buffers"] = buffers
+    bandwidth = "unlimited" if mode == "CALC" else get_int(arch, "Bandwidth") * WORD_BITS
+    spec["dram"] = dict(base["dram"], bandwidth_bits_per_cycle=bandwidth)
+    return spec

@@ -1,0 +1,86 @@
+"""The accelerator spec: a validated, typed description of the hardware (gem5-style fields:
+a unit in the name, a description, and a default only where the default is a convention).
+
+Unknown keys are rejected. Every preset in accelerators/ cites the source of its numbers in
+``source`` and in comments.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PESpec(_Strict):
+    type: Literal["mac"] = Field(description="PE micro-architecture (bit-parallel MAC)")
+    weights: list[str] = Field(min_length=1, description="weight formats the PE runs natively")
+    activations: list[str] = Field(min_length=1, description="activation formats the PE runs natively")
+    accumulator: str = Field(description="accumulator format, e.g. int32 or fp32")
+
+
+class ComputeSpec(_Strict):
+    rows: int = Field(gt=0, description="systolic array rows (PEs)")
+    cols: int = Field(gt=0, description="systolic array columns (PEs)")
+    dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
+    pe: PESpec
+
+
+class VectorSpec(_Strict):
+    lanes: int = Field(gt=0, description="element operations the vector unit completes per cycle")
+
+
+class BufferSpec(_Strict):
+    size_kib: float = Field(gt=0, description="capacity in KiB (1 KiB = 8192 bits)")
+    banks: int = Field(default=1, gt=0, description="independent banks; an access touches one")
+    port_width_bits: int = Field(gt=0, description="bits per access")
+
+
+class BuffersSpec(_Strict):
+    ifmap: BufferSpec = Field(description="input-activation buffer (SCALE-Sim's ifmap SRAM)")
+    filter: BufferSpec = Field(description="weight buffer (SCALE-Sim's filter SRAM)")
+    ofmap: BufferSpec = Field(description="output / partial-sum buffer (SCALE-Sim's ofmap SRAM)")
+    double_buffered: bool = Field(default=True, description="half of each buffer prefetches the next tile")
+
+
+class DramSpec(_Strict):
+    bandwidth_bits_per_cycle: Union[float, Literal["unlimited"]] = Field(
+        description="off-chip bits per accelerator cycle; 'unlimited' = SCALE-Sim's CALC mode (no stalls)")
+    energy_pj_per_bit: float = Field(ge=0, description="energy per bit read or written off-chip")
+
+    @field_validator("bandwidth_bits_per_cycle")
+    @classmethod
+    def _positive(cls, value):
+        if value != "unlimited" and not (value > 0 and math.isfinite(value)):
+            raise ValueError("must be a positive finite number or 'unlimited'")
+        return value
+
+    @property
+    def bandwidth(self) -> float:
+        return math.inf if self.bandwidth_bits_per_cycle == "unlimited" else float(self.bandwidth_bits_per_cycle)
+
+
+class DefaultPrecisionSpec(_Strict):
+    weights: str = Field(description="weight format for layers whose trace gives none")
+    activations: str = Field(description="activation format for layers whose trace gives none")
+    outputs: str = Field(description="output format for layers whose trace gives none")
+    kv: str | None = Field(default=None, description="KV-cache format; unset = the activation format")
+
+
+class AcceleratorSpec(_Strict):
+    name: str = Field(description="short name, used in results")
+    source: str = Field(description="where the numbers come from")
+    clock_mhz: float = Field(gt=0, description="clock frequency in MHz")
+    tech_node_nm: int = Field(gt=0, description="technology node in nm")
+    compute: ComputeSpec
+    vector: VectorSpec
+    buffers: BuffersSpec
+    dram: DramSpec
+    default_precision: DefaultPrecisionSpec
+    area_overhead_fraction: float = Field(
+        ge=0, description="control, interconnect and I/O area as a fraction of PE + SRAM area")

@@ -1,0 +1,1 @@
+"""Engines: the analytical (default) engine; the event-driven engine arrives with PIM."""

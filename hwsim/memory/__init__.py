@@ -1,0 +1,1 @@
+"""On-chip SRAM buffers and DRAM interfaces."""

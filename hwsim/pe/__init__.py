@@ -1,0 +1,41 @@
+"""Processing elements: one module each behind one small protocol.
+
+A PE answers three questions for a layer's formats: can I run it (else a clear error), how many
+MACs per cycle do I complete (1 for a bit-parallel MAC; fewer for bit-serial PEs, more for
+precision-decomposable ones), and what does one MAC cost (energy, with the PE's area and
+leakage as hardware facts that do not depend on the layer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from hwsim.provenance import Sourced
+from hwsim.workload.layer import Precision
+
+
+@dataclass(frozen=True)
+class PECost:
+    energy_per_mac_pj: Sourced
+    area_um2: Sourced
+    leakage_uw: Sourced
+
+
+class ProcessingElement(Protocol):
+    name: str
+
+    def check(self, precision: Precision, where: str) -> None:
+        """Raise HwsimInputError naming ``where`` if the PE cannot run these formats."""
+
+    def macs_per_cycle(self, precision: Precision) -> float:
+        """MACs one PE completes per cycle at these formats."""
+
+    def energy_per_mac_pj(self, precision: Precision, node_nm: int) -> Sourced:
+        """Dynamic energy of one MAC at these formats."""
+
+    def area_um2(self, node_nm: int) -> Sourced:
+        """Silicon area of one PE, sized for its widest supported formats."""
+
+    def leakage_uw(self, node_nm: int) -> Sourced:
+        """Static power of one PE."""

@@ -1,0 +1,1 @@
+"""Technology: primitive costs with sources and node scaling."""

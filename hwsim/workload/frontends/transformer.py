@@ -1,0 +1,127 @@
+"""Transformer model configs (YAML) lowered to per-block GEMMs, attention matmuls and vector ops.
+
+Encoder (BERT-style): Q/K/V/O projections, per-head Q.K^T and P.V, softmax, two LayerNorms,
+a GELU feed-forward. Decoder (Llama-style): the same attention with an optional grouped-query
+KV (``kv_heads``), RMSNorm, a SwiGLU feed-forward (gate, up, down) and the LM head; ``phase``
+is ``prefill`` (``seq_len`` tokens) or ``decode`` (one new token attending to ``kv_len``).
+Shapes follow the model papers: BERT (Devlin et al., NAACL 2019, Sec. 3) and Llama 2
+(Touvron et al., 2023, Sec. 2.2 / Table 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hwsim.errors import HwsimInputError
+from hwsim.formats import parse_format
+from hwsim.workload.layer import Layer, Precision, Workload
+from hwsim.workload.ops import Gemm, MatMul, VectorOp
+from hwsim.yamlio import load_yaml_file
+
+
+class TransformerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["transformer_encoder", "transformer_decoder"] = Field(description="model family")
+    name: str = Field(description="workload name")
+    source: str = Field(description="where the model dimensions come from")
+    hidden: int = Field(gt=0, description="model width d_model")
+    heads: int = Field(gt=0, description="attention heads")
+    kv_heads: int | None = Field(default=None, gt=0, description="KV heads (GQA); default = heads")
+    blocks: int = Field(gt=0, description="transformer blocks")
+    ffn: int = Field(gt=0, description="feed-forward inner width")
+    seq_len: int = Field(gt=0, description="tokens processed (prefill / encoder)")
+    batch: int = Field(default=1, gt=0, description="sequences processed together")
+    phase: Literal["prefill", "decode"] = Field(default="prefill", description="decoder phase")
+    kv_len: int | None = Field(default=None, gt=0, description="decode: tokens already in the KV cache")
+    vocab: int | None = Field(default=None, gt=0, description="decoder: LM-head vocabulary")
+    include_vector_ops: bool = Field(default=True, description="emit softmax/norm/activation ops")
+    precision: dict[str, str] = Field(default_factory=dict, description="operand -> format for all layers")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TransformerConfig":
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}")
+        kv_heads = self.kv_heads or self.heads
+        if self.heads % kv_heads:
+            raise ValueError(f"heads={self.heads} is not divisible by kv_heads={kv_heads}")
+        if self.phase == "decode" and self.kv_len is None:
+            raise ValueError("phase 'decode' needs kv_len")
+        if self.kind == "transformer_encoder" and self.phase != "prefill":
+            raise ValueError("an encoder has no decode phase")
+        unknown = set(self.precision) - {"weights", "activations", "outputs", "kv"}
+        if unknown:
+            raise ValueError(f"precision has unknown operand(s) {sorted(unknown)}; "
+                             "allowed: weights, activations, outputs, kv")
+        return self
+
+
+def load_transformer(path: str | Path, data: dict | None = None) -> Workload:
+    path = Path(path)
+    data = load_yaml_file(path) if data is None else data
+    try:
+        cfg = TransformerConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        raise HwsimInputError(err["msg"], source=str(path), field=field) from None
+    try:
+        precision = Precision(**{k: parse_format(v) for k, v in cfg.precision.items()})
+    except HwsimInputError as exc:
+        raise exc.with_source(str(path)) from None
+    return build_transformer(cfg, precision)
+
+
+def build_transformer(cfg: TransformerConfig, precision: Precision = Precision()) -> Workload:
+    head_dim = cfg.hidden // cfg.heads
+    kv_heads = cfg.kv_heads or cfg.heads
+    decode = cfg.phase == "decode"
+    new_tokens = 1 if decode else cfg.seq_len
+    context = (cfg.kv_len + 1) if decode else cfg.seq_len
+    rows = cfg.batch * new_tokens
+    n = cfg.blocks
+    kv_width = kv_heads * head_dim
+    layers: list[Layer] = []
+
+    def add(name: str, op, count: int = n) -> None:
+        layers.append(Layer(name, op, precision, count))
+
+    is_decoder = cfg.kind == "transformer_decoder"
+    norm = "rmsnorm" if is_decoder else "layernorm"
+    if cfg.include_vector_ops and is_decoder:
+        add("attn_norm", VectorOp(norm, rows * cfg.hidden))
+    add("q_proj", Gemm(rows, cfg.hidden, cfg.hidden))
+    add("k_proj", Gemm(rows, cfg.hidden, kv_width))
+    add("v_proj", Gemm(rows, cfg.hidden, kv_width))
+    heads_total = cfg.batch * cfg.heads
+    add("attn_qk", MatMul(new_tokens, head_dim, context, heads_total))
+    if cfg.include_vector_ops:
+        add("softmax", VectorOp("softmax", heads_total * new_tokens * context))
+    add("attn_pv", MatMul(new_tokens, context, head_dim, heads_total))
+    add("o_proj", Gemm(rows, cfg.hidden, cfg.hidden))
+    if cfg.include_vector_ops:
+        add("attn_residual", VectorOp("add", rows * cfg.hidden))
+        add("ffn_norm" if is_decoder else "attn_norm", VectorOp(norm, rows * cfg.hidden))
+    if is_decoder:
+        add("ffn_gate", Gemm(rows, cfg.hidden, cfg.ffn))
+        add("ffn_up", Gemm(rows, cfg.hidden, cfg.ffn))
+        if cfg.include_vector_ops:
+            add("ffn_act", VectorOp("silu", rows * cfg.ffn))
+            add("ffn_gate_mul", VectorOp("mul", rows * cfg.ffn))
+    else:
+        add("ffn_up", Gemm(rows, cfg.hidden, cfg.ffn))
+        if cfg.include_vector_ops:
+            add("ffn_act", VectorOp("gelu", rows * cfg.ffn))
+    add("ffn_down", Gemm(rows, cfg.ffn, cfg.hidden))
+    if cfg.include_vector_ops:
+        add("ffn_residual", VectorOp("add", rows * cfg.hidden))
+        if not is_decoder:
+            add("ffn_norm", VectorOp(norm, rows * cfg.hidden))
+    if is_decoder and cfg.vocab:
+        if cfg.include_vector_ops:
+            add("final_norm", VectorOp(norm, rows * cfg.hidden), count=1)
+        add("lm_head", Gemm(rows, cfg.hidden, cfg.vocab), count=1)
+    return Workload(cfg.name, tuple(layers), cfg.source)

@@ -1,0 +1,169 @@
+"""Workload operators and their GEMM view.
+
+Every tensor op that runs on a MAC array is lowered to a GEMM the way SCALE-Sim does it:
+M = output pixels (rows of the input operand), K = reduction window (filter_h x filter_w x
+channels per group), N = filters (output channels per group). A grouped or depthwise conv is
+``groups`` independent GEMMs, exactly as SCALE-Sim splits a depthwise ("DP") layer into one
+run per channel. Vector ops (softmax, norms, element-wise) are counted in elements and run on
+the vector unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from hwsim.errors import HwsimInputError
+
+# Which operand the B side of a GEMM is: a weight matrix, or an activation produced at run time
+# (attention's K^T / V, taken from the KV cache when one exists).
+BOperand = Literal["weights", "kv", "activations"]
+
+
+@dataclass(frozen=True)
+class GemmView:
+    """One GEMM shape C[M,N] = A[M,K] . B[K,N], run ``instances`` times back to back."""
+
+    m: int
+    k: int
+    n: int
+    instances: int
+    b_operand: BOperand
+    a_unique_words: int  # distinct A elements fetched from DRAM per instance (conv: the raw ifmap)
+
+    @property
+    def macs(self) -> int:
+        return self.m * self.k * self.n * self.instances
+
+
+def _positive(name: str, value: int, minimum: int = 1) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise HwsimInputError(f"must be an integer >= {minimum}, got {value!r}", field=name)
+
+
+@dataclass(frozen=True)
+class Gemm:
+    """A weight GEMM (linear / fully connected): activations[M,K] x weights[K,N], ``batch`` times."""
+
+    m: int
+    k: int
+    n: int
+    batch: int = 1
+    kind: str = "gemm"
+
+    def __post_init__(self) -> None:
+        for name in ("m", "k", "n", "batch"):
+            _positive(name, getattr(self, name))
+
+    def gemm_view(self) -> GemmView:
+        return GemmView(self.m, self.k, self.n, self.batch, "weights", self.m * self.k)
+
+
+@dataclass(frozen=True)
+class MatMul:
+    """A GEMM whose both operands are activations, e.g. attention's Q.K^T and P.V per head.
+
+    The B operand is stored in the KV-cache format when the layer gives one.
+    """
+
+    m: int
+    k: int
+    n: int
+    batch: int = 1
+    kind: str = "matmul"
+
+    def __post_init__(self) -> None:
+        for name in ("m", "k", "n", "batch"):
+            _positive(name, getattr(self, name))
+
+    def gemm_view(self) -> GemmView:
+        return GemmView(self.m, self.k, self.n, self.batch, "kv", self.m * self.k)
+
+
+@dataclass(frozen=True)
+class Conv2d:
+    """2-D convolution on an NHWC input; output size floor((H + 2p - F) / s) + 1."""
+
+    in_h: int
+    in_w: int
+    in_c: int
+    out_c: int
+    kernel_h: int
+    kernel_w: int
+    stride: int = 1
+    padding: int = 0
+    groups: int = 1
+    batch: int = 1
+    kind: str = "conv2d"
+
+    def __post_init__(self) -> None:
+        for name in ("in_h", "in_w", "in_c", "out_c", "kernel_h", "kernel_w", "stride", "groups", "batch"):
+            _positive(name, getattr(self, name))
+        _positive("padding", self.padding, minimum=0)
+        if self.in_c % self.groups or self.out_c % self.groups:
+            raise HwsimInputError(
+                f"in_c={self.in_c} and out_c={self.out_c} must both be divisible by groups={self.groups}",
+                field="groups")
+        if self.kernel_h > self.in_h + 2 * self.padding or self.kernel_w > self.in_w + 2 * self.padding:
+            raise HwsimInputError(
+                f"kernel {self.kernel_h}x{self.kernel_w} larger than the padded input "
+                f"{self.in_h + 2 * self.padding}x{self.in_w + 2 * self.padding}", field="kernel_h")
+
+    @property
+    def out_h(self) -> int:
+        # == SCALE-Sim's ceil((H' - F + s) / s) on the padded height H'
+        return (self.in_h + 2 * self.padding - self.kernel_h) // self.stride + 1
+
+    @property
+    def out_w(self) -> int:
+        return (self.in_w + 2 * self.padding - self.kernel_w) // self.stride + 1
+
+    def gemm_view(self) -> GemmView:
+        channels_per_group = self.in_c // self.groups
+        return GemmView(
+            m=self.out_h * self.out_w * self.batch,
+            k=self.kernel_h * self.kernel_w * channels_per_group,
+            n=self.out_c // self.groups,
+            instances=self.groups,
+            b_operand="weights",
+            a_unique_words=self.in_h * self.in_w * channels_per_group * self.batch,
+        )
+
+
+# Element-wise work per element for each vector op; derived: count of the adds, multiplies,
+# compares and special-function evaluations in the textbook definition, one op each.
+VECTOR_OPS_PER_ELEMENT: dict[str, int] = {
+    "softmax": 5,     # max-compare, subtract, exp, sum-add, divide
+    "layernorm": 8,   # mean add, subtract, square, variance add, rsqrt, multiply, scale, shift
+    "rmsnorm": 5,     # square, sum-add, rsqrt, multiply, scale
+    "gelu": 8,        # tanh approximation: 3 multiplies, 2 adds, tanh, multiply, scale
+    "silu": 4,        # negate-exp, add, divide, multiply
+    "relu": 1,        # compare
+    "add": 1,
+    "mul": 1,
+}
+
+
+@dataclass(frozen=True)
+class VectorOp:
+    """An element-wise or reduction op over ``elements`` values, run on the vector unit."""
+
+    op: str
+    elements: int
+    kind: str = "vector"
+
+    def __post_init__(self) -> None:
+        if self.op not in VECTOR_OPS_PER_ELEMENT:
+            raise HwsimInputError(f"unknown vector op '{self.op}'", field="vector_op",
+                                  allowed=", ".join(sorted(VECTOR_OPS_PER_ELEMENT)))
+        _positive("elements", self.elements)
+
+    @property
+    def ops(self) -> int:
+        return self.elements * VECTOR_OPS_PER_ELEMENT[self.op]
+
+    def gemm_view(self) -> None:
+        return None
+
+
+Op = Union[Gemm, MatMul, Conv2d, VectorOp]

@@ -1,0 +1,50 @@
+"""YAML loading that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hwsim.errors import HwsimInputError
+
+
+class _StrictLoader(yaml.SafeLoader):
+    pass
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise HwsimInputError(
+                f"duplicate key '{key}' at line {key_node.start_mark.line + 1} "
+                f"(first at line {seen[key] + 1})", field=str(key))
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except HwsimInputError as exc:
+        raise exc.with_source(source) from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise HwsimInputError(f"not valid YAML{line}: {problem}", source=source) from None
+
+
+def load_yaml_file(path: str | Path) -> Any:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HwsimInputError(f"cannot read file: {exc}", source=str(path)) from None
+    return load_yaml_text(text, str(path))
