@@ -82,7 +82,13 @@ class MatMul:
 
 @dataclass(frozen=True)
 class Conv2d:
-    """2-D convolution on an NHWC input; output size floor((H + 2p - F) / s) + 1."""
+    """2-D convolution on an NHWC input.
+
+    Output size is floor((H + 2p - F) / s) + 1 (framework convention), or with ``ceil_mode``
+    ceil((H + 2p - F) / s) + 1, which is SCALE-Sim's ceil((H' - F + s) / s): a last, partial
+    window counts as an output (PyTorch's ``ceil_mode`` name). SCALE-Sim topologies load with
+    ``ceil_mode=True``.
+    """
 
     in_h: int
     in_w: int
@@ -94,6 +100,7 @@ class Conv2d:
     padding: int = 0
     groups: int = 1
     batch: int = 1
+    ceil_mode: bool = False
     kind: str = "conv2d"
 
     def __post_init__(self) -> None:
@@ -109,14 +116,17 @@ class Conv2d:
                 f"kernel {self.kernel_h}x{self.kernel_w} larger than the padded input "
                 f"{self.in_h + 2 * self.padding}x{self.in_w + 2 * self.padding}", field="kernel_h")
 
+    def _out(self, size: int, kernel: int) -> int:
+        span = size + 2 * self.padding - kernel
+        return (-(-span // self.stride) if self.ceil_mode else span // self.stride) + 1
+
     @property
     def out_h(self) -> int:
-        # == SCALE-Sim's ceil((H' - F + s) / s) on the padded height H'
-        return (self.in_h + 2 * self.padding - self.kernel_h) // self.stride + 1
+        return self._out(self.in_h, self.kernel_h)
 
     @property
     def out_w(self) -> int:
-        return (self.in_w + 2 * self.padding - self.kernel_w) // self.stride + 1
+        return self._out(self.in_w, self.kernel_w)
 
     def gemm_view(self) -> GemmView:
         channels_per_group = self.in_c // self.groups

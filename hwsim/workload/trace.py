@@ -2,10 +2,10 @@
 
 Columns (docs/trace-format.md has the full table):
 ``name, op, count, m, k, n, batch, in_h, in_w, in_c, out_c, kernel_h, kernel_w, stride,
-padding, groups, vector_op, elements, weights, activations, outputs, kv``.
+padding, groups, ceil_mode, vector_op, elements, weights, activations, outputs, kv``.
 ``op`` is gemm | matmul | conv2d | vector. A cell that does not apply to the row's op must be
-empty; a cell left empty that has a documented default (batch, stride, padding, groups = 1,1,0,1;
-count = 1) takes it; format cells left empty take the accelerator's declared default precision.
+empty; a cell left empty that has a documented default (batch, stride, padding, groups,
+ceil_mode = 1, 1, 0, 1, 0; count = 1) takes it; format cells left empty take the accelerator's declared default precision.
 Lines starting with ``#`` are comments; ``# name: X`` and ``# source: Y`` set the workload's
 name and source.
 """
@@ -22,7 +22,7 @@ from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Conv2d, Gemm, MatMul, VectorOp
 
 COLUMNS = ("name", "op", "count", "m", "k", "n", "batch", "in_h", "in_w", "in_c", "out_c",
-           "kernel_h", "kernel_w", "stride", "padding", "groups", "vector_op", "elements",
+           "kernel_h", "kernel_w", "stride", "padding", "groups", "ceil_mode", "vector_op", "elements",
            "weights", "activations", "outputs", "kv")
 FORMAT_COLUMNS = ("weights", "activations", "outputs", "kv")
 
@@ -30,11 +30,11 @@ _SHAPE_COLUMNS = {
     "gemm": {"required": ("m", "k", "n"), "optional": {"batch": 1}},
     "matmul": {"required": ("m", "k", "n"), "optional": {"batch": 1}},
     "conv2d": {"required": ("in_h", "in_w", "in_c", "out_c", "kernel_h", "kernel_w"),
-               "optional": {"stride": 1, "padding": 0, "groups": 1, "batch": 1}},
+               "optional": {"stride": 1, "padding": 0, "groups": 1, "batch": 1, "ceil_mode": 0}},
     "vector": {"required": ("vector_op", "elements"), "optional": {}},
 }
 _NUMERIC = {"count", "m", "k", "n", "batch", "in_h", "in_w", "in_c", "out_c", "kernel_h",
-            "kernel_w", "stride", "padding", "groups", "elements"}
+            "kernel_w", "stride", "padding", "groups", "ceil_mode", "elements"}
 
 
 def is_native_header(header: list[str]) -> bool:
@@ -130,7 +130,9 @@ def _row_to_layer(row: dict[str, str]) -> Layer:
     elif op == "matmul":
         operator = MatMul(args["m"], args["k"], args["n"], args["batch"])
     elif op == "conv2d":
-        operator = Conv2d(**args)
+        if args["ceil_mode"] not in (0, 1):
+            raise HwsimInputError(f"must be 0 or 1, got {args['ceil_mode']}", field="ceil_mode")
+        operator = Conv2d(**{**args, "ceil_mode": bool(args["ceil_mode"])})
     else:
         operator = VectorOp(str(args["vector_op"]).lower(), args["elements"])
     formats = {}
@@ -153,7 +155,7 @@ def _layer_cells(layer: Layer) -> dict[str, object]:
     elif op.kind == "conv2d":
         cells.update(in_h=op.in_h, in_w=op.in_w, in_c=op.in_c, out_c=op.out_c, kernel_h=op.kernel_h,
                      kernel_w=op.kernel_w, stride=op.stride, padding=op.padding, groups=op.groups,
-                     batch=op.batch)
+                     batch=op.batch, ceil_mode=int(op.ceil_mode))
     else:
         cells.update(vector_op=op.op, elements=op.elements)
     for column in FORMAT_COLUMNS:

@@ -1,7 +1,8 @@
 """SCALE-Sim topology CSVs: the conv header and the GEMM ``Layer, M, N, K`` header, auto-detected.
 
 Semantics follow SCALE-Sim v3 (scalesim/topology_utils.py): rows end with a trailing comma,
-no padding (the file gives already-padded input sizes), one stride for both axes, and a layer
+no padding (the file gives already-padded input sizes), output size ceil((H - F + s) / s)
+(``Conv2d.ceil_mode``), one stride for both axes, and a layer
 whose name contains "DP" is depthwise: one GEMM per input channel, each with the row's
 ``Num Filter`` filters. A sparsity column other than 1:1 is rejected, not ignored.
 """
@@ -81,15 +82,16 @@ def _op(flavour: str, name: str, values: list[int]):
     ifmap_h, ifmap_w, filter_h, filter_w, channels, num_filter, stride = values
     if "DP" in name:  # SCALE-Sim: depthwise, split into one single-channel run per channel
         return Conv2d(ifmap_h, ifmap_w, channels, channels * num_filter, filter_h, filter_w,
-                      stride=stride, groups=channels)
-    return Conv2d(ifmap_h, ifmap_w, channels, num_filter, filter_h, filter_w, stride=stride)
+                      stride=stride, groups=channels, ceil_mode=True)
+    return Conv2d(ifmap_h, ifmap_w, channels, num_filter, filter_h, filter_w, stride=stride, ceil_mode=True)
 
 
 def format_topology(workload: Workload) -> str:
     """Write a workload as a SCALE-Sim conv topology (for running SCALE-Sim beside hwsim).
 
-    Padding is folded into the input size and grouped convs become "DP" layers, which is only
-    exact for depthwise convs (groups == in_c); other grouped convs and non-conv ops are refused.
+    Padding is folded into the input size, chosen as (out - 1) * s + F so that SCALE-Sim's ceil
+    rule gives hwsim's output size; grouped convs become "DP" layers, which is only exact for
+    depthwise convs (groups == in_c); other grouped convs and non-conv ops are refused.
     """
     rows = ["Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,"]
     for layer in workload.layers:
@@ -106,7 +108,8 @@ def format_topology(workload: Workload) -> str:
             filters = op.out_c // op.groups
         elif "DP" in name:
             raise HwsimInputError(f"layer '{name}' contains 'DP' but is not depthwise; SCALE-Sim would split it")
-        h, w = op.in_h + 2 * op.padding, op.in_w + 2 * op.padding
+        h = (op.out_h - 1) * op.stride + op.kernel_h
+        w = (op.out_w - 1) * op.stride + op.kernel_w
         for _ in range(layer.count):
             rows.append(f"{name}, {h}, {w}, {op.kernel_h}, {op.kernel_w}, {channels}, {filters}, {op.stride},")
     return "\n".join(rows) + "\n"
