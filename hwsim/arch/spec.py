@@ -8,9 +8,19 @@ Unknown keys are rejected. Every preset in accelerators/ cites the source of its
 from __future__ import annotations
 
 import math
-from typing import Literal, Union
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+
+def _number_as_name(value):
+    """A bare bit width (5.25) is a format name too; YAML reads it as a number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    return value
+
+
+FormatName = Annotated[str, BeforeValidator(_number_as_name)]
 
 
 class _Strict(BaseModel):
@@ -19,9 +29,9 @@ class _Strict(BaseModel):
 
 class PESpec(_Strict):
     type: Literal["mac"] = Field(description="PE micro-architecture (bit-parallel MAC)")
-    weights: list[str] = Field(min_length=1, description="weight formats the PE runs natively")
-    activations: list[str] = Field(min_length=1, description="activation formats the PE runs natively")
-    accumulator: str = Field(description="accumulator format, e.g. int32 or fp32")
+    weights: list[FormatName] = Field(min_length=1, description="weight formats the PE runs natively")
+    activations: list[FormatName] = Field(min_length=1, description="activation formats the PE runs natively")
+    accumulator: FormatName = Field(description="accumulator format, e.g. int32 or fp32")
 
 
 class ComputeSpec(_Strict):
@@ -66,10 +76,10 @@ class DramSpec(_Strict):
 
 
 class DefaultPrecisionSpec(_Strict):
-    weights: str = Field(description="weight format for layers whose trace gives none")
-    activations: str = Field(description="activation format for layers whose trace gives none")
-    outputs: str = Field(description="output format for layers whose trace gives none")
-    kv: str | None = Field(default=None, description="KV-cache format; unset = the activation format")
+    weights: FormatName = Field(description="weight format for layers whose trace gives none")
+    activations: FormatName = Field(description="activation format for layers whose trace gives none")
+    outputs: FormatName = Field(description="output format for layers whose trace gives none")
+    kv: FormatName | None = Field(default=None, description="KV-cache format; unset = the activation format")
 
 
 class AcceleratorSpec(_Strict):

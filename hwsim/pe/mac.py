@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hwsim.errors import HwsimInputError
-from hwsim.formats import FloatFormat, IntFormat, NumberFormat
+from hwsim.formats import EffectiveBits, FloatFormat, IntFormat, NumberFormat
 from hwsim.pe import PECost
 from hwsim.provenance import Sourced
 from hwsim.tech import primitives as prim
@@ -22,8 +22,13 @@ from hwsim.workload.layer import Precision
 _FP_SUPPORTED = {"fp16", "fp32"}  # formats with sourced Horowitz energies
 
 
+# An average width (EffectiveBits, e.g. 5.25) is costed as an integer datapath of that width:
+# the published designs that report one are integer mixed-precision designs.
+_INTEGER_LIKE = (IntFormat, EffectiveBits)
+
+
 def _kind_ok(fmt: NumberFormat) -> bool:
-    return isinstance(fmt, IntFormat) or (isinstance(fmt, FloatFormat) and fmt.name in _FP_SUPPORTED)
+    return isinstance(fmt, _INTEGER_LIKE) or (isinstance(fmt, FloatFormat) and fmt.name in _FP_SUPPORTED)
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,8 @@ class MacPE:
         for fmt in (*self.weight_formats, *self.activation_formats, self.accumulator):
             if not _kind_ok(fmt):
                 raise HwsimInputError(f"the MAC PE's first cost table has no model for '{fmt.name}'",
-                                      field="compute.pe", allowed="int1..int32, fp16, fp32")
-        kinds = {type(f) for f in (*self.weight_formats, *self.activation_formats, self.accumulator)}
+                                      field="compute.pe", allowed="int1..int32, an average bit width, fp16, fp32")
+        kinds = {isinstance(f, _INTEGER_LIKE) for f in (*self.weight_formats, *self.activation_formats, self.accumulator)}
         if len(kinds) > 1:
             raise HwsimInputError("mixed INT/FP MAC PEs need the arithmetic cost model of issue #3",
                                   field="compute.pe", allowed="all-integer or all-FP formats")
@@ -57,7 +62,7 @@ class MacPE:
 
     def energy_per_mac_pj(self, precision: Precision, node_nm: int) -> Sourced:
         w, a, acc = precision.weights, precision.activations, self.accumulator
-        if isinstance(w, IntFormat):
+        if isinstance(w, _INTEGER_LIKE):
             mult = prim.int_mult_energy_pj(w.bits, a.bits)
             add = prim.int_add_energy_pj(acc.bits)
         else:
@@ -76,7 +81,7 @@ class MacPE:
         w, a = self._widest()
         acc = self.accumulator
         registers = prim.register_area_um2(w.bits + a.bits + acc.bits, node_nm)
-        if isinstance(w, IntFormat):
+        if isinstance(w, _INTEGER_LIKE):
             datapath = prim.multiplier_area_um2(w.bits, a.bits, node_nm) + prim.adder_area_um2(acc.bits, node_nm)
         else:
             significand = acc.mantissa_bits + 1
@@ -91,7 +96,7 @@ class MacPE:
     def leakage_uw(self, node_nm: int) -> Sourced:
         w, a = self._widest()
         acc = self.accumulator
-        mult_bits = (w.bits, a.bits) if isinstance(w, IntFormat) else (w.mantissa_bits + 1, a.mantissa_bits + 1)
+        mult_bits = (w.bits, a.bits) if isinstance(w, _INTEGER_LIKE) else (w.mantissa_bits + 1, a.mantissa_bits + 1)
         value = (prim.multiplier_leakage_uw(*mult_bits, node_nm) + prim.adder_leakage_uw(acc.bits, node_nm)
                  + prim.register_leakage_uw(w.bits + a.bits + acc.bits, node_nm))
         return Sourced(value, "uW", f"{prim.ALADDIN}; derived: multiplier + adder + registers")
