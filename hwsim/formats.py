@@ -32,18 +32,10 @@ MAX_INT_BITS = 32
 DEFAULT_GROUP_SCALE = "uint8"  # issue #2: "int4@g128 with an 8-bit scale = 4.0625"
 
 
-@dataclass(frozen=True)
-class IntFormat:
+class _FixedWidth:
+    """Formats whose every element takes exactly ``bits`` bits (no shared scale)."""
+
     bits: int
-    signed: bool = True
-
-    @property
-    def name(self) -> str:
-        return f"{'int' if self.signed else 'uint'}{self.bits}"
-
-    @property
-    def kind(self) -> str:
-        return "int"
 
     @property
     def element_bits(self) -> float:
@@ -55,7 +47,21 @@ class IntFormat:
 
 
 @dataclass(frozen=True)
-class FloatFormat:
+class IntFormat(_FixedWidth):
+    bits: int
+    signed: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"{'int' if self.signed else 'uint'}{self.bits}"
+
+    @property
+    def kind(self) -> str:
+        return "int"
+
+
+@dataclass(frozen=True)
+class FloatFormat(_FixedWidth):
     exponent_bits: int
     mantissa_bits: int
     alias: str | None = None
@@ -76,17 +82,9 @@ class FloatFormat:
     def kind(self) -> str:
         return "float"
 
-    @property
-    def element_bits(self) -> float:
-        return float(self.bits)
-
-    @property
-    def bits_per_element(self) -> float:
-        return float(self.bits)
-
 
 @dataclass(frozen=True)
-class ScaleOnlyFormat:
+class ScaleOnlyFormat(_FixedWidth):
     """A power-of-two scale with no sign or mantissa: OCP MX's E8M0."""
 
     exponent_bits: int = 8
@@ -102,14 +100,6 @@ class ScaleOnlyFormat:
     @property
     def kind(self) -> str:
         return "scale"
-
-    @property
-    def element_bits(self) -> float:
-        return float(self.bits)
-
-    @property
-    def bits_per_element(self) -> float:
-        return float(self.bits)
 
 
 ElementFormat = Union[IntFormat, FloatFormat]

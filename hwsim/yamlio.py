@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import read_text
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -42,9 +43,4 @@ def load_yaml_text(text: str, source: str) -> Any:
 
 
 def load_yaml_file(path: str | Path) -> Any:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HwsimInputError(f"cannot read file: {exc}", source=str(path)) from None
-    return load_yaml_text(text, str(path))
+    return load_yaml_text(read_text(path, "file"), str(path))

@@ -42,42 +42,38 @@ def _positive(name: str, value: int, minimum: int = 1) -> None:
 
 
 @dataclass(frozen=True)
-class Gemm:
-    """A weight GEMM (linear / fully connected): activations[M,K] x weights[K,N], ``batch`` times."""
-
+class _MatrixProduct:
     m: int
     k: int
     n: int
     batch: int = 1
-    kind: str = "gemm"
+
+    b_operand = "weights"  # class-level: which stored operand B is
 
     def __post_init__(self) -> None:
         for name in ("m", "k", "n", "batch"):
             _positive(name, getattr(self, name))
 
     def gemm_view(self) -> GemmView:
-        return GemmView(self.m, self.k, self.n, self.batch, "weights", self.m * self.k)
+        return GemmView(self.m, self.k, self.n, self.batch, self.b_operand, self.m * self.k)
 
 
 @dataclass(frozen=True)
-class MatMul:
+class Gemm(_MatrixProduct):
+    """A weight GEMM (linear / fully connected): activations[M,K] x weights[K,N], ``batch`` times."""
+
+    kind: str = "gemm"
+
+
+@dataclass(frozen=True)
+class MatMul(_MatrixProduct):
     """A GEMM whose both operands are activations, e.g. attention's Q.K^T and P.V per head.
 
     The B operand is stored in the KV-cache format when the layer gives one.
     """
 
-    m: int
-    k: int
-    n: int
-    batch: int = 1
     kind: str = "matmul"
-
-    def __post_init__(self) -> None:
-        for name in ("m", "k", "n", "batch"):
-            _positive(name, getattr(self, name))
-
-    def gemm_view(self) -> GemmView:
-        return GemmView(self.m, self.k, self.n, self.batch, "kv", self.m * self.k)
+    b_operand = "kv"
 
 
 @dataclass(frozen=True)

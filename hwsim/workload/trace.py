@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
+from hwsim.inputs import read_text
 from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Conv2d, Gemm, MatMul, VectorOp
 
@@ -43,11 +44,7 @@ def is_native_header(header: list[str]) -> bool:
 
 def read_trace(path: str | Path) -> Workload:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HwsimInputError(f"cannot read trace: {exc}", source=str(path)) from None
-    return parse_trace(text, source=str(path), default_name=path.stem)
+    return parse_trace(read_text(path, "trace"), source=str(path), default_name=path.stem)
 
 
 def parse_trace(text: str, source: str = "<trace>", default_name: str = "trace") -> Workload:

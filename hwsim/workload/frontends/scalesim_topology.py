@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import read_text
 from hwsim.workload.layer import Layer, Workload
 from hwsim.workload.ops import Conv2d, Gemm
 
@@ -38,10 +39,7 @@ def detect(header_line: str) -> str | None:
 
 def read_topology(path: str | Path) -> Workload:
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HwsimInputError(f"cannot read topology: {exc}", source=str(path)) from None
+    lines = read_text(path, "topology").splitlines()
     if not lines:
         raise HwsimInputError("empty topology file", source=str(path))
     flavour = detect(lines[0])
