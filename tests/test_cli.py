@@ -83,3 +83,8 @@ def test_precision_flags(capsys):
                          "--set", "compute.pe.weights=[int8,int4]", "--weights", "int4"], capsys))
     assert w4["energy_breakdown_pj"]["compute"] < w8["energy_breakdown_pj"]["compute"]
     assert w4["compute_cycles"] == w8["compute_cycles"]
+
+
+def test_info_unlimited_bandwidth_is_null_in_strict_json(capsys):
+    text = run(["info", "scalesim-default", "--format", "json"], capsys)
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))["dram_bandwidth_gb_s"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -175,7 +176,8 @@ class Accelerator:
             "area_mm2": self.area_mm2,
             "area_breakdown_mm2": self.area_breakdown_mm2,
             "sram_kib": self.sram_kib,
-            "dram_bandwidth_gb_s": self.dram_bandwidth_gb_s,
+            # JSON has no infinity: unlimited bandwidth (SCALE-Sim CALC) is reported as null
+            "dram_bandwidth_gb_s": None if math.isinf(self.dram_bandwidth_gb_s) else self.dram_bandwidth_gb_s,
             "dram_energy_pj_per_bit": self.spec.dram.energy_pj_per_bit,
             "leakage_uw": self.leakage_uw.value,
             "default_precision": {op: (getattr(self.default_precision, op).name
