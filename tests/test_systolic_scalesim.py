@@ -26,12 +26,8 @@ def _groups(reference):
     return groups
 
 
-def _merge_depthwise(rows):
-    merged = {}
-    for row in rows:
-        name = row["layer_name"].split("Channel_")[0]
-        merged.setdefault(name, []).append(row)
-    return merged
+def _by_name(rows):
+    return {row["layer_name"]: [row] for row in rows}
 
 
 @pytest.mark.parametrize("combo", [
@@ -42,12 +38,14 @@ def _merge_depthwise(rows):
 ])
 def test_every_reference_row_matches_scalesim_exactly(reference, combo):
     topology, rows, cols, dataflow = combo
-    expected = _merge_depthwise(_groups(reference)[combo])
+    expected = _by_name(_groups(reference)[combo])
     cfg = reference / "scalesim" / "configs" / f"a{rows}x{cols}_{dataflow}_s64_calc.cfg"
     accel = hwsim.load_accelerator(str(cfg))
     work = hwsim.load_workload(str(reference / "scalesim" / "topologies" / f"{topology}.csv"))
-    table = hwsim.simulate(accel, work).layers.set_index("layer")
-    assert set(table.index) == set(expected)
+    table = hwsim.simulate(accel, work).layers
+    # one row per SCALE-Sim layer, same names, same order (depthwise split per channel)
+    assert list(table["layer"]) == [r["layer_name"] for r in _groups(reference)[combo]]
+    table = table.set_index("layer")
     for name, ref_rows in expected.items():
         got = table.loc[name]
         total = lambda col: sum(int(float(r[col])) for r in ref_rows)  # noqa: E731
@@ -75,7 +73,7 @@ def test_reference_gemm_views_match_scalesim_lowering(reference):
         for row in _reference_rows(reference):
             if row["topology"] != topology or row["dataflow"] != "os" or row["array_rows"] != "32":
                 continue
-            got = table.loc[row["layer_name"].split("Channel_")[0]]
+            got = table.loc[row["layer_name"]]
             assert (got["m"], got["n"], got["k"]) == (int(row["gemm_M_ofmap_px"]), int(row["gemm_N_filters"]),
                                                       int(row["gemm_K_window"]))
 

@@ -22,7 +22,7 @@ def test_dram_reads_equal_scalesim_when_the_operand_fits(reference):
             for x in rows:
                 if (x["topology"], int(x["array_rows"]), x["dataflow"]) != (topology, r, df):
                     continue
-                name = x["layer_name"].split("Channel_")[0]
+                name = x["layer_name"]
                 instances = table.loc[name, "instances"]
                 k, n = int(x["gemm_K_window"]), int(x["gemm_N_filters"])
                 if unique_a[name] <= WORDS_PER_HALF_64KB:

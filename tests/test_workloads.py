@@ -50,8 +50,10 @@ def test_resnet50_has_every_conv_and_the_fc():
 
 def test_scalesim_topology_depthwise_and_gemm(reference):
     conv = read_topology(reference / "scalesim" / "topologies" / "odd_conv.csv")
-    dw = next(l for l in conv.layers if l.name == "DPdw3x3_c8")
-    assert dw.op.groups == 8 and dw.op.gemm_view().n == 1 and dw.op.gemm_view().instances == 8
+    channels = [l for l in conv.layers if l.name.startswith("DPdw3x3_c8")]
+    assert [l.name for l in channels] == [f"DPdw3x3_c8Channel_{i}" for i in range(8)]
+    view = channels[0].op.gemm_view()
+    assert (view.m, view.k, view.n, view.instances) == (28 * 28, 9, 1, 1)
     gemm = read_topology(reference / "scalesim" / "topologies" / "odd_gemm.csv")
     view = next(l for l in gemm.layers if l.name == "nonmult_33x65x129").op.gemm_view()
     assert (view.m, view.n, view.k) == (33, 65, 129)
@@ -62,11 +64,11 @@ def test_topology_export_preserves_gemm_views(tmp_path):
     path = tmp_path / "mnv2.csv"
     path.write_text(format_topology(work))
     back = read_topology(path)
-    expanded = [l for l in work.layers for _ in range(l.count)]
-    assert len(back.layers) == len(expanded)
-    for a, b in zip(expanded, back.layers):
-        va, vb = a.op.gemm_view(), b.op.gemm_view()
-        assert (va.m, va.k, va.n, va.instances) == (vb.m, vb.k, vb.n, vb.instances), a.name
+    # every GEMM instance of the preset, in order, equals one SCALE-Sim layer of the export
+    expanded = [(v.m, v.k, v.n) for l in work.layers for v in [l.op.gemm_view()] for _ in range(l.count * v.instances)]
+    exported = [(v.m, v.k, v.n) for l in back.layers for v in [l.op.gemm_view()] for _ in range(v.instances)]
+    assert exported == expanded
+    assert back.macs == work.macs
 
 
 def test_transformer_decoder_decode_step():

@@ -3,8 +3,9 @@
 Semantics follow SCALE-Sim v3 (scalesim/topology_utils.py): rows end with a trailing comma,
 no padding (the file gives already-padded input sizes), output size ceil((H - F + s) / s)
 (``Conv2d.ceil_mode``), one stride for both axes, and a layer
-whose name contains "DP" is depthwise: one GEMM per input channel, each with the row's
-``Num Filter`` filters. A sparsity column other than 1:1 is rejected, not ignored.
+whose name contains "DP" is depthwise: it becomes one single-channel layer per input channel,
+named ``<name>Channel_<i>`` and each with the row's ``Num Filter`` filters, exactly the layer
+list SCALE-Sim reports (native traces express the same conv as one layer with ``groups``). A sparsity column other than 1:1 is rejected, not ignored.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def read_topology(path: str | Path) -> Workload:
             raise HwsimInputError(f"line {lineno}: non-integer dimension in {cells[1:width]}",
                                   source=str(path)) from None
         try:
-            layers.append(Layer(name, _op(flavour, name, values)))
+            layers.extend(_layers(flavour, name, values))
         except HwsimInputError as exc:
             raise HwsimInputError(f"line {lineno} ({name}): {exc.args[0]}", source=str(path)) from None
     if not layers:
@@ -73,15 +74,18 @@ def read_topology(path: str | Path) -> Workload:
     return Workload(path.stem, tuple(layers), f"SCALE-Sim topology {path.name}")
 
 
-def _op(flavour: str, name: str, values: list[int]):
+def _layers(flavour: str, name: str, values: list[int]) -> list[Layer]:
     if flavour == "gemm":
         m, n, k = values
-        return Gemm(m=m, k=k, n=n)
+        return [Layer(name, Gemm(m=m, k=k, n=n))]
     ifmap_h, ifmap_w, filter_h, filter_w, channels, num_filter, stride = values
-    if "DP" in name:  # SCALE-Sim: depthwise, split into one single-channel run per channel
-        return Conv2d(ifmap_h, ifmap_w, channels, channels * num_filter, filter_h, filter_w,
-                      stride=stride, groups=channels, ceil_mode=True)
-    return Conv2d(ifmap_h, ifmap_w, channels, num_filter, filter_h, filter_w, stride=stride, ceil_mode=True)
+    if "DP" in name:
+        # SCALE-Sim splits a depthwise layer into one single-channel layer per channel, named
+        # <name>Channel_<i>; mirroring it keeps hwsim's rows one-to-one with SCALE-Sim's reports
+        conv = Conv2d(ifmap_h, ifmap_w, 1, num_filter, filter_h, filter_w, stride=stride, ceil_mode=True)
+        return [Layer(f"{name}Channel_{i}", conv) for i in range(channels)]
+    return [Layer(name, Conv2d(ifmap_h, ifmap_w, channels, num_filter, filter_h, filter_w, stride=stride,
+                               ceil_mode=True))]
 
 
 def format_topology(workload: Workload) -> str:
