@@ -189,11 +189,9 @@ class Accelerator:
 
 def load_accelerator(name_or_path: str, overrides: list[str] | None = None) -> Accelerator:
     from hwsim.arch.loader import load_spec
-    from hwsim import presets
 
-    spec = load_spec(name_or_path, overrides)
-    source = str(presets.resolve(name_or_path, presets.accelerator_presets(), "accelerator"))
-    return Accelerator(spec, source)
+    spec, path = load_spec(name_or_path, overrides)
+    return Accelerator(spec, str(path))
 
 
 def vector_format() -> FloatFormat:

@@ -79,7 +79,8 @@ def validate_spec(data: Any, source: str) -> AcceleratorSpec:
         raise HwsimInputError(message, source=source, field=field) from None
 
 
-def load_spec(name_or_path: str, overrides: list[str] | None = None) -> AcceleratorSpec:
+def load_spec(name_or_path: str, overrides: list[str] | None = None) -> tuple[AcceleratorSpec, Path]:
+    """The validated spec and the file it came from."""
     path = presets.resolve(name_or_path, presets.accelerator_presets(), "accelerator")
     if path.suffix.lower() == ".cfg":
         base_path = presets.resolve(presets.DEFAULT_ACCELERATOR, presets.accelerator_presets(), "accelerator")
@@ -93,4 +94,4 @@ def load_spec(name_or_path: str, overrides: list[str] | None = None) -> Accelera
         if not isinstance(data, dict):
             raise HwsimInputError("an accelerator spec must be a mapping of keys", source=str(path))
         data = apply_overrides(data, overrides, str(path))
-    return validate_spec(data, str(path))
+    return validate_spec(data, str(path)), path

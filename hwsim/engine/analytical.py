@@ -38,11 +38,16 @@ def resolve_precisions(accel: Accelerator, workload: Workload,
         precision = precision.filled_from(accel.default_precision)
         view = layer.op.gemm_view()
         if view is not None:
-            b_format = precision.weights if view.b_operand == "weights" else precision.kv
-            accel.pe.check(Precision(b_format, precision.activations, precision.outputs, precision.kv),
-                           f"layer '{layer.name}'")
+            accel.pe.check(_as_pe_sees_it(precision, view.b_operand), f"layer '{layer.name}'")
         resolved.append(ResolvedLayer(index, layer, precision))
     return resolved
+
+
+def _as_pe_sees_it(precision: Precision, b_operand: str) -> Precision:
+    """The PE multiplies A (activations) by B; for attention B is the KV cache, not weights."""
+    if b_operand == "weights":
+        return precision
+    return Precision(precision.kv, precision.activations, precision.outputs, precision.kv)
 
 
 def _stall_cycles(dram_bits: np.ndarray, folds: np.ndarray, cycles_per_fold: np.ndarray,
@@ -64,8 +69,8 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
     a_unique = np.array([v.a_unique_words for v in views], dtype=np.int64)
     repeats = np.array([v.instances * item.layer.count for v, item in zip(views, items)], dtype=np.int64)
     a_bits = np.array([item.precision.activations.bits_per_element for item in items])
-    b_bits = np.array([(item.precision.weights if v.b_operand == "weights" else item.precision.kv).bits_per_element
-                       for v, item in zip(views, items)])
+    pe_precisions = [_as_pe_sees_it(item.precision, v.b_operand) for v, item in zip(views, items)]
+    b_bits = np.array([p.weights.bits_per_element for p in pe_precisions])
     out_bits = np.array([item.precision.outputs.bits_per_element for item in items])
     acc_bits = accel.accumulator.bits_per_element
 
@@ -74,7 +79,6 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
                            accel.buffer_working_bits("ifmap"), accel.buffer_working_bits("filter"),
                            accel.buffer_working_bits("ofmap"))
     mn = m * n
-    psum_writes = mn * (np.maximum(timing.row_folds, 1) - 1) if accel.dataflow != "os" else np.zeros_like(mn)
     dram_read_bits = (traffic.dram_ifmap_reads_words * a_bits + traffic.dram_filter_reads_words * b_bits
                       + traffic.dram_psum_reads_words * acc_bits)
     dram_write_bits = mn * out_bits + traffic.psum_spill_words * acc_bits
@@ -84,7 +88,8 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
     sram = {role: accel.sram(role) for role in ("ifmap", "filter", "ofmap")}
     ifmap_read_bits = timing.sram_ifmap_reads_words * a_bits
     filter_read_bits = timing.sram_filter_reads_words * b_bits
-    ofmap_write_bits = mn * out_bits + psum_writes * acc_bits + traffic.dram_psum_reads_words * acc_bits
+    ofmap_write_bits = (mn * out_bits + traffic.psum_writes_words * acc_bits
+                        + traffic.dram_psum_reads_words * acc_bits)
     ofmap_read_bits = traffic.sram_psum_reads_words * acc_bits + dram_write_bits
     fill_ifmap_bits = traffic.dram_ifmap_reads_words * a_bits
     fill_filter_bits = traffic.dram_filter_reads_words * b_bits
@@ -95,8 +100,7 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
                    + ofmap_write_bits * sram["ofmap"].write_pj_per_bit.value
                    + ofmap_read_bits * sram["ofmap"].read_pj_per_bit.value)
     macs = m * k * n
-    e_mac = np.array([accel.pe.energy_per_mac_pj(_pe_view(item, v), accel.node_nm).value
-                      for v, item in zip(views, items)])
+    e_mac = np.array([accel.pe.energy_per_mac_pj(p, accel.node_nm).value for p in pe_precisions])
     compute_cycles = timing.compute_cycles
     total = compute_cycles + stall
     return {
@@ -123,12 +127,6 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
         "energy_sram_pj": energy_sram * repeats,
         "energy_dram_pj": (dram_read_bits + dram_write_bits) * accel.spec.dram.energy_pj_per_bit * repeats,
     }
-
-
-def _pe_view(item: ResolvedLayer, view) -> Precision:
-    p = item.precision
-    b = p.weights if view.b_operand == "weights" else p.kv
-    return Precision(b, p.activations, p.outputs, p.kv)
 
 
 def _vector_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.ndarray]:

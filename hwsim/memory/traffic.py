@@ -34,6 +34,7 @@ class Traffic:
     dram_ofmap_writes_words: np.ndarray   # final outputs + spilled partial sums
     dram_psum_reads_words: np.ndarray     # spilled partial sums read back
     psum_spill_words: np.ndarray          # of the ofmap writes, how many are partial sums
+    psum_writes_words: np.ndarray         # partial sums produced before the last K fold (WS/IS)
     sram_psum_reads_words: np.ndarray     # on-chip read-modify-write of partial sums
 
 
@@ -64,4 +65,4 @@ def gemm_traffic(timing: SystolicTiming, m, k, n, a_unique_words, dataflow: str,
     extra = mn * (k_folds - 1)
     psum_fits = psum_tile * acc_bits <= ofmap_half_bits
     spill = np.where(psum_fits, 0, extra)
-    return Traffic(dram_a, dram_b, mn + spill, spill, spill, np.where(psum_fits, extra, 0))
+    return Traffic(dram_a, dram_b, mn + spill, spill, spill, extra, np.where(psum_fits, extra, 0))
