@@ -38,7 +38,8 @@ def resolve_precisions(accel: Accelerator, workload: Workload,
         precision = precision.filled_from(accel.default_precision)
         view = layer.op.gemm_view()
         if view is not None:
-            accel.pe.check(_as_pe_sees_it(precision, view.b_operand), f"layer '{layer.name}'")
+            where = f"layer '{layer.name}'" + (" (its weights operand is the KV cache)" if view.b_operand == "kv" else "")
+            accel.pe.check(_as_pe_sees_it(precision, view.b_operand), where)
         resolved.append(ResolvedLayer(index, layer, precision))
     return resolved
 
