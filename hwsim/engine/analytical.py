@@ -105,7 +105,7 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
     compute_cycles = timing.compute_cycles
     total = compute_cycles + stall
     return {
-        "m": m, "k": k, "n": n, "instances": repeats // np.array([it.layer.count for it in items]),
+        "m": m, "k": k, "n": n, "instances": np.array([v.instances for v in views], dtype=np.int64),
         "macs": macs * repeats,
         "folds": timing.folds * repeats,
         "compute_cycles": compute_cycles * repeats,

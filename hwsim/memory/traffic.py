@@ -32,10 +32,14 @@ class Traffic:
     dram_ifmap_reads_words: np.ndarray
     dram_filter_reads_words: np.ndarray
     dram_ofmap_writes_words: np.ndarray   # final outputs + spilled partial sums
-    dram_psum_reads_words: np.ndarray     # spilled partial sums read back
     psum_spill_words: np.ndarray          # of the ofmap writes, how many are partial sums
     psum_writes_words: np.ndarray         # partial sums produced before the last K fold (WS/IS)
     sram_psum_reads_words: np.ndarray     # on-chip read-modify-write of partial sums
+
+    @property
+    def dram_psum_reads_words(self) -> np.ndarray:
+        """Every spilled partial sum comes back once, for the next K fold's accumulation."""
+        return self.psum_spill_words
 
 
 def gemm_traffic(timing: SystolicTiming, m, k, n, a_unique_words, dataflow: str, cols: int,
@@ -65,4 +69,4 @@ def gemm_traffic(timing: SystolicTiming, m, k, n, a_unique_words, dataflow: str,
     extra = mn * (k_folds - 1)
     psum_fits = psum_tile * acc_bits <= ofmap_half_bits
     spill = np.where(psum_fits, 0, extra)
-    return Traffic(dram_a, dram_b, mn + spill, spill, spill, extra, np.where(psum_fits, extra, 0))
+    return Traffic(dram_a, dram_b, mn + spill, spill, extra, np.where(psum_fits, extra, 0))
