@@ -11,9 +11,9 @@ from hwsim.errors import HwsimInputError
 from hwsim.formats import FloatFormat, NumberFormat, parse_format
 from hwsim.memory.sram import SramCost, sram_cost
 from hwsim.pe import ProcessingElement
-from hwsim.pe.mac import MacPE
+from hwsim.pe.mac import Conversion, MacPE
 from hwsim.provenance import Sourced
-from hwsim.tech.nodes import node_scaling
+from hwsim.tech.nodes import TechPoint, tech_point
 from hwsim.workload.layer import Precision
 
 BUFFER_ROLES = ("ifmap", "filter", "ofmap")
@@ -37,7 +37,7 @@ class Accelerator:
     source_file: str = ""
 
     def __post_init__(self) -> None:
-        node_scaling(self.spec.tech_node_nm)  # refuse unsupported nodes up front
+        self.tech  # refuse unsupported nodes and voltages up front
         self.pe  # build (and validate) the PE and the default precision now
         for role in BUFFER_ROLES:
             self.sram(role)
@@ -49,11 +49,22 @@ class Accelerator:
         pe = self.spec.compute.pe
         src = self.source_file
         try:
+            conversions = tuple(
+                Conversion(c.operand, _formats(c.from_format, "compute.pe.conversions.from", src)[0],
+                           _formats(c.to, "compute.pe.conversions.to", src)[0]) for c in pe.conversions)
             return MacPE(_formats(pe.weights, "compute.pe.weights", src),
                          _formats(pe.activations, "compute.pe.activations", src),
-                         _formats(pe.accumulator, "compute.pe.accumulator", src)[0])
+                         _formats(pe.accumulator, "compute.pe.accumulator", src)[0],
+                         multiplier=pe.multiplier, decomposable=pe.decomposable, conversions=conversions)
         except HwsimInputError as exc:
             raise exc.with_source(src) from None
+
+    @cached_property
+    def tech(self) -> TechPoint:
+        try:
+            return tech_point(self.spec.tech_node_nm, self.spec.supply_voltage_v)
+        except HwsimInputError as exc:
+            raise exc.with_source(self.source_file) from None
 
     @cached_property
     def vector_lane(self) -> MacPE:
@@ -82,7 +93,7 @@ class Accelerator:
     def _srams(self) -> dict[str, SramCost]:
         buffers = self.spec.buffers
         return {role: sram_cost(getattr(buffers, role).size_kib, getattr(buffers, role).banks,
-                                getattr(buffers, role).port_width_bits, self.spec.tech_node_nm)
+                                getattr(buffers, role).port_width_bits, self.tech)
                 for role in BUFFER_ROLES}
 
     def buffer_working_bits(self, role: str) -> float:
@@ -108,7 +119,7 @@ class Accelerator:
         return self.spec.compute.dataflow
 
     @property
-    def node_nm(self) -> int:
+    def node_nm(self) -> float:
         return self.spec.tech_node_nm
 
     @property
@@ -139,15 +150,25 @@ class Accelerator:
 
     @cached_property
     def area_breakdown_mm2(self) -> dict[str, float]:
-        node = self.node_nm
+        tech = self.tech
         parts = {
-            "pe_array": self.num_pes * self.pe.area_um2(node).value / 1e6,
-            "vector_unit": self.spec.vector.lanes * self.vector_lane.area_um2(node).value / 1e6,
+            "pe_array": self.num_pes * self.pe.area_um2(tech).value / 1e6,
+            "converters": self.converter_area_um2 / 1e6,
+            "vector_unit": self.spec.vector.lanes * self.vector_lane.area_um2(tech).value / 1e6,
         }
         for role in BUFFER_ROLES:
             parts[f"sram_{role}"] = self.sram(role).area_um2.value / 1e6
         parts["overhead"] = self.spec.area_overhead_fraction * sum(parts.values())
         return parts
+
+    def _converter_lanes(self, conversion) -> int:
+        """One converter per array edge lane the operand enters on: weights along the columns,
+        activations along the rows (derived: a systolic array feeds operands from two edges)."""
+        return self.cols if conversion.operand == "weights" else self.rows
+
+    @property
+    def converter_area_um2(self) -> float:
+        return sum(self._converter_lanes(c) * c.cost(self.tech).area_um2 for c in self.pe.conversions)
 
     @property
     def area_mm2(self) -> float:
@@ -155,9 +176,10 @@ class Accelerator:
 
     @cached_property
     def leakage_uw(self) -> Sourced:
-        node = self.node_nm
-        total = (self.num_pes * self.pe.leakage_uw(node).value
-                 + self.spec.vector.lanes * self.vector_lane.leakage_uw(node).value
+        tech = self.tech
+        converters = sum(self._converter_lanes(c) * c.cost(tech).leakage_uw for c in self.pe.conversions)
+        total = (self.num_pes * self.pe.leakage_uw(tech).value + converters
+                 + self.spec.vector.lanes * self.vector_lane.leakage_uw(tech).value
                  + sum(self.sram(r).leakage_uw.value for r in BUFFER_ROLES))
         return Sourced(total, "uW", "sum of PE, vector-lane and SRAM leakage models")
 
@@ -170,6 +192,9 @@ class Accelerator:
             "dataflow": self.dataflow,
             "pe": self.pe.name,
             "tech_node_nm": self.node_nm,
+            "supply_voltage_v": self.tech.vdd_v,
+            "pe_critical_path_ns": self.pe.critical_path_ns(self.tech),
+            "pe_max_clock_mhz": 1e3 / self.pe.critical_path_ns(self.tech),
             "freq_mhz": self.freq_mhz,
             "peak_macs_per_cycle": self.peak_macs_per_cycle,
             "peak_tops": self.peak_tops,

@@ -27,11 +27,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ConversionSpec(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    operand: Literal["weights", "activations"] = Field(description="which MAC operand is converted")
+    from_format: FormatName = Field(alias="from", description="stored format, e.g. int4 or int4@g128")
+    to: FormatName = Field(description="native format the PE computes in, e.g. fp16")
+
+
 class PESpec(_Strict):
     type: Literal["mac"] = Field(description="PE micro-architecture (bit-parallel MAC)")
     weights: list[FormatName] = Field(min_length=1, description="weight formats the PE runs natively")
     activations: list[FormatName] = Field(min_length=1, description="activation formats the PE runs natively")
-    accumulator: FormatName = Field(description="accumulator format, e.g. int32 or fp32")
+    accumulator: FormatName = Field(description="accumulator format, e.g. int32, int24 or fp32")
+    multiplier: Literal["array", "booth4"] = Field(
+        default="array", description="integer/significand multiplier: array or radix-4 Booth")
+    decomposable: bool = Field(
+        default=False, description="Bit Fusion-style PE: narrow INT operands give more products per cycle")
+    conversions: list[ConversionSpec] = Field(
+        default_factory=list, description="formats converted at the array edge into a native one (cost charged)")
 
 
 class ComputeSpec(_Strict):
@@ -86,7 +99,9 @@ class AcceleratorSpec(_Strict):
     name: str = Field(description="short name, used in results")
     source: str = Field(description="where the numbers come from")
     clock_mhz: float = Field(gt=0, description="clock frequency in MHz")
-    tech_node_nm: int = Field(gt=0, description="technology node in nm")
+    tech_node_nm: float = Field(gt=0, description="technology node in nm (5-130)")
+    supply_voltage_v: float | None = Field(
+        default=None, gt=0, description="logic supply voltage in V; unset = 0.9 V, the calibration point")
     compute: ComputeSpec
     vector: VectorSpec
     buffers: BuffersSpec

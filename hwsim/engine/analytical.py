@@ -67,16 +67,20 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
     m = np.array([v.m for v in views], dtype=np.int64)
     k = np.array([v.k for v in views], dtype=np.int64)
     n = np.array([v.n for v in views], dtype=np.int64)
-    a_unique = np.array([v.a_unique_words for v in views], dtype=np.int64)
-    repeats = np.array([v.instances * item.layer.count for v, item in zip(views, items)], dtype=np.int64)
-    a_bits = np.array([item.precision.activations.bits_per_element for item in items])
     pe_precisions = [_as_pe_sees_it(item.precision, v.b_operand) for v, item in zip(views, items)]
-    b_bits = np.array([p.weights.bits_per_element for p in pe_precisions])
+    # A precision-decomposable PE completes `pack` products of one dot product per cycle: the
+    # array sees the reduction dimension packed, `pack` elements to a word.
+    pack = np.array([accel.pe.macs_per_cycle(p) for p in pe_precisions])
+    k_array = np.ceil(k / pack).astype(np.int64)
+    a_unique = np.ceil(np.array([v.a_unique_words for v in views]) / pack).astype(np.int64)
+    repeats = np.array([v.instances * item.layer.count for v, item in zip(views, items)], dtype=np.int64)
+    a_bits = np.array([item.precision.activations.bits_per_element for item in items]) * pack
+    b_bits = np.array([p.weights.bits_per_element for p in pe_precisions]) * pack
     out_bits = np.array([item.precision.outputs.bits_per_element for item in items])
     acc_bits = accel.accumulator.bits_per_element
 
-    timing = systolic_timing(m, k, n, accel.rows, accel.cols, accel.dataflow)
-    traffic = gemm_traffic(timing, m, k, n, a_unique, accel.dataflow, accel.cols, a_bits, b_bits, acc_bits,
+    timing = systolic_timing(m, k_array, n, accel.rows, accel.cols, accel.dataflow)
+    traffic = gemm_traffic(timing, m, k_array, n, a_unique, accel.dataflow, accel.cols, a_bits, b_bits, acc_bits,
                            accel.buffer_working_bits("ifmap"), accel.buffer_working_bits("filter"),
                            accel.buffer_working_bits("ofmap"))
     mn = m * n
@@ -101,7 +105,13 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
                    + ofmap_write_bits * sram["ofmap"].write_pj_per_bit.value
                    + ofmap_read_bits * sram["ofmap"].read_pj_per_bit.value)
     macs = m * k * n
-    e_mac = np.array([accel.pe.energy_per_mac_pj(p, accel.node_nm).value for p in pe_precisions])
+    tech = accel.tech
+    e_mac = np.array([accel.pe.energy_per_mac_pj(p, tech).value for p in pe_precisions])
+    # declared conversions (e.g. INT4 weights dequantised to FP16) pay per element entering the array
+    e_convert_b = np.array([accel.pe.conversion_energy_pj("weights", p.weights, tech) for p in pe_precisions])
+    e_convert_a = np.array([accel.pe.conversion_energy_pj("activations", p.activations, tech) for p in pe_precisions])
+    energy_convert = (timing.sram_filter_reads_words * pack * e_convert_b
+                      + timing.sram_ifmap_reads_words * pack * e_convert_a)
     compute_cycles = timing.compute_cycles
     total = compute_cycles + stall
     return {
@@ -111,7 +121,7 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
         "compute_cycles": compute_cycles * repeats,
         "stall_cycles": stall * repeats,
         "total_cycles": total * repeats,
-        "utilization": macs / (total * float(accel.num_pes) * accel.pe.macs_per_cycle(accel.default_precision)),
+        "utilization": macs / (total * float(accel.num_pes) * pack),
         "mapping_efficiency": timing.mapping_efficiency,
         "compute_utilization": timing.compute_utilization,
         "sram_ifmap_reads_words": timing.sram_ifmap_reads_words * repeats,
@@ -124,7 +134,7 @@ def _gemm_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np.n
         "sram_writes_bits": (ofmap_write_bits + fill_ifmap_bits + fill_filter_bits) * repeats,
         "dram_reads_bits": dram_read_bits * repeats,
         "dram_writes_bits": dram_write_bits * repeats,
-        "energy_compute_pj": macs * e_mac * repeats,
+        "energy_compute_pj": (macs * e_mac + energy_convert) * repeats,
         "energy_sram_pj": energy_sram * repeats,
         "energy_dram_pj": (dram_read_bits + dram_write_bits) * accel.spec.dram.energy_pj_per_bit * repeats,
     }
@@ -154,7 +164,7 @@ def _vector_rows(accel: Accelerator, items: list[ResolvedLayer]) -> dict[str, np
                    + sram_write_bits * accel.sram("ofmap").write_pj_per_bit.value)
     lane = accel.vector_lane
     lane_precision = Precision(lane.accumulator, lane.accumulator, lane.accumulator)
-    e_op = lane.energy_per_mac_pj(lane_precision, accel.node_nm).value
+    e_op = lane.energy_per_mac_pj(lane_precision, accel.tech).value
     total = compute_cycles + stall
     zeros = np.zeros_like(count)
     nan = np.full(len(items), np.nan)

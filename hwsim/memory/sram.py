@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from hwsim.provenance import Sourced
-from hwsim.tech.nodes import scale_from
+from hwsim.tech.nodes import TechPoint, tech_point
 
 _E64_AT_8KIB_PJ = 10.0
 _CAPACITY_EXPONENT = math.log(100.0 / 10.0) / math.log(1024 / 8)
@@ -36,18 +36,18 @@ class SramCost:
     leakage_uw: Sourced
 
 
-def sram_cost(size_kib: float, banks: int, port_width_bits: int, node_nm: int) -> SramCost:
+def sram_cost(size_kib: float, banks: int, port_width_bits: int, tech: TechPoint) -> SramCost:
     bank_kib = size_kib / banks
     e64 = _E64_AT_8KIB_PJ * (bank_kib / 8.0) ** _CAPACITY_EXPONENT
     access_pj = e64 * (port_width_bits / 64.0) ** _WIDTH_EXPONENT
-    energy_factor, _ = scale_from(45, node_nm)
+    energy_factor = tech.energy_factor  # Horowitz's SRAM points are 45 nm, 0.9 V like the factors' reference
     per_bit = access_pj * energy_factor / port_width_bits
     energy_source = ("Horowitz ISSCC 2014 SRAM 8KB/32KB/1MB (capacity power law); CACTI 7 via BitMoD "
                      "designs.json (port-width exponent); derived: per access / port width")
     bits = size_kib * 1024 * 8
-    _, area_factor = scale_from(28, node_nm)
+    area_factor = tech.area_factor / tech_point(28).area_factor
     area = bits * _AREA_UM2_PER_BIT_28NM * area_factor
-    leak_factor, _ = scale_from(45, node_nm)
+    leak_factor = tech.leakage_factor
     leakage = bits * _LEAKAGE_NW_PER_BIT_45NM * 1e-3 * leak_factor
     return SramCost(
         Sourced(per_bit, "pJ/bit", energy_source),

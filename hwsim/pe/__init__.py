@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from hwsim.formats import NumberFormat
 from hwsim.provenance import Sourced
+from hwsim.tech.nodes import TechPoint
 from hwsim.workload.layer import Precision
 
 
@@ -31,11 +33,17 @@ class ProcessingElement(Protocol):
     def macs_per_cycle(self, precision: Precision) -> float:
         """MACs one PE completes per cycle at these formats."""
 
-    def energy_per_mac_pj(self, precision: Precision, node_nm: int) -> Sourced:
+    def computed(self, precision: Precision) -> Precision:
+        """The formats the datapath computes in, after the PE's declared conversions."""
+
+    def energy_per_mac_pj(self, precision: Precision, tech: TechPoint) -> Sourced:
         """Dynamic energy of one MAC at these formats."""
 
-    def area_um2(self, node_nm: int) -> Sourced:
+    def conversion_energy_pj(self, operand: str, fmt: NumberFormat, tech: TechPoint) -> float:
+        """Energy to convert one stored element of ``operand`` into the datapath's format."""
+
+    def area_um2(self, tech: TechPoint) -> Sourced:
         """Silicon area of one PE, sized for its widest supported formats."""
 
-    def leakage_uw(self, node_nm: int) -> Sourced:
+    def leakage_uw(self, tech: TechPoint) -> Sourced:
         """Static power of one PE."""

@@ -1,34 +1,75 @@
-"""Bit-parallel MAC PE (INT and FP): a multiplier, an accumulator adder and operand registers.
+"""Bit-parallel MAC PE built from the arithmetic units of hwsim/tech.
 
-First cost table (issue #2). Energy per MAC = multiply + accumulate-add + register toggles:
-integer units interpolate Horowitz ISSCC 2014 (45 nm) in width, FP units use Horowitz's FP16
-and FP32 numbers directly. Area and leakage compose Aladdin 40 nm primitives: an a x b
-multiplier (partial-product array), the accumulator adder, and registers for both operands and
-the accumulator; an FP PE adds an exponent adder and alignment + normalisation shifters of the
-accumulator's significand width. Everything is scaled to the accelerator's node.
+A PE declares the formats it runs natively (per operand) and its accumulator. A layer runs:
+
+* natively when its weight and activation formats are both declared; the energy per MAC is the
+  datapath's at the layer's formats (narrower operands on a wider datapath are operand-gated);
+* through a declared conversion (``conversions``: e.g. INT4 weights dequantised to FP16 at the
+  array edge): the PE computes in the target format and every converted element pays the
+  converter (INT -> FP convert and, for group formats, the scale multiply), charged by the engine
+  per element delivered to the array;
+* otherwise it fails with an error naming the layer, the operand and what the PE accepts.
+
+Area: one datapath per arithmetic kind the PE supports (INT, FP, mixed, block), each sized for
+its widest formats, plus operand registers (no sharing between kinds: an upper bound).
+
+``decomposable`` (Bit Fusion, Sharma et al. ISCA 2018): the INT datapath is built from 2-bit
+BitBricks; a W x A PE completes (W / w) x (A / a) products per cycle for w-bit weights and a-bit
+activations (widths rounded up to 2, 4, 8, 16), e.g. 2 per cycle for INT4 x INT8 on an 8x8 PE,
+4 for INT2 x INT8, 4 for INT4 x INT4, 16 for INT2 x INT2.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hwsim.errors import HwsimInputError
-from hwsim.formats import EffectiveBits, FloatFormat, IntFormat, NumberFormat
-from hwsim.pe import PECost
+from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
+from hwsim.pe.datapath import check_accumulator, kind_of, mac_cost, pair_kind
 from hwsim.provenance import Sourced
-from hwsim.tech import primitives as prim
+from hwsim.tech import arith
+from hwsim.tech.costs import COST_SOURCE, UnitCost, unit_cost
+from hwsim.tech.nodes import TechPoint
 from hwsim.workload.layer import Precision
 
-_FP_SUPPORTED = {"fp16", "fp32"}  # formats with sourced Horowitz energies
+MAC_OPERANDS = ("weights", "activations")
+BRICK_BITS = 2  # Bit Fusion's BitBrick: a 2-bit x 2-bit signed multiplier
 
 
-# An average width (EffectiveBits, e.g. 5.25) is costed as an integer datapath of that width:
-# the published designs that report one are integer mixed-precision designs.
-_INTEGER_LIKE = (IntFormat, EffectiveBits)
+@dataclass(frozen=True)
+class Conversion:
+    """Elements of ``operand`` stored as ``source`` are converted to ``target`` before the MAC."""
+
+    operand: str
+    source: NumberFormat
+    target: NumberFormat
+
+    def netlist(self):
+        src, dst = self.source, self.target
+        if not isinstance(dst, FloatFormat):
+            raise HwsimInputError(f"conversion {src.name} -> {dst.name}: only conversions to an FP format are modelled",
+                                  field="compute.pe.conversions", allowed="to: fp16, bf16, fp32, fp8_e4m3 ...")
+        element = src.element if isinstance(src, BlockFormat) else src
+        if isinstance(element, FloatFormat):
+            convert = arith.fp_adder(dst, rounded=True)  # re-bias and round: an FP adder's exponent path
+        elif isinstance(element, IntFormat) or arith.is_integer_like(element):
+            convert = arith.int_to_fp(element.bits, dst)
+        else:
+            raise HwsimInputError(f"cannot convert '{src.name}'", field="compute.pe.conversions")
+        if isinstance(src, BlockFormat):  # apply the group's scale: one multiply per element
+            scale = src.scale if isinstance(src.scale, FloatFormat) else dst
+            convert = convert.then(arith.fp_multiplier(dst, scale if isinstance(scale, FloatFormat) else dst, dst))
+        return convert
+
+    def cost(self, tech: TechPoint) -> UnitCost:
+        return unit_cost(self.netlist(), tech)
 
 
-def _kind_ok(fmt: NumberFormat) -> bool:
-    return isinstance(fmt, _INTEGER_LIKE) or (isinstance(fmt, FloatFormat) and fmt.name in _FP_SUPPORTED)
+def _ceil_brick(bits: float) -> int:
+    width = BRICK_BITS
+    while width < bits:
+        width *= 2
+    return width
 
 
 @dataclass(frozen=True)
@@ -36,70 +77,128 @@ class MacPE:
     weight_formats: tuple[NumberFormat, ...]
     activation_formats: tuple[NumberFormat, ...]
     accumulator: NumberFormat
+    multiplier: str = "array"
+    decomposable: bool = False
+    conversions: tuple[Conversion, ...] = field(default=())
     name: str = "mac"
 
     def __post_init__(self) -> None:
-        for fmt in (*self.weight_formats, *self.activation_formats, self.accumulator):
-            if not _kind_ok(fmt):
-                raise HwsimInputError(f"the MAC PE's first cost table has no model for '{fmt.name}'",
-                                      field="compute.pe", allowed="int1..int32, an average bit width, fp16, fp32")
-        kinds = {isinstance(f, _INTEGER_LIKE) for f in (*self.weight_formats, *self.activation_formats, self.accumulator)}
-        if len(kinds) > 1:
-            raise HwsimInputError("mixed INT/FP MAC PEs need the arithmetic cost model of issue #3",
-                                  field="compute.pe", allowed="all-integer or all-FP formats")
+        if self.multiplier not in arith.MULTIPLIER_STYLES:
+            raise HwsimInputError(f"multiplier style '{self.multiplier}'", field="compute.pe.multiplier",
+                                  allowed=", ".join(arith.MULTIPLIER_STYLES))
+        for w, a in self.native_pairs():
+            kind = pair_kind(w, a)
+            check_accumulator(kind, self.accumulator, "compute.pe.accumulator")
+        for conv in self.conversions:
+            natives = self.weight_formats if conv.operand == "weights" else self.activation_formats
+            if conv.target not in natives:
+                raise HwsimInputError(f"conversion target '{conv.target.name}' is not a native {conv.operand} format",
+                                      field="compute.pe.conversions",
+                                      allowed=", ".join(f.name for f in natives))
+            conv.netlist()
+        if self.decomposable:
+            for fmt in (*self.weight_formats, *self.activation_formats):
+                if not isinstance(fmt, IntFormat):
+                    raise HwsimInputError(f"a decomposable (Bit Fusion) PE runs integer formats only, not '{fmt.name}'",
+                                          field="compute.pe.decomposable", allowed="int2, int4, int8, int16")
+
+    def native_pairs(self) -> list[tuple[NumberFormat, NumberFormat]]:
+        return [(w, a) for w in self.weight_formats for a in self.activation_formats]
+
+    # -- what the datapath computes --------------------------------------------------------
+    def conversion_for(self, operand: str, fmt: NumberFormat) -> Conversion | None:
+        natives = self.weight_formats if operand == "weights" else self.activation_formats
+        if fmt in natives:
+            return None
+        for conv in self.conversions:
+            if conv.operand == operand and conv.source == fmt:
+                return conv
+        raise HwsimInputError(
+            f"{operand} format '{fmt.name}' is not supported by the {self.name} PE",
+            allowed=", ".join(f.name for f in natives)
+            + "".join(f"; {c.source.name} via conversion to {c.target.name}" for c in self.conversions
+                      if c.operand == operand))
+
+    def computed(self, precision: Precision) -> Precision:
+        """The formats the datapath sees after declared conversions."""
+        formats = {}
+        for operand in MAC_OPERANDS:
+            fmt = getattr(precision, operand)
+            conv = self.conversion_for(operand, fmt)
+            formats[operand] = conv.target if conv else fmt
+        return Precision(formats["weights"], formats["activations"], precision.outputs, precision.kv)
 
     # -- protocol -------------------------------------------------------------------------
     def check(self, precision: Precision, where: str) -> None:
-        for operand, allowed in (("weights", self.weight_formats), ("activations", self.activation_formats)):
-            fmt = getattr(precision, operand)
-            if fmt not in allowed:
-                raise HwsimInputError(
-                    f"{where}: {operand} format '{fmt.name}' is not supported by the {self.name} PE",
-                    allowed=", ".join(f.name for f in allowed))
+        try:
+            computed = self.computed(precision)
+        except HwsimInputError as exc:
+            raise HwsimInputError(f"{where}: {exc.args[0]}") from None
+        pair_kind(computed.weights, computed.activations)
 
     def macs_per_cycle(self, precision: Precision) -> float:
-        return 1.0
+        if not self.decomposable:
+            return 1.0
+        computed = self.computed(precision)
+        w_max = max(f.bits for f in self.weight_formats)
+        a_max = max(f.bits for f in self.activation_formats)
+        return float((_ceil_brick(w_max) // _ceil_brick(computed.weights.bits))
+                     * (_ceil_brick(a_max) // _ceil_brick(computed.activations.bits)))
 
-    def energy_per_mac_pj(self, precision: Precision, node_nm: int) -> Sourced:
-        w, a, acc = precision.weights, precision.activations, self.accumulator
-        if isinstance(w, _INTEGER_LIKE):
-            mult = prim.int_mult_energy_pj(w.bits, a.bits)
-            add = prim.int_add_energy_pj(acc.bits)
-        else:
-            mult = prim.fp_op_energy_pj("mult", max(w.bits, a.bits))
-            add = prim.fp_op_energy_pj("add", acc.bits)
-        at_node = prim.horowitz_energy_at(mult.value + add.value, node_nm)
-        registers = prim.register_energy_pj(w.bits + a.bits + acc.bits, node_nm)
-        return Sourced(at_node + registers, "pJ",
-                       f"mult: {mult.source}; add: {add.source}; registers: {prim.ALADDIN}")
+    def mac_cost(self, precision: Precision, tech: TechPoint) -> UnitCost:
+        computed = self.computed(precision)
+        if self.decomposable:
+            return self._fused_unit(tech).per_operation(self.macs_per_cycle(precision))
+        return mac_cost(computed.weights, computed.activations, self.accumulator, tech, self.multiplier)
 
-    def _widest(self) -> tuple[NumberFormat, NumberFormat]:
-        return (max(self.weight_formats, key=lambda f: f.bits),
-                max(self.activation_formats, key=lambda f: f.bits))
+    def energy_per_mac_pj(self, precision: Precision, tech: TechPoint) -> Sourced:
+        return Sourced(self.mac_cost(precision, tech).energy_pj, "pJ", COST_SOURCE)
 
-    def area_um2(self, node_nm: int) -> Sourced:
-        w, a = self._widest()
-        acc = self.accumulator
-        registers = prim.register_area_um2(w.bits + a.bits + acc.bits, node_nm)
-        if isinstance(w, _INTEGER_LIKE):
-            datapath = prim.multiplier_area_um2(w.bits, a.bits, node_nm) + prim.adder_area_um2(acc.bits, node_nm)
-        else:
-            significand = acc.mantissa_bits + 1
-            datapath = (prim.multiplier_area_um2(w.mantissa_bits + 1, a.mantissa_bits + 1, node_nm)
-                        + prim.adder_area_um2(max(w.exponent_bits, a.exponent_bits) + 1, node_nm)
-                        + prim.adder_area_um2(significand, node_nm)
-                        + 2 * prim.shifter_area_um2(significand, node_nm))
-        return Sourced(datapath + registers, "um2",
-                       f"{prim.ALADDIN}; derived: multiplier + accumulator adder (+ FP exponent adder and "
-                       "align/normalise shifters) + operand and accumulator registers")
+    def conversion_energy_pj(self, operand: str, fmt: NumberFormat, tech: TechPoint) -> float:
+        """Energy to convert one element of ``operand`` stored as ``fmt`` (0 if native)."""
+        conv = self.conversion_for(operand, fmt)
+        return conv.cost(tech).energy_pj if conv else 0.0
 
-    def leakage_uw(self, node_nm: int) -> Sourced:
-        w, a = self._widest()
-        acc = self.accumulator
-        mult_bits = (w.bits, a.bits) if isinstance(w, _INTEGER_LIKE) else (w.mantissa_bits + 1, a.mantissa_bits + 1)
-        value = (prim.multiplier_leakage_uw(*mult_bits, node_nm) + prim.adder_leakage_uw(acc.bits, node_nm)
-                 + prim.register_leakage_uw(w.bits + a.bits + acc.bits, node_nm))
-        return Sourced(value, "uW", f"{prim.ALADDIN}; derived: multiplier + adder + registers")
+    def _fused_unit(self, tech: TechPoint) -> UnitCost:
+        """Bit Fusion fusion unit: (W/2)(A/2) BitBricks (3x3 signed multipliers), a shift-add
+        tree of (bricks - 1) adders of W+A bits with a shifter per brick, one accumulator;
+        every brick toggles every cycle whatever the precision."""
+        w_max = _ceil_brick(max(f.bits for f in self.weight_formats))
+        a_max = _ceil_brick(max(f.bits for f in self.activation_formats))
+        bricks = (w_max // BRICK_BITS) * (a_max // BRICK_BITS)
+        brick = arith.int_multiplier(BRICK_BITS + 1, BRICK_BITS + 1).then(arith.shifter(2 * (BRICK_BITS + 1), w_max + a_max))
+        tree = arith.int_adder(w_max + a_max).times(max(bricks - 1, 0))
+        tree = tree.then(arith.int_adder(w_max + a_max)) if bricks > 1 else tree  # depth: log2 levels, counted once
+        net = brick.times(bricks).then(tree).then(arith.accumulator(self.accumulator))
+        net = net.then(arith.register(w_max + a_max))
+        return unit_cost(net, tech)
 
-    def cost(self, precision: Precision, node_nm: int) -> PECost:
-        return PECost(self.energy_per_mac_pj(precision, node_nm), self.area_um2(node_nm), self.leakage_uw(node_nm))
+    def _widest_by_kind(self) -> dict[str, tuple[NumberFormat, NumberFormat]]:
+        widest: dict[str, tuple[NumberFormat, NumberFormat]] = {}
+        for w, a in self.native_pairs():
+            kind = pair_kind(w, a)
+            best = widest.get(kind)
+            if best is None or w.element_bits * a.element_bits > best[0].element_bits * best[1].element_bits:
+                widest[kind] = (w, a)
+        return widest
+
+    def datapath_cost(self, tech: TechPoint) -> UnitCost:
+        """Area, leakage and delay of the whole PE (energy field: of its widest native MAC)."""
+        if self.decomposable:
+            return self._fused_unit(tech)
+        parts = [mac_cost(w, a, self.accumulator, tech, self.multiplier) for w, a in self._widest_by_kind().values()]
+        total = parts[0]
+        for part in parts[1:]:
+            total = UnitCost(max(total.energy_pj, part.energy_pj), total.area_um2 + part.area_um2,
+                             total.leakage_uw + part.leakage_uw, max(total.delay_ns, part.delay_ns))
+        return total
+
+    def area_um2(self, tech: TechPoint) -> Sourced:
+        return Sourced(self.datapath_cost(tech).area_um2, "um2", COST_SOURCE)
+
+    def leakage_uw(self, tech: TechPoint) -> Sourced:
+        return Sourced(self.datapath_cost(tech).leakage_uw, "uW", COST_SOURCE)
+
+    def critical_path_ns(self, tech: TechPoint) -> float:
+        return self.datapath_cost(tech).delay_ns
+
