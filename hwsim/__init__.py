@@ -12,7 +12,9 @@ from hwsim.arch.accelerator import Accelerator, load_accelerator
 from hwsim.engine.analytical import simulate
 from hwsim.formats import parse_format
 from hwsim.results import Result
+from hwsim.tech.nodes import TechPoint, tech_point
 from hwsim.workload import Conv2d, Gemm, Layer, MatMul, Precision, VectorOp, Workload
+from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
 
 
 def load_workload(name_or_path: str) -> Workload:
@@ -23,6 +25,7 @@ def load_workload(name_or_path: str) -> Workload:
     return load_workload_file(presets.resolve(name_or_path, presets.workload_presets(), "workload"))
 
 
-__all__ = ["Accelerator", "Conv2d", "Gemm", "Layer", "MatMul", "Precision", "Result", "VectorOp", "Workload",
-           "load_accelerator", "load_workload", "parse_format", "simulate"]
+__all__ = ["Accelerator", "Conv2d", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
+           "VectorOp", "Workload", "load_accelerator", "load_workload", "parse_format", "parse_precision_plan",
+           "read_precision_plan", "simulate", "tech_point"]
 __version__ = "0.1.0"

@@ -42,6 +42,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     accel = hwsim.load_accelerator(args.accelerator, args.set)
     workload = hwsim.load_workload(args.workload)
+    if args.precision:
+        workload = hwsim.read_precision_plan(args.precision).apply(workload)
     result = hwsim.simulate(accel, workload, _precision_from_args(args))
     if args.out:
         result.write(args.out)
@@ -86,6 +88,63 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_frame(frame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False, float_format="%.6g"))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", indent=2) + "\n")
+    else:
+        sys.stdout.write(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}") + "\n")
+
+
+def _tech_point(args: argparse.Namespace):
+    from hwsim.tech.nodes import tech_point
+
+    try:
+        return tech_point(args.node, args.vdd)
+    except HwsimInputError as exc:
+        field = "--vdd" if exc.field == "supply_voltage_v" else "--node"
+        raise HwsimInputError(exc.args[0].split(": ", 1)[-1], field=field) from None
+
+
+def cmd_tech(args: argparse.Namespace) -> int:
+    from hwsim.tech.catalog import tech_table
+
+    _write_frame(tech_table(_tech_point(args)), args.format)
+    return 0
+
+
+def cmd_pe(args: argparse.Namespace) -> int:
+    from hwsim.pe.catalog import pe_table
+
+    _write_frame(pe_table(_tech_point(args)), args.format)
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from hwsim.tech import validation
+
+    parts = (("calibration factors", validation.factors()), ("residuals against published numbers",
+             validation.residuals()), ("published ratios (45 nm)", validation.ratios()))
+    if args.format == "json":
+        sys.stdout.write(json.dumps({title: frame.to_dict(orient="records") for title, frame in parts}, indent=2) + "\n")
+        return 0
+    for title, frame in parts:
+        if args.format == "table":
+            sys.stdout.write(f"# {title}\n")
+        _write_frame(frame, args.format)
+        if args.format == "table":
+            sys.stdout.write("\n")
+    return 0
+
+
+def _add_tech_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--node", type=float, default=45, help="technology node in nm, 5-130 (default 45)")
+    parser.add_argument("--vdd", type=float, default=None,
+                        help="supply voltage in V (default 0.9, the voltage of the 45 nm calibration data)")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hwsim", description="Simulate mixed-precision DNN/LLM accelerators.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -100,8 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("table", "csv", "json"), default="table",
                      help="stdout: per-layer table + summary, per-layer CSV, or summary JSON")
     run.add_argument("--out", default="hwsim-out", help="folder for layers.csv and summary.json ('' to skip)")
+    run.add_argument("--precision", metavar="CSV",
+                     help="per-layer precision file: layer name or glob -> weights/activations/outputs/kv formats")
     for operand in ("weights", "activations", "outputs", "kv"):
-        run.add_argument(f"--{operand}", metavar="FMT", help=f"{operand} format for every layer (e.g. int8, fp16)")
+        run.add_argument(f"--{operand}", metavar="FMT",
+                         help=f"{operand} format for every layer, e.g. int4, fp8_e4m3, mxfp4, int4@g128, 5.25 "
+                              "(wins over the trace and --precision)")
     run.set_defaults(func=cmd_run)
 
     lst = sub.add_parser("list", help="accelerator and workload presets with their sources")
@@ -113,6 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     info.add_argument("--format", choices=("table", "json"), default="table")
     info.set_defaults(func=cmd_info)
+
+    tech = sub.add_parser("tech", help="energy, area, leakage and delay of every primitive and arithmetic unit")
+    _add_tech_arguments(tech)
+    tech.set_defaults(func=cmd_tech)
+
+    pe = sub.add_parser("pe", help="MAC PE cost for every supported (weight, activation, accumulator) format")
+    _add_tech_arguments(pe)
+    pe.set_defaults(func=cmd_pe)
+
+    cal = sub.add_parser("calibrate", help="calibration factors, residuals against published numbers, ratios")
+    cal.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    cal.set_defaults(func=cmd_calibrate)
     return parser
 
 

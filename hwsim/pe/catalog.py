@@ -1,0 +1,64 @@
+"""The PE catalogue behind ``hwsim pe``: the MAC PE for every supported format combination at
+one technology point. Columns are a contract:
+``pe, weight_format, activation_format, accumulator_format, energy_per_mac_pj, area_um2, leakage_uw``.
+
+Each row is a PE built for exactly that combination (so area is that datapath's); ``bitfusion``
+rows are one 8x8 decomposable PE (Bit Fusion) running narrower operands, so its area is the
+same on every row and its energy per MAC falls as more products share a cycle.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hwsim.formats import parse_format
+from hwsim.pe.mac import MacPE
+from hwsim.tech.catalog import BLOCK_FORMATS, FP_FORMATS, MIXED
+from hwsim.tech.nodes import TechPoint
+from hwsim.workload.layer import Precision
+
+PE_COLUMNS = ("pe", "weight_format", "activation_format", "accumulator_format", "energy_per_mac_pj",
+              "area_um2", "leakage_uw")
+
+INT_PE_WIDTHS = (2, 4, 8, 16)
+
+
+def _combinations():
+    """(pe name, weights, activations, accumulator, MacPE keyword arguments)."""
+    for w in INT_PE_WIDTHS:
+        for a in INT_PE_WIDTHS:
+            yield "mac", f"int{w}", f"int{a}", "int32", {}
+    for acc in ("int16", "int24"):
+        yield "mac", "int8", "int8", acc, {}
+    for w in (8, 16):
+        yield "mac-booth4", f"int{w}", f"int{w}", "int32", {"multiplier": "booth4"}
+    for name in FP_FORMATS:
+        yield "mac", name, name, "fp32", {}
+    for name in ("fp8_e4m3", "fp8_e5m2", "fp16"):
+        yield "mac", name, name, "fp16", {}
+    yield "mac", "bf16", "bf16", "bf16", {}
+    for int_name, fp_name in MIXED:
+        yield "mac", int_name, fp_name, "fp32", {}
+    for name in BLOCK_FORMATS:
+        yield "mac", name, name, "fp32", {}
+    for w in (2, 4, 8):
+        for a in (2, 4, 8):
+            yield "bitfusion", f"int{w}", f"int{a}", "int32", {"decomposable": True}
+
+
+def _pe_for(pe: str, w, a, acc, kwargs) -> MacPE:
+    if pe == "bitfusion":  # one 8x8 fused PE that runs every narrower pair
+        widths = tuple(parse_format(f"int{b}") for b in (2, 4, 8))
+        return MacPE(widths, widths, acc, name=pe, **kwargs)
+    return MacPE((w,), (a,), acc, name=pe, **kwargs)
+
+
+def pe_table(tech: TechPoint) -> pd.DataFrame:
+    rows = []
+    for pe, w_name, a_name, acc_name, kwargs in _combinations():
+        w, a, acc = parse_format(w_name), parse_format(a_name), parse_format(acc_name)
+        unit = _pe_for(pe, w, a, acc, kwargs)
+        precision = Precision(w, a, acc)
+        rows.append((pe, w_name, a_name, acc_name, unit.energy_per_mac_pj(precision, tech).value,
+                     unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+    return pd.DataFrame(rows, columns=list(PE_COLUMNS))
