@@ -54,7 +54,8 @@ def pair_kind(weights: NumberFormat, activations: NumberFormat) -> str:
 def check_accumulator(kind: str, accumulator: NumberFormat, where: str) -> None:
     wants = "int" if kind == "int" else "fp"
     if kind_of(accumulator) != wants:
-        raise HwsimInputError(f"{where}: a {kind} MAC needs an {wants.upper()} accumulator, not "
+        label = {"int": "INT x INT", "fp": "FP x FP", "mixed": "INT x FP", "block": "block-format"}[kind]
+        raise HwsimInputError(f"{where}: an {label} MAC needs an {wants.upper()} accumulator, not "
                               f"'{accumulator.name}'", allowed="int8..int32 for INT x INT; fp16, bf16, fp32 ... otherwise")
 
 

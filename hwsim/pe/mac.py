@@ -88,7 +88,8 @@ class MacPE:
                                   allowed=", ".join(arith.MULTIPLIER_STYLES))
         for w, a in self.native_pairs():
             kind = pair_kind(w, a)
-            check_accumulator(kind, self.accumulator, "compute.pe.accumulator")
+            check_accumulator(kind, self.accumulator,
+                              f"compute.pe.accumulator (for {w.name} weights x {a.name} activations)")
         for conv in self.conversions:
             natives = self.weight_formats if conv.operand == "weights" else self.activation_formats
             if conv.target not in natives:

@@ -1,0 +1,103 @@
+"""Monotonicity of unit and PE costs: more bits never cost less (per family), a wider
+accumulator never costs less, area scales down with the node."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hwsim.formats import FloatFormat, parse_format
+from hwsim.pe.mac import MacPE
+from hwsim.tech import arith
+from hwsim.tech.costs import unit_cost
+from hwsim.tech.nodes import tech_point
+from hwsim.workload.layer import Precision
+
+AT_45 = tech_point(45)
+QUANTITIES = ("energy_pj", "area_um2", "leakage_uw")
+
+
+def _no_cheaper(smaller, larger):
+    for q in QUANTITIES:
+        assert getattr(larger, q) >= getattr(smaller, q) - 1e-12, q
+
+
+def _pe(w, a, acc, tech=AT_45, **kwargs):
+    wf, af, accf = (parse_format(x) if isinstance(x, str) else x for x in (w, a, acc))
+    pe = MacPE((wf,), (af,), accf, **kwargs)
+    return pe.mac_cost(Precision(wf, af, accf), tech)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 31), st.sampled_from(["array", "booth4"]))
+def test_integer_units_never_cheaper_with_more_bits(width, style):
+    _no_cheaper(unit_cost(arith.int_adder(width), AT_45), unit_cost(arith.int_adder(width + 1), AT_45))
+    _no_cheaper(unit_cost(arith.int_multiplier(width, 8, style), AT_45),
+                unit_cost(arith.int_multiplier(width + 1, 8, style), AT_45))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 8), st.integers(1, 22))
+def test_fp_units_never_cheaper_with_more_mantissa_or_exponent(exp, man):
+    base = FloatFormat(exp, man)
+    for wider in (FloatFormat(exp, man + 1), FloatFormat(exp + 1, man)):
+        _no_cheaper(unit_cost(arith.fp_adder(base), AT_45, "add"), unit_cost(arith.fp_adder(wider), AT_45, "add"))
+        _no_cheaper(unit_cost(arith.fp_multiplier(base, base), AT_45, "mult"),
+                    unit_cost(arith.fp_multiplier(wider, wider), AT_45, "mult"))
+
+
+@pytest.mark.parametrize("family", [
+    ["int2", "int4", "int8", "int16"],
+    ["fp4_e2m1", "fp6_e2m3", "fp8_e4m3", "fp16", "fp32"],
+    ["fp6_e3m2", "fp8_e5m2", "fp16"],
+    ["bf16", "fp32"],
+    ["mxfp4", "mxfp6", "mxfp8"],
+])
+def test_mac_pe_never_cheaper_with_more_bits(family):
+    acc = "int32" if family[0].startswith("int") else "fp32"
+    costs = [_pe(f, f, acc) for f in family]
+    for smaller, larger in zip(costs, costs[1:]):
+        _no_cheaper(smaller, larger)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 15), st.integers(1, 15))
+def test_int_mac_monotone_in_each_operand(w, a):
+    base = _pe(f"int{w}", f"int{a}", "int32")
+    _no_cheaper(base, _pe(f"int{w + 1}", f"int{a}", "int32"))
+    _no_cheaper(base, _pe(f"int{w}", f"int{a + 1}", "int32"))
+
+
+@pytest.mark.parametrize("operands, accumulators", [
+    (("int8", "int8"), ["int16", "int20", "int24", "int32"]),
+    (("fp8_e4m3", "fp8_e4m3"), ["fp16", "fp32"]),
+    (("bf16", "bf16"), ["bf16", "fp32"]),
+    (("int4", "fp16"), ["fp16", "fp32"]),
+])
+def test_wider_accumulator_never_costs_less(operands, accumulators):
+    costs = [_pe(*operands, acc) for acc in accumulators]
+    for smaller, larger in zip(costs, costs[1:]):
+        _no_cheaper(smaller, larger)
+
+
+@pytest.mark.parametrize("formats", [("int8", "int8", "int32"), ("fp8_e4m3", "fp8_e4m3", "fp32"),
+                                     ("bf16", "bf16", "fp32"), ("mxfp4", "mxfp4", "fp32"), ("int4", "fp16", "fp32")])
+def test_area_and_energy_scale_down_with_node(formats):
+    costs = [_pe(*formats, tech=tech_point(n)) for n in (45, 40, 32, 28, 22, 16, 14, 10, 7, 5)]
+    for older, newer in zip(costs, costs[1:]):
+        assert newer.area_um2 < older.area_um2
+        assert newer.energy_pj < older.energy_pj
+
+
+def test_bit_fusion_products_per_cycle():
+    """Bit Fusion (ISCA 2018): an 8x8 PE of 2-bit BitBricks; issue #3: 2x INT4, 4x INT2 (x INT8)."""
+    ints = tuple(parse_format(f"int{b}") for b in (2, 4, 8))
+    pe = MacPE(ints, ints, parse_format("int32"), decomposable=True)
+    i2, i4, i8 = ints
+    assert pe.macs_per_cycle(Precision(i8, i8)) == 1
+    assert pe.macs_per_cycle(Precision(i4, i8)) == 2
+    assert pe.macs_per_cycle(Precision(i2, i8)) == 4
+    assert pe.macs_per_cycle(Precision(i4, i4)) == 4
+    assert pe.macs_per_cycle(Precision(i2, i2)) == 16
+    # the fused unit burns the same energy per cycle, shared by the products of that cycle
+    per_cycle = pe.mac_cost(Precision(i8, i8), AT_45).energy_pj
+    assert pe.mac_cost(Precision(i2, i2), AT_45).energy_pj == pytest.approx(per_cycle / 16, rel=1e-12)
