@@ -195,6 +195,9 @@ class Accelerator:
             "supply_voltage_v": self.tech.vdd_v,
             "pe_critical_path_ns": self.pe.critical_path_ns(self.tech),
             "pe_max_clock_mhz": 1e3 / self.pe.critical_path_ns(self.tech),
+            # derived: unpipelined critical path over the clock period; > 1 means the PE must be
+            # pipelined at this clock (its pipeline registers are not costed yet)
+            "pe_pipeline_stages": math.ceil(self.pe.critical_path_ns(self.tech) * self.freq_mhz / 1e3 - 1e-9),
             "freq_mhz": self.freq_mhz,
             "peak_macs_per_cycle": self.peak_macs_per_cycle,
             "peak_tops": self.peak_tops,

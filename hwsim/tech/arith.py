@@ -165,7 +165,8 @@ def block_product_width(a: BlockFormat, b: BlockFormat) -> int:
 
 def block_element_mac(a: BlockFormat, b: BlockFormat, style: str = "array") -> Netlist:
     """Per element of a block dot product: element multiply, shift into the block's fixed-point
-    frame (FP elements), one adder of the adder tree (N-1 adders for N elements)."""
+    frame (FP elements), one addition into the block's running fixed-point sum (the adder tree
+    of a dot-product unit, serialised: N-1 additions for N elements) and that sum's register."""
     width = block_product_width(a, b)
     sig = [(_sig(el) if isinstance(el, FloatFormat) else el.bits) for el in (a.element, b.element)]
     unit = int_multiplier(sig[0], sig[1], style)
@@ -173,7 +174,8 @@ def block_element_mac(a: BlockFormat, b: BlockFormat, style: str = "array") -> N
     if fp_exps:
         exponent = int_adder(max(fp_exps) + 1)
         unit = unit.beside(exponent).then(shifter(width, width - sum(sig)))
-    return unit.then(int_adder(width))
+    # one PE consumes one element per cycle: the block's running fixed-point sum sits in a register
+    return unit.then(int_adder(width)).then(register(width))
 
 
 def block_scale_and_accumulate(a: BlockFormat, b: BlockFormat, acc: NumberFormat) -> Netlist:

@@ -1,0 +1,149 @@
+"""INT vs FP vs block formats: PE costs and whole-network runs at 45, 28 and 7 nm.
+
+    python studies/int_vs_fp/run.py [--out hwsim-out/int_vs_fp] [--nodes 45 28 7]
+
+Writes, into --out (default ./hwsim-out/int_vs_fp, outside the repo):
+  pe_costs.csv     energy/MAC, area/PE, leakage, TOPS/mm^2 and TOPS/W per format and node
+  workloads.csv    the same array running ResNet-50 and one Llama-2-7B decode step per format:
+                   latency, energy (with breakdown), area
+  ratios.csv       hwsim's ratios next to the published ones (Horowitz; van Baalen et al.; INT v.s. FP)
+  int_vs_fp.html   interactive plotly figure of all three (needs the `plots` extra)
+
+The array: SCALE-Sim's default 32x32 weight-stationary array with 64 KiB buffers, at 1 GHz,
+256 DRAM bits per cycle (32 GB/s, an LPDDR5-class edge part; assumption) and 20.3 pJ/bit
+(Horowitz ISSCC 2014); the PE is rebuilt for each format. TOPS/mm^2 and TOPS/W count 2 ops per
+MAC at the study clock of 1 GHz (pipelined PEs: the clock is a design choice, not derived from
+the unpipelined critical path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import hwsim
+from hwsim.errors import HwsimInputError
+from hwsim.formats import parse_format
+from hwsim.pe.mac import MacPE
+from hwsim.tech import validation
+from hwsim.tech.nodes import tech_point
+from hwsim.workload.layer import Precision
+
+CLOCK_MHZ = 1000.0
+DRAM_BITS_PER_CYCLE = 256
+# (label, weights, activations, accumulator)
+FORMATS = (
+    ("INT2", "int2", "int2", "int32"), ("INT4", "int4", "int4", "int32"), ("INT8", "int8", "int8", "int32"),
+    ("INT16", "int16", "int16", "int32"),
+    ("FP4", "fp4_e2m1", "fp4_e2m1", "fp32"), ("FP6", "fp6_e2m3", "fp6_e2m3", "fp32"),
+    ("FP8", "fp8_e4m3", "fp8_e4m3", "fp32"), ("FP16", "fp16", "fp16", "fp32"), ("BF16", "bf16", "bf16", "fp32"),
+    ("MXINT8", "mxint8", "mxint8", "fp32"), ("MXFP8", "mxfp8", "mxfp8", "fp32"), ("MXFP6", "mxfp6", "mxfp6", "fp32"),
+    ("MXFP4", "mxfp4", "mxfp4", "fp32"), ("NVFP4", "nvfp4", "nvfp4", "fp32"),
+    ("INT4xFP16", "int4", "fp16", "fp32"),
+)
+WORKLOADS = ("resnet50", "llama2_7b_decode")
+DEFAULT_NODES = (45, 28, 7)
+
+
+def pe_costs(nodes) -> pd.DataFrame:
+    rows = []
+    for node in nodes:
+        tech = tech_point(node)
+        for label, w, a, acc in FORMATS:
+            wf, af, accf = parse_format(w), parse_format(a), parse_format(acc)
+            pe = MacPE((wf,), (af,), accf)
+            energy = pe.energy_per_mac_pj(Precision(wf, af, accf), tech).value
+            area = pe.area_um2(tech).value
+            leakage = pe.leakage_uw(tech).value
+            ops_per_s = 2 * CLOCK_MHZ * 1e6
+            watts = energy * 1e-12 * CLOCK_MHZ * 1e6 + leakage * 1e-6
+            rows.append({"node_nm": node, "format": label, "weight_format": w, "activation_format": a,
+                         "accumulator_format": acc, "energy_per_mac_pj": energy, "area_um2": area,
+                         "leakage_uw": leakage, "tops_per_mm2": ops_per_s / 1e12 / (area / 1e6),
+                         "tops_per_w": ops_per_s / 1e12 / watts})
+    return pd.DataFrame(rows)
+
+
+def _accelerator(node: float, w: str, a: str, acc: str):
+    # attention multiplies activations by the KV cache (kept in the activation format), so a
+    # mixed PE also runs activation x activation
+    weights = w if w == a else f"{w}, {a}"
+    return hwsim.load_accelerator("scalesim-default", [
+        f"tech_node_nm={node}", f"clock_mhz={CLOCK_MHZ:g}", f"dram.bandwidth_bits_per_cycle={DRAM_BITS_PER_CYCLE}",
+        f"compute.pe.weights=[{weights}]", f"compute.pe.activations=[{a}]", f"compute.pe.accumulator={acc}",
+        f"default_precision.weights={w}", f"default_precision.activations={a}", f"default_precision.outputs={a}",
+        f"default_precision.kv={a}"])
+
+
+def workload_runs(nodes) -> pd.DataFrame:
+    rows = []
+    works = {name: hwsim.load_workload(name) for name in WORKLOADS}
+    for node in nodes:
+        for label, w, a, acc in FORMATS:
+            accel = _accelerator(node, w, a, acc)
+            for name, work in works.items():
+                summary = hwsim.simulate(accel, work).summary()
+                row = {"node_nm": node, "format": label, "workload": name, "latency_s": summary["latency_s"],
+                       "total_cycles": summary["total_cycles"], "stall_cycles": summary["stall_cycles"],
+                       "energy_pj": summary["energy_pj"], "area_mm2": summary["area_mm2"]}
+                row.update({f"energy_{k}_pj": v for k, v in summary["energy_breakdown_pj"].items()})
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def figure_html(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame) -> str:
+    try:
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+    except ImportError:
+        raise HwsimInputError("the figure needs plotly: pip install -e \".[plots]\" (the CSVs were written)") from None
+    panels = [("energy per MAC (pJ)", pe, "energy_per_mac_pj"), ("area per PE (um^2)", pe, "area_um2"),
+              ("TOPS/mm^2 at 1 GHz", pe, "tops_per_mm2"), ("TOPS/W at 1 GHz", pe, "tops_per_w"),
+              ("ResNet-50 energy (uJ)", runs[runs.workload == "resnet50"], "energy_pj"),
+              ("Llama-2-7B decode step latency (ms)", runs[runs.workload == "llama2_7b_decode"], "latency_s")]
+    fig = make_subplots(rows=4, cols=2, subplot_titles=[p[0] for p in panels] + ["hwsim vs published ratios", ""],
+                        vertical_spacing=0.07)
+    scale = {"energy_pj": 1e-6, "latency_s": 1e3}
+    for i, (title, frame, column) in enumerate(panels):
+        r, c = divmod(i, 2)
+        for node, part in frame.groupby("node_nm", sort=False):
+            fig.add_trace(go.Bar(x=part["format"], y=part[column] * scale.get(column, 1), name=f"{node:g} nm",
+                                 legendgroup=f"{node:g}", showlegend=(i == 0)), row=r + 1, col=c + 1)
+    fig.add_trace(go.Bar(x=ratios["ratio"], y=ratios["hwsim"], name="hwsim ratio", marker_color="black"), row=4, col=1)
+    fig.add_trace(go.Scatter(x=ratios["ratio"], y=(ratios["published_low"] + ratios["published_high"]) / 2,
+                             error_y={"type": "data", "symmetric": False,
+                                      "array": (ratios["published_high"] - ratios["published_low"]) / 2,
+                                      "arrayminus": (ratios["published_high"] - ratios["published_low"]) / 2},
+                             mode="markers", name="published range", marker_color="red"), row=4, col=1)
+    fig.update_layout(height=1700, title="INT vs FP vs block formats (hwsim; PEs at 45/28/7 nm)", barmode="group")
+    return fig.to_html(include_plotlyjs="cdn", full_html=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="hwsim-out/int_vs_fp", help="output folder")
+    parser.add_argument("--nodes", type=float, nargs="+", default=list(DEFAULT_NODES), help="technology nodes (nm)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        pe = pe_costs(args.nodes)
+        runs = workload_runs(args.nodes)
+        ratios = validation.ratios()
+        pe.to_csv(out / "pe_costs.csv", index=False, float_format="%.6g")
+        runs.to_csv(out / "workloads.csv", index=False, float_format="%.6g")
+        ratios.to_csv(out / "ratios.csv", index=False, float_format="%.6g")
+        (out / "int_vs_fp.html").write_text(figure_html(pe, runs, ratios), encoding="utf-8")
+    except HwsimInputError as exc:
+        sys.stderr.write(f"int_vs_fp: error: {exc}\n")
+        return 2
+    print(pe[pe.node_nm == args.nodes[-1]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {out}/pe_costs.csv, workloads.csv, ratios.csv, int_vs_fp.html")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
