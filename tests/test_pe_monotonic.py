@@ -40,9 +40,9 @@ def test_integer_units_never_cheaper_with_more_bits(width, style):
 def test_fp_units_never_cheaper_with_more_mantissa_or_exponent(exp, man):
     base = FloatFormat(exp, man)
     for wider in (FloatFormat(exp, man + 1), FloatFormat(exp + 1, man)):
-        _no_cheaper(unit_cost(arith.fp_adder(base), AT_45, "add"), unit_cost(arith.fp_adder(wider), AT_45, "add"))
-        _no_cheaper(unit_cost(arith.fp_multiplier(base, base), AT_45, "mult"),
-                    unit_cost(arith.fp_multiplier(wider, wider), AT_45, "mult"))
+        _no_cheaper(unit_cost(arith.fp_adder(base), AT_45), unit_cost(arith.fp_adder(wider), AT_45))
+        _no_cheaper(unit_cost(arith.fp_multiplier(base, base), AT_45),
+                    unit_cost(arith.fp_multiplier(wider, wider), AT_45))
 
 
 @pytest.mark.parametrize("family", [

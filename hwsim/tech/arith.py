@@ -95,30 +95,30 @@ def fp_multiplier(a: FloatFormat, b: FloatFormat, out: FloatFormat | None = None
     product_bits = _sig(a) + _sig(b)
     exp_bits = max(a.exponent_bits, b.exponent_bits) + 1
     significand = int_multiplier(_sig(a), _sig(b), style)
-    exponent = int_adder(exp_bits).then(int_adder(exp_bits)).as_ieee()  # add, subtract bias
-    control = Netlist.of({MUX2: product_bits}, MUX2.delay_fo4, ieee=True)  # 1-bit normalise
-    control = control.beside(comparator(a.exponent_bits + b.exponent_bits).as_ieee())  # zero/inf/nan
+    exponent = int_adder(exp_bits).then(int_adder(exp_bits)).as_ieee("mult")  # add, subtract bias
+    control = Netlist.of({MUX2: product_bits}, MUX2.delay_fo4, ieee="mult")  # 1-bit normalise
+    control = control.beside(comparator(a.exponent_bits + b.exponent_bits).as_ieee("mult"))  # zero/inf/nan
     unit = significand.beside(exponent).then(control)
     if rounded:
         # a stand-alone IEEE multiplier also normalises subnormal products (full-width LZC and
         # shift, Muller et al. ch. 8); a fused product goes unnormalised to the accumulator
-        subnormal = leading_zero_counter(product_bits).then(shifter(product_bits, product_bits)).as_ieee()
-        sticky = Netlist.of({AND2: max(product_bits - _sig(out), 0)}, AND2.delay_fo4, ieee=True)
-        unit = unit.then(subnormal).then(sticky.beside(incrementer(_sig(out)).as_ieee()))
+        subnormal = leading_zero_counter(product_bits).then(shifter(product_bits, product_bits)).as_ieee("mult")
+        sticky = Netlist.of({AND2: max(product_bits - _sig(out), 0)}, AND2.delay_fo4, ieee="mult")
+        unit = unit.then(subnormal).then(sticky.beside(incrementer(_sig(out)).as_ieee("mult")))
     return unit
 
 
 def fp_adder(fmt: FloatFormat, rounded: bool = True) -> Netlist:
     p, e = _sig(fmt) + GUARD_BITS, fmt.exponent_bits
-    compare = int_adder(e).beside(comparator(2 * e)).as_ieee()
-    swap = Netlist.of({MUX2: 2 * (p + e)}, MUX2.delay_fo4, ieee=True)
-    align = shifter(p, p).as_ieee().beside(Netlist.of({AND2: p}, AND2.delay_fo4, ieee=True))
-    invert = Netlist.of({XOR2: p}, XOR2.delay_fo4, ieee=True)
+    compare = int_adder(e).beside(comparator(2 * e)).as_ieee("add")
+    swap = Netlist.of({MUX2: 2 * (p + e)}, MUX2.delay_fo4, ieee="add")
+    align = shifter(p, p).as_ieee("add").beside(Netlist.of({AND2: p}, AND2.delay_fo4, ieee="add"))
+    invert = Netlist.of({XOR2: p}, XOR2.delay_fo4, ieee="add")
     add = int_adder(p + 1)
-    normalise = leading_zero_counter(p + 1).then(shifter(p + 1, p + 1)).as_ieee()
+    normalise = leading_zero_counter(p + 1).then(shifter(p + 1, p + 1)).as_ieee("add")
     unit = compare.then(swap).then(align).then(invert).then(add).then(normalise)
     if rounded:
-        unit = unit.then(incrementer(_sig(fmt)).beside(int_adder(e)).as_ieee())
+        unit = unit.then(incrementer(_sig(fmt)).beside(int_adder(e)).as_ieee("add"))
     return unit
 
 
@@ -138,7 +138,7 @@ def int_to_fp(int_bits: float, fp: FloatFormat) -> Netlist:
     magnitude = Netlist.of({XOR2: w}, XOR2.delay_fo4).then(incrementer(w))
     normalise = leading_zero_counter(w).then(shifter(w, w)).then(int_adder(fp.exponent_bits))
     rounding = incrementer(_sig(fp)) if w > _sig(fp) else Netlist()
-    return magnitude.then(normalise).then(rounding).as_ieee()
+    return magnitude.then(normalise).then(rounding).as_ieee("add")
 
 
 def mixed_multiplier(int_bits: float, fp: FloatFormat, style: str = "array") -> Netlist:
@@ -146,8 +146,8 @@ def mixed_multiplier(int_bits: float, fp: FloatFormat, style: str = "array") -> 
     unnormalised product (LZC + shifter) and adjust the exponent."""
     product_bits = int_bits + _sig(fp)
     significand = int_multiplier(int_bits, _sig(fp), style)
-    normalise = leading_zero_counter(product_bits).then(shifter(product_bits, int_bits)).as_ieee()
-    exponent = int_adder(fp.exponent_bits + 1).as_ieee()
+    normalise = leading_zero_counter(product_bits).then(shifter(product_bits, int_bits)).as_ieee("mult")
+    exponent = int_adder(fp.exponent_bits + 1).as_ieee("mult")
     return significand.then(normalise.beside(exponent))
 
 

@@ -5,12 +5,12 @@ space (so over- and under-estimates weigh alike), deterministically at import:
 
 * ``energy_pj_per_um2``: dynamic energy per um^2 of toggling cell, fitted to Horowitz's integer
   add and multiply (8 and 32 bit; ISSCC 2014, 45 nm, 0.9 V);
-* ``ieee_adder_factor`` and ``ieee_multiplier_factor``: how much more the FP control logic of a stand-alone IEEE unit
-  (exponent path, shifters, LZC, rounding, special values) spends per um^2 than datapath cells
-  - fitted to Horowitz's FP16/FP32 add, resp. multiply, with the integer factor fixed. It stands for
-  what a cell count misses in a full IEEE unit (wide shifter wiring, exception and subnormal
-  handling, rounding-mode logic); ML accumulators inside a MAC do not carry it (they flush
-  subnormals and round one way), see docs/models/pe-costs.md;
+* ``ieee_adder_factor`` and ``ieee_multiplier_factor``: how much more the FP control logic
+  (exponent path, shifters, LZC, rounding, special values) of an FP adder, resp. multiplier,
+  spends per um^2 than datapath cells - fitted to Horowitz's FP16/FP32 add, resp. multiply,
+  with the integer factor fixed. They stand for what a cell count misses (wide-shifter wiring,
+  exception handling) and apply wherever those units appear, fused into a MAC or not; a fused
+  MAC differs only in structure (an exact product: no product rounding or normalisation);
 * ``area_layout_factor``: placed-and-routed area over summed cell area, fitted to Aladdin's
   40 nm adder, multiplier, register, comparator and shifter (Shao et al., ISCA 2014);
 * ``leakage_uw_per_um2``: Aladdin's 40 nm adder and multiplier leakage per um^2 (geometric mean).
@@ -91,27 +91,21 @@ class Calibration:
     leakage_uw_per_um2_40nm: float
     register_energy_pj_45nm: float
 
-    def ieee_factor(self, standalone: str | None) -> float:
-        """FP control-logic factor: 'add' or 'mult' for stand-alone IEEE units, 1 inside a fused MAC."""
-        return {"add": self.ieee_adder_factor, "mult": self.ieee_multiplier_factor, None: 1.0}[standalone]
-
-    def energy_pj_45nm(self, net: Netlist, standalone: str | None = None) -> float:
+    def energy_pj_45nm(self, net: Netlist) -> float:
         """Energy at 45 nm, 0.9 V."""
-        k_ieee = self.ieee_factor(standalone)
-        dff_bits = net.datapath.get(DFF, 0.0) + net.ieee.get(DFF, 0.0)
-        return (self.energy_pj_per_um2 * (_logic_area(net.datapath) + k_ieee * _logic_area(net.ieee))
-                + self.register_energy_pj_45nm * dff_bits)
+        logic = (_logic_area(net.datapath) + self.ieee_adder_factor * _logic_area(net.ieee_add)
+                 + self.ieee_multiplier_factor * _logic_area(net.ieee_mult))
+        return self.energy_pj_per_um2 * logic + self.register_energy_pj_45nm * net.all_cells().get(DFF, 0.0)
 
     def area_um2_45nm(self, net: Netlist) -> float:
-        cells = net.datapath + net.ieee
-        return self.area_layout_factor * sum(c.area_um2 * n for c, n in cells.items())
+        return self.area_layout_factor * sum(c.area_um2 * n for c, n in net.all_cells().items())
 
 
 def _fit_ieee_factor(k_energy: float, points: list[tuple[Netlist, float]]) -> float:
     """1-D least squares in log space, golden-section search on [0.1, 10]."""
     def error(k_ieee: float) -> float:
-        return sum(math.log(k_energy * (_logic_area(n.datapath) + k_ieee * _logic_area(n.ieee)) / v) ** 2
-                   for n, v in points)
+        return sum(math.log(k_energy * (_logic_area(n.datapath) + k_ieee * _logic_area(n.ieee_add + n.ieee_mult)) / v)
+                   ** 2 for n, v in points)
 
     lo, hi = math.log(0.1), math.log(10.0)
     ratio = (math.sqrt(5) - 1) / 2

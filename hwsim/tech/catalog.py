@@ -34,40 +34,40 @@ def _composite(cells: dict, name: str) -> tuple[str, Netlist]:
 
 def _rows(tech: TechPoint):
     for cell in CELLS:
-        yield cell.name, "", "", 1, Netlist.of({cell: 1}, cell.delay_fo4), None
+        yield cell.name, "", "", 1, Netlist.of({cell: 1}, cell.delay_fo4)
     for name, cells in (("lzc_bit", LZC_BIT), ("comparator_bit", COMPARATOR_BIT),
                         ("shifter_stage_bit", SHIFTER_STAGE_BIT)):
-        yield (name, "", "", 1, _composite(cells, name)[1], None)
+        yield name, "", "", 1, _composite(cells, name)[1]
     for w in INT_WIDTHS:
         f = f"int{w}"
-        yield "int_add", f, f, w, arith.int_adder(w), None
+        yield "int_add", f, f, w, arith.int_adder(w)
     for w in INT_WIDTHS:
         f = f"int{w}"
-        yield "int_mult", f, f, w, arith.int_multiplier(w, w, "array"), None
-        yield "int_mult_booth4", f, f, w, arith.int_multiplier(w, w, "booth4"), None
+        yield "int_mult", f, f, w, arith.int_multiplier(w, w, "array")
+        yield "int_mult_booth4", f, f, w, arith.int_multiplier(w, w, "booth4")
     for name in FP_FORMATS:
         fmt = parse_format(name)
-        yield "fp_add", name, name, fmt.bits, arith.fp_adder(fmt), "add"
-        yield "fp_mult", name, name, fmt.bits, arith.fp_multiplier(fmt, fmt), "mult"
-        yield "fp_fma", name, name, fmt.bits, arith.fp_fma(fmt), "add"
+        yield "fp_add", name, name, fmt.bits, arith.fp_adder(fmt)
+        yield "fp_mult", name, name, fmt.bits, arith.fp_multiplier(fmt, fmt)
+        yield "fp_fma", name, name, fmt.bits, arith.fp_fma(fmt)
     for name in ACCUMULATORS:
         fmt = parse_format(name)
         unit = "int_acc" if name.startswith("int") else "fp_acc"
-        yield unit, name, name, fmt.bits, arith.accumulator(fmt), None
+        yield unit, name, name, fmt.bits, arith.accumulator(fmt)
     for int_name, fp_name in MIXED:
         i, f = parse_format(int_name), parse_format(fp_name)
-        yield "mixed_mult", int_name, fp_name, i.bits, arith.mixed_multiplier(i.bits, f), None
-        yield "int_to_fp", int_name, fp_name, i.bits, arith.int_to_fp(i.bits, f), None
+        yield "mixed_mult", int_name, fp_name, i.bits, arith.mixed_multiplier(i.bits, f)
+        yield "int_to_fp", int_name, fp_name, i.bits, arith.int_to_fp(i.bits, f)
     acc = parse_format(BLOCK_ACCUMULATOR)
     for name in BLOCK_FORMATS:
         b = parse_format(name)
-        yield "block_mac", name, name, b.element.bits, arith.block_element_mac(b, b), None
-        yield "block_scale_acc", name, BLOCK_ACCUMULATOR, b.element.bits, arith.block_scale_and_accumulate(b, b, acc), None
+        yield "block_mac", name, name, b.element.bits, arith.block_element_mac(b, b)
+        yield "block_scale_acc", name, BLOCK_ACCUMULATOR, b.element.bits, arith.block_scale_and_accumulate(b, b, acc)
 
 
 def tech_table(tech: TechPoint) -> pd.DataFrame:
     rows = []
-    for unit, fmt_a, fmt_b, bits, net, standalone in _rows(tech):
-        cost = unit_cost(net, tech, standalone)
+    for unit, fmt_a, fmt_b, bits, net in _rows(tech):
+        cost = unit_cost(net, tech)
         rows.append((unit, fmt_a, fmt_b, bits, cost.energy_pj, cost.area_um2, cost.leakage_uw, cost.delay_ns))
     return pd.DataFrame(rows, columns=list(TECH_COLUMNS))

@@ -34,15 +34,13 @@ class UnitCost:
         return UnitCost(self.energy_pj / operations, self.area_um2, self.leakage_uw, self.delay_ns)
 
 
-def unit_cost(net: Netlist, tech: TechPoint, standalone: str | None = None) -> UnitCost:
-    """``standalone``: 'add' or 'mult' for a stand-alone IEEE FP unit (its control logic carries
-    the fitted IEEE factor); None for integer units and the fused datapath of a MAC."""
+def unit_cost(net: Netlist, tech: TechPoint) -> UnitCost:
     cal = calibration()
     area_45 = cal.area_um2_45nm(net)
     at_40 = tech_point(ALADDIN_NODE_NM)  # Aladdin's leakage is at its own (nominal) supply
     leakage = cal.leakage_uw_per_um2_40nm * area_45 * at_40.area_factor * tech.leakage_factor / at_40.leakage_factor
     return UnitCost(
-        energy_pj=cal.energy_pj_45nm(net, standalone) * tech.energy_factor,
+        energy_pj=cal.energy_pj_45nm(net) * tech.energy_factor,
         area_um2=area_45 * tech.area_factor,
         leakage_uw=leakage,
         delay_ns=net.depth_fo4 * FO4_PS_AT_45NM * tech.delay_factor / 1000.0,

@@ -16,7 +16,6 @@ from hwsim.tech.nodes import tech_point
 HOROWITZ_TOLERANCE = 0.25  # issue #3: each Horowitz energy within +-25%
 ALADDIN_TOLERANCE = 0.30   # issue #3: each Aladdin area within +-30%
 
-_STANDALONE = {"fp_add": "add", "fp_mult": "mult"}
 
 # (name, published low, published high, source)
 PUBLISHED_RATIOS = (
@@ -49,7 +48,7 @@ def residuals() -> pd.DataFrame:
     rows = []
     at_45 = tech_point(45)
     for (unit, bits), published in HOROWITZ_ENERGY_PJ.items():
-        model = unit_cost(horowitz_netlist(unit, bits), at_45, _STANDALONE.get(unit)).energy_pj
+        model = unit_cost(horowitz_netlist(unit, bits), at_45).energy_pj
         rows.append(("horowitz_45nm", unit, bits, "energy_pj", published, model, HOROWITZ_TOLERANCE))
     at_40 = tech_point(ALADDIN_NODE_NM)
     for (component, bits), published in ALADDIN_AREA_UM2.items():
@@ -77,7 +76,7 @@ def ratios(node_nm: float = 45) -> pd.DataFrame:
     add8 = unit_cost(arith.int_adder(8), tech).energy_pj
     mult8 = unit_cost(arith.int_multiplier(8, 8), tech).energy_pj
     fp16 = parse_format("fp16")
-    fp16_mult = unit_cost(arith.fp_multiplier(fp16, fp16), tech, "mult").energy_pj
+    fp16_mult = unit_cost(arith.fp_multiplier(fp16, fp16), tech).energy_pj
     values = (fp8[0] / int8[0], fp8[1] / int8[1], mult8 / add8, fp16_mult / mult8,
               pe("mxfp4", "mxfp4", "fp32")[1] / pe("nvfp4", "nvfp4", "fp32")[1])
     rows = [(name, value, low, high, low <= value <= high, source)
