@@ -17,6 +17,8 @@ Every MAC also toggles its operand pipeline registers (a systolic PE forwards bo
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hwsim.errors import HwsimInputError
 from hwsim.formats import BlockFormat, FloatFormat, NumberFormat
 from hwsim.tech import arith
@@ -87,6 +89,7 @@ def operand_register_bits(weights: NumberFormat, activations: NumberFormat) -> f
     return weights.element_bits + activations.element_bits
 
 
+@lru_cache(maxsize=4096)  # formats and TechPoint are frozen: a network's layers share a few triples
 def mac_cost(weights: NumberFormat, activations: NumberFormat, accumulator: NumberFormat, tech: TechPoint,
              multiplier: str = "array") -> UnitCost:
     """Energy per MAC, and the area/leakage/delay of the datapath, at ``tech``."""
