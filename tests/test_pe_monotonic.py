@@ -101,3 +101,20 @@ def test_bit_fusion_products_per_cycle():
     # the fused unit burns the same energy per cycle, shared by the products of that cycle
     per_cycle = pe.mac_cost(Precision(i8, i8), AT_45).energy_pj
     assert pe.mac_cost(Precision(i2, i2), AT_45).energy_pj == pytest.approx(per_cycle / 16, rel=1e-12)
+
+
+def test_clock_above_the_critical_path_adds_pipeline_registers():
+    f = parse_format
+    slow = MacPE((f("int8"),), (f("int8"),), f("int32"), clock_mhz=100)
+    path_ns = slow.critical_path_ns(AT_45)
+    at_limit = MacPE((f("int8"),), (f("int8"),), f("int32"), clock_mhz=1e3 / path_ns)
+    fast = MacPE((f("int8"),), (f("int8"),), f("int32"), clock_mhz=2.5e3 / path_ns)
+    precision = Precision(f("int8"), f("int8"), f("int32"))
+    assert slow.pipeline_stages(AT_45) == at_limit.pipeline_stages(AT_45) == 1
+    assert fast.pipeline_stages(AT_45) == 3
+    assert at_limit.mac_cost(precision, AT_45) == slow.mac_cost(precision, AT_45)
+    # two extra stages, each a register across (8 + 8 + 32) bits
+    register = unit_cost(arith.register(2 * (8 + 8 + 32)), AT_45)
+    assert fast.area_um2(AT_45).value == pytest.approx(slow.area_um2(AT_45).value + register.area_um2, rel=1e-12)
+    assert fast.mac_cost(precision, AT_45).energy_pj == pytest.approx(
+        slow.mac_cost(precision, AT_45).energy_pj + register.energy_pj, rel=1e-12)

@@ -55,7 +55,8 @@ class Accelerator:
             return MacPE(_formats(pe.weights, "compute.pe.weights", src),
                          _formats(pe.activations, "compute.pe.activations", src),
                          _formats(pe.accumulator, "compute.pe.accumulator", src)[0],
-                         multiplier=pe.multiplier, decomposable=pe.decomposable, conversions=conversions)
+                         multiplier=pe.multiplier, decomposable=pe.decomposable, conversions=conversions,
+                         clock_mhz=self.spec.clock_mhz)
         except HwsimInputError as exc:
             raise exc.with_source(src) from None
 
@@ -195,9 +196,9 @@ class Accelerator:
             "supply_voltage_v": self.tech.vdd_v,
             "pe_critical_path_ns": self.pe.critical_path_ns(self.tech),
             "pe_max_clock_mhz": 1e3 / self.pe.critical_path_ns(self.tech),
-            # derived: unpipelined critical path over the clock period; > 1 means the PE must be
-            # pipelined at this clock (its pipeline registers are not costed yet)
-            "pe_pipeline_stages": math.ceil(self.pe.critical_path_ns(self.tech) * self.freq_mhz / 1e3 - 1e-9),
+            # derived: unpipelined critical path over the clock period; stages beyond one add
+            # pipeline registers to the PE's energy and area
+            "pe_pipeline_stages": self.pe.pipeline_stages(self.tech),
             "freq_mhz": self.freq_mhz,
             "peak_macs_per_cycle": self.peak_macs_per_cycle,
             "peak_tops": self.peak_tops,

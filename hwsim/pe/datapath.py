@@ -17,6 +17,7 @@ Every MAC also toggles its operand pipeline registers (a systolic PE forwards bo
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
@@ -89,13 +90,29 @@ def operand_register_bits(weights: NumberFormat, activations: NumberFormat) -> f
     return weights.element_bits + activations.element_bits
 
 
+def pipeline_stages(delay_ns: float, clock_mhz: float | None) -> int:
+    """Stages a path of ``delay_ns`` needs at ``clock_mhz`` (derived: ceil(delay / period))."""
+    if clock_mhz is None:
+        return 1
+    return max(1, math.ceil(delay_ns * clock_mhz / 1e3 - 1e-9))
+
+
 @lru_cache(maxsize=4096)  # formats and TechPoint are frozen: a network's layers share a few triples
 def mac_cost(weights: NumberFormat, activations: NumberFormat, accumulator: NumberFormat, tech: TechPoint,
-             multiplier: str = "array") -> UnitCost:
-    """Energy per MAC, and the area/leakage/delay of the datapath, at ``tech``."""
+             multiplier: str = "array", clock_mhz: float | None = None) -> UnitCost:
+    """Energy per MAC, and the area/leakage/delay of the datapath, at ``tech``. Above the
+    datapath's unpipelined clock, each extra pipeline stage adds a register across the cut
+    (derived: a cut through a MAC carries at most the product, ~weight + activation bits, and
+    the running accumulator)."""
     per_mac, per_block, block = mac_netlist(weights, activations, accumulator, multiplier)
     registers = unit_cost(arith.register(operand_register_bits(weights, activations)), tech)
     cost = unit_cost(per_mac, tech) + registers
     if per_block is not None:
         cost = cost + unit_cost(per_block, tech).per_operation(block)
+    stages = pipeline_stages(cost.delay_ns, clock_mhz)
+    if stages > 1:
+        cut_bits = weights.element_bits + activations.element_bits + accumulator.bits
+        pipe = unit_cost(arith.register(cut_bits * (stages - 1)), tech)
+        cost = UnitCost(cost.energy_pj + pipe.energy_pj, cost.area_um2 + pipe.area_um2,
+                        cost.leakage_uw + pipe.leakage_uw, cost.delay_ns)
     return cost

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
-from hwsim.pe.datapath import check_accumulator, kind_of, mac_cost, pair_kind
+from hwsim.pe.datapath import check_accumulator, mac_cost, pair_kind, pipeline_stages
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
 from hwsim.tech.costs import COST_SOURCE, UnitCost, unit_cost
@@ -81,6 +81,7 @@ class MacPE:
     decomposable: bool = False
     conversions: tuple[Conversion, ...] = field(default=())
     name: str = "mac"
+    clock_mhz: float | None = None  # None: unpipelined; else stages beyond one cost registers
 
     def __post_init__(self) -> None:
         if self.multiplier not in arith.MULTIPLIER_STYLES:
@@ -150,7 +151,8 @@ class MacPE:
         computed = self.computed(precision)
         if self.decomposable:
             return self._fused_unit(tech).per_operation(self.macs_per_cycle(precision))
-        return mac_cost(computed.weights, computed.activations, self.accumulator, tech, self.multiplier)
+        return mac_cost(computed.weights, computed.activations, self.accumulator, tech, self.multiplier,
+                        self.clock_mhz)
 
     def energy_per_mac_pj(self, precision: Precision, tech: TechPoint) -> Sourced:
         return Sourced(self.mac_cost(precision, tech).energy_pj, "pJ", COST_SOURCE)
@@ -187,7 +189,8 @@ class MacPE:
         """Area, leakage and delay of the whole PE (energy field: of its widest native MAC)."""
         if self.decomposable:
             return self._fused_unit(tech)
-        parts = [mac_cost(w, a, self.accumulator, tech, self.multiplier) for w, a in self._widest_by_kind().values()]
+        parts = [mac_cost(w, a, self.accumulator, tech, self.multiplier, self.clock_mhz)
+                 for w, a in self._widest_by_kind().values()]
         total = parts[0]
         for part in parts[1:]:
             total = UnitCost(max(total.energy_pj, part.energy_pj), total.area_um2 + part.area_um2,
@@ -201,5 +204,9 @@ class MacPE:
         return Sourced(self.datapath_cost(tech).leakage_uw, "uW", COST_SOURCE)
 
     def critical_path_ns(self, tech: TechPoint) -> float:
+        """Unpipelined critical path of the widest datapath."""
         return self.datapath_cost(tech).delay_ns
+
+    def pipeline_stages(self, tech: TechPoint) -> int:
+        return pipeline_stages(self.critical_path_ns(tech), self.clock_mhz)
 
