@@ -68,6 +68,7 @@ CASES = [
     (["run", "--set", "compute.pe.decomposable=true", "--set", "compute.pe.weights=[fp16]", "--set", "compute.pe.activations=[fp16]", "--set", "compute.pe.accumulator=fp32", "--set", "default_precision.weights=fp16", "--set", "default_precision.activations=fp16"], ["compute.pe.decomposable", "integer formats only", "fp16"]),
     (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: fp16}]"], ["compute.pe.conversions", "fp16", "not a native weights format", "allowed: int8"]),
     (["run", "--set", "compute.pe.conversions=[{operand: bias, from: int4, to: int8}]"], ["compute.pe.conversions", "operand", "'weights'", "'activations'"]),
+    (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: int8}]"], ["compute.pe.conversions", "int4 -> int8", "only conversions to an FP format"]),
     (["tech", "--node", "2"], ["--node", "2", "allowed: 5-130 nm"]),
     (["pe", "--vdd", "0.1"], ["--vdd", "0.1", "0.5-1.8 V"]),
     (["info"], ["accelerator"]),
