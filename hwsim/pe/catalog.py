@@ -13,7 +13,7 @@ import pandas as pd
 
 from hwsim.formats import parse_format
 from hwsim.pe.mac import MacPE
-from hwsim.tech.catalog import BLOCK_FORMATS, FP_FORMATS, MIXED
+from hwsim.tech.catalog import BLOCK_FORMATS, FP_FORMATS
 from hwsim.tech.nodes import TechPoint
 from hwsim.workload.layer import Precision
 
@@ -21,6 +21,11 @@ PE_COLUMNS = ("pe", "weight_format", "activation_format", "accumulator_format", 
               "area_um2", "leakage_uw")
 
 INT_PE_WIDTHS = (2, 4, 8, 16)
+
+
+MIXED_INT_WIDTHS = (2, 4, 8)
+MIXED_FP = ("fp8_e4m3", "fp16", "bf16")
+MX_FORMATS = tuple(f for f in BLOCK_FORMATS if f.startswith("mx"))
 
 
 def _combinations():
@@ -32,15 +37,19 @@ def _combinations():
         yield "mac", "int8", "int8", acc, {}
     for w in (8, 16):
         yield "mac-booth4", f"int{w}", f"int{w}", "int32", {"multiplier": "booth4"}
-    for name in FP_FORMATS:
-        yield "mac", name, name, "fp32", {}
+    for w in FP_FORMATS:
+        for a in FP_FORMATS:
+            yield "mac", w, a, "fp32", {}
     for name in ("fp8_e4m3", "fp8_e5m2", "fp16"):
         yield "mac", name, name, "fp16", {}
     yield "mac", "bf16", "bf16", "bf16", {}
-    for int_name, fp_name in MIXED:
-        yield "mac", int_name, fp_name, "fp32", {}
-    for name in BLOCK_FORMATS:
-        yield "mac", name, name, "fp32", {}
+    for bits in MIXED_INT_WIDTHS:
+        for fp in MIXED_FP:
+            yield "mac", f"int{bits}", fp, "fp32", {}
+    for w in MX_FORMATS:  # MX formats share the block size (32), so any pair runs
+        for a in MX_FORMATS:
+            yield "mac", w, a, "fp32", {}
+    yield "mac", "nvfp4", "nvfp4", "fp32", {}
     for w in (2, 4, 8):
         for a in (2, 4, 8):
             yield "bitfusion", f"int{w}", f"int{a}", "int32", {"decomposable": True}
