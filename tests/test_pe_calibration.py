@@ -106,3 +106,14 @@ def test_calibrate_command_prints_factors_residuals_and_ratios(capsys):
     for text in ("energy_pj_per_um2", "ieee_multiplier_factor", "area_layout_factor", "residual", "horowitz_45nm",
                  "aladdin_40nm", "FP8 versus INT8"):
         assert text in out
+
+
+def test_fp16_pe_energy_at_28nm_within_25_percent_of_bitmods_synthesised_pe(reference):
+    """Independent of the calibration: BitMoD's FP16 baseline PE (its simulator's constants,
+    synthesised at 28 nm, before its 1.5x place-and-route factor) is 0.77 pJ per cycle."""
+    import json
+
+    designs = json.loads((reference / "bitmod" / "designs.json").read_text())["designs"]
+    published = designs["fp16/disc"]["pe_energy_pj_per_cycle_before_pr_scaling"]
+    energy, _ = _mac("fp16", "fp16", "fp16", tech_point(28))
+    assert energy == pytest.approx(published, rel=0.25)
