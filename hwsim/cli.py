@@ -124,15 +124,18 @@ def cmd_pe(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from hwsim.tech import validation
 
-    parts = (("calibration factors", validation.factors()), ("residuals against published numbers",
-             validation.residuals()), ("published ratios (45 nm)", validation.ratios()))
+    parts = {"factors": validation.factors, "residuals": validation.residuals, "ratios": validation.ratios}
+    table = args.table or ("residuals" if args.format == "csv" else "all")
+    chosen = list(parts) if table == "all" else [table]
     if args.format == "json":
-        sys.stdout.write(json.dumps({title: frame.to_dict(orient="records") for title, frame in parts}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({name: parts[name]().to_dict(orient="records") for name in chosen}, indent=2) + "\n")
         return 0
-    for title, frame in parts:
+    if args.format == "csv" and len(chosen) > 1:
+        raise HwsimInputError("CSV holds one table", field="--table", allowed="factors, residuals, ratios")
+    for name in chosen:
         if args.format == "table":
-            sys.stdout.write(f"# {title}\n")
-        _write_frame(frame, args.format)
+            sys.stdout.write(f"# {name}\n")
+        _write_frame(parts[name](), args.format)
         if args.format == "table":
             sys.stdout.write("\n")
     return 0
@@ -187,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calibrate", help="calibration factors, residuals against published numbers, ratios")
     cal.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    cal.add_argument("--table", choices=("all", "factors", "residuals", "ratios"), default=None,
+                     help="which table; default all (csv: residuals, one table per CSV)")
     cal.set_defaults(func=cmd_calibrate)
     return parser
 

@@ -82,3 +82,12 @@ def test_cli_override_wins_over_precision_file(tmp_path, capsys):
                  "--format", "csv", "--out", ""]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["weight_format"] for r in rows if r["op"] != "vector"} == {"int8"}
+
+
+@pytest.mark.parametrize("table, first_column", [("factors", "factor"), ("residuals", "reference"), ("ratios", "ratio")])
+def test_calibrate_csv_tables(table, first_column, capsys):
+    columns, rows = _csv(["calibrate", "--format", "csv", "--table", table], capsys)
+    assert columns[0] == first_column and rows
+    if table == "residuals":
+        for row in rows:  # every published point within its stated tolerance
+            assert abs(float(row["residual"])) <= float(row["tolerance"])
