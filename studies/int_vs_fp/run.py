@@ -95,31 +95,23 @@ def workload_runs(nodes) -> pd.DataFrame:
 
 
 def figure_html(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame) -> str:
-    try:
-        import plotly.graph_objects as go
-        from plotly.subplots import make_subplots
-    except ImportError:
-        raise HwsimInputError("the figure needs plotly: pip install -e \".[plots]\" (the CSVs were written)") from None
-    panels = [("energy per MAC (pJ)", pe, "energy_per_mac_pj"), ("area per PE (um^2)", pe, "area_um2"),
-              ("TOPS/mm^2 at 1 GHz", pe, "tops_per_mm2"), ("TOPS/W at 1 GHz", pe, "tops_per_w"),
-              ("ResNet-50 energy (uJ)", runs[runs.workload == "resnet50"], "energy_pj"),
-              ("Llama-2-7B decode step latency (ms)", runs[runs.workload == "llama2_7b_decode"], "latency_s")]
-    fig = make_subplots(rows=4, cols=2, subplot_titles=[p[0] for p in panels] + ["hwsim vs published ratios", ""],
-                        vertical_spacing=0.07)
-    scale = {"energy_pj": 1e-6, "latency_s": 1e3}
-    for i, (title, frame, column) in enumerate(panels):
-        r, c = divmod(i, 2)
-        for node, part in frame.groupby("node_nm", sort=False):
-            fig.add_trace(go.Bar(x=part["format"], y=part[column] * scale.get(column, 1), name=f"{node:g} nm",
-                                 legendgroup=f"{node:g}", showlegend=(i == 0)), row=r + 1, col=c + 1)
-    fig.add_trace(go.Bar(x=ratios["ratio"], y=ratios["hwsim"], name="hwsim ratio", marker_color="black"), row=4, col=1)
-    fig.add_trace(go.Scatter(x=ratios["ratio"], y=(ratios["published_low"] + ratios["published_high"]) / 2,
-                             error_y={"type": "data", "symmetric": False,
-                                      "array": (ratios["published_high"] - ratios["published_low"]) / 2,
-                                      "arrayminus": (ratios["published_high"] - ratios["published_low"]) / 2},
-                             mode="markers", name="published range", marker_color="red"), row=4, col=1)
-    fig.update_layout(height=1700, title="INT vs FP vs block formats (hwsim; PEs at 45/28/7 nm)", barmode="group")
-    return fig.to_html(include_plotlyjs="cdn", full_html=True)
+    from hwsim.plots.figures import BarPanel, bar_grid_with_ratios, to_html
+
+    resnet = runs[runs.workload == "resnet50"]
+    decode = runs[runs.workload == "llama2_7b_decode"]
+    panels = [
+        BarPanel("energy per MAC (pJ)", pe, "energy_per_mac_pj", "format", "node_nm"),
+        BarPanel("area per PE (um^2)", pe, "area_um2", "format", "node_nm"),
+        BarPanel("TOPS/mm^2 at 1 GHz", pe, "tops_per_mm2", "format", "node_nm"),
+        BarPanel("TOPS/W at 1 GHz", pe, "tops_per_w", "format", "node_nm"),
+        BarPanel("ResNet-50 energy (uJ)", resnet, "energy_pj", "format", "node_nm", 1e-6),
+        BarPanel("ResNet-50 latency (ms)", resnet, "latency_s", "format", "node_nm", 1e3),
+        BarPanel("Llama-2-7B decode step energy (uJ)", decode, "energy_pj", "format", "node_nm", 1e-6),
+        BarPanel("Llama-2-7B decode step latency (ms)", decode, "latency_s", "format", "node_nm", 1e3),
+        BarPanel("array area (mm^2)", resnet, "area_mm2", "format", "node_nm"),
+    ]
+    fig = bar_grid_with_ratios(panels, ratios, "INT vs FP vs block formats (hwsim; 45/28/7 nm)")
+    return to_html(fig)
 
 
 def main(argv: list[str] | None = None) -> int:
