@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from hwsim.provenance import Sourced
-from hwsim.tech.nodes import TechPoint, tech_point
+from hwsim.tech.nodes import TechPoint, as_tech_point, tech_point
 
 _E64_AT_8KIB_PJ = 10.0
 _CAPACITY_EXPONENT = math.log(100.0 / 10.0) / math.log(1024 / 8)
@@ -36,7 +36,8 @@ class SramCost:
     leakage_uw: Sourced
 
 
-def sram_cost(size_kib: float, banks: int, port_width_bits: int, tech: TechPoint) -> SramCost:
+def sram_cost(size_kib: float, banks: int, port_width_bits: int, tech: TechPoint | float) -> SramCost:
+    tech = as_tech_point(tech)
     bank_kib = size_kib / banks
     e64 = _E64_AT_8KIB_PJ * (bank_kib / 8.0) ** _CAPACITY_EXPONENT
     access_pj = e64 * (port_width_bits / 64.0) ** _WIDTH_EXPONENT

@@ -29,7 +29,7 @@ from hwsim.pe.datapath import check_accumulator, mac_cost, pair_kind, pipeline_s
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
 from hwsim.tech.costs import COST_SOURCE, UnitCost, unit_cost
-from hwsim.tech.nodes import TechPoint
+from hwsim.tech.nodes import TechPoint, as_tech_point
 from hwsim.workload.layer import Precision
 
 MAC_OPERANDS = ("weights", "activations")
@@ -148,6 +148,7 @@ class MacPE:
                      * (_ceil_brick(a_max) // _ceil_brick(computed.activations.bits)))
 
     def mac_cost(self, precision: Precision, tech: TechPoint) -> UnitCost:
+        tech = as_tech_point(tech)
         computed = self.computed(precision)
         if self.decomposable:
             return self._fused_unit(tech).per_operation(self.macs_per_cycle(precision))
@@ -155,10 +156,12 @@ class MacPE:
                         self.clock_mhz)
 
     def energy_per_mac_pj(self, precision: Precision, tech: TechPoint) -> Sourced:
+        tech = as_tech_point(tech)
         return Sourced(self.mac_cost(precision, tech).energy_pj, "pJ", COST_SOURCE)
 
     def conversion_energy_pj(self, operand: str, fmt: NumberFormat, tech: TechPoint) -> float:
         """Energy to convert one element of ``operand`` stored as ``fmt`` (0 if native)."""
+        tech = as_tech_point(tech)
         conv = self.conversion_for(operand, fmt)
         return conv.cost(tech).energy_pj if conv else 0.0
 
@@ -187,6 +190,7 @@ class MacPE:
 
     def datapath_cost(self, tech: TechPoint) -> UnitCost:
         """Area, leakage and delay of the whole PE (energy field: of its widest native MAC)."""
+        tech = as_tech_point(tech)
         if self.decomposable:
             return self._fused_unit(tech)
         parts = [mac_cost(w, a, self.accumulator, tech, self.multiplier, self.clock_mhz)

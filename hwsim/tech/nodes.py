@@ -165,6 +165,11 @@ def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
     return TechPoint(float(node_nm), DEFAULT_VDD_V if vdd_v is None else float(vdd_v))
 
 
+def as_tech_point(tech: "TechPoint | float") -> TechPoint:
+    """A TechPoint, or a bare node in nm at the default supply voltage."""
+    return tech if isinstance(tech, TechPoint) else tech_point(tech)
+
+
 def scale_from(node_from_nm: float, node_to_nm: float, vdd_v: float | None = None) -> tuple[float, float]:
     """(energy factor, area factor) that take a cost at ``node_from_nm`` to ``node_to_nm``
     at the same supply voltage."""
