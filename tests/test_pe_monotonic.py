@@ -118,3 +118,40 @@ def test_clock_above_the_critical_path_adds_pipeline_registers():
     assert fast.area_um2(AT_45).value == pytest.approx(slow.area_um2(AT_45).value + register.area_um2, rel=1e-12)
     assert fast.mac_cost(precision, AT_45).energy_pj == pytest.approx(
         slow.mac_cost(precision, AT_45).energy_pj + register.energy_pj, rel=1e-12)
+
+
+def _dominates(small, large) -> bool:
+    """``large`` has at least ``small``'s bits in every field, same family."""
+    from hwsim.formats import BlockFormat, IntFormat
+
+    if isinstance(small, IntFormat) and isinstance(large, IntFormat):
+        return large.bits >= small.bits
+    if isinstance(small, FloatFormat) and isinstance(large, FloatFormat):
+        return large.exponent_bits >= small.exponent_bits and large.mantissa_bits >= small.mantissa_bits
+    if isinstance(small, BlockFormat) and isinstance(large, BlockFormat):
+        return (small.block_size == large.block_size and type(small.element) is type(large.element)
+                and _dominates(small.element, large.element))
+    return False
+
+
+@pytest.mark.parametrize("node", [45, 7])
+def test_whole_pe_table_never_cheaper_with_more_bits(node):
+    """Every pair of `hwsim pe` rows (same PE kind and accumulator) where one row's formats have
+    at least the other's bits in every field: it never costs less."""
+    from hwsim.pe.catalog import pe_table
+
+    table = pe_table(tech_point(node))
+    table = table[table.pe != "bitfusion"]  # one fixed PE: energy per MAC falls by design
+    checked = 0
+    for _, group in table.groupby(["pe", "accumulator_format"]):
+        rows = list(group.itertuples())
+        for small in rows:
+            for large in rows:
+                if small is large or not (_dominates(parse_format(small.weight_format), parse_format(large.weight_format))
+                                          and _dominates(parse_format(small.activation_format),
+                                                         parse_format(large.activation_format))):
+                    continue
+                checked += 1
+                for q in ("energy_per_mac_pj", "area_um2", "leakage_uw"):
+                    assert getattr(large, q) >= getattr(small, q) - 1e-12, (small, large, q)
+    assert checked > 100
