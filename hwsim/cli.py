@@ -104,7 +104,7 @@ def _tech_point(args: argparse.Namespace):
         return tech_point(args.node, args.vdd)
     except HwsimInputError as exc:
         field = "--vdd" if exc.field == "supply_voltage_v" else "--node"
-        raise HwsimInputError(exc.args[0].split(": ", 1)[-1], field=field) from None
+        raise HwsimInputError(exc.message, field=field, allowed=exc.allowed) from None
 
 
 def cmd_tech(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ class HwsimInputError(ValueError):
 
     def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
                  allowed: str | None = None):
+        self.message = message
         self.source = source
         self.field = field
         self.allowed = allowed

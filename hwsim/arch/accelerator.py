@@ -8,7 +8,7 @@ from functools import cached_property
 
 from hwsim.arch.spec import AcceleratorSpec
 from hwsim.errors import HwsimInputError
-from hwsim.formats import FloatFormat, NumberFormat, parse_format
+from hwsim.formats import NumberFormat, parse_format
 from hwsim.memory.sram import SramCost, sram_cost
 from hwsim.pe import ProcessingElement
 from hwsim.pe.mac import Conversion, MacPE
@@ -221,7 +221,3 @@ def load_accelerator(name_or_path: str, overrides: list[str] | None = None) -> A
 
     spec, path = load_spec(name_or_path, overrides)
     return Accelerator(spec, str(path))
-
-
-def vector_format() -> FloatFormat:
-    return parse_format(VECTOR_FORMAT)

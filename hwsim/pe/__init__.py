@@ -8,20 +8,12 @@ leakage as hardware facts that do not depend on the layer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from hwsim.formats import NumberFormat
 from hwsim.provenance import Sourced
 from hwsim.tech.nodes import TechPoint
 from hwsim.workload.layer import Precision
-
-
-@dataclass(frozen=True)
-class PECost:
-    energy_per_mac_pj: Sourced
-    area_um2: Sourced
-    leakage_uw: Sourced
 
 
 class ProcessingElement(Protocol):

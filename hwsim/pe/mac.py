@@ -22,6 +22,7 @@ activations (widths rounded up to 2, 4, 8, 16), e.g. 2 per cycle for INT4 x INT8
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
@@ -52,17 +53,32 @@ class Conversion:
         element = src.element if isinstance(src, BlockFormat) else src
         if isinstance(element, FloatFormat):
             convert = arith.fp_adder(dst, rounded=True)  # re-bias and round: an FP adder's exponent path
-        elif isinstance(element, IntFormat) or arith.is_integer_like(element):
+        elif arith.is_integer_like(element):
             convert = arith.int_to_fp(element.bits, dst)
         else:
             raise HwsimInputError(f"cannot convert '{src.name}'", field="compute.pe.conversions")
         if isinstance(src, BlockFormat):  # apply the group's scale: one multiply per element
-            scale = src.scale if isinstance(src.scale, FloatFormat) else dst
-            convert = convert.then(arith.fp_multiplier(dst, scale if isinstance(scale, FloatFormat) else dst, dst))
+            scale = src.scale if isinstance(src.scale, FloatFormat) else dst  # integer scales: converted once
+            convert = convert.then(arith.fp_multiplier(dst, scale, dst))
         return convert
 
+    @lru_cache(maxsize=256)  # frozen and hashable; the engine asks once per layer
     def cost(self, tech: TechPoint) -> UnitCost:
         return unit_cost(self.netlist(), tech)
+
+
+@lru_cache(maxsize=256)  # the engine asks once per layer
+def _fused_unit_cost(w_max: int, a_max: int, accumulator: NumberFormat, tech: TechPoint) -> UnitCost:
+    """Bit Fusion fusion unit: (W/2)(A/2) BitBricks (3x3 signed multipliers), a shift-add
+    tree of (bricks - 1) adders of W+A bits with a shifter per brick, one accumulator;
+    every brick toggles every cycle whatever the precision."""
+    bricks = (w_max // BRICK_BITS) * (a_max // BRICK_BITS)
+    brick = arith.int_multiplier(BRICK_BITS + 1, BRICK_BITS + 1).then(arith.shifter(2 * (BRICK_BITS + 1), w_max + a_max))
+    tree = arith.int_adder(w_max + a_max).times(max(bricks - 1, 0))
+    tree = tree.then(arith.int_adder(w_max + a_max)) if bricks > 1 else tree  # depth: log2 levels, counted once
+    net = brick.times(bricks).then(tree).then(arith.accumulator(accumulator))
+    net = net.then(arith.register(w_max + a_max))
+    return unit_cost(net, tech)
 
 
 def _ceil_brick(bits: float) -> int:
@@ -166,18 +182,8 @@ class MacPE:
         return conv.cost(tech).energy_pj if conv else 0.0
 
     def _fused_unit(self, tech: TechPoint) -> UnitCost:
-        """Bit Fusion fusion unit: (W/2)(A/2) BitBricks (3x3 signed multipliers), a shift-add
-        tree of (bricks - 1) adders of W+A bits with a shifter per brick, one accumulator;
-        every brick toggles every cycle whatever the precision."""
-        w_max = _ceil_brick(max(f.bits for f in self.weight_formats))
-        a_max = _ceil_brick(max(f.bits for f in self.activation_formats))
-        bricks = (w_max // BRICK_BITS) * (a_max // BRICK_BITS)
-        brick = arith.int_multiplier(BRICK_BITS + 1, BRICK_BITS + 1).then(arith.shifter(2 * (BRICK_BITS + 1), w_max + a_max))
-        tree = arith.int_adder(w_max + a_max).times(max(bricks - 1, 0))
-        tree = tree.then(arith.int_adder(w_max + a_max)) if bricks > 1 else tree  # depth: log2 levels, counted once
-        net = brick.times(bricks).then(tree).then(arith.accumulator(self.accumulator))
-        net = net.then(arith.register(w_max + a_max))
-        return unit_cost(net, tech)
+        return _fused_unit_cost(_ceil_brick(max(f.bits for f in self.weight_formats)),
+                                _ceil_brick(max(f.bits for f in self.activation_formats)), self.accumulator, tech)
 
     def _widest_by_kind(self) -> dict[str, tuple[NumberFormat, NumberFormat]]:
         widest: dict[str, tuple[NumberFormat, NumberFormat]] = {}

@@ -180,24 +180,20 @@ def block_element_mac(a: BlockFormat, b: BlockFormat, style: str = "array") -> N
 
 def block_scale_and_accumulate(a: BlockFormat, b: BlockFormat, acc: NumberFormat) -> Netlist:
     """Once per block: combine the two shared scales, convert the block sum and accumulate."""
-    scales = []
-    for s in (a.scale, b.scale):
-        scales.append(s)
-    if all(isinstance(s, FloatFormat) for s in scales):
-        combine = fp_multiplier(scales[0], scales[1], rounded=False)
+    if isinstance(a.scale, FloatFormat) and isinstance(b.scale, FloatFormat):
+        combine = fp_multiplier(a.scale, b.scale, rounded=False)
     else:  # power-of-two (E8M0) or integer scales: an exponent add
-        combine = int_adder(max(s.bits for s in scales) + 1)
-    width = block_product_width(a, b)
+        combine = int_adder(max(a.scale.bits, b.scale.bits) + 1)
     if isinstance(acc, FloatFormat):
-        return combine.then(int_to_fp(width, acc)).then(fp_adder(acc)).then(register(acc.bits))
-    return combine.then(int_adder(acc.bits)).then(register(acc.bits))
+        combine = combine.then(int_to_fp(block_product_width(a, b), acc))
+    return combine.then(accumulator(acc))
 
 
-def accumulator(fmt: NumberFormat, fused: bool = True) -> Netlist:
-    """Adder + register of the accumulator's width. A fused FP accumulator adds an exact
-    product: it rounds once, like the adder half of an FMA."""
+def accumulator(fmt: NumberFormat) -> Netlist:
+    """Adder + register of the accumulator's width. An FP accumulator adds an exact product: it
+    rounds once, like the adder half of an FMA."""
     if isinstance(fmt, FloatFormat):
-        return fp_adder(fmt, rounded=True).then(register(fmt.bits))
+        return fp_adder(fmt).then(register(fmt.bits))
     return int_adder(fmt.bits).then(register(fmt.bits))
 
 

@@ -27,17 +27,12 @@ BLOCK_FORMATS = ("mxint8", "mxfp8", "mxfp6", "mxfp4", "nvfp4")
 BLOCK_ACCUMULATOR = "fp32"
 
 
-def _composite(cells: dict, name: str) -> tuple[str, Netlist]:
-    depth = max(c.delay_fo4 for c in cells)
-    return name, Netlist.of(cells, depth)
-
-
-def _rows(tech: TechPoint):
+def _rows():
     for cell in CELLS:
         yield cell.name, "", "", 1, Netlist.of({cell: 1}, cell.delay_fo4)
     for name, cells in (("lzc_bit", LZC_BIT), ("comparator_bit", COMPARATOR_BIT),
                         ("shifter_stage_bit", SHIFTER_STAGE_BIT)):
-        yield name, "", "", 1, _composite(cells, name)[1]
+        yield name, "", "", 1, Netlist.of(cells, max(c.delay_fo4 for c in cells))
     for w in INT_WIDTHS:
         f = f"int{w}"
         yield "int_add", f, f, w, arith.int_adder(w)
@@ -67,7 +62,7 @@ def _rows(tech: TechPoint):
 
 def tech_table(tech: TechPoint) -> pd.DataFrame:
     rows = []
-    for unit, fmt_a, fmt_b, bits, net in _rows(tech):
+    for unit, fmt_a, fmt_b, bits, net in _rows():
         cost = unit_cost(net, tech)
         rows.append((unit, fmt_a, fmt_b, bits, cost.energy_pj, cost.area_um2, cost.leakage_uw, cost.delay_ns))
     return pd.DataFrame(rows, columns=list(TECH_COLUMNS))

@@ -25,10 +25,6 @@ class UnitCost:
         return UnitCost(self.energy_pj + other.energy_pj, self.area_um2 + other.area_um2,
                         self.leakage_uw + other.leakage_uw, self.delay_ns + other.delay_ns)
 
-    def times(self, n: float) -> "UnitCost":
-        """``n`` copies side by side (energy and area add, the path does not lengthen)."""
-        return UnitCost(self.energy_pj * n, self.area_um2 * n, self.leakage_uw * n, self.delay_ns)
-
     def per_operation(self, operations: float) -> "UnitCost":
         """Energy shared by ``operations`` operations (area, leakage, delay unchanged)."""
         return UnitCost(self.energy_pj / operations, self.area_um2, self.leakage_uw, self.delay_ns)

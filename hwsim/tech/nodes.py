@@ -38,8 +38,6 @@ REFERENCE_VDD_V = 0.9  # Horowitz ISSCC 2014 numbers are 45 nm at 0.9 V
 DEFAULT_VDD_V = 0.9    # derived: the calibration voltage, so 45 nm reproduces the published table
 MIN_VDD_V, MAX_VDD_V = 0.5, 1.8  # derived: the span of the fits' nominal supplies (7 nm .. 180 nm)
 
-STILLMAKER = "Stillmaker & Baas, Integration 58 (2017)"
-
 # Area relative to 45 nm (Stillmaker & Baas 2017, area table, 45 nm row).
 _AREA_FROM_45NM: dict[float, float] = {
     130: 6.4, 90: 2.8, 65: 1.5, 45: 1.0, 32: 0.46, 20: 0.21, 16: 0.19, 14: 0.17,
@@ -141,10 +139,14 @@ class TechPoint:
     def area_factor(self) -> float:
         return self._node_value(_AREA_FROM_45NM, lambda v: v, _N5_AREA_VS_N7)
 
+    def _fit_factor(self, fits: dict, at, n5_step: float) -> float:
+        """A voltage fit evaluated here, relative to the 45 nm / 0.9 V reference point."""
+        here = self._node_value(fits, lambda c: at(c, self.vdd_v), n5_step)
+        return here / at(fits[REFERENCE_NODE_NM], REFERENCE_VDD_V)
+
     @property
     def energy_factor(self) -> float:
-        here = self._node_value(_ENERGY_FIT, lambda c: _energy_at(c, self.vdd_v), _N5_ENERGY_VS_N7)
-        return here / _energy_at(_ENERGY_FIT[REFERENCE_NODE_NM], REFERENCE_VDD_V)
+        return self._fit_factor(_ENERGY_FIT, _energy_at, _N5_ENERGY_VS_N7)
 
     @property
     def leakage_factor(self) -> float:
@@ -152,13 +154,7 @@ class TechPoint:
 
     @property
     def delay_factor(self) -> float:
-        here = self._node_value(_DELAY_FIT, lambda c: _delay_at(c, self.vdd_v), _N5_DELAY_VS_N7)
-        return here / _delay_at(_DELAY_FIT[REFERENCE_NODE_NM], REFERENCE_VDD_V)
-
-    @property
-    def source(self) -> str:
-        extra = "; 5-7 nm: TSMC N5 vs N7" if self.node_nm < 7 else ""
-        return f"{STILLMAKER} (area table, energy/delay fits at {self.vdd_v:g} V){extra}"
+        return self._fit_factor(_DELAY_FIT, _delay_at, _N5_DELAY_VS_N7)
 
 
 def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
@@ -169,9 +165,3 @@ def as_tech_point(tech: "TechPoint | float") -> TechPoint:
     """A TechPoint, or a bare node in nm at the default supply voltage."""
     return tech if isinstance(tech, TechPoint) else tech_point(tech)
 
-
-def scale_from(node_from_nm: float, node_to_nm: float, vdd_v: float | None = None) -> tuple[float, float]:
-    """(energy factor, area factor) that take a cost at ``node_from_nm`` to ``node_to_nm``
-    at the same supply voltage."""
-    a, b = tech_point(node_from_nm, vdd_v), tech_point(node_to_nm, vdd_v)
-    return b.energy_factor / a.energy_factor, b.area_factor / a.area_factor

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from hwsim.formats import parse_format
+from hwsim.pe.datapath import mac_cost
+from hwsim.tech import arith
 from hwsim.tech.calibration import (ALADDIN, ALADDIN_AREA_UM2, ALADDIN_NODE_NM, HOROWITZ, HOROWITZ_ENERGY_PJ,
                                     aladdin_netlist, calibration, horowitz_netlist)
 from hwsim.tech.costs import unit_cost
@@ -60,19 +62,14 @@ def residuals() -> pd.DataFrame:
 
 
 def ratios(node_nm: float = 45) -> pd.DataFrame:
-    from hwsim.pe.mac import MacPE
-    from hwsim.workload.layer import Precision
-
     tech = tech_point(node_nm)
 
-    def pe(w: str, a: str, acc: str):
-        wf, af, accf = parse_format(w), parse_format(a), parse_format(acc)
-        unit = MacPE((wf,), (af,), accf)
-        return unit.energy_per_mac_pj(Precision(wf, af, accf), tech).value, unit.area_um2(tech).value
+    def pe(w: str, a: str, acc: str) -> tuple[float, float]:
+        cost = mac_cost(parse_format(w), parse_format(a), parse_format(acc), tech)
+        return cost.energy_pj, cost.area_um2
 
     fp8 = pe("fp8_e4m3", "fp8_e4m3", "fp32")
     int8 = pe("int8", "int8", "int32")
-    from hwsim.tech import arith
     add8 = unit_cost(arith.int_adder(8), tech).energy_pj
     mult8 = unit_cost(arith.int_multiplier(8, 8), tech).energy_pj
     fp16 = parse_format("fp16")
