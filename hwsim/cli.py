@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _precision_from_args(args: argparse.Namespace):
     from hwsim.formats import parse_format
-    from hwsim.workload.layer import Precision
+    from hwsim.formats import Precision
 
     chosen = {}
     for operand in ("weights", "activations", "outputs", "kv"):
@@ -63,6 +63,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     for kind, found in (("accelerator", presets.accelerator_presets()), ("workload", presets.workload_presets())):
         for name, path in found.items():
             rows.append((kind, name, presets.first_comment_line(path)))
+    if not rows:
+        raise HwsimInputError(f"no presets found: {presets.NO_PRESETS_HINT}")
     if args.format == "json":
         sys.stdout.write(json.dumps([{"kind": k, "name": n, "source": s} for k, n, s in rows], indent=2) + "\n")
     else:

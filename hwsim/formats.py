@@ -22,7 +22,7 @@ Grammar of a format name (case-insensitive), as used on the CLI and in traces an
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from hwsim.errors import HwsimInputError
@@ -64,7 +64,8 @@ class IntFormat(_FixedWidth):
 class FloatFormat(_FixedWidth):
     exponent_bits: int
     mantissa_bits: int
-    alias: str | None = None
+    # a name, not an identity: fp16 and fp16_e5m10 are one format to every PE and table
+    alias: str | None = field(default=None, compare=False)
 
     @property
     def bias(self) -> int:
@@ -113,7 +114,7 @@ class BlockFormat:
     element: ElementFormat
     block_size: int
     scale: ScaleFormat
-    alias: str | None = None
+    alias: str | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -173,6 +174,9 @@ _NAMED_FLOATS: dict[str, FloatFormat] = {
     "bf16": FloatFormat(8, 7, "bf16"),
     "fp32": FloatFormat(8, 23, "fp32"),
 }
+# the named float with the same exponent/mantissa split is the canonical spelling
+_CANONICAL_FLOATS: dict[tuple[int, int], FloatFormat] = {
+    (f.exponent_bits, f.mantissa_bits): f for f in _NAMED_FLOATS.values()}
 _FLOAT_ALIASES = {"fp4": "fp4_e2m1", "e2m1": "fp4_e2m1", "e4m3": "fp8_e4m3", "e5m2": "fp8_e5m2",
                   "e3m2": "fp6_e3m2", "e2m3": "fp6_e2m3", "half": "fp16", "float16": "fp16",
                   "bfloat16": "bf16", "float32": "fp32"}
@@ -217,7 +221,7 @@ def _parse_element(text: str) -> ElementFormat | None:
         total, exp, man = (int(g) for g in m.groups())
         if exp < 1 or man < 0 or total != 1 + exp + man or total > 64:
             raise HwsimInputError(f"'{text}': fp<N>_e<E>m<M> needs N = 1 + E + M, E >= 1")
-        return FloatFormat(exp, man)
+        return _CANONICAL_FLOATS.get((exp, man), FloatFormat(exp, man))
     return None
 
 
@@ -264,3 +268,46 @@ def _effective(bits: float, raw: str) -> EffectiveBits:
 
 def format_name(fmt: NumberFormat) -> str:
     return fmt.name
+
+
+OPERANDS = ("weights", "activations", "outputs", "kv")
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Per-operand formats of one layer. ``None`` means: the accelerator's declared default.
+
+    Strings are parsed (``Precision(weights="int4")``); a bad name fails here, naming the operand.
+    """
+
+    weights: NumberFormat | None = None
+    activations: NumberFormat | None = None
+    outputs: NumberFormat | None = None
+    kv: NumberFormat | None = None
+
+    def __post_init__(self) -> None:
+        for operand in OPERANDS:
+            value = getattr(self, operand)
+            if value is None or isinstance(value, (IntFormat, FloatFormat, BlockFormat, EffectiveBits)):
+                continue
+            if isinstance(value, ScaleOnlyFormat):
+                raise HwsimInputError(f"'{value.name}' is a scale format, not an operand format",
+                                      field=f"Precision.{operand}", allowed=ALLOWED_FORMATS_TEXT)
+            try:
+                parsed = parse_format(value)
+            except HwsimInputError as exc:
+                raise HwsimInputError(exc.message, field=f"Precision.{operand}", allowed=exc.allowed) from None
+            object.__setattr__(self, operand, parsed)
+
+    def filled_from(self, default: "Precision") -> "Precision":
+        """This precision with every unset operand taken from ``default``; kv falls back to activations."""
+        weights = self.weights or default.weights
+        activations = self.activations or default.activations
+        outputs = self.outputs or default.outputs
+        kv = self.kv or default.kv or activations
+        return Precision(weights, activations, outputs, kv)
+
+    def overridden_by(self, other: "Precision") -> "Precision":
+        """``other``'s set operands win (CLI --weights/--activations/... on a whole run)."""
+        return Precision(other.weights or self.weights, other.activations or self.activations,
+                         other.outputs or self.outputs, other.kv or self.kv)

@@ -8,7 +8,13 @@ from hwsim.errors import HwsimInputError
 
 
 def read_text(path: str | Path, what: str) -> str:
+    """The text of a UTF-8 file. A leading byte-order mark (spreadsheets write one when they export
+    CSV as UTF-8) is dropped; a file that is not UTF-8 gives one line naming the file and the byte."""
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HwsimInputError(f"cannot read {what}: {exc}", source=str(path)) from None
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HwsimInputError(f"cannot read {what}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                              f"offset {exc.start}); save it as UTF-8", source=str(path)) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise HwsimInputError(f"cannot read {what}: {reason}", source=str(path)) from None

@@ -1,7 +1,7 @@
 """Result: the per-layer table (pandas, unit-suffixed columns) and its summary.
 
-Every row's figures cover all ``count`` repeats of the layer. docs/columns.md documents each
-column. Output is deterministic: the same inputs give the same bytes.
+Every row's figures cover all ``count`` repeats (and instances) of the layer. docs/columns.md
+documents each column. Output is deterministic: the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from hwsim.errors import HwsimInputError
 
 LAYER_COLUMNS = (
     "layer", "op", "count", "instances", "m", "k", "n",
@@ -22,9 +25,43 @@ LAYER_COLUMNS = (
     "sram_reads_bits", "sram_writes_bits", "dram_reads_bits", "dram_writes_bits",
     "energy_pj", "energy_compute_pj", "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj",
     "latency_s",
+    "mapping", "loop_order", "tile_m", "tile_n", "tile_k",
+    "dram_ifmap_reads_bits", "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits",
+    "compulsory_dram_bits",
 )
 
 ENERGY_PARTS = ("compute", "sram", "dram", "leakage")
+_INTEGER_COLUMNS = ("macs", "folds", "compute_cycles", "stall_cycles", "total_cycles",
+                    "sram_ifmap_reads_words", "sram_filter_reads_words", "sram_ofmap_writes_words",
+                    "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words")
+
+
+def layer_frame(evaluation, point: int) -> pd.DataFrame:
+    """One design point's per-layer table from an engine evaluation."""
+    from hwsim.arch.fabrics.mapper import LOOP_ORDERS
+
+    layers, v = evaluation.layers, evaluation.values
+    table = evaluation.tables[evaluation.design.group[point]]
+    frame = {
+        "layer": list(layers.names), "op": list(layers.kinds), "count": layers.count,
+        "instances": layers.instances, "m": layers.m, "k": layers.k, "n": layers.n,
+        "weight_format": [p.weights.name for p in table.resolved],
+        "activation_format": [p.activations.name for p in table.resolved],
+        "output_format": [p.outputs.name for p in table.resolved],
+        "kv_format": [p.kv.name for p in table.resolved],
+    }
+    for column in LAYER_COLUMNS:
+        if column in frame or column in ("mapping", "loop_order"):
+            continue
+        values = v[column][point]
+        if column in _INTEGER_COLUMNS:
+            values = np.rint(values).astype(np.int64)
+        frame[column] = values
+    auto = evaluation.design.mapping[point] == 1
+    scheme = v["map_scheme"][point]
+    frame["mapping"] = np.where(layers.is_gemm, "auto" if auto else "scalesim", "vector")
+    frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
+    return pd.DataFrame(frame)[list(LAYER_COLUMNS)]
 
 
 @dataclass
@@ -46,9 +83,11 @@ class Result:
             "compute_cycles": int(t["compute_cycles"].sum()),
             "stall_cycles": int(t["stall_cycles"].sum()),
             "total_cycles": int(t["total_cycles"].sum()),
-            "latency_s": float(t["latency_s"].sum()),
-            "energy_pj": float(t["energy_pj"].sum()),
-            "energy_breakdown_pj": {part: float(t[f"energy_{part}_pj"].sum()) for part in ENERGY_PARTS},
+            "latency_s": float(t["latency_s"].to_numpy().sum()),
+            "energy_pj": float(t["energy_pj"].to_numpy().sum()),
+            "energy_breakdown_pj": {part: float(t[f"energy_{part}_pj"].to_numpy().sum()) for part in ENERGY_PARTS},
+            "dram_bits": float((t["dram_reads_bits"] + t["dram_writes_bits"]).to_numpy().sum()),
+            "compulsory_dram_bits": float(t["compulsory_dram_bits"].fillna(0).to_numpy().sum()),
             "area_mm2": float(self.area_mm2),
             "area_breakdown_mm2": {k: float(v) for k, v in self.area_breakdown_mm2.items()},
             "freq_mhz": float(self.freq_mhz),
@@ -62,9 +101,16 @@ class Result:
 
     def write(self, out_dir: str | Path) -> Path:
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "layers.csv").write_text(self.to_csv(), encoding="utf-8")
-        (out / "summary.json").write_text(self.to_json(), encoding="utf-8")
+        if out.exists() and not out.is_dir():
+            raise HwsimInputError("is a file; --out names a folder for layers.csv and summary.json",
+                                  source=str(out), field="--out", allowed="a folder path (created if missing)")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "layers.csv").write_text(self.to_csv(), encoding="utf-8")
+            (out / "summary.json").write_text(self.to_json(), encoding="utf-8")
+        except OSError as exc:
+            raise HwsimInputError(f"cannot write results: {exc.strerror or exc}", source=str(out),
+                                  field="--out") from None
         return out
 
     def format_table(self) -> str:
@@ -80,6 +126,7 @@ class Result:
                  f"  latency_s {s['latency_s']:.6g}",
                  "energy_pj {:.6g}  (".format(s["energy_pj"])
                  + ", ".join(f"{k} {v:.4g}" for k, v in s["energy_breakdown_pj"].items()) + ")",
+                 f"dram_bits {s['dram_bits']:.6g}  (compulsory {s['compulsory_dram_bits']:.6g})",
                  f"area_mm2 {s['area_mm2']:.4g}  ("
                  + ", ".join(f"{k} {v:.4g}" for k, v in s["area_breakdown_mm2"].items()) + ")"]
         return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ CASES = [
     (["run", str(BAD / "spec_bad_node.yaml"), GOOD_TRACE], ["tech_node_nm", "3", "allowed: 5-130 nm"]),
     (["run", str(BAD / "spec_bad_voltage.yaml"), GOOD_TRACE], ["spec_bad_voltage.yaml", "supply_voltage_v", "2.5", "0.5-1.8 V"]),
     (["run", str(BAD / "spec_default_not_supported.yaml"), GOOD_TRACE], ["default_precision", "int4", "allowed: int8"]),
-    (["run", str(BAD / "spec_zero_bandwidth.yaml"), GOOD_TRACE], ["dram.bandwidth_bits_per_cycle"]),
+    (["run", str(BAD / "spec_zero_bandwidth.yaml"), GOOD_TRACE], ["dram.bandwidth_gb_s"]),
     (["run", str(BAD / "spec_not_yaml.yaml"), GOOD_TRACE], ["spec_not_yaml.yaml", "not valid YAML", "line"]),
     (["run", str(BAD / "spec_list.yaml"), GOOD_TRACE], ["spec_list.yaml", "mapping"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_unknown_column.csv")], ["trace_unknown_column.csv", "bogus", "allowed:"]),

@@ -52,7 +52,7 @@ def test_set_overrides_change_the_run(capsys):
     base = json.loads(run(["run", "scalesim-default", "resnet50", "--format", "json", "--out", ""], capsys))
     small = json.loads(run(["run", "scalesim-default", "resnet50", "--format", "json", "--out", "",
                             "--set", "compute.rows=16", "--set", "compute.cols=16",
-                            "--set", "dram.bandwidth_bits_per_cycle=256"], capsys))
+                            "--set", "dram.bandwidth_gb_s=32"], capsys))
     assert small["compute_cycles"] > base["compute_cycles"]
     assert small["stall_cycles"] > 0 == base["stall_cycles"]
     assert small["area_mm2"] < base["area_mm2"]

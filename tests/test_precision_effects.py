@@ -24,7 +24,7 @@ def test_capacity_pressure_int4_weights_fit_where_int8_do_not():
     accel = hwsim.load_accelerator("scalesim-default", ["compute.pe.weights=[int8, int4]", "compute.dataflow=is"])
     work = Workload("big", (Layer("big", Gemm(512, 768, 64)),))
     w8, w4 = _row(accel, work, Precision(weights=F("int8"))), _row(accel, work, Precision(weights=F("int4")))
-    assert 768 * 64 * 8 > accel.buffer_working_bits("filter") >= 768 * 64 * 4
+    assert 768 * 64 * 8 > accel.design.working_bits[1][0] >= 768 * 64 * 4
     assert w4["dram_filter_reads_words"] == 768 * 64            # read once
     assert w8["dram_filter_reads_words"] > 768 * 64             # refetched
     weight_bits = lambda r, bits: r["dram_filter_reads_words"] * bits  # noqa: E731

@@ -1,4 +1,8 @@
-"""The Accelerator: a validated spec turned into hardware models (PE, buffers, vector unit)."""
+"""The Accelerator: a validated spec turned into hardware models (PE, tech point, defaults).
+
+Per-design figures that a sweep varies (array shape, buffers, bandwidth, area, leakage) are
+computed in one vectorised place, hwsim.arch.design; an Accelerator is the one-design case.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,10 @@ from functools import cached_property
 
 from hwsim.arch.spec import AcceleratorSpec
 from hwsim.errors import HwsimInputError
-from hwsim.formats import NumberFormat, parse_format
-from hwsim.memory.sram import SramCost, sram_cost
-from hwsim.pe import ProcessingElement
-from hwsim.pe.mac import Conversion, MacPE
-from hwsim.provenance import Sourced
+from hwsim.formats import NumberFormat, Precision, parse_format
+from hwsim.pe import ProcessingElement, build_pe
+from hwsim.pe.mac import MacPE
 from hwsim.tech.nodes import TechPoint, tech_point
-from hwsim.workload.layer import Precision
 
 BUFFER_ROLES = ("ifmap", "filter", "ofmap")
 
@@ -28,10 +29,10 @@ def _formats(values: list[str] | str, field: str, source: str) -> tuple[NumberFo
     try:
         return tuple(parse_format(v) for v in items)
     except HwsimInputError as exc:
-        raise HwsimInputError(exc.args[0], source=source, field=field) from None
+        raise HwsimInputError(exc.message, source=source, field=field, allowed=exc.allowed) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Accelerator:
     spec: AcceleratorSpec
     source_file: str = ""
@@ -39,26 +40,14 @@ class Accelerator:
     def __post_init__(self) -> None:
         self.tech  # refuse unsupported nodes and voltages up front
         self.pe  # build (and validate) the PE and the default precision now
-        for role in BUFFER_ROLES:
-            self.sram(role)
-        self.pe.check(self.default_precision, "default_precision")
+        try:
+            self.pe.check(self.default_precision, "default_precision")
+        except HwsimInputError as exc:
+            raise exc.with_source(self.source_file) from None
 
-    # -- models built from the spec -------------------------------------------------------
     @cached_property
     def pe(self) -> ProcessingElement:
-        pe = self.spec.compute.pe
-        src = self.source_file
-        try:
-            conversions = tuple(
-                Conversion(c.operand, _formats(c.from_format, "compute.pe.conversions.from", src)[0],
-                           _formats(c.to, "compute.pe.conversions.to", src)[0]) for c in pe.conversions)
-            return MacPE(_formats(pe.weights, "compute.pe.weights", src),
-                         _formats(pe.activations, "compute.pe.activations", src),
-                         _formats(pe.accumulator, "compute.pe.accumulator", src)[0],
-                         multiplier=pe.multiplier, decomposable=pe.decomposable, conversions=conversions,
-                         clock_mhz=self.spec.clock_mhz)
-        except HwsimInputError as exc:
-            raise exc.with_source(src) from None
+        return build_pe(self.spec.compute.pe, self.spec.clock_mhz, self.source_file)
 
     @cached_property
     def tech(self) -> TechPoint:
@@ -87,20 +76,12 @@ class Accelerator:
     def accumulator(self) -> NumberFormat:
         return self.pe.accumulator
 
-    def sram(self, role: str) -> SramCost:
-        return self._srams[role]
-
     @cached_property
-    def _srams(self) -> dict[str, SramCost]:
-        buffers = self.spec.buffers
-        return {role: sram_cost(getattr(buffers, role).size_kib, getattr(buffers, role).banks,
-                                getattr(buffers, role).port_width_bits, self.tech)
-                for role in BUFFER_ROLES}
+    def design(self):
+        """This accelerator as a one-point design batch (area, leakage, bandwidths)."""
+        from hwsim.arch.design import design_batch
 
-    def buffer_working_bits(self, role: str) -> float:
-        """Bits available to the current tile: half the buffer when double-buffered."""
-        bits = getattr(self.spec.buffers, role).size_kib * 8192
-        return bits / 2 if self.spec.buffers.double_buffered else bits
+        return design_batch(self)
 
     # -- derived facts ----------------------------------------------------------------------
     @property
@@ -133,7 +114,8 @@ class Accelerator:
 
     @property
     def peak_macs_per_cycle(self) -> float:
-        return self.num_pes * self.pe.macs_per_cycle(self.default_precision)
+        record = self.pe.record(self.default_precision, self.tech)
+        return self.num_pes * record.k_per_step / record.cycles_per_step
 
     @property
     def peak_tops(self) -> float:
@@ -147,42 +129,19 @@ class Accelerator:
     @property
     def dram_bandwidth_gb_s(self) -> float:
         """Gigabytes per second (1e9 bytes); infinite for 'unlimited'."""
-        return self.spec.dram.bandwidth * self.freq_mhz * 1e6 / 8 / 1e9
-
-    @cached_property
-    def area_breakdown_mm2(self) -> dict[str, float]:
-        tech = self.tech
-        parts = {
-            "pe_array": self.num_pes * self.pe.area_um2(tech).value / 1e6,
-            "converters": self.converter_area_um2 / 1e6,
-            "vector_unit": self.spec.vector.lanes * self.vector_lane.area_um2(tech).value / 1e6,
-        }
-        for role in BUFFER_ROLES:
-            parts[f"sram_{role}"] = self.sram(role).area_um2.value / 1e6
-        parts["overhead"] = self.spec.area_overhead_fraction * sum(parts.values())
-        return parts
-
-    def _converter_lanes(self, conversion) -> int:
-        """One converter per array edge lane the operand enters on: weights along the columns,
-        activations along the rows (derived: a systolic array feeds operands from two edges)."""
-        return self.cols if conversion.operand == "weights" else self.rows
+        return self.spec.dram.bandwidth
 
     @property
-    def converter_area_um2(self) -> float:
-        return sum(self._converter_lanes(c) * c.cost(self.tech).area_um2 for c in self.pe.conversions)
+    def area_breakdown_mm2(self) -> dict[str, float]:
+        return {part: float(values[0]) for part, values in self.design.area_parts_mm2.items()}
 
     @property
     def area_mm2(self) -> float:
-        return sum(self.area_breakdown_mm2.values())
+        return float(self.design.area_mm2[0])
 
-    @cached_property
-    def leakage_uw(self) -> Sourced:
-        tech = self.tech
-        converters = sum(self._converter_lanes(c) * c.cost(tech).leakage_uw for c in self.pe.conversions)
-        total = (self.num_pes * self.pe.leakage_uw(tech).value + converters
-                 + self.spec.vector.lanes * self.vector_lane.leakage_uw(tech).value
-                 + sum(self.sram(r).leakage_uw.value for r in BUFFER_ROLES))
-        return Sourced(total, "uW", "sum of PE, vector-lane and SRAM leakage models")
+    @property
+    def leakage_uw(self) -> float:
+        return float(self.design.leakage_uw[0])
 
     def info(self) -> dict:
         return {
@@ -191,6 +150,7 @@ class Accelerator:
             "rows": self.rows,
             "cols": self.cols,
             "dataflow": self.dataflow,
+            "mapping": self.spec.mapping,
             "pe": self.pe.name,
             "tech_node_nm": self.node_nm,
             "supply_voltage_v": self.tech.vdd_v,
@@ -208,7 +168,7 @@ class Accelerator:
             # JSON has no infinity: unlimited bandwidth (SCALE-Sim CALC) is reported as null
             "dram_bandwidth_gb_s": None if math.isinf(self.dram_bandwidth_gb_s) else self.dram_bandwidth_gb_s,
             "dram_energy_pj_per_bit": self.spec.dram.energy_pj_per_bit,
-            "leakage_uw": self.leakage_uw.value,
+            "leakage_uw": self.leakage_uw,
             "default_precision": {op: (getattr(self.default_precision, op).name
                                        if getattr(self.default_precision, op) else None)
                                   for op in ("weights", "activations", "outputs", "kv")},

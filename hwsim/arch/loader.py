@@ -29,6 +29,26 @@ def _allowed_keys(path: tuple[str, ...]) -> str:
     return ", ".join(model.model_fields) if model else ""
 
 
+def spec_key_exists(key: str) -> bool:
+    path = tuple(part.strip() for part in key.split("."))
+    model = _model_at(AcceleratorSpec, path[:-1])
+    return model is not None and path[-1] in model.model_fields
+
+
+def spec_from_overrides(base: AcceleratorSpec, overrides: dict[str, Any], source: str) -> AcceleratorSpec:
+    """``base`` with dotted-key values replaced (already parsed values, not YAML text), validated."""
+    data = base.model_dump(by_alias=True)
+    for key, value in overrides.items():
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[parts[-1]] = value
+    return validate_spec(data, source)
+
+
 def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
     """``dotted.key=value`` overrides; the value is read as YAML (numbers, strings, lists)."""
     for item in overrides:

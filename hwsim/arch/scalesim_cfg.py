@@ -3,7 +3,10 @@
 SCALE-Sim counts abstract words; hwsim takes a word to be one INT8 value (SCALE-Sim sizes its
 SRAMs in KB and addresses them in words, i.e. 1 byte per word), with INT32 accumulation.
 ``InterfaceBandwidth: CALC`` (SCALE-Sim computes the bandwidth that never stalls) becomes
-``dram.bandwidth_bits_per_cycle: unlimited``; ``USER`` becomes ``Bandwidth`` words x 8 bits.
+``dram.bandwidth_gb_s: unlimited``; ``USER`` converts ``Bandwidth`` words per cycle to GB/s at
+the spec's clock (derived: words x 8 bits x clock / 8e9; at the preset's 1 GHz one word per cycle
+is 1 GB/s), so a clock sweep does not silently change the bandwidth. The spec uses
+``mapping: scalesim``.
 SCALE-Sim has no energy, area, clock or node: those fields come from the
 ``scalesim-default`` preset and are reported as such in ``source``.
 """
@@ -61,6 +64,9 @@ def cfg_to_spec_dict(path: Path, base: dict) -> dict:
     for role, key in (("ifmap", "IfmapSramSzkB"), ("filter", "FilterSramSzkB"), ("ofmap", "OfmapSramSzkB")):
         buffers[role] = dict(base["buffers"][role], size_kib=get_int(arch, key))
     spec["buffers"] = buffers
-    bandwidth = "unlimited" if mode == "CALC" else get_int(arch, "Bandwidth") * WORD_BITS
-    spec["dram"] = dict(base["dram"], bandwidth_bits_per_cycle=bandwidth)
+    clock_mhz = float(base["clock_mhz"])
+    bandwidth = ("unlimited" if mode == "CALC"
+                 else get_int(arch, "Bandwidth") * WORD_BITS * clock_mhz * 1e6 / 8 / 1e9)
+    spec["dram"] = dict(base["dram"], bandwidth_gb_s=bandwidth)
+    spec["mapping"] = "scalesim"
     return spec

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 
 def _number_as_name(value):
@@ -35,7 +35,7 @@ class ConversionSpec(_Strict):
 
 
 class PESpec(_Strict):
-    type: Literal["mac"] = Field(description="PE micro-architecture (bit-parallel MAC)")
+    type: str = Field(description="PE micro-architecture, a registered PE type (hwsim.pe.PE_TYPES): mac")
     weights: list[FormatName] = Field(min_length=1, description="weight formats the PE runs natively")
     activations: list[FormatName] = Field(min_length=1, description="activation formats the PE runs natively")
     accumulator: FormatName = Field(description="accumulator format, e.g. int32, int24 or fp32")
@@ -45,9 +45,23 @@ class PESpec(_Strict):
         default=False, description="Bit Fusion-style PE: narrow INT operands give more products per cycle")
     conversions: list[ConversionSpec] = Field(
         default_factory=list, description="formats converted at the array edge into a native one (cost charged)")
+    stationary_double_buffered: bool = Field(
+        default=False, description="a second set of stationary registers per PE: the next fold's weights (WS) or "
+                                   "inputs (IS) load, or outputs (OS) drain, while the current fold computes "
+                                   "(TPU v1's weight double-buffering); used by mapping 'auto'")
+
+    @field_validator("type")
+    @classmethod
+    def _registered(cls, value):
+        from hwsim.pe import PE_TYPES
+
+        if value not in PE_TYPES:
+            raise ValueError(f"'{value}' is not a PE type; allowed: {', '.join(PE_TYPES)}")
+        return value
 
 
 class ComputeSpec(_Strict):
+    kind: Literal["systolic"] = Field(default="systolic", description="compute fabric: systolic MAC array")
     rows: int = Field(gt=0, description="systolic array rows (PEs)")
     cols: int = Field(gt=0, description="systolic array columns (PEs)")
     dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
@@ -68,24 +82,41 @@ class BuffersSpec(_Strict):
     ifmap: BufferSpec = Field(description="input-activation buffer (SCALE-Sim's ifmap SRAM)")
     filter: BufferSpec = Field(description="weight buffer (SCALE-Sim's filter SRAM)")
     ofmap: BufferSpec = Field(description="output / partial-sum buffer (SCALE-Sim's ofmap SRAM)")
-    double_buffered: bool = Field(default=True, description="half of each buffer prefetches the next tile")
+    double_buffered: bool = Field(default=True, description="half of each buffer prefetches the next tile; "
+                                                             "false: every load is exposed")
+    sram_cell: Literal["hp", "lop"] = Field(
+        default="lop", description="SRAM cell/periphery flavour for leakage: CACTI itrs-hp or itrs-lop "
+                                   "(hwsim/memory/sram.py has the sources)")
+
+
+def _bandwidth(value):
+    if value != "unlimited" and not (value > 0 and math.isfinite(value)):
+        raise ValueError("must be a positive finite number or 'unlimited'")
+    return value
+
+
+Bandwidth = Annotated[Union[float, Literal["unlimited"]], AfterValidator(_bandwidth)]
+
+
+class OperandBandwidthSpec(_Strict):
+    ifmap: Bandwidth = Field(description="input-activation channel, GB/s")
+    filter: Bandwidth = Field(description="weight channel, GB/s")
+    ofmap: Bandwidth = Field(description="output channel, GB/s")
 
 
 class DramSpec(_Strict):
-    bandwidth_bits_per_cycle: Union[float, Literal["unlimited"]] = Field(
-        description="off-chip bits per accelerator cycle; 'unlimited' = SCALE-Sim's CALC mode (no stalls)")
+    bandwidth_gb_s: Bandwidth = Field(
+        description="off-chip bandwidth in GB/s (1e9 bytes/s), independent of the core clock; "
+                    "'unlimited' = SCALE-Sim's CALC mode (no stalls)")
     energy_pj_per_bit: float = Field(ge=0, description="energy per bit read or written off-chip")
-
-    @field_validator("bandwidth_bits_per_cycle")
-    @classmethod
-    def _positive(cls, value):
-        if value != "unlimited" and not (value > 0 and math.isfinite(value)):
-            raise ValueError("must be a positive finite number or 'unlimited'")
-        return value
+    operand_bandwidth_gb_s: OperandBandwidthSpec | None = Field(
+        default=None, description="SCALE-Sim's separate ifmap/filter/ofmap channels (mapping 'scalesim'); "
+                                  "unset = one shared channel of bandwidth_gb_s")
 
     @property
     def bandwidth(self) -> float:
-        return math.inf if self.bandwidth_bits_per_cycle == "unlimited" else float(self.bandwidth_bits_per_cycle)
+        """GB/s; infinite for 'unlimited'."""
+        return math.inf if self.bandwidth_gb_s == "unlimited" else float(self.bandwidth_gb_s)
 
 
 class DefaultPrecisionSpec(_Strict):
@@ -109,3 +140,8 @@ class AcceleratorSpec(_Strict):
     default_precision: DefaultPrecisionSpec
     area_overhead_fraction: float = Field(
         ge=0, description="control, interconnect and I/O area as a fraction of PE + SRAM area")
+    mapping: Literal["scalesim", "auto"] = Field(
+        default="auto", description="loop order and tiling: 'scalesim' = SCALE-Sim's fixed order and counts "
+                                    "(exact, for validation and .cfg inputs); 'auto' = hwsim's mapper")
+    mapping_objective: Literal["latency", "energy", "edp"] = Field(
+        default="edp", description="what mapping 'auto' minimises per layer: latency, energy or their product")

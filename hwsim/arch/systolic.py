@@ -52,47 +52,43 @@ class SystolicTiming:
         return self.row_folds * self.col_folds
 
 
-def _ceil_div(a: np.ndarray, b: int) -> np.ndarray:
+def _ceil_div(a, b):
     return -(-a // b)
 
 
-def systolic_timing(m: np.ndarray, k: np.ndarray, n: np.ndarray, rows: int, cols: int, dataflow: str) -> SystolicTiming:
-    m, k, n = (np.asarray(x, dtype=np.int64) for x in (m, k, n))
-    if dataflow == "os":
-        sr, sc, t = m, n, k
-        cycles_per_fold = t + rows + cols - 2
-        util_cycles = cycles_per_fold
-    elif dataflow == "ws":
-        sr, sc, t = k, n, m
-        cycles_per_fold = 2 * rows + cols + t - 2
-        util_cycles = cycles_per_fold + cols - 1
-    elif dataflow == "is":
-        sr, sc, t = k, m, n
-        cycles_per_fold = 2 * rows + cols + t - 2
-        util_cycles = cycles_per_fold + cols - 1
-    else:
-        raise ValueError(f"unknown dataflow {dataflow!r}; allowed: {', '.join(DATAFLOWS)}")
+def fold_timing(m, k, n, rows, cols, dataflow, cycles_per_step=1) -> SystolicTiming:
+    """SCALE-Sim's fold timing, broadcast over any shapes: ``dataflow`` is a code array
+    (0 os, 1 ws, 2 is) or a name. ``cycles_per_step`` stretches the streamed dimension (a
+    bit-serial PE spends that many cycles per streamed element); 1 is SCALE-Sim."""
+    if isinstance(dataflow, str):
+        if dataflow not in DATAFLOWS:
+            raise ValueError(f"unknown dataflow {dataflow!r}; allowed: {', '.join(DATAFLOWS)}")
+        dataflow = DATAFLOWS.index(dataflow)
+    m, k, n, rows, cols, dataflow = (np.asarray(x, dtype=np.int64) for x in (m, k, n, rows, cols, dataflow))
+    os_, ws = dataflow == 0, dataflow == 1
+    is_ = ~(os_ | ws)
+    sr = np.where(os_, m, k)
+    sc = np.where(is_, m, n)
+    t = np.where(os_, k, np.where(ws, m, n))
+    t_cycles = t * np.asarray(cycles_per_step, dtype=np.int64)
+    cycles_per_fold = np.where(os_, t_cycles + rows + cols - 2, 2 * rows + cols + t_cycles - 2)
+    util_cycles = np.where(os_, cycles_per_fold, cycles_per_fold + cols - 1)
     row_folds = _ceil_div(sr, rows)
     col_folds = _ceil_div(sc, cols)
     folds = row_folds * col_folds
     used = (sr * sc).astype(np.float64)
-    pes = float(rows * cols)
+    pes = (rows * cols).astype(np.float64)
     mapping_efficiency = used / (pes * folds)
-    compute_utilization = used * t / (pes * util_cycles * folds)
-
+    compute_utilization = used * t_cycles / (pes * util_cycles * folds)
     mk, kn, mn = m * k, k * n, m * n
-    if dataflow == "os":
-        ifmap = mk * col_folds
-        filt = kn * row_folds
-        ofmap = mn + folds * (rows + cols)  # SCALE-Sim v3 OS counts R + C extra words per fold
-    elif dataflow == "ws":
-        ifmap = mk * col_folds
-        filt = kn
-        ofmap = mn * row_folds
-    else:
-        ifmap = mk
-        filt = kn * col_folds
-        ofmap = mn * row_folds
+    ifmap = np.where(is_, mk, mk * col_folds)
+    filt = np.where(os_, kn * row_folds, np.where(ws, kn, kn * col_folds))
+    # SCALE-Sim v3 OS counts R + C extra ofmap words per fold (systolic_compute_os.py)
+    ofmap = np.where(os_, mn + folds * (rows + cols), mn * row_folds)
     return SystolicTiming(sr, sc, t, row_folds, col_folds, cycles_per_fold,
                           folds * cycles_per_fold - 1, mapping_efficiency, compute_utilization,
                           ifmap, filt, ofmap)
+
+
+def systolic_timing(m, k, n, rows: int, cols: int, dataflow: str) -> SystolicTiming:
+    return fold_timing(m, k, n, rows, cols, dataflow)

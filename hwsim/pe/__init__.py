@@ -1,41 +1,60 @@
-"""Processing elements: one module each behind one small protocol.
+"""Processing elements: one module per PE type, registered by name (the spec's ``compute.pe.type``).
 
-A PE answers three questions for a layer's formats: can I run it (else a clear error), how many
-MACs per cycle do I complete (1 for a bit-parallel MAC; fewer for bit-serial PEs, more for
-precision-decomposable ones), and what does one MAC cost (energy, with the PE's area and
-leakage as hardware facts that do not depend on the layer).
+A PE answers, for a layer's formats: can I run it (else a clear error naming the layer, the
+operand and what is allowed), and what is my datapath record (hwsim.pe.record): spatial packing
+along K, cycles per streamed step, energy per MAC / per group / per table / per converted
+element, area and leakage. Fabrics apply the record; nothing else about a PE leaks into them.
+
+A new PE type is one module with a builder ``(PESpec, clock_mhz) -> ProcessingElement`` added to
+``PE_TYPES`` (docs/extending.md).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
-from hwsim.formats import NumberFormat
-from hwsim.provenance import Sourced
+from hwsim.formats import NumberFormat, Precision
+from hwsim.pe.record import DatapathRecord
 from hwsim.tech.nodes import TechPoint
-from hwsim.workload.layer import Precision
 
 
 class ProcessingElement(Protocol):
     name: str
+    weight_formats: tuple[NumberFormat, ...]
+    activation_formats: tuple[NumberFormat, ...]
+    accumulator: NumberFormat
 
     def check(self, precision: Precision, where: str) -> None:
         """Raise HwsimInputError naming ``where`` if the PE cannot run these formats."""
 
-    def macs_per_cycle(self, precision: Precision) -> float:
-        """MACs one PE completes per cycle at these formats."""
+    def record(self, precision: Precision, tech: TechPoint) -> DatapathRecord:
+        """The datapath record at these formats and this technology point."""
 
-    def computed(self, precision: Precision) -> Precision:
-        """The formats the datapath computes in, after the PE's declared conversions."""
+    def area_um2(self, tech: TechPoint):
+        """Silicon area of one PE (Sourced, um2), sized for its widest supported formats."""
 
-    def energy_per_mac_pj(self, precision: Precision, tech: TechPoint) -> Sourced:
-        """Dynamic energy of one MAC at these formats."""
+    def leakage_uw(self, tech: TechPoint):
+        """Static power of one PE (Sourced, uW)."""
 
-    def conversion_energy_pj(self, operand: str, fmt: NumberFormat, tech: TechPoint) -> float:
-        """Energy to convert one stored element of ``operand`` into the datapath's format."""
+    def critical_path_ns(self, tech: TechPoint) -> float:
+        """Unpipelined critical path."""
 
-    def area_um2(self, tech: TechPoint) -> Sourced:
-        """Silicon area of one PE, sized for its widest supported formats."""
+    def pipeline_stages(self, tech: TechPoint) -> int:
+        """Stages at the PE's clock."""
 
-    def leakage_uw(self, tech: TechPoint) -> Sourced:
-        """Static power of one PE."""
+
+def _build_mac(spec, clock_mhz: float, source: str):
+    from hwsim.pe.mac import mac_pe_from_spec
+
+    return mac_pe_from_spec(spec, clock_mhz, source)
+
+
+# PE type name -> builder(PESpec, clock_mhz, source file) -> ProcessingElement
+PE_TYPES: dict[str, Callable] = {"mac": _build_mac}
+
+
+def build_pe(spec, clock_mhz: float, source: str = "") -> ProcessingElement:
+    return PE_TYPES[spec.type](spec, clock_mhz, source)
+
+
+__all__ = ["DatapathRecord", "PE_TYPES", "ProcessingElement", "build_pe"]

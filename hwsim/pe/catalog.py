@@ -15,7 +15,7 @@ from hwsim.formats import parse_format
 from hwsim.pe.mac import MacPE
 from hwsim.tech.catalog import BLOCK_FORMATS, FP_FORMATS
 from hwsim.tech.nodes import TechPoint
-from hwsim.workload.layer import Precision
+from hwsim.formats import Precision
 
 PE_COLUMNS = ("pe", "weight_format", "activation_format", "accumulator_format", "energy_per_mac_pj",
               "area_um2", "leakage_uw")

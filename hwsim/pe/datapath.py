@@ -62,6 +62,29 @@ def check_accumulator(kind: str, accumulator: NumberFormat, where: str) -> None:
                               f"'{accumulator.name}'", allowed="int8..int32 for INT x INT; fp16, bf16, fp32 ... otherwise")
 
 
+def check_accumulator_width(weights: NumberFormat, activations: NumberFormat, accumulator: NumberFormat,
+                            where: str) -> None:
+    """An accumulator narrower than the product silently overflows or rounds away the sum:
+    INT x INT needs at least weight + activation bits (the exact product's width); an FP
+    accumulator needs the exponent range and significand of the widest FP operand (derived:
+    the product rounded once into the accumulator loses nothing a narrower operand had)."""
+    if arith.is_integer_like(accumulator):
+        product_bits = weights.element_bits + activations.element_bits
+        if accumulator.bits < product_bits:
+            raise HwsimInputError(f"{where}: '{accumulator.name}' is narrower than the {product_bits:g}-bit product",
+                                  allowed=f"int{math.ceil(product_bits)} or wider (int32 is the usual choice)")
+        return
+    if not isinstance(accumulator, FloatFormat):
+        return
+    for fmt in (weights, activations):
+        element = fmt.element if isinstance(fmt, BlockFormat) else fmt
+        if isinstance(element, FloatFormat) and (element.exponent_bits > accumulator.exponent_bits
+                                                 or element.mantissa_bits > accumulator.mantissa_bits):
+            raise HwsimInputError(f"{where}: '{accumulator.name}' cannot hold a '{element.name}' operand exactly",
+                                  allowed="an FP accumulator with at least the operand's exponent and mantissa "
+                                          "bits (fp32 is the usual choice)")
+
+
 def _int_bits(fmt: NumberFormat) -> float:
     return float(fmt.bits)
 

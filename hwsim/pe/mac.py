@@ -26,12 +26,13 @@ from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
-from hwsim.pe.datapath import check_accumulator, mac_cost, pair_kind, pipeline_stages
+from hwsim.pe.datapath import check_accumulator, check_accumulator_width, mac_cost, pair_kind, pipeline_stages
+from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
 from hwsim.tech.costs import COST_SOURCE, UnitCost, unit_cost
 from hwsim.tech.nodes import TechPoint, as_tech_point
-from hwsim.workload.layer import Precision
+from hwsim.formats import Precision
 
 MAC_OPERANDS = ("weights", "activations")
 BRICK_BITS = 2  # Bit Fusion's BitBrick: a 2-bit x 2-bit signed multiplier
@@ -65,6 +66,24 @@ class Conversion:
     @lru_cache(maxsize=256)  # frozen and hashable; the engine asks once per layer
     def cost(self, tech: TechPoint) -> UnitCost:
         return unit_cost(self.netlist(), tech)
+
+
+@lru_cache(maxsize=256)
+def _group_scale_cost(scale: NumberFormat, accumulator: NumberFormat, tech: TechPoint) -> UnitCost:
+    """Once per group of a group-scaled INT operand (``int4@g128``): the group's partial sum is
+    multiplied by the group's scale and added into the running sum (derived: one multiplier of
+    accumulator x scale width and one accumulator add; an FP scale on an FP accumulator is an FP
+    multiply after the scale is widened once)."""
+    if arith.is_integer_like(accumulator):
+        net = arith.int_multiplier(accumulator.bits, scale.bits).then(arith.accumulator(accumulator))
+    else:
+        net = arith.fp_multiplier(accumulator, scale if isinstance(scale, FloatFormat) else accumulator,
+                                  accumulator).then(arith.accumulator(accumulator))
+    return unit_cost(net, tech)
+
+
+def _is_group_scaled_int(fmt: NumberFormat) -> bool:
+    return isinstance(fmt, BlockFormat) and isinstance(fmt.element, IntFormat) and fmt.alias is None
 
 
 @lru_cache(maxsize=256)  # the engine asks once per layer
@@ -105,8 +124,9 @@ class MacPE:
                                   allowed=", ".join(arith.MULTIPLIER_STYLES))
         for w, a in self.native_pairs():
             kind = pair_kind(w, a)
-            check_accumulator(kind, self.accumulator,
-                              f"compute.pe.accumulator (for {w.name} weights x {a.name} activations)")
+            where = f"compute.pe.accumulator (for {w.name} weights x {a.name} activations)"
+            check_accumulator(kind, self.accumulator, where)
+            check_accumulator_width(w, a, self.accumulator, where)
         for conv in self.conversions:
             natives = self.weight_formats if conv.operand == "weights" else self.activation_formats
             if conv.target not in natives:
@@ -131,19 +151,33 @@ class MacPE:
         for conv in self.conversions:
             if conv.operand == operand and conv.source == fmt:
                 return conv
+        if _is_group_scaled_int(fmt) and fmt.element in natives:
+            self._check_group_scale(fmt)
+            return None  # the element runs natively; the group scale is charged per group
         raise HwsimInputError(
             f"{operand} format '{fmt.name}' is not supported by the {self.name} PE",
             allowed=", ".join(f.name for f in natives)
             + "".join(f"; {c.source.name} via conversion to {c.target.name}" for c in self.conversions
                       if c.operand == operand))
 
+    def _check_group_scale(self, fmt: BlockFormat) -> None:
+        if arith.is_integer_like(self.accumulator) and not arith.is_integer_like(fmt.scale):
+            raise HwsimInputError(
+                f"'{fmt.name}': an FP group scale cannot be applied on an INT accumulator",
+                allowed=f"an integer scale ({fmt.element.name}@g{fmt.block_size}:uint8) or an FP accumulator")
+
     def computed(self, precision: Precision) -> Precision:
-        """The formats the datapath sees after declared conversions."""
+        """The formats the datapath sees after declared conversions and group-scale stripping."""
         formats = {}
         for operand in MAC_OPERANDS:
             fmt = getattr(precision, operand)
             conv = self.conversion_for(operand, fmt)
-            formats[operand] = conv.target if conv else fmt
+            if conv is not None:
+                formats[operand] = conv.target
+            elif fmt not in (self.weight_formats if operand == "weights" else self.activation_formats):
+                formats[operand] = fmt.element  # group-scaled INT: the element is native
+            else:
+                formats[operand] = fmt
         return Precision(formats["weights"], formats["activations"], precision.outputs, precision.kv)
 
     # -- protocol -------------------------------------------------------------------------
@@ -153,6 +187,21 @@ class MacPE:
         except HwsimInputError as exc:
             raise HwsimInputError(f"{where}: {exc.args[0]}") from None
         pair_kind(computed.weights, computed.activations)
+
+    def record(self, precision: Precision, tech: TechPoint) -> DatapathRecord:
+        tech = as_tech_point(tech)
+        return _mac_record(self, precision, tech)
+
+    def _group(self, precision: Precision) -> BlockFormat | None:
+        """The group-scaled operand whose scale this PE applies per group (at most one)."""
+        groups = [getattr(precision, op) for op in MAC_OPERANDS
+                  if _is_group_scaled_int(getattr(precision, op))
+                  and getattr(precision, op) not in (self.weight_formats if op == "weights" else self.activation_formats)
+                  and self.conversion_for(op, getattr(precision, op)) is None]
+        if len(groups) > 1:
+            raise HwsimInputError("group scales on both weights and activations are not modelled",
+                                  allowed="a group-scaled format on one operand")
+        return groups[0] if groups else None
 
     def macs_per_cycle(self, precision: Precision) -> float:
         if not self.decomposable:
@@ -220,3 +269,44 @@ class MacPE:
     def pipeline_stages(self, tech: TechPoint) -> int:
         return pipeline_stages(self.critical_path_ns(tech), self.clock_mhz)
 
+
+
+@lru_cache(maxsize=4096)  # (PE, formats, node) triples repeat across layers and design points
+def _mac_record(pe: MacPE, precision: Precision, tech: TechPoint) -> DatapathRecord:
+    group = pe._group(precision)
+    group_cost = _group_scale_cost(group.scale, pe.accumulator, tech).energy_pj if group else 0.0
+    return DatapathRecord(
+        k_per_step=int(pe.macs_per_cycle(precision)),
+        cycles_per_step=1,
+        energy_per_mac_pj=pe.mac_cost(precision, tech).energy_pj,
+        energy_per_group_pj=group_cost,
+        group_size=group.block_size if group else 1,
+        energy_per_table_pj=0.0,
+        table_entries=0,
+        energy_convert_weights_pj=pe.conversion_energy_pj("weights", precision.weights, tech),
+        energy_convert_activations_pj=pe.conversion_energy_pj("activations", precision.activations, tech),
+        area_um2=pe.area_um2(tech).value,
+        leakage_uw=pe.leakage_uw(tech).value,
+    )
+
+
+def mac_pe_from_spec(spec, clock_mhz: float, source: str) -> MacPE:
+    """The MAC PE a ``compute.pe`` section describes (formats parsed, errors naming the field)."""
+    from hwsim.formats import parse_format
+
+    def formats(values, field):
+        items = values if isinstance(values, list) else [values]
+        try:
+            return tuple(parse_format(v) for v in items)
+        except HwsimInputError as exc:
+            raise HwsimInputError(exc.message, source=source, field=field, allowed=exc.allowed) from None
+
+    try:
+        conversions = tuple(
+            Conversion(c.operand, formats(c.from_format, "compute.pe.conversions.from")[0],
+                       formats(c.to, "compute.pe.conversions.to")[0]) for c in spec.conversions)
+        return MacPE(formats(spec.weights, "compute.pe.weights"), formats(spec.activations, "compute.pe.activations"),
+                     formats(spec.accumulator, "compute.pe.accumulator")[0], multiplier=spec.multiplier,
+                     decomposable=spec.decomposable, conversions=conversions, clock_mhz=clock_mhz)
+    except HwsimInputError as exc:
+        raise exc.with_source(source) from None

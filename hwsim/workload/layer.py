@@ -4,33 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hwsim.formats import NumberFormat
+from hwsim.formats import OPERANDS, Precision
 from hwsim.workload.ops import Op
-
-OPERANDS = ("weights", "activations", "outputs", "kv")
-
-
-@dataclass(frozen=True)
-class Precision:
-    """Per-operand formats of one layer. ``None`` means: the accelerator's declared default."""
-
-    weights: NumberFormat | None = None
-    activations: NumberFormat | None = None
-    outputs: NumberFormat | None = None
-    kv: NumberFormat | None = None
-
-    def filled_from(self, default: "Precision") -> "Precision":
-        """This precision with every unset operand taken from ``default``; kv falls back to activations."""
-        weights = self.weights or default.weights
-        activations = self.activations or default.activations
-        outputs = self.outputs or default.outputs
-        kv = self.kv or default.kv or activations
-        return Precision(weights, activations, outputs, kv)
-
-    def overridden_by(self, other: "Precision") -> "Precision":
-        """``other``'s set operands win (CLI --weights/--activations/... on a whole run)."""
-        return Precision(other.weights or self.weights, other.activations or self.activations,
-                         other.outputs or self.outputs, other.kv or self.kv)
 
 
 @dataclass(frozen=True)
@@ -39,6 +14,8 @@ class Layer:
     op: Op
     precision: Precision = field(default_factory=Precision)
     count: int = 1  # identical repeats, e.g. 12 encoder blocks; a result row covers all of them
+    # the layer's output is new K or V for the cache: written in the KV format, not the output one
+    writes_kv: bool = False
 
 
 @dataclass(frozen=True)

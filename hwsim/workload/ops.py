@@ -29,7 +29,12 @@ class GemmView:
     n: int
     instances: int
     b_operand: BOperand
-    a_unique_words: int  # distinct A elements fetched from DRAM per instance (conv: the raw ifmap)
+    a_unique_words: int  # distinct A elements some window reads, per instance (compulsory A traffic)
+    a_input_words: int = 0  # the whole A input per instance (SCALE-Sim fetches all of it); 0 = a_unique_words
+
+    def __post_init__(self) -> None:
+        if not self.a_input_words:
+            object.__setattr__(self, "a_input_words", self.a_unique_words)
 
     @property
     def macs(self) -> int:
@@ -124,6 +129,20 @@ class Conv2d:
     def out_w(self) -> int:
         return self._out(self.in_w, self.kernel_w)
 
+    def _touched(self, size: int, kernel: int, out: int) -> int:
+        """Input rows (or columns) some window reads: a stride wider than the kernel skips the
+        rows between windows, so a strided 1x1 conv reads 1 row in ``stride`` (derived: the
+        union of the windows [i*s, i*s + F) clipped to the unpadded input)."""
+        p, s = self.padding, self.stride
+        if kernel >= s:
+            last = (out - 1) * s + kernel  # windows overlap or touch: one interval
+            return max(0, min(size, last - p))
+        touched = 0
+        for i in range(out):
+            lo, hi = i * s - p, i * s - p + kernel
+            touched += max(0, min(size, hi) - max(0, lo))
+        return touched
+
     def gemm_view(self) -> GemmView:
         channels_per_group = self.in_c // self.groups
         return GemmView(
@@ -132,7 +151,9 @@ class Conv2d:
             n=self.out_c // self.groups,
             instances=self.groups,
             b_operand="weights",
-            a_unique_words=self.in_h * self.in_w * channels_per_group * self.batch,
+            a_unique_words=(self._touched(self.in_h, self.kernel_h, self.out_h)
+                            * self._touched(self.in_w, self.kernel_w, self.out_w) * channels_per_group * self.batch),
+            a_input_words=self.in_h * self.in_w * channels_per_group * self.batch,
         )
 
 

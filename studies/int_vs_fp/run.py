@@ -7,7 +7,9 @@ Writes, into --out (default ./hwsim-out/int_vs_fp, outside the repo):
   workloads.csv    the same array running ResNet-50 and one Llama-2-7B decode step per format:
                    latency, energy (with breakdown), area
   ratios.csv       hwsim's ratios next to the published ones (Horowitz; van Baalen et al.; INT v.s. FP)
-  int_vs_fp.html   interactive plotly figure of all three (needs the `plots` extra)
+  int_vs_fp.html   interactive plotly figure of all three (needs the `plots` extra); self-contained,
+                   plotly.js inlined (about 4.5 MB), so it opens offline; one colour per node in
+                   every panel
 
 The array: SCALE-Sim's default 32x32 weight-stationary array with 64 KiB buffers, at 1 GHz,
 256 DRAM bits per cycle (32 GB/s, an LPDDR5-class edge part; assumption) and 20.3 pJ/bit
@@ -28,12 +30,13 @@ import hwsim
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
 from hwsim.pe.mac import MacPE
+from hwsim.plots.figures import write_html
 from hwsim.tech import validation
 from hwsim.tech.nodes import tech_point
-from hwsim.workload.layer import Precision
+from hwsim.formats import Precision
 
 CLOCK_MHZ = 1000.0
-DRAM_BITS_PER_CYCLE = 256
+DRAM_GB_S = 32.0  # 256 bits per cycle at the study clock of 1 GHz
 # (label, weights, activations, accumulator)
 FORMATS = (
     ("INT2", "int2", "int2", "int32"), ("INT4", "int4", "int4", "int32"), ("INT8", "int8", "int8", "int32"),
@@ -72,7 +75,7 @@ def _accelerator(node: float, w: str, a: str, acc: str):
     # mixed PE also runs activation x activation
     weights = w if w == a else f"{w}, {a}"
     return hwsim.load_accelerator("scalesim-default", [
-        f"tech_node_nm={node}", f"clock_mhz={CLOCK_MHZ:g}", f"dram.bandwidth_bits_per_cycle={DRAM_BITS_PER_CYCLE}",
+        f"tech_node_nm={node}", f"clock_mhz={CLOCK_MHZ:g}", f"dram.bandwidth_gb_s={DRAM_GB_S:g}",
         f"compute.pe.weights=[{weights}]", f"compute.pe.activations=[{a}]", f"compute.pe.accumulator={acc}",
         f"default_precision.weights={w}", f"default_precision.activations={a}", f"default_precision.outputs={a}",
         f"default_precision.kv={a}"])
@@ -94,8 +97,8 @@ def workload_runs(nodes) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def figure_html(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame) -> str:
-    from hwsim.plots.figures import BarPanel, bar_grid_with_ratios, to_html
+def figure(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame):
+    from hwsim.plots.figures import BarPanel, bar_grid_with_ratios
 
     resnet = runs[runs.workload == "resnet50"]
     decode = runs[runs.workload == "llama2_7b_decode"]
@@ -110,8 +113,8 @@ def figure_html(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame) -> s
         BarPanel("Llama-2-7B decode step latency (ms)", decode, "latency_s", "format", "node_nm", 1e3),
         BarPanel("array area (mm^2)", resnet, "area_mm2", "format", "node_nm"),
     ]
-    fig = bar_grid_with_ratios(panels, ratios, "INT vs FP vs block formats (hwsim; 45/28/7 nm)")
-    return to_html(fig)
+    nodes = "/".join(f"{n:g}" for n in sorted(set(pe["node_nm"]), reverse=True))
+    return bar_grid_with_ratios(panels, ratios, f"INT vs FP vs block formats (hwsim; {nodes} nm)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         pe.to_csv(out / "pe_costs.csv", index=False, float_format="%.6g")
         runs.to_csv(out / "workloads.csv", index=False, float_format="%.6g")
         ratios.to_csv(out / "ratios.csv", index=False, float_format="%.6g")
-        (out / "int_vs_fp.html").write_text(figure_html(pe, runs, ratios), encoding="utf-8")
+        write_html(figure(pe, runs, ratios), out / "int_vs_fp.html")
     except HwsimInputError as exc:
         sys.stderr.write(f"int_vs_fp: error: {exc}\n")
         return 2

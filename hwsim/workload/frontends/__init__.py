@@ -26,7 +26,7 @@ class Frontend:
 
 def _first_line(path: Path) -> str:
     try:
-        with path.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8-sig") as handle:
             for line in handle:
                 if line.strip() and not line.lstrip().startswith("#"):
                     return line

@@ -1,0 +1,275 @@
+"""Design batches: P design points as typed arrays, so the engine evaluates them all at once.
+
+A design batch is built from one base accelerator and a table of points (one column per dotted
+spec key, the keys ``--set`` takes). Keys are of two kinds:
+
+* array keys (the shape, buffers, bandwidth, DRAM energy, dataflow, mapping, lanes, overhead)
+  are validated column-wise with numpy and stay arrays over P;
+* structural keys (node, supply, clock, PE formats and type, default precision ...) change the
+  hardware models themselves: points are grouped by their values, and each group builds one
+  validated Accelerator (its PE, tech point and default precision). The clock is structural
+  because it sets the PE's pipeline depth.
+
+Every per-design figure (SRAM costs, areas, leakage, bandwidth in bits per cycle) is computed
+here, vectorised, for one design as for a million: ``simulate`` is the one-point case.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hwsim.arch.accelerator import BUFFER_ROLES, Accelerator
+from hwsim.errors import HwsimInputError
+from hwsim.memory.sram import sram_arrays
+
+DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2}
+MAPPING_CODES = {"scalesim": 0, "auto": 1}
+OBJECTIVE_CODES = {"latency": 0, "energy": 1, "edp": 2}
+CELL_CODES = {"hp": 0, "lop": 1}
+
+# key -> (attribute, kind, constraint); kinds: int (> 0), float (> 0), nonneg, bool, choice, bandwidth
+ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
+    "compute.rows": ("rows", "int", None),
+    "compute.cols": ("cols", "int", None),
+    "compute.dataflow": ("dataflow", "choice", DATAFLOW_CODES),
+    "vector.lanes": ("vector_lanes", "int", None),
+    "dram.bandwidth_gb_s": ("dram_gb_s", "bandwidth", None),
+    "dram.energy_pj_per_bit": ("dram_pj_per_bit", "nonneg", None),
+    "buffers.double_buffered": ("double_buffered", "bool", None),
+    "buffers.sram_cell": ("sram_cell", "choice", CELL_CODES),
+    "area_overhead_fraction": ("area_overhead_fraction", "nonneg", None),
+    "mapping": ("mapping", "choice", MAPPING_CODES),
+    "mapping_objective": ("objective", "choice", OBJECTIVE_CODES),
+    "compute.pe.stationary_double_buffered": ("stationary_double_buffered", "bool", None),
+}
+for _role in BUFFER_ROLES:
+    ARRAY_KEYS[f"buffers.{_role}.size_kib"] = (f"{_role}_kib", "float", None)
+    ARRAY_KEYS[f"buffers.{_role}.banks"] = (f"{_role}_banks", "int", None)
+    ARRAY_KEYS[f"buffers.{_role}.port_width_bits"] = (f"{_role}_port_bits", "int", None)
+
+
+def _spec_value(accel: Accelerator, key: str):
+    node: Any = accel.spec
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _encode(kind: str, constraint, value):
+    if kind == "choice":
+        return constraint[value]
+    if kind == "bandwidth":
+        return math.inf if value == "unlimited" else float(value)
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class DesignBatch:
+    """Arrays over P design points; ``group`` indexes ``accelerators`` (one per structural group)."""
+
+    accelerators: tuple[Accelerator, ...]
+    group: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    dataflow: np.ndarray
+    mapping: np.ndarray
+    objective: np.ndarray
+    stationary_double_buffered: np.ndarray
+    double_buffered: np.ndarray
+    vector_lanes: np.ndarray
+    clock_mhz: np.ndarray
+    dram_gb_s: np.ndarray
+    dram_pj_per_bit: np.ndarray
+    buffer_kib: np.ndarray            # (3, P): ifmap, filter, ofmap
+    buffer_banks: np.ndarray          # (3, P)
+    buffer_port_bits: np.ndarray      # (3, P)
+    sram_pj_per_bit: np.ndarray       # (3, P): per bit read or written
+    sram_bits_per_cycle: np.ndarray   # (3, P): banks x port width
+    area_parts_mm2: dict[str, np.ndarray]
+    area_mm2: np.ndarray
+    leakage_uw: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    @property
+    def working_bits(self) -> np.ndarray:
+        """(3, P): bits a tile may use: half of each buffer when double-buffered."""
+        return self.buffer_kib * 8192.0 / np.where(self.double_buffered, 2.0, 1.0)
+
+    @property
+    def dram_bits_per_cycle(self) -> np.ndarray:
+        """Off-chip bits per core cycle (derived: GB/s x 8e9 / clock in Hz); inf if unlimited."""
+        return self.dram_gb_s * 8e9 / (self.clock_mhz * 1e6)
+
+    def operand_bits_per_cycle(self) -> np.ndarray | None:
+        """(3, P) per-operand channel bits per cycle where every group declares SCALE-Sim's separate
+        channels, else None."""
+        specs = [a.spec.dram.operand_bandwidth_gb_s for a in self.accelerators]
+        if any(s is None for s in specs):
+            return None
+        per_group = np.array([[math.inf if getattr(s, r) == "unlimited" else float(getattr(s, r))
+                               for r in BUFFER_ROLES] for s in specs])  # (G, 3)
+        return per_group[self.group].T * 8e9 / (self.clock_mhz * 1e6)
+
+
+def design_batch(base: Accelerator, points=None) -> DesignBatch:
+    """A batch from ``base`` and an optional table of points (pandas DataFrame or dict of columns)."""
+    if points is None:
+        columns: dict[str, np.ndarray] = {}
+        size = 1
+    else:
+        columns = {str(k): np.asarray(v, dtype=object) for k, v in dict(points).items()}
+        lengths = {len(v) for v in columns.values()}
+        if len(lengths) > 1:
+            raise HwsimInputError("point columns differ in length", source="points")
+        size = lengths.pop() if lengths else 1
+        if size == 0:
+            raise HwsimInputError("no design points", source="points", allowed="at least one row")
+    for key in columns:
+        _check_key(key)
+    structural = [k for k in columns if k not in ARRAY_KEYS]
+    group, accelerators = _groups(base, columns, structural, size)
+    values = {}
+    for key, (attr, kind, constraint) in ARRAY_KEYS.items():
+        if key in columns:
+            values[attr] = _validated(key, kind, constraint, columns[key])
+        else:
+            per_group = np.array([_encode(kind, constraint, _spec_value(a, key)) for a in accelerators])
+            values[attr] = per_group[group]
+    return _assemble(accelerators, group, values)
+
+
+def _check_key(key: str) -> None:
+    from hwsim.arch.loader import spec_key_exists
+
+    if not spec_key_exists(key):
+        raise HwsimInputError(f"no spec field '{key}'", source="points", field=key,
+                              allowed="dotted spec keys as --set takes them, e.g. compute.rows, buffers.ifmap.size_kib")
+
+
+def _groups(base: Accelerator, columns: dict, structural: list[str], size: int):
+    if not structural:
+        return np.zeros(size, dtype=np.int64), (base,)
+    keys = list(zip(*(columns[k] for k in structural)))
+    index: dict[tuple, int] = {}
+    group = np.empty(size, dtype=np.int64)
+    for i, key in enumerate(keys):
+        group[i] = index.setdefault(tuple(_hashable(v) for v in key), len(index))
+    from hwsim.arch.loader import spec_from_overrides
+
+    accelerators = []
+    first_row = {g: i for i, g in reversed(list(enumerate(group)))}
+    for g in range(len(index)):
+        row = first_row[g]
+        overrides = {k: _plain(columns[k][row]) for k in structural}
+        try:
+            spec = spec_from_overrides(base.spec, overrides, f"points row {row}")
+            accelerators.append(Accelerator(spec, f"points row {row}"))
+        except HwsimInputError as exc:
+            raise exc.with_source(f"points row {row}") from None
+    return group, tuple(accelerators)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, (list, np.ndarray)) else value
+
+
+def _plain(value):
+    """numpy scalars and arrays as the plain Python values pydantic validates."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def _validated(key: str, kind: str, constraint, column: np.ndarray) -> np.ndarray:
+    def fail(i: int, allowed: str):
+        raise HwsimInputError(f"points row {i}: {column[i]!r} is not allowed", source="points", field=key,
+                              allowed=allowed)
+
+    if kind == "choice":
+        out = np.empty(len(column), dtype=np.int64)
+        for value in set(column.tolist()):
+            if value not in constraint:
+                fail(int(np.flatnonzero(column == value)[0]), ", ".join(constraint))
+            out[column == value] = constraint[value]
+        return out
+    if kind == "bool":
+        ok = np.array([isinstance(v, (bool, np.bool_)) for v in column])
+        if not ok.all():
+            fail(int(np.flatnonzero(~ok)[0]), "true, false")
+        return column.astype(bool)
+    unlimited = (column == "unlimited") if kind == "bandwidth" else np.zeros(len(column), dtype=bool)
+    numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                        for v in column])
+    bad = ~(numeric | unlimited)
+    if bad.any():
+        fail(int(np.flatnonzero(bad)[0]), "a number" + (" or 'unlimited'" if kind == "bandwidth" else ""))
+    out = np.where(unlimited, np.inf, np.where(numeric, column, 0)).astype(np.float64)
+    finite = np.isfinite(out) | unlimited
+    if kind == "int":
+        ok = finite & (out > 0) & (out == np.floor(out))
+        if not ok.all():
+            fail(int(np.flatnonzero(~ok)[0]), "an integer > 0")
+        return out.astype(np.int64)
+    ok = finite & ((out >= 0) if kind == "nonneg" else (out > 0))
+    if not ok.all():
+        fail(int(np.flatnonzero(~ok)[0]), "a finite number >= 0" if kind == "nonneg" else
+             ("a positive finite number or 'unlimited'" if kind == "bandwidth" else "a positive finite number"))
+    return out
+
+
+def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict) -> DesignBatch:
+    techs = [a.tech for a in accelerators]
+    energy_f = np.array([t.energy_factor for t in techs])[group]
+    area_f = np.array([t.area_factor for t in techs])[group]
+    leak_f = np.array([t.leakage_factor for t in techs])[group]
+    clock = np.array([a.spec.clock_mhz for a in accelerators], dtype=np.float64)[group]
+    cell = np.where(v["sram_cell"] == CELL_CODES["hp"], "hp", "lop")
+    kib = np.stack([v[f"{r}_kib"].astype(np.float64) for r in BUFFER_ROLES])
+    banks = np.stack([v[f"{r}_banks"].astype(np.int64) for r in BUFFER_ROLES])
+    ports = np.stack([v[f"{r}_port_bits"].astype(np.int64) for r in BUFFER_ROLES])
+    sram = sram_arrays(kib, banks, ports, energy_f, area_f, leak_f, cell)
+    rows, cols = v["rows"].astype(np.int64), v["cols"].astype(np.int64)
+    pes = (rows * cols).astype(np.float64)
+    pe_area = np.array([a.pe.area_um2(a.tech).value for a in accelerators])[group]
+    pe_leak = np.array([a.pe.leakage_uw(a.tech).value for a in accelerators])[group]
+    lane_area = np.array([a.vector_lane.area_um2(a.tech).value for a in accelerators])[group]
+    lane_leak = np.array([a.vector_lane.leakage_uw(a.tech).value for a in accelerators])[group]
+    # One converter per array edge lane the operand enters on: weights along the columns,
+    # activations along the rows (derived: a systolic array feeds operands from two edges).
+    conv = np.array([[sum(c.cost(a.tech).area_um2 for c in getattr(a.pe, "conversions", ()) if c.operand == op)
+                      for op in ("weights", "activations")] for a in accelerators])[group]  # (P, 2)
+    conv_leak = np.array([[sum(c.cost(a.tech).leakage_uw for c in getattr(a.pe, "conversions", ()) if c.operand == op)
+                           for op in ("weights", "activations")] for a in accelerators])[group]
+    lanes = v["vector_lanes"].astype(np.float64)
+    parts = {
+        "pe_array": pes * pe_area / 1e6,
+        "converters": (cols * conv[:, 0] + rows * conv[:, 1]) / 1e6,
+        "vector_unit": lanes * lane_area / 1e6,
+    }
+    for i, role in enumerate(BUFFER_ROLES):
+        parts[f"sram_{role}"] = sram.area_um2[i] / 1e6
+    parts["overhead"] = v["area_overhead_fraction"] * sum(parts.values())
+    leakage = (pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
+               + sram.leakage_uw.sum(axis=0))
+    return DesignBatch(
+        accelerators=accelerators, group=group, rows=rows, cols=cols,
+        dataflow=v["dataflow"].astype(np.int64), mapping=v["mapping"].astype(np.int64),
+        objective=v["objective"].astype(np.int64),
+        stationary_double_buffered=v["stationary_double_buffered"].astype(bool),
+        double_buffered=v["double_buffered"].astype(bool), vector_lanes=v["vector_lanes"].astype(np.int64),
+        clock_mhz=clock, dram_gb_s=v["dram_gb_s"].astype(np.float64),
+        dram_pj_per_bit=v["dram_pj_per_bit"].astype(np.float64),
+        buffer_kib=kib, buffer_banks=banks, buffer_port_bits=ports,
+        sram_pj_per_bit=np.asarray(sram.access_pj_per_bit, dtype=np.float64),
+        sram_bits_per_cycle=np.asarray(sram.bits_per_cycle, dtype=np.float64),
+        area_parts_mm2=parts, area_mm2=sum(parts.values()), leakage_uw=leakage,
+    )

@@ -1,0 +1,59 @@
+"""What a fabric receives (a job: its layers x every design point) and what it returns (counts).
+
+Every array is (P, L) for P design points and the fabric's L layers, per instance of a layer
+(the engine multiplies by instances x count). Struct of arrays; no dicts of loose keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hwsim.arch.design import DesignBatch
+
+ROLES = ("ifmap", "filter", "ofmap")
+
+
+@dataclass(frozen=True, eq=False)
+class FabricJob:
+    design: DesignBatch
+    # layer columns, (1, L) or (P, L)
+    m: np.ndarray
+    k: np.ndarray
+    n: np.ndarray
+    a_unique_words: np.ndarray
+    a_input_words: np.ndarray
+    vector_elements: np.ndarray
+    vector_ops: np.ndarray
+    # precision columns gathered per design group, (1, L) or (P, L)
+    a_bits: np.ndarray
+    b_bits: np.ndarray
+    out_bits: np.ndarray
+    acc_bits: np.ndarray
+    k_per_step: np.ndarray
+    cycles_per_step: np.ndarray
+    group_size: np.ndarray
+
+    def col(self, values: np.ndarray) -> np.ndarray:
+        """A per-design array as a (P, 1) column."""
+        return np.asarray(values)[:, None]
+
+
+@dataclass(eq=False)
+class Counts:
+    """Per instance of each layer, (P, L)."""
+
+    compute_cycles: np.ndarray
+    stall_cycles: np.ndarray
+    macs: np.ndarray
+    groups: np.ndarray                 # per-group PE work (dequantise, scale combine)
+    tables: np.ndarray                 # per-table PE work (LUT precompute)
+    converted_weights: np.ndarray      # elements through a weight converter
+    converted_activations: np.ndarray  # elements through an activation converter
+    vector_ops: np.ndarray
+    sram_read_bits: np.ndarray         # (3, P, L): ifmap, filter, ofmap
+    sram_write_bits: np.ndarray        # (3, P, L)
+    dram_read_bits: np.ndarray
+    dram_write_bits: np.ndarray
+    report: dict[str, np.ndarray] = field(default_factory=dict)  # fabric-specific columns, (P, L)

@@ -1,0 +1,226 @@
+"""The systolic MAC array fabric: folds and timing, the mapping (SCALE-Sim's fixed order or the
+mapper), DRAM and SRAM traffic, stalls, and the PE work counts the pricing step needs.
+
+Per design point and layer, one vectorised pass. The PE's datapath record enters in two places:
+``k_per_step`` packs the reduction dimension (the array sees ceil(K / k_per_step) words of
+k_per_step elements), and ``cycles_per_step`` stretches the streamed dimension.
+
+Timing:
+
+* ``scalesim``: SCALE-Sim's F * P - 1 cycles (hwsim/arch/systolic.py), its SRAM counts, its
+  loop order's DRAM traffic; with a finite bandwidth a double-buffered fold pipeline (the first
+  fold's load exposed, later loads hidden behind the previous fold's compute), or every load
+  exposed when single-buffered.
+* ``auto``: the mapper's tiles. Each pass of a fold over a tile of the streamed dimension pays
+  the fold's fill and drain (R + C - 2, plus R to load the stationary operand for WS/IS); with
+  ``stationary_double_buffered`` PEs the next pass's stationary operand loads while the current
+  one streams, so passes overlap: max(stream, passes x R) + one fill and drain. DRAM transfers
+  overlap compute tile by tile when double-buffered: total = max(compute, DRAM) + min(compute,
+  DRAM) / tiles (the first load and the last compute cannot overlap); single-buffered every
+  load is exposed: compute + DRAM.
+* SRAM ports: a buffer delivers banks x port width bits per cycle; a layer that needs more of
+  a buffer than that in its compute time stalls until it has them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hwsim.arch.fabrics.base import Counts, FabricJob
+from hwsim.arch.fabrics.mapper import SCHEMES, candidates, fits, tile_traffic
+from hwsim.arch.systolic import fold_timing
+
+_INF = np.inf
+
+
+def _scalesim_traffic(df, m, k, n, a_words, rf, cf, cols, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c):
+    """SCALE-Sim's fold order (column folds outer, row folds inner): an operand is fetched once
+    if its footprint fits its working buffer, else once per pass of the loop that does not reuse
+    it; WS/IS partial sums accumulate in the ofmap buffer when the live tile fits, else spill."""
+    os_, ws = df == 0, df == 1
+    kn, mn = k * n, m * n
+    a_fits = a_words * a_bits <= w_a
+    b_fits = kn * b_bits <= w_b
+    os_tile_fits = k * np.minimum(n, cols) * b_bits <= w_b
+    dram_a = np.where(os_ | ws, np.where(a_fits, a_words, a_words * cf), a_words)
+    dram_b = np.where(os_, np.where(os_tile_fits, kn, kn * rf), np.where(ws, kn, np.where(b_fits, kn, kn * cf)))
+    k_folds = np.where(os_, 1, rf)
+    psum_tile = np.where(os_, 0, np.where(ws, m * np.minimum(n, cols), np.minimum(m, cols) * n))
+    spill = np.where(psum_tile * acc_bits <= w_c, 0, mn * (k_folds - 1))
+    return dram_a * a_bits, dram_b * b_bits, mn * out_bits + spill * acc_bits, spill * acc_bits, spill
+
+
+def count_systolic(job: FabricJob) -> Counts:
+    d = job.design
+    col = job.col
+    rows, cols, df = col(d.rows), col(d.cols), col(d.dataflow)
+    pack, cps = job.k_per_step, job.cycles_per_step
+    m, n = job.m, job.n
+    k = -(-job.k // pack)                      # reduction words the array sees
+    a_unique = np.ceil(job.a_unique_words / pack)
+    a_input = np.ceil(job.a_input_words / pack)
+    a_bits, b_bits = job.a_bits * pack, job.b_bits * pack  # bits per packed word
+    acc_bits, out_bits = job.acc_bits, job.out_bits
+    w_a, w_b, w_c = (col(w) for w in d.working_bits)
+    bw = col(d.dram_bits_per_cycle)
+    double_buffered = col(d.double_buffered)
+    scalesim = col(d.mapping) == 0
+
+    t = fold_timing(m, k, n, rows, cols, df, cps)
+    folds = t.folds.astype(np.float64)
+    mn = (m * n).astype(np.float64)
+
+    # -- SCALE-Sim's order: exact compute cycles, its traffic, its stall pipeline -------------
+    ss = _scalesim_traffic(df, m, k, n, a_input, t.row_folds, t.col_folds, cols, a_bits, b_bits, acc_bits,
+                           out_bits, w_a, w_b, w_c)
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = ss
+    ss_dram = ss_a + ss_b + ss_pr + ss_w
+    load_per_fold = ss_dram / (folds * bw)
+    ss_exposed = np.where(double_buffered,
+                          load_per_fold + (folds - 1) * np.maximum(0.0, load_per_fold - t.cycles_per_fold),
+                          ss_dram / bw)
+    ss_stall = np.where(np.isinf(bw), 0.0, np.ceil(ss_exposed - 1e-9))
+
+    # -- the mapper --------------------------------------------------------------------------
+    shape = np.broadcast_shapes(folds.shape, ss_dram.shape, (d.size, 1))
+    if scalesim.all():
+        nan = np.full(shape, np.nan)
+        auto = dict.fromkeys(("compute", "stall", "a_read", "b_read", "out_write", "psum_read", "k_passes",
+                              "spill_words", "scheme", "mt", "nt", "kt"), nan)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            auto = _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits,
+                         w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape)
+
+    def pick(ss_value, auto_value):
+        return np.where(scalesim, ss_value, auto_value)
+
+    compute = pick(t.compute_cycles.astype(np.float64), auto["compute"])
+    stall = pick(ss_stall, auto["stall"])
+    a_read = pick(ss_a, auto["a_read"])
+    b_read = pick(ss_b, auto["b_read"])
+    out_write = pick(ss_w, auto["out_write"])
+    psum_read = pick(ss_pr, auto["psum_read"])
+    # partial sums accumulated on chip: one read-modify-write per K fold after the first, and per
+    # buffer-level K pass after the first (the spilled ones come back from DRAM first)
+    k_passes = pick(np.ones_like(folds), auto["k_passes"])
+    onchip_psum_words = mn * (np.where(df == 0, 1, t.row_folds) * k_passes - 1)
+
+    sram_read = np.stack([
+        t.sram_ifmap_reads_words * a_bits,
+        t.sram_filter_reads_words * b_bits,
+        onchip_psum_words * acc_bits + out_write,          # accumulate, and drain to DRAM
+    ])
+    sram_write = np.stack([
+        a_read,                                            # fills from DRAM
+        b_read,
+        mn * out_bits + onchip_psum_words * acc_bits + psum_read,
+    ])
+    sram_bpc = d.sram_bits_per_cycle[:, :, None]
+    port_cycles = np.max((sram_read + sram_write) / sram_bpc, axis=0)
+    # SCALE-Sim has no port limit: its order keeps its counts exact; the mapper's designs pay it
+    port_stall = np.where(scalesim, 0.0, np.maximum(0.0, np.ceil(port_cycles - 1e-9) - (compute + stall)))
+    stall = stall + port_stall
+
+    macs = (m * job.k * n).astype(np.float64)
+    group = job.group_size
+    groups = np.where(group > 1, mn * np.ceil(job.k / group), 0.0)
+    zeros = np.zeros_like(compute)
+    report = {
+        "folds": folds + zeros,
+        "mapping_efficiency": t.mapping_efficiency + zeros,
+        "compute_utilization": t.compute_utilization + zeros,
+        "sram_ifmap_reads_words": t.sram_ifmap_reads_words + zeros,
+        "sram_filter_reads_words": t.sram_filter_reads_words + zeros,
+        "sram_ofmap_writes_words": t.sram_ofmap_writes_words + zeros,
+        "dram_ifmap_reads_words": a_read / a_bits,
+        "dram_filter_reads_words": b_read / b_bits,
+        "dram_ofmap_writes_words": mn + pick(ss_spill, auto["spill_words"]),
+        "dram_ifmap_reads_bits": a_read,
+        "dram_filter_reads_bits": b_read,
+        "dram_ofmap_writes_bits": out_write,
+        "dram_psum_reads_bits": psum_read,
+        "compulsory_dram_bits": a_unique * a_bits + k * n * b_bits + mn * out_bits + zeros,
+        "map_scheme": pick(0, auto["scheme"]) + zeros,
+        "tile_m": pick(np.nan, auto["mt"]), "tile_n": pick(np.nan, auto["nt"]), "tile_k": pick(np.nan, auto["kt"]),
+    }
+    return Counts(
+        compute_cycles=compute, stall_cycles=stall, macs=macs + zeros, groups=groups + zeros, tables=zeros,
+        converted_weights=t.sram_filter_reads_words * pack + zeros,
+        converted_activations=t.sram_ifmap_reads_words * pack + zeros,
+        vector_ops=zeros, sram_read_bits=sram_read, sram_write_bits=sram_write,
+        dram_read_bits=a_read + b_read + psum_read, dram_write_bits=out_write, report=report)
+
+
+def _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c, bw,
+          double_buffered, t, folds, ss_dram, shape):
+    """Evaluate the mapper's candidates and SCALE-Sim's order, keep the best by the objective."""
+    os_, ws = df == 0, df == 1
+    is_ = ~(os_ | ws)
+    one = np.ones_like(rows)
+    # array units per GEMM dimension: spatial dimensions tile in whole rows/columns
+    u_m = np.where(os_, rows, np.where(is_, cols, one)).astype(np.float64)
+    u_n = np.where(is_, one, cols).astype(np.float64)
+    u_k = np.where(os_, one, rows).astype(np.float64)
+    mf, kf, nf = (x.astype(np.float64) for x in (m, k, n))
+    rho = a_unique / (mf * kf)
+    cands = candidates(mf, kf, nf, u_m, u_n, u_k, rho, a_unique, a_bits, b_bits, acc_bits, w_a, w_b, w_c)
+    t_dim = np.where(os_, kf, np.where(ws, mf, nf))
+    cps = job.cycles_per_step
+    fill_drain = np.where(os_, rows + cols - 2, 2 * rows + cols - 2).astype(np.float64)
+    stream = folds * t_dim * cps
+    sdb = job.col(d.stationary_double_buffered)
+    leak_pj_per_cycle = job.col(d.leakage_uw / d.clock_mhz)
+    e_dram = job.col(d.dram_pj_per_bit)
+    e_sram = job.col(d.sram_pj_per_bit.mean(axis=0))
+    objective = job.col(d.objective)
+
+    def timing(passes, dram_bits, n_tiles):
+        plain = stream + passes * fill_drain
+        overlapped = np.maximum(stream, passes * rows) + fill_drain
+        compute = np.where(sdb, overlapped, plain)
+        dram_cycles = np.where(np.isinf(bw), 0.0, dram_bits / bw)
+        total = np.where(double_buffered,
+                         np.maximum(compute, dram_cycles) + np.minimum(compute, dram_cycles) / n_tiles,
+                         compute + dram_cycles)
+        return compute, total
+
+    options = []
+    # SCALE-Sim's order as a candidate: whole streamed dimension per fold pass
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = _scalesim_traffic(df, m, k, n, a_unique, t.row_folds, t.col_folds, cols,
+                                                          a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c)
+    ss_bits = ss_a + ss_b + ss_w + ss_pr
+    compute, total = timing(folds, ss_bits, folds)
+    options.append(dict(scheme=0, mt=np.nan, nt=np.nan, kt=np.nan, a_read=ss_a, b_read=ss_b, out_write=ss_w,
+                        psum_read=ss_pr, spill_words=ss_spill, k_passes=1.0, compute=compute, total=total,
+                        dram=ss_bits))
+    for c in cands:
+        tr = tile_traffic(c.scheme, c.mt, c.nt, c.kt, mf, kf, nf, a_unique, a_bits, b_bits, acc_bits, out_bits)
+        ok = fits(c.mt, c.nt, c.kt, rho, a_bits, b_bits, acc_bits, w_a, w_b, w_c)
+        t_tile = np.where(os_, c.kt, np.where(ws, c.mt, c.nt))
+        streaming = (c.scheme == 2) & is_ | (c.scheme == 3) & ws  # the innermost loop is the streamed one
+        t_tile = np.where(streaming, t_dim, t_tile)
+        passes = folds * np.ceil(t_dim / np.maximum(t_tile, 1))
+        compute, total = timing(passes, tr.total, tr.n_tiles)
+        options.append(dict(scheme=c.scheme, mt=c.mt, nt=c.nt, kt=c.kt, a_read=tr.a_read, b_read=tr.b_read,
+                            out_write=tr.out_write, psum_read=tr.psum_read, spill_words=tr.psum_spill_words,
+                            k_passes=np.ceil(kf / np.maximum(c.kt, 1)), compute=compute, total=total,
+                            dram=np.where(ok, tr.total, _INF)))
+    costs = []
+    for o in options:
+        energy = o["dram"] * (e_dram + e_sram) + leak_pj_per_cycle * o["total"]
+        cost = np.where(objective == 0, o["total"], np.where(objective == 1, energy, energy * o["total"]))
+        allowed = np.isfinite(o["dram"]) & (o["dram"] <= ss_dram * (1 + 1e-12) + 1e-9)
+        costs.append(np.where(allowed, cost, _INF))
+    best = np.argmin(np.stack([np.broadcast_to(c, shape) for c in costs]), axis=0)
+    chosen = {}
+    for key in ("scheme", "mt", "nt", "kt", "a_read", "b_read", "out_write", "psum_read", "spill_words",
+                "k_passes", "compute", "total"):
+        stack = np.stack([np.broadcast_to(np.asarray(o[key], dtype=np.float64), shape) for o in options])
+        chosen[key] = np.take_along_axis(stack, best[None], axis=0)[0]
+    chosen["compute"] = np.ceil(chosen["compute"] - 1e-9)
+    chosen["stall"] = np.maximum(0.0, np.ceil(chosen["total"] - 1e-9) - chosen["compute"])
+    return chosen
+
+
+__all__ = ["SCHEMES", "count_systolic"]

@@ -1,0 +1,167 @@
+"""The batched engine: (design points x layers) in one vectorised pass.
+
+    workload -> LayerBatch ─┐
+                            ├─> fabric per layer kind -> Counts -> pricing -> table
+    spec + points -> DesignBatch
+
+``evaluate`` returns one row per design point; ``simulate`` is its one-point, per-layer case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hwsim.arch.accelerator import Accelerator
+from hwsim.arch.design import DesignBatch, design_batch
+from hwsim.arch.fabrics import FABRICS, FabricJob
+from hwsim.engine.precisions import PrecisionTable, precision_table
+from hwsim.engine.pricing import UnitEnergies, price
+from hwsim.errors import HwsimInputError
+from hwsim.formats import Precision
+from hwsim.workload.batch import LayerBatch, layer_batch
+from hwsim.workload.layer import Workload
+
+ENGINES = ("analytic",)
+
+SUMMARY_COLUMNS = ("total_cycles", "compute_cycles", "stall_cycles", "latency_s", "energy_pj", "energy_compute_pj",
+                   "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj", "area_mm2")
+
+# per-layer (P, L) arrays the engine produces, besides the fabric's report columns
+_LAYER_FIELDS = ("macs", "compute_cycles", "stall_cycles", "total_cycles", "sram_reads_bits", "sram_writes_bits",
+                 "dram_reads_bits", "dram_writes_bits", "energy_compute_pj", "energy_sram_pj", "energy_dram_pj")
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """Per (design point, layer) arrays, every figure covering all instances and repeats."""
+
+    design: DesignBatch
+    layers: LayerBatch
+    tables: tuple[PrecisionTable, ...]
+    values: dict[str, np.ndarray]   # (P, L)
+
+    def summary(self) -> dict[str, np.ndarray]:
+        v = self.values
+        out = {key: v[key].sum(axis=1) for key in ("total_cycles", "compute_cycles", "stall_cycles")}
+        out["latency_s"] = v["latency_s"].sum(axis=1)
+        for part in ("compute", "sram", "dram", "leakage"):
+            out[f"energy_{part}_pj"] = v[f"energy_{part}_pj"].sum(axis=1)
+        out["energy_pj"] = v["energy_pj"].sum(axis=1)
+        out["area_mm2"] = self.design.area_mm2
+        return out
+
+
+def _gather(tables: tuple[PrecisionTable, ...], design: DesignBatch, name: str) -> np.ndarray:
+    if len(tables) == 1:
+        return np.asarray(getattr(tables[0], name))[None, :]
+    return np.stack([np.asarray(getattr(t, name)) for t in tables])[design.group]
+
+
+def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = None,
+        engine: str = "analytic") -> Evaluation:
+    if engine not in ENGINES:
+        raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
+    tables = tuple(precision_table(a, layers, override) for a in design.accelerators)
+    g = lambda name: _gather(tables, design, name)  # noqa: E731
+    P, L = design.size, layers.size
+    values = {name: np.zeros((P, L)) for name in _LAYER_FIELDS}
+    report: dict[str, np.ndarray] = {}
+    e_vop = np.array([t.energy_per_vector_op_pj for t in tables])[design.group][:, None]
+    for fabric, mask in (("systolic", layers.is_gemm), ("vector", ~layers.is_gemm)):
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            continue
+        pick = lambda a: a[:, idx]  # noqa: E731
+        job = FabricJob(
+            design=design, m=layers.m[None, idx], k=layers.k[None, idx], n=layers.n[None, idx],
+            a_unique_words=layers.a_unique_words[None, idx], a_input_words=layers.a_input_words[None, idx],
+            vector_elements=layers.vector_elements[None, idx], vector_ops=layers.vector_ops[None, idx],
+            a_bits=pick(g("a_bits")), b_bits=pick(g("b_bits")), out_bits=pick(g("out_bits")),
+            acc_bits=pick(g("acc_bits")), k_per_step=pick(g("k_per_step")),
+            cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")))
+        counts = FABRICS[fabric](job)
+        unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),
+                            pick(g("energy_per_table_pj")), pick(g("energy_convert_weights_pj")),
+                            pick(g("energy_convert_activations_pj")), e_vop)
+        energy = price(counts, unit, design)
+        repeats = (layers.instances * layers.count)[None, idx]
+        produced = {
+            "macs": counts.macs, "compute_cycles": counts.compute_cycles, "stall_cycles": counts.stall_cycles,
+            "total_cycles": counts.compute_cycles + counts.stall_cycles,
+            "sram_reads_bits": counts.sram_read_bits.sum(axis=0), "sram_writes_bits": counts.sram_write_bits.sum(axis=0),
+            "dram_reads_bits": counts.dram_read_bits, "dram_writes_bits": counts.dram_write_bits,
+            "energy_compute_pj": energy.compute_pj, "energy_sram_pj": energy.sram_pj, "energy_dram_pj": energy.dram_pj,
+        }
+        total = counts.compute_cycles + counts.stall_cycles
+        if fabric == "systolic":
+            peak = job.col(design.rows * design.cols) * job.k_per_step / job.cycles_per_step
+            utilization = counts.macs / (total * peak)
+        else:
+            utilization = counts.vector_ops / (total * job.col(design.vector_lanes))
+        values.setdefault("utilization", np.full((P, L), np.nan))[:, idx] = utilization
+        for name, value in produced.items():
+            values[name][:, idx] = value * repeats
+        for name, value in counts.report.items():
+            target = report.setdefault(name, np.full((P, L), np.nan))
+            scaled = value * repeats if name.endswith(("_words", "_bits")) or name == "folds" else value
+            target[:, idx] = np.broadcast_to(scaled, (P, len(idx)))
+    values.update(report)
+    clock_hz = design.clock_mhz[:, None] * 1e6
+    values["latency_s"] = values["total_cycles"] / clock_hz
+    values["energy_leakage_pj"] = design.leakage_uw[:, None] * 1e-6 * values["latency_s"] * 1e12
+    values["energy_pj"] = (values["energy_compute_pj"] + values["energy_sram_pj"] + values["energy_dram_pj"]
+                           + values["energy_leakage_pj"])
+    return Evaluation(design, layers, tables, values)
+
+
+def resolve_accelerator(accelerator) -> Accelerator:
+    if isinstance(accelerator, Accelerator):
+        return accelerator
+    from hwsim.arch.accelerator import load_accelerator
+
+    return load_accelerator(str(accelerator))
+
+
+def resolve_workload(workload) -> Workload:
+    if isinstance(workload, Workload):
+        return workload
+    from hwsim import load_workload
+
+    return load_workload(str(workload))
+
+
+def evaluate(accelerator, workload, points=None, *, precision: Precision | None = None, per_layer: bool = False,
+             engine: str = "analytic") -> pd.DataFrame:
+    """Evaluate ``workload`` on every design point of ``points`` (one column per dotted spec key,
+    one row per design) around ``accelerator`` (a preset name, a spec path or an Accelerator).
+
+    Returns one row per point: the point's columns, then the summary columns; with
+    ``per_layer=True`` the long per-layer table with a ``point`` index column.
+    """
+    accel = resolve_accelerator(accelerator)
+    work = resolve_workload(workload)
+    if points is not None and not isinstance(points, pd.DataFrame):
+        points = pd.DataFrame(points)
+    design = design_batch(accel, points)
+    result = run(design, layer_batch(work), precision, engine)
+    base = (points.reset_index(drop=True) if points is not None
+            else pd.DataFrame(index=range(design.size)))
+    if not per_layer:
+        summary = result.summary()
+        frame = base.copy()
+        for key in SUMMARY_COLUMNS:
+            frame[key] = summary[key]
+        return frame
+    from hwsim.results import layer_frame
+
+    frames = []
+    for p in range(design.size):
+        frame = layer_frame(result, p)
+        frame.insert(0, "point", p)
+        for column in reversed(list(base.columns)):
+            frame.insert(1, column, base.iloc[p][column])
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,48 @@
+"""One pricing step for every fabric: counts (cycles, PE work, bits moved) -> energy in pJ.
+
+    compute = MACs x E_mac + groups x E_group + tables x E_table
+              + converted elements x E_convert + vector ops x E_vector_op
+    SRAM    = sum over buffers of (bits read + bits written) x E_bit(buffer)
+    DRAM    = (bits read + bits written) x E_bit(DRAM)
+    leakage = static power of the whole design x latency (added by the engine per layer)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwsim.arch.design import DesignBatch
+from hwsim.arch.fabrics.base import Counts
+
+
+@dataclass(frozen=True, eq=False)
+class UnitEnergies:
+    """Per-operation energies gathered per (design, layer): (1, L) or (P, L)."""
+
+    per_mac_pj: np.ndarray
+    per_group_pj: np.ndarray
+    per_table_pj: np.ndarray
+    convert_weights_pj: np.ndarray
+    convert_activations_pj: np.ndarray
+    per_vector_op_pj: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Energies:
+    compute_pj: np.ndarray
+    sram_pj: np.ndarray
+    dram_pj: np.ndarray
+
+
+def price(counts: Counts, unit: UnitEnergies, design: DesignBatch) -> Energies:
+    compute = (counts.macs * unit.per_mac_pj + counts.groups * unit.per_group_pj
+               + counts.tables * unit.per_table_pj
+               + counts.converted_weights * unit.convert_weights_pj
+               + counts.converted_activations * unit.convert_activations_pj
+               + counts.vector_ops * unit.per_vector_op_pj)
+    per_bit = design.sram_pj_per_bit[:, :, None]
+    sram = ((counts.sram_read_bits + counts.sram_write_bits) * per_bit).sum(axis=0)
+    dram = (counts.dram_read_bits + counts.dram_write_bits) * design.dram_pj_per_bit[:, None]
+    return Energies(compute, sram, dram)

@@ -1,0 +1,76 @@
+"""A workload compiled once into a struct of arrays: one entry per layer, no Python per layer
+after this point. The engine gathers these columns against a design batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from hwsim.errors import HwsimInputError
+from hwsim.formats import Precision
+from hwsim.workload.layer import Workload
+
+# Largest MAC count per layer (all repeats) hwsim computes exactly: float64 holds every integer
+# below 2^53, and energies and bits are float64 (derived); larger layers are refused, never wrapped.
+MAX_EXACT = 2 ** 53
+
+
+@dataclass(frozen=True, eq=False)
+class LayerBatch:
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]            # op kind per layer: gemm, matmul, conv2d, vector
+    precisions: tuple[Precision, ...]  # as the workload gives them (unset operands: the design's default)
+    count: np.ndarray                 # identical repeats
+    is_gemm: np.ndarray               # bool: runs on the compute fabric
+    b_is_kv: np.ndarray               # bool: the B operand is the KV cache (attention)
+    writes_kv: np.ndarray             # bool: the output is new K/V, stored in the KV format
+    m: np.ndarray
+    k: np.ndarray
+    n: np.ndarray
+    instances: np.ndarray
+    a_unique_words: np.ndarray        # per instance: inputs some window reads (compulsory)
+    a_input_words: np.ndarray         # per instance: the whole input (SCALE-Sim fetches it all)
+    vector_elements: np.ndarray
+    vector_ops: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.names)
+
+
+@lru_cache(maxsize=64)  # a workload is compiled once, however many design points or calls use it
+def layer_batch(workload: Workload) -> LayerBatch:
+    rows = []
+    for layer in workload.layers:
+        view = layer.op.gemm_view()
+        if view is not None:
+            macs = view.m * view.k * view.n * view.instances * layer.count
+            if macs >= MAX_EXACT or view.a_input_words * layer.count >= MAX_EXACT:
+                raise HwsimInputError(f"layer '{layer.name}': {macs:.3g} MACs is beyond what hwsim computes exactly",
+                                      source=workload.source or workload.name, field="m, k, n",
+                                      allowed=f"fewer than 2^53 = {MAX_EXACT:.3g} MACs per layer")
+            rows.append((True, view.b_operand == "kv", view.m, view.k, view.n, view.instances,
+                         view.a_unique_words, view.a_input_words, 0, 0))
+        else:
+            if layer.op.ops * layer.count >= MAX_EXACT:
+                raise HwsimInputError(f"layer '{layer.name}': {layer.op.ops:.3g} element ops is beyond what hwsim "
+                                      "computes exactly", source=workload.source or workload.name, field="elements")
+            rows.append((False, False, 0, 0, 0, 1, 0, 0, layer.op.elements, layer.op.ops))
+    if not rows:
+        raise HwsimInputError("the workload has no layers", source=workload.source or workload.name)
+    cols = list(zip(*rows))
+    i64 = lambda values: np.array(values, dtype=np.int64)  # noqa: E731
+    return LayerBatch(
+        names=tuple(layer.name for layer in workload.layers),
+        kinds=tuple(layer.op.kind for layer in workload.layers),
+        precisions=tuple(layer.precision for layer in workload.layers),
+        count=i64([layer.count for layer in workload.layers]),
+        is_gemm=np.array(cols[0], dtype=bool), b_is_kv=np.array(cols[1], dtype=bool),
+        writes_kv=np.array([layer.writes_kv for layer in workload.layers], dtype=bool),
+        m=i64(cols[2]), k=i64(cols[3]), n=i64(cols[4]), instances=i64(cols[5]),
+        a_unique_words=i64(cols[6]), a_input_words=i64(cols[7]),
+        vector_elements=i64(cols[8]), vector_ops=i64(cols[9]),
+    )
