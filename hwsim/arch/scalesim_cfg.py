@@ -65,8 +65,25 @@ def cfg_to_spec_dict(path: Path, base: dict) -> dict:
         buffers[role] = dict(base["buffers"][role], size_kib=get_int(arch, key))
     spec["buffers"] = buffers
     clock_mhz = float(base["clock_mhz"])
-    bandwidth = ("unlimited" if mode == "CALC"
-                 else get_int(arch, "Bandwidth") * WORD_BITS * clock_mhz * 1e6 / 8 / 1e9)
-    spec["dram"] = dict(base["dram"], bandwidth_gb_s=bandwidth)
+    gb_s = lambda words: words * WORD_BITS * clock_mhz * 1e6 / 8 / 1e9  # noqa: E731
+    if mode == "CALC":
+        spec["dram"] = dict(base["dram"], bandwidth_gb_s="unlimited")
+    else:
+        # SCALE-Sim 3.0.0 USER mode: ifmap and filter channels are the [layout] bank bandwidths,
+        # the ofmap channel the first Bandwidth entry (hwsim/arch/scalesim_memory.py)
+        from hwsim.arch.scalesim_memory import parse_scalesim_bandwidths
+
+        raw = get(arch, "Bandwidth")
+        layout = {key: get_int("layout", key) for key in
+                  ("IfmapSRAMBankBandwidth", "FilterSRAMBankBandwidth", "IfmapSRAMBankNum", "FilterSRAMBankNum")}
+        try:
+            bw_i, bw_f, bw_o = parse_scalesim_bandwidths(raw, layout["IfmapSRAMBankBandwidth"],
+                                                         layout["FilterSRAMBankBandwidth"],
+                                                         layout["IfmapSRAMBankNum"], layout["FilterSRAMBankNum"])
+        except ValueError as exc:
+            raise HwsimInputError(str(exc), source=str(path), field=f"[{arch}] Bandwidth / [layout]",
+                                  allowed="positive integers; bank bandwidth a multiple of the bank count") from None
+        spec["dram"] = dict(base["dram"], bandwidth_gb_s=gb_s(bw_o),
+                            operand_bandwidth_gb_s={"ifmap": gb_s(bw_i), "filter": gb_s(bw_f), "ofmap": gb_s(bw_o)})
     spec["mapping"] = "scalesim"
     return spec

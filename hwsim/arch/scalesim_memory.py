@@ -74,6 +74,7 @@ import numpy as np
 
 _MAX_WRAP = 48
 _SAMPLES = 64
+_SEAM_WEIGHT = 0.0
 
 
 @dataclass(frozen=True)
@@ -183,10 +184,9 @@ def _read_operand(nu, npad, words, bw, passes, blk, blk_rows, reversed_blocks, t
     delta = 1 + (blk // (2 * e))
     m_wrap = _wrap_length(a_sets, pn, nl, delta)
     wraps = reversed_blocks & (blk_rows >= 2) & (blk > 0)
-    g_net = m_wrap * pn - nl  # window progress of a wrapping crossing (<= 0: crosses again at once)
-    net = np.where(wraps, np.where(g_net > 0, g_net, g_net + pn), pn)
-    net = np.where(net <= 0, pn, net)
-    m_per = np.where(wraps, np.where(g_net > 0, m_wrap, m_wrap + 1), 1)
+    g_net = m_wrap * pn - nl  # window progress of a wrapping crossing (<= 0: treated as no wrap)
+    net = np.where(wraps & (g_net > 0), g_net, pn)
+    m_per = np.where(wraps & (g_net > 0), m_wrap, 1)
     walk_sets = np.where(repeat > 1, (nu - 1) // e, last_set)
     crossings = np.where(walk_sets >= a_sets, (walk_sets - a_sets) // net + 1, 0)
 
@@ -209,7 +209,7 @@ def _read_operand(nu, npad, words, bw, passes, blk, blk_rows, reversed_blocks, t
     dlt = 1 + (np.mod(bnd, np.maximum(seam_len * seam_width, 1)) // e)
     m_seam = _wrap_length(a_sets, pn, nl, dlt)
     m_avg = np.sum(np.where(in_zone & valid, m_seam, 0), axis=0) / np.maximum(np.sum(in_zone & valid, axis=0), 1)
-    stream_per = np.where(seam_len > 0, 1.0 + phi * m_avg, 1.0)
+    stream_per = np.where(seam_len > 0, 1.0 + _SEAM_WEIGHT * phi * m_avg, 1.0)
     plain_total = np.floor(plain * stream_per + 0.5)
     prefetches = np.where(fits, 0, np.where(reversed_blocks | (repeat > 1), crossings_total_prefetch, plain_total))
     events = np.where(fits, 0, np.where(reversed_blocks & (repeat <= 1), crossings,

@@ -28,6 +28,7 @@ import numpy as np
 
 from hwsim.arch.fabrics.base import Counts, FabricJob
 from hwsim.arch.fabrics.mapper import SCHEMES, candidates, fits, tile_traffic
+from hwsim.arch.scalesim_memory import scalesim_user_memory
 from hwsim.arch.systolic import fold_timing
 
 _INF = np.inf
@@ -80,6 +81,20 @@ def count_systolic(job: FabricJob) -> Counts:
                           load_per_fold + (folds - 1) * np.maximum(0.0, load_per_fold - t.cycles_per_fold),
                           ss_dram / bw)
     ss_stall = np.where(np.isinf(bw), 0.0, np.ceil(ss_exposed - 1e-9))
+    operand_bpc = d.operand_bits_per_cycle()
+    user = scalesim & double_buffered & (operand_bpc is not None) & ~np.isinf(bw)
+    if np.any(user):
+        # SCALE-Sim's USER mode: its prefetch counts and stalls (hwsim/arch/scalesim_memory.py);
+        # a SCALE-Sim word is one byte
+        words = d.buffer_kib * 1024
+        mem = scalesim_user_memory(m, k, n, rows, cols, df, col(words[0]), col(words[1]), col(words[2]),
+                                   col(operand_bpc[0] / 8), col(operand_bpc[1] / 8), col(operand_bpc[2] / 8))
+        ss_stall = np.where(user, mem.stall_cycles, ss_stall)
+        ss_a = np.where(user, mem.dram_ifmap_reads_words * 8.0, ss_a)
+        ss_b = np.where(user, mem.dram_filter_reads_words * 8.0, ss_b)
+        ss_w = np.where(user, mem.dram_ofmap_writes_words * 8.0, ss_w)
+        ss_pr = np.where(user, 0.0, ss_pr)
+        ss_spill = np.where(user, 0.0, ss_spill)
 
     # -- the mapper --------------------------------------------------------------------------
     shape = np.broadcast_shapes(folds.shape, ss_dram.shape, (d.size, 1))

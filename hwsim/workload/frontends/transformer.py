@@ -31,6 +31,7 @@ class TransformerConfig(BaseModel):
     hidden: int = Field(gt=0, description="model width d_model")
     heads: int = Field(gt=0, description="attention heads")
     kv_heads: int | None = Field(default=None, gt=0, description="KV heads (GQA); default = heads")
+    head_dim: int | None = Field(default=None, gt=0, description="per-head width; default = hidden / heads")
     blocks: int = Field(gt=0, description="transformer blocks")
     ffn: int = Field(gt=0, description="feed-forward inner width")
     seq_len: int = Field(gt=0, description="tokens processed (prefill / encoder)")
@@ -43,8 +44,8 @@ class TransformerConfig(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "TransformerConfig":
-        if self.hidden % self.heads:
-            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}")
+        if self.head_dim is None and self.hidden % self.heads:
+            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}; give head_dim")
         kv_heads = self.kv_heads or self.heads
         if self.heads % kv_heads:
             raise ValueError(f"heads={self.heads} is not divisible by kv_heads={kv_heads}")
@@ -76,8 +77,9 @@ def load_transformer(path: str | Path, data: dict | None = None) -> Workload:
 
 
 def build_transformer(cfg: TransformerConfig, precision: Precision = Precision()) -> Workload:
-    head_dim = cfg.hidden // cfg.heads
+    head_dim = cfg.head_dim or cfg.hidden // cfg.heads
     kv_heads = cfg.kv_heads or cfg.heads
+    group = cfg.heads // kv_heads  # query heads sharing one K/V head (GQA)
     decode = cfg.phase == "decode"
     new_tokens = 1 if decode else cfg.seq_len
     context = (cfg.kv_len + 1) if decode else cfg.seq_len
@@ -86,22 +88,26 @@ def build_transformer(cfg: TransformerConfig, precision: Precision = Precision()
     kv_width = kv_heads * head_dim
     layers: list[Layer] = []
 
-    def add(name: str, op, count: int = n) -> None:
-        layers.append(Layer(name, op, precision, count))
+    def add(name: str, op, count: int = n, writes_kv: bool = False) -> None:
+        layers.append(Layer(name, op, precision, count, writes_kv))
 
     is_decoder = cfg.kind == "transformer_decoder"
     norm = "rmsnorm" if is_decoder else "layernorm"
     if cfg.include_vector_ops and is_decoder:
         add("attn_norm", VectorOp(norm, rows * cfg.hidden))
-    add("q_proj", Gemm(rows, cfg.hidden, cfg.hidden))
-    add("k_proj", Gemm(rows, cfg.hidden, kv_width))
-    add("v_proj", Gemm(rows, cfg.hidden, kv_width))
-    heads_total = cfg.batch * cfg.heads
-    add("attn_qk", MatMul(new_tokens, head_dim, context, heads_total))
+    q_width = cfg.heads * head_dim
+    add("q_proj", Gemm(rows, cfg.hidden, q_width))
+    # a decoder's new K and V go to the KV cache, written in the KV format
+    add("k_proj", Gemm(rows, cfg.hidden, kv_width), writes_kv=is_decoder)
+    add("v_proj", Gemm(rows, cfg.hidden, kv_width), writes_kv=is_decoder)
+    # GQA: the query heads of one group are stacked along M, so each K/V head is read once per
+    # group, not once per query head (MACs unchanged: m x k x n x instances)
+    kv_groups = cfg.batch * kv_heads
+    add("attn_qk", MatMul(new_tokens * group, head_dim, context, kv_groups))
     if cfg.include_vector_ops:
-        add("softmax", VectorOp("softmax", heads_total * new_tokens * context))
-    add("attn_pv", MatMul(new_tokens, context, head_dim, heads_total))
-    add("o_proj", Gemm(rows, cfg.hidden, cfg.hidden))
+        add("softmax", VectorOp("softmax", cfg.batch * cfg.heads * new_tokens * context))
+    add("attn_pv", MatMul(new_tokens * group, context, head_dim, kv_groups))
+    add("o_proj", Gemm(rows, q_width, cfg.hidden))
     if cfg.include_vector_ops:
         add("attn_residual", VectorOp("add", rows * cfg.hidden))
         add("ffn_norm" if is_decoder else "attn_norm", VectorOp(norm, rows * cfg.hidden))
