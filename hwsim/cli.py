@@ -37,6 +37,44 @@ def _precision_from_args(args: argparse.Namespace):
     return Precision(**chosen) if chosen else None
 
 
+def native_pe_overrides(accel, workload, precision) -> list[str]:
+    """``--native-pe``: the PE runs the run's formats natively, with the accumulator they need
+    (INT x INT: int32, or the product width if wider; anything with FP: fp32), and the default
+    precision follows the run's overrides, so no format needs a conversion or a second try."""
+    from hwsim.arch.accelerator import Accelerator  # noqa: F401  (type only)
+    from hwsim.formats import Precision
+
+    default = accel.default_precision
+    if precision is not None:
+        default = Precision(precision.weights or default.weights, precision.activations or default.activations,
+                            precision.outputs or default.outputs, precision.kv or default.kv)
+    weights, activations = {}, {}
+    for layer in workload.layers:
+        view = layer.op.gemm_view()
+        p = layer.precision.overridden_by(precision) if precision is not None else layer.precision
+        p = p.filled_from(default)
+        if view is not None:
+            b = p.kv if view.b_operand == "kv" else p.weights
+            weights[b.name] = b
+            activations[p.activations.name] = p.activations
+    kinds = {f.kind for f in (*weights.values(), *activations.values())}
+    if kinds <= {"int"}:
+        widest = max(w.bits for w in weights.values()) + max(a.bits for a in activations.values())
+        accumulator = f"int{max(32, widest)}"
+    else:
+        accumulator = "fp32"
+    sets = [f"compute.pe.weights=[{', '.join(sorted(weights))}]",
+            f"compute.pe.activations=[{', '.join(sorted(activations))}]",
+            f"compute.pe.accumulator={accumulator}", "compute.pe.conversions=[]"]
+    if not kinds <= {"int"}:
+        sets.append("compute.pe.decomposable=false")
+    for operand in ("weights", "activations", "outputs", "kv"):
+        fmt = getattr(default, operand)
+        if fmt is not None:
+            sets.append(f"default_precision.{operand}={fmt.name}")
+    return sets
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import hwsim
 
@@ -44,7 +82,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     workload = hwsim.load_workload(args.workload)
     if args.precision:
         workload = hwsim.read_precision_plan(args.precision).apply(workload)
-    result = hwsim.simulate(accel, workload, _precision_from_args(args))
+    precision = _precision_from_args(args)
+    if args.native_pe:
+        accel = hwsim.load_accelerator(args.accelerator, [*args.set, *native_pe_overrides(accel, workload, precision)])
+    result = hwsim.simulate(accel, workload, precision, engine=args.engine)
     if args.out:
         result.write(args.out)
     if args.format == "csv":
@@ -170,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
         run.add_argument(f"--{operand}", metavar="FMT",
                          help=f"{operand} format for every layer, e.g. int4, fp8_e4m3, mxfp4, int4@g128, 5.25 "
                               "(wins over the trace and --precision)")
+    run.add_argument("--native-pe", action="store_true",
+                     help="make the PE run this run's formats natively, with the accumulator they need")
+    run.add_argument("--engine", choices=("analytic",), default="analytic",
+                     help="analytic: closed form over all layers (the event-driven engine comes with PIM)")
     run.set_defaults(func=cmd_run)
 
     lst = sub.add_parser("list", help="accelerator and workload presets with their sources")

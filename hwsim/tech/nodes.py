@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
 
@@ -121,9 +122,10 @@ class TechPoint:
                                   field="tech_node_nm",
                                   allowed=f"{MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm (Stillmaker & Baas 130-7 nm; "
                                           "5 nm from TSMC N5 vs N7)")
-        if not (isinstance(self.vdd_v, (int, float)) and MIN_VDD_V <= self.vdd_v <= MAX_VDD_V):
-            raise HwsimInputError(f"supply voltage {self.vdd_v} V is outside the fitted range",
-                                  field="supply_voltage_v", allowed=f"{MIN_VDD_V}-{MAX_VDD_V} V")
+        lo, hi = supply_range_v(self.node_nm)
+        if not (isinstance(self.vdd_v, (int, float)) and lo <= self.vdd_v <= hi):
+            raise HwsimInputError(f"supply voltage {self.vdd_v} V is outside the {self.node_nm:g} nm fits' range",
+                                  field="supply_voltage_v", allowed=f"{lo:.2f}-{hi:.2f} V at {self.node_nm:g} nm")
 
     # Below 7 nm everything is the 7 nm value times the N5/N7 step, interpolated linearly in node.
     def _below_7(self, at_7: float, n5_step: float) -> float:
@@ -155,6 +157,35 @@ class TechPoint:
     @property
     def delay_factor(self) -> float:
         return self._fit_factor(_DELAY_FIT, _delay_at, _N5_DELAY_VS_N7)
+
+
+_VDD_STEP_V = 0.01
+
+
+@lru_cache(maxsize=256)
+def supply_range_v(node_nm: float) -> tuple[float, float]:
+    """The supplies where this node's fits still describe a real device: within 0.5-1.8 V,
+    energy and delay positive (derived: a cubic delay fit turns negative past its data, e.g. 7 nm
+    at 1.8 V gave -698 MHz; the fits are not monotone everywhere, e.g. 32 nm HP near 0.85 V, so
+    only the sign is required)."""
+    probe = TechPoint.__new__(TechPoint)
+    object.__setattr__(probe, "node_nm", float(node_nm))
+    valid = []
+    steps = int(round((MAX_VDD_V - MIN_VDD_V) / _VDD_STEP_V))
+    for i in range(steps + 1):
+        v = MIN_VDD_V + i * _VDD_STEP_V
+        object.__setattr__(probe, "vdd_v", v)
+        d0, e0 = probe.delay_factor, probe.energy_factor
+        object.__setattr__(probe, "vdd_v", min(v + _VDD_STEP_V, MAX_VDD_V))
+        d1, e1 = probe.delay_factor, probe.energy_factor
+        valid.append(d0 > 0 and d1 > 0 and e0 > 0 and e1 > 0)
+    if not any(valid):
+        return (REFERENCE_VDD_V, REFERENCE_VDD_V)
+    first = valid.index(True)
+    last = first
+    while last + 1 < len(valid) and valid[last + 1]:
+        last += 1
+    return (round(MIN_VDD_V + first * _VDD_STEP_V, 2), round(MIN_VDD_V + last * _VDD_STEP_V, 2))
 
 
 def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
