@@ -21,7 +21,7 @@ CASES = [
     (["run", str(BAD / "spec_unknown_format.yaml"), GOOD_TRACE], ["compute.pe.weights", "int9x", "allowed:"]),
     (["run", str(BAD / "spec_missing_field.yaml"), GOOD_TRACE], ["clock_mhz", "missing"]),
     (["run", str(BAD / "spec_bad_node.yaml"), GOOD_TRACE], ["tech_node_nm", "3", "allowed: 5-130 nm"]),
-    (["run", str(BAD / "spec_bad_voltage.yaml"), GOOD_TRACE], ["spec_bad_voltage.yaml", "supply_voltage_v", "2.5", "0.5-1.8 V"]),
+    (["run", str(BAD / "spec_bad_voltage.yaml"), GOOD_TRACE], ["spec_bad_voltage.yaml", "supply_voltage_v", "2.5", "0.50-1.29 V at 7 nm"]),
     (["run", str(BAD / "spec_default_not_supported.yaml"), GOOD_TRACE], ["default_precision", "int4", "allowed: int8"]),
     (["run", str(BAD / "spec_zero_bandwidth.yaml"), GOOD_TRACE], ["dram.bandwidth_gb_s"]),
     (["run", str(BAD / "spec_not_yaml.yaml"), GOOD_TRACE], ["spec_not_yaml.yaml", "not valid YAML", "line"]),
@@ -70,7 +70,7 @@ CASES = [
     (["run", "--set", "compute.pe.conversions=[{operand: bias, from: int4, to: int8}]"], ["compute.pe.conversions", "operand", "'weights'", "'activations'"]),
     (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: int8}]"], ["compute.pe.conversions", "int4 -> int8", "only conversions to an FP format"]),
     (["tech", "--node", "2"], ["--node", "2", "allowed: 5-130 nm"]),
-    (["pe", "--vdd", "0.1"], ["--vdd", "0.1", "0.5-1.8 V"]),
+    (["pe", "--vdd", "0.1"], ["--vdd", "0.1", "0.50-1.35 V at 45 nm"]),
     (["info"], ["accelerator"]),
 ]
 
