@@ -23,136 +23,180 @@ choices are made in closed form (fill the resident tile along one dimension, the
 the balance point of the two refetch terms, sqrt(beta M S / (alpha N)) for the C-resident case)
 and SCALE-Sim's fixed order is the tenth candidate; the objective (latency, energy, EDP) picks
 among them, never taking more DRAM traffic than SCALE-Sim's order.
+
+The candidates are evaluated by one numba kernel per (design point, layer): ten candidates of a
+few dozen flops each, no temporaries, so a sweep of 10^4 designs x a whole network maps in tens
+of milliseconds (benchmarks/bench_evaluate.py). It is compiled once and cached on disk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
 import numpy as np
+from numba import njit, prange
 
 SCHEMES = ("scalesim", "k-inner", "n-inner", "m-inner")
 LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 
-
-@dataclass(frozen=True, eq=False)
-class Candidate:
-    scheme: int
-    mt: np.ndarray
-    nt: np.ndarray
-    kt: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class Traffic:
-    """Bits moved between DRAM and the buffers, per GEMM instance, (P, L)."""
-
-    a_read: np.ndarray
-    b_read: np.ndarray
-    out_write: np.ndarray     # final outputs + spilled partial sums
-    psum_read: np.ndarray     # spilled partial sums read back
-    psum_spill_words: np.ndarray
-    n_tiles: np.ndarray       # buffer-tile iterations (for the exposed first load)
-
-    @property
-    def read(self) -> np.ndarray:
-        return self.a_read + self.b_read + self.psum_read
-
-    @property
-    def total(self) -> np.ndarray:
-        return self.read + self.out_write
+# Inputs of the kernel: per (design point, layer), then per design point, in this order.
+LAYER_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cycles_per_step",
+                "folds", "ss_a", "ss_b", "ss_w", "ss_psum", "ss_spill", "ss_cap")
+DESIGN_INPUTS = ("w_a", "w_b", "w_c", "rows", "cols", "dataflow", "dram_bits_per_cycle", "double_buffered",
+                 "stationary_double_buffered", "leak_pj_per_cycle", "e_dram", "e_sram", "objective")
+KERNEL_OUTPUTS = ("scheme", "mt", "nt", "kt", "compute", "total", "a_read", "b_read", "out_write", "psum_read",
+                  "spill_words", "k_passes")
 
 
-def _ceil_div(a, b):
-    return np.ceil(a / b)
+@njit(cache=True)
+def _round_tile(x, unit, full):
+    """A tile of at most ``x`` elements in whole ``unit``s, or the full dimension; 0 = infeasible."""
+    if x >= full:
+        return full
+    return math.floor(x / unit) * unit
 
 
-def round_tile(x, unit, full):
-    """A tile of at most ``x`` elements in whole ``unit``s, or the full dimension; 0 if even one
-    unit is too many."""
-    x = np.minimum(x, full)
-    tile = np.where(x >= full, full, np.floor(x / unit) * unit)
-    return np.where(tile >= unit, tile, np.where(full < unit, full, 0.0))
+@njit(cache=True)
+def _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits):
+    """(A bits, B bits, output+spill write bits, spill read bits, spill words, tile iterations)."""
+    tm, tn, tk = math.ceil(m / mt), math.ceil(n / nt), math.ceil(k / kt)
+    a_all, b_all, mn = a_distinct * a_bits, k * n * b_bits, m * n
+    a = a_all if scheme == 2 else a_all * tn
+    b = b_all if scheme == 3 else b_all * tm
+    revisits = tn if scheme == 2 else tm
+    spill = (tk - 1.0) * mn if scheme != 1 and revisits > 1 else 0.0
+    return a, b, mn * out_bits + spill * acc_bits, spill * acc_bits, spill, tm * tn * tk
 
 
-def tile_traffic(scheme: int, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits) -> Traffic:
-    tm, tn, tk = _ceil_div(m, mt), _ceil_div(n, nt), _ceil_div(k, kt)
-    a_all = a_distinct * a_bits
-    b_all = k * n * b_bits
-    mn = m * n
-    if scheme == 1:
-        a, b, spill = a_all * tn, b_all * tm, np.zeros_like(tm)
-    elif scheme == 2:
-        a, b, spill = a_all + 0 * tn, b_all * tm, np.where(tn > 1, tk - 1, 0.0)
+@njit(cache=True)
+def _timing(passes, dram_bits, n_tiles, stream, fill_drain, rows, bw, dbuf, sdb):
+    if sdb:
+        compute = max(stream, passes * rows) + fill_drain
     else:
-        a, b, spill = a_all * tn, b_all + 0 * tm, np.where(tm > 1, tk - 1, 0.0)
-    spill_words = spill * mn
-    return Traffic(a, b, mn * out_bits + spill_words * acc_bits, spill_words * acc_bits, spill_words,
-                   tm * tn * tk)
+        compute = stream + passes * fill_drain
+    dram = 0.0 if math.isinf(bw) else dram_bits / bw
+    if dbuf:
+        return compute, max(compute, dram) + min(compute, dram) / n_tiles
+    return compute, compute + dram
 
 
-def fits(mt, nt, kt, rho, a_bits, b_bits, acc_bits, w_a, w_b, w_c):
-    return ((mt * kt * rho * a_bits <= w_a) & (kt * nt * b_bits <= w_b) & (mt * nt * acc_bits <= w_c)
-            & (mt > 0) & (nt > 0) & (kt > 0))
+@njit(cache=True)
+def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
+    if not dram <= cap:
+        return math.inf
+    if objective == 0:
+        return total
+    energy = dram * (e_dram + e_sram) + leak * total
+    return energy if objective == 1 else energy * total
 
 
-def candidates(m, k, n, u_m, u_n, u_k, rho, a_distinct, a_bits, b_bits, acc_bits, w_a, w_b, w_c) -> list[Candidate]:
-    """Three closed-form tile choices per innermost loop (see the module docstring)."""
-    tiny = 1e-30
-    ra = np.maximum(rho * a_bits, tiny)
-    alpha = a_distinct * a_bits          # A traffic per refetch
-    beta = k * n * b_bits                # B traffic per refetch
-    gamma = 2.0 * m * n * acc_bits       # spill traffic per extra K pass
-    out: list[Candidate] = []
+@njit(cache=True, parallel=True)
+def map_layers(layer_inputs, design_inputs, out):
+    """For every (design point, layer): the candidates of the module docstring, the best by the
+    objective. ``layer_inputs`` is (len(LAYER_INPUTS), P, L), ``design_inputs``
+    (len(DESIGN_INPUTS), P), ``out`` (len(KERNEL_OUTPUTS), P, L)."""
+    for p in prange(layer_inputs.shape[1]):
+        cand = np.empty((9, 4))
+        w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective = design_inputs[:, p]
+        for i in range(layer_inputs.shape[2]):
+            _map_one(layer_inputs[:, p, i], w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram,
+                     objective, cand, out[:, p, i])
 
-    def kin(mt_raw, nt_raw):
-        mt = round_tile(mt_raw, u_m, m)
-        nt = round_tile(np.minimum(nt_raw, w_c / (np.maximum(mt, 1) * acc_bits)), u_n, n)
-        kt = round_tile(np.minimum(w_a / (np.maximum(mt, 1) * ra), w_b / (np.maximum(nt, 1) * b_bits)), u_k, k)
-        return Candidate(1, mt, nt, kt)
 
-    cap_m = np.minimum(m, w_a / (u_k * ra))
-    cap_n = np.minimum(n, w_b / (u_k * b_bits))
+@njit(cache=True)
+def _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective, cand, out):
+    """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out``."""
+    m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps, folds, ss_a, ss_b, ss_w, ss_pr, ss_spill, \
+        ss_cap = v
+    os_, ws = df == 0, df == 1
+    is_ = not (os_ or ws)
+    u_m = rows if os_ else (cols if is_ else 1.0)
+    u_n = 1.0 if is_ else cols
+    u_k = 1.0 if os_ else rows
+    rho = a_distinct / (m * k)
+    ra = max(rho * a_bits, 1e-30)
+    alpha, beta, gamma = a_distinct * a_bits, k * n * b_bits, 2.0 * m * n * acc_bits
+    t_dim = k if os_ else (m if ws else n)
+    stream = folds * t_dim * cps
+    fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
+    cap = ss_cap * (1 + 1e-12) + 1e-9
+
+    # SCALE-Sim's order: whole streamed dimension per fold pass
+    ss_bits = ss_a + ss_b + ss_w + ss_pr
+    compute, total = _timing(folds, ss_bits, folds, stream, fill_drain, rows, bw, dbuf, sdb)
+    best = _cost(ss_bits, total, cap, e_dram, e_sram, leak, objective)
+    out[0], out[1], out[2], out[3] = 0.0, math.nan, math.nan, math.nan
+    out[4], out[5], out[6], out[7] = compute, total, ss_a, ss_b
+    out[8], out[9], out[10], out[11] = ss_w, ss_pr, ss_spill, 1.0
+
+    # k innermost: C tile Mt x Nt resident; Kt as large as the A and B tiles allow
+    cap_m = min(m, w_a / (u_k * ra))
+    cap_n = min(n, w_b / (u_k * b_bits))
     s_c = w_c / acc_bits
-    out.append(kin(cap_m, cap_n))
-    mt2 = np.minimum(cap_m, s_c / np.maximum(round_tile(cap_n, u_n, n), 1))
-    out.append(kin(mt2, cap_n))
-    bal = np.sqrt(beta * m * s_c / np.maximum(alpha * n, tiny))
-    out.append(kin(np.clip(bal, u_m, np.maximum(cap_m, u_m)), cap_n))
-
-    # n innermost: A tile Mt x Kt resident, Nt = one array unit
-    nt_u = np.minimum(u_n, n)
-    cap_m = np.minimum(m, w_c / (nt_u * acc_bits))
-    cap_k = np.minimum(k, w_b / (nt_u * b_bits))
+    nt_full = _round_tile(cap_n, u_n, n)
+    mt_opts = (cap_m, min(cap_m, s_c / max(nt_full, 1.0)),
+               min(max(math.sqrt(beta * m * s_c / max(alpha * n, 1e-30)), u_m), max(cap_m, u_m)))
+    for j in range(3):
+        mt = _round_tile(mt_opts[j], u_m, m)
+        nt = _round_tile(min(cap_n, w_c / (max(mt, 1.0) * acc_bits)), u_n, n)
+        kt = _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
+        cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3] = 1.0, mt, nt, kt
+    # n innermost: A tile Mt x Kt resident, Nt one array unit
+    nt_u = min(u_n, n)
+    cap_m = min(m, w_c / (nt_u * acc_bits))
+    cap_k = min(k, w_b / (nt_u * b_bits))
     s_a = w_a / ra
-
-    def nin(mt_raw, kt_raw):
-        kt = round_tile(kt_raw, u_k, k)
-        mt = round_tile(np.minimum(mt_raw, s_a / np.maximum(kt, 1)), u_m, m)
-        return Candidate(2, mt, nt_u + 0 * mt, kt)
-
-    out.append(nin(cap_m, cap_k))
-    kt_first = round_tile(np.minimum(cap_k, s_a / np.maximum(round_tile(cap_m, u_m, m), 1)), u_k, k)
-    out.append(nin(cap_m, kt_first))
-    bal = np.sqrt(beta * m * s_a / np.maximum(gamma * k, tiny))
-    mt_b = round_tile(np.clip(bal, u_m, np.maximum(cap_m, u_m)), u_m, m)
-    out.append(nin(mt_b, np.minimum(cap_k, s_a / np.maximum(mt_b, 1))))
-
-    # m innermost: B tile Kt x Nt resident, Mt = one array unit
-    mt_u = np.minimum(u_m, m)
-    cap_k = np.minimum(k, w_a / (mt_u * ra))
-    cap_n = np.minimum(n, w_c / (mt_u * acc_bits))
+    mt_full = _round_tile(cap_m, u_m, m)
+    mt_b = _round_tile(min(max(math.sqrt(beta * m * s_a / max(gamma * k, 1e-30)), u_m), max(cap_m, u_m)), u_m, m)
+    kt_opts = (cap_k, min(cap_k, s_a / max(mt_full, 1.0)), min(cap_k, s_a / max(mt_b, 1.0)))
+    mt_opts2 = (cap_m, cap_m, mt_b)
+    for j in range(3):
+        kt = _round_tile(kt_opts[j], u_k, k)
+        mt = _round_tile(min(mt_opts2[j], s_a / max(kt, 1.0)), u_m, m)
+        cand[3 + j, 0], cand[3 + j, 1], cand[3 + j, 2], cand[3 + j, 3] = 2.0, mt, nt_u, kt
+    # m innermost: B tile Kt x Nt resident, Mt one array unit
+    mt_u = min(u_m, m)
+    cap_k = min(k, w_a / (mt_u * ra))
+    cap_n = min(n, w_c / (mt_u * acc_bits))
     s_b = w_b / b_bits
+    nt_full = _round_tile(cap_n, u_n, n)
+    nt_b = _round_tile(min(max(math.sqrt(alpha * n * s_b / max(gamma * k, 1e-30)), u_n), max(cap_n, u_n)), u_n, n)
+    kt_opts = (cap_k, min(cap_k, s_b / max(nt_full, 1.0)), min(cap_k, s_b / max(nt_b, 1.0)))
+    nt_opts = (cap_n, cap_n, nt_b)
+    for j in range(3):
+        kt = _round_tile(kt_opts[j], u_k, k)
+        nt = _round_tile(min(nt_opts[j], s_b / max(kt, 1.0)), u_n, n)
+        cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 3.0, mt_u, nt, kt
 
-    def min_(nt_raw, kt_raw):
-        kt = round_tile(kt_raw, u_k, k)
-        nt = round_tile(np.minimum(nt_raw, s_b / np.maximum(kt, 1)), u_n, n)
-        return Candidate(3, mt_u + 0 * nt, nt, kt)
+    for j in range(9):
+        scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
+        if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
+                and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
+            continue
+        a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
+                                               acc_bits, out_bits)
+        t_tile = kt if os_ else (mt if ws else nt)
+        if (scheme == 2 and is_) or (scheme == 3 and ws):
+            t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
+        passes = folds * math.ceil(t_dim / t_tile)
+        dram = a + b + w + pr
+        compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, dbuf, sdb)
+        value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
+        if value < best:
+            best = value
+            out[0], out[1], out[2], out[3] = scheme, mt, nt, kt
+            out[4], out[5], out[6], out[7] = compute, total, a, b
+            out[8], out[9], out[10], out[11] = w, pr, spill, math.ceil(k / kt)
 
-    out.append(min_(cap_n, cap_k))
-    kt_first = round_tile(np.minimum(cap_k, s_b / np.maximum(round_tile(cap_n, u_n, n), 1)), u_k, k)
-    out.append(min_(cap_n, kt_first))
-    bal = np.sqrt(alpha * n * s_b / np.maximum(gamma * k, tiny))
-    nt_b = round_tile(np.clip(bal, u_n, np.maximum(cap_n, u_n)), u_n, n)
-    out.append(min_(nt_b, np.minimum(cap_k, s_b / np.maximum(nt_b, 1))))
-    return out
+
+def map_auto(columns: dict, shape: tuple) -> dict:
+    """Run the kernel over arrays broadcast to ``shape``; returns the KERNEL_OUTPUTS as arrays."""
+    layer_inputs = np.empty((len(LAYER_INPUTS), *shape))
+    for row, name in enumerate(LAYER_INPUTS):
+        layer_inputs[row] = columns[name]
+    design_inputs = np.empty((len(DESIGN_INPUTS), shape[0]))
+    for row, name in enumerate(DESIGN_INPUTS):
+        design_inputs[row] = np.asarray(columns[name], dtype=np.float64).reshape(shape[0])
+    out = np.empty((len(KERNEL_OUTPUTS), *shape))
+    map_layers(layer_inputs, design_inputs, out)
+    return {name: out[row] for row, name in enumerate(KERNEL_OUTPUTS)}

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from hwsim.arch.fabrics.base import Counts, FabricJob
-from hwsim.arch.fabrics.mapper import SCHEMES, candidates, fits, tile_traffic
+from hwsim.arch.fabrics.mapper import SCHEMES, map_auto
 from hwsim.arch.scalesim_memory import scalesim_user_memory
 from hwsim.arch.systolic import fold_timing
 
@@ -169,70 +169,18 @@ def count_systolic(job: FabricJob) -> Counts:
 
 def _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c, bw,
           double_buffered, t, folds, ss_dram, shape):
-    """Evaluate the mapper's candidates and SCALE-Sim's order, keep the best by the objective."""
-    os_, ws = df == 0, df == 1
-    is_ = ~(os_ | ws)
-    one = np.ones_like(rows)
-    # array units per GEMM dimension: spatial dimensions tile in whole rows/columns
-    u_m = np.where(os_, rows, np.where(is_, cols, one)).astype(np.float64)
-    u_n = np.where(is_, one, cols).astype(np.float64)
-    u_k = np.where(os_, one, rows).astype(np.float64)
-    mf, kf, nf = (x.astype(np.float64) for x in (m, k, n))
-    rho = a_unique / (mf * kf)
-    cands = candidates(mf, kf, nf, u_m, u_n, u_k, rho, a_unique, a_bits, b_bits, acc_bits, w_a, w_b, w_c)
-    t_dim = np.where(os_, kf, np.where(ws, mf, nf))
-    cps = job.cycles_per_step
-    fill_drain = np.where(os_, rows + cols - 2, 2 * rows + cols - 2).astype(np.float64)
-    stream = folds * t_dim * cps
-    sdb = job.col(d.stationary_double_buffered)
-    leak_pj_per_cycle = job.col(d.leakage_uw / d.clock_mhz)
-    e_dram = job.col(d.dram_pj_per_bit)
-    e_sram = job.col(d.sram_pj_per_bit.mean(axis=0))
-    objective = job.col(d.objective)
-
-    def timing(passes, dram_bits, n_tiles):
-        plain = stream + passes * fill_drain
-        overlapped = np.maximum(stream, passes * rows) + fill_drain
-        compute = np.where(sdb, overlapped, plain)
-        dram_cycles = np.where(np.isinf(bw), 0.0, dram_bits / bw)
-        total = np.where(double_buffered,
-                         np.maximum(compute, dram_cycles) + np.minimum(compute, dram_cycles) / n_tiles,
-                         compute + dram_cycles)
-        return compute, total
-
-    options = []
-    # SCALE-Sim's order as a candidate: whole streamed dimension per fold pass
+    """The mapper's candidates and SCALE-Sim's order, the best by the objective (mapper.py)."""
     ss_a, ss_b, ss_w, ss_pr, ss_spill = _scalesim_traffic(df, m, k, n, a_unique, t.row_folds, t.col_folds, cols,
                                                           a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c)
-    ss_bits = ss_a + ss_b + ss_w + ss_pr
-    compute, total = timing(folds, ss_bits, folds)
-    options.append(dict(scheme=0, mt=np.nan, nt=np.nan, kt=np.nan, a_read=ss_a, b_read=ss_b, out_write=ss_w,
-                        psum_read=ss_pr, spill_words=ss_spill, k_passes=1.0, compute=compute, total=total,
-                        dram=ss_bits))
-    for c in cands:
-        tr = tile_traffic(c.scheme, c.mt, c.nt, c.kt, mf, kf, nf, a_unique, a_bits, b_bits, acc_bits, out_bits)
-        ok = fits(c.mt, c.nt, c.kt, rho, a_bits, b_bits, acc_bits, w_a, w_b, w_c)
-        t_tile = np.where(os_, c.kt, np.where(ws, c.mt, c.nt))
-        streaming = (c.scheme == 2) & is_ | (c.scheme == 3) & ws  # the innermost loop is the streamed one
-        t_tile = np.where(streaming, t_dim, t_tile)
-        passes = folds * np.ceil(t_dim / np.maximum(t_tile, 1))
-        compute, total = timing(passes, tr.total, tr.n_tiles)
-        options.append(dict(scheme=c.scheme, mt=c.mt, nt=c.nt, kt=c.kt, a_read=tr.a_read, b_read=tr.b_read,
-                            out_write=tr.out_write, psum_read=tr.psum_read, spill_words=tr.psum_spill_words,
-                            k_passes=np.ceil(kf / np.maximum(c.kt, 1)), compute=compute, total=total,
-                            dram=np.where(ok, tr.total, _INF)))
-    costs = []
-    for o in options:
-        energy = o["dram"] * (e_dram + e_sram) + leak_pj_per_cycle * o["total"]
-        cost = np.where(objective == 0, o["total"], np.where(objective == 1, energy, energy * o["total"]))
-        allowed = np.isfinite(o["dram"]) & (o["dram"] <= ss_dram * (1 + 1e-12) + 1e-9)
-        costs.append(np.where(allowed, cost, _INF))
-    best = np.argmin(np.stack([np.broadcast_to(c, shape) for c in costs]), axis=0)
-    chosen = {}
-    for key in ("scheme", "mt", "nt", "kt", "a_read", "b_read", "out_write", "psum_read", "spill_words",
-                "k_passes", "compute", "total"):
-        stack = np.stack([np.broadcast_to(np.asarray(o[key], dtype=np.float64), shape) for o in options])
-        chosen[key] = np.take_along_axis(stack, best[None], axis=0)[0]
+    columns = dict(
+        m=m, k=k, n=n, a_distinct=a_unique, a_bits=a_bits, b_bits=b_bits, acc_bits=acc_bits, out_bits=out_bits,
+        w_a=w_a, w_b=w_b, w_c=w_c, rows=rows, cols=cols, dataflow=df, cycles_per_step=job.cycles_per_step,
+        folds=folds, dram_bits_per_cycle=bw, double_buffered=double_buffered,
+        stationary_double_buffered=job.col(d.stationary_double_buffered),
+        leak_pj_per_cycle=job.col(d.leakage_uw / d.clock_mhz), e_dram=job.col(d.dram_pj_per_bit),
+        e_sram=job.col(d.sram_pj_per_bit.mean(axis=0)), objective=job.col(d.objective),
+        ss_a=ss_a, ss_b=ss_b, ss_w=ss_w, ss_psum=ss_pr, ss_spill=ss_spill, ss_cap=ss_dram)
+    chosen = map_auto(columns, shape)
     chosen["compute"] = np.ceil(chosen["compute"] - 1e-9)
     chosen["stall"] = np.maximum(0.0, np.ceil(chosen["total"] - 1e-9) - chosen["compute"])
     return chosen
