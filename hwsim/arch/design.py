@@ -124,7 +124,7 @@ def design_batch(base: Accelerator, points=None) -> DesignBatch:
         columns: dict[str, np.ndarray] = {}
         size = 1
     else:
-        columns = {str(k): np.asarray(v, dtype=object) for k, v in dict(points).items()}
+        columns = {str(k): _column(v) for k, v in dict(points).items()}
         lengths = {len(v) for v in columns.values()}
         if len(lengths) > 1:
             raise HwsimInputError("point columns differ in length", source="points")
@@ -145,6 +145,14 @@ def design_batch(base: Accelerator, points=None) -> DesignBatch:
     return _assemble(accelerators, group, values)
 
 
+def _column(values) -> np.ndarray:
+    """Numeric and bool columns keep their dtype (validated without a Python loop); others are objects."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iufb":
+        return array
+    return np.asarray(values, dtype=object)
+
+
 def _check_key(key: str) -> None:
     from hwsim.arch.loader import spec_key_exists
 
@@ -156,15 +164,24 @@ def _check_key(key: str) -> None:
 def _groups(base: Accelerator, columns: dict, structural: list[str], size: int):
     if not structural:
         return np.zeros(size, dtype=np.int64), (base,)
-    keys = list(zip(*(columns[k] for k in structural)))
     index: dict[tuple, int] = {}
-    group = np.empty(size, dtype=np.int64)
-    for i, key in enumerate(keys):
-        group[i] = index.setdefault(tuple(_hashable(v) for v in key), len(index))
+    if all(columns[k].dtype.kind in "iufb" for k in structural):
+        # numeric structural keys (node, clock, supply): group with numpy, no Python per row
+        stacked = np.stack([columns[k].astype(np.float64) for k in structural], axis=1)
+        uniques, group = np.unique(stacked, axis=0, return_inverse=True)
+        group = group.reshape(-1).astype(np.int64)
+        for g, row in enumerate(uniques):
+            index[tuple(row)] = g
+    else:
+        keys = list(zip(*(columns[k] for k in structural)))
+        group = np.empty(size, dtype=np.int64)
+        for i, key in enumerate(keys):
+            group[i] = index.setdefault(tuple(_hashable(v) for v in key), len(index))
     from hwsim.arch.loader import spec_from_overrides
 
     accelerators = []
-    first_row = {g: i for i, g in reversed(list(enumerate(group)))}
+    _, first_index = np.unique(group, return_index=True)
+    first_row = dict(enumerate(first_index.tolist()))
     for g in range(len(index)):
         row = first_row[g]
         overrides = {k: _plain(columns[k][row]) for k in structural}
@@ -202,13 +219,19 @@ def _validated(key: str, kind: str, constraint, column: np.ndarray) -> np.ndarra
             out[column == value] = constraint[value]
         return out
     if kind == "bool":
+        if column.dtype.kind == "b":
+            return column.astype(bool)
         ok = np.array([isinstance(v, (bool, np.bool_)) for v in column])
         if not ok.all():
             fail(int(np.flatnonzero(~ok)[0]), "true, false")
         return column.astype(bool)
-    unlimited = (column == "unlimited") if kind == "bandwidth" else np.zeros(len(column), dtype=bool)
-    numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                        for v in column])
+    if column.dtype.kind in "iuf":
+        unlimited = np.zeros(len(column), dtype=bool)
+        numeric = np.ones(len(column), dtype=bool)
+    else:
+        unlimited = (column == "unlimited") if kind == "bandwidth" else np.zeros(len(column), dtype=bool)
+        numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                            for v in column])
     bad = ~(numeric | unlimited)
     if bad.any():
         fail(int(np.flatnonzero(bad)[0]), "a number" + (" or 'unlimited'" if kind == "bandwidth" else ""))

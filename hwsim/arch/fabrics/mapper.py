@@ -39,9 +39,9 @@ from numba import njit, prange
 SCHEMES = ("scalesim", "k-inner", "n-inner", "m-inner")
 LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 
-# Inputs of the kernel: per (design point, layer), then per design point, in this order.
-LAYER_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cycles_per_step",
-                "folds", "ss_a", "ss_b", "ss_w", "ss_psum", "ss_spill", "ss_cap")
+# Inputs of the kernel: per layer (and per design group), per (design point, layer), per design point.
+LAYER_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cycles_per_step")
+CELL_INPUTS = ("folds", "ss_a", "ss_b", "ss_w", "ss_psum", "ss_spill", "ss_cap")
 DESIGN_INPUTS = ("w_a", "w_b", "w_c", "rows", "cols", "dataflow", "dram_bits_per_cycle", "double_buffered",
                  "stationary_double_buffered", "leak_pj_per_cycle", "e_dram", "e_sram", "objective")
 KERNEL_OUTPUTS = ("scheme", "mt", "nt", "kt", "compute", "total", "a_read", "b_read", "out_write", "psum_read",
@@ -91,23 +91,29 @@ def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
 
 
 @njit(cache=True, parallel=True)
-def map_layers(layer_inputs, design_inputs, out):
+def map_layers(layer_inputs, cell_inputs, design_inputs, out):
     """For every (design point, layer): the candidates of the module docstring, the best by the
-    objective. ``layer_inputs`` is (len(LAYER_INPUTS), P, L), ``design_inputs``
-    (len(DESIGN_INPUTS), P), ``out`` (len(KERNEL_OUTPUTS), P, L)."""
-    for p in prange(layer_inputs.shape[1]):
+    objective. ``layer_inputs`` is (len(LAYER_INPUTS), 1 or P, L), ``cell_inputs``
+    (len(CELL_INPUTS), P, L), ``design_inputs`` (len(DESIGN_INPUTS), P), ``out``
+    (len(KERNEL_OUTPUTS), P, L)."""
+    step = 1 if layer_inputs.shape[1] > 1 else 0  # per-layer inputs shared by every design, or per design
+    for p in prange(cell_inputs.shape[1]):
         cand = np.empty((9, 4))
+        v = np.empty(layer_inputs.shape[0] + cell_inputs.shape[0])
         w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective = design_inputs[:, p]
-        for i in range(layer_inputs.shape[2]):
-            _map_one(layer_inputs[:, p, i], w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram,
-                     objective, cand, out[:, p, i])
+        lp = p * step
+        for i in range(cell_inputs.shape[2]):
+            v[:layer_inputs.shape[0]] = layer_inputs[:, lp, i]
+            v[layer_inputs.shape[0]:] = cell_inputs[:, p, i]
+            _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective, cand,
+                     out[:, p, i])
 
 
 @njit(cache=True)
 def _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective, cand, out):
     """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out``."""
-    m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps, folds, ss_a, ss_b, ss_w, ss_pr, ss_spill, \
-        ss_cap = v
+    m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
+    folds, ss_a, ss_b, ss_w, ss_pr, ss_spill, ss_cap = v[9], v[10], v[11], v[12], v[13], v[14], v[15]
     os_, ws = df == 0, df == 1
     is_ = not (os_ or ws)
     u_m = rows if os_ else (cols if is_ else 1.0)
@@ -191,12 +197,16 @@ def _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sr
 
 def map_auto(columns: dict, shape: tuple) -> dict:
     """Run the kernel over arrays broadcast to ``shape``; returns the KERNEL_OUTPUTS as arrays."""
-    layer_inputs = np.empty((len(LAYER_INPUTS), *shape))
+    per_design = any(np.shape(columns[name])[0] > 1 for name in LAYER_INPUTS if np.ndim(columns[name]) == 2)
+    layer_inputs = np.empty((len(LAYER_INPUTS), shape[0] if per_design else 1, shape[1]))
     for row, name in enumerate(LAYER_INPUTS):
         layer_inputs[row] = columns[name]
+    cell_inputs = np.empty((len(CELL_INPUTS), *shape))
+    for row, name in enumerate(CELL_INPUTS):
+        cell_inputs[row] = columns[name]
     design_inputs = np.empty((len(DESIGN_INPUTS), shape[0]))
     for row, name in enumerate(DESIGN_INPUTS):
         design_inputs[row] = np.asarray(columns[name], dtype=np.float64).reshape(shape[0])
     out = np.empty((len(KERNEL_OUTPUTS), *shape))
-    map_layers(layer_inputs, design_inputs, out)
+    map_layers(layer_inputs, cell_inputs, design_inputs, out)
     return {name: out[row] for row, name in enumerate(KERNEL_OUTPUTS)}

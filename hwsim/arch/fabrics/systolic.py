@@ -104,8 +104,12 @@ def count_systolic(job: FabricJob) -> Counts:
                               "spill_words", "scheme", "mt", "nt", "kt"), nan)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
+            # SCALE-Sim's order on the distinct inputs (the same unless a stride skips pixels)
+            same = np.array_equal(job.a_unique_words, job.a_input_words)
+            ss_physical = ss if same else _scalesim_traffic(df, m, k, n, a_unique, t.row_folds, t.col_folds, cols,
+                                                            a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c)
             auto = _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits,
-                         w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape)
+                         w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape, ss_physical)
 
     def pick(ss_value, auto_value):
         return np.where(scalesim, ss_value, auto_value)
@@ -168,10 +172,9 @@ def count_systolic(job: FabricJob) -> Counts:
 
 
 def _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c, bw,
-          double_buffered, t, folds, ss_dram, shape):
+          double_buffered, t, folds, ss_dram, shape, ss_physical):
     """The mapper's candidates and SCALE-Sim's order, the best by the objective (mapper.py)."""
-    ss_a, ss_b, ss_w, ss_pr, ss_spill = _scalesim_traffic(df, m, k, n, a_unique, t.row_folds, t.col_folds, cols,
-                                                          a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c)
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = ss_physical
     columns = dict(
         m=m, k=k, n=n, a_distinct=a_unique, a_bits=a_bits, b_bits=b_bits, acc_bits=acc_bits, out_bits=out_bits,
         w_a=w_a, w_b=w_b, w_c=w_c, rows=rows, cols=cols, dataflow=df, cycles_per_step=job.cycles_per_step,
