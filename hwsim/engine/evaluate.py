@@ -162,6 +162,8 @@ def evaluate(accelerator, workload, points=None, *, precision: Precision | None 
         frame = layer_frame(result, p)
         frame.insert(0, "point", p)
         for column in reversed(list(base.columns)):
-            frame.insert(1, column, base.iloc[p][column])
+            # a point column the layer table already has (e.g. mapping) is named point.<key>
+            name = column if column not in frame.columns else f"point.{column}"
+            frame.insert(1, name, base.iloc[p][column])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -18,8 +18,8 @@ m (B-resident) A * Tn            B                   psums spill: (Tk-1) x (writ
 (the other order of the two outer loops gives the same traffic). Every tile must fit its
 buffer's working part: Mt*Kt*rho*a <= W_A, Kt*Nt*b <= W_B, Mt*Nt*acc <= W_C, with rho the
 fraction of A's M x K elements that are distinct (a convolution's input reuse). Spatial
-dimensions of the array are tiled in whole array units. For each innermost loop three tile
-choices are made in closed form (fill the resident tile along one dimension, the other, or at
+dimensions of the array are tiled in whole array units. For each innermost loop four to six
+tile choices are made in closed form (fill the resident tile along one dimension, the other, or at
 the balance point of the two refetch terms, sqrt(beta M S / (alpha N)) for the C-resident case)
 and SCALE-Sim's fixed order is the tenth candidate; the objective (latency, energy, EDP) picks
 among them, never taking more DRAM traffic than SCALE-Sim's order.
@@ -54,6 +54,16 @@ def _round_tile(x, unit, full):
     if x >= full:
         return full
     return math.floor(x / unit) * unit
+
+
+@njit(cache=True)
+def _even_tile(tile, unit, full):
+    """The smallest whole-unit tile with the same trip count: ceil(D / ceil(D / tile)) rounded up to
+    a unit, so the freed buffer space can grow the other tile (0 stays infeasible)."""
+    if tile <= 0 or tile >= full:
+        return tile
+    even = math.ceil(math.ceil(full / math.ceil(full / tile)) / unit) * unit
+    return min(even, tile)
 
 
 @njit(cache=True)
@@ -98,7 +108,7 @@ def map_layers(layer_inputs, cell_inputs, design_inputs, out):
     (len(KERNEL_OUTPUTS), P, L)."""
     step = 1 if layer_inputs.shape[1] > 1 else 0  # per-layer inputs shared by every design, or per design
     for p in prange(cell_inputs.shape[1]):
-        cand = np.empty((9, 4))
+        cand = np.empty((14, 4))
         v = np.empty(layer_inputs.shape[0] + cell_inputs.shape[0])
         w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective = design_inputs[:, p]
         lp = p * step
@@ -140,41 +150,54 @@ def _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sr
     cap_n = min(n, w_b / (u_k * b_bits))
     s_c = w_c / acc_bits
     nt_full = _round_tile(cap_n, u_n, n)
-    mt_opts = (cap_m, min(cap_m, s_c / max(nt_full, 1.0)),
-               min(max(math.sqrt(beta * m * s_c / max(alpha * n, 1e-30)), u_m), max(cap_m, u_m)))
-    for j in range(3):
-        mt = _round_tile(mt_opts[j], u_m, m)
-        nt = _round_tile(min(cap_n, w_c / (max(mt, 1.0) * acc_bits)), u_n, n)
+    balance = math.sqrt(beta * m * s_c / max(alpha * n, 1e-30))
+    mt_opts = (cap_m, min(cap_m, s_c / max(nt_full, 1.0)), min(max(balance, u_m), max(cap_m, u_m)),
+               min(math.ceil(balance / u_m) * u_m, max(cap_m, u_m)))  # the balance point rounded up, too
+    for j in range(4):
+        mt = _even_tile(_round_tile(mt_opts[j], u_m, m), u_m, m)
+        nt = _even_tile(_round_tile(min(cap_n, w_c / (max(mt, 1.0) * acc_bits)), u_n, n), u_n, n)
         kt = _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
         cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3] = 1.0, mt, nt, kt
+    # ... and from the other side: Nt at the balance point (rounded down and up), Mt filling the rest
+    balance_n = s_c / max(balance, 1e-30)
+    for j in range(2):
+        nt_raw = math.floor(balance_n / u_n) * u_n if j == 0 else math.ceil(balance_n / u_n) * u_n
+        nt = _even_tile(_round_tile(min(max(nt_raw, u_n), max(cap_n, u_n)), u_n, n), u_n, n)
+        mt = _even_tile(_round_tile(min(cap_m, s_c / max(nt, 1.0)), u_m, m), u_m, m)
+        kt = _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
+        cand[4 + j, 0], cand[4 + j, 1], cand[4 + j, 2], cand[4 + j, 3] = 1.0, mt, nt, kt
     # n innermost: A tile Mt x Kt resident, Nt one array unit
     nt_u = min(u_n, n)
     cap_m = min(m, w_c / (nt_u * acc_bits))
     cap_k = min(k, w_b / (nt_u * b_bits))
     s_a = w_a / ra
     mt_full = _round_tile(cap_m, u_m, m)
-    mt_b = _round_tile(min(max(math.sqrt(beta * m * s_a / max(gamma * k, 1e-30)), u_m), max(cap_m, u_m)), u_m, m)
-    kt_opts = (cap_k, min(cap_k, s_a / max(mt_full, 1.0)), min(cap_k, s_a / max(mt_b, 1.0)))
-    mt_opts2 = (cap_m, cap_m, mt_b)
-    for j in range(3):
-        kt = _round_tile(kt_opts[j], u_k, k)
-        mt = _round_tile(min(mt_opts2[j], s_a / max(kt, 1.0)), u_m, m)
-        cand[3 + j, 0], cand[3 + j, 1], cand[3 + j, 2], cand[3 + j, 3] = 2.0, mt, nt_u, kt
+    balance = math.sqrt(beta * m * s_a / max(gamma * k, 1e-30))
+    mt_b = _round_tile(min(max(balance, u_m), max(cap_m, u_m)), u_m, m)
+    mt_up = _round_tile(min(max(math.ceil(balance / u_m) * u_m, u_m), max(cap_m, u_m)), u_m, m)
+    kt_opts = (cap_k, min(cap_k, s_a / max(mt_full, 1.0)), min(cap_k, s_a / max(mt_b, 1.0)),
+               min(cap_k, s_a / max(mt_up, 1.0)))
+    for j in range(4):
+        kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
+        mt = _round_tile(min(cap_m, s_a / max(kt, 1.0)), u_m, m)  # then the resident tile as tall as fits
+        cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 2.0, mt, nt_u, kt
     # m innermost: B tile Kt x Nt resident, Mt one array unit
     mt_u = min(u_m, m)
     cap_k = min(k, w_a / (mt_u * ra))
     cap_n = min(n, w_c / (mt_u * acc_bits))
     s_b = w_b / b_bits
     nt_full = _round_tile(cap_n, u_n, n)
-    nt_b = _round_tile(min(max(math.sqrt(alpha * n * s_b / max(gamma * k, 1e-30)), u_n), max(cap_n, u_n)), u_n, n)
-    kt_opts = (cap_k, min(cap_k, s_b / max(nt_full, 1.0)), min(cap_k, s_b / max(nt_b, 1.0)))
-    nt_opts = (cap_n, cap_n, nt_b)
-    for j in range(3):
-        kt = _round_tile(kt_opts[j], u_k, k)
-        nt = _round_tile(min(nt_opts[j], s_b / max(kt, 1.0)), u_n, n)
-        cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 3.0, mt_u, nt, kt
+    balance = math.sqrt(alpha * n * s_b / max(gamma * k, 1e-30))
+    nt_b = _round_tile(min(max(balance, u_n), max(cap_n, u_n)), u_n, n)
+    nt_up = _round_tile(min(max(math.ceil(balance / u_n) * u_n, u_n), max(cap_n, u_n)), u_n, n)
+    kt_opts = (cap_k, min(cap_k, s_b / max(nt_full, 1.0)), min(cap_k, s_b / max(nt_b, 1.0)),
+               min(cap_k, s_b / max(nt_up, 1.0)))
+    for j in range(4):
+        kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
+        nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
+        cand[10 + j, 0], cand[10 + j, 1], cand[10 + j, 2], cand[10 + j, 3] = 3.0, mt_u, nt, kt
 
-    for j in range(9):
+    for j in range(14):
         scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
         if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
                 and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
