@@ -139,7 +139,8 @@ class AcceleratorSpec(_Strict):
     dram: DramSpec
     default_precision: DefaultPrecisionSpec
     area_overhead_fraction: float = Field(
-        ge=0, description="control, interconnect and I/O area as a fraction of PE + SRAM area")
+        ge=0, description="control, interconnect and I/O area as a fraction of the other parts' area "
+                          "(PE array, converters, vector unit, SRAMs)")
     mapping: Literal["scalesim", "auto"] = Field(
         default="auto", description="loop order and tiling: 'scalesim' = SCALE-Sim's fixed order and counts "
                                     "(exact, for validation and .cfg inputs); 'auto' = hwsim's mapper")

@@ -84,17 +84,19 @@ def count_systolic(job: FabricJob) -> Counts:
     operand_bpc = d.operand_bits_per_cycle()
     user = scalesim & double_buffered & (operand_bpc is not None) & ~np.isinf(bw)
     if np.any(user):
-        # SCALE-Sim's USER mode: its prefetch counts and stalls (hwsim/arch/scalesim_memory.py);
-        # a SCALE-Sim word is one byte
+        # SCALE-Sim's USER mode: its prefetch counts and stalls (hwsim/arch/scalesim_memory.py).
+        # Its buffers and channels count 1-byte words; the counts are operand elements, moved at
+        # the operands' real widths (its ofmap count includes WS/IS partial sums: accumulator bits)
         words = d.buffer_kib * 1024
         mem = scalesim_user_memory(m, k, n, rows, cols, df, col(words[0]), col(words[1]), col(words[2]),
                                    col(operand_bpc[0] / 8), col(operand_bpc[1] / 8), col(operand_bpc[2] / 8))
         ss_stall = np.where(user, mem.stall_cycles, ss_stall)
-        ss_a = np.where(user, mem.dram_ifmap_reads_words * 8.0, ss_a)
-        ss_b = np.where(user, mem.dram_filter_reads_words * 8.0, ss_b)
-        ss_w = np.where(user, mem.dram_ofmap_writes_words * 8.0, ss_w)
+        partial = np.maximum(0.0, mem.dram_ofmap_writes_words - (m * n))
+        ss_a = np.where(user, mem.dram_ifmap_reads_words * a_bits, ss_a)
+        ss_b = np.where(user, mem.dram_filter_reads_words * b_bits, ss_b)
+        ss_w = np.where(user, (m * n) * out_bits + partial * acc_bits, ss_w)
         ss_pr = np.where(user, 0.0, ss_pr)
-        ss_spill = np.where(user, 0.0, ss_spill)
+        ss_spill = np.where(user, partial, ss_spill)
 
     # -- the mapper --------------------------------------------------------------------------
     shape = np.broadcast_shapes(folds.shape, ss_dram.shape, (d.size, 1))
@@ -152,8 +154,8 @@ def count_systolic(job: FabricJob) -> Counts:
         "sram_ifmap_reads_words": t.sram_ifmap_reads_words + zeros,
         "sram_filter_reads_words": t.sram_filter_reads_words + zeros,
         "sram_ofmap_writes_words": t.sram_ofmap_writes_words + zeros,
-        "dram_ifmap_reads_words": a_read / a_bits,
-        "dram_filter_reads_words": b_read / b_bits,
+        "dram_ifmap_reads_words": a_read / job.a_bits,    # operand elements, not packed words
+        "dram_filter_reads_words": b_read / job.b_bits,
         "dram_ofmap_writes_words": mn + pick(ss_spill, auto["spill_words"]),
         "dram_ifmap_reads_bits": a_read,
         "dram_filter_reads_bits": b_read,

@@ -3,7 +3,8 @@
 ``lanes`` element ops complete per cycle. Operands stream from the ifmap buffer and results go
 to the ofmap buffer; a tensor larger than the ifmap buffer's working part round-trips DRAM
 (read in, written back). Double-buffered transfers hide behind compute and stall only by the
-excess; single-buffered, every transfer is exposed.
+excess; single-buffered, every transfer is exposed. Like the array, the vector unit waits for
+SRAM ports: a buffer delivers banks x port width bits per cycle.
 """
 
 from __future__ import annotations
