@@ -25,7 +25,7 @@ LAYER_COLUMNS = (
     "sram_reads_bits", "sram_writes_bits", "dram_reads_bits", "dram_writes_bits",
     "energy_pj", "energy_compute_pj", "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj",
     "latency_s",
-    "mapping", "loop_order", "tile_m", "tile_n", "tile_k",
+    "mapping", "loop_order", "tile_m", "tile_n", "tile_k", "buffering",
     "dram_ifmap_reads_bits", "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits",
     "compulsory_dram_bits",
 )
@@ -51,7 +51,7 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
         "kv_format": [p.kv.name for p in table.resolved],
     }
     for column in LAYER_COLUMNS:
-        if column in frame or column in ("mapping", "loop_order"):
+        if column in frame or column in ("mapping", "loop_order", "buffering"):
             continue
         values = v[column][point]
         if column in _INTEGER_COLUMNS:
@@ -61,6 +61,7 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     scheme = v["map_scheme"][point]
     frame["mapping"] = np.where(layers.is_gemm, "auto" if auto else "scalesim", "vector")
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
+    frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
     return pd.DataFrame(frame)[list(LAYER_COLUMNS)]
 
 

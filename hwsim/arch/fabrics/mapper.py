@@ -41,11 +41,12 @@ LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 
 # Inputs of the kernel: per layer (and per design group), per (design point, layer), per design point.
 LAYER_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cycles_per_step")
-CELL_INPUTS = ("folds", "ss_a", "ss_b", "ss_w", "ss_psum", "ss_spill", "ss_cap")
-DESIGN_INPUTS = ("w_a", "w_b", "w_c", "rows", "cols", "dataflow", "dram_bits_per_cycle", "double_buffered",
-                 "stationary_double_buffered", "leak_pj_per_cycle", "e_dram", "e_sram", "objective")
+CELL_INPUTS = ("folds", "row_folds", "col_folds", "ss_cap", "sram_a_array_bits", "sram_b_array_bits")
+DESIGN_INPUTS = ("size_a_bits", "size_b_bits", "size_c_bits", "rows", "cols", "dataflow", "dram_bits_per_cycle",
+                 "double_buffered", "stationary_double_buffered", "leak_pj_per_cycle", "e_dram", "e_sram",
+                 "objective", "port_a_bits", "port_b_bits", "port_c_bits")
 KERNEL_OUTPUTS = ("scheme", "mt", "nt", "kt", "compute", "total", "a_read", "b_read", "out_write", "psum_read",
-                  "spill_words", "k_passes")
+                  "spill_words", "k_passes", "overlap")
 
 
 @njit(cache=True)
@@ -67,6 +68,28 @@ def _even_tile(tile, unit, full):
 
 
 @njit(cache=True)
+def _scalesim_order(df, m, k, n, a_words, row_folds, col_folds, cols, a_bits, b_bits, acc_bits, out_bits,
+                    w_a, w_b, w_c):
+    """SCALE-Sim's fold order (hwsim/arch/fabrics/systolic.py: scalesim_traffic, the same rule):
+    (A bits, B bits, output+spill write bits, spill read bits, spill words)."""
+    kn, mn = k * n, m * n
+    if df == 0:
+        a = a_words if a_words * a_bits <= w_a else a_words * col_folds
+        b = kn if k * min(n, cols) * b_bits <= w_b else kn * row_folds
+        return a * a_bits, b * b_bits, mn * out_bits, 0.0, 0.0
+    if df == 1:
+        a = a_words if a_words * a_bits <= w_a else a_words * col_folds
+        b = kn
+        tile = m * min(n, cols)
+    else:
+        a = a_words
+        b = kn if kn * b_bits <= w_b else kn * col_folds
+        tile = min(m, cols) * n
+    spill = 0.0 if tile * acc_bits <= w_c else mn * (row_folds - 1)
+    return a * a_bits, b * b_bits, mn * out_bits + spill * acc_bits, spill * acc_bits, spill
+
+
+@njit(cache=True)
 def _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits):
     """(A bits, B bits, output+spill write bits, spill read bits, spill words, tile iterations)."""
     tm, tn, tk = math.ceil(m / mt), math.ceil(n / nt), math.ceil(k / kt)
@@ -79,15 +102,18 @@ def _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits, acc_bits, 
 
 
 @njit(cache=True)
-def _timing(passes, dram_bits, n_tiles, stream, fill_drain, rows, bw, dbuf, sdb):
+def _timing(passes, dram_bits, n_tiles, stream, fill_drain, rows, bw, overlap, sdb, port_cycles):
+    """(array compute cycles, total cycles): the array waits for SRAM ports (busy = the longer of
+    compute and port cycles), and DRAM overlaps it tile by tile when ``overlap``."""
     if sdb:
         compute = max(stream, passes * rows) + fill_drain
     else:
         compute = stream + passes * fill_drain
+    busy = max(compute, port_cycles)
     dram = 0.0 if math.isinf(bw) else dram_bits / bw
-    if dbuf:
-        return compute, max(compute, dram) + min(compute, dram) / n_tiles
-    return compute, compute + dram
+    if overlap:
+        return compute, max(busy, dram) + min(busy, dram) / n_tiles
+    return compute, busy + dram
 
 
 @njit(cache=True)
@@ -107,44 +133,117 @@ def map_layers(layer_inputs, cell_inputs, design_inputs, out):
     (len(CELL_INPUTS), P, L), ``design_inputs`` (len(DESIGN_INPUTS), P), ``out``
     (len(KERNEL_OUTPUTS), P, L)."""
     step = 1 if layer_inputs.shape[1] > 1 else 0  # per-layer inputs shared by every design, or per design
+    n_layer = layer_inputs.shape[0]
     for p in prange(cell_inputs.shape[1]):
         cand = np.empty((14, 4))
-        v = np.empty(layer_inputs.shape[0] + cell_inputs.shape[0])
-        w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective = design_inputs[:, p]
+        v = np.empty(n_layer + cell_inputs.shape[0])
+        d = design_inputs[:, p]
         lp = p * step
         for i in range(cell_inputs.shape[2]):
-            v[:layer_inputs.shape[0]] = layer_inputs[:, lp, i]
-            v[layer_inputs.shape[0]:] = cell_inputs[:, p, i]
-            _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective, cand,
-                     out[:, p, i])
+            v[:n_layer] = layer_inputs[:, lp, i]
+            v[n_layer:] = cell_inputs[:, p, i]
+            _map_one(v, d, cand, out[:, p, i])
 
 
 @njit(cache=True)
-def _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective, cand, out):
-    """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out``."""
+def _map_one(v, d, cand, out):
+    """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out``. A
+    double-buffered design also tries each layer with its whole buffers and no overlap (a
+    designer's double buffer can hold one tile that does not fit half of it)."""
     m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
-    folds, ss_a, ss_b, ss_w, ss_pr, ss_spill, ss_cap = v[9], v[10], v[11], v[12], v[13], v[14], v[15]
+    folds, row_folds, col_folds, ss_cap, sram_a, sram_b = v[9], v[10], v[11], v[12], v[13], v[14]
+    size_a, size_b, size_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective = (
+        d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12])
+    port_a, port_b, port_c = d[13], d[14], d[15]
     os_, ws = df == 0, df == 1
     is_ = not (os_ or ws)
+    array_k_folds = 1.0 if os_ else row_folds
+    share = 0.5 if dbuf > 0 else 1.0
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = _scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
+                                                        b_bits, acc_bits, out_bits, size_a * share,
+                                                        size_b * share, size_c * share)
+    t_dim = k if os_ else (m if ws else n)
+    stream = folds * t_dim * cps
+    fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
+    cap = ss_cap * (1 + 1e-12) + 1e-9
+    mn = m * n
+
+    # SCALE-Sim's order (its traffic computed for the design's own buffering): whole streamed
+    # dimension per fold pass
+    ss_bits = ss_a + ss_b + ss_w + ss_pr
+    psum = mn * (array_k_folds - 1)
+    ports = max((sram_a + ss_a) / port_a, (sram_b + ss_b) / port_b,
+                (mn * out_bits + 2 * psum * acc_bits + ss_pr + ss_w) / port_c)
+    compute, total = _timing(folds, ss_bits, folds, stream, fill_drain, rows, bw, dbuf > 0, sdb > 0, ports)
+    best = _cost(ss_bits, total, cap, e_dram, e_sram, leak, objective)
+    out[0], out[1], out[2], out[3] = 0.0, math.nan, math.nan, math.nan
+    out[4], out[5], out[6], out[7] = compute, total, ss_a, ss_b
+    out[8], out[9], out[10], out[11] = ss_w, ss_pr, ss_spill, 1.0
+    out[12] = dbuf
+
+    compulsory = a_distinct * a_bits + k * n * b_bits + mn * out_bits
+    for variant in range(2 if dbuf > 0 else 1):
+        overlap = dbuf > 0 and variant == 0
+        if variant == 1:
+            # whole buffers, exposed loads: at best the stream plus the compulsory traffic's time;
+            # skip the search when even that cannot beat what the halves gave
+            floor = stream + (0.0 if math.isinf(bw) else compulsory / bw)
+            if _cost(compulsory, floor, cap, e_dram, e_sram, leak, objective) >= best:
+                break
+            # SCALE-Sim's order in the whole buffers
+            ss1_a, ss1_b, ss1_w, ss1_pr, ss1_spill = _scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds,
+                                                                     cols, a_bits, b_bits, acc_bits, out_bits,
+                                                                     size_a, size_b, size_c)
+            ss1_bits = ss1_a + ss1_b + ss1_w + ss1_pr
+            ports = max((sram_a + ss1_a) / port_a, (sram_b + ss1_b) / port_b,
+                        (mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits + ss1_pr + ss1_w) / port_c)
+            compute, total = _timing(folds, ss1_bits, folds, stream, fill_drain, rows, bw, False, sdb > 0, ports)
+            value = _cost(ss1_bits, total, cap, e_dram, e_sram, leak, objective)
+            if value < best:
+                best = value
+                out[0], out[1], out[2], out[3] = 0.0, math.nan, math.nan, math.nan
+                out[4], out[5], out[6], out[7] = compute, total, ss1_a, ss1_b
+                out[8], out[9], out[10], out[11] = ss1_w, ss1_pr, ss1_spill, 1.0
+                out[12] = 0.0
+        share = 0.5 if overlap else 1.0
+        w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
+        _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
+        rho = a_distinct / (m * k)
+        for j in range(14):
+            scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
+            if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
+                    and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
+                continue
+            a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
+                                                   acc_bits, out_bits)
+            t_tile = kt if os_ else (mt if ws else nt)
+            if (scheme == 2 and is_) or (scheme == 3 and ws):
+                t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
+            passes = folds * math.ceil(t_dim / t_tile)
+            k_passes = math.ceil(k / kt)
+            psum = mn * (array_k_folds * k_passes - 1)
+            ports = max((sram_a + a) / port_a, (sram_b + b) / port_b,
+                        (mn * out_bits + 2 * psum * acc_bits + pr + w) / port_c)
+            dram = a + b + w + pr
+            compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0, ports)
+            value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
+            if value < best:
+                best = value
+                out[0], out[1], out[2], out[3] = scheme, mt, nt, kt
+                out[4], out[5], out[6], out[7] = compute, total, a, b
+                out[8], out[9], out[10], out[11] = w, pr, spill, k_passes
+                out[12] = 1.0 if overlap else 0.0
+
+
+@njit(cache=True)
+def _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
+    """The closed-form tile choices of the module docstring into ``cand`` (scheme, Mt, Nt, Kt)."""
     u_m = rows if os_ else (cols if is_ else 1.0)
     u_n = 1.0 if is_ else cols
     u_k = 1.0 if os_ else rows
     rho = a_distinct / (m * k)
     ra = max(rho * a_bits, 1e-30)
     alpha, beta, gamma = a_distinct * a_bits, k * n * b_bits, 2.0 * m * n * acc_bits
-    t_dim = k if os_ else (m if ws else n)
-    stream = folds * t_dim * cps
-    fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
-    cap = ss_cap * (1 + 1e-12) + 1e-9
-
-    # SCALE-Sim's order: whole streamed dimension per fold pass
-    ss_bits = ss_a + ss_b + ss_w + ss_pr
-    compute, total = _timing(folds, ss_bits, folds, stream, fill_drain, rows, bw, dbuf, sdb)
-    best = _cost(ss_bits, total, cap, e_dram, e_sram, leak, objective)
-    out[0], out[1], out[2], out[3] = 0.0, math.nan, math.nan, math.nan
-    out[4], out[5], out[6], out[7] = compute, total, ss_a, ss_b
-    out[8], out[9], out[10], out[11] = ss_w, ss_pr, ss_spill, 1.0
-
     # k innermost: C tile Mt x Nt resident; Kt as large as the A and B tiles allow
     cap_m = min(m, w_a / (u_k * ra))
     cap_n = min(n, w_b / (u_k * b_bits))
@@ -196,26 +295,6 @@ def _map_one(v, w_a, w_b, w_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sr
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
         cand[10 + j, 0], cand[10 + j, 1], cand[10 + j, 2], cand[10 + j, 3] = 3.0, mt_u, nt, kt
-
-    for j in range(14):
-        scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
-        if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
-                and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
-            continue
-        a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
-                                               acc_bits, out_bits)
-        t_tile = kt if os_ else (mt if ws else nt)
-        if (scheme == 2 and is_) or (scheme == 3 and ws):
-            t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
-        passes = folds * math.ceil(t_dim / t_tile)
-        dram = a + b + w + pr
-        compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, dbuf, sdb)
-        value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
-        if value < best:
-            best = value
-            out[0], out[1], out[2], out[3] = scheme, mt, nt, kt
-            out[4], out[5], out[6], out[7] = compute, total, a, b
-            out[8], out[9], out[10], out[11] = w, pr, spill, math.ceil(k / kt)
 
 
 def map_auto(columns: dict, shape: tuple) -> dict:

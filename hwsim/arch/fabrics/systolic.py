@@ -37,7 +37,8 @@ _INF = np.inf
 def _scalesim_traffic(df, m, k, n, a_words, rf, cf, cols, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c):
     """SCALE-Sim's fold order (column folds outer, row folds inner): an operand is fetched once
     if its footprint fits its working buffer, else once per pass of the loop that does not reuse
-    it; WS/IS partial sums accumulate in the ofmap buffer when the live tile fits, else spill."""
+    it; WS/IS partial sums accumulate in the ofmap buffer when the live tile fits, else spill.
+    (The mapper's kernel applies the same rule per element: mapper._scalesim_order.)"""
     os_, ws = df == 0, df == 1
     kn, mn = k * n, m * n
     a_fits = a_words * a_bits <= w_a
@@ -103,15 +104,11 @@ def count_systolic(job: FabricJob) -> Counts:
     if scalesim.all():
         nan = np.full(shape, np.nan)
         auto = dict.fromkeys(("compute", "stall", "a_read", "b_read", "out_write", "psum_read", "k_passes",
-                              "spill_words", "scheme", "mt", "nt", "kt"), nan)
+                              "spill_words", "scheme", "mt", "nt", "kt", "overlap"), nan)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
-            # SCALE-Sim's order on the distinct inputs (the same unless a stride skips pixels)
-            same = np.array_equal(job.a_unique_words, job.a_input_words)
-            ss_physical = ss if same else _scalesim_traffic(df, m, k, n, a_unique, t.row_folds, t.col_folds, cols,
-                                                            a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c)
             auto = _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits,
-                         w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape, ss_physical)
+                         w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape)
 
     def pick(ss_value, auto_value):
         return np.where(scalesim, ss_value, auto_value)
@@ -137,11 +134,8 @@ def count_systolic(job: FabricJob) -> Counts:
         b_read,
         mn * out_bits + onchip_psum_words * acc_bits + psum_read,
     ])
-    sram_bpc = d.sram_bits_per_cycle[:, :, None]
-    port_cycles = np.max((sram_read + sram_write) / sram_bpc, axis=0)
-    # SCALE-Sim has no port limit: its order keeps its counts exact; the mapper's designs pay it
-    port_stall = np.where(scalesim, 0.0, np.maximum(0.0, np.ceil(port_cycles - 1e-9) - (compute + stall)))
-    stall = stall + port_stall
+    # SRAM ports: SCALE-Sim has none (its counts stay exact); the mapper's timing waits for them
+    # (mapper.py), with the same bits as counted here
 
     macs = (m * job.k * n).astype(np.float64)
     group = job.group_size
@@ -164,6 +158,8 @@ def count_systolic(job: FabricJob) -> Counts:
         "compulsory_dram_bits": a_unique * a_bits + k * n * b_bits + mn * out_bits + zeros,
         "map_scheme": pick(0, auto["scheme"]) + zeros,
         "tile_m": pick(np.nan, auto["mt"]), "tile_n": pick(np.nan, auto["nt"]), "tile_k": pick(np.nan, auto["kt"]),
+        # 1: tiles in half of each buffer, loads overlapped; 0: whole buffers, loads exposed
+        "tiles_double_buffered": pick(double_buffered.astype(np.float64), auto["overlap"]) + zeros,
     }
     return Counts(
         compute_cycles=compute, stall_cycles=stall, macs=macs + zeros, groups=groups + zeros, tables=zeros,
@@ -174,17 +170,22 @@ def count_systolic(job: FabricJob) -> Counts:
 
 
 def _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c, bw,
-          double_buffered, t, folds, ss_dram, shape, ss_physical):
+          double_buffered, t, folds, ss_dram, shape):
     """The mapper's candidates and SCALE-Sim's order, the best by the objective (mapper.py)."""
-    ss_a, ss_b, ss_w, ss_pr, ss_spill = ss_physical
+    size_bits = d.buffer_kib * 8192.0
     columns = dict(
         m=m, k=k, n=n, a_distinct=a_unique, a_bits=a_bits, b_bits=b_bits, acc_bits=acc_bits, out_bits=out_bits,
-        w_a=w_a, w_b=w_b, w_c=w_c, rows=rows, cols=cols, dataflow=df, cycles_per_step=job.cycles_per_step,
+        size_a_bits=size_bits[0], size_b_bits=size_bits[1], size_c_bits=size_bits[2], rows=rows, cols=cols,
+        dataflow=df, cycles_per_step=job.cycles_per_step,
         folds=folds, dram_bits_per_cycle=bw, double_buffered=double_buffered,
+        sram_a_array_bits=t.sram_ifmap_reads_words * a_bits, sram_b_array_bits=t.sram_filter_reads_words * b_bits,
+        array_k_folds=np.where(df == 0, 1, t.row_folds),
+        port_a_bits=d.sram_bits_per_cycle[0], port_b_bits=d.sram_bits_per_cycle[1],
+        port_c_bits=d.sram_bits_per_cycle[2],
         stationary_double_buffered=job.col(d.stationary_double_buffered),
         leak_pj_per_cycle=job.col(d.leakage_uw / d.clock_mhz), e_dram=job.col(d.dram_pj_per_bit),
         e_sram=job.col(d.sram_pj_per_bit.mean(axis=0)), objective=job.col(d.objective),
-        ss_a=ss_a, ss_b=ss_b, ss_w=ss_w, ss_psum=ss_pr, ss_spill=ss_spill, ss_cap=ss_dram)
+        row_folds=t.row_folds, col_folds=t.col_folds, ss_cap=ss_dram)
     chosen = map_auto(columns, shape)
     chosen["compute"] = np.ceil(chosen["compute"] - 1e-9)
     chosen["stall"] = np.maximum(0.0, np.ceil(chosen["total"] - 1e-9) - chosen["compute"])

@@ -43,6 +43,7 @@ def count_vector(job: FabricJob) -> Counts:
         "dram_ifmap_reads_bits": dram_read, "dram_filter_reads_bits": zeros,
         "dram_ofmap_writes_bits": dram_write, "dram_psum_reads_bits": zeros,
         "compulsory_dram_bits": zeros, "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan,
+        "tiles_double_buffered": job.col(d.double_buffered).astype(np.float64) + zeros,
     }
     return Counts(compute_cycles=compute, stall_cycles=stall, macs=zeros, groups=zeros, tables=zeros,
                   converted_weights=zeros, converted_activations=zeros, vector_ops=ops + zeros,
