@@ -49,21 +49,32 @@ Ofmap writes go to a write buffer that starts draining half its size (``ceil(hal
 drain) once more than half is filled; the array stalls (not doubled) only when the buffer is full
 while a drain is in progress.
 
-The closed form
-===============
+The model
+=========
 
-Per read operand the demand walks its prefetch list ``passes`` times (OS ifmap, WS ifmap and IS
-filter are streamed once per outer fold; WS filter and IS ifmap once; the OS filter's column block
-is re-read for every row fold). Window crossings happen every ``Pn`` sets of walk, each costing one
-prefetch; where the crossing falls inside a block that is then re-read backwards, the crossing costs
-the ``m`` prefetches needed to go round the circle (``m`` solved from the window arithmetic above)
-and advances the walk only ``m*Pn - NL`` sets. Crossing ``j`` happens at a stall-free cycle that is
-linear in ``j`` and its data is ready at ``-1 + (cumulative prefetches)*(n+1)``, so the deficits are
-linear in ``j`` and the doubling recursion ``S <- max(S, 2d - S)`` has a closed form (a reflection
-that settles into a two-cycle). Ofmap: a fluid model of the write buffer (capacity, one drain of
-half the buffer per ``ceil(half/bw)`` cycles). The layer's stall is the largest of the three.
-Everything is elementwise numpy over broadcast arrays; the only loop is over at most
-``_MAX_WRAP`` candidate wrap lengths.
+The window start only ever moves forward by ``Pn <= A`` sets, so the number of slides needed to
+bring set ``x`` into the window ``[s, s+A)`` is ``max(0, ceil(((x - s) mod NL - A + 1) / Pn))``:
+small when ``x`` is just ahead, about ``(NL - A)/Pn`` (a trip round the circle) when ``x`` is just
+behind. The demand of each read operand is a sequence of ``folds = fr*fc`` segments, one per fold:
+
+* streams (OS/WS ifmap, OS/IS filter): the prefetch list is the operand's fold blocks stacked and
+  flattened along anti-diagonals; a fold demands its block forward from its first word (first
+  anti-diagonal of the block) to its last. Consecutive blocks share ``width-1`` anti-diagonals,
+  so a fold's first word usually lies *behind* the previous fold's last word (fold seams); the OS
+  filter block is re-entered at its start for every row fold. Positions come from counting cells
+  on anti-diagonals (padding of the last block excluded).
+* stationary row blocks (WS filter, IS ifmap): row-major list; a fold demands ``R`` rows of its
+  column block from the highest row down; going below the window start costs a trip round.
+
+Each segment applies the rule above exactly at its entry word and its last word (the grid of
+window positions ``(A + j*Pn) mod NL`` is carried along by the state ``s``). The first
+``_SEG_CAP`` segments are walked (a loop over segments, vectorised over all layers/designs); the
+rest are extrapolated at the rate of the second half of the walked ones. Stalls replay SCALE-Sim's
+recursion on the same events: prefetches of one row (a wrap) follow the per-row offset rule
+(excess ``e <- max(0, per - e)``), forward slides within a segment have deficits linear in the
+slide index and use the closed-form reflection ``S <- max(S, 2d - S)`` from the current stall.
+Ofmap: a fluid model of the write buffer (capacity, one drain of half the buffer per
+``ceil(half/bw)`` cycles). The layer's stall is the largest of the three.
 """
 
 from __future__ import annotations
@@ -72,9 +83,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_MAX_WRAP = 48
-_SAMPLES = 64
-_SEAM_WEIGHT = 0.0
+_SEG_CAP = 96
 
 
 @dataclass(frozen=True)
@@ -119,18 +128,6 @@ def _cdiv(a, b):
     return -(-a // b)
 
 
-def _wrap_length(a_sets, pn, nl, delta):
-    """Smallest m >= 1 with the window after m slides covering the set ``delta`` sets behind the
-    boundary it just crossed: (A - delta - m*Pn) mod NL < A.  Vectorised over a bounded m."""
-    m_found = np.zeros(np.broadcast(a_sets, pn, nl, delta).shape, dtype=np.int64)
-    target = a_sets - delta
-    for m in range(1, _MAX_WRAP + 1):
-        ok = (np.mod(target - m * pn, nl) < a_sets) & (m_found == 0)
-        m_found = np.where(ok, m, m_found)
-    fallback = 1 + _cdiv(np.maximum(nl - a_sets + delta, 0), np.maximum(pn, 1))
-    return np.where(m_found == 0, fallback, m_found)
-
-
 def _reflect_stall(d1, g, j_count):
     """Final accumulated stall after events with deficits d_j = d1 + (j-1) g, j = 1..J, under
     S <- max(S, 2 d_j - S) starting from S = 0 (SCALE-Sim's doubled read stall)."""
@@ -155,79 +152,195 @@ def _reflect_stall(d1, g, j_count):
     return np.where(has, np.maximum(s, 0.0), 0.0)
 
 
-def _read_operand(nu, npad, words, bw, passes, blk, blk_rows, reversed_blocks, t0, cycles_per_elem, repeat,
-                  seam_len, seam_width):
-    """Prefetch count, DRAM words and stall of one read buffer.
+def _tri(y, w):
+    """sum_{c=0}^{w-1} max(0, y - c): cells (row >= 0, 0 <= col < w) with row + col < y."""
+    n = np.clip(y, 0, w)
+    return n * y - n * (n - 1) // 2
 
-    nu: operand words walked per pass; npad: prefetch-list length incl. padding; passes: number of
-    times the whole list is walked; blk/blk_rows: words and rows of one demanded block; reversed_blocks:
-    blocks are demanded backwards (wrap at every crossing inside a block); t0: stall-free cycle of the
-    first demand; cycles_per_elem: stall-free cycles per walked word; repeat: times each block is
-    re-read consecutively (OS filter)."""
+
+def _diag_count(x, rows, w):
+    """Cells of a rows x w rectangle on anti-diagonals < x."""
+    return _tri(x, w) - _tri(x - rows, w)
+
+
+def _reflect_from(s0, d1, g, j_count):
+    """Accumulated stall after events with deficits d_j = d1 + (j-1) g (j = 1..J) under
+    S <- max(S, 2 d_j - S), starting from S = s0 (SCALE-Sim's doubled read stall)."""
+    s0 = np.asarray(s0, dtype=np.float64)
+    d1 = np.asarray(d1, dtype=np.float64)
+    g = np.asarray(g, dtype=np.float64)
+    jc = np.asarray(j_count, dtype=np.float64)
+    s_dec = np.maximum(s0, 2.0 * d1 - s0)
+    gpos = np.where(g > 0, g, 1.0)
+    j0 = np.where(d1 > s0, 1.0, np.floor((s0 - d1) / gpos) + 2.0)
+    e0 = d1 + (j0 - 1) * gpos - s0  # excess S - d right after the first growing event
+    steps = jc - j0
+    q = np.floor(e0 / gpos)
+    r = e0 - q * gpos
+    e_final = np.where(steps <= q, e0 - steps * gpos, np.where(np.mod(steps - q, 2) == 0, r, gpos - r))
+    s_inc = np.where(j0 <= jc, d1 + (jc - 1) * gpos + e_final, s0)
+    s = np.where(g > 0, s_inc, s_dec)
+    return np.where(jc >= 1, np.maximum(s, s0), s0)
+
+
+def _stream_operand(nu, npad, words, bw, rows_blk, width, nb, w_last, rep, nseg, t0, period_f, span):
+    """Prefetch count, DRAM words and stall of a read buffer fed by an anti-diagonal stream.
+
+    The prefetch list is nb blocks of rows_blk x width words (the last one only w_last wide, the
+    rest padding) stacked and flattened along anti-diagonals. Segment i (i < nseg) demands block
+    (i // rep) mod nb, monotonically forward in the list from its first word (anti-diagonal
+    b*rows_blk, first column) to its last, over `span` cycles starting at stall-free cycle
+    t0 + i*period_f. Consecutive blocks overlap on width-1 anti-diagonals, so a segment's first
+    word usually lies behind the last word of the previous one.
+
+    The window rule is applied exactly per segment: entering it, the first word's set must be in
+    the window [s, s+A) (mod NL), else the window slides by Pn until it is (going round the circle
+    when the word is behind); walking to the last word slides it forward. The first _SEG_CAP
+    segments are walked explicitly (vectorised), the rest extrapolated at the rate of the second
+    half of the walked ones."""
     e = _cdiv(words, 100)
     act = _cdiv(words, 2)
     pre = words - act
-    a_max = _cdiv(act, e)
-    p_max = _cdiv(pre, e)
     nl = nu // e + 1
-    fits = nl <= a_max
-    a_sets = np.minimum(a_max, nl)
-    pn = np.maximum(np.minimum(p_max, nl - a_sets), 1)
+    a_sets = np.minimum(_cdiv(act, e), nl)
+    pn_raw = np.minimum(_cdiv(pre, e), nl - a_sets)
+    fits = pn_raw <= 0
+    pn = np.maximum(pn_raw, 1)
     n_lines = _cdiv(pre, bw)
-    period = n_lines + 1
+    per = (n_lines + 1).astype(np.float64)
+    m_tot = nb * rows_blk
+    wpad = width - w_last
 
-    # Plain forward walk: unwrapped set index of the last word walked.
-    last_set = (passes - 1) * nl + (nu - 1) // e
-    plain = np.where(last_set >= a_sets, (last_set - a_sets) // pn + 1, 0)
+    def nonpad_before(x):
+        return _diag_count(x, m_tot, width) - _diag_count(x - (nb - 1) * rows_blk - w_last, rows_blk, wpad)
 
-    # Crossings inside a block that is demanded backwards go around the circle.
-    delta = 1 + (blk // (2 * e))
-    m_wrap = _wrap_length(a_sets, pn, nl, delta)
-    wraps = reversed_blocks & (blk_rows >= 2) & (blk > 0)
-    g_net = m_wrap * pn - nl  # window progress of a wrapping crossing (<= 0: treated as no wrap)
-    net = np.where(wraps & (g_net > 0), g_net, pn)
-    m_per = np.where(wraps & (g_net > 0), m_wrap, 1)
-    walk_sets = np.where(repeat > 1, (nu - 1) // e, last_set)
-    crossings = np.where(walk_sets >= a_sets, (walk_sets - a_sets) // net + 1, 0)
-
-    # OS filter: a column block straddling a window boundary is re-read `repeat` times, each re-read
-    # wrapping back round the circle to the block start and crossing the boundary again.
-    straddle_frac = np.minimum(1.0, (blk / e) / np.maximum(pn, 1))
-    m_back = _wrap_length(a_sets, pn, nl, np.maximum(1, blk // e // 2 + 1))
-    extra_repeat = np.where(repeat > 1, np.floor(crossings * straddle_frac * (repeat - 1) * (m_back + 1) + 0.5), 0)
-    crossings_total_prefetch = np.where(repeat > 1, crossings + extra_repeat, crossings * m_per)
-    # Streams (anti-diagonal order): a crossing whose boundary falls in the seam between two folds
-    # (diagonals where the next fold's head precedes this fold's tail) wraps round the circle.
-    # The boundaries lie on the lattice (A + k*Pn) mod NL; sample its first _SAMPLES points.
-    ks = np.arange(_SAMPLES).reshape((_SAMPLES,) + (1,) * np.ndim(nu))
-    bnd = np.mod(a_sets + ks * pn, np.maximum(nl, 1)) * e  # element position of the boundary
-    diag = bnd // np.maximum(seam_width, 1)
-    off = np.mod(diag, np.maximum(seam_len, 1))
-    in_zone = (diag >= seam_len) & ((off <= seam_width - 2) | (seam_len < seam_width - 1)) & (bnd < nu) & (off * seam_width + 0 < bnd)
-    valid = ks < np.maximum(plain, 1)
-    phi = np.sum(in_zone & valid, axis=0) / np.maximum(np.sum(valid, axis=0), 1)
-    dlt = 1 + (np.mod(bnd, np.maximum(seam_len * seam_width, 1)) // e)
-    m_seam = _wrap_length(a_sets, pn, nl, dlt)
-    m_avg = np.sum(np.where(in_zone & valid, m_seam, 0), axis=0) / np.maximum(np.sum(in_zone & valid, axis=0), 1)
-    stream_per = np.where(seam_len > 0, 1.0 + _SEAM_WEIGHT * phi * m_avg, 1.0)
-    plain_total = np.floor(plain * stream_per + 0.5)
-    prefetches = np.where(fits, 0, np.where(reversed_blocks | (repeat > 1), crossings_total_prefetch, plain_total))
-    events = np.where(fits, 0, np.where(reversed_blocks & (repeat <= 1), crossings,
-                                        np.where(repeat > 1, prefetches, plain)))
-    per_event = np.where(events > 0, prefetches / np.maximum(events, 1), 1.0)
-    walk_per_event = np.where(reversed_blocks & (repeat <= 1), net, pn).astype(np.float64)
-    if_repeat_walk = np.where(repeat > 1, np.maximum(walk_sets - a_sets + 1, 1) / np.maximum(events, 1), walk_per_event)
-    walk_per_event = np.where(repeat > 1, if_repeat_walk, walk_per_event)
-
+    shape = np.broadcast(nu, words, bw, rows_blk, width, nb, w_last, rep, nseg, t0, period_f, span).shape
+    s = np.zeros(shape, dtype=np.int64)
+    j = np.zeros(shape, dtype=np.int64)
+    stall = np.zeros(shape, dtype=np.float64)
+    cap = int(min(_SEG_CAP, max(int(np.max(nseg)), 1)))
+    half = cap // 2
+    j_half = j.copy()
+    s_half = stall.copy()
+    for i in range(cap):
+        active = (i < nseg) & ~fits
+        b = np.mod(i // rep, nb)
+        wb = np.where(b == nb - 1, w_last, width)
+        lo_pos = nonpad_before(b * rows_blk)
+        d_hi = b * rows_blk + rows_blk - 1 + wb - 1
+        hi_pos = nonpad_before(d_hi) + (wb - 1) - np.maximum(0, d_hi - (m_tot - 1))
+        lo = lo_pos // e
+        hi = hi_pos // e
+        t_i = t0 + i * period_f
+        # entering the segment
+        d0 = np.mod(lo - s, nl)
+        m1 = np.where(active, np.maximum(0, _cdiv(d0 - a_sets + 1, pn)), 0)
+        s = np.mod(s + m1 * pn, nl)
+        lj1 = -1.0 + (j + 1) * per
+        ljm = -1.0 + (j + m1) * per
+        e1 = np.maximum(0.0, lj1 - t_i - 1.0 - stall)
+        em = np.where(m1 == 1, e1, np.where(e1 <= per, np.where(np.mod(m1, 2) == 1, e1, per - e1),
+                                            np.where(np.mod(m1, 2) == 1, per, 0.0)))
+        stall = np.where(m1 > 0, np.maximum(stall, ljm - t_i - 1.0 + em), stall)
+        j = j + m1
+        # walking forward to the last word
+        off = np.mod(lo - s, nl)
+        dist = off + (hi - lo)
+        m2 = np.where(active, np.maximum(0, _cdiv(dist - a_sets + 1, pn)), 0)
+        cyc_per_set = span * e / np.maximum(hi_pos - lo_pos + 1, 1)
+        t_first = t_i + (a_sets - off) * cyc_per_set
+        d1 = -1.0 + (j + 1) * per - 1.0 - t_first
+        g = per - pn * cyc_per_set
+        stall = _reflect_from(stall, d1, g, m2)
+        s = np.mod(s + m2 * pn, nl)
+        j = j + m2
+        if i + 1 == half:
+            j_half = j.copy()
+            s_half = stall.copy()
+    rest = np.maximum(nseg - cap, 0)
+    n2 = max(cap - half, 1)
+    j_tot = j + np.floor(rest * (j - j_half) / n2 + 0.5).astype(np.int64)
+    stall_tot = stall + rest * (stall - s_half) / n2
+    j_tot = np.where(fits, 0, j_tot)
+    stall_tot = np.where(fits, 0.0, stall_tot)
     first = np.minimum(_cdiv(act, bw), _cdiv(npad, bw)) * bw
-    dram = first + prefetches * n_lines * bw
+    return j_tot, first + j_tot * n_lines * bw, stall_tot
 
-    # Deficit of event j: ready at -1 + j*per_event*period, needed at t0 + (A + (j-1)*walk)*e*cpe.
-    t1 = t0 + a_sets * e * cycles_per_elem
-    d1 = -1.0 + per_event * period - 1.0 - t1
-    g = per_event * period - walk_per_event * e * cycles_per_elem
-    stall = _reflect_stall(d1, g, events)
-    return prefetches, dram, stall
+
+def _rows_operand(nu, npad, words, bw, krows, width, w_last, R, fr, nseg, t0, period_f):
+    """Prefetch count, DRAM words and stall of a stationary read buffer (WS filter, IS ifmap).
+
+    The prefetch list is nb = nseg // fr blocks of krows rows x width words, row-major (the last
+    block only w_last words wide). Segment i demands rows g*R .. g*R+R-1 (g = i mod fr) of block
+    i // fr one row per cycle from the highest row down (each row's words ascending), starting at
+    stall-free cycle t0 + i*period_f. Window rule applied exactly per segment: the first row is
+    brought in by sliding forward; descending below the window start costs a trip round the circle
+    (the window only moves forward). First _SEG_CAP segments walked, the rest extrapolated."""
+    e = _cdiv(words, 100)
+    act = _cdiv(words, 2)
+    pre = words - act
+    nl = nu // e + 1
+    a_sets = np.minimum(_cdiv(act, e), nl)
+    pn_raw = np.minimum(_cdiv(pre, e), nl - a_sets)
+    fits = pn_raw <= 0
+    pn = np.maximum(pn_raw, 1)
+    n_lines = _cdiv(pre, bw)
+    per = (n_lines + 1).astype(np.float64)
+    nb = _cdiv(nseg, fr)
+    shape = np.broadcast(nu, words, bw, krows, width, w_last, R, fr, nseg, t0, period_f).shape
+    s = np.zeros(shape, dtype=np.int64)
+    j = np.zeros(shape, dtype=np.int64)
+    stall = np.zeros(shape, dtype=np.float64)
+    cap = int(min(_SEG_CAP, max(int(np.max(nseg)), 1)))
+    half = cap // 2
+    j_half = j.copy()
+    s_half = stall.copy()
+
+    def row_event(stall, j, m, t):
+        lj1 = -1.0 + (j + 1) * per
+        ljm = -1.0 + (j + m) * per
+        e1 = np.maximum(0.0, lj1 - t - 1.0 - stall)
+        em = np.where(m == 1, e1, np.where(e1 <= per, np.where(np.mod(m, 2) == 1, e1, per - e1),
+                                           np.where(np.mod(m, 2) == 1, per, 0.0)))
+        return np.where(m > 0, np.maximum(stall, ljm - t - 1.0 + em), stall)
+
+    for i in range(cap):
+        active = (i < nseg) & ~fits
+        b = i // fr
+        g = np.mod(i, fr)
+        wb = np.where(b == nb - 1, w_last, width)
+        base = b * krows * width
+        k_hi = np.minimum(g * R + R, krows) - 1
+        k_lo = g * R
+        p_first = base + k_hi * wb
+        first = p_first // e
+        top = (p_first + wb - 1) // e
+        lo = (base + k_lo * wb) // e
+        t_i = t0 + i * period_f + (R - 1 - (k_hi - k_lo))  # flipped padding rows come first
+        d0 = np.mod(first - s, nl)
+        dist = d0 + (top - first)
+        m1 = np.where(active, np.maximum(0, _cdiv(dist - a_sets + 1, pn)), 0)
+        stall = row_event(stall, j, m1, t_i)
+        j = j + m1
+        s = np.mod(s + m1 * pn, nl)
+        for _ in range(3):
+            below = active & (np.mod(lo - s, nl) > np.mod(top - s, nl))
+            m = np.where(below, _cdiv(nl - a_sets, pn), 0)
+            t_w = t_i + np.maximum(p_first - s * e, 0) // np.maximum(wb, 1) + 1
+            stall = row_event(stall, j, m, t_w)
+            j = j + m
+            s = np.mod(s + m * pn, nl)
+        if i + 1 == half:
+            j_half = j.copy()
+            s_half = stall.copy()
+    rest = np.maximum(nseg - cap, 0)
+    n2 = max(cap - half, 1)
+    j_tot = j + np.floor(rest * (j - j_half) / n2 + 0.5).astype(np.int64)
+    stall_tot = stall + rest * (stall - s_half) / n2
+    j_tot = np.where(fits, 0, j_tot)
+    stall_tot = np.where(fits, 0.0, stall_tot)
+    first_fill = np.minimum(_cdiv(act, bw), _cdiv(npad, bw)) * bw
+    return j_tot, first_fill + j_tot * n_lines * bw, stall_tot
 
 
 def scalesim_user_memory(m, k, n, rows, cols, dataflow_code, ifmap_words, filter_words, ofmap_words,
@@ -261,35 +374,29 @@ def scalesim_user_memory(m, k, n, rows, cols, dataflow_code, ifmap_words, filter
     compute = (folds * p).astype(np.float64)
     r_last = sr - (fr - 1) * R
     c_last = sc - (fc - 1) * C
-    avg_rows = sr / fr
-    avg_cols = sc / fc
     zeros = np.zeros_like(m)
     ones = np.ones_like(m)
 
-    # ---- ifmap: OS/WS stream (once per column fold), IS stationary (reversed blocks).
-    nu_i = m * k
+    # ---- read operands. Streams (anti-diagonal prefetch order): OS/WS ifmap, OS/IS filter.
+    # Stationary row blocks demanded backwards: IS ifmap, WS filter (same shape: K rows x Sc).
+    nseg = fr * fc
+    nu_i, nu_f = m * k, k * n
     npad_i = np.where(os_, fr * R * k, np.where(ws_, fr * R * m, fc * C * k))
-    passes_i = np.where(is_, ones, fc)
-    blk_i = np.where(is_, np.rint(avg_rows * avg_cols).astype(np.int64), zeros)
-    blk_rows_i = np.where(is_, np.where(fr > 1, R, r_last), zeros)
-    t0_i = np.where(os_, 0.0, np.where(ws_, R.astype(np.float64), 0.0))
-    cpe_i = np.where(is_, compute / nu_i, fr * p / nu_i)
-    seam_len_i = np.where(is_, zeros, np.where(os_, k, m))
-    _, dram_i, stall_i = _read_operand(nu_i, npad_i, wi, bi, passes_i, blk_i, blk_rows_i, is_, t0_i, cpe_i, ones,
-                                       seam_len_i, np.where(fr > 1, R, r_last))
-
-    # ---- filter: IS stream, WS stationary (reversed), OS column block re-read per row fold.
-    nu_f = k * n
     npad_f = np.where(is_, fr * R * n, fc * C * k)
-    passes_f = np.where(is_, fc, ones)
-    blk_f = np.where(ws_, np.rint(avg_rows * avg_cols).astype(np.int64), np.where(os_, np.rint(k * avg_cols).astype(np.int64), zeros))
-    blk_rows_f = np.where(ws_, np.where(fr > 1, R, r_last), np.where(os_, k, zeros))
-    t0_f = np.where(is_, R.astype(np.float64), 0.0)
-    cpe_f = np.where(is_, fr * p / nu_f, compute / nu_f)
-    repeat_f = np.where(os_, fr, ones)
-    seam_len_f = np.where(is_, n, zeros)
-    _, dram_f, stall_f = _read_operand(nu_f, npad_f, wf, bf, passes_f, blk_f, blk_rows_f, ws_, t0_f, cpe_f, repeat_f,
-                                       seam_len_f, np.where(fr > 1, R, r_last))
+    rf = np.where(os_, ones, R.astype(np.float64))  # WS ifmap / IS filter: R idle rows before each fold
+    st = [np.stack(np.broadcast_arrays(a_i, a_f)) for a_i, a_f in (
+        (nu_i, nu_f), (npad_i, npad_f), (wi, wf), (bi, bf), (np.where(os_, k, m), np.where(os_, k, n)),
+        (R, np.where(os_, C, R)), (fr, np.where(os_, fc, fr)), (r_last, np.where(os_, c_last, r_last)),
+        (ones, np.where(os_, fr, ones)), (np.where(is_, 0, nseg), np.where(ws_, 0, nseg)),
+        (np.where(os_, 0.0, rf), np.where(is_, rf, 0.0)), (p, p),
+        (np.where(os_, k, m) + R - 1, np.where(os_, k + C - 1, n + R - 1)))]
+    _, sdram, sstall = _stream_operand(*st)
+    _, rdram, rstall = _rows_operand(k * sc, fc * C * k, np.where(is_, wi, wf), np.where(is_, bi, bf), k, C, c_last,
+                                     R, fr, np.where(os_, 0, nseg), zeros, p)
+    dram_i = np.where(is_, rdram, sdram[0])
+    stall_i = np.where(is_, rstall, sstall[0])
+    dram_f = np.where(ws_, rdram, sdram[1])
+    stall_f = np.where(ws_, rstall, sstall[1])
 
     # ---- ofmap write buffer (fluid model).
     writes = np.where(os_, m * n, m * n * fr)
