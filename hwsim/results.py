@@ -57,10 +57,14 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
         if column in _INTEGER_COLUMNS:
             values = np.rint(values).astype(np.int64)
         frame[column] = values
-    auto = evaluation.design.mapping[point] == 1
+    from hwsim.arch.design import MAPPING_CODES
+
+    mapping_name = {code: name for name, code in MAPPING_CODES.items()}[int(evaluation.design.mapping[point])]
     scheme = v["map_scheme"][point]
-    frame["mapping"] = np.where(layers.is_gemm, "auto" if auto else "scalesim", "vector")
+    frame["mapping"] = np.where(layers.is_gemm, mapping_name, "vector")
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
+    if mapping_name == "bitmod":
+        frame["loop_order"] = np.where(layers.is_gemm, "bitmod", "")
     frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
     return pd.DataFrame(frame)[list(LAYER_COLUMNS)]
 

@@ -27,7 +27,7 @@ from hwsim.errors import HwsimInputError
 from hwsim.memory.sram import sram_arrays
 
 DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2}
-MAPPING_CODES = {"scalesim": 0, "auto": 1}
+MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
 OBJECTIVE_CODES = {"latency": 0, "energy": 1, "edp": 2}
 CELL_CODES = {"hp": 0, "lop": 1}
 

@@ -50,6 +50,16 @@ class PESpec(_Strict):
                                    "inputs (IS) load, or outputs (OS) drain, while the current fold computes "
                                    "(TPU v1's weight double-buffering); used by mapping 'auto'")
 
+    bits_per_cycle: int = Field(default=1, gt=0, description="bitserial: weight bits consumed per cycle")
+    dot_product_width: int = Field(default=1, gt=0, description="bitserial: multiply-adds per PE per step along K")
+    essential_bit_fraction: float | None = Field(
+        default=None, gt=0, le=1, description="bitserial: average fraction of non-zero weight bits; set = "
+                                              "zero-bit skipping (Bit-Pragmatic), unset = every bit a cycle")
+    energy_pj_per_cycle: float | None = Field(
+        default=None, gt=0, description="published PE energy per cycle in pJ (replaces the tech model; cite it)")
+    area_um2: float | None = Field(default=None, gt=0,
+                                   description="published PE area in um^2 (replaces the tech model; cite it)")
+
     @field_validator("type")
     @classmethod
     def _registered(cls, value):
@@ -141,8 +151,10 @@ class AcceleratorSpec(_Strict):
     area_overhead_fraction: float = Field(
         ge=0, description="control, interconnect and I/O area as a fraction of the other parts' area "
                           "(PE array, converters, vector unit, SRAMs)")
-    mapping: Literal["scalesim", "auto"] = Field(
+    mapping: Literal["scalesim", "auto", "bitmod"] = Field(
         default="auto", description="loop order and tiling: 'scalesim' = SCALE-Sim's fixed order and counts "
-                                    "(exact, for validation and .cfg inputs); 'auto' = hwsim's mapper")
+                                    "(exact, for validation and .cfg inputs); 'auto' = hwsim's mapper; 'bitmod' = "
+                                    "BitMoD's simulator (tiles of rows x cols x dot-product width, whole-matrix "
+                                    "refetch, layer cycles = max(compute, DRAM))")
     mapping_objective: Literal["latency", "energy", "edp"] = Field(
         default="edp", description="what mapping 'auto' minimises per layer: latency, energy or their product")

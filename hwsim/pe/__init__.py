@@ -49,8 +49,14 @@ def _build_mac(spec, clock_mhz: float, source: str):
     return mac_pe_from_spec(spec, clock_mhz, source)
 
 
+def _build_bitserial(spec, clock_mhz: float, source: str):
+    from hwsim.pe.bitserial import bitserial_pe_from_spec
+
+    return bitserial_pe_from_spec(spec, clock_mhz, source)
+
+
 # PE type name -> builder(PESpec, clock_mhz, source file) -> ProcessingElement
-PE_TYPES: dict[str, Callable] = {"mac": _build_mac}
+PE_TYPES: dict[str, Callable] = {"mac": _build_mac, "bitserial": _build_bitserial}
 
 
 def build_pe(spec, clock_mhz: float, source: str = "") -> ProcessingElement:

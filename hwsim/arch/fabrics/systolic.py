@@ -101,7 +101,7 @@ def count_systolic(job: FabricJob) -> Counts:
 
     # -- the mapper --------------------------------------------------------------------------
     shape = np.broadcast_shapes(folds.shape, ss_dram.shape, (d.size, 1))
-    if scalesim.all():
+    if not (col(d.mapping) == 1).any():
         nan = np.full(shape, np.nan)
         auto = dict.fromkeys(("compute", "stall", "a_read", "b_read", "out_write", "psum_read", "k_passes",
                               "spill_words", "scheme", "mt", "nt", "kt", "overlap"), nan)
@@ -110,10 +110,18 @@ def count_systolic(job: FabricJob) -> Counts:
             auto = _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits,
                          w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape)
 
+    bitmod_mode = col(d.mapping) == 2
+    if bitmod_mode.any():
+        bm = _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shape)
+        for key, value in bm.items():
+            auto[key] = np.where(bitmod_mode, value, auto.get(key, 0.0))
+
     def pick(ss_value, auto_value):
         return np.where(scalesim, ss_value, auto_value)
 
     compute = pick(t.compute_cycles.astype(np.float64), auto["compute"])
+    sram_a_reads = np.where(bitmod_mode, auto.get("sram_a_reads", 0.0), t.sram_ifmap_reads_words * a_bits)
+    sram_b_reads = np.where(bitmod_mode, auto.get("sram_b_reads", 0.0), t.sram_filter_reads_words * b_bits)
     stall = pick(ss_stall, auto["stall"])
     a_read = pick(ss_a, auto["a_read"])
     b_read = pick(ss_b, auto["b_read"])
@@ -122,11 +130,12 @@ def count_systolic(job: FabricJob) -> Counts:
     # partial sums accumulated on chip: one read-modify-write per K fold after the first, and per
     # buffer-level K pass after the first (the spilled ones come back from DRAM first)
     k_passes = pick(np.ones_like(folds), auto["k_passes"])
-    onchip_psum_words = mn * (np.where(df == 0, 1, t.row_folds) * k_passes - 1)
+    zeros_pl = np.zeros(shape)
+    onchip_psum_words = np.where(bitmod_mode, 0.0, mn * (np.where(df == 0, 1, t.row_folds) * k_passes - 1))
 
     sram_read = np.stack([
-        t.sram_ifmap_reads_words * a_bits,
-        t.sram_filter_reads_words * b_bits,
+        sram_a_reads + zeros_pl,
+        sram_b_reads + zeros_pl,
         onchip_psum_words * acc_bits + out_write,          # accumulate, and drain to DRAM
     ])
     sram_write = np.stack([
@@ -167,6 +176,43 @@ def count_systolic(job: FabricJob) -> Counts:
         converted_activations=t.sram_ifmap_reads_words * pack + zeros,
         vector_ops=zeros, sram_read_bits=sram_read, sram_write_bits=sram_write,
         dram_read_bits=a_read + b_read + psum_read, dram_write_bits=out_write, report=report)
+
+
+def _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shape):
+    """BitMoD's simulator as a named mapping (HPCA 2025; ../shared/reference/README.md): array rows
+    take output channels N, columns take tokens M, each PE reduces dot_product_width elements of K
+    per step: tiles = ceil(K/dp) ceil(N/rows) ceil(M/cols), compute cycles = tiles x PE latency
+    (the record's cycles per step). DRAM: whole matrices; the operand that does not fit its
+    buffer is cut into buffer-sized chunks and the other matrix is fetched again per chunk
+    (inputs chunked: weights refetched ceil(A / ifmap buffer) times; or weights chunked: inputs
+    refetched ceil(B / filter buffer) times), the cheaper of the two; outputs written once.
+    Layer cycles = max(compute, DRAM cycles). Whole buffers (no double buffering)."""
+    mf, nf = m.astype(np.float64), n.astype(np.float64)
+    kp = k.astype(np.float64)                              # K already packed by dot_product_width
+    tiles = kp * np.ceil(nf / rows) * np.ceil(mf / cols)
+    compute = tiles * job.cycles_per_step
+    a_total = mf * kp * a_bits
+    b_total = kp * nf * b_bits
+    size = d.buffer_kib * 8192.0
+    chunks_a = np.maximum(1.0, np.ceil(a_total / col(size[0])))
+    chunks_b = np.maximum(1.0, np.ceil(b_total / col(size[1])))
+    inputs_chunked = a_total + b_total * chunks_a
+    weights_chunked = b_total + a_total * chunks_b
+    by_inputs = inputs_chunked < weights_chunked
+    a_read = np.where(by_inputs, a_total, a_total * chunks_b)
+    b_read = np.where(by_inputs, b_total * chunks_a, b_total)
+    out_write = mf * nf * out_bits
+    dram_cycles = np.where(np.isinf(bw), 0.0, (a_read + b_read + out_write) / bw)
+    total = np.maximum(compute, dram_cycles)
+    nan = np.full(shape, np.nan)
+    return {
+        "compute": compute + np.zeros(shape), "stall": np.broadcast_to(total - compute, shape),
+        "a_read": a_read + np.zeros(shape), "b_read": b_read + np.zeros(shape),
+        "out_write": out_write + np.zeros(shape), "psum_read": np.zeros(shape), "spill_words": np.zeros(shape),
+        "k_passes": np.ones(shape), "scheme": nan, "mt": nan, "nt": nan, "kt": nan, "overlap": np.zeros(shape),
+        # each tile reads cols x dp inputs and rows x dp weights from the buffers
+        "sram_a_reads": tiles * cols * a_bits + np.zeros(shape), "sram_b_reads": tiles * rows * b_bits + np.zeros(shape),
+    }
 
 
 def _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c, bw,
