@@ -221,7 +221,9 @@ def _map_one(v, d, cand, out):
                 t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
             passes = folds * math.ceil(t_dim / t_tile)
             k_passes = math.ceil(k / kt)
-            psum = mn * (array_k_folds * k_passes - 1)
+            # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K
+            # passes (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
+            psum = mn * (max(array_k_folds, k_passes) - 1)
             ports = max((sram_a + a) / port_a, (sram_b + b) / port_b,
                         (mn * out_bits + 2 * psum * acc_bits + pr + w) / port_c)
             dram = a + b + w + pr

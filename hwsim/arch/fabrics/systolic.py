@@ -127,11 +127,12 @@ def count_systolic(job: FabricJob) -> Counts:
     b_read = pick(ss_b, auto["b_read"])
     out_write = pick(ss_w, auto["out_write"])
     psum_read = pick(ss_pr, auto["psum_read"])
-    # partial sums accumulated on chip: one read-modify-write per K fold after the first, and per
-    # buffer-level K pass after the first (the spilled ones come back from DRAM first)
+    # partial sums accumulated on chip: one read-modify-write per K chunk after the first, the
+    # chunks being the array's K folds (WS/IS; buffer K tiles hold whole folds) or the buffer's K
+    # passes (OS keeps partial sums in the PEs within a pass); spilled ones come back from DRAM first
     k_passes = pick(np.ones_like(folds), auto["k_passes"])
     zeros_pl = np.zeros(shape)
-    onchip_psum_words = np.where(bitmod_mode, 0.0, mn * (np.where(df == 0, 1, t.row_folds) * k_passes - 1))
+    onchip_psum_words = np.where(bitmod_mode, 0.0, mn * (np.maximum(np.where(df == 0, 1, t.row_folds), k_passes) - 1))
 
     sram_read = np.stack([
         sram_a_reads + zeros_pl,
