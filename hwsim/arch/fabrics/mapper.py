@@ -187,7 +187,9 @@ def _map_one(v, d, cand, out):
         if variant == 1:
             # whole buffers, exposed loads: at best the stream plus the compulsory traffic's time;
             # skip the search when even that cannot beat what the halves gave
-            floor = stream + (0.0 if math.isinf(bw) else compulsory / bw)
+            passes_lb = folds  # every fold at least once
+            compute_lb = (max(stream, passes_lb * rows) + fill_drain) if sdb > 0 else stream + passes_lb * fill_drain
+            floor = compute_lb + (0.0 if math.isinf(bw) else compulsory / bw)
             if _cost(compulsory, floor, cap, e_dram, e_sram, leak, objective) >= best:
                 break
             # SCALE-Sim's order in the whole buffers
