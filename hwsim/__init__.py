@@ -16,18 +16,40 @@ from hwsim.formats import parse_format
 from hwsim.results import Result
 from hwsim.tech.nodes import TechPoint, tech_point
 from hwsim.workload import Conv2d, Gemm, Layer, MatMul, Precision, VectorOp, Workload
+from hwsim.workload.generate import GenerateResult, generate
+from hwsim.workload.frontends.hf_config import model_parameters
 from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
 
 
-def load_workload(name_or_path: str) -> Workload:
-    """A workload from a preset name (see ``hwsim list``) or a trace / topology / model-config file."""
+def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | None = None,
+                  kv_len: int | None = None, batch: int = 1, prompt: int | None = None,
+                  new_tokens: int | None = None, gemm_only: bool = False) -> Workload:
+    """A workload from a preset name (see ``hwsim list``) or a trace / topology / model-config file.
+
+    A HuggingFace ``config.json`` (or an ``llm/...`` preset) describes a model, not a run: it needs
+    ``phase`` ('prefill' with ``seq_len``, 'decode' with ``kv_len``, 'generate' with ``prompt``
+    and ``new_tokens``), at ``batch`` sequences, vector ops left out with ``gemm_only``. Other
+    files refuse these arguments (docs/workloads-llm.md).
+    """
     from hwsim import presets
+    from hwsim.errors import HwsimInputError
     from hwsim.workload.frontends import load_workload_file
+    from hwsim.workload.llm import Scenario
 
-    return load_workload_file(presets.resolve(name_or_path, presets.workload_presets(), "workload"))
+    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    path = presets.resolve(name_or_path, found, "workload")
+    given = phase is not None or seq_len is not None or kv_len is not None or batch != 1 \
+        or prompt is not None or new_tokens is not None or gemm_only
+    scenario = None
+    if given:
+        if phase is None and path.suffix.lower() == ".json":
+            raise HwsimInputError("a model config.json needs a phase", source=str(path), field="phase",
+                                  allowed="prefill, decode, generate")
+        scenario = Scenario(phase, batch, seq_len, kv_len, prompt, new_tokens, gemm_only)
+    return load_workload_file(path, scenario)
 
 
-__all__ = ["Accelerator", "evaluate", "Conv2d", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
-           "VectorOp", "Workload", "load_accelerator", "load_workload", "parse_format", "parse_precision_plan",
+__all__ = ["Accelerator", "evaluate", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
+           "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
            "read_precision_plan", "simulate", "tech_point"]
 __version__ = "0.1.0"

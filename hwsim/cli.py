@@ -75,17 +75,51 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
     return sets
 
 
+# the LLM scenario flags (docs/workloads-llm.md), as load_workload's arguments
+_SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
+                   "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only"}
+
+
+def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--phase", choices=("prefill", "decode", "generate"), default=None,
+                        help="model config.json only: prefill (--seq-len), decode (--kv-len) or generate "
+                             "(--prompt, --new-tokens)")
+    parser.add_argument("--seq-len", type=int, default=None, metavar="S", help="prefill: tokens per sequence")
+    parser.add_argument("--kv-len", type=int, default=None, metavar="L", help="decode: tokens already in the KV cache")
+    parser.add_argument("--batch", type=int, default=None, metavar="B", help="sequences processed together (default 1)")
+    parser.add_argument("--prompt", type=int, default=None, metavar="P", help="generate: prompt tokens")
+    parser.add_argument("--new-tokens", type=int, default=None, metavar="N", help="generate: decode steps")
+    parser.add_argument("--gemm-only", action="store_true", help="leave out the vector ops (norms, softmax, ...)")
+
+
+def _scenario_workload(args: argparse.Namespace):
+    """``args.workload`` loaded with the scenario flags given (errors name the flag)."""
+    import hwsim
+
+    given = {name: getattr(args, name) for name in _SCENARIO_FLAGS
+             if getattr(args, name) is not None and getattr(args, name) is not False}
+    try:
+        return hwsim.load_workload(args.workload, **given)
+    except HwsimInputError as exc:
+        if exc.field in _SCENARIO_FLAGS:
+            raise HwsimInputError(exc.message, source=exc.source, field=_SCENARIO_FLAGS[exc.field],
+                                  allowed=exc.allowed) from None
+        raise
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import hwsim
 
     accel = hwsim.load_accelerator(args.accelerator, args.set)
-    workload = hwsim.load_workload(args.workload)
+    workload = _scenario_workload(args)
     if args.precision:
         workload = hwsim.read_precision_plan(args.precision).apply(workload)
     precision = _precision_from_args(args)
     if args.native_pe:
         accel = hwsim.load_accelerator(args.accelerator, [*args.set, *native_pe_overrides(accel, workload, precision)])
     result = hwsim.simulate(accel, workload, precision, engine=args.engine)
+    if args.phase == "generate":
+        return _report_generate(args, result)
     if args.out:
         result.write(args.out)
     if args.format == "csv":
@@ -99,9 +133,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_generate(args: argparse.Namespace, result) -> int:
+    """--phase generate: the per-layer result plus TTFT, TPOT, tokens/s, energy/token, peak KV."""
+    from hwsim import presets
+    from hwsim.workload.frontends.hf_config import read_hf_config
+    from hwsim.workload.generate import GenerateResult
+    from hwsim.workload.llm import Scenario
+
+    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    arch = read_hf_config(presets.resolve(args.workload, found, "workload"))
+    scenario = Scenario("generate", args.batch or 1, prompt=args.prompt, new_tokens=args.new_tokens,
+                        gemm_only=args.gemm_only)
+    generated = GenerateResult(arch, scenario, result)
+    if args.out:
+        generated.write(args.out)
+    if args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    elif args.format == "json":
+        sys.stdout.write(generated.to_json())
+    else:
+        sys.stdout.write(result.format_table() + generated.format_summary())
+        if args.out:
+            out = Path(args.out)
+            sys.stdout.write(f"wrote {out / 'layers.csv'}, {out / 'summary.json'}, {out / 'generate.json'} and "
+                             f"{out / 'generate.csv'}\n")
+    return 0
+
+
+def cmd_trace_llm(args: argparse.Namespace) -> int:
+    from hwsim.workload.trace import format_trace
+
+    if args.phase is None:
+        raise HwsimInputError("a model config.json needs a phase", source=args.workload, field="--phase",
+                              allowed="prefill, decode, generate")
+    text = format_trace(_scenario_workload(args))
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise HwsimInputError(f"cannot write the trace: {exc.strerror or exc}", source=args.output,
+                              field="-o") from None
+    sys.stdout.write(f"wrote {args.output}\n")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     rows = []
-    for kind, found in (("accelerator", presets.accelerator_presets()), ("workload", presets.workload_presets())):
+    for kind, found in (("accelerator", presets.accelerator_presets()), ("workload", presets.workload_presets()),
+                        ("llm-config", presets.llm_config_presets())):
         for name, path in found.items():
             rows.append((kind, name, presets.first_comment_line(path)))
     if not rows:
@@ -215,7 +296,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="make the PE run this run's formats natively, with the accumulator they need")
     run.add_argument("--engine", choices=("analytic",), default="analytic",
                      help="analytic: closed form over all layers (the event-driven engine comes with PIM)")
+    _add_scenario_arguments(run)
     run.set_defaults(func=cmd_run)
+
+    trace = sub.add_parser("trace", help="write a native trace CSV from a model description")
+    trace_kinds = trace.add_subparsers(dest="trace_kind", required=True, parser_class=_Parser)
+    llm = trace_kinds.add_parser("llm", help="a HuggingFace config.json lowered for one scenario")
+    llm.add_argument("workload", metavar="CONFIG", help="config.json or an llm/... preset (hwsim list)")
+    _add_scenario_arguments(llm)
+    llm.add_argument("-o", "--output", default=None, metavar="CSV", help="trace file (default: stdout)")
+    llm.set_defaults(func=cmd_trace_llm)
 
     lst = sub.add_parser("list", help="accelerator and workload presets with their sources")
     lst.add_argument("--format", choices=("table", "json"), default="table")

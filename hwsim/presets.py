@@ -14,6 +14,7 @@ See docs/install.md.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -67,6 +68,17 @@ def workload_presets() -> dict[str, Path]:
     return _presets(_preset_dir("workloads"), _WORKLOAD_SUFFIXES)
 
 
+# HuggingFace config.json files of the LLM frontend (workloads/llm/), named ``llm/<stem>``; kept out
+# of workload_presets() because they need a phase (docs/workloads-llm.md)
+LLM_CONFIG_DIR = "llm"
+
+
+def llm_config_presets() -> dict[str, Path]:
+    folder = _preset_dir("workloads")
+    found = _presets(folder / LLM_CONFIG_DIR if folder else None, (".json",))
+    return {f"{LLM_CONFIG_DIR}/{name}": path for name, path in found.items()}
+
+
 def resolve(name_or_path: str, presets: dict[str, Path], what: str) -> Path:
     path = Path(name_or_path)
     if path.is_file():
@@ -80,11 +92,18 @@ def resolve(name_or_path: str, presets: dict[str, Path], what: str) -> Path:
 
 
 def first_comment_line(path: Path, key: str = "source") -> str:
-    """The ``source:`` of a preset: a YAML key or a ``# source:`` comment line."""
+    """The ``source:`` of a preset: a YAML key, a ``# source:`` comment line, or a config.json's
+    ``_hwsim_source``."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return ""
+    if path.suffix == ".json":
+        try:
+            value = json.loads(text).get(f"_hwsim_{key}", "")
+        except (ValueError, AttributeError):
+            return ""
+        return value if isinstance(value, str) else ""
     for line in text.splitlines():
         stripped = line.strip().lstrip("#").strip()
         if stripped.startswith(f"{key}:"):

@@ -137,7 +137,7 @@ def parameters(arch: LlmArch) -> Parameters:
         # patch projection (a conv with bias), class token, one position per patch + the class token
         embed += _linear(v.patch_size ** 2 * v.channels, h, True) + h + (v.patches + 1) * h
     head = 0
-    if arch.vocab:
+    if arch.decoder and arch.vocab:
         head = (0 if arch.tied else arch.vocab * h) + (arch.vocab if arch.lm_head_bias else 0)
     extra = (norm if arch.final_norm else 0) + (_linear(h, h, True) if arch.pooler else 0)
     common = embed + head + extra

@@ -166,6 +166,11 @@ VECTOR_OPS_PER_ELEMENT: dict[str, int] = {
     "gelu": 8,        # tanh approximation: 3 multiplies, 2 adds, tanh, multiply, scale
     "silu": 4,        # negate-exp, add, divide, multiply
     "relu": 1,        # compare
+    "sigmoid": 3,     # negate-exp, add, divide (silu without its multiply)
+    "tanh": 1,        # one special-function evaluation (as inside gelu)
+    # rotary embedding (Su et al., RoFormer, 2021, Eq. 34): a pair (x, y) becomes
+    # (x cos - y sin, x sin + y cos): 4 multiplies + 2 adds per 2 elements, cos/sin from a table
+    "rope": 3,
     "add": 1,
     "mul": 1,
 }

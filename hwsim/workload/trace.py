@@ -2,11 +2,12 @@
 
 Columns (docs/trace-format.md has the full table):
 ``name, op, count, m, k, n, batch, in_h, in_w, in_c, out_c, kernel_h, kernel_w, stride,
-padding, groups, ceil_mode, vector_op, elements, weights, activations, outputs, kv``.
+padding, groups, ceil_mode, vector_op, elements, weights, activations, outputs, kv, writes_kv``.
 ``op`` is gemm | matmul | conv2d | vector. A cell that does not apply to the row's op must be
 empty; a cell left empty that has a documented default (batch, stride, padding, groups,
 ceil_mode = 1, 1, 0, 1, 0; count = 1) takes it; format cells left empty take the accelerator's declared default precision.
-Lines starting with ``#`` are comments; ``# name: X`` and ``# source: Y`` set the workload's
+``writes_kv`` (gemm only, 0/1, default 0) marks a K/V projection whose output is written in the KV
+format. Lines starting with ``#`` are comments; ``# name: X`` and ``# source: Y`` set the workload's
 name and source.
 """
 
@@ -24,7 +25,7 @@ from hwsim.workload.ops import Conv2d, Gemm, MatMul, VectorOp
 
 COLUMNS = ("name", "op", "count", "m", "k", "n", "batch", "in_h", "in_w", "in_c", "out_c",
            "kernel_h", "kernel_w", "stride", "padding", "groups", "ceil_mode", "vector_op", "elements",
-           "weights", "activations", "outputs", "kv")
+           "weights", "activations", "outputs", "kv", "writes_kv")
 FORMAT_COLUMNS = ("weights", "activations", "outputs", "kv")
 
 _SHAPE_COLUMNS = {
@@ -109,6 +110,8 @@ def _row_to_layer(row: dict[str, str]) -> Layer:
         raise HwsimInputError(f"unknown op '{op}'", field="op", allowed=", ".join(_SHAPE_COLUMNS))
     spec = _SHAPE_COLUMNS[op]
     relevant = set(spec["required"]) | set(spec["optional"]) | {"name", "op", "count"} | set(FORMAT_COLUMNS)
+    if op == "gemm":  # only a projection writes new K/V
+        relevant.add("writes_kv")
     for column, value in row.items():
         if value and column not in relevant:
             raise HwsimInputError(f"'{column}' does not apply to op '{op}' (leave it empty)", field=column)
@@ -141,7 +144,10 @@ def _row_to_layer(row: dict[str, str]) -> Layer:
                 raise HwsimInputError(exc.args[0], field=column) from None
     if op != "matmul" and "kv" in formats:
         raise HwsimInputError("only matmul (attention) layers read a KV cache", field="kv")
-    return Layer(name, operator, Precision(**formats), count)
+    writes_kv = row.get("writes_kv", "")
+    if writes_kv not in ("", "0", "1"):
+        raise HwsimInputError(f"must be 0 or 1, got {writes_kv}", field="writes_kv")
+    return Layer(name, operator, Precision(**formats), count, writes_kv == "1")
 
 
 def _layer_cells(layer: Layer) -> dict[str, object]:
@@ -159,6 +165,8 @@ def _layer_cells(layer: Layer) -> dict[str, object]:
         fmt = getattr(layer.precision, column)
         if fmt is not None:
             cells[column] = fmt.name
+    if layer.writes_kv:
+        cells["writes_kv"] = 1
     return cells
 
 

@@ -1,6 +1,8 @@
 """Workload frontends behind one registry: each knows how to recognise and read its files.
 
 Add a frontend by appending a ``Frontend`` to ``FRONTENDS``; ``load_workload`` tries them in order.
+A HuggingFace ``config.json`` describes a model, not a run: it needs a scenario (phase, lengths,
+batch), which ``load_workload_file`` passes to ``hf_config.load_hf_workload``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import Callable
 
 from hwsim.errors import HwsimInputError
 from hwsim.workload import trace
-from hwsim.workload.frontends import scalesim_topology, transformer
+from hwsim.workload.frontends import hf_config, scalesim_topology, transformer
 from hwsim.workload.layer import Workload
+from hwsim.workload.llm import Scenario
 from hwsim.yamlio import load_yaml_file
 
 
@@ -58,18 +61,35 @@ def _load_yaml_model(path: Path) -> Workload:
                           allowed="transformer_encoder, transformer_decoder")
 
 
+def _is_json(path: Path) -> bool:
+    return path.suffix.lower() == ".json"
+
+
+def _hf_needs_a_phase(path: Path) -> Workload:
+    raise HwsimInputError("a model config.json needs a phase", source=str(path), field="phase",
+                          allowed="prefill, decode, generate (with seq_len / kv_len / prompt + new_tokens)")
+
+
 FRONTENDS: list[Frontend] = [
     Frontend("native", "hwsim trace CSV (header starts 'name,op')", _is_native, trace.read_trace),
     Frontend("scalesim", "SCALE-Sim topology CSV (conv or 'Layer, M, N, K')", _is_topology,
              scalesim_topology.read_topology),
     Frontend("model-config", "transformer model config YAML", _is_yaml, _load_yaml_model),
+    Frontend("hf-config", "HuggingFace config.json (with a phase)", _is_json, _hf_needs_a_phase),
 ]
 
 
-def load_workload_file(path: str | Path) -> Workload:
+def load_workload_file(path: str | Path, scenario: Scenario | None = None) -> Workload:
+    """The workload of ``path``; ``scenario`` is required by (and only allowed for) a config.json."""
     path = Path(path)
     if not path.is_file():
         raise HwsimInputError("no such workload file", source=str(path))
+    if _is_json(path) and scenario is not None:
+        return hf_config.load_hf_workload(path, scenario)
+    if scenario is not None:
+        raise HwsimInputError("phase, seq_len, kv_len, batch, prompt, new_tokens and gemm_only apply only to a "
+                              "model config.json", source=str(path), field="phase",
+                              allowed="a HuggingFace config.json (e.g. workloads/llm/llama-2-7b.json)")
     for frontend in FRONTENDS:
         if frontend.recognises(path):
             return frontend.load(path)
