@@ -41,7 +41,6 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
     """``--native-pe``: the PE runs the run's formats natively, with the accumulator they need
     (INT x INT: int32, or the product width if wider; anything with FP: fp32), and the default
     precision follows the run's overrides, so no format needs a conversion or a second try."""
-    from hwsim.arch.accelerator import Accelerator  # noqa: F401  (type only)
     from hwsim.formats import Precision
 
     default = accel.default_precision

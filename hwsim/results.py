@@ -69,6 +69,23 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     return pd.DataFrame(frame)[list(LAYER_COLUMNS)]
 
 
+def write_files(out_dir: str | Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (name -> text) into the folder ``out_dir`` (created if missing); a path that
+    is a file or cannot be written is one clear error naming ``--out``."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise HwsimInputError(f"is a file; --out names a folder for {', '.join(files)}",
+                              source=str(out), field="--out", allowed="a folder path (created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise HwsimInputError(f"cannot write results: {exc.strerror or exc}", source=str(out),
+                              field="--out") from None
+    return out
+
+
 @dataclass
 class Result:
     accelerator: str
@@ -105,18 +122,7 @@ class Result:
         return json.dumps(self.summary(), indent=2) + "\n"
 
     def write(self, out_dir: str | Path) -> Path:
-        out = Path(out_dir)
-        if out.exists() and not out.is_dir():
-            raise HwsimInputError("is a file; --out names a folder for layers.csv and summary.json",
-                                  source=str(out), field="--out", allowed="a folder path (created if missing)")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "layers.csv").write_text(self.to_csv(), encoding="utf-8")
-            (out / "summary.json").write_text(self.to_json(), encoding="utf-8")
-        except OSError as exc:
-            raise HwsimInputError(f"cannot write results: {exc.strerror or exc}", source=str(out),
-                                  field="--out") from None
-        return out
+        return write_files(out_dir, {"layers.csv": self.to_csv(), "summary.json": self.to_json()})
 
     def format_table(self) -> str:
         shown = self.layers[["layer", "op", "count", "macs", "total_cycles", "stall_cycles", "utilization",

@@ -21,7 +21,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from hwsim.errors import HwsimInputError
 from hwsim.formats import Precision, parse_format
 from hwsim.workload.llm import Scenario, build_llm, check_scenario
 from hwsim.workload.llm_arch import LlmArch
@@ -113,14 +112,10 @@ class GenerateResult:
 
     def write(self, out_dir: str | Path) -> Path:
         """layers.csv and summary.json as ``Result.write``, plus generate.csv and generate.json."""
-        out = self.result.write(out_dir)
-        try:
-            (out / "generate.json").write_text(self.to_json(), encoding="utf-8")
-            (out / "generate.csv").write_text(self.to_csv(), encoding="utf-8")
-        except OSError as exc:
-            raise HwsimInputError(f"cannot write results: {exc.strerror or exc}", source=str(out),
-                                  field="--out") from None
-        return out
+        from hwsim.results import write_files
+
+        return write_files(out_dir, {"layers.csv": self.result.to_csv(), "summary.json": self.result.to_json(),
+                                     "generate.json": self.to_json(), "generate.csv": self.to_csv()})
 
     def format_summary(self) -> str:
         s = self.summary()

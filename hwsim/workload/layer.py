@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hwsim.formats import OPERANDS, Precision
+from hwsim.formats import OPERANDS, Precision  # noqa: F401  (re-exported: Precision and OPERANDS live with the formats)
 from hwsim.workload.ops import Op
 
 
