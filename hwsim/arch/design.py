@@ -45,6 +45,7 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "mapping": ("mapping", "choice", MAPPING_CODES),
     "mapping_objective": ("objective", "choice", OBJECTIVE_CODES),
     "compute.pe.stationary_double_buffered": ("stationary_double_buffered", "bool", None),
+    "compute.idle_pe_energy_fraction": ("idle_pe_energy_fraction", "nonneg", None),
 }
 for _role in BUFFER_ROLES:
     ARRAY_KEYS[f"buffers.{_role}.size_kib"] = (f"{_role}_kib", "float", None)
@@ -87,7 +88,10 @@ class DesignBatch:
     buffer_kib: np.ndarray            # (3, P): ifmap, filter, ofmap
     buffer_banks: np.ndarray          # (3, P)
     buffer_port_bits: np.ndarray      # (3, P)
-    sram_pj_per_bit: np.ndarray       # (3, P): per bit read or written
+    sram_pj_per_bit: np.ndarray       # (3, P): per bit read or written (mean of read and write)
+    sram_read_pj_per_bit: np.ndarray  # (3, P)
+    sram_write_pj_per_bit: np.ndarray  # (3, P)
+    idle_pe_energy_fraction: np.ndarray  # (P,): an idle PE-cycle's energy / a busy one's
     sram_bits_per_cycle: np.ndarray   # (3, P): banks x port width
     area_parts_mm2: dict[str, np.ndarray]
     area_mm2: np.ndarray
@@ -259,7 +263,14 @@ def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict)
     kib = np.stack([v[f"{r}_kib"].astype(np.float64) for r in BUFFER_ROLES])
     banks = np.stack([v[f"{r}_banks"].astype(np.int64) for r in BUFFER_ROLES])
     ports = np.stack([v[f"{r}_port_bits"].astype(np.int64) for r in BUFFER_ROLES])
-    sram = sram_arrays(kib, banks, ports, energy_f, area_f, leak_f, cell)
+    def published(field):
+        per_group = np.array([[np.nan if (x := getattr(getattr(a.spec.buffers, r), field)) is None else float(x)
+                               for r in BUFFER_ROLES] for a in accelerators])  # (G, 3)
+        return per_group[group].T
+    sram = sram_arrays(kib, banks, ports, energy_f, area_f, leak_f, cell, published("read_pj_per_access"),
+                       published("write_pj_per_access"), published("write_access_bits"))
+    read_pj = np.broadcast_to(np.asarray(sram.access_pj_per_bit, dtype=np.float64), kib.shape)
+    write_pj = np.broadcast_to(np.asarray(sram.write_pj_per_bit, dtype=np.float64), kib.shape)
     rows, cols = v["rows"].astype(np.int64), v["cols"].astype(np.int64)
     pes = (rows * cols).astype(np.float64)
     pe_area = np.array([a.pe.area_um2(a.tech).value for a in accelerators])[group]
@@ -292,7 +303,8 @@ def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict)
         clock_mhz=clock, dram_gb_s=v["dram_gb_s"].astype(np.float64),
         dram_pj_per_bit=v["dram_pj_per_bit"].astype(np.float64),
         buffer_kib=kib, buffer_banks=banks, buffer_port_bits=ports,
-        sram_pj_per_bit=np.asarray(sram.access_pj_per_bit, dtype=np.float64),
+        sram_pj_per_bit=(read_pj + write_pj) / 2, sram_read_pj_per_bit=read_pj, sram_write_pj_per_bit=write_pj,
+        idle_pe_energy_fraction=v["idle_pe_energy_fraction"].astype(np.float64),
         sram_bits_per_cycle=np.asarray(sram.bits_per_cycle, dtype=np.float64),
         area_parts_mm2=parts, area_mm2=sum(parts.values()), leakage_uw=leakage,
     )

@@ -76,6 +76,11 @@ class ComputeSpec(_Strict):
     cols: int = Field(gt=0, description="systolic array columns (PEs)")
     dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
     pe: PESpec
+    idle_pe_energy_fraction: float = Field(
+        default=0.0, ge=0, le=1, description="energy a PE spends in a compute cycle in which it has no product to "
+                                             "compute (partial folds, short GEMMs), as a fraction of a busy PE-cycle: "
+                                             "0 = idle PEs clock-gated, 1 = no gating, every PE pays its full "
+                                             "per-cycle energy every compute cycle (BitMoD's simulator)")
 
 
 class VectorSpec(_Strict):
@@ -86,6 +91,15 @@ class BufferSpec(_Strict):
     size_kib: float = Field(gt=0, description="capacity in KiB (1 KiB = 8192 bits)")
     banks: int = Field(default=1, gt=0, description="independent banks; an access touches one")
     port_width_bits: int = Field(gt=0, description="bits per access")
+    read_pj_per_access: float | None = Field(
+        default=None, gt=0, description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
+                                        "replaces hwsim's SRAM energy model for reads; not node-scaled; cite it)")
+    write_pj_per_access: float | None = Field(
+        default=None, gt=0, description="published energy of one write of write_access_bits, in pJ (replaces "
+                                        "hwsim's SRAM energy model for writes; not node-scaled; cite it)")
+    write_access_bits: int | None = Field(
+        default=None, gt=0, description="bits per write access for write_pj_per_access (CACTI's minimum write "
+                                        "granularity); unset = port_width_bits")
 
 
 class BuffersSpec(_Strict):

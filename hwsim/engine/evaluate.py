@@ -81,7 +81,8 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
             vector_elements=layers.vector_elements[None, idx], vector_ops=layers.vector_ops[None, idx],
             a_bits=pick(g("a_bits")), b_bits=pick(g("b_bits")), out_bits=pick(g("out_bits")),
             acc_bits=pick(g("acc_bits")), k_per_step=pick(g("k_per_step")),
-            cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")))
+            cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")),
+            instances=layers.instances[None, idx])
         counts = FABRICS[fabric](job)
         unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),
                             pick(g("energy_per_table_pj")), pick(g("energy_convert_weights_pj")),

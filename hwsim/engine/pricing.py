@@ -2,7 +2,8 @@
 
     compute = MACs x E_mac + groups x E_group + tables x E_table
               + converted elements x E_convert + vector ops x E_vector_op
-    SRAM    = sum over buffers of (bits read + bits written) x E_bit(buffer)
+          + idle MAC slots x E_mac x idle fraction (PEs without a product in a compute cycle)
+    SRAM    = sum over buffers of bits read x E_read_bit(buffer) + bits written x E_write_bit(buffer)
     DRAM    = (bits read + bits written) x E_bit(DRAM)
     leakage = static power of the whole design x latency (added by the engine per layer)
 """
@@ -42,7 +43,9 @@ def price(counts: Counts, unit: UnitEnergies, design: DesignBatch) -> Energies:
                + counts.converted_weights * unit.convert_weights_pj
                + counts.converted_activations * unit.convert_activations_pj
                + counts.vector_ops * unit.per_vector_op_pj)
-    per_bit = design.sram_pj_per_bit[:, :, None]
-    sram = ((counts.sram_read_bits + counts.sram_write_bits) * per_bit).sum(axis=0)
+    if counts.idle_mac_slots is not None:
+        compute = compute + counts.idle_mac_slots * unit.per_mac_pj * design.idle_pe_energy_fraction[:, None]
+    sram = (counts.sram_read_bits * design.sram_read_pj_per_bit[:, :, None]
+            + counts.sram_write_bits * design.sram_write_pj_per_bit[:, :, None]).sum(axis=0)
     dram = (counts.dram_read_bits + counts.dram_write_bits) * design.dram_pj_per_bit[:, None]
     return Energies(compute, sram, dram)

@@ -19,6 +19,11 @@ Vectorised: every argument may be a numpy array over design points (scalars work
 * Area: 0.354 um^2 per bit at 28 nm, derived: CACTI 7 512 KiB, 8 banks, 256-bit port =
   1.48456 mm^2 / 4,194,304 bits (BitMoD designs.json), scaled to other nodes with the node area
   factors.
+* Published per-access costs (``buffers.<role>.read_pj_per_access`` / ``write_pj_per_access`` with
+  ``write_access_bits``, e.g. CACTI's figures for the exact macro): read energy per bit = read cost
+  / port width, write energy per bit = write cost / write access width, used as given (no node
+  or voltage scaling: a published figure is at its own node); a buffer without them keeps the
+  model above.
 * Leakage per bit at 45 nm, 300 K, subthreshold + gate, CACTI 7 (tech_params/45nm.dat I_off and
   I_g_on, cell formula in mat.cc: P = Vdd * I * 3.965 F): itrs-hp cells 52.7 nW/bit, itrs-lop
   cells 2.2 nW/bit (our CACTI 7 1 MB runs: HP 53 + 3, LOP 0.53 + 1.9 nW/bit); scaled to other
@@ -53,18 +58,31 @@ _AREA_FACTOR_28NM = tech_point(28).area_factor
 class SramArrays:
     """Per-design SRAM figures (arrays over design points, or floats)."""
 
-    access_pj_per_bit: np.ndarray   # read = write
+    access_pj_per_bit: np.ndarray   # read (= write unless published costs differ)
     area_um2: np.ndarray
     leakage_uw: np.ndarray
     bits_per_cycle: np.ndarray      # banks x port width
+    write_pj_per_bit: np.ndarray | None = None  # None: = access_pj_per_bit
 
 
 def sram_arrays(size_kib, banks, port_width_bits, energy_factor, area_factor, leakage_factor,
-                cell) -> SramArrays:
+                cell, read_pj_per_access=None, write_pj_per_access=None, write_access_bits=None) -> SramArrays:
+    """``read_pj_per_access`` / ``write_pj_per_access`` (NaN or None where not given) replace the
+    model's energy per bit with published per-access costs; ``write_access_bits`` (NaN or None:
+    the port width) is the width a published write cost covers."""
     size_kib, banks, port = (np.asarray(x, dtype=np.float64) for x in (size_kib, banks, port_width_bits))
     e64 = _E64_AT_8KIB_PJ * (size_kib / 8.0) ** _CAPACITY_EXPONENT * banks ** _BANK_ENERGY_EXPONENT
     access_pj = e64 * (port / 64.0) ** _WIDTH_EXPONENT
     per_bit = access_pj * energy_factor / port  # Horowitz's points are 45 nm, 0.9 V: the factors' reference
+    write_per_bit = per_bit
+    if read_pj_per_access is not None:
+        published = np.asarray(read_pj_per_access, dtype=np.float64)
+        per_bit = np.where(np.isnan(published), per_bit, published / port)
+    if write_pj_per_access is not None:
+        published = np.asarray(write_pj_per_access, dtype=np.float64)
+        width = port if write_access_bits is None else np.asarray(write_access_bits, dtype=np.float64)
+        width = np.where(np.isnan(width), port, width)
+        write_per_bit = np.where(np.isnan(published), write_per_bit, published / width)
     bits = size_kib * 8192.0
     area = (bits * _AREA_UM2_PER_BIT_28NM * (np.asarray(area_factor) / _AREA_FACTOR_28NM)
             * (banks / _AREA_ANCHOR_BANKS) ** _BANK_AREA_EXPONENT
@@ -72,7 +90,7 @@ def sram_arrays(size_kib, banks, port_width_bits, energy_factor, area_factor, le
     leak_per_bit_nw = np.vectorize(LEAKAGE_NW_PER_BIT_45NM.__getitem__, otypes=[float])(cell) \
         if not isinstance(cell, str) else LEAKAGE_NW_PER_BIT_45NM[cell]
     leakage = bits * leak_per_bit_nw * 1e-3 * leakage_factor
-    return SramArrays(per_bit, area, leakage, banks * port)
+    return SramArrays(per_bit, area, leakage, banks * port, write_per_bit)
 
 
 @dataclass(frozen=True)

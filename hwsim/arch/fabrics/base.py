@@ -34,6 +34,7 @@ class FabricJob:
     k_per_step: np.ndarray
     cycles_per_step: np.ndarray
     group_size: np.ndarray
+    instances: np.ndarray | None = None  # (1, L): back-to-back instances of each layer (attention heads)
 
     def col(self, values: np.ndarray) -> np.ndarray:
         """A per-design array as a (P, 1) column."""
@@ -57,3 +58,6 @@ class Counts:
     dram_read_bits: np.ndarray
     dram_write_bits: np.ndarray
     report: dict[str, np.ndarray] = field(default_factory=dict)  # fabric-specific columns, (P, L)
+    # MAC slots of PEs with no product in a compute cycle (rows x cols x compute cycles x
+    # k_per_step / cycles_per_step - MACs); priced at E_mac x compute.idle_pe_energy_fraction
+    idle_mac_slots: np.ndarray | None = None

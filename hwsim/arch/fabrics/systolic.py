@@ -111,8 +111,11 @@ def count_systolic(job: FabricJob) -> Counts:
                          w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape)
 
     bitmod_mode = col(d.mapping) == 2
+    bitmod_report = {}
     if bitmod_mode.any():
         bm = _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shape)
+        for key in ("refetch_a", "refetch_b", "dram_cycles"):
+            bitmod_report[f"bitmod_{key}"] = np.where(bitmod_mode, bm.pop(key), np.nan)
         for key, value in bm.items():
             auto[key] = np.where(bitmod_mode, value, auto.get(key, 0.0))
 
@@ -170,49 +173,71 @@ def count_systolic(job: FabricJob) -> Counts:
         "tile_m": pick(np.nan, auto["mt"]), "tile_n": pick(np.nan, auto["nt"]), "tile_k": pick(np.nan, auto["kt"]),
         # 1: tiles in half of each buffer, loads overlapped; 0: whole buffers, loads exposed
         "tiles_double_buffered": pick(double_buffered.astype(np.float64), auto["overlap"]) + zeros,
+        **bitmod_report,
     }
+    # PE-cycles with no product (partial folds, fill and drain), as MAC slots: priced only when the
+    # design's idle PEs are not clock-gated (compute.idle_pe_energy_fraction > 0)
+    slots = rows * cols * compute * pack / cps
+    idle = np.maximum(0.0, slots - macs)
     return Counts(
         compute_cycles=compute, stall_cycles=stall, macs=macs + zeros, groups=groups + zeros, tables=zeros,
         converted_weights=t.sram_filter_reads_words * pack + zeros,
         converted_activations=t.sram_ifmap_reads_words * pack + zeros,
         vector_ops=zeros, sram_read_bits=sram_read, sram_write_bits=sram_write,
-        dram_read_bits=a_read + b_read + psum_read, dram_write_bits=out_write, report=report)
+        dram_read_bits=a_read + b_read + psum_read, dram_write_bits=out_write, report=report,
+        idle_mac_slots=idle + zeros)
 
 
 def _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shape):
-    """BitMoD's simulator as a named mapping (HPCA 2025; ../shared/reference/README.md): array rows
-    take output channels N, columns take tokens M, each PE reduces dot_product_width elements of K
-    per step: tiles = ceil(K/dp) ceil(N/rows) ceil(M/cols), compute cycles = tiles x PE latency
-    (the record's cycles per step). DRAM: whole matrices; the operand that does not fit its
-    buffer is cut into buffer-sized chunks and the other matrix is fetched again per chunk
-    (inputs chunked: weights refetched ceil(A / ifmap buffer) times; or weights chunked: inputs
-    refetched ceil(B / filter buffer) times), the cheaper of the two; outputs written once.
-    Layer cycles = max(compute, DRAM cycles). Whole buffers (no double buffering)."""
-    mf, nf = m.astype(np.float64), n.astype(np.float64)
-    kp = k.astype(np.float64)                              # K already packed by dot_product_width
+    """BitMoD's simulator as a named mapping (HPCA 2025, arXiv 2411.11745; bitmod_sim @e445a5f,
+    accelerator.py; ../shared/reference/README.md). Array rows take output channels N, columns
+    take tokens M, each PE reduces dot_product_width elements of K per step:
+
+    * tiles = ceil(K/dp) ceil(N/rows) ceil(M/cols) per instance (BitMoD multiplies by its batch
+      dimension, which for attention is the KV heads: hwsim's instances); compute cycles = tiles
+      x PE latency (the record's cycles per step);
+    * bytes per matrix, whole layer (all instances): each row of K elements rounded up to whole
+      bytes: B = ceil(K b/8) N, A = ceil(K a/8) M, C = ceil(N c/8) M (x instances);
+    * refetch, decided on the whole layer: only if both B > filter buffer and A > ifmap buffer;
+      then either B is fetched ceil(A / ifmap buffer) times (A chunked) or A ceil(B / filter
+      buffer) times (B chunked), whichever moves fewer bytes, a tie refetching A; outputs once;
+    * DRAM cycles = floor(bits / DRAM bits per cycle) per layer (BitMoD's int()); layer cycles =
+      max(compute, DRAM) (whole buffers, no double buffering);
+    * SRAM: one access of each input buffer's port per tile (BitMoD's read count), fills and
+      output writes as moved.
+
+    Per-instance figures are the whole layer's / instances (the engine multiplies back)."""
+    inst = np.ones_like(m, dtype=np.float64) if job.instances is None else job.instances.astype(np.float64)
+    mf, nf, kf = m.astype(np.float64), n.astype(np.float64), job.k.astype(np.float64)
+    kp = k.astype(np.float64)                              # K packed by dot_product_width
     tiles = kp * np.ceil(nf / rows) * np.ceil(mf / cols)
     compute = tiles * job.cycles_per_step
-    a_total = mf * kp * a_bits
-    b_total = kp * nf * b_bits
-    size = d.buffer_kib * 8192.0
-    chunks_a = np.maximum(1.0, np.ceil(a_total / col(size[0])))
-    chunks_b = np.maximum(1.0, np.ceil(b_total / col(size[1])))
-    inputs_chunked = a_total + b_total * chunks_a
-    weights_chunked = b_total + a_total * chunks_b
-    by_inputs = inputs_chunked < weights_chunked
-    a_read = np.where(by_inputs, a_total, a_total * chunks_b)
-    b_read = np.where(by_inputs, b_total * chunks_a, b_total)
-    out_write = mf * nf * out_bits
-    dram_cycles = np.where(np.isinf(bw), 0.0, (a_read + b_read + out_write) / bw)
-    total = np.maximum(compute, dram_cycles)
+    a_bytes = np.ceil(kf * job.a_bits / 8.0 - 1e-9) * mf * inst
+    b_bytes = np.ceil(kf * job.b_bits / 8.0 - 1e-9) * nf * inst
+    o_bytes = np.ceil(nf * out_bits / 8.0 - 1e-9) * mf * inst
+    size_a = col(d.buffer_kib[0] * 1024.0)
+    size_b = col(d.buffer_kib[1] * 1024.0)
+    both = (a_bytes > size_a) & (b_bytes > size_b)
+    fetch_b_if_a_chunked = np.ceil(a_bytes / size_a)       # B refetched per A chunk
+    fetch_a_if_b_chunked = np.ceil(b_bytes / size_b)
+    refetch_b = both & (fetch_b_if_a_chunked * b_bytes + a_bytes < fetch_a_if_b_chunked * a_bytes + b_bytes)
+    fetch_b = np.where(refetch_b, fetch_b_if_a_chunked, 1.0)
+    fetch_a = np.where(both & ~refetch_b, fetch_a_if_b_chunked, 1.0)
+    a_read = a_bytes * fetch_a * 8.0
+    b_read = b_bytes * fetch_b * 8.0
+    out_write = o_bytes * 8.0
+    dram_cycles = np.where(np.isinf(bw), 0.0, np.floor((a_read + b_read + out_write) / bw + 1e-9))
+    total = np.maximum(compute * inst, dram_cycles) / inst
     nan = np.full(shape, np.nan)
+    z = np.zeros(shape)
     return {
-        "compute": compute + np.zeros(shape), "stall": np.broadcast_to(total - compute, shape),
-        "a_read": a_read + np.zeros(shape), "b_read": b_read + np.zeros(shape),
-        "out_write": out_write + np.zeros(shape), "psum_read": np.zeros(shape), "spill_words": np.zeros(shape),
-        "k_passes": np.ones(shape), "scheme": nan, "mt": nan, "nt": nan, "kt": nan, "overlap": np.zeros(shape),
-        # each tile reads cols x dp inputs and rows x dp weights from the buffers
-        "sram_a_reads": tiles * cols * a_bits + np.zeros(shape), "sram_b_reads": tiles * rows * b_bits + np.zeros(shape),
+        "compute": compute + z, "stall": total - compute + z,
+        "a_read": a_read / inst + z, "b_read": b_read / inst + z,
+        "out_write": out_write / inst + z, "psum_read": z, "spill_words": z,
+        "k_passes": np.ones(shape), "scheme": nan, "mt": nan, "nt": nan, "kt": nan, "overlap": z,
+        "sram_a_reads": tiles * col(d.buffer_port_bits[0]) + z,
+        "sram_b_reads": tiles * col(d.buffer_port_bits[1]) + z,
+        "refetch_a": fetch_a + z, "refetch_b": fetch_b + z, "dram_cycles": dram_cycles / inst + z,
     }
 
 
