@@ -55,6 +55,12 @@ class PESpec(_Strict):
     essential_bit_fraction: float | None = Field(
         default=None, gt=0, le=1, description="bitserial: average fraction of non-zero weight bits; set = "
                                               "zero-bit skipping (Bit-Pragmatic), unset = every bit a cycle")
+    lut_group_size: int = Field(default=4, gt=0, le=8,
+                                description="lut: activations per lookup table along K (g); 2^g entries")
+    lut_symmetry: bool = Field(default=True, description="lut: store 2^(g-1) entries and negate (T-MAC, LUT Tensor Core)")
+    lut_table_storage: Literal["registers", "sram"] = Field(
+        default="registers", description="lut: where the tables live (registers: DFF per bit; sram: a small SRAM)")
+    lut_table_format: FormatName = Field(default="int8", description="lut: precision of a table entry, e.g. int8, fp16")
     energy_pj_per_cycle: float | None = Field(
         default=None, gt=0, description="published PE energy per cycle in pJ (replaces the tech model; cite it)")
     area_um2: float | None = Field(default=None, gt=0,

@@ -82,6 +82,7 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
             a_bits=pick(g("a_bits")), b_bits=pick(g("b_bits")), out_bits=pick(g("out_bits")),
             acc_bits=pick(g("acc_bits")), k_per_step=pick(g("k_per_step")),
             cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")),
+            table_group=pick(g("table_group")), table_entries=pick(g("table_entries")),
             instances=layers.instances[None, idx])
         counts = FABRICS[fabric](job)
         unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),

@@ -31,6 +31,7 @@ class PrecisionTable:
     group_size: np.ndarray
     energy_per_table_pj: np.ndarray
     table_entries: np.ndarray
+    table_group: np.ndarray
     energy_convert_weights_pj: np.ndarray
     energy_convert_activations_pj: np.ndarray
     energy_per_vector_op_pj: float
@@ -75,10 +76,10 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None) -
             rows.append((precision.activations.bits_per_element, view.weights.bits_per_element,
                          out_fmt.bits_per_element, r.k_per_step, r.cycles_per_step, r.energy_per_mac_pj,
                          r.energy_per_group_pj, r.group_size, r.energy_per_table_pj, r.table_entries,
-                         r.energy_convert_weights_pj, r.energy_convert_activations_pj))
+                         r.energy_convert_weights_pj, r.energy_convert_activations_pj, r.table_group))
         else:
             rows.append((precision.activations.bits_per_element, 0.0, out_fmt.bits_per_element,
-                         1, 1, 0.0, 0.0, 1, 0.0, 0, 0.0, 0.0))
+                         1, 1, 0.0, 0.0, 1, 0.0, 0, 0.0, 0.0, 1))
     c = list(zip(*rows))
     f64 = lambda x: np.array(x, dtype=np.float64)  # noqa: E731
     i64 = lambda x: np.array(x, dtype=np.int64)  # noqa: E731
@@ -90,6 +91,6 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None) -
         k_per_step=i64(c[3]), cycles_per_step=i64(c[4]), energy_per_mac_pj=f64(c[5]),
         energy_per_group_pj=f64(c[6]), group_size=i64(c[7]), energy_per_table_pj=f64(c[8]),
         table_entries=i64(c[9]), energy_convert_weights_pj=f64(c[10]),
-        energy_convert_activations_pj=f64(c[11]),
+        energy_convert_activations_pj=f64(c[11]), table_group=i64(c[12]),
         energy_per_vector_op_pj=lane.mac_cost(lane_precision, tech).energy_pj,
     )

@@ -13,8 +13,9 @@ factor where it belongs:
 * ``energy_per_group_pj`` and ``group_size``: work done once per group of ``group_size`` products
   along K for each output (group dequantisation of ``int4@g128`` weights, MX scale combine);
   the fabric counts M * N * ceil(K / group_size) groups.
-* ``energy_per_table_pj`` and ``table_entries``: work done once per lookup table (LUT PEs'
-  precompute), which the fabric amortises over the output columns that share the table.
+* ``energy_per_table_pj``, ``table_entries`` and ``table_group``: work done once per lookup table
+  (LUT PEs' precompute over ``table_group`` activations along K); the fabric counts one table per
+  (row of A, group of K) per column fold, i.e. amortised over the output columns that share it.
 * ``energy_convert_weights_pj`` / ``energy_convert_activations_pj``: per element delivered to the
   array through a declared conversion (dequantise-then-MAC), 0 when native.
 * ``area_um2`` and ``leakage_uw``: one PE's silicon; the same for every precision it runs.
@@ -34,6 +35,7 @@ class DatapathRecord:
     group_size: int
     energy_per_table_pj: float
     table_entries: int
+    table_group: int = 1
     energy_convert_weights_pj: float
     energy_convert_activations_pj: float
     area_um2: float

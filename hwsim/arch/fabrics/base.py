@@ -34,6 +34,8 @@ class FabricJob:
     k_per_step: np.ndarray
     cycles_per_step: np.ndarray
     group_size: np.ndarray
+    table_group: np.ndarray = None   # activations per lookup table along K (LUT PEs); None: no tables
+    table_entries: np.ndarray = None
     instances: np.ndarray | None = None  # (1, L): back-to-back instances of each layer (attention heads)
 
     def col(self, values: np.ndarray) -> np.ndarray:

@@ -153,6 +153,14 @@ def count_systolic(job: FabricJob) -> Counts:
     macs = (m * job.k * n).astype(np.float64)
     group = job.group_size
     groups = np.where(group > 1, mn * np.ceil(job.k / group), 0.0)
+    # LUT PEs: one table per (row of A, group of K activations), precomputed once per column fold
+    # and shared by the output columns of that fold (N on the array's columns for OS/WS; IS
+    # streams N through one fold)
+    if job.table_entries is not None and np.any(job.table_entries > 0):
+        share = np.where(df == 2, 1.0, t.col_folds)
+        tables = np.where(job.table_entries > 0, m * np.ceil(job.k / job.table_group) * share, 0.0)
+    else:
+        tables = 0.0
     zeros = np.zeros_like(compute)
     report = {
         "folds": folds + zeros,
@@ -180,7 +188,7 @@ def count_systolic(job: FabricJob) -> Counts:
     slots = rows * cols * compute * pack / cps
     idle = np.maximum(0.0, slots - macs)
     return Counts(
-        compute_cycles=compute, stall_cycles=stall, macs=macs + zeros, groups=groups + zeros, tables=zeros,
+        compute_cycles=compute, stall_cycles=stall, macs=macs + zeros, groups=groups + zeros, tables=tables + zeros,
         converted_weights=t.sram_filter_reads_words * pack + zeros,
         converted_activations=t.sram_ifmap_reads_words * pack + zeros,
         vector_ops=zeros, sram_read_bits=sram_read, sram_write_bits=sram_write,
