@@ -35,11 +35,11 @@ class DatapathRecord:
     group_size: int
     energy_per_table_pj: float
     table_entries: int
-    table_group: int = 1
     energy_convert_weights_pj: float
     energy_convert_activations_pj: float
     area_um2: float
     leakage_uw: float
+    table_group: int = 1   # activations per table along K (LUT PEs)
 
     def __post_init__(self) -> None:
         if self.k_per_step < 1 or self.cycles_per_step < 1 or self.group_size < 1:
