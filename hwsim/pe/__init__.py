@@ -55,8 +55,15 @@ def _build_bitserial(spec, clock_mhz: float, source: str):
     return bitserial_pe_from_spec(spec, clock_mhz, source)
 
 
+def _build_lut(spec, clock_mhz: float, source: str):
+    from hwsim.pe.lut import lut_pe_from_spec
+
+    return lut_pe_from_spec(spec, clock_mhz, source)
+
+
 # PE type name -> builder(PESpec, clock_mhz, source file) -> ProcessingElement
 PE_TYPES: dict[str, Callable] = {"mac": _build_mac, "bitserial": _build_bitserial}
+PE_TYPES["lut"] = _build_lut
 
 
 def build_pe(spec, clock_mhz: float, source: str = "") -> ProcessingElement:

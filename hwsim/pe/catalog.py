@@ -62,6 +62,26 @@ def _pe_for(pe: str, w, a, acc, kwargs) -> MacPE:
     return MacPE((w,), (a,), acc, name=pe, **kwargs)
 
 
+def lut_rows(tech: TechPoint) -> list[tuple]:
+    """``lut`` rows (hwsim/pe/lut.py): one LUT PE per activation format (g = 4, symmetry, register
+    tables, 1 bit per cycle, weights up to int8, so area is the same on every weight row), tables
+    INT8 for INT8 activations (T-MAC's quantised tables) and FP16 for FP16 ones (LUT Tensor Core);
+    energy per MAC is the lookups' (table precompute is per table and group scales per group, not
+    per MAC), linear in weight bits."""
+    from hwsim.pe.lut import LutPE
+
+    rows = []
+    for a_name, table, acc_name in (("int8", "int8", "int32"), ("fp16", "fp16", "fp32")):
+        a, acc = parse_format(a_name), parse_format(acc_name)
+        unit = LutPE((parse_format("int8"),), (a,), acc, group_size=4, symmetry=True, table_storage="registers",
+                     table_format=parse_format(table))
+        for bits in range(1, 9):
+            w = parse_format(f"int{bits}")
+            rows.append(("lut", w.name, a_name, acc_name, unit.energy_per_mac_pj(Precision(w, a, acc), tech).value,
+                         unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+    return rows
+
+
 def pe_table(tech: TechPoint) -> pd.DataFrame:
     rows = []
     for pe, w_name, a_name, acc_name, kwargs in _combinations():
@@ -70,4 +90,5 @@ def pe_table(tech: TechPoint) -> pd.DataFrame:
         precision = Precision(w, a, acc)
         rows.append((pe, w_name, a_name, acc_name, unit.energy_per_mac_pj(precision, tech).value,
                      unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+    rows += lut_rows(tech)
     return pd.DataFrame(rows, columns=list(PE_COLUMNS))
