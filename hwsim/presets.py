@@ -107,5 +107,5 @@ def first_comment_line(path: Path, key: str = "source") -> str:
     for line in text.splitlines():
         stripped = line.strip().lstrip("#").strip()
         if stripped.startswith(f"{key}:"):
-            return stripped.split(":", 1)[1].strip().strip('"')
+            return stripped.split(":", 1)[1].strip().strip('"').strip("'")
     return ""
