@@ -61,9 +61,16 @@ def _build_lut(spec, clock_mhz: float, source: str):
     return lut_pe_from_spec(spec, clock_mhz, source)
 
 
+def _build_shiftadd(spec, clock_mhz: float, source: str):
+    from hwsim.pe.shiftadd import shiftadd_pe_from_spec
+
+    return shiftadd_pe_from_spec(spec, clock_mhz, source)
+
+
 # PE type name -> builder(PESpec, clock_mhz, source file) -> ProcessingElement
 PE_TYPES: dict[str, Callable] = {"mac": _build_mac, "bitserial": _build_bitserial}
 PE_TYPES["lut"] = _build_lut
+PE_TYPES["shiftadd"] = _build_shiftadd
 
 
 def build_pe(spec, clock_mhz: float, source: str = "") -> ProcessingElement:

@@ -82,6 +82,25 @@ def lut_rows(tech: TechPoint) -> list[tuple]:
     return rows
 
 
+def shiftadd_rows(tech: TechPoint) -> list[tuple]:
+    """``shiftadd`` rows (hwsim/pe/shiftadd.py, MixPE-style): one shift-add PE per (weight,
+    activation) pair, weights int2/3/4/8 x activations int8 (int32 accumulator) or fp16 (fp32),
+    built for ungrouped weights, so the area is the per-MAC datapath's (a group-scaled PE adds its
+    output accumulator, snapshot register and share of the dequantisation unit; the per-group
+    energy is charged per group, not per MAC)."""
+    from hwsim.pe.shiftadd import ShiftAddPE
+
+    rows = []
+    for a_name, acc_name in (("int8", "int32"), ("fp16", "fp32")):
+        a, acc = parse_format(a_name), parse_format(acc_name)
+        for bits in (2, 3, 4, 8):
+            w = parse_format(f"int{bits}")
+            unit = ShiftAddPE((w,), (a,), acc)
+            rows.append(("shiftadd", w.name, a_name, acc_name, unit.energy_per_mac_pj(Precision(w, a, acc), tech).value,
+                         unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+    return rows
+
+
 def pe_table(tech: TechPoint) -> pd.DataFrame:
     rows = []
     for pe, w_name, a_name, acc_name, kwargs in _combinations():
@@ -91,4 +110,5 @@ def pe_table(tech: TechPoint) -> pd.DataFrame:
         rows.append((pe, w_name, a_name, acc_name, unit.energy_per_mac_pj(precision, tech).value,
                      unit.area_um2(tech).value, unit.leakage_uw(tech).value))
     rows += lut_rows(tech)
+    rows += shiftadd_rows(tech)
     return pd.DataFrame(rows, columns=list(PE_COLUMNS))
