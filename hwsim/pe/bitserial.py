@@ -30,12 +30,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
+from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, EffectiveBits, FloatFormat, IntFormat, NumberFormat, Precision
-from hwsim.pe.datapath import pipeline_stages
 from hwsim.pe.record import DatapathRecord
-from hwsim.provenance import Sourced
 from hwsim.tech import arith
-from hwsim.tech.costs import COST_SOURCE, UnitCost, unit_cost
+from hwsim.tech.costs import UnitCost, unit_cost
 from hwsim.tech.nodes import TechPoint, as_tech_point
 
 
@@ -54,7 +53,7 @@ def _serial_ok(fmt: NumberFormat) -> bool:
 
 
 @dataclass(frozen=True)
-class BitSerialPE:
+class BitSerialPE(DatapathFacts):
     weight_formats: tuple[NumberFormat, ...]
     activation_formats: tuple[NumberFormat, ...]
     accumulator: NumberFormat
@@ -125,19 +124,6 @@ class BitSerialPE:
         widest = max(self.activation_formats, key=lambda f: f.bits)
         return self._cycle_cost(widest, tech)
 
-    def area_um2(self, tech: TechPoint) -> Sourced:
-        if self.published_area_um2 is not None:
-            return Sourced(self.published_area_um2, "um2", "spec: compute.pe.area_um2 (published)")
-        return Sourced(self.datapath_cost(tech).area_um2, "um2", COST_SOURCE)
-
-    def leakage_uw(self, tech: TechPoint) -> Sourced:
-        return Sourced(self.datapath_cost(tech).leakage_uw, "uW", COST_SOURCE)
-
-    def critical_path_ns(self, tech: TechPoint) -> float:
-        return self.datapath_cost(tech).delay_ns
-
-    def pipeline_stages(self, tech: TechPoint) -> int:
-        return pipeline_stages(self.critical_path_ns(tech), self.clock_mhz)
 
 
 @lru_cache(maxsize=1024)
@@ -189,14 +175,8 @@ def _record(pe: BitSerialPE, precision: Precision, tech: TechPoint) -> DatapathR
 
 
 def bitserial_pe_from_spec(spec, clock_mhz: float, source: str) -> BitSerialPE:
-    from hwsim.formats import parse_format
-
     def formats(values, field):
-        items = values if isinstance(values, list) else [values]
-        try:
-            return tuple(parse_format(v) for v in items)
-        except HwsimInputError as exc:
-            raise HwsimInputError(exc.message, source=source, field=field, allowed=exc.allowed) from None
+        return spec_formats(values, field, source)
 
     if spec.decomposable or spec.conversions or spec.multiplier != "array":
         raise HwsimInputError("decomposable, conversions and multiplier are MAC PE keys", source=source,

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
+from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat, Precision
-from hwsim.pe.datapath import pipeline_stages
 from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
@@ -85,7 +85,7 @@ def _weights_error(fmt: NumberFormat, field: str | None = "compute.pe.weights", 
 
 
 @dataclass(frozen=True)
-class LutPE:
+class LutPE(DatapathFacts):
     weight_formats: tuple[NumberFormat, ...]
     activation_formats: tuple[NumberFormat, ...]
     accumulator: NumberFormat
@@ -193,20 +193,6 @@ class LutPE:
         return UnitCost(unit.energy_pj, unit.area_um2 + store.area_um2, unit.leakage_uw + store.leakage_uw,
                         unit.delay_ns)
 
-    def area_um2(self, tech: TechPoint) -> Sourced:
-        if self.published_area_um2 is not None:
-            return Sourced(self.published_area_um2, "um2", "spec: compute.pe.area_um2 (published)")
-        return Sourced(self.datapath_cost(tech).area_um2, "um2", COST_SOURCE + "; table storage: " +
-                       ("DFF cells" if self.table_storage == "registers" else "hwsim/memory/sram.py sram_cost"))
-
-    def leakage_uw(self, tech: TechPoint) -> Sourced:
-        return Sourced(self.datapath_cost(tech).leakage_uw, "uW", COST_SOURCE)
-
-    def critical_path_ns(self, tech: TechPoint) -> float:
-        return self.datapath_cost(tech).delay_ns
-
-    def pipeline_stages(self, tech: TechPoint) -> int:
-        return pipeline_stages(self.critical_path_ns(tech), self.clock_mhz)
 
 
 # -- netlists ---------------------------------------------------------------------------------
@@ -345,14 +331,8 @@ def _record(pe: LutPE, precision: Precision, tech: TechPoint) -> DatapathRecord:
 
 
 def lut_pe_from_spec(spec, clock_mhz: float, source: str) -> LutPE:
-    from hwsim.formats import parse_format
-
     def formats(values, field):
-        items = values if isinstance(values, list) else [values]
-        try:
-            return tuple(parse_format(v) for v in items)
-        except HwsimInputError as exc:
-            raise HwsimInputError(exc.message, source=source, field=field, allowed=exc.allowed) from None
+        return spec_formats(values, field, source)
 
     if spec.decomposable or spec.conversions or spec.multiplier != "array" or spec.essential_bit_fraction is not None:
         raise HwsimInputError("decomposable, conversions, multiplier and essential_bit_fraction are not LUT PE keys",

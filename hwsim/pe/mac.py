@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
+from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
-from hwsim.pe.datapath import check_accumulator, check_accumulator_width, mac_cost, pair_kind, pipeline_stages
+from hwsim.pe.datapath import check_accumulator, check_accumulator_width, mac_cost, pair_kind
 from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
@@ -108,7 +109,7 @@ def _ceil_brick(bits: float) -> int:
 
 
 @dataclass(frozen=True)
-class MacPE:
+class MacPE(DatapathFacts):
     weight_formats: tuple[NumberFormat, ...]
     activation_formats: tuple[NumberFormat, ...]
     accumulator: NumberFormat
@@ -256,18 +257,6 @@ class MacPE:
                              total.leakage_uw + part.leakage_uw, max(total.delay_ns, part.delay_ns))
         return total
 
-    def area_um2(self, tech: TechPoint) -> Sourced:
-        return Sourced(self.datapath_cost(tech).area_um2, "um2", COST_SOURCE)
-
-    def leakage_uw(self, tech: TechPoint) -> Sourced:
-        return Sourced(self.datapath_cost(tech).leakage_uw, "uW", COST_SOURCE)
-
-    def critical_path_ns(self, tech: TechPoint) -> float:
-        """Unpipelined critical path of the widest datapath."""
-        return self.datapath_cost(tech).delay_ns
-
-    def pipeline_stages(self, tech: TechPoint) -> int:
-        return pipeline_stages(self.critical_path_ns(tech), self.clock_mhz)
 
 
 
@@ -292,14 +281,8 @@ def _mac_record(pe: MacPE, precision: Precision, tech: TechPoint) -> DatapathRec
 
 def mac_pe_from_spec(spec, clock_mhz: float, source: str) -> MacPE:
     """The MAC PE a ``compute.pe`` section describes (formats parsed, errors naming the field)."""
-    from hwsim.formats import parse_format
-
     def formats(values, field):
-        items = values if isinstance(values, list) else [values]
-        try:
-            return tuple(parse_format(v) for v in items)
-        except HwsimInputError as exc:
-            raise HwsimInputError(exc.message, source=source, field=field, allowed=exc.allowed) from None
+        return spec_formats(values, field, source)
 
     try:
         conversions = tuple(

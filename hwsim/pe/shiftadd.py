@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
+from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat, Precision
 from hwsim.pe.datapath import pipeline_stages
 from hwsim.pe.record import DatapathRecord
@@ -136,7 +137,7 @@ def select_netlist(accumulator: NumberFormat, group: int) -> Netlist:
 
 
 @dataclass(frozen=True)
-class ShiftAddPE:
+class ShiftAddPE(DatapathFacts):
     weight_formats: tuple[NumberFormat, ...]
     activation_formats: tuple[NumberFormat, ...]
     accumulator: NumberFormat
@@ -254,19 +255,6 @@ class ShiftAddPE:
         tech = as_tech_point(tech)
         return _pe_cost(self, tech)
 
-    def area_um2(self, tech: TechPoint) -> Sourced:
-        if self.published_area_um2 is not None:
-            return Sourced(self.published_area_um2, "um2", "spec: compute.pe.area_um2 (published)")
-        return Sourced(self.datapath_cost(tech).area_um2, "um2", COST_SOURCE)
-
-    def leakage_uw(self, tech: TechPoint) -> Sourced:
-        return Sourced(self.datapath_cost(tech).leakage_uw, "uW", COST_SOURCE)
-
-    def critical_path_ns(self, tech: TechPoint) -> float:
-        return self.datapath_cost(tech).delay_ns
-
-    def pipeline_stages(self, tech: TechPoint) -> int:
-        return pipeline_stages(self.critical_path_ns(tech), self.clock_mhz)
 
 
 @lru_cache(maxsize=1024)
@@ -331,14 +319,8 @@ def _record(pe: ShiftAddPE, precision: Precision, tech: TechPoint) -> DatapathRe
 
 
 def shiftadd_pe_from_spec(spec, clock_mhz: float, source: str) -> ShiftAddPE:
-    from hwsim.formats import parse_format
-
     def formats(values, field):
-        items = values if isinstance(values, list) else [values]
-        try:
-            return tuple(parse_format(v) for v in items)
-        except HwsimInputError as exc:
-            raise HwsimInputError(exc.message, source=source, field=field, allowed=exc.allowed) from None
+        return spec_formats(values, field, source)
 
     if (spec.decomposable or spec.conversions or spec.multiplier != "array" or spec.bits_per_cycle != 1
             or spec.dot_product_width != 1 or spec.essential_bit_fraction is not None):
