@@ -198,7 +198,12 @@ def _groups(base: Accelerator, columns: dict, structural: list[str], size: int):
 
 
 def _hashable(value):
-    return tuple(value) if isinstance(value, (list, np.ndarray)) else value
+    """A point cell as a grouping key: lists and dicts (e.g. compute.pe.conversions) become tuples."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_hashable(v) for v in value)
+    return value
 
 
 def _plain(value):

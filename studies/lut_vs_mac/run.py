@@ -1,0 +1,377 @@
+"""LUT vs MAC vs dequantise-then-MAC PEs at equal area, on Llama-2-7B's weight GEMMs.
+
+    python studies/lut_vs_mac/run.py [--out hwsim-out/lut_vs_mac] [--quick]
+
+Three ways to run a low-bit-weight GEMM (weights int1..int8; activations INT8 or FP16):
+  lut      the LUT PE (hwsim/pe/lut.py; LUT Tensor Core's organisation): g = 4 activations per
+           table, symmetric tables (8 entries), register tables in the activation format (INT8
+           tables for INT8 activations, as T-MAC's quantised tables; FP16 for FP16), one weight
+           bit-plane per cycle; the PE is built for exactly b-bit weights
+  mac      a MAC PE with a b-bit x activation multiplier (hwsim/pe/mac.py), built for b-bit weights
+  dequant  dequantise-then-MAC: FP16 activations: an FP16 x FP16 MAC array with an int<b> -> FP16
+           converter per weight at the array edge (`conversions`; the converters' area is outside
+           the PE budget, reported as converters_mm2); INT8 activations: an INT8 x INT8 MAC array
+           running the b-bit weights sign-extended (dequantising an integer to INT8 is a sign
+           extension; hwsim prices a narrower weight on a wider MAC PE at the narrow multiplier's
+           energy, i.e. gated upper partial products), so it differs from `mac` in area only
+
+EQUAL AREA: every design's PE array (accel.area_breakdown_mm2["pe_array"]) fills the budget of a
+64 x 64 INT8 x INT8 MAC array (int32 accumulator) at the same node: 1.522 mm2 at 28 nm (4096 x
+371.7 um2), 0.185 mm2 at 7 nm. Shape: 16 rows (the decode batch; an elongated tile, as LUT Tensor
+Core's, so a table is shared by many columns) x cols = round(budget / (16 x PE area)). Platform
+(the MixPE comparison set's: accelerators/baseline-w8a8.yaml): 1 GHz, OS dataflow, mapping auto,
+512/512/256 KiB buffers, 32 GB/s DRAM at 20.3 pJ/bit, no control-area overhead; the node is 28
+or 7 nm.
+
+WORKLOAD: Llama-2-7B (workloads/llm/llama-2-7b.json), decode at batch 1 and 16 (KV length 1024)
+and prefill of 512 tokens; WEIGHT GEMMS ONLY (q/k/v/o projections, FFN, LM head): attention
+matmuls (activation x KV cache) cannot run on a LUT PE, which takes integer weights only, and
+vector ops (norms, softmax, RoPE) are left out for every design alike. Latency and energy per
+token are those of the weight GEMMs.
+
+Writes, into --out (default ./hwsim-out/lut_vs_mac, outside the repo):
+  designs.csv   one row per (node, activations, kind, weight bits): PE area, shape, PE-array area
+                and the budget, peak MACs/cycle, compute density (TOPS/mm2 = 2 x peak MACs/s / PE
+                array area), energy per MAC (and per table, per converted weight)
+  runs.csv      designs.csv's keys x scenario: latency, energy (compute/SRAM/DRAM/leakage),
+                TOPS/W (whole run and compute only), latency and energy per token, utilisation
+  fit.csv       LUT energy per MAC vs weight bits: least-squares line per (node, activations)
+  claims.csv    LUT Tensor Core's 1.44x (compute density, energy efficiency over prior LUT
+                designs) beside hwsim's ratios for LUT-Tensor-Core-like vs prior-LUT variants
+  lut_vs_mac.html  plotly figure, plotly.js inlined (opens offline); one colour per design kind
+--quick: weight bits 1, 2, 4, 8 and both nodes (for the test; a second or two).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+for _p in (str(ROOT), str(HERE)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+import hwsim  # noqa: E402
+from hwsim.errors import HwsimInputError  # noqa: E402
+
+from study_common import LLAMA, Scenario, add_metrics, macs, shape_for, sized, weight_gemms  # noqa: E402
+
+BASE = "baseline-w8a8"
+NODES = (28, 7)
+BITS = tuple(range(1, 9))
+QUICK_BITS = (1, 2, 4, 8)
+ACTIVATIONS = {"int8": {"accumulator": "int32", "table": "int8"},
+               "fp16": {"accumulator": "fp32", "table": "fp16"}}
+KINDS = ("lut", "mac", "dequant")
+ROWS = 16
+KV_LEN = 1024
+SCENARIOS = (Scenario("decode b1", "decode", 1, kv_len=KV_LEN),
+             Scenario("decode b16", "decode", 16, kv_len=KV_LEN),
+             Scenario("prefill 512", "prefill", 1, seq_len=512))
+# LUT Tensor Core (Mo et al., arXiv 2408.06003, ISCA 2025, abstract): "a 1.44x improvement in
+# compute density and energy efficiency compared to previous state-of-the-art LUT-based accelerators"
+PAPER_LUT_TC_RATIO = 1.44
+
+DESIGN_COLUMNS = ("node_nm", "activations", "kind", "weight_bits", "weight_format", "pe", "pe_area_um2", "rows",
+                  "cols", "pes", "budget_mm2", "pe_array_mm2", "pe_array_vs_budget", "converters_mm2", "area_mm2",
+                  "k_per_step", "cycles_per_step", "peak_macs_per_cycle", "peak_tops", "tops_per_mm2",
+                  "energy_per_mac_pj", "energy_per_table_pj", "table_entries", "energy_convert_weights_pj")
+RUN_COLUMNS = ("node_nm", "activations", "kind", "weight_bits", "scenario", "tokens", "macs", "latency_s",
+               "total_cycles", "stall_cycles", "energy_pj", "energy_compute_pj", "energy_sram_pj", "energy_dram_pj",
+               "energy_leakage_pj", "tops_per_w", "compute_tops_per_w", "latency_per_token_s",
+               "energy_per_token_uj", "achieved_tops", "utilization", "peak_macs_per_cycle", "area_mm2")
+FIT_COLUMNS = ("node_nm", "activations", "slope_pj_per_bit", "intercept_pj", "r2", "ratio_4_to_2", "ratio_8_to_1")
+CLAIM_COLUMNS = ("metric", "variant", "published", "hwsim", "node_nm", "weight_bits", "note")
+
+
+# -- the designs --------------------------------------------------------------------------------
+def budget_mm2(node: float) -> float:
+    """The PE array of the 64 x 64 INT8 MAC reference at ``node``."""
+    ref = hwsim.load_accelerator(BASE, [f"tech_node_nm={node:g}", "compute.pe.type=mac", "compute.pe.weights=[int8]",
+                                        "compute.pe.activations=[int8]", "compute.pe.accumulator=int32",
+                                        "compute.rows=64", "compute.cols=64", "default_precision.weights=int8",
+                                        "default_precision.activations=int8", "default_precision.outputs=int8"])
+    return ref.area_breakdown_mm2["pe_array"]
+
+
+def pe_keys(kind: str, bits: int, act: str, lut: dict | None = None) -> dict:
+    """The dotted spec keys of one design's PE and default precision (a points row)."""
+    acc = ACTIVATIONS[act]["accumulator"]
+    w = f"int{bits}"
+    keys = {"compute.pe.activations": [act], "compute.pe.accumulator": acc,
+            "default_precision.weights": w, "default_precision.activations": act,
+            "default_precision.outputs": act}
+    if kind == "lut":
+        opts = {"lut_group_size": 4, "lut_symmetry": True, "lut_table_storage": "registers",
+                "lut_table_format": ACTIVATIONS[act]["table"]}
+        opts.update(lut or {})
+        keys.update({"compute.pe.type": "lut", "compute.pe.weights": [w]})
+        keys.update({f"compute.pe.{k}": v for k, v in opts.items()})
+    elif kind == "mac":
+        keys.update({"compute.pe.type": "mac", "compute.pe.weights": [w]})
+    elif kind == "dequant":
+        if act == "fp16":
+            keys.update({"compute.pe.type": "mac", "compute.pe.weights": ["fp16"],
+                         "compute.pe.conversions": [{"operand": "weights", "from": w, "to": "fp16"}]})
+        else:
+            keys.update({"compute.pe.type": "mac", "compute.pe.weights": ["int8"] if bits == 8 else ["int8", w]})
+    else:
+        raise ValueError(kind)
+    return keys
+
+
+LUT_DEFAULTS = {"compute.pe.lut_group_size": 4, "compute.pe.lut_symmetry": True,
+                "compute.pe.lut_table_storage": "registers", "compute.pe.lut_table_format": "int8"}
+
+
+def _override(key: str, value) -> str:
+    if isinstance(value, bool):
+        return f"{key}={'true' if value else 'false'}"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            items = ", ".join("{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}" for d in value)
+            return f"{key}=[{items}]"
+        return f"{key}=[{', '.join(map(str, value))}]"
+    return f"{key}={value}"
+
+
+def overrides(keys: dict) -> list[str]:
+    return [_override(k, v) for k, v in keys.items()]
+
+
+def design_row(accel, keys: dict, node: float, act: str, kind: str, bits: int, budget: float, pe_area: float) -> dict:
+    record = accel.pe.record(accel.default_precision, accel.tech)
+    area = accel.area_breakdown_mm2
+    pe_array = area["pe_array"]
+    return {"node_nm": node, "activations": act, "kind": kind, "weight_bits": bits, "weight_format": f"int{bits}",
+            "pe": keys["compute.pe.type"], "pe_area_um2": pe_area, "rows": accel.rows, "cols": accel.cols,
+            "pes": accel.num_pes, "budget_mm2": budget, "pe_array_mm2": pe_array,
+            "pe_array_vs_budget": pe_array / budget, "converters_mm2": area.get("converters", 0.0),
+            "area_mm2": accel.area_mm2, "k_per_step": record.k_per_step, "cycles_per_step": record.cycles_per_step,
+            "peak_macs_per_cycle": accel.peak_macs_per_cycle, "peak_tops": accel.peak_tops,
+            "tops_per_mm2": accel.peak_tops / pe_array, "energy_per_mac_pj": record.energy_per_mac_pj,
+            "energy_per_table_pj": record.energy_per_table_pj, "table_entries": record.table_entries,
+            "energy_convert_weights_pj": record.energy_convert_weights_pj}
+
+
+def designs(bits_list, nodes) -> tuple[pd.DataFrame, list[dict]]:
+    """Every design sized to the budget; also the points rows (dotted keys) to evaluate."""
+    rows, points = [], []
+    for node in nodes:
+        budget = budget_mm2(node)
+        for act in ACTIVATIONS:
+            for kind in KINDS:
+                for bits in bits_list:
+                    keys = {"tech_node_nm": node, **pe_keys(kind, bits, act)}
+                    accel, pe_area, r, c = sized(BASE, overrides(keys), budget * 1e6, ROWS)
+                    rows.append(design_row(accel, keys, node, act, kind, bits, budget, pe_area))
+                    points.append({**keys, "compute.rows": r, "compute.cols": c})
+    return pd.DataFrame(rows, columns=list(DESIGN_COLUMNS)), points
+
+
+# -- the runs ---------------------------------------------------------------------------------------
+def evaluate_points(points: list[dict], work) -> pd.DataFrame:
+    """hwsim.evaluate over a points table. Rows whose PE carries `conversions` (a list of maps,
+    which evaluate's grouping cannot hash) run one evaluate call per conversion, with the
+    conversion in the base accelerator and the rest as points."""
+    plain = [i for i, p in enumerate(points) if "compute.pe.conversions" not in p]
+    conv = [i for i, p in enumerate(points) if "compute.pe.conversions" in p]
+    parts = []
+    if plain:
+        # LUT-only keys on MAC rows: the spec defaults (a MAC PE ignores them)
+        table = pd.DataFrame([{**LUT_DEFAULTS, **points[i]} for i in plain])
+        out = hwsim.evaluate(BASE, work, table)
+        out.index = plain
+        parts.append(out)
+    by_conv: dict[str, list[int]] = {}
+    for i in conv:
+        by_conv.setdefault(_override("c", points[i]["compute.pe.conversions"]), []).append(i)
+    for idx in by_conv.values():
+        first = points[idx[0]]
+        base = hwsim.load_accelerator(BASE, overrides({k: v for k, v in first.items()}))
+        table = pd.DataFrame([{k: v for k, v in points[i].items() if k != "compute.pe.conversions"} for i in idx])
+        out = hwsim.evaluate(base, work, table)
+        out.index = idx
+        parts.append(out)
+    return pd.concat(parts).sort_index()
+
+
+def runs(design_table: pd.DataFrame, points: list[dict], scenarios=SCENARIOS, config: str = LLAMA) -> pd.DataFrame:
+    frames, mac_count, tokens = [], {}, {}
+    keys = design_table[["node_nm", "activations", "kind", "weight_bits", "peak_macs_per_cycle", "area_mm2"]]
+    for scenario in scenarios:
+        work = weight_gemms(config, scenario)
+        mac_count[scenario.name], tokens[scenario.name] = macs(work), scenario.tokens
+        out = evaluate_points(points, work)
+        frame = keys.copy().reset_index(drop=True)
+        frame["scenario"] = scenario.name
+        for col in ("total_cycles", "stall_cycles", "latency_s", "energy_pj", "energy_compute_pj", "energy_sram_pj",
+                    "energy_dram_pj", "energy_leakage_pj"):
+            frame[col] = out[col].to_numpy()
+        frames.append(frame)
+    table = add_metrics(pd.concat(frames, ignore_index=True), mac_count, tokens)
+    return table[list(RUN_COLUMNS)]
+
+
+# -- LUT cost vs bits -----------------------------------------------------------------------------
+def lut_fit(design_table: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    lut = design_table[design_table.kind == "lut"]
+    for (node, act), part in lut.groupby(["node_nm", "activations"], sort=False):
+        x = part.weight_bits.to_numpy(float)
+        y = part.energy_per_mac_pj.to_numpy(float)
+        slope, intercept = np.polyfit(x, y, 1)
+        pred = slope * x + intercept
+        r2 = 1 - ((y - pred) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-30)
+        e = dict(zip(part.weight_bits, y))
+        rows.append({"node_nm": node, "activations": act, "slope_pj_per_bit": slope, "intercept_pj": intercept,
+                     "r2": r2, "ratio_4_to_2": e.get(4, np.nan) / e.get(2, np.nan),
+                     "ratio_8_to_1": e.get(8, np.nan) / e.get(1, np.nan)})
+    return pd.DataFrame(rows, columns=list(FIT_COLUMNS))
+
+
+# -- LUT Tensor Core's claim ------------------------------------------------------------------------
+# Each variant undoes some of LUT Tensor Core's choices (its Sec. 3-4: table symmetrisation halves
+# the stored table, the elongated tile shares a table across many columns, FP16 tables); all at the
+# same budget, FP16 activations, 28 nm. SRAM-table variants are left out: hwsim's tiny-SRAM option
+# extrapolates an SRAM model anchored at 8 KB down to 16-byte tables (docs/models/lut-pe.md).
+LUT_VARIANTS = (
+    ("LUT-TC-like (sym, FP16 regs, 16-row tile)", {}, ROWS),
+    ("no symmetry (16 entries)", {"lut_symmetry": False}, ROWS),
+    ("square tile (tables shared by fewer columns)", {}, None),
+    ("prior LUT: no sym + square tile", {"lut_symmetry": False}, None),
+    ("T-MAC-like: INT8 tables, no sym", {"lut_symmetry": False, "lut_table_format": "int8",
+                                         "accumulator": "int32"}, ROWS),
+)
+
+
+def claims(bits_list, scenario: Scenario = SCENARIOS[2], node: float = 28, config: str = LLAMA) -> pd.DataFrame:
+    budget = budget_mm2(node)
+    work = weight_gemms(config, scenario)
+    n_macs = macs(work)
+    rows = []
+    for bits in [b for b in (2, 4) if b in bits_list]:
+        results = {}
+        for name, opts, shape_rows in LUT_VARIANTS:
+            opts = dict(opts)
+            acc = opts.pop("accumulator", None)
+            keys = {"tech_node_nm": node, **pe_keys("lut", bits, "fp16", opts)}
+            if acc:
+                keys["compute.pe.accumulator"] = acc
+            accel, _, _, _ = sized(BASE, overrides(keys), budget * 1e6, shape_rows)
+            s = hwsim.evaluate(accel, work).iloc[0]
+            results[name] = {"density": accel.peak_tops / accel.area_breakdown_mm2["pe_array"],
+                             "efficiency": 2 * n_macs / s["energy_compute_pj"],
+                             "efficiency_run": 2 * n_macs / s["energy_pj"],
+                             "shape": f"{accel.rows}x{accel.cols}"}
+        ref = results[LUT_VARIANTS[0][0]]
+        for name, _, _ in LUT_VARIANTS[1:]:
+            other = results[name]
+            note = f"{ref['shape']} vs {other['shape']}"
+            rows.append({"metric": "compute density (TOPS/mm2 of PE array)", "variant": name,
+                         "published": PAPER_LUT_TC_RATIO, "hwsim": ref["density"] / other["density"],
+                         "node_nm": node, "weight_bits": bits, "note": note})
+            rows.append({"metric": f"energy efficiency, compute only ({scenario.name})", "variant": name,
+                         "published": PAPER_LUT_TC_RATIO, "hwsim": ref["efficiency"] / other["efficiency"],
+                         "node_nm": node, "weight_bits": bits, "note": note})
+            rows.append({"metric": f"energy efficiency, whole run ({scenario.name})", "variant": name,
+                         "published": PAPER_LUT_TC_RATIO, "hwsim": ref["efficiency_run"] / other["efficiency_run"],
+                         "node_nm": node, "weight_bits": bits, "note": note})
+    return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
+
+
+# -- figure ---------------------------------------------------------------------------------------
+def figure(design_table: pd.DataFrame, run_table: pd.DataFrame, claim_table: pd.DataFrame):
+    from hwsim.plots.figures import _plotly, category_colors
+
+    go, make_subplots = _plotly()
+    nodes = sorted(design_table.node_nm.unique(), reverse=True)
+    acts = list(ACTIVATIONS)
+    panels = [("compute density (TOPS/mm2 of PE array)", design_table, "tops_per_mm2", 1.0),
+              ("energy per MAC (pJ, datapath)", design_table, "energy_per_mac_pj", 1.0)]
+    for scenario in SCENARIOS:
+        part = run_table[run_table.scenario == scenario.name]
+        panels.append((f"{scenario.name}: latency per token (ms)", part, "latency_per_token_s", 1e3))
+        panels.append((f"{scenario.name}: energy per token (mJ)", part, "energy_per_token_uj", 1e-3))
+    prefill = run_table[run_table.scenario == SCENARIOS[2].name]
+    panels.append(("prefill 512: TOPS/W (compute energy only)", prefill, "compute_tops_per_w", 1.0))
+    titles = [f"{t} — {a.upper()} act., {n:g} nm" for (t, _, _, _) in panels for n in nodes for a in acts]
+    cols = len(nodes) * len(acts)
+    nrows = len(panels) + 1
+    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=titles + ["LUT Tensor Core 1.44x vs hwsim"],
+                        vertical_spacing=0.25 / nrows, horizontal_spacing=0.05)
+    colors = category_colors(KINDS)
+    shown = set()
+    for r, (_, table, column, scale) in enumerate(panels):
+        for c, (node, act) in enumerate((n, a) for n in nodes for a in acts):
+            part = table[(table.node_nm == node) & (table.activations == act)]
+            for kind in KINDS:
+                sub = part[part.kind == kind].sort_values("weight_bits")
+                fig.add_trace(go.Scatter(x=sub.weight_bits, y=sub[column] * scale, mode="lines+markers", name=kind,
+                                         legendgroup=kind, showlegend=kind not in shown,
+                                         marker_color=colors[kind], line_color=colors[kind]),
+                              row=r + 1, col=c + 1)
+                shown.add(kind)
+            fig.update_xaxes(title_text="weight bits", row=r + 1, col=c + 1)
+    if len(claim_table):
+        part = claim_table[claim_table.weight_bits == claim_table.weight_bits.min()]
+        label = part.variant + " | " + part.metric.str.replace(r" \(.*", "", regex=True)
+        fig.add_trace(go.Bar(x=label, y=part.hwsim, name="hwsim: LUT-TC-like / variant", marker_color="dimgray"),
+                      row=nrows, col=1)
+        fig.add_trace(go.Scatter(x=label, y=part.published, mode="markers", name="published 1.44x",
+                                 marker_color="black"), row=nrows, col=1)
+    fig.update_layout(height=300 * nrows, width=420 * cols, title="LUT vs MAC vs dequantise-then-MAC at equal "
+                      "PE-array area (hwsim; Llama-2-7B weight GEMMs)")
+    return fig
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="hwsim-out/lut_vs_mac", help="output folder")
+    parser.add_argument("--quick", action="store_true", help=f"weight bits {QUICK_BITS} only")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    bits = QUICK_BITS if args.quick else BITS
+    start = time.perf_counter()
+    try:
+        design_table, points = designs(bits, NODES)
+        run_table = runs(design_table, points)
+        fit = lut_fit(design_table)
+        claim_table = claims(bits)
+        design_table.to_csv(out / "designs.csv", index=False, float_format="%.6g")
+        run_table.to_csv(out / "runs.csv", index=False, float_format="%.6g")
+        fit.to_csv(out / "fit.csv", index=False, float_format="%.6g")
+        claim_table.to_csv(out / "claims.csv", index=False, float_format="%.6g")
+        from hwsim.plots.figures import write_html
+
+        write_html(figure(design_table, run_table, claim_table), out / "lut_vs_mac.html")
+    except HwsimInputError as exc:
+        sys.stderr.write(f"lut_vs_mac: error: {exc}\n")
+        return 2
+    fmt = {"float_format": lambda v: f"{v:.4g}", "index": False}
+    budgets = design_table.groupby("node_nm").budget_mm2.first()
+    print("area budget (PE array of a 64x64 INT8 MAC array): " +
+          ", ".join(f"{b:.4f} mm2 at {n:g} nm" for n, b in budgets.items()))
+    print("\nLUT energy per MAC vs weight bits (least-squares line):")
+    print(fit.to_string(**fmt))
+    view = design_table[design_table.node_nm == NODES[0]][["activations", "kind", "weight_bits", "rows", "cols",
+                                                             "pe_area_um2", "tops_per_mm2", "energy_per_mac_pj"]]
+    print(f"\ndesigns at {NODES[0]} nm:")
+    print(view.to_string(**fmt))
+    print("\nLUT Tensor Core's 1.44x beside hwsim (28 nm, FP16 activations, prefill 512):")
+    print(claim_table.to_string(**fmt))
+    print(f"\nwrote {out}/designs.csv, runs.csv, fit.csv, claims.csv, lut_vs_mac.html "
+          f"({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
