@@ -216,6 +216,13 @@ def _map_one(v, d, cand, out):
             if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
                     and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
                 continue
+            seen = False  # small layers round many choices to the same tiles: evaluate each once
+            for i in range(j):
+                if cand[i, 0] == scheme and cand[i, 1] == mt and cand[i, 2] == nt and cand[i, 3] == kt:
+                    seen = True
+                    break
+            if seen:
+                continue
             a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
                                                    acc_bits, out_bits)
             t_tile = kt if os_ else (mt if ws else nt)
