@@ -61,7 +61,9 @@ def _gather(tables: tuple[PrecisionTable, ...], design: DesignBatch, name: str) 
 
 
 def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = None,
-        engine: str = "analytic") -> Evaluation:
+        engine: str = "analytic", per_layer_report: bool = True) -> Evaluation:
+    """The batched pass. ``per_layer_report=False`` skips the per-layer report columns (folds,
+    tiles, traffic per operand ...) that only the per-layer tables show."""
     if engine not in ENGINES:
         raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
     tables = tuple(precision_table(a, layers, override) for a in design.accelerators)
@@ -97,6 +99,10 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
             "dram_reads_bits": counts.dram_read_bits, "dram_writes_bits": counts.dram_write_bits,
             "energy_compute_pj": energy.compute_pj, "energy_sram_pj": energy.sram_pj, "energy_dram_pj": energy.dram_pj,
         }
+        for name, value in produced.items():
+            values[name][:, idx] = value * repeats
+        if not per_layer_report:
+            continue
         total = counts.compute_cycles + counts.stall_cycles
         if fabric == "systolic":
             peak = job.col(design.rows * design.cols) * job.k_per_step / job.cycles_per_step
@@ -104,8 +110,6 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
         else:
             utilization = counts.vector_ops / (total * job.col(design.vector_lanes))
         values.setdefault("utilization", np.full((P, L), np.nan))[:, idx] = utilization
-        for name, value in produced.items():
-            values[name][:, idx] = value * repeats
         for name, value in counts.report.items():
             target = report.setdefault(name, np.full((P, L), np.nan))
             scaled = value * repeats if name.endswith(("_words", "_bits")) or name == "folds" else value
@@ -148,7 +152,7 @@ def evaluate(accelerator, workload, points=None, *, precision: Precision | None 
     if points is not None and not isinstance(points, pd.DataFrame):
         points = pd.DataFrame(points)
     design = design_batch(accel, points)
-    result = run(design, layer_batch(work), precision, engine)
+    result = run(design, layer_batch(work), precision, engine, per_layer_report=per_layer)
     base = (points.reset_index(drop=True) if points is not None
             else pd.DataFrame(index=range(design.size)))
     if not per_layer:
