@@ -27,7 +27,6 @@ import datetime as _dt
 import logging
 import math
 import multiprocessing as mp
-import os
 import sys
 import time
 from importlib import metadata

@@ -257,14 +257,21 @@ def _stream_operand(nu, npad, words, bw, rows_blk, width, nb, w_last, rep, nseg,
         if i + 1 == half:
             j_half = j.copy()
             s_half = stall.copy()
+    return _extrapolate(j, stall, j_half, s_half, nseg, cap, half, fits, act, npad, bw, n_lines)
+
+
+def _extrapolate(j, stall, j_half, s_half, nseg, cap, half, fits, act, npad, bw, n_lines):
+    """Prefetches and stall of a walk simulated over its first ``cap`` folds, extended to all
+    ``nseg`` at the per-fold rate of the second half of the simulated folds; a fitting operand
+    has none. Returns (prefetches, DRAM words, stall)."""
     rest = np.maximum(nseg - cap, 0)
     n2 = max(cap - half, 1)
     j_tot = j + np.floor(rest * (j - j_half) / n2 + 0.5).astype(np.int64)
     stall_tot = stall + rest * (stall - s_half) / n2
     j_tot = np.where(fits, 0, j_tot)
     stall_tot = np.where(fits, 0.0, stall_tot)
-    first = np.minimum(_cdiv(act, bw), _cdiv(npad, bw)) * bw
-    return j_tot, first + j_tot * n_lines * bw, stall_tot
+    first_fill = np.minimum(_cdiv(act, bw), _cdiv(npad, bw)) * bw
+    return j_tot, first_fill + j_tot * n_lines * bw, stall_tot
 
 
 def _rows_operand(nu, npad, words, bw, krows, width, w_last, R, fr, nseg, t0, period_f):
@@ -333,14 +340,7 @@ def _rows_operand(nu, npad, words, bw, krows, width, w_last, R, fr, nseg, t0, pe
         if i + 1 == half:
             j_half = j.copy()
             s_half = stall.copy()
-    rest = np.maximum(nseg - cap, 0)
-    n2 = max(cap - half, 1)
-    j_tot = j + np.floor(rest * (j - j_half) / n2 + 0.5).astype(np.int64)
-    stall_tot = stall + rest * (stall - s_half) / n2
-    j_tot = np.where(fits, 0, j_tot)
-    stall_tot = np.where(fits, 0.0, stall_tot)
-    first_fill = np.minimum(_cdiv(act, bw), _cdiv(npad, bw)) * bw
-    return j_tot, first_fill + j_tot * n_lines * bw, stall_tot
+    return _extrapolate(j, stall, j_half, s_half, nseg, cap, half, fits, act, npad, bw, n_lines)
 
 
 def scalesim_user_memory(m, k, n, rows, cols, dataflow_code, ifmap_words, filter_words, ofmap_words,

@@ -61,7 +61,7 @@ for _p in (str(ROOT), str(HERE)):
 import hwsim  # noqa: E402
 from hwsim.errors import HwsimInputError  # noqa: E402
 
-from study_common import LLAMA, Scenario, add_metrics, macs, shape_for, sized, weight_gemms  # noqa: E402
+from study_common import LLAMA, Scenario, add_metrics, macs, sized, weight_gemms  # noqa: E402
 
 BASE = "baseline-w8a8"
 NODES = (28, 7)
