@@ -293,8 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "(wins over the trace and --precision)")
     run.add_argument("--native-pe", action="store_true",
                      help="make the PE run this run's formats natively, with the accumulator they need")
-    run.add_argument("--engine", choices=("analytic",), default="analytic",
-                     help="analytic: closed form over all layers (the event-driven engine comes with PIM)")
+    run.add_argument("--engine", choices=("analytic", "event"), default="analytic",
+                     help="analytic: closed form over all layers; event: PIM layers timed by the SimPy "
+                          "event engine (DRAM commands per channel, refresh, host overlap), the rest as analytic")
     _add_scenario_arguments(run)
     run.set_defaults(func=cmd_run)
 

@@ -30,6 +30,8 @@ LAYER_COLUMNS = (
     "compulsory_dram_bits",
 )
 
+PIM_COLUMNS = ("pim_passes", "pim_input_tiles", "pim_refreshes", "pim_readback_cycles", "pim_internal_bits")
+
 ENERGY_PARTS = ("compute", "sram", "dram", "leakage")
 _INTEGER_COLUMNS = ("macs", "folds", "compute_cycles", "stall_cycles", "total_cycles",
                     "sram_ifmap_reads_words", "sram_filter_reads_words", "sram_ofmap_writes_words",
@@ -61,12 +63,17 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
 
     mapping_name = {code: name for name, code in MAPPING_CODES.items()}[int(evaluation.design.mapping[point])]
     scheme = v["map_scheme"][point]
-    frame["mapping"] = np.where(layers.is_gemm, mapping_name, "vector")
+    frame["mapping"] = np.where(table.on_pim, "pim", np.where(layers.is_gemm, mapping_name, "vector"))
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
     if mapping_name == "bitmod":
         frame["loop_order"] = np.where(layers.is_gemm, "bitmod", "")
     frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
-    return pd.DataFrame(frame)[list(LAYER_COLUMNS)]
+    columns = list(LAYER_COLUMNS)
+    if table.on_pim.any():  # the PIM fabric's own columns (docs/columns.md)
+        for column in PIM_COLUMNS:
+            frame[column] = v[column][point]
+        columns += list(PIM_COLUMNS)
+    return pd.DataFrame(frame)[columns]
 
 
 def write_files(out_dir: str | Path, files: dict[str, str]) -> Path:

@@ -57,6 +57,16 @@ class Accelerator:
             raise exc.with_source(self.source_file) from None
 
     @cached_property
+    def pim(self):
+        """The PIM device (compute.kind 'pim'), else None."""
+        if self.spec.pim is None:
+            return None
+        from hwsim.arch.pim import PimDevice
+
+        dram = self.spec.dram
+        return PimDevice(self.spec.pim, dram.timing, dram.channel_count, self.tech, self.source_file)
+
+    @cached_property
     def vector_lane(self) -> MacPE:
         fp = parse_format(VECTOR_FORMAT)
         return MacPE((fp,), (fp,), fp, name="vector-lane")
@@ -173,6 +183,23 @@ class Accelerator:
                                        if getattr(self.default_precision, op) else None)
                                   for op in ("weights", "activations", "outputs", "kv")},
             "accumulator": self.accumulator.name,
+            **self._pim_info(),
+        }
+
+    def _pim_info(self) -> dict:
+        pim = self.pim
+        if pim is None:
+            return {}
+        return {
+            "dram_standard": self.spec.dram.standard,
+            "dram_channels": pim.channels,
+            "pim_units": pim.units,
+            "pim_lanes_per_unit": pim.spec.lanes_per_unit,
+            "pim_lane_format": pim.lane_formats[0].name,
+            "pim_unit_clock_mhz": pim.spec.unit_clock_mhz,
+            # derived: lanes x 2 FLOP x unit clock x units, in the first (native) lane format
+            "peak_tflops": pim.peak_tflops(),
+            "pim_area_mm2": pim.area_mm2(),
         }
 
 

@@ -54,6 +54,9 @@ for _role in BUFFER_ROLES:
 
 
 def _spec_value(accel: Accelerator, key: str):
+    if key == "dram.bandwidth_gb_s":  # may be derived from the DRAM standard and channels
+        bandwidth = accel.spec.dram.bandwidth
+        return "unlimited" if math.isinf(bandwidth) else bandwidth
     node: Any = accel.spec
     for part in key.split("."):
         node = getattr(node, part)
@@ -296,8 +299,12 @@ def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict)
     }
     for i, role in enumerate(BUFFER_ROLES):
         parts[f"sram_{role}"] = sram.area_um2[i] / 1e6
-    parts["overhead"] = v["area_overhead_fraction"] * sum(parts.values())
-    leakage = (pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
+    pim_area = np.array([a.pim.area_mm2() if a.pim else 0.0 for a in accelerators])[group]
+    if pim_area.any():
+        parts["pim_units"] = pim_area  # in the DRAM dies: not in the overhead's base
+    parts["overhead"] = v["area_overhead_fraction"] * sum(p for k, p in parts.items() if k != "pim_units")
+    pim_leak = np.array([a.pim.leakage_uw() if a.pim else 0.0 for a in accelerators])[group]
+    leakage = (pim_leak + pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
                + sram.leakage_uw.sum(axis=0))
     return DesignBatch(
         accelerators=accelerators, group=group, rows=rows, cols=cols,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 
 def _number_as_name(value):
@@ -77,7 +77,10 @@ class PESpec(_Strict):
 
 
 class ComputeSpec(_Strict):
-    kind: Literal["systolic"] = Field(default="systolic", description="compute fabric: systolic MAC array")
+    kind: Literal["systolic", "pim"] = Field(
+        default="systolic", description="compute fabric: 'systolic' MAC array; 'pim' = MAC units in the DRAM banks "
+                                        "(section pim) take the GEMM-like layers pim.offload names, the systolic "
+                                        "array below is the host's for the rest")
     rows: int = Field(gt=0, description="systolic array rows (PEs)")
     cols: int = Field(gt=0, description="systolic array columns (PEs)")
     dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
@@ -135,17 +138,52 @@ class OperandBandwidthSpec(_Strict):
 
 
 class DramSpec(_Strict):
-    bandwidth_gb_s: Bandwidth = Field(
-        description="off-chip bandwidth in GB/s (1e9 bytes/s), independent of the core clock; "
-                    "'unlimited' = SCALE-Sim's CALC mode (no stalls)")
+    bandwidth_gb_s: Bandwidth | None = Field(
+        default=None, description="off-chip bandwidth in GB/s (1e9 bytes/s), independent of the core clock; "
+                                  "'unlimited' = SCALE-Sim's CALC mode (no stalls); unset = channels x the "
+                                  "standard's per-channel peak (needs dram.standard)")
+    standard: str | None = Field(
+        default=None, description="DRAM organisation and timing preset (hwsim.memory.dram.DRAM_PRESETS, e.g. "
+                                  "hbm2-pim, hbm3, gddr6, lpddr5); required by compute.kind 'pim'")
+    channels: int | None = Field(
+        default=None, gt=0, description="(pseudo-)channels of the device or system; unset = the standard's own count")
     energy_pj_per_bit: float = Field(ge=0, description="energy per bit read or written off-chip")
     operand_bandwidth_gb_s: OperandBandwidthSpec | None = Field(
         default=None, description="SCALE-Sim's separate ifmap/filter/ofmap channels (mapping 'scalesim'); "
                                   "unset = one shared channel of bandwidth_gb_s")
 
+    @field_validator("standard")
+    @classmethod
+    def _known_standard(cls, value):
+        from hwsim.memory.dram import DRAM_PRESETS
+
+        if value is not None and value not in DRAM_PRESETS:
+            raise ValueError(f"'{value}' is not a DRAM standard; allowed: {', '.join(DRAM_PRESETS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _bandwidth_known(self):
+        if self.bandwidth_gb_s is None and self.standard is None:
+            raise ValueError("bandwidth_gb_s is required unless dram.standard is set (then it is derived)")
+        return self
+
+    @property
+    def timing(self):
+        """The standard's organisation and timing (None without a standard)."""
+        from hwsim.memory.dram import dram_preset
+
+        return None if self.standard is None else dram_preset(self.standard)
+
+    @property
+    def channel_count(self) -> int | None:
+        timing = self.timing
+        return None if timing is None else (self.channels or timing.channels)
+
     @property
     def bandwidth(self) -> float:
-        """GB/s; infinite for 'unlimited'."""
+        """GB/s; infinite for 'unlimited'; derived: channels x per-channel peak when unset."""
+        if self.bandwidth_gb_s is None:
+            return self.channel_count * self.timing.channel_gb_s
         return math.inf if self.bandwidth_gb_s == "unlimited" else float(self.bandwidth_gb_s)
 
 
@@ -154,6 +192,49 @@ class DefaultPrecisionSpec(_Strict):
     activations: FormatName = Field(description="activation format for layers whose trace gives none")
     outputs: FormatName = Field(description="output format for layers whose trace gives none")
     kv: FormatName | None = Field(default=None, description="KV-cache format; unset = the activation format")
+
+
+class PimSpec(_Strict):
+    """MAC units beside the DRAM banks (HBM-PIM, GDDR6-AiM style); numbers per unit unless named."""
+
+    lanes_per_unit: int = Field(gt=0, description="MAC lanes per PIM unit in the first lane format (elements per step)")
+    lane_formats: list[FormatName] = Field(
+        min_length=1, description="weight formats the lanes multiply natively; the first sets lanes_per_unit, a "
+                                  "narrower one packs lanes_per_unit x first bits / its bits lanes")
+    banks_per_unit: Literal[1, 2] = Field(
+        description="banks one unit serves: 2 = one unit per bank pair, input tiles alternate even/odd banks "
+                    "(HBM-PIM), 1 = a unit per bank (GDDR6-AiM)")
+    unit_clock_mhz: float = Field(gt=0, description="PIM unit clock in MHz (a lane finishes one MAC per cycle)")
+    input_registers: int = Field(
+        default=8, gt=0, description="registers per unit holding the broadcast input vector, one burst each "
+                                     "(HBM-PIM GRF_A); sets the input chunk broadcast per tile")
+    accumulator_registers: int = Field(
+        default=8, gt=0, description="accumulator registers per unit, one output row's lane partial sums each "
+                                     "(HBM-PIM GRF_B); sets the output rows a unit works on per pass")
+    offload: Literal["all", "gemv", "attention"] = Field(
+        default="all", description="which layers run in memory: 'all' GEMM-like layers and add/mul/relu; 'gemv' "
+                                   "GEMM-like layers with at most gemv_max_rows activation rows; 'attention' only "
+                                   "the layers that read the KV cache; the rest run on the host")
+    gemv_max_rows: int = Field(default=1, gt=0,
+                               description="offload 'gemv': most activation rows (M) a layer may have to run in memory")
+    kernel_setup_cycles: int = Field(
+        ge=0, description="DRAM cycles to enter and leave PIM mode once per kernel (park, mode switches, program "
+                          "load); cite the command trace it comes from")
+    session_cycles: int = Field(
+        ge=0, description="DRAM cycles per PIM session (one per output tile and batch element of a GEMV, one per "
+                          "element-wise kernel): mode switch in and out, accumulator write-back")
+    refresh_phase: float = Field(
+        default=0.5, ge=0, lt=1, description="where a kernel starts in its refresh interval: the first all-bank "
+                                             "refresh falls refresh_phase x tREFI after it (0.5 = the expected phase)")
+    lane_mac_pj: float | None = Field(
+        default=None, gt=0, description="published energy of one lane MAC in pJ; unset = hwsim's tech model for "
+                                        "the lane format at tech_node_nm")
+    internal_pj_per_bit: float = Field(
+        ge=0, description="energy per bit a unit reads from or writes to its bank (activation/precharge amortised "
+                          "+ cell access); cite it")
+    unit_area_um2: float | None = Field(
+        default=None, gt=0, description="published area of one PIM unit in um^2; unset = lanes x the tech model's "
+                                        "MAC area + register bits")
 
 
 class AcceleratorSpec(_Strict):
@@ -167,6 +248,7 @@ class AcceleratorSpec(_Strict):
     vector: VectorSpec
     buffers: BuffersSpec
     dram: DramSpec
+    pim: PimSpec | None = Field(default=None, description="processing-in-memory units (compute.kind 'pim')")
     default_precision: DefaultPrecisionSpec
     area_overhead_fraction: float = Field(
         ge=0, description="control, interconnect and I/O area as a fraction of the other parts' area "
@@ -178,3 +260,11 @@ class AcceleratorSpec(_Strict):
                                     "refetch, layer cycles = max(compute, DRAM))")
     mapping_objective: Literal["latency", "energy", "edp"] = Field(
         default="edp", description="what mapping 'auto' minimises per layer: latency, energy or their product")
+
+    @model_validator(mode="after")
+    def _pim_complete(self):
+        if self.compute.kind == "pim" and (self.pim is None or self.dram.standard is None):
+            raise ValueError("compute.kind 'pim' needs a pim section and dram.standard")
+        if self.pim is not None and self.compute.kind != "pim":
+            raise ValueError("a pim section needs compute.kind: pim")
+        return self

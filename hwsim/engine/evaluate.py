@@ -24,7 +24,7 @@ from hwsim.formats import Precision
 from hwsim.workload.batch import LayerBatch, layer_batch
 from hwsim.workload.layer import Workload
 
-ENGINES = ("analytic",)
+ENGINES = ("analytic", "event")
 
 SUMMARY_COLUMNS = ("total_cycles", "compute_cycles", "stall_cycles", "latency_s", "energy_pj", "energy_compute_pj",
                    "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj", "area_mm2")
@@ -72,10 +72,14 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     values = {name: np.zeros((P, L)) for name in _LAYER_FIELDS}
     report: dict[str, np.ndarray] = {}
     e_vop = np.array([t.energy_per_vector_op_pj for t in tables])[design.group][:, None]
-    for fabric, mask in (("systolic", layers.is_gemm), ("vector", ~layers.is_gemm)):
-        idx = np.flatnonzero(mask)
+    on_pim = np.broadcast_to(g("on_pim").astype(bool), (P, L))
+    gemm = np.broadcast_to(layers.is_gemm[None, :], (P, L))
+    is_add = np.array([op in ("add", "mul") for op in layers.vector_op], dtype=bool)[None, :]
+    for fabric, mask in (("systolic", gemm & ~on_pim), ("vector", ~gemm & ~on_pim), ("pim", on_pim)):
+        idx = np.flatnonzero(mask.any(axis=0))
         if not len(idx):
             continue
+        here = mask[:, idx]
         pick = lambda a: a[:, idx]  # noqa: E731
         job = FabricJob(
             design=design, m=layers.m[None, idx], k=layers.k[None, idx], n=layers.n[None, idx],
@@ -85,11 +89,11 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
             acc_bits=pick(g("acc_bits")), k_per_step=pick(g("k_per_step")),
             cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")),
             table_group=pick(g("table_group")), table_entries=pick(g("table_entries")),
-            instances=layers.instances[None, idx])
-        counts = FABRICS[fabric](job)
+            instances=layers.instances[None, idx], is_gemm=layers.is_gemm[None, idx], vector_is_add=is_add[:, idx])
+        counts = FABRICS[fabric](job, engine) if fabric == "pim" else FABRICS[fabric](job)
         unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),
                             pick(g("energy_per_table_pj")), pick(g("energy_convert_weights_pj")),
-                            pick(g("energy_convert_activations_pj")), e_vop)
+                            pick(g("energy_convert_activations_pj")), e_vop, *_pim_unit_energies(design))
         energy = price(counts, unit, design)
         repeats = (layers.instances * layers.count)[None, idx]
         produced = {
@@ -100,20 +104,23 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
             "energy_compute_pj": energy.compute_pj, "energy_sram_pj": energy.sram_pj, "energy_dram_pj": energy.dram_pj,
         }
         for name, value in produced.items():
-            values[name][:, idx] = value * repeats
+            values[name][:, idx] = np.where(here, value * repeats, values[name][:, idx])
         if not per_layer_report:
             continue
         total = counts.compute_cycles + counts.stall_cycles
         if fabric == "systolic":
             peak = job.col(design.rows * design.cols) * job.k_per_step / job.cycles_per_step
             utilization = counts.macs / (total * peak)
-        else:
+        elif fabric == "vector":
             utilization = counts.vector_ops / (total * job.col(design.vector_lanes))
-        values.setdefault("utilization", np.full((P, L), np.nan))[:, idx] = utilization
+        else:
+            utilization = np.full(total.shape, np.nan)
+        target = values.setdefault("utilization", np.full((P, L), np.nan))
+        target[:, idx] = np.where(here, utilization, target[:, idx])
         for name, value in counts.report.items():
             target = report.setdefault(name, np.full((P, L), np.nan))
             scaled = value * repeats if name.endswith(("_words", "_bits")) or name == "folds" else value
-            target[:, idx] = np.broadcast_to(scaled, (P, len(idx)))
+            target[:, idx] = np.where(here, np.broadcast_to(scaled, (P, len(idx))), target[:, idx])
     values.update(report)
     clock_hz = design.clock_mhz[:, None] * 1e6
     values["latency_s"] = values["total_cycles"] / clock_hz
@@ -121,6 +128,15 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     values["energy_pj"] = (values["energy_compute_pj"] + values["energy_sram_pj"] + values["energy_dram_pj"]
                            + values["energy_leakage_pj"])
     return Evaluation(design, layers, tables, values)
+
+
+def _pim_unit_energies(design: DesignBatch) -> tuple[np.ndarray | None, np.ndarray | None]:
+    pims = [a.pim for a in design.accelerators]
+    if all(p is None for p in pims):
+        return None, None
+    internal = np.array([p.spec.internal_pj_per_bit if p else 0.0 for p in pims])[design.group][:, None]
+    register = np.array([p.register_pj_per_bit() if p else 0.0 for p in pims])[design.group][:, None]
+    return internal, register
 
 
 def resolve_accelerator(accelerator) -> Accelerator:

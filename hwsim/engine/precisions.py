@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.arch.accelerator import Accelerator
+from hwsim.arch.pim import pim_placement
 from hwsim.errors import HwsimInputError
 from hwsim.formats import Precision
 from hwsim.workload.batch import LayerBatch
@@ -35,6 +36,7 @@ class PrecisionTable:
     energy_convert_weights_pj: np.ndarray
     energy_convert_activations_pj: np.ndarray
     energy_per_vector_op_pj: float
+    on_pim: np.ndarray      # bool: the layer runs in the PIM units (compute.kind 'pim')
 
 
 def pe_view(precision: Precision, b_is_kv: bool) -> Precision:
@@ -57,6 +59,8 @@ def precision_table(accel: Accelerator, layers: LayerBatch, override: Precision 
 def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None) -> PrecisionTable:
     tech = accel.tech
     pe = accel.pe
+    pim = accel.pim
+    on_pim = pim_placement(accel.spec, layers)
     resolved, rows = [], []
     for i, name in enumerate(layers.names):
         precision = layers.precisions[i]
@@ -65,7 +69,13 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None) -
         precision = precision.filled_from(accel.default_precision)
         resolved.append(precision)
         out_fmt = precision.kv if layers.writes_kv[i] else precision.outputs
-        if layers.is_gemm[i]:
+        if layers.is_gemm[i] and on_pim[i]:
+            view = pe_view(precision, bool(layers.b_is_kv[i]))
+            pim.check_weights(view.weights, name)
+            rows.append((precision.activations.bits_per_element, view.weights.bits_per_element,
+                         out_fmt.bits_per_element, 1, 1, pim.lane_mac_pj(view.weights),
+                         0.0, 1, 0.0, 0, 0.0, 0.0, 1))
+        elif layers.is_gemm[i]:
             view = pe_view(precision, bool(layers.b_is_kv[i]))
             where = f"layer '{name}'" + (" (its weights operand is the KV cache)" if layers.b_is_kv[i] else "")
             pe.check(view, where)
@@ -93,4 +103,5 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None) -
         table_entries=i64(c[9]), energy_convert_weights_pj=f64(c[10]),
         energy_convert_activations_pj=f64(c[11]), table_group=i64(c[12]),
         energy_per_vector_op_pj=lane.mac_cost(lane_precision, tech).energy_pj,
+        on_pim=on_pim,
     )

@@ -5,6 +5,7 @@
           + idle MAC slots x E_mac x idle fraction (PEs without a product in a compute cycle)
     SRAM    = sum over buffers of bits read x E_read_bit(buffer) + bits written x E_write_bit(buffer)
     DRAM    = (bits read + bits written) x E_bit(DRAM)
+              + PIM in-bank bits x E_bit(in-bank)  (PIM registers go to compute)
     leakage = static power of the whole design x latency (added by the engine per layer)
 """
 
@@ -28,6 +29,8 @@ class UnitEnergies:
     convert_weights_pj: np.ndarray
     convert_activations_pj: np.ndarray
     per_vector_op_pj: np.ndarray
+    pim_internal_pj_per_bit: np.ndarray | None = None   # (P, 1): in-bank access (PIM fabric)
+    pim_register_pj_per_bit: np.ndarray | None = None   # (P, 1): a PIM unit's register bit
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,4 +51,7 @@ def price(counts: Counts, unit: UnitEnergies, design: DesignBatch) -> Energies:
     sram = (counts.sram_read_bits * design.sram_read_pj_per_bit[:, :, None]
             + counts.sram_write_bits * design.sram_write_pj_per_bit[:, :, None]).sum(axis=0)
     dram = (counts.dram_read_bits + counts.dram_write_bits) * design.dram_pj_per_bit[:, None]
+    if counts.pim_internal_bits is not None:
+        dram = dram + counts.pim_internal_bits * unit.pim_internal_pj_per_bit
+        compute = compute + counts.pim_register_bits * unit.pim_register_pj_per_bit
     return Energies(compute, sram, dram)

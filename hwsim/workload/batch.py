@@ -27,6 +27,7 @@ class LayerBatch:
     is_gemm: np.ndarray               # bool: runs on the compute fabric
     b_is_kv: np.ndarray               # bool: the B operand is the KV cache (attention)
     writes_kv: np.ndarray             # bool: the output is new K/V, stored in the KV format
+    vector_op: tuple[str, ...]        # element-wise op name ('' for GEMM-like layers)
     m: np.ndarray
     k: np.ndarray
     n: np.ndarray
@@ -70,6 +71,8 @@ def layer_batch(workload: Workload) -> LayerBatch:
         count=i64([layer.count for layer in workload.layers]),
         is_gemm=np.array(cols[0], dtype=bool), b_is_kv=np.array(cols[1], dtype=bool),
         writes_kv=np.array([layer.writes_kv for layer in workload.layers], dtype=bool),
+        vector_op=tuple(getattr(layer.op, "op", "") if layer.op.gemm_view() is None else ""
+                        for layer in workload.layers),
         m=i64(cols[2]), k=i64(cols[3]), n=i64(cols[4]), instances=i64(cols[5]),
         a_unique_words=i64(cols[6]), a_input_words=i64(cols[7]),
         vector_elements=i64(cols[8]), vector_ops=i64(cols[9]),

@@ -37,6 +37,19 @@ class FabricJob:
     table_group: np.ndarray = None   # activations per lookup table along K (LUT PEs); None: no tables
     table_entries: np.ndarray = None
     instances: np.ndarray | None = None  # (1, L): back-to-back instances of each layer (attention heads)
+    is_gemm: np.ndarray | None = None        # (1, L): GEMM-like (else element-wise); the PIM fabric runs both
+    vector_is_add: np.ndarray | None = None  # (1, L): element-wise add/mul (two operands) rather than one
+
+    def for_rows(self, rows: np.ndarray) -> "FabricJob":
+        """The job restricted to design points ``rows`` (per-point arrays sliced, shared ones kept)."""
+        P = self.design.size
+        values = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[0] == P and P > 1:
+                value = value[rows]
+            values[name] = value
+        return FabricJob(**values)
 
     def col(self, values: np.ndarray) -> np.ndarray:
         """A per-design array as a (P, 1) column."""
@@ -63,3 +76,5 @@ class Counts:
     # MAC slots of PEs with no product in a compute cycle (rows x cols x compute cycles x
     # k_per_step / cycles_per_step - MACs); priced at E_mac x compute.idle_pe_energy_fraction
     idle_mac_slots: np.ndarray | None = None
+    pim_internal_bits: np.ndarray | None = None   # bits the PIM units move inside the banks
+    pim_register_bits: np.ndarray | None = None   # bits through the PIM units' registers

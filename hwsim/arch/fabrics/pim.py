@@ -1,0 +1,141 @@
+"""The PIM fabric: GEMV-like layers and add/mul/relu run by MAC units beside the DRAM banks.
+
+Closed form: each layer is one kernel whose per-channel command program (pim_program.py) is
+summed phase by phase; refresh adds round(t / tREFI) refreshes; the host's read-back of the
+lane partial sums is part of the layer's time. Cycles are returned in the accelerator's clock
+(derived: DRAM clocks x tCK x clock). The event engine (hwsim/engine/event.py) plays the same
+program and must agree within 2% (tests/test_pim_engines.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hwsim.arch.fabrics.base import Counts, FabricJob
+from hwsim.arch.fabrics.pim_program import PimProgram, phase_costs, refreshes
+from hwsim.arch.pim import PimDevice
+
+# Register traffic per column MAC (derived): read the input register, read and write back the
+# accumulator register, one burst each.
+REGISTER_BURSTS_PER_MAC_COLUMN = 3
+
+
+def column_period(device: PimDevice) -> float:
+    """DRAM cycles between a unit's column MACs: the bank's tCCD_L, or longer when the lanes need
+    more unit cycles per burst (derived: ceil(burst bits / (lanes x native bits)) unit cycles)."""
+    t = device.timing
+    native_bits = device.lane_formats[0].bits
+    steps = -(-t.burst_bits // (device.spec.lanes_per_unit * native_bits))
+    return max(float(t.tCCD_L), steps * device.dram_cycles_per_unit_cycle)
+
+
+def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clock_mhz: float) -> PimProgram:
+    """The per-channel program of every layer of ``job`` (arrays (1 or P, L))."""
+    t, spec = device.timing, device.spec
+    ch = device.channels
+    gemm = job.is_gemm.astype(bool)
+    b_bits = np.where(gemm, job.b_bits, 16.0)
+    per_burst = t.burst_bits // np.maximum(b_bits, 1.0)          # weights per column burst
+    input_tile = spec.input_registers * per_burst
+    tiles = np.where(gemm, np.ceil(job.k / input_tile), 0.0)
+    rows_per_channel = device.units_per_channel * spec.accumulator_registers
+    instances = job.instances if job.instances is not None else np.ones_like(job.m)
+    channel_tiles = instances * np.ceil(job.n / rows_per_channel)
+    passes = np.where(gemm, np.ceil(channel_tiles / ch) * job.m, 0.0)
+    if spec.banks_per_unit == 2:
+        even, odd = np.ceil(tiles / 2), np.floor(tiles / 2)
+    else:
+        even, odd = tiles, np.zeros_like(tiles)
+    # element-wise: a tile is banks x input registers bursts of activations per channel
+    a_per_burst = t.burst_bits // np.maximum(job.a_bits, 1.0)
+    elt_tile = t.banks * spec.input_registers * a_per_burst
+    halves = np.where(gemm, 0.0, np.ceil(job.vector_elements / (elt_tile * ch)) * spec.banks_per_unit)
+    # one accumulator per lane, in the lane's accumulator format (FP16 lanes: FP16, HBM-PIM's GRF_B)
+    acc_bits = np.where(gemm, float(device.lane_pe().accumulator.bits), 0.0)
+    bursts_per_row = np.ceil(device.lanes_for_bits(b_bits) * acc_bits / t.burst_bits)
+    readback = passes * rows_per_channel * bursts_per_row
+    outputs = job.m * job.n * instances
+    reduce_ops = np.where(gemm, outputs * (device.lanes_for_bits(b_bits) - 1), 0.0)
+    host_dram_cycles = np.ceil(reduce_ops / host_lanes) * (1e3 / host_clock_mhz) / t.tck_ns
+    return PimProgram(
+        passes=passes, even_tiles=even, odd_tiles=odd, eltwise_halves=halves,
+        eltwise_is_add=np.asarray(job.vector_is_add, dtype=bool) & ~gemm, readback_bursts=readback,
+        host_reduce_cycles=host_dram_cycles, setup_cycles=float(spec.kernel_setup_cycles),
+        session_cycles=float(spec.session_cycles), first_refresh_cycles=spec.refresh_phase * t.tREFI,
+        costs=phase_costs(t, spec.input_registers, spec.accumulator_registers, column_period(device),
+                          spec.banks_per_unit),
+        reduce_ops=reduce_ops, columns=passes * tiles * spec.input_registers * spec.accumulator_registers,
+        broadcast_bursts=passes * tiles * spec.input_registers)
+
+
+def kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(total, refreshes, read-back) in DRAM clocks: the closed form."""
+    raw = program.pim_cycles() + program.readback_cycles()
+    count = refreshes(raw, device.timing, program.costs.refresh, program.first_refresh_cycles)
+    total = raw + count * program.costs.refresh + program.exposed_host_cycles()
+    return total, count, program.readback_cycles()
+
+
+def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
+    """Counts of the PIM layers; ``engine`` 'event' times each kernel on the SimPy engine instead of
+    the closed form (same program, same counts otherwise)."""
+    if engine == "event":
+        from hwsim.engine.event import event_kernel_cycles as timing
+    else:
+        timing = kernel_cycles
+    d = job.design
+    P = d.size
+    L = job.m.shape[1]
+    out = {name: np.zeros((P, L)) for name in ("total", "refreshes", "readback", "macs", "vector_ops", "io_read",
+                                               "io_write", "internal", "registers", "passes", "tiles")}
+    for g, accel in enumerate(d.accelerators):
+        rows = np.flatnonzero(d.group == g)
+        if not len(rows):
+            continue
+        device = accel.pim
+        sub = job.for_rows(rows)
+        program = build_program(device, sub, float(accel.spec.vector.lanes), accel.spec.clock_mhz)
+        total, count, readback = timing(program, device)
+        t = device.timing
+        to_host = t.tck_ns * accel.spec.clock_mhz / 1e3   # derived: DRAM clocks -> accelerator clocks
+        ch = device.channels
+        gemm = sub.is_gemm.astype(bool)
+        instances = sub.instances if sub.instances is not None else np.ones_like(sub.m)
+        fill = {
+            "total": total * to_host, "refreshes": count, "readback": readback * to_host,
+            "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, sub.vector_ops),
+            "vector_ops": program.reduce_ops,
+            "io_read": program.readback_bursts * t.burst_bits * ch,
+            "io_write": program.broadcast_bursts * t.burst_bits * ch,
+            # in-bank traffic: every column MAC reads a burst; element-wise reads 2 or 1 and writes 1
+            "internal": (program.columns * device.units_per_channel
+                         + program.eltwise_halves * np.where(program.eltwise_is_add, 3, 2)
+                         * device.spec.input_registers * (t.banks // device.spec.banks_per_unit))
+                        * t.burst_bits * ch,
+            "registers": program.columns * device.units_per_channel * REGISTER_BURSTS_PER_MAC_COLUMN
+                         * t.burst_bits * ch,
+            "passes": program.passes, "tiles": program.even_tiles + program.odd_tiles,
+        }
+        for name, value in fill.items():
+            out[name][rows] = np.broadcast_to(value, (len(rows), L))
+    total = np.ceil(out["total"] - 1e-9)
+    stall = np.minimum(total, np.ceil(out["readback"] - 1e-9))
+    zeros = np.zeros((P, L))
+    nan = np.full((P, L), np.nan)
+    report = {
+        "folds": zeros, "mapping_efficiency": nan, "compute_utilization": nan,
+        "sram_ifmap_reads_words": zeros, "sram_filter_reads_words": zeros, "sram_ofmap_writes_words": zeros,
+        "dram_ifmap_reads_words": zeros, "dram_filter_reads_words": zeros, "dram_ofmap_writes_words": zeros,
+        "dram_ifmap_reads_bits": out["io_write"], "dram_filter_reads_bits": zeros,
+        "dram_ofmap_writes_bits": out["io_read"], "dram_psum_reads_bits": zeros, "compulsory_dram_bits": zeros,
+        "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan, "tiles_double_buffered": nan,
+        "pim_passes": out["passes"], "pim_input_tiles": out["tiles"], "pim_refreshes": out["refreshes"],
+        "pim_readback_cycles": out["readback"], "pim_internal_bits": out["internal"],
+    }
+    stack = np.stack([zeros, zeros, zeros])
+    return Counts(compute_cycles=total - stall, stall_cycles=stall, macs=out["macs"], groups=zeros, tables=zeros,
+                  converted_weights=zeros, converted_activations=zeros, vector_ops=out["vector_ops"],
+                  sram_read_bits=stack, sram_write_bits=stack.copy(),
+                  # host I/O: partial sums read back, input vectors broadcast into the units
+                  dram_read_bits=out["io_read"], dram_write_bits=out["io_write"], report=report,
+                  pim_internal_bits=out["internal"], pim_register_bits=out["registers"])

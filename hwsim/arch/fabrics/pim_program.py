@@ -1,0 +1,148 @@
+"""The PIM command program of a layer, per channel, as counts of timed phases.
+
+Both engines read this one description: the closed form (fabrics/pim.py) sums it, the event
+engine (engine/event.py) plays it on a SimPy channel with refresh and a host beside it. Every
+phase cost is derived from the DRAM timing set; docs/models/pim.md derives each one from
+PIMSimulator's command trace and checks it against its cycle counts.
+
+GEMV y = W x, W n x k, in HBM-PIM's mapping (Kwon et al. ISSCC 2021; PIMSimulator PIMKernel::
+executeGemv):
+
+* a channel's units work on ``units x accumulator_registers`` output rows of one input vector at
+  a time (an output tile); a layer's instances (attention heads) take separate channel tiles,
+  and tiles spread over the channels: passes = ceil(instances x ceil(n / rows per channel) /
+  channels) x m, since every activation row (batch element) streams the weights again;
+* per pass, the input is broadcast ``input_registers`` bursts at a time (an input tile of
+  input_registers x elements per burst inputs), then each unit issues input_registers x
+  accumulator_registers column MACs from one row-aligned stretch of its bank: ceil(that /
+  columns per row) row activations, each tRCD + columns x column period + tRP;
+* with two banks per unit, input tiles alternate between the even and odd bank; the broadcast
+  writes of an even tile go through the other bank's address and overlap the stream except for
+  the bus turnarounds, an odd tile's must open, write and close that bank first (PIMSimulator);
+* per pass a session (mode switch in and out, accumulator write-back); per kernel a setup;
+* the host reads one burst of lane partial sums per output row back (tCCD_S apart, bank groups
+  interleaved) and reduces the lanes on its vector unit while later bursts arrive.
+
+Element-wise add/mul/relu: a tile is banks x input_registers bursts per channel; per bank half
+the unit fills its registers from one row, (add/mul) combines them with a second row, and writes
+the result to a third.
+
+Refresh: all-bank, tRFC every tREFI, plus closing and reopening the open row. A kernel's phase
+in the refresh interval is unknown; both engines put the first refresh pim.refresh_phase x tREFI
+after the kernel starts (0.5, the expected phase, by default: a kernel of t cycles then sees
+round(t / tREFI) refreshes). A refresh due during a row stream waits for the row to close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwsim.memory.dram import DramTiming
+
+
+@dataclass(frozen=True)
+class PhaseCosts:
+    """Cycles of the program's phases on one DRAM timing set, in DRAM clocks."""
+
+    even_tile: float        # GEMV input tile on the even bank (broadcast overlapped)
+    odd_tile: float         # GEMV input tile on the odd bank (broadcast on the same bank)
+    add_half: float         # element-wise add/mul, one bank half of a tile
+    relu_half: float        # element-wise relu, one bank half of a tile
+    readback_burst: float   # host read of one burst
+    readback_latency: float
+    refresh: float          # one refresh: precharge, tRFC, reopen
+
+
+def read_row(t: DramTiming, columns: float, column_period: float) -> float:
+    """Open a row, read ``columns`` bursts ``column_period`` apart, close it: ACT-to-ACT (derived:
+    tRCD + 1 command cycle + (columns - 1) x period + BL/2 read-to-precharge + tRP)."""
+    return t.tRCD + 1 + (columns - 1) * column_period + t.burst_length // 2 + t.tRP
+
+
+def write_row_same_bank(t: DramTiming, columns: float) -> float:
+    """Open a row, write ``columns`` bursts, recover and close (derived: tRCD_WR + 1 + (columns-1)
+    x tCCD_L + WL + BL/2 + tWR - 1 + tRP; the -1: write recovery counts from the last data beat)."""
+    return t.tRCD_WR + 1 + (columns - 1) * t.tCCD_L + t.WL + t.burst_length // 2 + t.tWR - 1 + t.tRP
+
+
+def write_then_read_other_bank(t: DramTiming, columns: float) -> float:
+    """A write stretch whose bank is not the one read next: only the bus waits (derived: tRCD_WR +
+    (columns-1) x tCCD_L + WL + BL/2 + tWTR_L - tRCD, the next ACT overlapping the writes)."""
+    return t.tRCD_WR + (columns - 1) * t.tCCD_L + t.WL + t.burst_length // 2 + t.tWTR_L - t.tRCD
+
+
+def overlapped_broadcast(t: DramTiming, writes: float) -> float:
+    """Broadcast writes between two row streams of another bank: read-to-write and write-to-read
+    turnarounds plus the writes, less the row gap they hide in (derived: (RL + BL/2 + tRTRS - WL)
+    + (writes-1) x tCCD_L + (WL + BL/2 + tWTR_L) - (BL/2 + tRP + tRCD + 1))."""
+    half = t.burst_length // 2
+    busy = (t.RL + half + t.tRTRS - t.WL) + (writes - 1) * t.tCCD_L + (t.WL + half + t.tWTR_L)
+    return max(0.0, busy - (half + t.tRP + t.tRCD + 1))
+
+
+def phase_costs(t: DramTiming, registers: int, accumulators: int, column_period: float,
+                banks_per_unit: int) -> PhaseCosts:
+    macs_per_tile = registers * accumulators
+    full_rows, rest = divmod(macs_per_tile, t.columns)
+    stream = full_rows * read_row(t, t.columns, column_period) + (read_row(t, rest, column_period) if rest else 0.0)
+    broadcast = overlapped_broadcast(t, registers)
+    odd = stream + (write_row_same_bank(t, registers) if banks_per_unit == 2 else broadcast)
+    fill = read_row(t, registers, t.tCCD_L)
+    store = write_then_read_other_bank(t, registers)
+    return PhaseCosts(
+        even_tile=stream + broadcast, odd_tile=odd,
+        add_half=2 * fill + store, relu_half=fill + store,
+        readback_burst=t.tCCD_S,
+        # derived: precharge, open, read latency, the burst on the bus, one command cycle
+        readback_latency=t.tRP + t.tRCD + t.RL + t.burst_length + 1,
+        refresh=t.tRFC + t.tRP + t.tRCD)
+
+
+def refreshes(cycles: np.ndarray, t: DramTiming, refresh_cycles: float, first_refresh: float) -> np.ndarray:
+    """Refreshes a kernel of ``cycles`` (without refresh) sees when the first falls ``first_refresh``
+    cycles after it starts and then every tREFI: the count r solving r = max(0, floor((cycles + r x
+    refresh - first) / tREFI) + 1). Fixed-point steps from r = 0 only add refreshes and stop at the
+    least solution (a refresh is a tenth of the interval, so a few steps converge)."""
+    r = np.zeros_like(cycles, dtype=np.float64)
+    for _ in range(8):
+        r = np.maximum(0.0, np.floor((cycles + r * refresh_cycles - first_refresh) / t.tREFI) + 1)
+    return r
+
+
+@dataclass(frozen=True, eq=False)
+class PimProgram:
+    """Per layer instance set (one kernel), per channel; arrays (P, L), cycles in DRAM clocks."""
+
+    passes: np.ndarray          # GEMV sessions (output tiles x activation rows); 0 for element-wise
+    even_tiles: np.ndarray      # input tiles per pass on the even bank
+    odd_tiles: np.ndarray       # ... on the odd bank
+    eltwise_halves: np.ndarray  # element-wise bank halves (tiles x banks_per_unit... x 2 halves)
+    eltwise_is_add: np.ndarray  # bool: add/mul (two reads) vs relu (one)
+    readback_bursts: np.ndarray
+    host_reduce_cycles: np.ndarray   # host vector-unit cycles to reduce the lanes (DRAM clocks)
+    setup_cycles: float
+    session_cycles: float
+    first_refresh_cycles: float  # the first refresh's offset from the kernel start
+    costs: PhaseCosts
+    reduce_ops: np.ndarray       # host adds reducing the lanes' partial sums (whole layer)
+    columns: np.ndarray          # column MACs per unit (whole layer, per channel)
+    broadcast_bursts: np.ndarray  # input bursts written into the units' registers, per channel
+
+    def pim_cycles(self) -> np.ndarray:
+        """Kernel cycles in the banks without refresh."""
+        c = self.costs
+        per_pass = self.session_cycles + self.even_tiles * c.even_tile + self.odd_tiles * c.odd_tile
+        eltwise = np.where(self.eltwise_halves > 0,
+                           self.session_cycles + self.eltwise_halves * np.where(self.eltwise_is_add, c.add_half,
+                                                                                 c.relu_half), 0.0)
+        return self.setup_cycles + self.passes * per_pass + eltwise
+
+    def readback_cycles(self) -> np.ndarray:
+        c = self.costs
+        return np.where(self.readback_bursts > 0, c.readback_latency + self.readback_bursts * c.readback_burst, 0.0)
+
+    def exposed_host_cycles(self) -> np.ndarray:
+        """The host's lane reduction runs as the bursts arrive; only its excess over the read-back shows."""
+        return np.maximum(0.0, self.host_reduce_cycles - self.readback_cycles())

@@ -1,0 +1,132 @@
+"""A PIM device: the spec's ``pim`` section on its DRAM standard, resolved into the facts the PIM
+fabric, the event engine, ``hwsim info`` and the area model need.
+
+Organisation (HBM-PIM, Kwon et al. ISSCC 2021; Samsung PIMSimulator):
+
+* each (pseudo-)channel has ``banks`` banks and ``banks / banks_per_unit`` PIM units;
+* a unit reads one column (a burst, ``burst_bits``) per column command from its bank and multiplies
+  it with an input register of the broadcast vector on ``lanes`` MAC lanes;
+* all units of a channel work in lockstep on all-bank commands, so a channel is the unit of
+  parallelism and every channel runs the same command program (channels are symmetric: the
+  engines simulate one representative channel).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from hwsim.errors import HwsimInputError
+from hwsim.formats import NumberFormat, Precision, parse_format
+from hwsim.memory.dram import DramTiming
+from hwsim.pe.mac import MacPE
+from hwsim.tech.calibration import ALADDIN_REGISTER_ENERGY_PJ
+from hwsim.tech.cells import DFF
+from hwsim.tech.nodes import TechPoint
+
+# Vector ops a PIM unit's ALU runs in the banks (HBM-PIM's ADD, MUL and ReLU; Kwon et al. ISSCC
+# 2021, PIMSimulator's PIMKernel::executeEltwise); the rest run on the host.
+PIM_ELEMENTWISE_OPS = ("add", "mul", "relu")
+
+
+@dataclass(frozen=True, eq=False)
+class PimDevice:
+    spec: object          # hwsim.arch.spec.PimSpec
+    timing: DramTiming
+    channels: int
+    tech: TechPoint
+    source: str = ""
+
+    @cached_property
+    def lane_formats(self) -> tuple[NumberFormat, ...]:
+        try:
+            return tuple(parse_format(f) for f in self.spec.lane_formats)
+        except HwsimInputError as exc:
+            raise HwsimInputError(exc.message, source=self.source, field="pim.lane_formats",
+                                  allowed=exc.allowed) from None
+
+    @property
+    def units_per_channel(self) -> int:
+        return self.timing.banks // self.spec.banks_per_unit
+
+    @property
+    def units(self) -> int:
+        return self.units_per_channel * self.channels
+
+    def lanes(self, fmt: NumberFormat) -> int:
+        """Lanes for ``fmt``: the first lane format's lanes, packed for a narrower format (derived:
+        same datapath width, lanes x first bits / bits)."""
+        native = self.lane_formats[0]
+        return self.spec.lanes_per_unit * native.bits // fmt.bits
+
+    def lanes_for_bits(self, bits):
+        """Lanes for a weight width in bits (array-friendly form of ``lanes``)."""
+        return self.spec.lanes_per_unit * self.lane_formats[0].bits / bits
+
+    def check_weights(self, fmt: NumberFormat, layer: str) -> None:
+        if not any(fmt == f for f in self.lane_formats):
+            raise HwsimInputError(f"layer '{layer}': weights in {fmt.name} cannot run on the PIM lanes",
+                                  source=self.source, field="pim.lane_formats",
+                                  allowed=", ".join(f.name for f in self.lane_formats))
+        if self.timing.burst_bits % fmt.bits:
+            raise HwsimInputError(f"layer '{layer}': {fmt.name} does not pack a {self.timing.burst_bits}-bit burst",
+                                  source=self.source, field="pim.lane_formats")
+
+    def peak_tflops(self, fmt: NumberFormat | None = None) -> float:
+        """Peak throughput (derived: lanes x 2 FLOP x unit clock x units; 2 ops per MAC)."""
+        lanes = self.lanes(fmt or self.lane_formats[0])
+        return lanes * 2 * self.spec.unit_clock_mhz * 1e6 * self.units / 1e12
+
+    @property
+    def dram_cycles_per_unit_cycle(self) -> float:
+        """derived: (1 / unit clock) / tCK."""
+        return 1e3 / self.spec.unit_clock_mhz / self.timing.tck_ns
+
+    def lane_pe(self, fmt: NumberFormat | None = None) -> MacPE:
+        """One lane for ``fmt`` x ``fmt``: the broadcast input is sent in the lane format. FP lanes
+        accumulate in their own format (HBM-PIM's FP16 GRF_B, Kwon et al. ISSCC 2021), INT lanes
+        in int32."""
+        fmt = fmt or self.lane_formats[0]
+        acc = parse_format("int32") if fmt.kind == "int" else fmt
+        return MacPE((fmt,), (fmt,), acc, name="pim-lane")
+
+    def lane_mac_pj(self, fmt: NumberFormat | None = None) -> float:
+        if self.spec.lane_mac_pj is not None:
+            return self.spec.lane_mac_pj
+        fmt = fmt or self.lane_formats[0]
+        return self.lane_pe(fmt).energy_per_mac_pj(Precision(fmt, fmt, fmt), self.tech).value
+
+    @property
+    def register_bits_per_unit(self) -> int:
+        """Input + accumulator registers, one burst each (derived: registers x burst bits)."""
+        return (self.spec.input_registers + self.spec.accumulator_registers) * self.timing.burst_bits
+
+    def unit_area_um2(self) -> float:
+        if self.spec.unit_area_um2 is not None:
+            return self.spec.unit_area_um2
+        lanes = self.spec.lanes_per_unit * self.lane_pe().area_um2(self.tech).value
+        return lanes + self.register_bits_per_unit * DFF.area_um2 * self.tech.area_factor
+
+    def area_mm2(self) -> float:
+        return self.units * self.unit_area_um2() / 1e6
+
+    def leakage_uw(self) -> float:
+        return self.units * self.spec.lanes_per_unit * self.lane_pe().leakage_uw(self.tech).value
+
+    def register_pj_per_bit(self) -> float:
+        """A register bit written or read (Aladdin's register bit, node-scaled; hwsim.tech.cells)."""
+        return ALADDIN_REGISTER_ENERGY_PJ * self.tech.energy_factor
+
+
+def pim_placement(spec, layers) -> np.ndarray:
+    """Which layers run in memory (bool per layer), by the spec's pim.offload rule."""
+    if spec.compute.kind != "pim":
+        return np.zeros(layers.size, dtype=bool)
+    rule = spec.pim.offload
+    if rule == "all":
+        return layers.is_gemm | np.array([op in PIM_ELEMENTWISE_OPS for op in layers.vector_op], dtype=bool)
+    if rule == "gemv":
+        return layers.is_gemm & (layers.m <= spec.pim.gemv_max_rows)
+    return layers.is_gemm & layers.b_is_kv
