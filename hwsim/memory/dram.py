@@ -42,6 +42,19 @@ class DramTiming:
     tWR: int
     tRFC: int
     tREFI: int
+    # Command-to-data and turnaround timings the PIM command program needs (cycles); defaults are
+    # the hbm2-pim ini's values, so every preset must state its own.
+    RL: int = 20           # read latency
+    WL: int = 8            # write latency
+    tRCD_WR: int = 10      # activate to write
+    tWTR_L: int = 9        # write to read, same bank group
+    tRTRS: int = 1         # rank-to-rank / bus turnaround
+    data_rate: int = 2     # data beats per clock per pin (2 = DDR)
+
+    @property
+    def channel_gb_s(self) -> float:
+        """Peak bandwidth of one (pseudo-)channel in GB/s (derived: io bits x data rate / tCK / 8)."""
+        return self.io_bits * self.data_rate / self.tck_ns / 8
 
     @property
     def banks(self) -> int:
