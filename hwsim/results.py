@@ -62,6 +62,9 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     from hwsim.arch.design import MAPPING_CODES
 
     mapping_name = {code: name for name, code in MAPPING_CODES.items()}[int(evaluation.design.mapping[point])]
+    spec = evaluation.design.accelerators[evaluation.design.group[point]].spec
+    if spec.compute.kind == "roofline" or (spec.pim is not None and spec.pim.host == "roofline"):
+        mapping_name = "roofline"
     scheme = v["map_scheme"][point]
     frame["mapping"] = np.where(table.on_pim, "pim", np.where(layers.is_gemm, mapping_name, "vector"))
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]

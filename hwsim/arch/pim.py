@@ -39,6 +39,16 @@ class PimDevice:
     tech: TechPoint
     source: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.timing.has_pim_timing:
+            raise HwsimInputError(f"DRAM standard '{self.timing.name}' has no read/write latencies for the PIM "
+                                  "command program", source=self.source, field="dram.standard",
+                                  allowed="hbm2-pim, hbm2, hbm3, hbm3-attacc, gddr6-aim")
+        if self.timing.banks % self.spec.banks_per_unit:
+            raise HwsimInputError(f"{self.timing.banks} banks per channel do not split into units of "
+                                  f"{self.spec.banks_per_unit}", source=self.source, field="pim.banks_per_unit",
+                                  allowed="a divisor of the banks per channel")
+
     @cached_property
     def lane_formats(self) -> tuple[NumberFormat, ...]:
         try:

@@ -77,10 +77,11 @@ class PESpec(_Strict):
 
 
 class ComputeSpec(_Strict):
-    kind: Literal["systolic", "pim"] = Field(
+    kind: Literal["systolic", "pim", "roofline"] = Field(
         default="systolic", description="compute fabric: 'systolic' MAC array; 'pim' = MAC units in the DRAM banks "
-                                        "(section pim) take the GEMM-like layers pim.offload names, the systolic "
-                                        "array below is the host's for the rest")
+                                        "(section pim) take the layers pim.offload names, the systolic array below "
+                                        "is the host's for the rest; 'roofline' = a GPU-like device, rows x cols "
+                                        "MACs per cycle at peak and compulsory DRAM traffic, whichever is slower")
     rows: int = Field(gt=0, description="systolic array rows (PEs)")
     cols: int = Field(gt=0, description="systolic array columns (PEs)")
     dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
@@ -201,9 +202,13 @@ class PimSpec(_Strict):
     lane_formats: list[FormatName] = Field(
         min_length=1, description="weight formats the lanes multiply natively; the first sets lanes_per_unit, a "
                                   "narrower one packs lanes_per_unit x first bits / its bits lanes")
-    banks_per_unit: Literal[1, 2] = Field(
-        description="banks one unit serves: 2 = one unit per bank pair, input tiles alternate even/odd banks "
-                    "(HBM-PIM), 1 = a unit per bank (GDDR6-AiM)")
+    banks_per_unit: int = Field(
+        gt=0, description="banks one unit serves, streaming one at a time: 1 = a unit per bank (GDDR6-AiM, AttAcc "
+                          "bank level); 2 = a bank pair, input tiles alternate even/odd banks (HBM-PIM); the banks "
+                          "of a bank group (AttAcc bank-group level); all banks of a channel (buffer die)")
+    host: Literal["systolic", "roofline"] = Field(
+        default="systolic", description="the fabric of the host that runs what is not offloaded: the systolic "
+                                        "array of compute, or compute as a roofline (a GPU host, e.g. AttAcc's)")
     unit_clock_mhz: float = Field(gt=0, description="PIM unit clock in MHz (a lane finishes one MAC per cycle)")
     input_registers: int = Field(
         default=8, gt=0, description="registers per unit holding the broadcast input vector, one burst each "

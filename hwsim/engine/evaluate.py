@@ -75,7 +75,12 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     on_pim = np.broadcast_to(g("on_pim").astype(bool), (P, L))
     gemm = np.broadcast_to(layers.is_gemm[None, :], (P, L))
     is_add = np.array([op in ("add", "mul") for op in layers.vector_op], dtype=bool)[None, :]
-    for fabric, mask in (("systolic", gemm & ~on_pim), ("vector", ~gemm & ~on_pim), ("pim", on_pim)):
+    roofline = np.array([a.spec.compute.kind == "roofline" or (a.spec.pim is not None and a.spec.pim.host == "roofline")
+                         for a in design.accelerators])[design.group][:, None]
+    host_gemm = gemm & ~on_pim
+    plan = (("systolic", host_gemm & ~roofline), ("roofline", host_gemm & roofline), ("vector", ~gemm & ~on_pim),
+            ("pim", on_pim))
+    for fabric, mask in plan:
         idx = np.flatnonzero(mask.any(axis=0))
         if not len(idx):
             continue
@@ -108,7 +113,7 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
         if not per_layer_report:
             continue
         total = counts.compute_cycles + counts.stall_cycles
-        if fabric == "systolic":
+        if fabric in ("systolic", "roofline"):
             peak = job.col(design.rows * design.cols) * job.k_per_step / job.cycles_per_step
             utilization = counts.macs / (total * peak)
         elif fabric == "vector":

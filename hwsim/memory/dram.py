@@ -1,21 +1,48 @@
 """DRAM organisation and timing sets, for the DRAM-side fabrics (PIM) and DRAM-aware timing.
 
-Timing parameters are in clock cycles of ``tck_ns`` (JEDEC convention). Every preset cites its
-source; the shared reference table ../shared/reference/tech/dram_timing.csv collects them:
+Timing parameters are in clock cycles of ``tck_ns`` (JEDEC convention); a value a source gives in ns
+is converted with ceil(ns / tCK) (``_ck``). ``channels`` counts (pseudo-)channels per stack or
+device, ``columns`` column commands (bursts) per row. The shared reference table
+../shared/reference/tech/dram_timing.csv collects the simulator-derived rows. Presets and sources:
 
-* ``hbm2-pim``: Samsung PIMSimulator ini/HBM2_samsung_2M_16B_x64.ini (HBM2 with PIM: 16 banks in
-  4 bank groups, 16K rows, 128 columns of 64 bits, bursts of 4 on a x64 pseudo-channel; 64
-  pseudo-channels per system_hbm_64ch.ini).
-
-HBM3, GDDR6 and LPDDR5 sets come with the PIM issue: the shared table has their timings but not
-every organisation figure (rows, columns per row), which need their own sources first.
+* ``hbm2-pim``: Samsung PIMSimulator ini/HBM2_samsung_2M_16B_x64.ini (CSV row HBM2_PIM): HBM2 with
+  PIM, 16 banks in 4 bank groups, 16K rows of 128 x 64-bit columns, BL4 on a x64 pseudo-channel,
+  2 Gbps/pin; 64 pseudo-channels per system_hbm_64ch.ini (4 stacks).
+* ``hbm2``: the same HBM2 device (its timing is plain JEDEC HBM2, pseudo-channel mode) as one
+  stack: 16 pseudo-channels (PIMSimulator README: "4 pseudo channel per die, 4 die per stack";
+  system_hbm.ini NUM_CHANS=16).
+* ``hbm3``: JESD238 HBM3 at its top rate, 6.4 Gbps/pin, timing preset HBM3_6.4Gbps of AttAcc's
+  scale-snu/attacc_simulator pim_ramulator_src/HBM3-PIM.cpp (c1540de; ns values of DRAMsim3's HBM2
+  scaled to the clock), organisation HBM3_8Gb_2R of the same file (after JESD238A): x32
+  pseudo-channels, BL8, 4 transfers per tCK, 2 pseudo-channels x 16 channels, 2 SIDs x 4 bank
+  groups x 4 banks, 16K rows of 32 bursts (1 KB).
+* ``hbm3-attacc``: AttAcc's evaluated stack (CSV row HBM3_5.2Gbps; HBM3_base.yaml: HBM3_8Gb_2R,
+  channel 16, HBM3_5.2Gbps): the hbm3 organisation at 5.2 Gbps/pin.
+* ``gddr6``: CSV row GDDR6_8Gb_x16 (NeuPIMs extern/NewtonSim configs/GDDR6_8Gb_x16.ini, identical
+  to hplp/DRAMsim3 configs/GDDR6_8Gb_x16.ini) for timing; organisation JESD250 Table 19 as
+  CMU-SAFARI/ramulator2 src/dram/impl/GDDR6.cpp org preset GDDR6_8Gb_x16: 2 x16 channels per die,
+  4 bank groups x 4 banks, 16K rows of 1K x16 columns (2 KB = 64 BL16 bursts).
+* ``gddr6-aim``: CSV row GDDR6_AiM = preset GDDR6_2000_1350mV_double of the SK hynix AiM simulator
+  (arkhadem/aim_simulator src/dram/impl/GDDR6.cpp, c2f8ab6); organisation its GDDR6_8Gb_x16 preset
+  (as gddr6). Its tCK 570 ps is the CK of 14 Gbps GDDR6 (8 transfers per CK: 1.75 GHz).
+* ``lpddr5``: LPDDR5-6400 x16 die in bank-group mode with BL16, gem5
+  src/python/gem5/components/memory/dram_interfaces/lpddr5.py LPDDR5_6400_1x16_BG_BL16 (ns values
+  "based on initial JEDEC specification", tCK 1.25 ns = 800 MHz CK, 8 transfers per CK); rows and
+  columns from ramulator2 src/dram/impl/LPDDR5.cpp org preset LPDDR5_8Gb_x16 (32K rows of 1K x16).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hwsim.errors import HwsimInputError
+
+
+def _ck(ns: float, tck_ns: float) -> int:
+    """Cycles for a time a source gives in ns (JEDEC: ceil(ns / tCK); rounded to 1e-6 first so an
+    exact multiple is not pushed up by float error)."""
+    return math.ceil(round(ns / tck_ns, 6))
 
 
 @dataclass(frozen=True)
@@ -23,7 +50,7 @@ class DramTiming:
     name: str
     source: str
     tck_ns: float
-    burst_length: int
+    burst_length: int      # JEDEC burst length (transfers per column command)
     io_bits: int           # data pins per (pseudo-)channel
     channels: int          # (pseudo-)channels per device/stack
     bank_groups: int
@@ -42,19 +69,25 @@ class DramTiming:
     tWR: int
     tRFC: int
     tREFI: int
-    # Command-to-data and turnaround timings the PIM command program needs (cycles); defaults are
-    # the hbm2-pim ini's values, so every preset must state its own.
-    RL: int = 20           # read latency
-    WL: int = 8            # write latency
-    tRCD_WR: int = 10      # activate to write
-    tWTR_L: int = 9        # write to read, same bank group
-    tRTRS: int = 1         # rank-to-rank / bus turnaround
-    data_rate: int = 2     # data beats per clock per pin (2 = DDR)
+    data_rate_gbps_per_pin: float | None = None
+    # Command-to-data latencies and turnarounds the PIM command program needs (cycles); None where
+    # the source gives none (a PIM design on that standard is refused, hwsim.arch.pim).
+    RL: int | None = None        # read latency (CL)
+    WL: int | None = None        # write latency (CWL)
+    tRCD_WR: int | None = None   # activate to write
+    tWTR_L: int | None = None    # write to read, same bank group
+    tRTRS: int | None = None     # bus turnaround between read and write bursts
 
     @property
-    def channel_gb_s(self) -> float:
-        """Peak bandwidth of one (pseudo-)channel in GB/s (derived: io bits x data rate / tCK / 8)."""
-        return self.io_bits * self.data_rate / self.tck_ns / 8
+    def burst_cycles(self) -> int:
+        """Clock cycles one burst occupies the data bus (derived: burst length / transfers per tCK,
+        transfers per tCK = data rate per pin x tCK)."""
+        per_tck = round(self.data_rate_gbps_per_pin * self.tck_ns)
+        return max(1, round(self.burst_length / per_tck))
+
+    @property
+    def has_pim_timing(self) -> bool:
+        return None not in (self.RL, self.WL, self.tRCD_WR, self.tWTR_L, self.tRTRS)
 
     @property
     def banks(self) -> int:
@@ -64,6 +97,30 @@ class DramTiming:
     def burst_bits(self) -> int:
         """Bits one column command moves on the channel (io width x burst length)."""
         return self.io_bits * self.burst_length
+
+    @property
+    def row_bits(self) -> int:
+        """Bits in one bank's row (page) (derived: columns x burst_bits)."""
+        return self.columns * self.burst_bits
+
+    @property
+    def row_bytes(self) -> int:
+        return self.row_bits // 8
+
+    @property
+    def capacity_bits(self) -> int:
+        """Bits per device/stack (derived: channels x banks x rows x row_bits)."""
+        return self.channels * self.banks * self.rows * self.row_bits
+
+    @property
+    def peak_channel_gb_s(self) -> float:
+        """Peak bandwidth of one (pseudo-)channel in GB/s = 1e9 bytes/s (derived: io_bits x data rate
+        per pin / 8; the data rate already counts every edge, DDR/QDR/ODR)."""
+        if self.data_rate_gbps_per_pin is None:
+            raise ValueError(f"DRAM preset '{self.name}' has no data rate per pin")
+        return self.io_bits * self.data_rate_gbps_per_pin / 8
+
+    channel_gb_s = peak_channel_gb_s   # the name hwsim.arch.spec.DramSpec.bandwidth uses
 
     @property
     def refresh_fraction(self) -> float:
@@ -83,13 +140,84 @@ class DramTiming:
         return activations * self.row_cycles(columns) / (1.0 - self.refresh_fraction)
 
 
+_PIMSIM = "Samsung PIMSimulator ini/HBM2_samsung_2M_16B_x64.ini (../shared/reference/tech/dram_timing.csv)"
+_ATTACC = "AttAcc scale-snu/attacc_simulator pim_ramulator_src/HBM3-PIM.cpp"
+_AIM = "SK hynix AiM simulator arkhadem/aim_simulator src/dram/impl/GDDR6.cpp"
+_GEM5 = "gem5 src/python/gem5/components/memory/dram_interfaces/lpddr5.py"
+
+
+def _hbm3(name: str, source: str, tck_ns: float, rate: float, **timing: int) -> DramTiming:
+    """HBM3_8Gb_2R of HBM3-PIM.cpp: DQ 32 per pseudo-channel, prefetch (BL) 8, Pch 2 x channel 16
+    (HBM3_base.yaml), ranks (SIDs) 2 x BG 4 (modelled as 8 bank groups), Ba 4, Ro 1<<14, Co 1<<5;
+    tRFC: its tRFC_TABLE gives 350 ns for an 8 Gb channel."""
+    return DramTiming(name, source, tck_ns=tck_ns, burst_length=8, io_bits=32, channels=2 * 16,
+                      bank_groups=2 * 4, banks_per_group=4, rows=1 << 14, columns=1 << 5,
+                      tRFC=_ck(350, tck_ns), data_rate_gbps_per_pin=rate, **timing)
+
+
 DRAM_PRESETS: dict[str, DramTiming] = {
     "hbm2-pim": DramTiming(
-        "hbm2-pim", "Samsung PIMSimulator ini/HBM2_samsung_2M_16B_x64.ini (../shared/reference/tech/dram_timing.csv)",
+        "hbm2-pim", _PIMSIM,
         tck_ns=1.0, burst_length=4, io_bits=64, channels=64, bank_groups=4, banks_per_group=4, rows=16384,
         columns=128 // 4,  # derived: 128 columns of 64 bits per row, a burst of 4 per command = 32 commands
         tRCD=14, tRP=14, tRAS=33, tRC=47, tCCD_S=2, tCCD_L=4, tRRD_S=4, tRRD_L=6, tFAW=16, tWR=16,
-        tRFC=350, tREFI=3900),
+        tRFC=350, tREFI=3900,
+        data_rate_gbps_per_pin=2.0,  # PIMSimulator README "Pin speed: 2Gbps"
+        RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1),  # the ini's RL, WL, tRCDWR, tWTRL, tRTRS
+    "hbm2": DramTiming(
+        "hbm2", _PIMSIM + "; one stack: README 4 pseudo-channels per die x 4 dies, system_hbm.ini NUM_CHANS=16",
+        tck_ns=1.0, burst_length=4, io_bits=64, channels=4 * 4, bank_groups=4, banks_per_group=4, rows=16384,
+        columns=128 // 4,  # as hbm2-pim
+        tRCD=14, tRP=14, tRAS=33, tRC=47, tCCD_S=2, tCCD_L=4, tRRD_S=4, tRRD_L=6, tFAW=16, tWR=16,
+        tRFC=350, tREFI=3900,
+        data_rate_gbps_per_pin=2.0,  # README "Pin speed: 2Gbps" (DDR at tCK 1 ns)
+        RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1),  # as hbm2-pim
+    # HBM3-PIM.cpp timing_presets (cycles): tCK = 1e6 / (rate / 4) ps ("QDR DQ pins"); nRCDRD, nRP,
+    # nRAS, nRC, nCCDS, nCCDL, nRRDS, nRRDL, nFAW, nWR, nREFI (= 3.9 us x clock)
+    "hbm3": _hbm3(
+        "hbm3", _ATTACC + " timing HBM3_6.4Gbps, org HBM3_8Gb_2R (JESD238A)", 0.625, 6.4,
+        tRCD=23, tRP=23, tRAS=55, tRC=77, tCCD_S=2, tCCD_L=4, tRRD_S=2, tRRD_L=4, tFAW=48, tWR=26, tREFI=6240,
+        RL=23, WL=7, tRCD_WR=23, tWTR_L=13, tRTRS=3),  # nCL, nCWL, nRCDWR, nWTRL, nRTW
+    "hbm3-attacc": _hbm3(
+        "hbm3-attacc", _ATTACC + " timing HBM3_5.2Gbps, org HBM3_8Gb_2R x channel 16 (HBM3_base.yaml; "
+        "../shared/reference/tech/dram_timing.csv row HBM3_5.2Gbps)", 0.769, 5.2,
+        tRCD=19, tRP=19, tRAS=45, tRC=63, tCCD_S=2, tCCD_L=4, tRRD_S=2, tRRD_L=4, tFAW=39, tWR=21, tREFI=5070,
+        RL=19, WL=6, tRCD_WR=19, tWTR_L=11, tRTRS=3),  # nCL, nCWL, nRCDWR, nWTRL, nRTW
+    "gddr6": DramTiming(
+        "gddr6", "NeuPIMs extern/NewtonSim configs/GDDR6_8Gb_x16.ini (../shared/reference/tech/dram_timing.csv "
+        "row GDDR6_8Gb_x16); organisation ramulator2 src/dram/impl/GDDR6.cpp GDDR6_8Gb_x16 (JESD250 Table 19)",
+        tck_ns=0.66, burst_length=16, io_bits=16,
+        channels=2, bank_groups=4, banks_per_group=4, rows=1 << 14,  # ramulator2 Ch 2, Bg 4, Ba 4, Ro 1<<14
+        columns=(1 << 10) // 16,  # derived: Co 1<<10 x16 columns (2 KB) / BL16 = 64 bursts
+        tRCD=24, tRP=24, tRAS=54,
+        tRC=54 + 24,  # derived: tRAS + tRP (the ini has none; DRAMsim3 Config::InitTimingParams does the same)
+        tCCD_S=3, tCCD_L=4, tRRD_S=9, tRRD_L=9, tFAW=32, tWR=16, tRFC=126, tREFI=11862,
+        data_rate_gbps_per_pin=12.0),  # derived: 8 transfers per CK (JESD250) / 0.66 ns = 12.1 -> 12 Gbps bin
+    "gddr6-aim": DramTiming(
+        "gddr6-aim", _AIM + " timing GDDR6_2000_1350mV_double, org GDDR6_8Gb_x16 "
+        "(../shared/reference/tech/dram_timing.csv row GDDR6_AiM)",
+        tck_ns=0.57,  # tCK_ps 570: CK of 14 Gbps GDDR6 (1.75 GHz)
+        burst_length=16,  # JESD250 BL16 = AiM's 256-bit access (README); the preset's nBL 8 is WCK cycles
+        io_bits=16, channels=2, bank_groups=4, banks_per_group=4, rows=1 << 14,  # GDDR6_8Gb_x16 org
+        columns=(1 << 10) // 16,  # derived: Co 1<<10 x16 columns (2 KB) / BL16 = 64 bursts
+        tRCD=26, tRP=26, tRAS=53, tRC=79, tCCD_S=4, tCCD_L=6, tRRD_S=7, tRRD_L=7, tFAW=28, tWR=26,
+        tRFC=210, tREFI=3333,
+        data_rate_gbps_per_pin=14.0,  # derived: 8 transfers per CK / 0.57 ns = 14.0
+        # GDDR6_2000_1350mV_double nCL, nCWL, nRCDWR, nWTRL; tRTRS: none given, DRAMSim2's 1 cycle
+        RL=24, WL=6, tRCD_WR=16, tWTR_L=11, tRTRS=1),
+    "lpddr5": DramTiming(
+        "lpddr5", _GEM5 + " LPDDR5_6400_1x16_BG_BL16; rows/columns ramulator2 src/dram/impl/LPDDR5.cpp "
+        "LPDDR5_8Gb_x16",
+        tck_ns=1.25, burst_length=16, io_bits=16,
+        channels=1,  # gem5: "a single x16 channel" per 8 Gb die (ramulator2 Ch 1)
+        bank_groups=4, banks_per_group=4,  # gem5 16-bank mode with bank-group architecture
+        rows=1 << 15, columns=(1 << 10) // 16,  # ramulator2 Ro 1<<15, Co 1<<10 x16 (gem5 2 KiB page) / BL16
+        tRCD=_ck(18, 1.25), tRP=_ck(18, 1.25), tRAS=_ck(42, 1.25),
+        tRC=_ck(42, 1.25) + _ck(18, 1.25),  # derived: tRAS + tRP (gem5 has no tRC)
+        tCCD_S=_ck(2.5, 1.25),  # gem5 tBURST_MIN: 16 beats = 2 CK to another bank group
+        tCCD_L=_ck(5, 1.25), tRRD_S=_ck(5, 1.25), tRRD_L=_ck(5, 1.25), tFAW=_ck(20, 1.25),  # tXAW 20 ns
+        tWR=_ck(34, 1.25), tRFC=_ck(210, 1.25), tREFI=_ck(3900, 1.25),
+        data_rate_gbps_per_pin=6.4),  # gem5 "6.4Gbps data rates": 8 transfers per 800 MHz CK
 }
 
 

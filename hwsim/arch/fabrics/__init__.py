@@ -11,8 +11,9 @@ from __future__ import annotations
 from hwsim.arch.fabrics.base import Counts, FabricJob
 from hwsim.arch.fabrics.systolic import count_systolic
 from hwsim.arch.fabrics.pim import count_pim
+from hwsim.arch.fabrics.roofline import count_roofline
 from hwsim.arch.fabrics.vector import count_vector
 
-FABRICS = {"systolic": count_systolic, "vector": count_vector, "pim": count_pim}
+FABRICS = {"systolic": count_systolic, "vector": count_vector, "pim": count_pim, "roofline": count_roofline}
 
 __all__ = ["Counts", "FABRICS", "FabricJob"]

@@ -21,12 +21,14 @@ REGISTER_BURSTS_PER_MAC_COLUMN = 3
 
 
 def column_period(device: PimDevice) -> float:
-    """DRAM cycles between a unit's column MACs: the bank's tCCD_L, or longer when the lanes need
-    more unit cycles per burst (derived: ceil(burst bits / (lanes x native bits)) unit cycles)."""
+    """DRAM cycles between a unit's column MACs: tCCD_L within a bank group, tCCD_S for a unit
+    spanning bank groups (it interleaves them, as a buffer-die unit does), or longer when the lanes
+    need more unit cycles per burst (derived: ceil(burst bits / (lanes x native bits)) unit cycles)."""
     t = device.timing
     native_bits = device.lane_formats[0].bits
     steps = -(-t.burst_bits // (device.spec.lanes_per_unit * native_bits))
-    return max(float(t.tCCD_L), steps * device.dram_cycles_per_unit_cycle)
+    bank_period = t.tCCD_S if device.spec.banks_per_unit > t.banks_per_group else t.tCCD_L
+    return max(float(bank_period), steps * device.dram_cycles_per_unit_cycle)
 
 
 def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clock_mhz: float) -> PimProgram:

@@ -57,27 +57,27 @@ class PhaseCosts:
 
 def read_row(t: DramTiming, columns: float, column_period: float) -> float:
     """Open a row, read ``columns`` bursts ``column_period`` apart, close it: ACT-to-ACT (derived:
-    tRCD + 1 command cycle + (columns - 1) x period + BL/2 read-to-precharge + tRP)."""
-    return t.tRCD + 1 + (columns - 1) * column_period + t.burst_length // 2 + t.tRP
+    tRCD + 1 command cycle + (columns - 1) x period + burst read-to-precharge + tRP)."""
+    return t.tRCD + 1 + (columns - 1) * column_period + t.burst_cycles + t.tRP
 
 
 def write_row_same_bank(t: DramTiming, columns: float) -> float:
     """Open a row, write ``columns`` bursts, recover and close (derived: tRCD_WR + 1 + (columns-1)
-    x tCCD_L + WL + BL/2 + tWR - 1 + tRP; the -1: write recovery counts from the last data beat)."""
-    return t.tRCD_WR + 1 + (columns - 1) * t.tCCD_L + t.WL + t.burst_length // 2 + t.tWR - 1 + t.tRP
+    x tCCD_L + WL + burst + tWR - 1 + tRP; the -1: write recovery counts from the last data beat)."""
+    return t.tRCD_WR + 1 + (columns - 1) * t.tCCD_L + t.WL + t.burst_cycles + t.tWR - 1 + t.tRP
 
 
 def write_then_read_other_bank(t: DramTiming, columns: float) -> float:
     """A write stretch whose bank is not the one read next: only the bus waits (derived: tRCD_WR +
-    (columns-1) x tCCD_L + WL + BL/2 + tWTR_L - tRCD, the next ACT overlapping the writes)."""
-    return t.tRCD_WR + (columns - 1) * t.tCCD_L + t.WL + t.burst_length // 2 + t.tWTR_L - t.tRCD
+    (columns-1) x tCCD_L + WL + burst + tWTR_L - tRCD, the next ACT overlapping the writes)."""
+    return t.tRCD_WR + (columns - 1) * t.tCCD_L + t.WL + t.burst_cycles + t.tWTR_L - t.tRCD
 
 
 def overlapped_broadcast(t: DramTiming, writes: float) -> float:
     """Broadcast writes between two row streams of another bank: read-to-write and write-to-read
-    turnarounds plus the writes, less the row gap they hide in (derived: (RL + BL/2 + tRTRS - WL)
-    + (writes-1) x tCCD_L + (WL + BL/2 + tWTR_L) - (BL/2 + tRP + tRCD + 1))."""
-    half = t.burst_length // 2
+    turnarounds plus the writes, less the row gap they hide in (derived: (RL + burst + tRTRS - WL)
+    + (writes-1) x tCCD_L + (WL + burst + tWTR_L) - (burst + tRP + tRCD + 1))."""
+    half = t.burst_cycles
     busy = (t.RL + half + t.tRTRS - t.WL) + (writes - 1) * t.tCCD_L + (t.WL + half + t.tWTR_L)
     return max(0.0, busy - (half + t.tRP + t.tRCD + 1))
 
@@ -96,7 +96,7 @@ def phase_costs(t: DramTiming, registers: int, accumulators: int, column_period:
         add_half=2 * fill + store, relu_half=fill + store,
         readback_burst=t.tCCD_S,
         # derived: precharge, open, read latency, the burst on the bus, one command cycle
-        readback_latency=t.tRP + t.tRCD + t.RL + t.burst_length + 1,
+        readback_latency=t.tRP + t.tRCD + t.RL + 2 * t.burst_cycles + 1,
         refresh=t.tRFC + t.tRP + t.tRCD)
 
 

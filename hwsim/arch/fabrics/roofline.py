@@ -1,0 +1,43 @@
+"""The roofline fabric (compute.kind 'roofline'): a GPU-like device as peak throughput and bandwidth.
+
+A layer takes max(compute at peak, compulsory DRAM traffic at the DRAM bandwidth) (Williams,
+Waterman & Patterson, "Roofline", CACM 2009): peak = rows x cols MACs per cycle (e.g. tensor
+cores x FMAs per tensor core per clock) x the PE's k_per_step / cycles_per_step; traffic is
+each operand once (inputs the windows read, weights or KV, outputs). No tiling, no SRAM model:
+an upper bound on what a well-mapped GPU kernel achieves. SRAM energy is not charged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hwsim.arch.fabrics.base import Counts, FabricJob
+
+
+def count_roofline(job: FabricJob) -> Counts:
+    d = job.design
+    peak = job.col((d.rows * d.cols).astype(np.float64)) * job.k_per_step / job.cycles_per_step
+    macs = (job.m * job.k * job.n).astype(np.float64) + np.zeros_like(peak)
+    compute = np.ceil(macs / peak - 1e-9)
+    read = job.a_unique_words * job.a_bits + job.k * job.n * job.b_bits
+    write = job.m * job.n * job.out_bits + np.zeros_like(read)
+    bw = job.col(d.dram_bits_per_cycle)
+    dram_cycles = np.where(np.isinf(bw), 0.0, (read + write) / bw)
+    stall = np.maximum(0.0, np.ceil(dram_cycles - 1e-9) - compute)
+    zeros = np.zeros_like(compute)
+    nan = np.full_like(compute, np.nan)
+    report = {
+        "folds": zeros, "mapping_efficiency": nan, "compute_utilization": nan,
+        "sram_ifmap_reads_words": zeros, "sram_filter_reads_words": zeros, "sram_ofmap_writes_words": zeros,
+        "dram_ifmap_reads_words": job.a_unique_words + zeros, "dram_filter_reads_words": job.k * job.n + zeros,
+        "dram_ofmap_writes_words": job.m * job.n + zeros,
+        "dram_ifmap_reads_bits": job.a_unique_words * job.a_bits + zeros,
+        "dram_filter_reads_bits": job.k * job.n * job.b_bits + zeros, "dram_ofmap_writes_bits": write,
+        "dram_psum_reads_bits": zeros, "compulsory_dram_bits": read + write,
+        "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan, "tiles_double_buffered": nan,
+    }
+    stack = np.stack([zeros, zeros, zeros])
+    return Counts(compute_cycles=compute, stall_cycles=stall, macs=macs, groups=zeros, tables=zeros,
+                  converted_weights=zeros, converted_activations=zeros, vector_ops=zeros,
+                  sram_read_bits=stack, sram_write_bits=stack.copy(), dram_read_bits=read + zeros,
+                  dram_write_bits=write, report=report)
