@@ -43,7 +43,8 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
     rows_per_channel = device.units_per_channel * spec.accumulator_registers
     instances = job.instances if job.instances is not None else np.ones_like(job.m)
     channel_tiles = instances * np.ceil(job.n / rows_per_channel)
-    passes = np.where(gemm, np.ceil(channel_tiles / ch) * job.m, 0.0)
+    passes = np.where(gemm, np.ceil(channel_tiles / ch) * job.m, 0.0)      # per channel: sets the time
+    channel_passes = np.where(gemm, channel_tiles * job.m, 0.0)             # over all channels: sets the work
     if spec.banks_per_unit == 2:
         even, odd = np.ceil(tiles / 2), np.floor(tiles / 2)
     else:
@@ -52,6 +53,7 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
     a_per_burst = t.burst_bits // np.maximum(job.a_bits, 1.0)
     elt_tile = t.banks * spec.input_registers * a_per_burst
     halves = np.where(gemm, 0.0, np.ceil(job.vector_elements / (elt_tile * ch)) * spec.banks_per_unit)
+    channel_halves = np.where(gemm, 0.0, np.ceil(job.vector_elements / elt_tile) * spec.banks_per_unit)
     # one accumulator per lane, in the lane's accumulator format (FP16 lanes: FP16, HBM-PIM's GRF_B)
     acc_bits = np.where(gemm, float(device.lane_pe().accumulator.bits), 0.0)
     bursts_per_row = np.ceil(device.lanes_for_bits(b_bits) * acc_bits / t.burst_bits)
@@ -66,8 +68,10 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
         session_cycles=float(spec.session_cycles), first_refresh_cycles=spec.refresh_phase * t.tREFI,
         costs=phase_costs(t, spec.input_registers, spec.accumulator_registers, column_period(device),
                           spec.banks_per_unit),
-        reduce_ops=reduce_ops, columns=passes * tiles * spec.input_registers * spec.accumulator_registers,
-        broadcast_bursts=passes * tiles * spec.input_registers)
+        reduce_ops=reduce_ops,
+        columns=channel_passes * tiles * spec.input_registers * spec.accumulator_registers,
+        broadcast_bursts=channel_passes * tiles * spec.input_registers,
+        readback_bursts_total=channel_passes * rows_per_channel * bursts_per_row, eltwise_halves_total=channel_halves)
 
 
 def kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -100,26 +104,24 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
         total, count, readback = timing(program, device)
         t = device.timing
         to_host = t.tck_ns * accel.spec.clock_mhz / 1e3   # derived: DRAM clocks -> accelerator clocks
-        ch = device.channels
         gemm = sub.is_gemm.astype(bool)
         instances = sub.instances if sub.instances is not None else np.ones_like(sub.m)
         fill = {
             "total": total * to_host, "refreshes": count, "readback": readback * to_host,
-            "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, sub.vector_ops),
+            "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, sub.vector_ops * instances),
             "vector_ops": program.reduce_ops,
-            "io_read": program.readback_bursts * t.burst_bits * ch,
-            "io_write": program.broadcast_bursts * t.burst_bits * ch,
+            "io_read": program.readback_bursts_total * t.burst_bits,
+            "io_write": program.broadcast_bursts * t.burst_bits,
             # in-bank traffic: every column MAC reads a burst; element-wise reads 2 or 1 and writes 1
             "internal": (program.columns * device.units_per_channel
-                         + program.eltwise_halves * np.where(program.eltwise_is_add, 3, 2)
-                         * device.spec.input_registers * (t.banks // device.spec.banks_per_unit))
-                        * t.burst_bits * ch,
-            "registers": program.columns * device.units_per_channel * REGISTER_BURSTS_PER_MAC_COLUMN
-                         * t.burst_bits * ch,
+                         + program.eltwise_halves_total * np.where(program.eltwise_is_add, 3, 2)
+                         * device.spec.input_registers * device.units_per_channel) * t.burst_bits,
+            "registers": program.columns * device.units_per_channel * REGISTER_BURSTS_PER_MAC_COLUMN * t.burst_bits,
             "passes": program.passes, "tiles": program.even_tiles + program.odd_tiles,
         }
         for name, value in fill.items():
-            out[name][rows] = np.broadcast_to(value, (len(rows), L))
+            # the engine counts per instance and multiplies by instances; a kernel here runs them all
+            out[name][rows] = np.broadcast_to(value / instances, (len(rows), L))
     total = np.ceil(out["total"] - 1e-9)
     stall = np.minimum(total, np.ceil(out["readback"] - 1e-9))
     zeros = np.zeros((P, L))

@@ -118,7 +118,7 @@ class PimProgram:
     passes: np.ndarray          # GEMV sessions (output tiles x activation rows); 0 for element-wise
     even_tiles: np.ndarray      # input tiles per pass on the even bank
     odd_tiles: np.ndarray       # ... on the odd bank
-    eltwise_halves: np.ndarray  # element-wise bank halves (tiles x banks_per_unit... x 2 halves)
+    eltwise_halves: np.ndarray  # element-wise bank passes per channel (tiles x banks_per_unit)
     eltwise_is_add: np.ndarray  # bool: add/mul (two reads) vs relu (one)
     readback_bursts: np.ndarray
     host_reduce_cycles: np.ndarray   # host vector-unit cycles to reduce the lanes (DRAM clocks)
@@ -126,9 +126,12 @@ class PimProgram:
     session_cycles: float
     first_refresh_cycles: float  # the first refresh's offset from the kernel start
     costs: PhaseCosts
-    reduce_ops: np.ndarray       # host adds reducing the lanes' partial sums (whole layer)
-    columns: np.ndarray          # column MACs per unit (whole layer, per channel)
-    broadcast_bursts: np.ndarray  # input bursts written into the units' registers, per channel
+    # work over all channels (energy), whole layer:
+    reduce_ops: np.ndarray       # host adds reducing the lanes' partial sums
+    columns: np.ndarray          # column MACs per unit, summed over channels
+    broadcast_bursts: np.ndarray  # input bursts written into the units' registers
+    readback_bursts_total: np.ndarray
+    eltwise_halves_total: np.ndarray
 
     def pim_cycles(self) -> np.ndarray:
         """Kernel cycles in the banks without refresh."""
