@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,21 @@ from hwsim.errors import HwsimInputError
 from hwsim.yamlio import load_yaml_file
 
 
+def _submodel(annotation) -> type[BaseModel] | None:
+    """The model a field holds, also through ``Model | None`` (optional sections such as pim)."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
 def _model_at(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseModel] | None:
     for key in path:
         field = model.model_fields.get(key)
-        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+        sub = None if field is None else _submodel(field.annotation)
+        if sub is None:
             return None
-        model = field.annotation
+        model = sub
     return model
 
 

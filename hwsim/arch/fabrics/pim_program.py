@@ -56,9 +56,11 @@ class PhaseCosts:
 
 
 def read_row(t: DramTiming, columns: float, column_period: float) -> float:
-    """Open a row, read ``columns`` bursts ``column_period`` apart, close it: ACT-to-ACT (derived:
-    tRCD + 1 command cycle + (columns - 1) x period + burst read-to-precharge + tRP)."""
-    return t.tRCD + 1 + (columns - 1) * column_period + t.burst_cycles + t.tRP
+    """Open a row, read ``columns`` bursts ``column_period`` apart, close it, ACT to ACT (derived:
+    max(tRCD + columns x period, tRAS) + tRP, the single-bank bound; PIMSimulator's command trace
+    shows one cycle less, its first read one cycle after tRCD and its precharge a burst after the
+    last read)."""
+    return max(t.tRCD + columns * column_period, t.tRAS) + t.tRP
 
 
 def write_row_same_bank(t: DramTiming, columns: float) -> float:

@@ -1,0 +1,328 @@
+"""The PIM fabric: phase costs by hand from the DRAM timing set, a single-bank GEMV against its
+hand bound, Samsung PIMSimulator's cycles, published peak throughputs, energy goldens, placement,
+physics directions and bad input.
+
+Expected values are written from the documented formulas (docs/models/pim.md) with the hbm2-pim
+numbers (PIMSimulator's ini: tRCD 14, tRCD_WR 10, tRP 14, tRAS 33, tCCD_S 2, tCCD_L 4, RL 20,
+WL 8, tWR 16, tWTR_L 9, tRTRS 1, BL 4 at DDR = 2 bus cycles, 32 bursts per row, tRFC 350, tREFI
+3900), never from the code under test.
+"""
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+
+import hwsim
+from hwsim.arch.fabrics.pim_program import phase_costs
+from hwsim.cli import main
+from hwsim.errors import HwsimInputError
+from hwsim.memory.dram import dram_preset
+
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
+
+
+def _trace(tmp_path, rows, name="t.csv"):
+    path = tmp_path / name
+    gemv = [r for r in rows if r[0] == "gemm"]
+    vec = [r for r in rows if r[0] == "vector"]
+    lines = ["name,op,m,k,n,vector_op,elements"]
+    for i, r in enumerate(gemv):
+        lines.append(f"g{i},gemm,{r[1]},{r[2]},{r[3]},,")
+    for i, r in enumerate(vec):
+        lines.append(f"v{i},vector,,,,{r[1]},{r[2]}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _cycles(accel, trace, engine="analytic"):
+    return hwsim.simulate(accel, str(trace), engine=engine).layers["total_cycles"].tolist()
+
+
+# --- phase costs, by hand -------------------------------------------------------------------
+
+def test_phase_costs_on_the_pimsimulator_timing_by_hand():
+    c = phase_costs(dram_preset("hbm2-pim"), registers=8, accumulators=8, column_period=4, banks_per_unit=2)
+    row = 14 + 32 * 4 + 14                    # tRCD + 32 columns x tCCD_L + tRP = 156
+    broadcast_overlapped = (20 + 2 + 1 - 8) + 7 * 4 + (8 + 2 + 9) - (2 + 14 + 14 + 1)  # = 31
+    broadcast_same_bank = 10 + 1 + 7 * 4 + 8 + 2 + 16 - 1 + 14                       # = 78
+    assert c.even_tile == 2 * row + broadcast_overlapped == 343
+    assert c.odd_tile == 2 * row + broadcast_same_bank == 390
+    fill = 14 + 8 * 4 + 14                    # an 8-column row: 60 (tRCD + 8 x 4 > tRAS)
+    store = 10 + 7 * 4 + 8 + 2 + 9 - 14       # tRCD_WR + 7 x tCCD_L + WL + burst + tWTR_L - tRCD = 43
+    assert c.add_half == 2 * fill + store == 163
+    assert c.relu_half == fill + store == 103
+    assert c.readback_burst == 2 and c.readback_latency == 14 + 14 + 20 + 2 * 2 + 1 == 53
+    assert c.refresh == 350 + 14 + 14
+
+
+def test_short_rows_stay_open_for_tras():
+    # 2 columns per row: max(14 + 2 x 4, tRAS 33) + 14 = 47 = tRC
+    c = phase_costs(dram_preset("hbm2-pim"), registers=2, accumulators=1, column_period=4, banks_per_unit=1)
+    overlapped = max(0, (20 + 2 + 1 - 8) + 1 * 4 + (8 + 2 + 9) - (2 + 14 + 14 + 1))  # = 7
+    assert c.even_tile == 47 + overlapped
+
+
+# --- a single-bank GEMV against the hand bound ----------------------------------------------
+
+SINGLE_BANK = """
+name: single-bank
+source: test
+clock_mhz: 1000
+tech_node_nm: 45
+compute: {kind: pim, rows: 1, cols: 1, dataflow: ws, pe: {type: mac, weights: [fp16], activations: [fp16], accumulator: fp32}}
+vector: {lanes: 100000}
+buffers:
+  ifmap: {size_kib: 1, port_width_bits: 64}
+  filter: {size_kib: 1, port_width_bits: 64}
+  ofmap: {size_kib: 1, port_width_bits: 64}
+dram: {standard: hbm2-pim, channels: 1, energy_pj_per_bit: 3.59}
+pim:
+  lanes_per_unit: 16
+  lane_formats: [fp16]
+  banks_per_unit: 16
+  unit_clock_mhz: 1000
+  input_registers: 32
+  accumulator_registers: 1
+  kernel_setup_cycles: 0
+  session_cycles: 0
+  lane_mac_pj: 0.5
+  internal_pj_per_bit: 0.55
+default_precision: {weights: fp16, activations: fp16, outputs: fp16}
+area_overhead_fraction: 0
+"""
+
+
+def _single_bank(tmp_path):
+    spec = tmp_path / "single-bank.yaml"
+    spec.write_text(SINGLE_BANK)
+    return hwsim.load_accelerator(str(spec))
+
+
+def test_single_bank_gemv_is_activations_times_the_row_bound(tmp_path):
+    # One unit streams one bank (banks_per_unit 16 > 4 per group: column period tCCD_S would apply,
+    # so the unit runs at tCCD_L only through its lanes: 16 lanes x 16 bits = one burst per unit cycle
+    # of 1 ns; the bank period is tCCD_S = 2). Input tile: 32 registers x 16 = 512 inputs = one row of
+    # 32 columns for the one output row (1 accumulator).
+    accel = _single_bank(tmp_path)
+    k, n = 512 * 6, 1                                 # 6 input tiles = 6 row activations
+    [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", 1, k, n)]))
+    row = 14 + 32 * 2 + 14                             # tRCD + 32 x tCCD_S + tRP = 92
+    broadcast = max(0, (20 + 2 + 1 - 8) + 31 * 4 + (8 + 2 + 9) - (2 + 14 + 14 + 1))  # 32 writes: 127
+    readback = 53 + 1 * 2
+    raw = 6 * (row + broadcast) + readback             # 6 x 219 + 55 = 1369 < 1950: no refresh
+    assert cycles == raw
+
+
+def test_single_bank_stream_with_refresh(tmp_path):
+    accel = _single_bank(tmp_path)
+    tiles = 200
+    [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", 1, 512 * tiles, 1)]))
+    raw = tiles * (92 + 127) + 55                      # 43,855 cycles without refresh
+    # first refresh tREFI/2 = 1950 cycles in, then every 3900; each costs tRFC + tRP + tRCD = 378:
+    # r = floor((raw + 378 r - 1950) / 3900) + 1 -> r = 12 (43,855 + 4,536 = 48,391; (48,391 - 1950)/3900 = 11.9)
+    assert cycles == raw + 12 * 378
+
+
+# --- PIMSimulator ---------------------------------------------------------------------------
+
+def _pimsimulator_cases():
+    rows = []
+    for path in sorted(DATA.glob("pimsimulator_cases*.csv")):
+        with open(path) as f:
+            rows += [r for r in csv.DictReader(line for line in f if not line.startswith("#"))
+                     if not r["kernel"].endswith("_nonpim")]
+    return rows
+
+
+def test_pimsimulator_cycles_within_5_percent_on_90_percent_of_cases(tmp_path):
+    cases = _pimsimulator_cases()
+    assert len(cases) >= 49
+    accels = {}
+    hits, misses = 0, []
+    for r in cases:
+        m, k, n, ch = (int(r[c]) for c in ("m", "k", "n", "channels"))
+        if r["kernel"] == "gemv":   # the read-back of the lane partial sums is part of a GEMV's time
+            trace, ref = _trace(tmp_path, [("gemm", m, k, n)]), int(r["cycles_total"])
+        else:                       # element-wise results stay in the banks
+            trace, ref = _trace(tmp_path, [("vector", r["kernel"], n)]), int(r["cycles_kernel"])
+        accel = accels.setdefault(ch, hwsim.load_accelerator("pimsimulator-hbm2", [f"dram.channels={ch}"]))
+        [cycles] = _cycles(accel, trace)
+        if abs(cycles / ref - 1) <= 0.05:
+            hits += 1
+        else:
+            misses.append((r["kernel"], m, k, n, ch, ref, cycles))
+    assert hits / len(cases) >= 0.9, misses
+
+
+def test_pimsimulator_large_gemvs_within_2_percent(tmp_path):
+    # long kernels, where the refresh phase no longer matters: the phase costs alone must be right
+    for r in _pimsimulator_cases():
+        if r["kernel"] == "gemv" and int(r["cycles_total"]) > 20000:
+            m, k, n, ch = (int(r[c]) for c in ("m", "k", "n", "channels"))
+            accel = hwsim.load_accelerator("pimsimulator-hbm2", [f"dram.channels={ch}"])
+            [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", m, k, n)]))
+            assert cycles == pytest.approx(int(r["cycles_total"]), rel=0.02), r
+
+
+def test_cli_run_with_channels(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    trace = _trace(tmp_path, [("gemm", 1, 4096, 4096)])
+    assert main(["run", "pimsimulator-hbm2", str(trace), "--set", "dram.channels=16", "--format", "json",
+                 "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    import json
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    # PIMSimulator: 209,758 cycles at 16 channels, batch 4 is 4x batch 1; batch 1 = 52,506
+    assert summary["total_cycles"] == pytest.approx(52506, rel=0.02)
+
+
+# --- published peaks ------------------------------------------------------------------------
+
+def test_peak_tflops_match_the_published_figures(reference):
+    with open(reference / "tech" / "pim_devices.csv") as f:
+        published = {r["device"].split()[0] + " " + r["device"].split()[1]: float(r["peak_tflops"])
+                     for r in csv.DictReader(f)}
+    hbm = hwsim.load_accelerator("hbm-pim").info()["peak_tflops"]
+    aim = hwsim.load_accelerator("gddr6-aim").info()["peak_tflops"]
+    assert hbm == pytest.approx(published["Samsung HBM-PIM"], rel=0.05)
+    assert aim == pytest.approx(published["SK hynix"], rel=0.05)
+    # by hand: 16 lanes x 2 x 300 MHz x 8 units x 16 pseudo-channels; 16 x 2 x 1 GHz x 16 x 2
+    assert hbm == pytest.approx(16 * 2 * 300e6 * 8 * 16 / 1e12)
+    assert aim == pytest.approx(16 * 2 * 1e9 * 16 * 2 / 1e12)
+
+
+def test_info_json_reports_peak_tflops(capsys):
+    assert main(["info", "hbm-pim", "--format", "json"]) == 0
+    import json
+    info = json.loads(capsys.readouterr().out)
+    assert info["peak_tflops"] == pytest.approx(1.2288) and info["pim_units"] == 128
+
+
+# --- energy goldens -------------------------------------------------------------------------
+
+def test_energy_terms_of_a_single_bank_gemv_by_hand(tmp_path):
+    accel = _single_bank(tmp_path)
+    k = 512 * 6
+    row = hwsim.simulate(accel, str(_trace(tmp_path, [("gemm", 1, k, 1)]))).layers.iloc[0]
+    macs = k
+    internal_bits = 6 * 32 * 256                        # 6 rows x 32 columns x 256-bit bursts
+    register_bits = 6 * 32 * 3 * 256                    # per column MAC: input + accumulator read and write
+    io_bits = 6 * 32 * 256 + 1 * 256                    # broadcast 32 bursts per tile + one burst read back
+    reduce_ops = 1 * (16 - 1)                           # the host adds 16 lane partial sums
+    register_pj = 0.009                                 # Aladdin's register bit at 45 nm (energy factor 1)
+    host_add_pj = 1.1 + 0.4                             # a host vector op: FP16 multiply + add, Horowitz ISSCC 2014
+    assert row["macs"] == macs
+    assert row["energy_dram_pj"] == pytest.approx(internal_bits * 0.55 + io_bits * 3.59)
+    host = row["energy_compute_pj"] - macs * 0.5 - register_bits * register_pj
+    assert host == pytest.approx(reduce_ops * host_add_pj, rel=0.02)
+    assert row["dram_reads_bits"] == 256 and row["dram_writes_bits"] == 6 * 32 * 256
+
+
+# --- placement --------------------------------------------------------------------------------
+
+def _llama_decode(batch=1, kv=512):
+    return hwsim.load_workload(str(Path(__file__).resolve().parent.parent / "workloads" / "llm" / "llama-2-7b.json"),
+                               phase="decode", kv_len=kv, batch=batch)
+
+
+def test_offload_rules_place_the_right_layers():
+    wl = _llama_decode()
+    attn = hwsim.simulate("attacc-hbm3", wl).layers
+    on_pim = set(attn.loc[attn.mapping == "pim", "layer"])
+    assert on_pim and all(name.endswith(("attn_qk", "attn_pv")) for name in on_pim)
+    hybrid = hwsim.simulate("systolic-hbm-pim", _llama_decode(batch=4)).layers
+    # batch 4: projections have m = 4 > gemv_max_rows 1 and run on the host; each sequence's
+    # attention is still a GEMV (one query row per KV head) and stays in memory
+    pim = hybrid[hybrid.mapping == "pim"]
+    assert set(pim.layer.str.rsplit("/", n=1).str[-1]) == {"attn_qk", "attn_pv"} and (pim.m == 1).all()
+    hybrid1 = hwsim.simulate("systolic-hbm-pim", wl).layers
+    gemm = hybrid1[hybrid1.m > 0]
+    assert (gemm.mapping == "pim").all()
+
+
+def test_macs_are_conserved_across_fabrics():
+    wl = _llama_decode()
+    base = hwsim.simulate("systolic-hbm2", wl).layers["macs"].sum()
+    for accel in ("hbm-pim", "systolic-hbm-pim", "attacc-hbm3", "gpu-a100-roofline"):
+        gemm = hwsim.simulate(accel, wl).layers
+        assert gemm.loc[gemm.m > 0, "macs"].sum() == base
+
+
+# --- directions physics gives -----------------------------------------------------------------
+
+def test_pim_gemv_time_is_linear_in_batch(tmp_path):
+    one, two, four = _cycles("pimsimulator-hbm2", _trace(tmp_path, [("gemm", 1, 4096, 4096), ("gemm", 2, 4096, 4096),
+                                                                   ("gemm", 4, 4096, 4096)]))
+    assert two / one == pytest.approx(2, rel=0.03) and four / one == pytest.approx(4, rel=0.03)
+
+
+def test_pim_advantage_shrinks_with_batch_and_vanishes_for_prefill():
+    def speedup(workload):
+        pim = hwsim.simulate("hbm-pim", workload).layers.latency_s.sum()
+        host = hwsim.simulate("systolic-hbm2", workload).layers.latency_s.sum()
+        return host / pim
+
+    s1, s4, s16 = (speedup(_llama_decode(batch=b)) for b in (1, 4, 16))
+    assert s1 > 2 and s1 > s4 > s16
+    prefill = hwsim.load_workload(str(Path(__file__).resolve().parent.parent / "workloads" / "llm" / "llama-2-7b.json"),
+                                  phase="prefill", seq_len=256, batch=1)
+    assert speedup(prefill) < 1
+
+
+def test_halving_weight_bits_nearly_halves_pim_decode_time():
+    wl = hwsim.load_workload(str(Path(__file__).resolve().parent.parent / "workloads" / "llm" / "llama-2-7b.json"),
+                             phase="decode", kv_len=512, batch=1, gemm_only=True)
+    accel = hwsim.load_accelerator("pimsimulator-hbm2", ["pim.lane_formats=[fp16, int8, int4]"])
+    t16 = hwsim.simulate(accel, wl).layers
+    t8 = hwsim.simulate(accel, wl, precision=hwsim.Precision(weights="int8")).layers
+    t4 = hwsim.simulate(accel, wl, precision=hwsim.Precision(weights="int4")).layers
+    proj = lambda t: t.loc[~t.layer.str.contains("attn_"), "total_cycles"].sum()  # noqa: E731
+    assert proj(t8) / proj(t16) == pytest.approx(0.5, abs=0.06)
+    assert proj(t4) / proj(t8) == pytest.approx(0.5, abs=0.08)
+
+
+def test_more_channels_never_slow_a_gemv(tmp_path):
+    trace = _trace(tmp_path, [("gemm", 1, 4096, 11008)])
+    frame = hwsim.evaluate("pimsimulator-hbm2", str(trace), {"dram.channels": [8, 16, 32, 64, 128]})
+    cycles = frame["total_cycles"].tolist()
+    assert cycles == sorted(cycles, reverse=True) and cycles[0] > 10 * cycles[-1] / 2
+
+
+def test_attacc_bank_level_beats_bank_group_and_buffer_die_for_attention():
+    wl = _llama_decode(batch=1, kv=4096)
+    res = {}
+    for level in ("attacc-hbm3", "attacc-hbm3-bankgroup", "attacc-hbm3-bufferdie"):
+        layers = hwsim.simulate(level, wl).layers
+        pim = layers[layers.mapping == "pim"]
+        res[level] = (pim.latency_s.sum(), pim.energy_pj.sum())
+    assert res["attacc-hbm3"][0] < res["attacc-hbm3-bankgroup"][0] < res["attacc-hbm3-bufferdie"][0]
+    assert res["attacc-hbm3"][1] < res["attacc-hbm3-bankgroup"][1] < res["attacc-hbm3-bufferdie"][1]
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("overrides, fragments", [
+    (["compute.kind=pim"], ["compute.kind 'pim' needs a pim section"]),
+    (["dram.standard=ddr9"], ["dram.standard", "ddr9", "hbm2-pim"]),
+    (["dram.channels=0"], ["dram.channels", "greater than 0"]),
+    (["pim.banks_per_unit=3"], ["pim.banks_per_unit", "16 banks", "units of 3"]),
+    (["dram.standard=lpddr5"], ["dram.standard", "lpddr5", "read/write latencies"]),
+    (["pim.lane_formats=[fp9]"], ["pim.lane_formats", "fp9"]),
+])
+def test_bad_pim_specs_are_one_line(overrides, fragments, capsys):
+    base = "systolic-hbm2" if overrides == ["compute.kind=pim"] else "pimsimulator-hbm2"
+    argv = ["info", base] + [x for o in overrides for x in ("--set", o)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("hwsim: error: ")
+    for fragment in fragments:
+        assert fragment in err[0], (fragment, err[0])
+
+
+def test_weights_the_lanes_cannot_run_are_refused(tmp_path, capsys):
+    trace = _trace(tmp_path, [("gemm", 1, 256, 256)])
+    with pytest.raises(HwsimInputError, match="pim.lane_formats"):
+        hwsim.simulate("pimsimulator-hbm2", str(trace), precision=hwsim.Precision(weights="int8"))
+    assert math.isfinite(_cycles("pimsimulator-hbm2", trace)[0])
