@@ -326,3 +326,12 @@ def test_weights_the_lanes_cannot_run_are_refused(tmp_path, capsys):
     with pytest.raises(HwsimInputError, match="pim.lane_formats"):
         hwsim.simulate("pimsimulator-hbm2", str(trace), precision=hwsim.Precision(weights="int8"))
     assert math.isfinite(_cycles("pimsimulator-hbm2", trace)[0])
+
+
+def test_dram_background_and_refresh_power_by_hand():
+    # DRAMsim3 HBM2_8Gb_x128.ini: VDD 1.2 V, IDD3N 55 mA, IDD5AB 250 mA per x128 channel = 2 pseudo-channels
+    per_pch_mw = 1.2 * (55 / 2 + (250 / 2 - 55 / 2) * 350 / 3900)
+    info = hwsim.load_accelerator("systolic-hbm2").info()
+    assert info["dram_static_mw"] == pytest.approx(16 * per_pch_mw) == pytest.approx(696.0)
+    more = hwsim.load_accelerator("systolic-hbm2", ["dram.channels=32"]).info()
+    assert more["leakage_uw"] - info["leakage_uw"] == pytest.approx(16 * per_pch_mw * 1e3)

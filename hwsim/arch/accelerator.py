@@ -179,6 +179,9 @@ class Accelerator:
             "dram_bandwidth_gb_s": None if math.isinf(self.dram_bandwidth_gb_s) else self.dram_bandwidth_gb_s,
             "dram_energy_pj_per_bit": self.spec.dram.energy_pj_per_bit,
             "leakage_uw": self.leakage_uw,
+            # DRAM background + refresh power (in leakage_uw too) where dram.standard gives currents
+            "dram_static_mw": (self.spec.dram.channel_count * self.spec.dram.timing.static_mw_per_channel
+                               if self.spec.dram.standard else 0.0),
             "default_precision": {op: (getattr(self.default_precision, op).name
                                        if getattr(self.default_precision, op) else None)
                                   for op in ("weights", "activations", "outputs", "kv")},

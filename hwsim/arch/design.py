@@ -304,7 +304,10 @@ def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict)
         parts["pim_units"] = pim_area  # in the DRAM dies: not in the overhead's base
     parts["overhead"] = v["area_overhead_fraction"] * sum(p for k, p in parts.items() if k != "pim_units")
     pim_leak = np.array([a.pim.leakage_uw() if a.pim else 0.0 for a in accelerators])[group]
-    leakage = (pim_leak + pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
+    # DRAM background and refresh power, where the spec names a DRAM standard that gives currents
+    dram_static = np.array([a.spec.dram.channel_count * a.spec.dram.timing.static_mw_per_channel * 1e3
+                            if a.spec.dram.standard else 0.0 for a in accelerators])[group]
+    leakage = (pim_leak + dram_static + pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
                + sram.leakage_uw.sum(axis=0))
     return DesignBatch(
         accelerators=accelerators, group=group, rows=rows, cols=cols,

@@ -77,6 +77,18 @@ class DramTiming:
     tRCD_WR: int | None = None   # activate to write
     tWTR_L: int | None = None    # write to read, same bank group
     tRTRS: int | None = None     # bus turnaround between read and write bursts
+    # Currents per (pseudo-)channel for static power; None where no source gives them.
+    vdd_v: float | None = None
+    idd3n_ma: float | None = None    # active standby (background)
+    idd5ab_ma: float | None = None   # during an all-bank refresh
+
+    @property
+    def static_mw_per_channel(self) -> float:
+        """Background plus average refresh power of one channel, in mW (derived: VDD x (IDD3N +
+        (IDD5AB - IDD3N) x tRFC / tREFI)); 0 where the standard has no currents."""
+        if self.vdd_v is None:
+            return 0.0
+        return self.vdd_v * (self.idd3n_ma + (self.idd5ab_ma - self.idd3n_ma) * self.tRFC / self.tREFI)
 
     @property
     def burst_cycles(self) -> int:
@@ -144,6 +156,10 @@ _PIMSIM = "Samsung PIMSimulator ini/HBM2_samsung_2M_16B_x64.ini (../shared/refer
 _ATTACC = "AttAcc scale-snu/attacc_simulator pim_ramulator_src/HBM3-PIM.cpp"
 _AIM = "SK hynix AiM simulator arkhadem/aim_simulator src/dram/impl/GDDR6.cpp"
 _GEM5 = "gem5 src/python/gem5/components/memory/dram_interfaces/lpddr5.py"
+# umd-memsys/DRAMsim3 configs/HBM2_8Gb_x128.ini [power] (0eb6360): VDD 1.2 V, IDD3N 55 mA, IDD5AB
+# 250 mA per x128 channel; a pseudo-channel is half of it (derived: / 2). The Samsung PIM ini's
+# IDD values are all 0, so HBM2's come from here.
+_HBM2_CURRENTS = dict(vdd_v=1.2, idd3n_ma=55 / 2, idd5ab_ma=250 / 2)
 
 
 def _hbm3(name: str, source: str, tck_ns: float, rate: float, **timing: int) -> DramTiming:
@@ -163,7 +179,8 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tRCD=14, tRP=14, tRAS=33, tRC=47, tCCD_S=2, tCCD_L=4, tRRD_S=4, tRRD_L=6, tFAW=16, tWR=16,
         tRFC=350, tREFI=3900,
         data_rate_gbps_per_pin=2.0,  # PIMSimulator README "Pin speed: 2Gbps"
-        RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1),  # the ini's RL, WL, tRCDWR, tWTRL, tRTRS
+        RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1,  # the ini's RL, WL, tRCDWR, tWTRL, tRTRS
+        **_HBM2_CURRENTS),
     "hbm2": DramTiming(
         "hbm2", _PIMSIM + "; one stack: README 4 pseudo-channels per die x 4 dies, system_hbm.ini NUM_CHANS=16",
         tck_ns=1.0, burst_length=4, io_bits=64, channels=4 * 4, bank_groups=4, banks_per_group=4, rows=16384,
@@ -171,7 +188,8 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tRCD=14, tRP=14, tRAS=33, tRC=47, tCCD_S=2, tCCD_L=4, tRRD_S=4, tRRD_L=6, tFAW=16, tWR=16,
         tRFC=350, tREFI=3900,
         data_rate_gbps_per_pin=2.0,  # README "Pin speed: 2Gbps" (DDR at tCK 1 ns)
-        RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1),  # as hbm2-pim
+        RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1,  # as hbm2-pim
+        **_HBM2_CURRENTS),
     # HBM3-PIM.cpp timing_presets (cycles): tCK = 1e6 / (rate / 4) ps ("QDR DQ pins"); nRCDRD, nRP,
     # nRAS, nRC, nCCDS, nCCDL, nRRDS, nRRDL, nFAW, nWR, nREFI (= 3.9 us x clock)
     "hbm3": _hbm3(
