@@ -335,3 +335,11 @@ def test_dram_background_and_refresh_power_by_hand():
     assert info["dram_static_mw"] == pytest.approx(16 * per_pch_mw) == pytest.approx(696.0)
     more = hwsim.load_accelerator("systolic-hbm2", ["dram.channels=32"]).info()
     assert more["leakage_uw"] - info["leakage_uw"] == pytest.approx(16 * per_pch_mw * 1e3)
+
+
+def test_pim_io_never_below_the_compulsory_floor(tmp_path):
+    trace = _trace(tmp_path, [("gemm", 1, 4096, 4096), ("gemm", 3, 1000, 3000), ("gemm", 1, 128, 100)])
+    layers = hwsim.simulate("pimsimulator-hbm2", str(trace)).layers
+    floor = (layers.m * layers.k + layers.m * layers.n) * 16          # input in, outputs out, FP16
+    assert (layers.compulsory_dram_bits == floor).all()
+    assert (layers.dram_reads_bits + layers.dram_writes_bits >= floor).all()

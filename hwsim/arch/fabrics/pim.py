@@ -93,7 +93,7 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
     P = d.size
     L = job.m.shape[1]
     out = {name: np.zeros((P, L)) for name in ("total", "refreshes", "readback", "macs", "vector_ops", "io_read",
-                                               "io_write", "internal", "registers", "passes", "tiles")}
+                                               "io_write", "internal", "registers", "passes", "tiles", "compulsory")}
     for g, accel in enumerate(d.accelerators):
         rows = np.flatnonzero(d.group == g)
         if not len(rows):
@@ -118,6 +118,8 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
                          * device.spec.input_registers * device.units_per_channel) * t.burst_bits,
             "registers": program.columns * device.units_per_channel * REGISTER_BURSTS_PER_MAC_COLUMN * t.burst_bits,
             "passes": program.passes, "tiles": program.even_tiles + program.odd_tiles,
+            # off-chip floor: the input vector in and the outputs out once (the weights stay in the banks)
+            "compulsory": np.where(gemm, (sub.m * sub.k * sub.a_bits + sub.m * sub.n * sub.out_bits) * instances, 0.0),
         }
         for name, value in fill.items():
             # the engine counts per instance and multiplies by instances; a kernel here runs them all
@@ -131,7 +133,7 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
         "sram_ifmap_reads_words": zeros, "sram_filter_reads_words": zeros, "sram_ofmap_writes_words": zeros,
         "dram_ifmap_reads_words": zeros, "dram_filter_reads_words": zeros, "dram_ofmap_writes_words": zeros,
         "dram_ifmap_reads_bits": out["io_write"], "dram_filter_reads_bits": zeros,
-        "dram_ofmap_writes_bits": out["io_read"], "dram_psum_reads_bits": zeros, "compulsory_dram_bits": zeros,
+        "dram_ofmap_writes_bits": out["io_read"], "dram_psum_reads_bits": zeros, "compulsory_dram_bits": out["compulsory"],
         "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan, "tiles_double_buffered": nan,
         "pim_passes": out["passes"], "pim_input_tiles": out["tiles"], "pim_refreshes": out["refreshes"],
         "pim_readback_cycles": out["readback"], "pim_internal_bits": out["internal"],
