@@ -1,0 +1,63 @@
+"""The study's interactive figure (studies/pim_decode): one view per (model, weights, KV length),
+picked from a dropdown; the claims table below. plotly.js is inlined by hwsim.plots.figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hwsim.plots.figures import _plotly, category_colors
+
+VIEW = ["model", "weights", "kv_len"]
+PANELS = ("tokens/s vs batch", "energy per token (mJ) vs batch", "latency split at batch 1 (ms)",
+          "speedup over systolic-hbm2 vs batch", "published claims beside hwsim")
+
+
+def view_traces(go, part: pd.DataFrame, colors: dict, first: bool) -> list[tuple[object, int, int]]:
+    """(trace, row, col) of one view: lines per system, the PIM/host split as stacked bars; only the
+    visible view's traces show in the legend."""
+    traces = []
+    for system, sub in part.groupby("system", sort=False):
+        sub = sub.sort_values("batch")
+        style = {"mode": "lines+markers", "name": system, "legendgroup": system, "line_color": colors[system],
+                 "marker_color": colors[system], "visible": first}
+        traces.append((go.Scatter(x=sub.batch, y=sub.tokens_per_s, showlegend=True, **style), 1, 1))
+        traces.append((go.Scatter(x=sub.batch, y=sub.energy_per_token_j * 1e3, showlegend=False, **style), 1, 2))
+        traces.append((go.Scatter(x=sub.batch, y=sub.speedup_vs_systolic, showlegend=False, **style), 2, 2))
+    one = part[part.batch == part.batch.min()]
+    for label, column, color in (("in memory (PIM)", "pim_latency_s", "firebrick"),
+                                 ("on the host", "host_latency_s", "slategray")):
+        traces.append((go.Bar(x=one.system, y=one[column] * 1e3, name=label, marker_color=color, legendgroup=label,
+                              visible=first), 2, 1))
+    return traces
+
+
+def figure(table: pd.DataFrame, claim_table: pd.DataFrame):
+    go, make_subplots = _plotly()
+    decode = table[(table.phase == "decode") & table.supported]
+    colors = category_colors(decode.system)
+    fig = make_subplots(rows=3, cols=2, subplot_titles=PANELS, vertical_spacing=0.08,
+                        specs=[[{}, {}], [{}, {}], [{"type": "table", "colspan": 2}, None]],
+                        row_heights=[0.36, 0.36, 0.28])
+    views, owner = [], []
+    # views in the table's order of models and weights (as run), KV ascending
+    rank = {c: {v: i for i, v in enumerate(dict.fromkeys(decode[c]))} for c in ("model", "weights")}
+    decode = decode.sort_values(VIEW, key=lambda col: col.map(rank[col.name]) if col.name in rank else col,
+                                kind="stable")
+    for i, (key, part) in enumerate(decode.groupby(VIEW, sort=False)):
+        views.append(key)
+        for trace, r, c in view_traces(go, part, colors, first=i == 0):
+            fig.add_trace(trace, row=r, col=c)
+            owner.append(i)
+    cells = [claim_table[c].map(lambda v: f"{v:.3g}" if isinstance(v, float) else v) for c in claim_table.columns]
+    fig.add_trace(go.Table(header={"values": list(claim_table.columns)}, cells={"values": cells},
+                           columnwidth=[3, 3, 2, 1, 6]), row=3, col=1)
+    owner.append(-1)
+    buttons = [{"label": f"{m}, {w.upper()} weights, KV {kv}", "method": "update",
+                "args": [{"visible": [o in (i, -1) for o in owner]}]} for i, (m, w, kv) in enumerate(views)]
+    fig.update_layout(updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.06, "xanchor": "left"}],
+                      barmode="stack", height=1500, width=1200,
+                      title="LLM decoding: PIM vs HBM accelerator vs GPU rooflines (hwsim)")
+    for r, c in ((1, 1), (1, 2), (2, 2)):
+        fig.update_xaxes(type="log", title_text="batch", row=r, col=c)
+        fig.update_yaxes(type="log", row=r, col=c)
+    return fig
