@@ -44,21 +44,24 @@ def _cycles(accel, trace, engine="analytic"):
 
 def test_phase_costs_on_the_pimsimulator_timing_by_hand():
     c = phase_costs(dram_preset("hbm2-pim"), registers=8, accumulators=8, column_period=4, banks_per_unit=2)
-    row = 14 + 32 * 4 + 14                    # tRCD + 32 columns x tCCD_L + tRP = 156
+    # ACT, tRCD + 1 to the first read, 31 more reads tCCD_L apart, precharge a burst (2) after the
+    # last, tRP: 155 cycles ACT to ACT, as PIMSimulator's command trace shows (the JEDEC-style bound
+    # tRCD + 32 x tCCD_L + tRP = 156 is one more)
+    row = 14 + 1 + 31 * 4 + 2 + 14
     broadcast_overlapped = (20 + 2 + 1 - 8) + 7 * 4 + (8 + 2 + 9) - (2 + 14 + 14 + 1)  # = 31
     broadcast_same_bank = 10 + 1 + 7 * 4 + 8 + 2 + 16 - 1 + 14                       # = 78
-    assert c.even_tile == 2 * row + broadcast_overlapped == 343
-    assert c.odd_tile == 2 * row + broadcast_same_bank == 390
-    fill = 14 + 8 * 4 + 14                    # an 8-column row: 60 (tRCD + 8 x 4 > tRAS)
+    assert c.even_tile == 2 * row + broadcast_overlapped == 341     # trace: 341
+    assert c.odd_tile == 2 * row + broadcast_same_bank == 388       # trace: 388
+    fill = 14 + 1 + 7 * 4 + 2 + 14            # an 8-column row: 59 (trace: 59)
     store = 10 + 7 * 4 + 8 + 2 + 9 - 14       # tRCD_WR + 7 x tCCD_L + WL + burst + tWTR_L - tRCD = 43
-    assert c.add_half == 2 * fill + store == 163
-    assert c.relu_half == fill + store == 103
+    assert c.add_half == 2 * fill + store == 161                    # trace: 161
+    assert c.relu_half == fill + store == 102                       # trace: 102
     assert c.readback_burst == 2 and c.readback_latency == 14 + 14 + 20 + 2 * 2 + 1 == 53
     assert c.refresh == 350 + 14 + 14
 
 
 def test_short_rows_stay_open_for_tras():
-    # 2 columns per row: max(14 + 2 x 4, tRAS 33) + 14 = 47 = tRC
+    # 2 columns per row: max(14 + 1 + 1 x 4 + 2, tRAS 33) + 14 = 47 = tRC
     c = phase_costs(dram_preset("hbm2-pim"), registers=2, accumulators=1, column_period=4, banks_per_unit=1)
     overlapped = max(0, (20 + 2 + 1 - 8) + 1 * 4 + (8 + 2 + 9) - (2 + 14 + 14 + 1))  # = 7
     assert c.even_tile == 47 + overlapped
@@ -100,7 +103,7 @@ def _single_bank(tmp_path):
     return hwsim.load_accelerator(str(spec))
 
 
-def test_single_bank_gemv_is_activations_times_the_row_bound(tmp_path):
+def test_single_bank_gemv_is_activations_times_the_row_stream(tmp_path):
     # One unit streams one bank (banks_per_unit 16 > 4 per group: column period tCCD_S would apply,
     # so the unit runs at tCCD_L only through its lanes: 16 lanes x 16 bits = one burst per unit cycle
     # of 1 ns; the bank period is tCCD_S = 2). Input tile: 32 registers x 16 = 512 inputs = one row of
@@ -108,10 +111,11 @@ def test_single_bank_gemv_is_activations_times_the_row_bound(tmp_path):
     accel = _single_bank(tmp_path)
     k, n = 512 * 6, 1                                 # 6 input tiles = 6 row activations
     [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", 1, k, n)]))
-    row = 14 + 32 * 2 + 14                             # tRCD + 32 x tCCD_S + tRP = 92
+    row = 14 + 1 + 31 * 2 + 2 + 14                     # tRCD + 1 + 31 x tCCD_S + burst + tRP = 93
+    # (the JEDEC-style bound tRCD + 32 x tCCD_S + tRP = 92; PIMSimulator's read-to-precharge is a burst)
     broadcast = max(0, (20 + 2 + 1 - 8) + 31 * 4 + (8 + 2 + 9) - (2 + 14 + 14 + 1))  # 32 writes: 127
     readback = 53 + 1 * 2
-    raw = 6 * (row + broadcast) + readback             # 6 x 219 + 55 = 1369 < 1950: no refresh
+    raw = 6 * (row + broadcast) + readback             # 6 x 220 + 55 = 1375 < 1950: no refresh
     assert cycles == raw
 
 
@@ -119,9 +123,9 @@ def test_single_bank_stream_with_refresh(tmp_path):
     accel = _single_bank(tmp_path)
     tiles = 200
     [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", 1, 512 * tiles, 1)]))
-    raw = tiles * (92 + 127) + 55                      # 43,855 cycles without refresh
+    raw = tiles * (93 + 127) + 55                      # 44,055 cycles without refresh
     # first refresh tREFI/2 = 1950 cycles in, then every 3900; each costs tRFC + tRP + tRCD = 378:
-    # r = floor((raw + 378 r - 1950) / 3900) + 1 -> r = 12 (43,855 + 4,536 = 48,391; (48,391 - 1950)/3900 = 11.9)
+    # r = floor((raw + 378 r - 1950) / 3900) + 1 -> r = 12 (44,055 + 4,536 = 48,591; (48,591 - 1950)/3900 = 11.96)
     assert cycles == raw + 12 * 378
 
 
@@ -157,9 +161,10 @@ def test_pimsimulator_cycles_within_5_percent_on_90_percent_of_cases(tmp_path):
 
 
 def test_pimsimulator_large_gemvs_within_2_percent(tmp_path):
-    # long kernels, where the refresh phase no longer matters: the phase costs alone must be right
+    # long batch-1 kernels, where the refresh phase no longer matters: the phase costs must be right
+    # (batched GEMVs pay less per refresh in PIMSimulator when it lands between sessions: within 5%)
     for r in _pimsimulator_cases():
-        if r["kernel"] == "gemv" and int(r["cycles_total"]) > 20000:
+        if r["kernel"] == "gemv" and int(r["cycles_total"]) > 20000 and r["m"] == "1":
             m, k, n, ch = (int(r[c]) for c in ("m", "k", "n", "channels"))
             accel = hwsim.load_accelerator("pimsimulator-hbm2", [f"dram.channels={ch}"])
             [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", m, k, n)]))
@@ -343,3 +348,14 @@ def test_pim_io_never_below_the_compulsory_floor(tmp_path):
     floor = (layers.m * layers.k + layers.m * layers.n) * 16          # input in, outputs out, FP16
     assert (layers.compulsory_dram_bits == floor).all()
     assert (layers.dram_reads_bits + layers.dram_writes_bits >= floor).all()
+
+
+def test_a_refresh_due_in_the_final_park_out_costs_nothing(tmp_path):
+    # ReLU on 1M FP16 at 64 channels: 8 tiles of 2048 per channel, 2 bank halves each:
+    # 331 + 78 + 16 x (59 + 43) = 2041 cycles; the refresh due at 1950 falls in the last 109 (park-out)
+    trace = _trace(tmp_path, [("vector", "relu", 1 << 20)])
+    assert _cycles("pimsimulator-hbm2", trace) == [2041]            # PIMSimulator: 2042
+    assert _cycles("pimsimulator-hbm2", trace, engine="event") == [2041]
+    # add on 2M: 331 + 78 + 32 x 161 = 5561; refreshes due at 1950 (paid: 378) and 5850 (in the tail)
+    trace = _trace(tmp_path, [("vector", "add", 1 << 21)], name="add.csv")
+    assert _cycles("pimsimulator-hbm2", trace) == [5561 + 378]      # PIMSimulator: 5926

@@ -21,7 +21,7 @@ from hwsim.engine.event import KernelContext, event_kernel_cycles, simulate_kern
 PRESET = "pimsimulator-hbm2"
 
 # hbm2-pim phases by hand
-ROW = 14 + 32 * 4 + 14              # tRCD + 32 columns x tCCD_L + tRP = 156
+ROW = 14 + 1 + 31 * 4 + 2 + 14      # tRCD + 1 + 31 x tCCD_L + burst + tRP = 155 (PIMSimulator's trace)
 BROADCAST = 31                      # even tile's overlapped broadcast (tests/test_pim.py derives it)
 ODD_WRITE = 78                      # odd tile's same-bank broadcast (tests/test_pim.py)
 LATENCY = 14 + 14 + 20 + 2 * 2 + 1  # read-back: tRP + tRCD + RL + 2 x burst + 1 = 53
@@ -53,7 +53,7 @@ def _program(device, costs, passes=0, even=0, odd=0, halves=0, is_add=False, bur
                   odd_tiles=np.array([[odd]], float), eltwise_halves=np.array([[halves]], float),
                   eltwise_is_add=np.array([[is_add]]), readback_bursts=np.array([[bursts]], float),
                   host_reduce_cycles=np.array([[host]], float), setup_cycles=float(SETUP),
-                  session_cycles=float(SESSION), costs=costs,
+                  tail_cycles=0.0, session_cycles=float(SESSION), costs=costs,
                   first_refresh_cycles=0.5 * device.timing.tREFI if first_refresh is None else first_refresh)
     return PimProgram(**arrays)
 
@@ -67,10 +67,10 @@ def _device(tREFI=None):
 
 def _context(first_refresh=10**12, interval=3900):
     """The hbm2-pim kernel phases, by hand."""
-    return KernelContext(setup=SETUP, session=SESSION, first_refresh=first_refresh, refresh_interval=interval,
+    return KernelContext(setup=SETUP, tail=0.0, session=SESSION, first_refresh=first_refresh, refresh_interval=interval,
                          refresh=REFRESH, readback_latency=LATENCY, readback_burst=BURST,
                          even_tile=(ROW, ROW, BROADCAST), odd_tile=(ROW, ROW, ODD_WRITE),
-                         add_half=(60, 60, 43), relu_half=(60, 43))
+                         add_half=(59, 59, 43), relu_half=(59, 43))
 
 
 # --- agreement with the closed form ---------------------------------------------------------------
@@ -120,60 +120,60 @@ def test_golden_gemv_without_refresh():
                        readback_burst=BURST, readback_latency=LATENCY, refresh=REFRESH)
     total, count, readback = event_kernel_cycles(_program(device, costs, passes=2, even=2, odd=1, bursts=128),
                                                  device)
-    by_hand = 331 + 2 * (78 + 2 * 343 + 390) + 53 + 128 * 2      # = 2948
-    assert total.tolist() == [[by_hand]] == [[2948]]
+    by_hand = 331 + 2 * (78 + 2 * 341 + 388) + 53 + 128 * 2      # = 2936
+    assert total.tolist() == [[by_hand]] == [[2936]]
     assert count.tolist() == [[0]]
     assert readback.tolist() == [[53 + 256]]
 
 
 def test_golden_refresh_waits_for_the_row_to_close():
-    # setup 0-331, session -409, first even row 409-565: the refresh due at 500 starts at 565
+    # setup 0-331, session -409, first even row 409-564: the refresh due at 500 starts at 564
     kernel = simulate_kernel(_context(first_refresh=500), passes=1, even=2, odd=2, halves=0, is_add=False,
                              bursts=64, host_cycles=0.0)
-    assert kernel.refresh_starts == (565,)
-    assert kernel.total == 331 + 78 + 2 * 343 + 2 * 390 + 378 + 53 + 64 * 2 == 2434
+    assert kernel.refresh_starts == (564,)
+    assert kernel.total == 331 + 78 + 2 * 341 + 2 * 388 + 378 + 53 + 64 * 2 == 2426
     assert kernel.readback == 53 + 128
 
 
 def test_golden_refresh_between_readback_bursts():
-    # no refresh: bank work ends at 409 + 2 x 343 + 2 x 390 = 1875, read-back latency to 1928, bursts
-    # 1928-1930, ..., 2054-2056; a refresh due at 1943 waits for the burst 1942-1944 (the 8th), then
-    # the 56 bursts left follow it
+    # no refresh: bank work ends at 409 + 2 x 341 + 2 x 388 = 1867, read-back latency to 1920, bursts
+    # 1920-1922, ..., 2046-2048; a refresh due at 1943 waits for the burst 1942-1944 (the 12th), then
+    # the 52 bursts left follow it
     kernel = simulate_kernel(_context(first_refresh=1943), passes=1, even=2, odd=2, halves=0, is_add=False,
                              bursts=64, host_cycles=0.0)
     assert kernel.refresh_starts == (1944,)
-    assert kernel.total == 1944 + 378 + 56 * 2 == 2056 + 378
-    assert kernel.readback == kernel.total - 1875
+    assert kernel.total == 1944 + 378 + 52 * 2 == 2048 + 378
+    assert kernel.readback == kernel.total - 1867
 
 
 def test_golden_refresh_due_in_the_last_burst_is_not_paid():
-    # due at 2055, during the last burst 2054-2056: it would start once the work is done (the closed
+    # due at 2047, during the last burst 2046-2048: it would start once the work is done (the closed
     # form counts it: the one place the engines' refresh counts can differ)
-    kernel = simulate_kernel(_context(first_refresh=2055), passes=1, even=2, odd=2, halves=0, is_add=False,
+    kernel = simulate_kernel(_context(first_refresh=2047), passes=1, even=2, odd=2, halves=0, is_add=False,
                              bursts=64, host_cycles=0.0)
-    assert kernel.refreshes == 0 and kernel.total == 2056
+    assert kernel.refreshes == 0 and kernel.total == 2048
 
 
 def test_golden_elementwise_add_and_relu():
     # setup, session, then the bank halves: add = 2 fills of an 8-column row + a store
     add = simulate_kernel(_context(), passes=0, even=0, odd=0, halves=6, is_add=True, bursts=0, host_cycles=0.0)
     relu = simulate_kernel(_context(), passes=0, even=0, odd=0, halves=6, is_add=False, bursts=0, host_cycles=0.0)
-    assert add.total == 331 + 78 + 6 * (60 + 60 + 43) == 1387
-    assert relu.total == 331 + 78 + 6 * (60 + 43) == 1027
-    # a refresh due at 500, inside the second fill (469-529), waits for it
+    assert add.total == 331 + 78 + 6 * (59 + 59 + 43) == 1375
+    assert relu.total == 331 + 78 + 6 * (59 + 43) == 1021
+    # a refresh due at 500, inside the second fill (468-527), waits for it
     add = simulate_kernel(_context(first_refresh=500), passes=0, even=0, odd=0, halves=6, is_add=True, bursts=0,
                           host_cycles=0.0)
-    assert add.refresh_starts == (529,)
-    assert add.total == 1387 + 378
+    assert add.refresh_starts == (527,)
+    assert add.total == 1375 + 378
 
 
 def test_golden_host_reduction_behind_and_ahead_of_the_read_back():
-    # 64 bursts 2 cycles apart arrive at 1930, 1932, ..., 2056 (bank work ends at 1875, latency 53)
+    # 64 bursts 2 cycles apart arrive at 1922, 1924, ..., 2048 (bank work ends at 1867, latency 53)
     fast = simulate_kernel(_context(), passes=1, even=2, odd=2, halves=0, is_add=False, bursts=64, host_cycles=64.0)
-    assert fast.total == 2056 + 1                # 1 cycle per burst: only the last burst's share shows
+    assert fast.total == 2048 + 1                # 1 cycle per burst: only the last burst's share shows
     slow = simulate_kernel(_context(), passes=1, even=2, odd=2, halves=0, is_add=False, bursts=64,
                            host_cycles=64 * 3.0)
-    assert slow.total == 1930 + 64 * 3 == 2122   # 3 per burst: the host sets the pace from the first burst
+    assert slow.total == 1922 + 64 * 3 == 2114   # 3 per burst: the host sets the pace from the first burst
     assert slow.readback == 53 + 128
 
 
@@ -208,14 +208,14 @@ def test_refreshes_start_on_their_grid_after_the_phase_in_progress():
     assert len(starts) > 100
     assert np.all(starts >= due) and np.all(starts < due + longest_phase)
     assert kernel.total == pytest.approx(
-        331 + 64 * (78 + 16 * 343 + 16 * 390) + 53 + 4096 * 2 + len(starts) * 378)
+        331 + 64 * (78 + 16 * 341 + 16 * 388) + 53 + 4096 * 2 + len(starts) * 378)
 
 
 def test_no_refresh_when_trefi_is_out_of_reach():
     device = _device(tREFI=10**12)
     total, count, _ = event_kernel_cycles(_long_program(device), device)
     assert count[0, 0] == 0
-    assert total[0, 0] == 331 + 64 * (78 + 16 * 343 + 16 * 390) + 53 + 4096 * 2
+    assert total[0, 0] == 331 + 64 * (78 + 16 * 341 + 16 * 388) + 53 + 4096 * 2
 
 
 # --- memoisation and shapes ---------------------------------------------------------------------

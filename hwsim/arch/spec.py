@@ -225,6 +225,9 @@ class PimSpec(_Strict):
     kernel_setup_cycles: int = Field(
         ge=0, description="DRAM cycles to enter and leave PIM mode once per kernel (park, mode switches, program "
                           "load); cite the command trace it comes from")
+    kernel_tail_cycles: int = Field(
+        default=0, ge=0, description="the last of kernel_setup_cycles (park-out): a refresh falling due in them no "
+                                     "longer delays a kernel that ends there (its commands are queued)")
     session_cycles: int = Field(
         ge=0, description="DRAM cycles per PIM session (one per output tile and batch element of a GEMV, one per "
                           "element-wise kernel): mode switch in and out, accumulator write-back")

@@ -61,7 +61,8 @@ _EPS = 1e-6
 class KernelContext:
     """What every kernel of one (device, program) shares: the phase lists, in DRAM clocks."""
 
-    setup: float
+    setup: float                 # the kernel setup before its tail
+    tail: float                  # park-out at the kernel's end
     session: float
     first_refresh: float
     refresh_interval: float      # tREFI
@@ -103,7 +104,8 @@ def kernel_context(program: PimProgram, device: PimDevice) -> KernelContext:
     fill = read_row(t, registers, t.tCCD_L)
     store = write_then_read_other_bank(t, registers)
     return KernelContext(
-        setup=float(program.setup_cycles), session=float(program.session_cycles),
+        setup=float(program.setup_cycles - program.tail_cycles), tail=float(program.tail_cycles),
+        session=float(program.session_cycles),
         first_refresh=float(program.first_refresh_cycles), refresh_interval=float(t.tREFI),
         refresh=float(c.refresh), readback_latency=float(c.readback_latency), readback_burst=float(c.readback_burst),
         even_tile=_split(c.even_tile, rows + [broadcast]), odd_tile=_split(c.odd_tile, rows + [odd_extra]),
@@ -181,14 +183,19 @@ class _Kernel:
     # --- processes -----------------------------------------------------------------------------
 
     def channel_process(self):
-        setup, gemv, eltwise, latency, bursts = self.stages
+        setup, gemv, eltwise, tail, latency, bursts = self.stages
         for stage in (setup, gemv, eltwise):
             yield from self.play(stage)
         if bursts.length > 0:
+            yield from self.play(tail)
             self.readback_start = self.env.now
             yield from self.play(latency)
             yield from self.play(bursts, deliver=True)
-        self.work_done = True
+            self.work_done = True
+        else:
+            # the park-out's commands are queued: a refresh falling due now waits until after them
+            self.work_done = True
+            yield self.env.timeout(tail.length)
         self.arrivals.put(None)
         return self.env.now
 
@@ -244,7 +251,7 @@ def _stages(ctx: KernelContext, passes: float, even: float, odd: float, halves: 
     gemv = Stage(passes, ((1, (ctx.session,)), (even, ctx.even_tile), (odd, ctx.odd_tile)))
     half = ctx.add_half if is_add else ctx.relu_half
     eltwise = Stage(1 if halves > 0 else 0, ((1, (ctx.session,)), (halves, half)))
-    return [Stage(1, ((1, (ctx.setup,)),)), gemv, eltwise,
+    return [Stage(1, ((1, (ctx.setup,)),)), gemv, eltwise, Stage(1, ((1, (ctx.tail,)),)),
             Stage(1, ((1, (ctx.readback_latency,)),)), Stage(bursts, ((1, (ctx.readback_burst,)),))]
 
 

@@ -65,6 +65,7 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
         passes=passes, even_tiles=even, odd_tiles=odd, eltwise_halves=halves,
         eltwise_is_add=np.asarray(job.vector_is_add, dtype=bool) & ~gemm, readback_bursts=readback,
         host_reduce_cycles=host_dram_cycles, setup_cycles=float(spec.kernel_setup_cycles),
+        tail_cycles=float(min(spec.kernel_tail_cycles, spec.kernel_setup_cycles)),
         session_cycles=float(spec.session_cycles), first_refresh_cycles=spec.refresh_phase * t.tREFI,
         costs=phase_costs(t, spec.input_registers, spec.accumulator_registers, column_period(device),
                           spec.banks_per_unit),
@@ -77,7 +78,8 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
 def kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(total, refreshes, read-back) in DRAM clocks: the closed form."""
     raw = program.pim_cycles() + program.readback_cycles()
-    count = refreshes(raw, device.timing, program.costs.refresh, program.first_refresh_cycles)
+    tail = program.free_tail_cycles()
+    count = refreshes(raw - tail, device.timing, program.costs.refresh, program.first_refresh_cycles)
     total = raw + count * program.costs.refresh + program.exposed_host_cycles()
     return total, count, program.readback_cycles()
 

@@ -30,7 +30,8 @@ the result to a third.
 Refresh: all-bank, tRFC every tREFI, plus closing and reopening the open row. A kernel's phase
 in the refresh interval is unknown; both engines put the first refresh pim.refresh_phase x tREFI
 after the kernel starts (0.5, the expected phase, by default: a kernel of t cycles then sees
-round(t / tREFI) refreshes). A refresh due during a row stream waits for the row to close.
+round(t / tREFI) refreshes). A refresh due during a row stream waits for the row to close; one due
+in the kernel's final park-out (pim.kernel_tail_cycles, when no read-back follows) costs nothing.
 """
 
 from __future__ import annotations
@@ -56,11 +57,12 @@ class PhaseCosts:
 
 
 def read_row(t: DramTiming, columns: float, column_period: float) -> float:
-    """Open a row, read ``columns`` bursts ``column_period`` apart, close it, ACT to ACT (derived:
-    max(tRCD + columns x period, tRAS) + tRP, the single-bank bound; PIMSimulator's command trace
-    shows one cycle less, its first read one cycle after tRCD and its precharge a burst after the
-    last read)."""
-    return max(t.tRCD + columns * column_period, t.tRAS) + t.tRP
+    """Open a row, read ``columns`` bursts ``column_period`` apart, close it, ACT to ACT (derived,
+    as PIMSimulator's command trace issues it: tRCD + 1 command cycle to the first read, (columns
+    - 1) x period to the last, precharge a burst later, tRP; at least tRAS + tRP). The JEDEC-style
+    bound tRCD + columns x tCCD_L + tRP (DramTiming.row_cycles) is this plus tCCD_L - burst - 1
+    (one cycle on HBM2)."""
+    return max(t.tRCD + 1 + (columns - 1) * column_period + t.burst_cycles, t.tRAS) + t.tRP
 
 
 def write_row_same_bank(t: DramTiming, columns: float) -> float:
@@ -124,7 +126,8 @@ class PimProgram:
     eltwise_is_add: np.ndarray  # bool: add/mul (two reads) vs relu (one)
     readback_bursts: np.ndarray
     host_reduce_cycles: np.ndarray   # host vector-unit cycles to reduce the lanes (DRAM clocks)
-    setup_cycles: float
+    setup_cycles: float          # per kernel, kernel_tail_cycles of it at the very end
+    tail_cycles: float
     session_cycles: float
     first_refresh_cycles: float  # the first refresh's offset from the kernel start
     costs: PhaseCosts
@@ -143,6 +146,11 @@ class PimProgram:
                            self.session_cycles + self.eltwise_halves * np.where(self.eltwise_is_add, c.add_half,
                                                                                  c.relu_half), 0.0)
         return self.setup_cycles + self.passes * per_pass + eltwise
+
+    def free_tail_cycles(self) -> np.ndarray:
+        """The kernel's last cycles in which a refresh falling due no longer delays it: the park-out
+        tail when the kernel ends with it (no read-back follows)."""
+        return np.where(self.readback_bursts > 0, 0.0, self.tail_cycles)
 
     def readback_cycles(self) -> np.ndarray:
         c = self.costs
