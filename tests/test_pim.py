@@ -359,3 +359,20 @@ def test_a_refresh_due_in_the_final_park_out_costs_nothing(tmp_path):
     # add on 2M: 331 + 78 + 32 x 161 = 5561; refreshes due at 1950 (paid: 378) and 5850 (in the tail)
     trace = _trace(tmp_path, [("vector", "add", 1 << 21)], name="add.csv")
     assert _cycles("pimsimulator-hbm2", trace) == [5561 + 378]      # PIMSimulator: 5926
+
+
+def test_pim_unit_area_and_leakage_terms(tmp_path):
+    accel = _single_bank(tmp_path)
+    base = accel.area_breakdown_mm2["pim_units"]
+    (tmp_path / "big.yaml").write_text(SINGLE_BANK.replace("  lane_mac_pj: 0.5", "  lane_mac_pj: 0.5\n  unit_area_um2: 1500")
+                                       .replace("channels: 1,", "channels: 4,"))
+    big = hwsim.load_accelerator(str(tmp_path / "big.yaml"))
+    assert big.area_breakdown_mm2["pim_units"] == pytest.approx(4 * 1 * 1500 / 1e6)   # 4 channels x 1 unit
+    assert base > 0 and "pim_units" not in hwsim.load_accelerator("systolic-hbm2").area_breakdown_mm2
+    # the overhead fraction never applies to the units in the DRAM dies
+    assert big.area_mm2 == pytest.approx(sum(big.area_breakdown_mm2.values()))
+    # static power: 4x the units' lane leakage of 1 channel, plus 4x the channel's DRAM static power
+    one, four = accel.leakage_uw, big.leakage_uw
+    per_channel_dram_uw = 1e3 * 1.2 * (55 / 2 + (250 / 2 - 55 / 2) * 350 / 3900)
+    lanes_uw = (four - one - 3 * per_channel_dram_uw) / 3   # one unit's 16 lanes (MAC model leakage)
+    assert 0 < lanes_uw < one - per_channel_dram_uw
