@@ -66,15 +66,16 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     if spec.compute.kind == "roofline" or (spec.pim is not None and spec.pim.host == "roofline"):
         mapping_name = "roofline"
     scheme = v["map_scheme"][point]
-    frame["mapping"] = np.where(table.on_pim, "pim", np.where(layers.is_gemm, mapping_name, "vector"))
+    on_pim = evaluation.on_pim[point]
+    frame["mapping"] = np.where(on_pim, "pim", np.where(layers.is_gemm, mapping_name, "vector"))
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
     if mapping_name == "bitmod":
         frame["loop_order"] = np.where(layers.is_gemm, "bitmod", "")
     frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
     columns = list(LAYER_COLUMNS)
-    if table.on_pim.any():  # the PIM fabric's own columns (docs/columns.md)
-        for column in PIM_COLUMNS:
-            frame[column] = v[column][point]
+    if evaluation.design.accelerators[evaluation.design.group[point]].pim is not None:  # docs/columns.md
+        for column in PIM_COLUMNS:  # empty where no layer ran in memory
+            frame[column] = v[column][point] if column in v else np.full(layers.size, np.nan)
         columns += list(PIM_COLUMNS)
     return pd.DataFrame(frame)[columns]
 

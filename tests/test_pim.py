@@ -376,3 +376,17 @@ def test_pim_unit_area_and_leakage_terms(tmp_path):
     per_channel_dram_uw = 1e3 * 1.2 * (55 / 2 + (250 / 2 - 55 / 2) * 350 / 3900)
     lanes_uw = (four - one - 3 * per_channel_dram_uw) / 3   # one unit's 16 lanes (MAC model leakage)
     assert 0 < lanes_uw < one - per_channel_dram_uw
+
+
+def test_offload_faster_keeps_the_quicker_side_of_each_layer():
+    def layers(offload, batch):
+        accel = hwsim.load_accelerator("systolic-hbm-pim", [f"pim.offload={offload}", "pim.gemv_max_rows=16"])
+        return hwsim.simulate(accel, _llama_decode(batch=batch)).layers
+    for batch in (1, 16):
+        memory, faster = layers("gemv", batch), layers("faster", batch)
+        host = hwsim.simulate("systolic-hbm2", _llama_decode(batch=batch)).layers
+        best = memory.total_cycles.where(memory.total_cycles <= host.total_cycles, host.total_cycles)
+        assert (faster.total_cycles == best).all()
+        assert faster.total_cycles.sum() <= min(memory.total_cycles.sum(), host.total_cycles.sum())
+        proj = faster[faster.layer.str.endswith("q_proj")]
+        assert (proj.mapping == ("pim" if batch == 1 else "auto")).all()

@@ -130,11 +130,17 @@ class PimDevice:
         return ALADDIN_REGISTER_ENERGY_PJ * self.tech.energy_factor
 
 
-def pim_placement(spec, layers) -> np.ndarray:
-    """Which layers run in memory (bool per layer), by the spec's pim.offload rule."""
+def pim_placement(spec, layers, faster_side: str = "pim") -> np.ndarray:
+    """Which layers run in memory (bool per layer), by the spec's pim.offload rule. Rule 'faster'
+    is costed both ways by the engine: ``faster_side`` 'pim' places its candidates (the 'gemv'
+    layers) in memory, 'host' none of them."""
     if spec.compute.kind != "pim":
         return np.zeros(layers.size, dtype=bool)
     rule = spec.pim.offload
+    if rule == "faster":
+        if faster_side == "host":
+            return np.zeros(layers.size, dtype=bool)
+        rule = "gemv"
     if rule == "all":
         return layers.is_gemm | np.array([op in PIM_ELEMENTWISE_OPS for op in layers.vector_op], dtype=bool)
     if rule == "gemv":

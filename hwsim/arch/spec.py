@@ -216,10 +216,11 @@ class PimSpec(_Strict):
     accumulator_registers: int = Field(
         default=8, gt=0, description="accumulator registers per unit, one output row's lane partial sums each "
                                      "(HBM-PIM GRF_B); sets the output rows a unit works on per pass")
-    offload: Literal["all", "gemv", "attention"] = Field(
+    offload: Literal["all", "gemv", "attention", "faster"] = Field(
         default="all", description="which layers run in memory: 'all' GEMM-like layers and add/mul/relu; 'gemv' "
                                    "GEMM-like layers with at most gemv_max_rows activation rows; 'attention' only "
-                                   "the layers that read the KV cache; the rest run on the host")
+                                   "the layers that read the KV cache; 'faster' each 'gemv' layer where it takes "
+                                   "fewer cycles, in memory or on the host (both costed); the rest run on the host")
     gemv_max_rows: int = Field(default=1, gt=0,
                                description="offload 'gemv': most activation rows (M) a layer may have to run in memory")
     kernel_setup_cycles: int = Field(

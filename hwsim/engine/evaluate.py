@@ -42,6 +42,7 @@ class Evaluation:
     layers: LayerBatch
     tables: tuple[PrecisionTable, ...]
     values: dict[str, np.ndarray]   # (P, L)
+    on_pim: np.ndarray              # (P, L) bool: the layer ran in the PIM units
 
     def summary(self) -> dict[str, np.ndarray]:
         v = self.values
@@ -63,10 +64,28 @@ def _gather(tables: tuple[PrecisionTable, ...], design: DesignBatch, name: str) 
 def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = None,
         engine: str = "analytic", per_layer_report: bool = True) -> Evaluation:
     """The batched pass. ``per_layer_report=False`` skips the per-layer report columns (folds,
-    tiles, traffic per operand ...) that only the per-layer tables show."""
+    tiles, traffic per operand ...) that only the per-layer tables show.
+
+    Designs with pim.offload 'faster' are costed with their candidate layers in memory and on the
+    host; each (point, layer) keeps the side with fewer cycles."""
     if engine not in ENGINES:
         raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
-    tables = tuple(precision_table(a, layers, override) for a in design.accelerators)
+    in_memory = _run_placed(design, layers, override, engine, per_layer_report, "pim")
+    if not any(a.spec.pim is not None and a.spec.pim.offload == "faster" for a in design.accelerators):
+        return in_memory
+    on_host = _run_placed(design, layers, override, engine, per_layer_report, "host")
+    keep = in_memory.values["total_cycles"] <= on_host.values["total_cycles"]
+    values = {}
+    for name in in_memory.values.keys() | on_host.values.keys():
+        a = in_memory.values.get(name, np.full(keep.shape, np.nan))
+        b = on_host.values.get(name, np.full(keep.shape, np.nan))
+        values[name] = np.where(keep, a, b)
+    return Evaluation(design, layers, in_memory.tables, values, in_memory.on_pim & keep)
+
+
+def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
+                per_layer_report: bool, faster_side: str) -> Evaluation:
+    tables = tuple(precision_table(a, layers, override, faster_side) for a in design.accelerators)
     g = lambda name: _gather(tables, design, name)  # noqa: E731
     P, L = design.size, layers.size
     values = {name: np.zeros((P, L)) for name in _LAYER_FIELDS}
@@ -132,7 +151,7 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     values["energy_leakage_pj"] = design.leakage_uw[:, None] * 1e-6 * values["latency_s"] * 1e12
     values["energy_pj"] = (values["energy_compute_pj"] + values["energy_sram_pj"] + values["energy_dram_pj"]
                            + values["energy_leakage_pj"])
-    return Evaluation(design, layers, tables, values)
+    return Evaluation(design, layers, tables, values, on_pim.copy())
 
 
 def _pim_unit_energies(design: DesignBatch) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -46,21 +46,23 @@ def pe_view(precision: Precision, b_is_kv: bool) -> Precision:
     return Precision(precision.kv, precision.activations, precision.outputs, precision.kv)
 
 
-def precision_table(accel: Accelerator, layers: LayerBatch, override: Precision | None) -> PrecisionTable:
+def precision_table(accel: Accelerator, layers: LayerBatch, override: Precision | None,
+                    faster_side: str = "pim") -> PrecisionTable:
+    """``faster_side``: for pim.offload 'faster', which side its candidate layers are costed on."""
     cache = accel.__dict__.setdefault("_precision_tables", {})
-    key = (id(layers), override)
+    key = (id(layers), override, faster_side)
     if key in cache and cache[key][0] is layers:
         return cache[key][1]
-    table = _build(accel, layers, override)
+    table = _build(accel, layers, override, faster_side)
     cache[key] = (layers, table)
     return table
 
 
-def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None) -> PrecisionTable:
+def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None, faster_side: str) -> PrecisionTable:
     tech = accel.tech
     pe = accel.pe
     pim = accel.pim
-    on_pim = pim_placement(accel.spec, layers)
+    on_pim = pim_placement(accel.spec, layers, faster_side)
     resolved, rows = [], []
     for i, name in enumerate(layers.names):
         precision = layers.precisions[i]
