@@ -57,7 +57,7 @@ def test_phase_costs_on_the_pimsimulator_timing_by_hand():
     assert c.add_half == 2 * fill + store == 161                    # trace: 161
     assert c.relu_half == fill + store == 102                       # trace: 102
     assert c.readback_burst == 2 and c.readback_latency == 14 + 14 + 20 + 2 * 2 + 1 == 53
-    assert c.refresh == 350 + 14 + 14
+    assert c.refresh == 350 + 14
 
 
 def test_short_rows_stay_open_for_tras():
@@ -124,9 +124,9 @@ def test_single_bank_stream_with_refresh(tmp_path):
     tiles = 200
     [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", 1, 512 * tiles, 1)]))
     raw = tiles * (93 + 127) + 55                      # 44,055 cycles without refresh
-    # first refresh tREFI/2 = 1950 cycles in, then every 3900; each costs tRFC + tRP + tRCD = 378:
-    # r = floor((raw + 378 r - 1950) / 3900) + 1 -> r = 12 (44,055 + 4,536 = 48,591; (48,591 - 1950)/3900 = 11.96)
-    assert cycles == raw + 12 * 378
+    # first refresh tREFI/2 = 1950 cycles in, then every 3900; each costs tRFC + tRP = 364:
+    # r = floor((raw + 364 r - 1950) / 3900) + 1 -> r = 12 (44,055 + 4,368 = 48,423; (48,423 - 1950)/3900 = 11.92)
+    assert cycles == raw + 12 * 364
 
 
 # --- PIMSimulator ---------------------------------------------------------------------------
@@ -356,9 +356,9 @@ def test_a_refresh_due_in_the_final_park_out_costs_nothing(tmp_path):
     trace = _trace(tmp_path, [("vector", "relu", 1 << 20)])
     assert _cycles("pimsimulator-hbm2", trace) == [2041]            # PIMSimulator: 2042
     assert _cycles("pimsimulator-hbm2", trace, engine="event") == [2041]
-    # add on 2M: 331 + 78 + 32 x 161 = 5561; refreshes due at 1950 (paid: 378) and 5850 (in the tail)
+    # add on 2M: 331 + 78 + 32 x 161 = 5561; refreshes due at 1950 (paid: 364) and 5850 (in the tail)
     trace = _trace(tmp_path, [("vector", "add", 1 << 21)], name="add.csv")
-    assert _cycles("pimsimulator-hbm2", trace) == [5561 + 378]      # PIMSimulator: 5926
+    assert _cycles("pimsimulator-hbm2", trace) == [5561 + 364]      # PIMSimulator: 5926
 
 
 def test_pim_unit_area_and_leakage_terms(tmp_path):

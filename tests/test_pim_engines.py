@@ -26,7 +26,7 @@ BROADCAST = 31                      # even tile's overlapped broadcast (tests/te
 ODD_WRITE = 78                      # odd tile's same-bank broadcast (tests/test_pim.py)
 LATENCY = 14 + 14 + 20 + 2 * 2 + 1  # read-back: tRP + tRCD + RL + 2 x burst + 1 = 53
 BURST = 2                           # tCCD_S
-REFRESH = 350 + 14 + 14             # tRFC + tRP + tRCD = 378
+REFRESH = 350 + 14                  # tRFC + tRP = 364
 SETUP, SESSION = 331, 78
 
 
@@ -131,7 +131,7 @@ def test_golden_refresh_waits_for_the_row_to_close():
     kernel = simulate_kernel(_context(first_refresh=500), passes=1, even=2, odd=2, halves=0, is_add=False,
                              bursts=64, host_cycles=0.0)
     assert kernel.refresh_starts == (564,)
-    assert kernel.total == 331 + 78 + 2 * 341 + 2 * 388 + 378 + 53 + 64 * 2 == 2426
+    assert kernel.total == 331 + 78 + 2 * 341 + 2 * 388 + 364 + 53 + 64 * 2 == 2412
     assert kernel.readback == 53 + 128
 
 
@@ -142,7 +142,7 @@ def test_golden_refresh_between_readback_bursts():
     kernel = simulate_kernel(_context(first_refresh=1943), passes=1, even=2, odd=2, halves=0, is_add=False,
                              bursts=64, host_cycles=0.0)
     assert kernel.refresh_starts == (1944,)
-    assert kernel.total == 1944 + 378 + 52 * 2 == 2048 + 378
+    assert kernel.total == 1944 + 364 + 52 * 2 == 2048 + 364
     assert kernel.readback == kernel.total - 1867
 
 
@@ -164,7 +164,7 @@ def test_golden_elementwise_add_and_relu():
     add = simulate_kernel(_context(first_refresh=500), passes=0, even=0, odd=0, halves=6, is_add=True, bursts=0,
                           host_cycles=0.0)
     assert add.refresh_starts == (527,)
-    assert add.total == 1375 + 378
+    assert add.total == 1375 + 364
 
 
 def test_golden_host_reduction_behind_and_ahead_of_the_read_back():
@@ -208,7 +208,7 @@ def test_refreshes_start_on_their_grid_after_the_phase_in_progress():
     assert len(starts) > 100
     assert np.all(starts >= due) and np.all(starts < due + longest_phase)
     assert kernel.total == pytest.approx(
-        331 + 64 * (78 + 16 * 341 + 16 * 388) + 53 + 4096 * 2 + len(starts) * 378)
+        331 + 64 * (78 + 16 * 341 + 16 * 388) + 53 + 4096 * 2 + len(starts) * 364)
 
 
 def test_no_refresh_when_trefi_is_out_of_reach():

@@ -57,7 +57,9 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
     # one accumulator per lane, in the lane's accumulator format (FP16 lanes: FP16, HBM-PIM's GRF_B)
     acc_bits = np.where(gemm, float(device.lane_pe().accumulator.bits), 0.0)
     bursts_per_row = np.ceil(device.lanes_for_bits(b_bits) * acc_bits / t.burst_bits)
-    readback = passes * rows_per_channel * bursts_per_row
+    # results spread over all channels, rows_per_channel at a time (PIMSimulator's readResult)
+    outputs_all = instances * job.n * job.m
+    readback = np.where(gemm, np.ceil(outputs_all / (rows_per_channel * ch)) * rows_per_channel * bursts_per_row, 0.0)
     outputs = job.m * job.n * instances
     reduce_ops = np.where(gemm, outputs * (device.lanes_for_bits(b_bits) - 1), 0.0)
     host_dram_cycles = np.ceil(reduce_ops / host_lanes) * (1e3 / host_clock_mhz) / t.tck_ns
@@ -72,7 +74,9 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
         reduce_ops=reduce_ops,
         columns=channel_passes * tiles * spec.input_registers * spec.accumulator_registers,
         broadcast_bursts=channel_passes * tiles * spec.input_registers,
-        readback_bursts_total=channel_passes * rows_per_channel * bursts_per_row, eltwise_halves_total=channel_halves)
+        readback_bursts_total=np.where(gemm, np.ceil(outputs_all / rows_per_channel) * rows_per_channel * bursts_per_row,
+                                       0.0),
+        eltwise_halves_total=channel_halves)
 
 
 def kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

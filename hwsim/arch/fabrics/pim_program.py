@@ -21,13 +21,15 @@ executeGemv):
   the bus turnarounds, an odd tile's must open, write and close that bank first (PIMSimulator);
 * per pass a session (mode switch in and out, accumulator write-back); per kernel a setup;
 * the host reads one burst of lane partial sums per output row back (tCCD_S apart, bank groups
-  interleaved) and reduces the lanes on its vector unit while later bursts arrive.
+  interleaved; the results are spread over all channels a unit-row at a time, so a channel
+  reads ceil(outputs / (rows per channel x channels)) x rows per channel bursts) and reduces the
+  lanes on its vector unit while later bursts arrive.
 
 Element-wise add/mul/relu: a tile is banks x input_registers bursts per channel; per bank half
 the unit fills its registers from one row, (add/mul) combines them with a second row, and writes
 the result to a third.
 
-Refresh: all-bank, tRFC every tREFI, plus closing and reopening the open row. A kernel's phase
+Refresh: all-bank, tRFC every tREFI, after precharging every bank. A kernel's phase
 in the refresh interval is unknown; both engines put the first refresh pim.refresh_phase x tREFI
 after the kernel starts (0.5, the expected phase, by default: a kernel of t cycles then sees
 round(t / tREFI) refreshes). A refresh due during a row stream waits for the row to close; one due
@@ -53,7 +55,7 @@ class PhaseCosts:
     relu_half: float        # element-wise relu, one bank half of a tile
     readback_burst: float   # host read of one burst
     readback_latency: float
-    refresh: float          # one refresh: precharge, tRFC, reopen
+    refresh: float          # one refresh: precharge all banks, tRFC
 
 
 def read_row(t: DramTiming, columns: float, column_period: float) -> float:
@@ -101,7 +103,9 @@ def phase_costs(t: DramTiming, registers: int, accumulators: int, column_period:
         readback_burst=t.tCCD_S,
         # derived: precharge, open, read latency, the burst on the bus, one command cycle
         readback_latency=t.tRP + t.tRCD + t.RL + 2 * t.burst_cycles + 1,
-        refresh=t.tRFC + t.tRP + t.tRCD)
+        # derived: precharge every bank, then tRFC; the row the next phase needs it opens itself
+        # (PIMSimulator's trace: 2,994-cycle passes take 3,358 with a refresh, i.e. 364 = tRFC + tRP)
+        refresh=t.tRFC + t.tRP)
 
 
 def refreshes(cycles: np.ndarray, t: DramTiming, refresh_cycles: float, first_refresh: float) -> np.ndarray:
