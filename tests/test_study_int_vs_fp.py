@@ -1,19 +1,13 @@
 """studies/int_vs_fp runs end to end and its numbers point the way physics says."""
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-STUDY = Path(__file__).resolve().parent.parent / "studies" / "int_vs_fp" / "run.py"
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("int_vs_fp", STUDY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("studies/int_vs_fp/run.py", "int_vs_fp")
     out = tmp_path_factory.mktemp("int_vs_fp")
     assert module.main(["--out", str(out), "--nodes", "45", "7"]) == 0
     return module, out

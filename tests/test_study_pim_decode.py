@@ -1,21 +1,16 @@
 """studies/pim_decode runs end to end (--quick), writes its documented tables and an offline
 figure, and its numbers point the way the physics says."""
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
-STUDY = Path(__file__).resolve().parent.parent / "studies" / "pim_decode" / "run.py"
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("study_pim_decode", STUDY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("studies/pim_decode/run.py", "study_pim_decode")
     out = tmp_path_factory.mktemp("pim_decode")
     assert module.main(["--out", str(out), "--quick"]) == 0
     results = pd.read_csv(out / "results.csv", keep_default_na=False, na_values=[""])
