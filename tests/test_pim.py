@@ -390,3 +390,24 @@ def test_offload_faster_keeps_the_quicker_side_of_each_layer():
         assert faster.total_cycles.sum() <= min(memory.total_cycles.sum(), host.total_cycles.sum())
         proj = faster[faster.layer.str.endswith("q_proj")]
         assert (proj.mapping == ("pim" if batch == 1 else "auto")).all()
+
+
+def test_elementwise_in_memory_energy_by_hand(tmp_path):
+    accel = _single_bank(tmp_path)
+    n = 8192                                             # one tile: 16 banks x 32 registers x 16 FP16
+    row = hwsim.simulate(accel, str(_trace(tmp_path, [("vector", "relu", n)]))).layers.iloc[0]
+    assert row["mapping"] == "pim" and row["macs"] == 0
+    assert row["energy_compute_pj"] == pytest.approx(n * 0.5)          # one lane op per element
+    assert row["energy_dram_pj"] == pytest.approx(2 * n * 16 * 0.55)   # each element read and written in the bank
+    assert row["dram_reads_bits"] == 0 and row["dram_writes_bits"] == 0  # results stay in the banks
+
+
+def test_kv_formats_the_lanes_cannot_run_name_the_kv_cache():
+    with pytest.raises(HwsimInputError, match="the KV cache in int8 cannot run on the PIM lanes"):
+        hwsim.simulate("attacc-hbm3", _llama_decode(), precision=hwsim.Precision(kv="int8"))
+
+
+def test_more_lanes_than_a_column_feeds_are_refused(capsys):
+    assert main(["info", "hbm-pim", "--set", "pim.lanes_per_unit=32"]) == 2
+    err = capsys.readouterr().err
+    assert "pim.lanes_per_unit" in err and "at most 16" in err and len(err.strip().splitlines()) == 1

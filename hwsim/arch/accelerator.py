@@ -64,7 +64,14 @@ class Accelerator:
         from hwsim.arch.pim import PimDevice
 
         dram = self.spec.dram
-        return PimDevice(self.spec.pim, dram.timing, dram.channel_count, self.tech, self.source_file)
+        tech = self.tech
+        if self.spec.pim.logic_node_nm is not None:
+            try:
+                tech = tech_point(self.spec.pim.logic_node_nm, None)
+            except HwsimInputError as exc:
+                raise HwsimInputError(exc.message, source=self.source_file, field="pim.logic_node_nm",
+                                      allowed=exc.allowed) from None
+        return PimDevice(self.spec.pim, dram.timing, dram.channel_count, tech, self.source_file)
 
     @cached_property
     def vector_lane(self) -> MacPE:

@@ -94,7 +94,9 @@ def validate_spec(data: Any, source: str) -> AcceleratorSpec:
     try:
         return AcceleratorSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt key also leaves its correct key missing: name the unknown key first
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(str(p) for p in err["loc"])
         field = ".".join(loc)
         if err["type"] == "extra_forbidden":
@@ -103,11 +105,13 @@ def validate_spec(data: Any, source: str) -> AcceleratorSpec:
         if err["type"] == "missing":
             raise HwsimInputError("required key is missing", source=source, field=field) from None
         message = err["msg"]
+        if err["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
         if err["type"] == "literal_error":
             message = f"'{err.get('input')}' is not allowed; {message.lower()}"
         elif "input" in err and not isinstance(err["input"], dict):
             message = f"{message} (got {err['input']!r})"
-        raise HwsimInputError(message, source=source, field=field) from None
+        raise HwsimInputError(message, source=source, field=field or None) from None
 
 
 def load_spec(name_or_path: str, overrides: list[str] | None = None) -> tuple[AcceleratorSpec, Path]:
@@ -124,5 +128,11 @@ def load_spec(name_or_path: str, overrides: list[str] | None = None) -> tuple[Ac
     if overrides:
         if not isinstance(data, dict):
             raise HwsimInputError("an accelerator spec must be a mapping of keys", source=str(path))
+        had_pim = isinstance(data.get("pim"), dict)
         data = apply_overrides(data, overrides, str(path))
+        pim_keys = [o.partition("=")[0].strip() for o in overrides if o.strip().startswith("pim.")]
+        if pim_keys and not had_pim:
+            raise HwsimInputError(f"--set {pim_keys[0]}: this accelerator has no PIM units", source=str(path),
+                                  field=pim_keys[0], allowed="a PIM design (compute.kind: pim with a pim section, "
+                                                             "e.g. hbm-pim, pimsimulator-hbm2)")
     return validate_spec(data, str(path)), path

@@ -44,6 +44,12 @@ class PimDevice:
             raise HwsimInputError(f"DRAM standard '{self.timing.name}' has no read/write latencies for the PIM "
                                   "command program", source=self.source, field="dram.standard",
                                   allowed="hbm2-pim, hbm2, hbm3, hbm3-attacc, gddr6-aim")
+        lane_bits = self.spec.lanes_per_unit * self.lane_formats[0].bits
+        if lane_bits > self.timing.burst_bits:
+            raise HwsimInputError(f"{self.spec.lanes_per_unit} lanes of {self.lane_formats[0].name} need "
+                                  f"{lane_bits} bits per step, a {self.timing.name} column gives "
+                                  f"{self.timing.burst_bits}", source=self.source, field="pim.lanes_per_unit",
+                                  allowed=f"at most {self.timing.burst_bits // self.lane_formats[0].bits}")
         if self.timing.banks % self.spec.banks_per_unit:
             raise HwsimInputError(f"{self.timing.banks} banks per channel do not split into units of "
                                   f"{self.spec.banks_per_unit}", source=self.source, field="pim.banks_per_unit",
@@ -75,9 +81,10 @@ class PimDevice:
         """Lanes for a weight width in bits (array-friendly form of ``lanes``)."""
         return self.spec.lanes_per_unit * self.lane_formats[0].bits / bits
 
-    def check_weights(self, fmt: NumberFormat, layer: str) -> None:
+    def check_weights(self, fmt: NumberFormat, layer: str, operand: str = "weights") -> None:
+        """``operand``: what the layer streams from the banks ('weights', or 'the KV cache')."""
         if not any(fmt == f for f in self.lane_formats):
-            raise HwsimInputError(f"layer '{layer}': weights in {fmt.name} cannot run on the PIM lanes",
+            raise HwsimInputError(f"layer '{layer}': {operand} in {fmt.name} cannot run on the PIM lanes",
                                   source=self.source, field="pim.lane_formats",
                                   allowed=", ".join(f.name for f in self.lane_formats))
         if self.timing.burst_bits % fmt.bits:

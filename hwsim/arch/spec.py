@@ -235,6 +235,9 @@ class PimSpec(_Strict):
     refresh_phase: float = Field(
         default=0.5, ge=0, lt=1, description="where a kernel starts in its refresh interval: the first all-bank "
                                              "refresh falls refresh_phase x tREFI after it (0.5 = the expected phase)")
+    logic_node_nm: float | None = Field(
+        default=None, gt=0, description="technology node of the units' logic (the DRAM process) in nm; unset = "
+                                        "tech_node_nm (a host on another process sets it)")
     lane_mac_pj: float | None = Field(
         default=None, gt=0, description="published energy of one lane MAC in pJ; unset = hwsim's tech model for "
                                         "the lane format at tech_node_nm")
@@ -273,7 +276,9 @@ class AcceleratorSpec(_Strict):
     @model_validator(mode="after")
     def _pim_complete(self):
         if self.compute.kind == "pim" and (self.pim is None or self.dram.standard is None):
-            raise ValueError("compute.kind 'pim' needs a pim section and dram.standard")
+            raise ValueError("compute.kind 'pim' needs a pim section and dram.standard (allowed: add them, or "
+                             "compute.kind systolic | roofline)")
         if self.pim is not None and self.compute.kind != "pim":
-            raise ValueError("a pim section needs compute.kind: pim")
+            raise ValueError("a pim section needs compute.kind: pim (allowed: set compute.kind: pim, or drop the "
+                             "pim section)")
         return self

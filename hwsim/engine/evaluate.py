@@ -117,7 +117,11 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
         counts = FABRICS[fabric](job, engine) if fabric == "pim" else FABRICS[fabric](job)
         unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),
                             pick(g("energy_per_table_pj")), pick(g("energy_convert_weights_pj")),
-                            pick(g("energy_convert_activations_pj")), e_vop, *_pim_unit_energies(design))
+                            pick(g("energy_convert_activations_pj")),
+                            # in memory, an element-wise layer's ops are lane ops (the host's: lane reduction)
+                            np.where(layers.is_gemm[None, idx], e_vop, pick(g("energy_per_mac_pj")))
+                            if fabric == "pim" else e_vop,
+                            *_pim_unit_energies(design))
         energy = price(counts, unit, design)
         repeats = (layers.instances * layers.count)[None, idx]
         produced = {

@@ -73,7 +73,7 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None, f
         out_fmt = precision.kv if layers.writes_kv[i] else precision.outputs
         if layers.is_gemm[i] and on_pim[i]:
             view = pe_view(precision, bool(layers.b_is_kv[i]))
-            pim.check_weights(view.weights, name)
+            pim.check_weights(view.weights, name, "the KV cache" if layers.b_is_kv[i] else "weights")
             rows.append((precision.activations.bits_per_element, view.weights.bits_per_element,
                          out_fmt.bits_per_element, 1, 1, pim.lane_mac_pj(view.weights),
                          0.0, 1, 0.0, 0, 0.0, 0.0, 1))
@@ -89,9 +89,10 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None, f
                          out_fmt.bits_per_element, r.k_per_step, r.cycles_per_step, r.energy_per_mac_pj,
                          r.energy_per_group_pj, r.group_size, r.energy_per_table_pj, r.table_entries,
                          r.energy_convert_weights_pj, r.energy_convert_activations_pj, r.table_group))
-        else:
+        else:  # element-wise; in memory its ops cost a lane operation each (energy_per_mac_pj)
+            lane_pj = pim.lane_mac_pj() if on_pim[i] else 0.0
             rows.append((precision.activations.bits_per_element, 0.0, out_fmt.bits_per_element,
-                         1, 1, 0.0, 0.0, 1, 0.0, 0, 0.0, 0.0, 1))
+                         1, 1, lane_pj, 0.0, 1, 0.0, 0, 0.0, 0.0, 1))
     c = list(zip(*rows))
     f64 = lambda x: np.array(x, dtype=np.float64)  # noqa: E731
     i64 = lambda x: np.array(x, dtype=np.int64)  # noqa: E731

@@ -99,7 +99,7 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
     P = d.size
     L = job.m.shape[1]
     out = {name: np.zeros((P, L)) for name in ("total", "refreshes", "readback", "macs", "vector_ops", "io_read",
-                                               "io_write", "internal", "registers", "passes", "tiles", "compulsory")}
+                                               "io_write", "internal", "registers", "passes", "tiles", "compulsory", "readback_report")}
     for g, accel in enumerate(d.accelerators):
         rows = np.flatnonzero(d.group == g)
         if not len(rows):
@@ -114,8 +114,9 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
         instances = sub.instances if sub.instances is not None else np.ones_like(sub.m)
         fill = {
             "total": total * to_host, "refreshes": count, "readback": readback * to_host,
-            "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, sub.vector_ops * instances),
-            "vector_ops": program.reduce_ops,
+            "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, 0.0),
+            # host lane reduction for GEMVs; the in-bank ALU ops for element-wise layers (priced per lane op)
+            "vector_ops": np.where(gemm, program.reduce_ops, sub.vector_ops * instances),
             "io_read": program.readback_bursts_total * t.burst_bits,
             "io_write": program.broadcast_bursts * t.burst_bits,
             # in-bank traffic: every column MAC reads a burst; element-wise reads 2 or 1 and writes 1
@@ -127,9 +128,13 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
             # off-chip floor: the input vector in and the outputs out once (the weights stay in the banks)
             "compulsory": np.where(gemm, (sub.m * sub.k * sub.a_bits + sub.m * sub.n * sub.out_bits) * instances, 0.0),
         }
+        per_kernel = {"passes", "tiles", "refreshes", "readback_report"}
+        fill["readback_report"] = readback * to_host
         for name, value in fill.items():
             # the engine counts per instance and multiplies by instances; a kernel here runs them all
-            out[name][rows] = np.broadcast_to(value / instances, (len(rows), L))
+            # (the report's per-kernel figures stay per kernel)
+            scale = 1.0 if name in per_kernel else instances
+            out[name][rows] = np.broadcast_to(value / scale, (len(rows), L))
     total = np.ceil(out["total"] - 1e-9)
     stall = np.minimum(total, np.ceil(out["readback"] - 1e-9))
     zeros = np.zeros((P, L))
@@ -138,11 +143,11 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
         "folds": zeros, "mapping_efficiency": nan, "compute_utilization": nan,
         "sram_ifmap_reads_words": zeros, "sram_filter_reads_words": zeros, "sram_ofmap_writes_words": zeros,
         "dram_ifmap_reads_words": zeros, "dram_filter_reads_words": zeros, "dram_ofmap_writes_words": zeros,
-        "dram_ifmap_reads_bits": out["io_write"], "dram_filter_reads_bits": zeros,
-        "dram_ofmap_writes_bits": out["io_read"], "dram_psum_reads_bits": zeros, "compulsory_dram_bits": out["compulsory"],
+        # the per-operand columns describe a host fetching operands; PIM I/O is in dram_reads/writes_bits
+        "dram_ifmap_reads_bits": zeros, "dram_filter_reads_bits": zeros, "dram_ofmap_writes_bits": zeros, "dram_psum_reads_bits": zeros, "compulsory_dram_bits": out["compulsory"],
         "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan, "tiles_double_buffered": nan,
         "pim_passes": out["passes"], "pim_input_tiles": out["tiles"], "pim_refreshes": out["refreshes"],
-        "pim_readback_cycles": out["readback"], "pim_internal_bits": out["internal"],
+        "pim_readback_cycles": out["readback_report"], "pim_internal_bits": out["internal"],
     }
     stack = np.stack([zeros, zeros, zeros])
     return Counts(compute_cycles=total - stall, stall_cycles=stall, macs=out["macs"], groups=zeros, tables=zeros,
