@@ -411,3 +411,18 @@ def test_more_lanes_than_a_column_feeds_are_refused(capsys):
     assert main(["info", "hbm-pim", "--set", "pim.lanes_per_unit=32"]) == 2
     err = capsys.readouterr().err
     assert "pim.lanes_per_unit" in err and "at most 16" in err and len(err.strip().splitlines()) == 1
+
+
+def test_pim_unit_area_composition_at_45nm(tmp_path):
+    # units x (lanes x one FP16 lane's MAC area + register bits x a DFF's area); the lane MAC area
+    # comes from hwsim's PE model (tested against published figures elsewhere), the DFF is Nangate's
+    # DFF_X1: 17 tracks x 0.19 um x 1.4 um = 4.522 um^2 at 45 nm (area factor 1)
+    from hwsim.formats import parse_format
+    from hwsim.pe.mac import MacPE
+    from hwsim.tech.nodes import tech_point
+
+    accel = _single_bank(tmp_path)
+    fp16 = parse_format("fp16")
+    lane = MacPE((fp16,), (fp16,), fp16).area_um2(tech_point(45, None)).value
+    registers = (32 + 1) * 256                          # input + accumulator registers, a burst each
+    assert accel.area_breakdown_mm2["pim_units"] == pytest.approx((16 * lane + registers * 17 * 0.19 * 1.4) / 1e6)
