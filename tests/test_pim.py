@@ -426,3 +426,49 @@ def test_pim_unit_area_composition_at_45nm(tmp_path):
     lane = MacPE((fp16,), (fp16,), fp16).area_um2(tech_point(45, None)).value
     registers = (32 + 1) * 256                          # input + accumulator registers, a burst each
     assert accel.area_breakdown_mm2["pim_units"] == pytest.approx((16 * lane + registers * 17 * 0.19 * 1.4) / 1e6)
+
+
+def test_weights_are_read_once_inside_the_banks(tmp_path):
+    # 4096 x 4096 FP16 at 64 channels fills every unit's rows exactly: each weight bit read once
+    row = hwsim.simulate("pimsimulator-hbm2", str(_trace(tmp_path, [("gemm", 1, 4096, 4096)]))).layers.iloc[0]
+    assert row["pim_internal_bits"] == 4096 * 4096 * 16
+    io = row["dram_reads_bits"] + row["dram_writes_bits"]
+    assert row["energy_dram_pj"] == pytest.approx(4096 * 4096 * 16 * 0.55 + io * 3.59)
+
+
+def test_pim_time_does_not_depend_on_the_host_clock(tmp_path):
+    trace = _trace(tmp_path, [("gemm", 1, 4096, 4096)])
+    at_1ghz = hwsim.simulate("pimsimulator-hbm2", str(trace)).layers.iloc[0]
+    slow_host = hwsim.simulate(hwsim.load_accelerator("pimsimulator-hbm2", ["clock_mhz=500"]), str(trace)).layers.iloc[0]
+    assert slow_host["total_cycles"] == pytest.approx(at_1ghz["total_cycles"] / 2, abs=1)
+    assert slow_host["latency_s"] == pytest.approx(at_1ghz["latency_s"], rel=1e-3)
+    # AttAcc: HBM3 at tCK 0.769 ns under a 1830 MHz host: cycles x 1.83 / 1.3004 (derived)
+    attn = hwsim.simulate("attacc-hbm3", _llama_decode()).layers
+    pim = attn[attn.mapping == "pim"].iloc[0]
+    assert pim["latency_s"] == pytest.approx(pim["total_cycles"] / 1830e6)
+
+
+def test_slow_lanes_stretch_the_column_period(tmp_path):
+    # unit clock 250 MHz = 4 DRAM cycles per unit cycle, one unit cycle per burst: period max(tCCD_S 2, 4) = 4
+    (tmp_path / "slow.yaml").write_text(SINGLE_BANK.replace("unit_clock_mhz: 1000", "unit_clock_mhz: 250"))
+    accel = hwsim.load_accelerator(str(tmp_path / "slow.yaml"))
+    [cycles] = _cycles(accel, _trace(tmp_path, [("gemm", 1, 512 * 6, 1)]))
+    row = 14 + 1 + 31 * 4 + 2 + 14                      # 155 instead of 93
+    assert cycles == 6 * (row + 127) + 55
+
+
+def test_gddr6_aim_gemv_by_hand(tmp_path):
+    # gddr6-aim: tCK 0.57 ns, tRCD 26, tRP 26, tCCD_S/L 4/6, RL 24, WL 6, tWTR_L 11, tRTRS 1, BL16 at 8
+    # transfers per tCK = 2 bus cycles; 64 bursts per 2 KB row; 16 units per channel, 2 channels;
+    # 64 input registers, 1 accumulator; no setup or session cycles.
+    # GEMV k = 1024, n = 32: one input tile (64 x 16), 2 channel tiles of 16 rows over 2 channels: 1 pass
+    row = 26 + 1 + 63 * 6 + 2 + 26                     # 64 columns at tCCD_L = 433
+    broadcast = (24 + 2 + 1 - 6) + 63 * 6 + (6 + 2 + 11) - (2 + 26 + 26 + 1)   # = 363
+    readback = (26 + 26 + 24 + 2 * 2 + 1) + 16 * 4    # 16 bursts per channel, tCCD_S apart = 145
+    dram_cycles = row + broadcast + readback           # 941 < the first refresh at 3333 / 2
+    layer = hwsim.simulate("gddr6-aim", str(_trace(tmp_path, [("gemm", 1, 1024, 32)])),
+                           precision=hwsim.Precision(weights="bf16", activations="bf16")).layers.iloc[0]
+    assert layer["latency_s"] == pytest.approx(dram_cycles * 0.57e-9, rel=1e-6)
+    # element-wise relu on 1M elements in memory: each element read and written once in the banks
+    relu = hwsim.simulate("pimsimulator-hbm2", str(_trace(tmp_path, [("vector", "relu", 1 << 20)]))).layers.iloc[0]
+    assert relu["pim_internal_bits"] == 2 * (1 << 20) * 16
