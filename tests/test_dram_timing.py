@@ -156,3 +156,12 @@ def test_missing_data_rate_is_not_guessed():
     d = dataclasses.replace(dram_preset("hbm2"), data_rate_gbps_per_pin=None)
     with pytest.raises(ValueError, match="no data rate"):
         d.peak_channel_gb_s
+
+
+def test_single_bank_gemv_bound_by_hand():
+    d = dram_preset("hbm2-pim")
+    # 4096 x 4096 FP16 = 268,435,456 bits; a row is 32 bursts x 256 bits = 8,192 bits -> 32,768 activations
+    expected = 32768 * (14 + 32 * 4 + 14) / (1 - 350 / 3900)
+    assert d.single_bank_gemv_cycles(4096, 4096, 16) == pytest.approx(expected)
+    # a part row still costs a whole activation
+    assert d.single_bank_gemv_cycles(1, 1, 16) == pytest.approx(156 / (1 - 350 / 3900))

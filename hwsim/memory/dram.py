@@ -145,6 +145,14 @@ class DramTiming:
         bank group, so tCCD_L applies; the row must also stay open tRAS)."""
         return max(self.tRCD + columns * self.tCCD_L, self.tRAS) + self.tRP
 
+    def single_bank_gemv_cycles(self, k: int, n: int, weight_bits: int) -> float:
+        """Cycles for one bank to stream a k x n weight matrix for one GEMV: activations = ceil(k x n x
+        bits / row bits), each a full row stream, with refresh's share (derived: the hand bound
+        activations x (tRCD + columns x tCCD_L + tRP) / (1 - tRFC/tREFI); broadcast, read-back and
+        PIM mode switches, which the PIM fabric adds, are not in it)."""
+        activations = -(-k * n * weight_bits // self.row_bits)
+        return self.single_bank_stream_cycles(activations)
+
     def single_bank_stream_cycles(self, activations: int, columns_per_row: int | None = None) -> float:
         """Cycles for one bank to stream ``activations`` full rows, with refresh taking its share
         (derived: activations x row_cycles / (1 - tRFC/tREFI))."""
