@@ -472,3 +472,9 @@ def test_gddr6_aim_gemv_by_hand(tmp_path):
     # element-wise relu on 1M elements in memory: each element read and written once in the banks
     relu = hwsim.simulate("pimsimulator-hbm2", str(_trace(tmp_path, [("vector", "relu", 1 << 20)]))).layers.iloc[0]
     assert relu["pim_internal_bits"] == 2 * (1 << 20) * 16
+
+
+def test_peak_per_lane_format():
+    info = hwsim.load_accelerator("pimsimulator-hbm2", ["pim.lane_formats=[fp16, int8, int4]"]).info()
+    # 16 FP16 lanes per 256-bit burst -> 32 INT8, 64 INT4: x2, x4 (512 units at 1 GHz)
+    assert info["pim_peak_tops_by_format"] == pytest.approx({"fp16": 16.384, "int8": 32.768, "int4": 65.536})

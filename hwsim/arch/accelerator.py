@@ -209,6 +209,7 @@ class Accelerator:
             "pim_unit_clock_mhz": pim.spec.unit_clock_mhz,
             # derived: lanes x 2 FLOP x unit clock x units, in the first (native) lane format
             "peak_tflops": pim.peak_tflops(),
+            "pim_peak_tops_by_format": {f.name: pim.peak_tflops(f) for f in pim.lane_formats},
             "pim_area_mm2": pim.area_mm2(),
         }
 
