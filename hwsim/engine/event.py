@@ -47,9 +47,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from hwsim.arch.fabrics.pim import column_period
-from hwsim.arch.fabrics.pim_program import (PimProgram, overlapped_broadcast, read_row, write_row_same_bank,
-                                            write_then_read_other_bank)
+from hwsim.arch.fabrics.pim_program import PimProgram
 from hwsim.arch.pim import PimDevice
 
 # Float tolerance on phase boundaries (cycles): costs are whole or simple fractional cycles, sums
@@ -83,33 +81,25 @@ class KernelTiming:
     refresh_starts: tuple[float, ...]   # when each counted refresh took the channel
 
 
-def _split(total: float, phases: list[float]) -> tuple[float, ...]:
-    """``phases`` when they add up to the program's ``total`` (the same derivation), else the
-    whole as one phase: a program built another way still plays, refresh then only between tiles."""
-    phases = [p for p in phases if p > 0]
-    if phases and abs(sum(phases) - total) <= _EPS * max(1.0, total):
-        return tuple(float(p) for p in phases)
+def _phases(total: float, phases: tuple[float, ...]) -> tuple[float, ...]:
+    """The row phases the program's costs carry, or the whole as one phase when it carries none
+    (a program built by hand: refresh then falls only between tiles)."""
+    phases = tuple(float(p) for p in phases if p > 0)
+    if phases:
+        return phases
     return (float(total),) if total > 0 else ()
 
 
 def kernel_context(program: PimProgram, device: PimDevice) -> KernelContext:
-    """The program's phase costs split into row phases (the derivation of pim_program.phase_costs)."""
-    t, spec, c = device.timing, device.spec, program.costs
-    period = column_period(device)
-    registers = spec.input_registers
-    full_rows, rest = divmod(registers * spec.accumulator_registers, t.columns)
-    rows = [read_row(t, t.columns, period)] * full_rows + ([read_row(t, rest, period)] if rest else [])
-    broadcast = overlapped_broadcast(t, registers)
-    odd_extra = write_row_same_bank(t, registers) if spec.banks_per_unit == 2 else broadcast
-    fill = read_row(t, registers, t.tCCD_L)
-    store = write_then_read_other_bank(t, registers)
+    """The program's phase costs as the row phases the channel plays (pim_program.phase_costs)."""
+    c = program.costs
     return KernelContext(
         setup=float(program.setup_cycles - program.tail_cycles), tail=float(program.tail_cycles),
         session=float(program.session_cycles),
-        first_refresh=float(program.first_refresh_cycles), refresh_interval=float(t.tREFI),
+        first_refresh=float(program.first_refresh_cycles), refresh_interval=float(device.timing.tREFI),
         refresh=float(c.refresh), readback_latency=float(c.readback_latency), readback_burst=float(c.readback_burst),
-        even_tile=_split(c.even_tile, rows + [broadcast]), odd_tile=_split(c.odd_tile, rows + [odd_extra]),
-        add_half=_split(c.add_half, [fill, fill, store]), relu_half=_split(c.relu_half, [fill, store]))
+        even_tile=_phases(c.even_tile, c.even_phases), odd_tile=_phases(c.odd_tile, c.odd_phases),
+        add_half=_phases(c.add_half, c.add_phases), relu_half=_phases(c.relu_half, c.relu_phases))
 
 
 class Stage:

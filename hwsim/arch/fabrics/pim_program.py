@@ -56,6 +56,12 @@ class PhaseCosts:
     readback_burst: float   # host read of one burst
     readback_latency: float
     refresh: float          # one refresh: precharge all banks, tRFC
+    # the row phases each tile / half is made of, in order (a refresh can fall between them);
+    # empty: the event engine plays the whole tile as one phase
+    even_phases: tuple[float, ...] = ()
+    odd_phases: tuple[float, ...] = ()
+    add_phases: tuple[float, ...] = ()
+    relu_phases: tuple[float, ...] = ()
 
 
 def read_row(t: DramTiming, columns: float, column_period: float) -> float:
@@ -90,16 +96,17 @@ def overlapped_broadcast(t: DramTiming, writes: float) -> float:
 
 def phase_costs(t: DramTiming, registers: int, accumulators: int, column_period: float,
                 banks_per_unit: int) -> PhaseCosts:
-    macs_per_tile = registers * accumulators
-    full_rows, rest = divmod(macs_per_tile, t.columns)
-    stream = full_rows * read_row(t, t.columns, column_period) + (read_row(t, rest, column_period) if rest else 0.0)
+    full_rows, rest = divmod(registers * accumulators, t.columns)
+    rows = (read_row(t, t.columns, column_period),) * full_rows + ((read_row(t, rest, column_period),) if rest else ())
     broadcast = overlapped_broadcast(t, registers)
-    odd = stream + (write_row_same_bank(t, registers) if banks_per_unit == 2 else broadcast)
+    even = rows + (broadcast,)
+    odd = rows + ((write_row_same_bank(t, registers),) if banks_per_unit == 2 else (broadcast,))
     fill = read_row(t, registers, t.tCCD_L)
     store = write_then_read_other_bank(t, registers)
+    add, relu = (fill, fill, store), (fill, store)
     return PhaseCosts(
-        even_tile=stream + broadcast, odd_tile=odd,
-        add_half=2 * fill + store, relu_half=fill + store,
+        even_tile=sum(even), odd_tile=sum(odd), add_half=sum(add), relu_half=sum(relu),
+        even_phases=even, odd_phases=odd, add_phases=add, relu_phases=relu,
         readback_burst=t.tCCD_S,
         # derived: precharge, open, read latency, the burst on the bus, one command cycle
         readback_latency=t.tRP + t.tRCD + t.RL + 2 * t.burst_cycles + 1,
