@@ -1,7 +1,7 @@
 """hwsim's closed-form SCALE-Sim USER-bandwidth memory model against SCALE-Sim v3.0.0 itself.
 
 SCALE-Sim with ``InterfaceBandwidth: USER`` simulates its double-buffered SRAMs cycle by cycle;
-``hwsim.arch.scalesim_memory`` reproduces its stall cycles and DRAM prefetch counts in closed
+``hwsim.arch.fabrics.systolic.scalesim_user`` reproduces its stall cycles and DRAM prefetch counts in closed
 form. This script compares the two on a fixed, seeded set of cases (random and edge-case GEMMs and
 a few convs; arrays 8x8, 16x32, 32x32, 64x16; os/ws/is; SRAMs 4..256 KB; 1..64 words/cycle,
 ifmap/filter/ofmap bandwidths unequal in part of the cases) and prints the number of cases, the
@@ -259,8 +259,8 @@ def read_csv(path: Path) -> list[dict]:
 
 def hwsim_total_cycles(records: list[dict]) -> np.ndarray:
     """Closed form for every record at once (grouped by array and dataflow for the compute part)."""
-    from hwsim.arch.scalesim_memory import scalesim_user_memory
-    from hwsim.arch.systolic import systolic_timing
+    from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
+    from hwsim.arch.fabrics.systolic.timing import systolic_timing
 
     def col(name):
         return np.array([int(r[name]) for r in records], dtype=np.int64)

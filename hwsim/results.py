@@ -40,7 +40,7 @@ _INTEGER_COLUMNS = ("macs", "folds", "compute_cycles", "stall_cycles", "total_cy
 
 def layer_frame(evaluation, point: int) -> pd.DataFrame:
     """One design point's per-layer table from an engine evaluation."""
-    from hwsim.arch.fabrics.mapper import LOOP_ORDERS
+    from hwsim.arch.fabrics.systolic.mapper import LOOP_ORDERS
 
     layers, v = evaluation.layers, evaluation.values
     table = evaluation.tables[evaluation.design.group[point]]

@@ -2,8 +2,8 @@
 
 Every expected number below is written out from the documented formulas:
 
-* compute cycles: SCALE-Sim's F * P - 1 (hwsim/arch/systolic.py docstring), SRAM word counts
-  from the same table, DRAM traffic from SCALE-Sim's loop order (hwsim/arch/fabrics/systolic.py);
+* compute cycles: SCALE-Sim's F * P - 1 (hwsim/arch/fabrics/systolic/timing.py docstring), SRAM word counts
+  from the same table, DRAM traffic from SCALE-Sim's loop order (hwsim/arch/fabrics/systolic/fabric.py);
 * energies: hwsim/engine/pricing.py docstring (compute = MACs x E_mac + groups x E_group +
   converted x E_convert + vector ops x E_op; SRAM = sum over buffers of bits x pJ/bit;
   DRAM = bits x pJ/bit; leakage = static power x latency);

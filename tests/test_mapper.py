@@ -1,4 +1,4 @@
-"""The mapper (``mapping: auto``, hwsim/arch/fabrics/mapper.py) against an independent exhaustive
+"""The mapper (``mapping: auto``, hwsim/arch/fabrics/systolic/mapper.py) against an independent exhaustive
 search of the same traffic model, its invariants (compulsory <= auto <= scalesim), the physics of
 buffers, bandwidth, banks and clock, an LLM decode on TPU v1, and ``evaluate`` == ``simulate``.
 

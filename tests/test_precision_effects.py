@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import hwsim
-from hwsim.arch.systolic import systolic_timing
+from hwsim.arch.fabrics.systolic.timing import systolic_timing
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
 from hwsim.workload import Gemm, Layer, Precision, Workload

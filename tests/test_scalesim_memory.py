@@ -1,4 +1,4 @@
-"""hwsim.arch.scalesim_memory against SCALE-Sim 3.0.0 in USER-bandwidth mode (never runs SCALE-Sim)."""
+"""hwsim.arch.fabrics.systolic.scalesim_user against SCALE-Sim 3.0.0 in USER-bandwidth mode (never runs SCALE-Sim)."""
 
 from pathlib import Path
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hwsim.arch.scalesim_memory import _reflect_stall, parse_scalesim_bandwidths, scalesim_user_memory
-from hwsim.arch.systolic import DATAFLOWS, systolic_timing
+from hwsim.arch.fabrics.systolic.scalesim_user import _reflect_stall, parse_scalesim_bandwidths, scalesim_user_memory
+from hwsim.arch.fabrics.systolic.timing import DATAFLOWS, systolic_timing
 
 DATA = Path(__file__).resolve().parent / "data" / "scalesim_user_cases.csv"
 DF_CODE = {"os": 0, "ws": 1, "is": 2}

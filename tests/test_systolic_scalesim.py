@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hwsim
-from hwsim.arch.systolic import systolic_timing
+from hwsim.arch.fabrics.systolic.timing import systolic_timing
 
 
 def _reference_rows(reference):

@@ -70,8 +70,8 @@ def cfg_to_spec_dict(path: Path, base: dict) -> dict:
         spec["dram"] = dict(base["dram"], bandwidth_gb_s="unlimited")
     else:
         # SCALE-Sim 3.0.0 USER mode: ifmap and filter channels are the [layout] bank bandwidths,
-        # the ofmap channel the first Bandwidth entry (hwsim/arch/scalesim_memory.py)
-        from hwsim.arch.scalesim_memory import parse_scalesim_bandwidths
+        # the ofmap channel the first Bandwidth entry (hwsim/arch/fabrics/systolic/scalesim_user.py)
+        from hwsim.arch.fabrics.systolic.scalesim_user import parse_scalesim_bandwidths
 
         raw = get(arch, "Bandwidth")
         layout = {key: get_int("layout", key) for key in

@@ -25,7 +25,7 @@ here (the paper's RTL is not public; its released simulator has no shift-add PE 
   (zero point x the group's activation sum, w x (a + ceil(log2 g)) multiplier, then a subtract
   of the partial sum's width), scale multiply (partial sum x scale) and an add into the PE's
   output accumulator (INT: partial-sum + scale bits wide; FP: the accumulator format). The
-  fabric counts M x N x ceil(K / g) groups (hwsim/arch/fabrics/systolic.py).
+  fabric counts M x N x ceil(K / g) groups (hwsim/arch/fabrics/systolic/fabric.py).
 * Area: the per-MAC datapath, the output register and a snapshot register (the finished group
   sum waits there while the next group accumulates) per PE, plus one dequantisation unit
   (multipliers, subtract and the output adder) shared by g_min PEs (derived: a PE finishes a group every g cycles,

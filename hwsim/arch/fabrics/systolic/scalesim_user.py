@@ -350,7 +350,7 @@ def scalesim_user_memory(m, k, n, rows, cols, dataflow_code, ifmap_words, filter
     All arguments broadcast against each other (e.g. layers x design points). ``dataflow_code``:
     0 = os, 1 = ws, 2 = is. ``*_words``: SRAM sizes in SCALE-Sim words (KB * 1024). ``bw_*``: words
     per cycle of each operand's DRAM channel (see :func:`parse_scalesim_bandwidths`). Total cycles
-    as SCALE-Sim reports them = compute cycles (``hwsim.arch.systolic``) + ``stall_cycles``.
+    as SCALE-Sim reports them = compute cycles (``hwsim.arch.fabrics.systolic.timing``) + ``stall_cycles``.
     """
     arrs = np.broadcast_arrays(*(np.asarray(x, dtype=np.int64) for x in (
         m, k, n, rows, cols, dataflow_code, ifmap_words, filter_words, ofmap_words,

@@ -7,7 +7,7 @@ k_per_step elements), and ``cycles_per_step`` stretches the streamed dimension.
 
 Timing:
 
-* ``scalesim``: SCALE-Sim's F * P - 1 cycles (hwsim/arch/systolic.py), its SRAM counts, its
+* ``scalesim``: SCALE-Sim's F * P - 1 cycles (hwsim/arch/fabrics/systolic/timing.py), its SRAM counts, its
   loop order's DRAM traffic; with a finite bandwidth a double-buffered fold pipeline (the first
   fold's load exposed, later loads hidden behind the previous fold's compute), or every load
   exposed when single-buffered.
@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 
 from hwsim.arch.fabrics.base import Counts, FabricJob
-from hwsim.arch.fabrics.mapper import SCHEMES, map_auto
-from hwsim.arch.scalesim_memory import scalesim_user_memory
-from hwsim.arch.systolic import fold_timing
+from hwsim.arch.fabrics.systolic.mapper import SCHEMES, map_auto
+from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
+from hwsim.arch.fabrics.systolic.timing import fold_timing
 
 _INF = np.inf
 
@@ -85,7 +85,7 @@ def count_systolic(job: FabricJob) -> Counts:
     operand_bpc = d.operand_bits_per_cycle()
     user = scalesim & double_buffered & (operand_bpc is not None) & ~np.isinf(bw)
     if np.any(user):
-        # SCALE-Sim's USER mode: its prefetch counts and stalls (hwsim/arch/scalesim_memory.py).
+        # SCALE-Sim's USER mode: its prefetch counts and stalls (hwsim/arch/fabrics/systolic/scalesim_user.py).
         # Its buffers and channels count 1-byte words; the counts are operand elements, moved at
         # the operands' real widths (its ofmap count includes WS/IS partial sums: accumulator bits)
         words = d.buffer_kib * 1024

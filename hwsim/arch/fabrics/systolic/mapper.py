@@ -70,7 +70,7 @@ def _even_tile(tile, unit, full):
 @njit(cache=True)
 def _scalesim_order(df, m, k, n, a_words, row_folds, col_folds, cols, a_bits, b_bits, acc_bits, out_bits,
                     w_a, w_b, w_c):
-    """SCALE-Sim's fold order (hwsim/arch/fabrics/systolic.py: scalesim_traffic, the same rule):
+    """SCALE-Sim's fold order (hwsim/arch/fabrics/systolic/fabric.py: scalesim_traffic, the same rule):
     (A bits, B bits, output+spill write bits, spill read bits, spill words)."""
     kn, mn = k * n, m * n
     if df == 0:
