@@ -16,7 +16,7 @@ from hwsim.formats import parse_format
 from hwsim.results import Result
 from hwsim.tech.nodes import TechPoint, tech_point
 from hwsim.workload import Conv2d, Gemm, Layer, MatMul, Precision, VectorOp, Workload
-from hwsim.workload.generate import GenerateResult, generate
+from hwsim.drivers.generate import GenerateResult, generate
 from hwsim.workload.frontends.hf_config import model_parameters
 from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
 

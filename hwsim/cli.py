@@ -136,7 +136,7 @@ def _report_generate(args: argparse.Namespace, result) -> int:
     """--phase generate: the per-layer result plus TTFT, TPOT, tokens/s, energy/token, peak KV."""
     from hwsim import presets
     from hwsim.workload.frontends.hf_config import read_hf_config
-    from hwsim.workload.generate import GenerateResult
+    from hwsim.drivers.generate import GenerateResult
     from hwsim.workload.llm import Scenario
 
     found = {**presets.workload_presets(), **presets.llm_config_presets()}

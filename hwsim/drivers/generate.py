@@ -1,5 +1,8 @@
 """``hwsim.generate``: prefill a prompt, then decode new tokens, in one ``simulate`` call.
 
+A driver above the engine: it builds the workload (hwsim/workload/llm.py) and calls
+``simulate``, which the workload package, one floor below the engine, may not.
+
 The generate workload (``hwsim/workload/llm.py``) names its layers ``prefill/...`` and
 ``decode...``, so the per-layer Result splits into time to first token (the prefill, LM head of
 the last prompt position included) and the decode steps:
