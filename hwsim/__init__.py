@@ -9,16 +9,62 @@
     >>> table = hwsim.evaluate("tpu-v1-like", "resnet50", points)  # one row per design point
 """
 
-from hwsim.arch.accelerator import Accelerator, load_accelerator
-from hwsim.engine.analytical import simulate
-from hwsim.engine.evaluate import evaluate
-from hwsim.formats import parse_format
-from hwsim.results import Result
-from hwsim.tech.nodes import TechPoint, tech_point
-from hwsim.workload import Conv2d, Gemm, Layer, MatMul, Precision, VectorOp, Workload
-from hwsim.drivers.generate import GenerateResult, generate
-from hwsim.workload.frontends.hf_config import model_parameters
-from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Public names are loaded on first use (PEP 562): `import hwsim` and the light commands
+# (`hwsim --help`, `list`, `info`) must not pay for pandas, numba, the mapper or the LLM frontends
+# (docs/install.md, "Import cost"). name -> the module that defines it.
+_LAZY: dict[str, str] = {
+    "Accelerator": "hwsim.arch.accelerator",
+    "load_accelerator": "hwsim.arch.accelerator",
+    "simulate": "hwsim.engine.analytical",
+    "evaluate": "hwsim.engine.evaluate",
+    "parse_format": "hwsim.formats",
+    "Result": "hwsim.results",
+    "TechPoint": "hwsim.tech.nodes",
+    "tech_point": "hwsim.tech.nodes",
+    "Conv2d": "hwsim.workload",
+    "Gemm": "hwsim.workload",
+    "Layer": "hwsim.workload",
+    "MatMul": "hwsim.workload",
+    "Precision": "hwsim.workload",
+    "VectorOp": "hwsim.workload",
+    "Workload": "hwsim.workload",
+    "GenerateResult": "hwsim.drivers.generate",
+    "generate": "hwsim.drivers.generate",
+    "model_parameters": "hwsim.workload.frontends.hf_config",
+    "PrecisionPlan": "hwsim.workload.precision_plan",
+    "parse_precision_plan": "hwsim.workload.precision_plan",
+    "read_precision_plan": "hwsim.workload.precision_plan",
+}
+
+if TYPE_CHECKING:  # static checkers and IDEs see the real names
+    from hwsim.arch.accelerator import Accelerator, load_accelerator
+    from hwsim.engine.analytical import simulate
+    from hwsim.engine.evaluate import evaluate
+    from hwsim.formats import parse_format
+    from hwsim.results import Result
+    from hwsim.tech.nodes import TechPoint, tech_point
+    from hwsim.workload import Conv2d, Gemm, Layer, MatMul, Precision, VectorOp, Workload
+    from hwsim.drivers.generate import GenerateResult, generate
+    from hwsim.workload.frontends.hf_config import model_parameters
+    from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hwsim' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | None = None,

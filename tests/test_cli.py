@@ -88,3 +88,65 @@ def test_precision_flags(capsys):
 def test_info_unlimited_bandwidth_is_null_in_strict_json(capsys):
     text = run(["info", "scalesim-default", "--format", "json"], capsys)
     assert json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))["dram_bandwidth_gb_s"] is None
+
+
+# Run in a fresh interpreter: sys.modules of this test session already holds everything. One process
+# walks the light paths in order and reports what each had imported by then.
+_IMPORT_PROBE = r"""
+import contextlib, io, json, sys
+
+def loaded():
+    names = set(sys.modules)
+    return {"numba": "numba" in names, "pandas": "pandas" in names, "pydantic": "pydantic" in names,
+            "mapper": sorted(m for m in names if m.startswith("hwsim.arch.fabrics") and "mapper" in m),
+            "optional": sorted({m.split(".")[0] for m in names} & {"plotly", "dask", "optuna", "dash", "onnx"})}
+
+report, codes = {}, {}
+import hwsim
+report["import"] = loaded()
+from hwsim.cli import main
+for label, argv in (("help", ["--help"]), ("list", ["list"]), ("info", ["info", "tpu-v1-like"]),
+                    ("info_pim", ["info", "hbm-pim"])):
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            codes[label] = main(argv)
+        except SystemExit as exc:
+            codes[label] = exc.code
+    report[label] = loaded()
+for name in hwsim.__all__:
+    getattr(hwsim, name)
+report["api"] = loaded()
+print(json.dumps({"report": report, "codes": codes}))
+"""
+
+
+def test_light_paths_import_neither_numba_nor_the_mapper():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(done.stdout.splitlines()[-1])
+    assert probe["codes"] == {"help": 0, "list": 0, "info": 0, "info_pim": 0}
+    seen = probe["report"]
+    # `import hwsim` loads its public names on first use (PEP 562)
+    assert seen["import"] == {"numba": False, "pandas": False, "pydantic": False, "mapper": [], "optional": []}
+    for path in ("help", "list"):
+        assert not seen[path]["numba"] and not seen[path]["pandas"] and seen[path]["mapper"] == [], path
+    for path in ("info", "info_pim"):
+        assert not seen[path]["numba"] and seen[path]["mapper"] == [], path
+    # the whole public API still keeps plotly, dask, optuna, dash and onnx for where they are used
+    assert seen["api"]["optional"] == []
+
+
+def test_every_public_name_resolves_and_is_listed():
+    import hwsim
+
+    assert len(set(hwsim.__all__)) == len(hwsim.__all__)
+    assert set(hwsim.__all__) <= set(dir(hwsim))
+    from hwsim import Workload, evaluate, load_accelerator, simulate  # noqa: F401  (the lazy path of `from`)
+
+    for name in hwsim.__all__:
+        assert getattr(hwsim, name).__name__ == name, name
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        hwsim.not_a_name
