@@ -7,8 +7,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -169,14 +167,19 @@ def test_design_bits_follow_bitmods_rules(repro, bitmod_ref, tmp_path):
 
 
 # -- the command line ---------------------------------------------------------------------------
-def _cli(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=PROJECT)
+# The script's main(argv) in this process (the same code path as `python reproduce.py ...`, without
+# a second interpreter's start-up and numba cache load).
+def _cli(repro, capsys, *args):
+    code = repro.main([*args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def test_cli_contract(tmp_path):
-    done = _cli(str(LLAMA2), "--format", "csv", "--design", "ant=5.25", "--out", str(tmp_path / "out"))
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
+def test_cli_contract(repro, tmp_path, capsys):
+    code, stdout, stderr = _cli(repro, capsys, str(LLAMA2), "--format", "csv", "--design", "ant=5.25",
+                                "--out", str(tmp_path / "out"))
+    assert code == 0, stderr
+    lines = stdout.strip().splitlines()
     assert lines[0] == ("design,task,compute_cycles,total_cycles,energy_pj,energy_compute_pj,"
                         "energy_sram_pj,energy_dram_pj")
     table = pd.read_csv(tmp_path / "out" / "results.csv")
@@ -192,11 +195,11 @@ def test_cli_contract(tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["ant", "nope=4", "ant=four", "ant=0"])
-def test_cli_bad_design_is_one_line_exit_2(bad):
-    done = _cli(str(LLAMA2), "--design", bad, "--no-files")
-    assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error:")
-    assert done.stdout == ""
+def test_cli_bad_design_is_one_line_exit_2(bad, repro, capsys):
+    code, stdout, stderr = _cli(repro, capsys, str(LLAMA2), "--design", bad, "--no-files")
+    assert code == 2
+    assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("error:")
+    assert stdout == ""
 
 
 def test_published_sram_costs_and_idle_pe_energy():
