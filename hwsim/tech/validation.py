@@ -1,15 +1,13 @@
-"""The calibration report: fitted factors, residuals against each published number, and the
-published ratios next to hwsim's. Printed by ``hwsim calibrate``; asserted by
-tests/test_pe_calibration.py with the tolerances below.
+"""The technology half of the calibration report: fitted factors and residuals against each
+published number. Printed by ``hwsim calibrate``; asserted by tests/test_pe_calibration.py with
+the tolerances below. The report's third table, whole PEs' ratios beside published ones, needs
+the PEs, a floor above this package: hwsim/costs.py (``published_ratios``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from hwsim.formats import parse_format
-from hwsim.pe.datapath import mac_cost
-from hwsim.tech import arith
 from hwsim.tech.calibration import (ALADDIN, ALADDIN_AREA_UM2, ALADDIN_NODE_NM, HOROWITZ, HOROWITZ_ENERGY_PJ,
                                     aladdin_netlist, calibration, horowitz_netlist)
 from hwsim.tech.costs import unit_cost
@@ -17,19 +15,6 @@ from hwsim.tech.nodes import tech_point
 
 HOROWITZ_TOLERANCE = 0.25  # issue #3: each Horowitz energy within +-25%
 ALADDIN_TOLERANCE = 0.30   # issue #3: each Aladdin area within +-30%
-
-
-# (name, published low, published high, source)
-PUBLISHED_RATIOS = (
-    ("fp8_e4m3 MAC (fp32 acc) / int8 MAC (int32 acc), energy", 1.5, 2.8,
-     "van Baalen et al., FP8 versus INT8 (arXiv 2303.17951): FP 50-180% less efficient"),
-    ("fp8_e4m3 MAC (fp32 acc) / int8 MAC (int32 acc), area", 1.5, 2.8,
-     "van Baalen et al., FP8 versus INT8 (arXiv 2303.17951): FP 50-180% less efficient"),
-    ("int8 mult / int8 add, energy", 0.2 / 0.03 * 0.75, 0.2 / 0.03 * 1.25, "Horowitz ISSCC 2014: 6.7x (+-25%)"),
-    ("fp16 mult / int8 mult, energy", 1.1 / 0.2 * 0.75, 1.1 / 0.2 * 1.25, "Horowitz ISSCC 2014: 5.5x (+-25%)"),
-    ("mxfp4 PE / nvfp4 PE, area", 0.0, 1.0,
-     "INT v.s. FP (arXiv 2510.25602): MXFP4 saves ~12% tensor-core area vs NVFP4 (direction checked)"),
-)
 
 
 def factors() -> pd.DataFrame:
@@ -59,23 +44,3 @@ def residuals() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["reference", "unit", "bits", "quantity", "published", "hwsim", "tolerance"])
     frame["residual"] = frame["hwsim"] / frame["published"] - 1
     return frame
-
-
-def ratios(node_nm: float = 45) -> pd.DataFrame:
-    tech = tech_point(node_nm)
-
-    def pe(w: str, a: str, acc: str) -> tuple[float, float]:
-        cost = mac_cost(parse_format(w), parse_format(a), parse_format(acc), tech)
-        return cost.energy_pj, cost.area_um2
-
-    fp8 = pe("fp8_e4m3", "fp8_e4m3", "fp32")
-    int8 = pe("int8", "int8", "int32")
-    add8 = unit_cost(arith.int_adder(8), tech).energy_pj
-    mult8 = unit_cost(arith.int_multiplier(8, 8), tech).energy_pj
-    fp16 = parse_format("fp16")
-    fp16_mult = unit_cost(arith.fp_multiplier(fp16, fp16), tech).energy_pj
-    values = (fp8[0] / int8[0], fp8[1] / int8[1], mult8 / add8, fp16_mult / mult8,
-              pe("mxfp4", "mxfp4", "fp32")[1] / pe("nvfp4", "nvfp4", "fp32")[1])
-    rows = [(name, value, low, high, low <= value <= high, source)
-            for (name, low, high, source), value in zip(PUBLISHED_RATIOS, values)]
-    return pd.DataFrame(rows, columns=["ratio", "hwsim", "published_low", "published_high", "within", "source"])
