@@ -31,6 +31,9 @@ LAYER_COLUMNS = (
 )
 
 PIM_COLUMNS = ("pim_passes", "pim_input_tiles", "pim_refreshes", "pim_readback_cycles", "pim_internal_bits")
+# mapping: bitmod only: BitMoD's own memory model's figures (docs/models/bitmod.md), so a
+# reproduction compares them with BitMoD's per-layer output through the public table
+BITMOD_COLUMNS = ("bitmod_dram_cycles", "bitmod_refetch_a", "bitmod_refetch_b")
 
 ENERGY_PARTS = ("compute", "sram", "dram", "leakage")
 _INTEGER_COLUMNS = ("macs", "folds", "compute_cycles", "stall_cycles", "total_cycles",
@@ -77,6 +80,14 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
         for column in PIM_COLUMNS:  # empty where no layer ran in memory
             frame[column] = v[column][point] if column in v else np.full(layers.size, np.nan)
         columns += list(PIM_COLUMNS)
+    if mapping_name == "bitmod":  # docs/columns.md
+        nan = np.full(layers.size, np.nan)
+        # the fabric reports DRAM cycles per instance; the table's unit is one repeat, all instances
+        frame["bitmod_dram_cycles"] = v["bitmod_dram_cycles"][point] * layers.instances \
+            if "bitmod_dram_cycles" in v else nan
+        for column in BITMOD_COLUMNS[1:]:
+            frame[column] = v[column][point] if column in v else nan
+        columns += list(BITMOD_COLUMNS)
     return pd.DataFrame(frame)[columns]
 
 

@@ -1,20 +1,16 @@
 """studies/lut_vs_mac and studies/mixpe run end to end (--quick), write their documented tables
 and an offline figure, and their numbers point the studied way."""
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-STUDIES = Path(__file__).resolve().parent.parent / "studies"
+from conftest import load_script
 
 
 def _run(name: str, tmp_path_factory):
-    spec = importlib.util.spec_from_file_location(f"study_{name}", STUDIES / name / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(f"studies/{name}/run.py", f"study_{name}")
     out = tmp_path_factory.mktemp(name)
     assert module.main(["--out", str(out), "--quick"]) == 0
     return module, out

@@ -11,7 +11,9 @@ import pandas as pd
 from hwsim.errors import HwsimInputError
 
 
-def _plotly():
+def plotly_modules():
+    """(plotly.graph_objects, plotly.subplots.make_subplots), imported on first use; without the
+    ``plots`` extra, one HwsimInputError saying how to install it."""
     try:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
@@ -62,7 +64,7 @@ def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, ti
 
     A category (a value of a panel's ``group`` column) has one colour across all panels
     (``category_colors``) and one legend entry that shows or hides it in every panel."""
-    go, make_subplots = _plotly()
+    go, make_subplots = plotly_modules()
     count = len(panels) + (1 if ratios is not None else 0)
     rows = -(-count // cols)
     titles = [p.title for p in panels] + (["hwsim vs published ratios"] if ratios is not None else [])

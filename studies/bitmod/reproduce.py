@@ -25,7 +25,6 @@ Writes into --out (default ./hwsim-out/bitmod, outside the repo):
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -35,18 +34,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# run as a script from a checkout (hwsim not installed) or loaded by the tests
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import hwsim  # noqa: E402
-from hwsim.arch.accelerator import load_accelerator  # noqa: E402
-from hwsim.arch.design import design_batch  # noqa: E402
-from hwsim.engine.evaluate import run  # noqa: E402
+from hwsim import Gemm, Workload, load_accelerator  # noqa: E402
 from hwsim.errors import HwsimInputError  # noqa: E402
-from hwsim.workload.batch import layer_batch  # noqa: E402
-from hwsim.workload.layer import Workload  # noqa: E402
-from hwsim.workload.ops import Gemm  # noqa: E402
+from hwsim.studies import Outputs, run_study, study_parser  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "bitmod"
 DESIGNS = ("fp16", "ant", "olive", "bitmod_lossless", "bitmod_lossy")
@@ -73,19 +69,19 @@ def default_bits() -> dict[tuple[str, str], float]:
 
 
 def parse_design_args(values: list[str]) -> dict[str, float]:
-    """``NAME=BITS`` pairs; raises ValueError with a one-line message."""
+    """``NAME=BITS`` pairs; raises HwsimInputError with a one-line message."""
     out = {}
     for item in values or ():
         name, sep, bits = item.partition("=")
         name = name.strip()
         if not sep or name not in DESIGNS:
-            raise ValueError(f"--design {item!r}: expected NAME=WEIGHT_BITS with NAME one of {', '.join(DESIGNS)}")
+            raise HwsimInputError(f"--design {item!r}: expected NAME=WEIGHT_BITS with NAME one of {', '.join(DESIGNS)}")
         try:
             value = float(bits)
         except ValueError:
-            raise ValueError(f"--design {item!r}: weight bits must be a number, e.g. {name}=4.0625") from None
+            raise HwsimInputError(f"--design {item!r}: weight bits must be a number, e.g. {name}=4.0625") from None
         if not (math.isfinite(value) and 1 <= value <= 16):
-            raise ValueError(f"--design {item!r}: weight bits must be between 1 and 16")
+            raise HwsimInputError(f"--design {item!r}: weight bits must be between 1 and 16")
         out[name] = value
     return out
 
@@ -154,25 +150,32 @@ def accelerator_for(design: str, task: str, bits: float, mapping: str = "bitmod"
 def evaluate(config, design: str, task: str, bits: float, mapping: str = "bitmod", context: int = CONTEXT):
     """(summary dict, per-layer DataFrame) for one design and task."""
     accel = accelerator_for(design, task, bits, mapping)
-    work = bitmod_workload(config, task, context)
-    batch = layer_batch(work)
-    ev = run(design_batch(accel), batch)
-    v = ev.values
+    result = hwsim.simulate(accel, bitmod_workload(config, task, context))
+    t = result.layers
+
+    def total(column: str) -> float:
+        return float(t[column].to_numpy(np.float64).sum())
+
     summary = {"design": design, "task": task, "weight_bits": bits, "mapping": mapping,
-               **{k: float(a[0]) for k, a in ev.summary().items()}}
+               **{k: total(k) for k in ("total_cycles", "compute_cycles", "stall_cycles", "latency_s",
+                                        "energy_compute_pj", "energy_sram_pj", "energy_dram_pj",
+                                        "energy_leakage_pj", "energy_pj")},
+               "area_mm2": result.area_mm2}
     summary["energy_with_leakage_pj"] = summary["energy_pj"]
     summary["energy_pj"] = summary["energy_compute_pj"] + summary["energy_sram_pj"] + summary["energy_dram_pj"]
+    count = t["count"].to_numpy()
     layers = pd.DataFrame({
-        "design": design, "task": task, "mapping": mapping, "layer": list(batch.names),
-        "count": batch.count, "instances": batch.instances, "m": batch.m, "k": batch.k, "n": batch.n,
-        "compute_cycles": v["compute_cycles"][0] / batch.count,      # per layer (one of `count`)
-        "total_cycles": v["total_cycles"][0] / batch.count,
-        "energy_pj": v["energy_pj"][0] / batch.count,
+        "design": design, "task": task, "mapping": mapping, "layer": t["layer"].to_list(),
+        "count": count, "instances": t["instances"].to_numpy(), "m": t["m"].to_numpy(), "k": t["k"].to_numpy(),
+        "n": t["n"].to_numpy(),
+        "compute_cycles": t["compute_cycles"].to_numpy(np.float64) / count,      # per layer (one of `count`)
+        "total_cycles": t["total_cycles"].to_numpy(np.float64) / count,
+        "energy_pj": t["energy_pj"].to_numpy() / count,
     })
     if mapping == "bitmod":
-        layers["dram_cycles"] = v["bitmod_dram_cycles"][0] * batch.instances
-        layers["refetch_w"] = v["bitmod_refetch_b"][0]
-        layers["refetch_i"] = v["bitmod_refetch_a"][0]
+        layers["dram_cycles"] = t["bitmod_dram_cycles"].to_numpy()
+        layers["refetch_w"] = t["bitmod_refetch_b"].to_numpy()
+        layers["refetch_i"] = t["bitmod_refetch_a"].to_numpy()
     return summary, layers
 
 
@@ -222,7 +225,7 @@ def ratios(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure(results: pd.DataFrame, ratio_table: pd.DataFrame):
-    from hwsim.plots.figures import BarPanel, bar_grid_with_ratios
+    from hwsim.plots import BarPanel, bar_grid_with_ratios
 
     r = ratio_table[ratio_table.task != "geomean"].copy()
     r["label"] = r.task + " / " + r.mapping
@@ -235,49 +238,31 @@ def figure(results: pd.DataFrame, ratio_table: pd.DataFrame):
                                                    "1.48x over OliVe)")
 
 
+def compute(args) -> Outputs:
+    bits = parse_design_args(args.design)
+    results, layers = run_all(args.config, bits, ("bitmod",) if args.no_files else ("bitmod", "auto"))
+    rows = contract_rows(results)
+    report = rows.to_csv(index=False) if args.format == "csv" else rows.to_string(index=False)
+    if args.no_files:
+        return Outputs({}, report=report)
+    table = ratios(results)
+    # full precision: results.csv and layers.csv are compared with BitMoD's own output digit for digit
+    return Outputs({"results.csv": results, "layers.csv": layers, "ratios.csv": table},
+                   {"bitmod.html": lambda: figure(results, table)}, report,
+                   float_formats=dict.fromkeys(("results.csv", "layers.csv", "ratios.csv")))
+
+
 def main(argv=None) -> int:
     defaults = default_bits()
     shown = ", ".join(f"{d}={defaults[(d, 'prefill')]:g}/{defaults[(d, 'decode')]:g}" for d in DESIGNS)
-    parser = argparse.ArgumentParser(
-        description="Reproduce BitMoD's simulator with hwsim (prefill 256 tokens, decode at KV 256).")
+    parser = study_parser("bitmod", __doc__)
     parser.add_argument("config", help="Hugging Face config.json of the model")
     parser.add_argument("--design", action="append", default=[], metavar="NAME=WEIGHT_BITS",
                         help="a design's average weight bits (scale bits included), for both tasks; "
                              f"defaults are Llama-2-7B's from designs.json (prefill/decode): {shown}")
     parser.add_argument("--format", choices=("csv", "table"), default="table")
-    parser.add_argument("--out", default="hwsim-out/bitmod", help="folder for results.csv, layers.csv, "
-                                                                   "ratios.csv and bitmod.html")
     parser.add_argument("--no-files", action="store_true", help="print the rows only")
-    args = parser.parse_args(argv)
-    try:
-        bits = parse_design_args(args.design)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        results, layers = run_all(args.config, bits, ("bitmod",) if args.no_files else ("bitmod", "auto"))
-    except (HwsimInputError, OSError) as exc:
-        print(f"error: {exc}".splitlines()[0], file=sys.stderr)
-        return 2
-    rows = contract_rows(results)
-    if args.format == "csv":
-        sys.stdout.write(rows.to_csv(index=False))
-    else:
-        print(rows.to_string(index=False))
-    if not args.no_files:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        results.to_csv(out / "results.csv", index=False)
-        layers.to_csv(out / "layers.csv", index=False)
-        table = ratios(results)
-        table.to_csv(out / "ratios.csv", index=False)
-        try:
-            from hwsim.plots.figures import write_html
-
-            write_html(figure(results, table), out / "bitmod.html")
-        except ImportError:
-            print("note: plotly not installed; bitmod.html not written", file=sys.stderr)
-    return 0
+    return run_study(parser, compute, argv)
 
 
 if __name__ == "__main__":

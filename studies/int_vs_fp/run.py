@@ -20,20 +20,11 @@ the unpipelined critical path).
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 import pandas as pd
 
 import hwsim
-from hwsim.errors import HwsimInputError
-from hwsim.formats import parse_format
-from hwsim.pe.mac import MacPE
-from hwsim.plots.figures import write_html
-from hwsim.tech import validation
-from hwsim.tech.nodes import tech_point
-from hwsim.formats import Precision
+from hwsim.costs import mac_pe_cost, published_ratios
+from hwsim.studies import Outputs, run_study, study_parser
 
 CLOCK_MHZ = 1000.0
 DRAM_GB_S = 32.0  # 256 bits per cycle at the study clock of 1 GHz
@@ -54,13 +45,10 @@ DEFAULT_NODES = (45, 28, 7)
 def pe_costs(nodes) -> pd.DataFrame:
     rows = []
     for node in nodes:
-        tech = tech_point(node)
+        tech = hwsim.tech_point(node)
         for label, w, a, acc in FORMATS:
-            wf, af, accf = parse_format(w), parse_format(a), parse_format(acc)
-            pe = MacPE((wf,), (af,), accf)
-            energy = pe.energy_per_mac_pj(Precision(wf, af, accf), tech).value
-            area = pe.area_um2(tech).value
-            leakage = pe.leakage_uw(tech).value
+            cost = mac_pe_cost(w, a, acc, tech)
+            energy, area, leakage = cost.energy_per_mac_pj, cost.area_um2, cost.leakage_uw
             ops_per_s = 2 * CLOCK_MHZ * 1e6
             watts = energy * 1e-12 * CLOCK_MHZ * 1e6 + leakage * 1e-6
             rows.append({"node_nm": node, "format": label, "weight_format": w, "activation_format": a,
@@ -98,7 +86,7 @@ def workload_runs(nodes) -> pd.DataFrame:
 
 
 def figure(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame):
-    from hwsim.plots.figures import BarPanel, bar_grid_with_ratios
+    from hwsim.plots import BarPanel, bar_grid_with_ratios
 
     resnet = runs[runs.workload == "resnet50"]
     decode = runs[runs.workload == "llama2_7b_decode"]
@@ -117,27 +105,19 @@ def figure(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame):
     return bar_grid_with_ratios(panels, ratios, f"INT vs FP vs block formats (hwsim; {nodes} nm)")
 
 
+def compute(args) -> Outputs:
+    pe = pe_costs(args.nodes)
+    runs = workload_runs(args.nodes)
+    ratios = published_ratios()
+    report = pe[pe.node_nm == args.nodes[-1]].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+    return Outputs({"pe_costs.csv": pe, "workloads.csv": runs, "ratios.csv": ratios},
+                   {"int_vs_fp.html": lambda: figure(pe, runs, ratios)}, report)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="hwsim-out/int_vs_fp", help="output folder")
+    parser = study_parser("int_vs_fp", __doc__)
     parser.add_argument("--nodes", type=float, nargs="+", default=list(DEFAULT_NODES), help="technology nodes (nm)")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        pe = pe_costs(args.nodes)
-        runs = workload_runs(args.nodes)
-        ratios = validation.ratios()
-        pe.to_csv(out / "pe_costs.csv", index=False, float_format="%.6g")
-        runs.to_csv(out / "workloads.csv", index=False, float_format="%.6g")
-        ratios.to_csv(out / "ratios.csv", index=False, float_format="%.6g")
-        write_html(figure(pe, runs, ratios), out / "int_vs_fp.html")
-    except HwsimInputError as exc:
-        sys.stderr.write(f"int_vs_fp: error: {exc}\n")
-        return 2
-    print(pe[pe.node_nm == args.nodes[-1]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"wrote {out}/pe_costs.csv, workloads.csv, ratios.csv, int_vs_fp.html")
-    return 0
+    return run_study(parser, compute, argv)
 
 
 if __name__ == "__main__":

@@ -44,22 +44,22 @@ Writes, into --out (default ./hwsim-out/lut_vs_mac, outside the repo):
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+# run as a script from a checkout (hwsim not installed) or loaded by the tests: the package and
+# studies/study_common.py (shared with studies/mixpe) on the path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-for _p in (str(ROOT), str(HERE)):
+for _p in (str(ROOT), str(HERE.parent)):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
 import hwsim  # noqa: E402
-from hwsim.errors import HwsimInputError  # noqa: E402
+from hwsim.studies import Outputs, run_study, study_parser  # noqa: E402
 
 from study_common import LLAMA, Scenario, add_metrics, macs, sized, weight_gemms  # noqa: E402
 
@@ -289,9 +289,9 @@ def claims(bits_list, scenario: Scenario = SCENARIOS[2], node: float = 28, confi
 
 # -- figure ---------------------------------------------------------------------------------------
 def figure(design_table: pd.DataFrame, run_table: pd.DataFrame, claim_table: pd.DataFrame):
-    from hwsim.plots.figures import _plotly, category_colors
+    from hwsim.plots import category_colors, plotly_modules
 
-    go, make_subplots = _plotly()
+    go, make_subplots = plotly_modules()
     nodes = sorted(design_table.node_nm.unique(), reverse=True)
     acts = list(ACTIVATIONS)
     panels = [("compute density (TOPS/mm2 of PE array)", design_table, "tops_per_mm2", 1.0),
@@ -332,45 +332,35 @@ def figure(design_table: pd.DataFrame, run_table: pd.DataFrame, claim_table: pd.
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="hwsim-out/lut_vs_mac", help="output folder")
-    parser.add_argument("--quick", action="store_true", help=f"weight bits {QUICK_BITS} only")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    bits = QUICK_BITS if args.quick else BITS
-    start = time.perf_counter()
-    try:
-        design_table, points = designs(bits, NODES)
-        run_table = runs(design_table, points)
-        fit = lut_fit(design_table)
-        claim_table = claims(bits)
-        design_table.to_csv(out / "designs.csv", index=False, float_format="%.6g")
-        run_table.to_csv(out / "runs.csv", index=False, float_format="%.6g")
-        fit.to_csv(out / "fit.csv", index=False, float_format="%.6g")
-        claim_table.to_csv(out / "claims.csv", index=False, float_format="%.6g")
-        from hwsim.plots.figures import write_html
-
-        write_html(figure(design_table, run_table, claim_table), out / "lut_vs_mac.html")
-    except HwsimInputError as exc:
-        sys.stderr.write(f"lut_vs_mac: error: {exc}\n")
-        return 2
+def report(design_table: pd.DataFrame, fit: pd.DataFrame, claim_table: pd.DataFrame) -> str:
     fmt = {"float_format": lambda v: f"{v:.4g}", "index": False}
     budgets = design_table.groupby("node_nm").budget_mm2.first()
-    print("area budget (PE array of a 64x64 INT8 MAC array): " +
-          ", ".join(f"{b:.4f} mm2 at {n:g} nm" for n, b in budgets.items()))
-    print("\nLUT energy per MAC vs weight bits (least-squares line):")
-    print(fit.to_string(**fmt))
     view = design_table[design_table.node_nm == NODES[0]][["activations", "kind", "weight_bits", "rows", "cols",
                                                              "pe_area_um2", "tops_per_mm2", "energy_per_mac_pj"]]
-    print(f"\ndesigns at {NODES[0]} nm:")
-    print(view.to_string(**fmt))
-    print("\nLUT Tensor Core's 1.44x beside hwsim (28 nm, FP16 activations, prefill 512):")
-    print(claim_table.to_string(**fmt))
-    print(f"\nwrote {out}/designs.csv, runs.csv, fit.csv, claims.csv, lut_vs_mac.html "
-          f"({time.perf_counter() - start:.1f} s)")
-    return 0
+    return "\n".join([
+        "area budget (PE array of a 64x64 INT8 MAC array): "
+        + ", ".join(f"{b:.4f} mm2 at {n:g} nm" for n, b in budgets.items()),
+        "", "LUT energy per MAC vs weight bits (least-squares line):", fit.to_string(**fmt),
+        "", f"designs at {NODES[0]} nm:", view.to_string(**fmt),
+        "", "LUT Tensor Core's 1.44x beside hwsim (28 nm, FP16 activations, prefill 512):",
+        claim_table.to_string(**fmt)])
+
+
+def compute(args) -> Outputs:
+    bits = QUICK_BITS if args.quick else BITS
+    design_table, points = designs(bits, NODES)
+    run_table = runs(design_table, points)
+    fit = lut_fit(design_table)
+    claim_table = claims(bits)
+    return Outputs({"designs.csv": design_table, "runs.csv": run_table, "fit.csv": fit, "claims.csv": claim_table},
+                   {"lut_vs_mac.html": lambda: figure(design_table, run_table, claim_table)},
+                   report(design_table, fit, claim_table))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = study_parser("lut_vs_mac", __doc__)
+    parser.add_argument("--quick", action="store_true", help=f"weight bits {QUICK_BITS} only")
+    return run_study(parser, compute, argv)
 
 
 if __name__ == "__main__":

@@ -38,23 +38,23 @@ Writes, into --out (default ./hwsim-out/mixpe, outside the repo):
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 
+# run as a script from a checkout (hwsim not installed) or loaded by the tests: the package and
+# studies/study_common.py (shared with studies/lut_vs_mac) on the path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-for _p in (str(ROOT), str(HERE.parent / "lut_vs_mac")):
+for _p in (str(ROOT), str(HERE.parent)):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
 import hwsim  # noqa: E402
-from hwsim.errors import HwsimInputError  # noqa: E402
+from hwsim.studies import Outputs, run_study, study_parser  # noqa: E402
 
-from study_common import Scenario, add_metrics, macs, weight_gemms  # noqa: E402  (studies/lut_vs_mac/study_common.py)
+from study_common import Scenario, add_metrics, macs, weight_gemms  # noqa: E402
 
 DESIGNS = ("mixpe-w4a8", "mixpe-w4a16", "baseline-w8a8", "baseline-fp16", "baseline-w4a16-dequant")
 MIXPE = ("mixpe-w4a8", "mixpe-w4a16")
@@ -163,9 +163,9 @@ def ratios(run_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure(run_table: pd.DataFrame, ratio_table: pd.DataFrame):
-    from hwsim.plots.figures import _plotly, category_colors
+    from hwsim.plots import category_colors, plotly_modules
 
-    go, make_subplots = _plotly()
+    go, make_subplots = plotly_modules()
     cases = list(dict.fromkeys(zip(run_table.model, run_table.scenario)))
     iso = run_table[run_table.setup == "iso-area"]
     labels = [f"{m} {s}" for m, s in cases]
@@ -197,36 +197,25 @@ def figure(run_table: pd.DataFrame, ratio_table: pd.DataFrame):
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="hwsim-out/mixpe", help="output folder")
-    parser.add_argument("--quick", action="store_true", help=f"models {', '.join(QUICK_MODELS)} only")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+def compute(args) -> Outputs:
     models = QUICK_MODELS if args.quick else tuple(MODELS)
-    try:
-        design_table, _ = designs()
-        run_table = runs(design_table, models)
-        ratio_table = ratios(run_table)
-        design_table.to_csv(out / "designs.csv", index=False, float_format="%.6g")
-        run_table.to_csv(out / "runs.csv", index=False, float_format="%.6g")
-        ratio_table.to_csv(out / "ratios.csv", index=False, float_format="%.6g")
-        from hwsim.plots.figures import write_html
-
-        write_html(figure(run_table, ratio_table), out / "mixpe.html")
-    except HwsimInputError as exc:
-        sys.stderr.write(f"mixpe: error: {exc}\n")
-        return 2
+    design_table, _ = designs()
+    run_table = runs(design_table, models)
+    ratio_table = ratios(run_table)
     fmt = {"float_format": lambda v: f"{v:.4g}", "index": False}
-    print(design_table[["design", "setup", "rows", "cols", "pe_area_um2", "pe_array_mm2", "pe_array_vs_budget",
-                        "tops_per_mm2", "energy_per_mac_pj"]].to_string(**fmt))
-    print()
-    print(ratio_table.drop(columns=["paper_speedup", "paper_energy_ratio"]).to_string(**fmt))
-    print(f"\npaper: {PAPER['speedup']}x speedup, {PAPER['energy_ratio']}x energy")
-    print(f"wrote {out}/designs.csv, runs.csv, ratios.csv, mixpe.html ({time.perf_counter() - start:.1f} s)")
-    return 0
+    report = "\n".join([
+        design_table[["design", "setup", "rows", "cols", "pe_area_um2", "pe_array_mm2", "pe_array_vs_budget",
+                      "tops_per_mm2", "energy_per_mac_pj"]].to_string(**fmt),
+        "", ratio_table.drop(columns=["paper_speedup", "paper_energy_ratio"]).to_string(**fmt),
+        "", f"paper: {PAPER['speedup']}x speedup, {PAPER['energy_ratio']}x energy"])
+    return Outputs({"designs.csv": design_table, "runs.csv": run_table, "ratios.csv": ratio_table},
+                   {"mixpe.html": lambda: figure(run_table, ratio_table)}, report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = study_parser("mixpe", __doc__)
+    parser.add_argument("--quick", action="store_true", help=f"models {', '.join(QUICK_MODELS)} only")
+    return run_study(parser, compute, argv)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,8 @@ import math
 import re
 from pathlib import Path
 
-import yaml
-
-from hwsim.arch.spec import AcceleratorSpec
-from hwsim.formats import parse_format
-from hwsim.pe import build_pe
-from hwsim.pe.mac import MacPE
-from hwsim.tech.nodes import tech_point
+import hwsim
+from hwsim.costs import mac_pe_cost
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = ("baseline-w8a8", "mixpe-w4a8", "mixpe-w4a16", "baseline-fp16", "baseline-w4a16-dequant")
@@ -31,23 +26,16 @@ REFERENCE_SHAPE = (64, 64)
 
 def budget_um2(node_nm: float) -> tuple[float, float]:
     """(budget, reference PE area): the 64x64 INT8 MAC array's PE array."""
-    mac = MacPE((parse_format("int8"),), (parse_format("int8"),), parse_format("int32"))
-    pe = mac.area_um2(tech_point(node_nm)).value
+    pe = mac_pe_cost("int8", "int8", "int32", node_nm).area_um2
     return REFERENCE_SHAPE[0] * REFERENCE_SHAPE[1] * pe, pe
-
-
-def _spec(path: Path) -> AcceleratorSpec:
-    text = path.read_text()
-    text = text.replace("{rows}", "1").replace("{cols}", "1")   # unsized template
-    return AcceleratorSpec.model_validate(yaml.safe_load(text))
 
 
 def shape(name: str) -> dict:
     path = ROOT / "accelerators" / f"{name}.yaml"
-    spec = _spec(path)
-    tech = tech_point(spec.tech_node_nm)
-    pe_area = build_pe(spec.compute.pe, spec.clock_mhz, str(path)).area_um2(tech).value
-    budget, ref = budget_um2(spec.tech_node_nm)
+    # a 1x1 probe: the PE's area does not depend on the shape, and an unsized preset gets one
+    probe = hwsim.load_accelerator(str(path), ["compute.rows=1", "compute.cols=1"])
+    pe_area = probe.pe.area_um2(probe.tech).value
+    budget, ref = budget_um2(probe.spec.tech_node_nm)
     pes = budget / pe_area
     rows = round(math.sqrt(pes))
     cols = round(pes / rows)

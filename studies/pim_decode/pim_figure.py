@@ -1,11 +1,12 @@
 """The study's interactive figure (studies/pim_decode): one view per (model, weights, KV length),
-picked from a dropdown; the claims table below. plotly.js is inlined by hwsim.plots.figures."""
+picked from a dropdown; the claims table below. plotly.js is inlined when the study runner
+writes it (hwsim.studies)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from hwsim.plots.figures import _plotly, category_colors
+from hwsim.plots import category_colors, plotly_modules
 
 VIEW = ["model", "weights", "kv_len"]
 PANELS = ("tokens/s vs batch", "energy per token (mJ) vs batch", "latency split at batch 1 (ms)",
@@ -32,7 +33,7 @@ def view_traces(go, part: pd.DataFrame, colors: dict, first: bool) -> list[tuple
 
 
 def figure(table: pd.DataFrame, claim_table: pd.DataFrame):
-    go, make_subplots = _plotly()
+    go, make_subplots = plotly_modules()
     decode = table[(table.phase == "decode") & table.supported]
     colors = category_colors(decode.system)
     fig = make_subplots(rows=3, cols=2, subplot_titles=PANELS, vertical_spacing=0.08,

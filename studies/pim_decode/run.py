@@ -27,17 +27,17 @@ Writes, into --out (outside the repo):
 --quick: GPT-2 and Llama-2-7B, batch 1/16, FP16/INT4, KV 512/2048 (for the test; ~1 s).
 """
 
-import argparse
 import itertools
 import json
 import sys
-import time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+# run as a script from a checkout (hwsim not installed) or loaded by the tests: the package and
+# this study's pim_claims.py and pim_figure.py on the path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 for _p in (str(ROOT), str(HERE)):
@@ -46,6 +46,7 @@ for _p in (str(ROOT), str(HERE)):
 
 import hwsim  # noqa: E402
 from hwsim.errors import HwsimInputError  # noqa: E402
+from hwsim.studies import Outputs, run_study, study_parser  # noqa: E402
 
 from pim_claims import CLAIM_COLUMNS, claims  # noqa: E402
 from pim_figure import figure  # noqa: E402
@@ -211,35 +212,25 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return part[cols].sort_values(["weights", "batch", "system"])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="hwsim-out/pim_decode", help="output folder")
-    parser.add_argument("--quick", action="store_true", help="a small subset (for the test)")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    start = time.perf_counter()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        table = simulate_all(args.quick)
-        claim_table = claims(table)
-        table.to_csv(out / "results.csv", index=False, float_format="%.6g")
-        claim_table.to_csv(out / "claims.csv", index=False, float_format="%.4g")
-        from hwsim.plots.figures import write_html
-
-        write_html(figure(table, claim_table), out / "pim_decode.html")
-    except (HwsimInputError, OSError) as exc:
-        sys.stderr.write(f"pim_decode: error: {exc}\n")
-        return 2
+def compute(args) -> Outputs:
+    table = simulate_all(args.quick)
+    claim_table = claims(table)
     fmt = {"float_format": lambda v: f"{v:.4g}", "index": False}
     refused = table[~table.supported]
-    print(f"{len(table)} rows, {len(refused)} not supported ("
-          + "; ".join(f"{s}: {n}" for s, n in refused.groupby("system").size().items()) + ")")
-    print("\nLlama-2-7B decode (longest KV run):")
-    print(summary(table).to_string(**fmt))
-    print("\npublished claims beside hwsim:")
-    print(claim_table[list(CLAIM_COLUMNS[:4])].to_string(**fmt))
-    print(f"\nwrote {out}/results.csv, claims.csv, pim_decode.html ({time.perf_counter() - start:.1f} s)")
-    return 0
+    report = "\n".join([
+        f"{len(table)} rows, {len(refused)} not supported ("
+        + "; ".join(f"{s}: {n}" for s, n in refused.groupby("system").size().items()) + ")",
+        "", "Llama-2-7B decode (longest KV run):", summary(table).to_string(**fmt),
+        "", "published claims beside hwsim:", claim_table[list(CLAIM_COLUMNS[:4])].to_string(**fmt)])
+    return Outputs({"results.csv": table, "claims.csv": claim_table},
+                   {"pim_decode.html": lambda: figure(table, claim_table)}, report,
+                   float_formats={"claims.csv": "%.4g"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = study_parser("pim_decode", __doc__)
+    parser.add_argument("--quick", action="store_true", help="a small subset (for the test)")
+    return run_study(parser, compute, argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
-"""Helpers of the LUT-vs-MAC study: equal-area sizing, the weight-GEMM workloads, metrics.
-
-Kept beside studies/lut_vs_mac/run.py (docs/models/lut-vs-mac-study.md has the method).
+"""Helpers shared by the LUT-vs-MAC and MixPE studies: equal-area sizing, the weight-GEMM
+workloads, metrics. Public hwsim API only (docs/models/lut-vs-mac-study.md has the method).
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import hwsim
-from hwsim.workload.layer import Workload
-from hwsim.workload.ops import Gemm
+from hwsim import Gemm, Workload
 
 LLAMA = "workloads/llm/llama-2-7b.json"
 
