@@ -127,10 +127,6 @@ def pe_keys(kind: str, bits: int, act: str, lut: dict | None = None) -> dict:
     return keys
 
 
-LUT_DEFAULTS = {"compute.pe.lut_group_size": 4, "compute.pe.lut_symmetry": True,
-                "compute.pe.lut_table_storage": "registers", "compute.pe.lut_table_format": "int8"}
-
-
 def _override(key: str, value) -> str:
     if isinstance(value, bool):
         return f"{key}={'true' if value else 'false'}"
@@ -178,26 +174,21 @@ def designs(bits_list, nodes) -> tuple[pd.DataFrame, list[dict]]:
 
 # -- the runs ---------------------------------------------------------------------------------------
 def evaluate_points(points: list[dict], work) -> pd.DataFrame:
-    """hwsim.evaluate over a points table. Rows whose PE carries `conversions` (a list of maps,
-    which evaluate's grouping cannot hash) run one evaluate call per conversion, with the
-    conversion in the base accelerator and the rest as points."""
-    plain = [i for i, p in enumerate(points) if "compute.pe.conversions" not in p]
-    conv = [i for i, p in enumerate(points) if "compute.pe.conversions" in p]
+    """hwsim.evaluate over a points table, one call per PE type (a PE type's keys are refused on
+    another type's rows, so each call's table holds one type's keys). Rows whose PE carries
+    `conversions` run one call per conversion, with the conversion in the base accelerator and
+    the rest as points."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, point in enumerate(points):
+        conv = point.get("compute.pe.conversions")
+        groups.setdefault((point["compute.pe.type"], _override("c", conv) if conv else ""), []).append(i)
     parts = []
-    if plain:
-        # LUT-only keys on MAC rows: the spec defaults (a MAC PE ignores them)
-        table = pd.DataFrame([{**LUT_DEFAULTS, **points[i]} for i in plain])
-        out = hwsim.evaluate(BASE, work, table)
-        out.index = plain
-        parts.append(out)
-    by_conv: dict[str, list[int]] = {}
-    for i in conv:
-        by_conv.setdefault(_override("c", points[i]["compute.pe.conversions"]), []).append(i)
-    for idx in by_conv.values():
-        first = points[idx[0]]
-        base = hwsim.load_accelerator(BASE, overrides({k: v for k, v in first.items()}))
-        table = pd.DataFrame([{k: v for k, v in points[i].items() if k != "compute.pe.conversions"} for i in idx])
-        out = hwsim.evaluate(base, work, table)
+    for (_, conv), idx in groups.items():
+        base, rows = BASE, [points[i] for i in idx]
+        if conv:
+            base = hwsim.load_accelerator(BASE, overrides(rows[0]))
+            rows = [{k: v for k, v in row.items() if k != "compute.pe.conversions"} for row in rows]
+        out = hwsim.evaluate(base, work, pd.DataFrame(rows))
         out.index = idx
         parts.append(out)
     return pd.concat(parts).sort_index()
