@@ -64,9 +64,11 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
         accumulator = "fp32"
     sets = [f"compute.pe.weights=[{', '.join(sorted(weights))}]",
             f"compute.pe.activations=[{', '.join(sorted(activations))}]",
-            f"compute.pe.accumulator={accumulator}", "compute.pe.conversions=[]"]
-    if not kinds <= {"int"}:
-        sets.append("compute.pe.decomposable=false")
+            f"compute.pe.accumulator={accumulator}"]
+    if accel.spec.compute.pe.type == "mac":  # MAC-only keys: another PE type refuses them
+        sets.append("compute.pe.conversions=[]")
+        if not kinds <= {"int"}:
+            sets.append("compute.pe.decomposable=false")
     for operand in ("weights", "activations", "outputs", "kv"):
         fmt = getattr(default, operand)
         if fmt is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,12 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, d
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
+# YAML 1.2 reads 1e9 as a number; PyYAML (YAML 1.1) reads it as text unless it has a dot (1.0e9).
+# The resolver table is copied first: PyYAML's add_implicit_resolver would append to SafeLoader's lists.
+_StrictLoader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
+                                    list("-+0123456789"))
+
 
 def load_yaml_text(text: str, source: str) -> Any:
     try:
@@ -44,3 +51,12 @@ def load_yaml_text(text: str, source: str) -> Any:
 
 def load_yaml_file(path: str | Path) -> Any:
     return load_yaml_text(read_text(path, "file"), str(path))
+
+
+def parse_yaml_value(raw: str) -> Any:
+    """A ``--set`` value read as the spec files are (numbers, lists, maps); text that is not valid
+    YAML stays text, for the spec's own check to refuse or accept."""
+    try:
+        return yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, HwsimInputError):
+        return raw

@@ -84,7 +84,7 @@ def test_bad_bitserial_specs_are_refused():
         _accel("compute.pe.weights=[fp16]")
     with pytest.raises(HwsimInputError, match="essential_bit_fraction"):
         _accel("compute.pe.essential_bit_fraction=1.5")
-    with pytest.raises(HwsimInputError, match="MAC PE keys"):
+    with pytest.raises(HwsimInputError, match="'decomposable' is not a key of a bitserial PE"):
         _accel("compute.pe.decomposable=true")
     with pytest.raises(HwsimInputError, match="not supported by the bitserial PE"):
         hwsim.simulate(_accel(), Workload("w", (Layer("w", Gemm(4, 4, 4)),)), Precision(weights="int16"))

@@ -199,8 +199,9 @@ def test_lut_tensor_core_like_mirrors_the_paper_tile():
 
 
 def test_evaluate_sweeps_pe_type_and_group_size():
+    # the MAC row leaves the LUT key empty: a MAC PE has no lut_group_size (a value there is refused)
     points = pd.DataFrame({"compute.pe.type": ["lut", "lut", "lut", "mac"],
-                           "compute.pe.lut_group_size": [2, 4, 8, 4],
+                           "compute.pe.lut_group_size": [2, 4, 8, None],
                            "default_precision.weights": ["int4"] * 4})
     work = _gemm(8, 4096, 512)
     table = hwsim.evaluate("lut-tensor-core-like", work, points)

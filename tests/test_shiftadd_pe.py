@@ -127,8 +127,8 @@ def _accel(*extra):
     (["compute.pe.activations=[fp16]"], "need an FP accumulator"),
     (["compute.pe.accumulator=int16"], "cannot hold the sum"),
     (["compute.pe.weights=[int4@g128:fp16]"], "FP group scale"),
-    (["compute.pe.decomposable=true"], "not shiftadd PE keys"),
-    (["compute.pe.bits_per_cycle=2"], "not shiftadd PE keys"),
+    (["compute.pe.decomposable=true"], "'decomposable' is not a key of a shiftadd PE"),
+    (["compute.pe.bits_per_cycle=2"], "'bits_per_cycle' is not a key of a shiftadd PE"),
 ])
 def test_bad_specs_are_refused(overrides, match):
     with pytest.raises(HwsimInputError, match=match) as info:

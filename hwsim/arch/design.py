@@ -31,26 +31,27 @@ MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
 OBJECTIVE_CODES = {"latency": 0, "energy": 1, "edp": 2}
 CELL_CODES = {"hp": 0, "lop": 1}
 
-# key -> (attribute, kind, constraint); kinds: int (> 0), float (> 0), nonneg, bool, choice, bandwidth
+# key -> (attribute, kind, codes); kinds: number (floor, ceiling and integrality from the spec
+# field: hwsim.arch.loader.field_range), bandwidth (a number or 'unlimited'), bool, choice (codes)
 ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
-    "compute.rows": ("rows", "int", None),
-    "compute.cols": ("cols", "int", None),
+    "compute.rows": ("rows", "number", None),
+    "compute.cols": ("cols", "number", None),
     "compute.dataflow": ("dataflow", "choice", DATAFLOW_CODES),
-    "vector.lanes": ("vector_lanes", "int", None),
+    "vector.lanes": ("vector_lanes", "number", None),
     "dram.bandwidth_gb_s": ("dram_gb_s", "bandwidth", None),
-    "dram.energy_pj_per_bit": ("dram_pj_per_bit", "nonneg", None),
+    "dram.energy_pj_per_bit": ("dram_pj_per_bit", "number", None),
     "buffers.double_buffered": ("double_buffered", "bool", None),
     "buffers.sram_cell": ("sram_cell", "choice", CELL_CODES),
-    "area_overhead_fraction": ("area_overhead_fraction", "nonneg", None),
+    "area_overhead_fraction": ("area_overhead_fraction", "number", None),
     "mapping": ("mapping", "choice", MAPPING_CODES),
     "mapping_objective": ("objective", "choice", OBJECTIVE_CODES),
     "compute.pe.stationary_double_buffered": ("stationary_double_buffered", "bool", None),
-    "compute.idle_pe_energy_fraction": ("idle_pe_energy_fraction", "nonneg", None),
+    "compute.idle_pe_energy_fraction": ("idle_pe_energy_fraction", "number", None),
 }
 for _role in BUFFER_ROLES:
-    ARRAY_KEYS[f"buffers.{_role}.size_kib"] = (f"{_role}_kib", "float", None)
-    ARRAY_KEYS[f"buffers.{_role}.banks"] = (f"{_role}_banks", "int", None)
-    ARRAY_KEYS[f"buffers.{_role}.port_width_bits"] = (f"{_role}_port_bits", "int", None)
+    ARRAY_KEYS[f"buffers.{_role}.size_kib"] = (f"{_role}_kib", "number", None)
+    ARRAY_KEYS[f"buffers.{_role}.banks"] = (f"{_role}_banks", "number", None)
+    ARRAY_KEYS[f"buffers.{_role}.port_width_bits"] = (f"{_role}_port_bits", "number", None)
 
 
 def _spec_value(accel: Accelerator, key: str):
@@ -105,6 +106,19 @@ class DesignBatch:
         return len(self.rows)
 
     @property
+    def die_area_mm2(self) -> np.ndarray:
+        """(P,): the accelerator die: every area part but the PIM units (those sit in the DRAM dies)."""
+        return sum(part for name, part in self.area_parts_mm2.items() if name != "pim_units")
+
+    @property
+    def exceeds_reticle(self) -> np.ndarray:
+        """(P,) bool: the die is larger than one lithography field (26 mm x 33 mm = 858 mm^2,
+        hwsim/tech/limits.py). Such a design is legal and evaluated, but one die cannot hold it."""
+        from hwsim.tech.limits import RETICLE_MM2
+
+        return np.asarray(self.die_area_mm2 > RETICLE_MM2, dtype=bool)
+
+    @property
     def working_bits(self) -> np.ndarray:
         """(3, P): bits a tile may use: half of each buffer when double-buffered."""
         return self.buffer_kib * 8192.0 / np.where(self.double_buffered, 2.0, 1.0)
@@ -127,17 +141,7 @@ class DesignBatch:
 
 def design_batch(base: Accelerator, points=None) -> DesignBatch:
     """A batch from ``base`` and an optional table of points (pandas DataFrame or dict of columns)."""
-    if points is None:
-        columns: dict[str, np.ndarray] = {}
-        size = 1
-    else:
-        columns = {str(k): _column(v) for k, v in dict(points).items()}
-        lengths = {len(v) for v in columns.values()}
-        if len(lengths) > 1:
-            raise HwsimInputError("point columns differ in length", source="points")
-        size = lengths.pop() if lengths else 1
-        if size == 0:
-            raise HwsimInputError("no design points", source="points", allowed="at least one row")
+    columns, size = _point_columns(points)
     for key in columns:
         _check_key(key)
     structural = [k for k in columns if k not in ARRAY_KEYS]
@@ -149,15 +153,89 @@ def design_batch(base: Accelerator, points=None) -> DesignBatch:
         else:
             per_group = np.array([_encode(kind, constraint, _spec_value(a, key)) for a in accelerators])
             values[attr] = per_group[group]
+    _check_across_keys(columns, accelerators, group, values)
     return _assemble(accelerators, group, values)
 
 
-def _column(values) -> np.ndarray:
-    """Numeric and bool columns keep their dtype (validated without a Python loop); others are objects."""
-    array = np.asarray(values)
-    if array.dtype.kind in "iufb":
-        return array
-    return np.asarray(values, dtype=object)
+_TABLE = "a pandas DataFrame, or a dict of equal-length columns, e.g. {'compute.rows': [32, 64]}"
+
+
+def _point_columns(points) -> tuple[dict[str, np.ndarray], int]:
+    """The points table as {key: column} and its row count; any other shape is one input error."""
+    if points is None:
+        return {}, 1
+    import pandas as pd
+
+    if isinstance(points, pd.DataFrame):
+        if len(points) == 0:
+            raise HwsimInputError("no design points (the table has no rows)", source="points",
+                                  allowed="at least one row")
+        if points.columns.duplicated().any():
+            raise HwsimInputError(f"column '{points.columns[points.columns.duplicated()][0]}' appears twice",
+                                  source="points", allowed="one column per spec key")
+        raw = {key: points[key].to_numpy() for key in points.columns}
+        size = len(points)
+    elif isinstance(points, dict):
+        raw = dict(points)
+        size = None
+    else:
+        what = type(points).__name__
+        raise HwsimInputError(f"a {what} is not a table of design points", source="points", allowed=_TABLE)
+    columns: dict[str, np.ndarray] = {}
+    for key, values in raw.items():
+        if not isinstance(key, str):
+            raise HwsimInputError(f"column {key!r} is not a dotted spec key", source="points",
+                                  allowed="dotted spec keys as --set takes them, e.g. compute.rows")
+        if isinstance(values, (str, bytes, dict)) or np.ndim(values) == 0:
+            raise HwsimInputError(f"column '{key}' is one value ({values!r}), not a column of values per point",
+                                  source="points", field=key, allowed=_TABLE)
+        columns[key] = _column(values, key)
+    lengths = {key: len(v) for key, v in columns.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k}: {n}" for k, n in lengths.items())
+        raise HwsimInputError(f"point columns differ in length ({shown})", source="points",
+                              allowed="one value per point in every column")
+    if size is None:
+        size = next(iter(lengths.values()), 0)
+        if size == 0:
+            raise HwsimInputError("no design points", source="points", allowed=_TABLE)
+    return columns, size
+
+
+def _column(values, key: str) -> np.ndarray:
+    """Numeric and bool columns keep a numeric dtype (validated without a Python loop); anything
+    else (text, lists such as compute.pe.weights, mixed cells) is an object column, one cell per point."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise HwsimInputError(f"column '{key}' has {values.ndim} dimensions", source="points", field=key,
+                                  allowed="one value per point")
+        if values.dtype.kind in "iufb":
+            return values
+    items = list(values)
+    if items and all(isinstance(v, (bool, np.bool_)) for v in items):
+        return np.array(items, dtype=bool)
+    if items and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                     for v in items):
+        array = np.array(items)
+        if array.dtype.kind in "iuf":
+            return array
+    array = np.empty(len(items), dtype=object)
+    for i, value in enumerate(items):
+        array[i] = value
+    return array
+
+
+def points_frame(points):
+    """``points`` as one pandas DataFrame (the table ``hwsim.evaluate`` reports beside its results),
+    or one HwsimInputError for any other shape (a dict of scalars, a list, a Series, ragged
+    columns, an empty table)."""
+    import pandas as pd
+
+    if points is None or isinstance(points, pd.DataFrame):
+        _point_columns(points)
+        return points
+    columns, _ = _point_columns(points)
+    return pd.DataFrame({key: list(values) for key, values in columns.items()})
 
 
 def _check_key(key: str) -> None:
@@ -191,7 +269,7 @@ def _groups(base: Accelerator, columns: dict, structural: list[str], size: int):
     first_row = dict(enumerate(first_index.tolist()))
     for g in range(len(index)):
         row = first_row[g]
-        overrides = {k: _plain(columns[k][row]) for k in structural}
+        overrides = _row_overrides(base, columns, structural, row)
         try:
             spec = spec_from_overrides(base.spec, overrides, f"points row {row}")
             accelerators.append(Accelerator(spec, f"points row {row}"))
@@ -206,7 +284,7 @@ def _hashable(value):
         return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, np.ndarray)):
         return tuple(_hashable(v) for v in value)
-    return value
+    return None if _missing(value) else value
 
 
 def _plain(value):
@@ -218,47 +296,114 @@ def _plain(value):
     return value
 
 
-def _validated(key: str, kind: str, constraint, column: np.ndarray) -> np.ndarray:
+def _validated(key: str, kind: str, codes, column: np.ndarray) -> np.ndarray:
+    """One array key's column, checked against the same limits the spec field declares (a
+    points value is refused exactly when ``--set key=value`` is)."""
     def fail(i: int, allowed: str):
-        raise HwsimInputError(f"points row {i}: {column[i]!r} is not allowed", source="points", field=key,
+        raise HwsimInputError(f"points row {i}: {_plain(column[i])!r} is not allowed", source="points", field=key,
                               allowed=allowed)
 
     if kind == "choice":
+        text = np.array([isinstance(v, str) for v in column], dtype=bool)
+        if not text.all():
+            fail(int(np.flatnonzero(~text)[0]), ", ".join(codes))
         out = np.empty(len(column), dtype=np.int64)
         for value in set(column.tolist()):
-            if value not in constraint:
-                fail(int(np.flatnonzero(column == value)[0]), ", ".join(constraint))
-            out[column == value] = constraint[value]
+            if value not in codes:
+                fail(int(np.flatnonzero(column == value)[0]), ", ".join(codes))
+            out[column == value] = codes[value]
         return out
     if kind == "bool":
         if column.dtype.kind == "b":
             return column.astype(bool)
-        ok = np.array([isinstance(v, (bool, np.bool_)) for v in column])
+        ok = np.array([isinstance(v, (bool, np.bool_)) for v in column], dtype=bool)
         if not ok.all():
             fail(int(np.flatnonzero(~ok)[0]), "true, false")
         return column.astype(bool)
+    if kind == "bandwidth":
+        from hwsim.arch.spec import BANDWIDTH_RANGE as limit
+    else:
+        from hwsim.arch.loader import field_range
+
+        limit = field_range(key)
     if column.dtype.kind in "iuf":
         unlimited = np.zeros(len(column), dtype=bool)
         numeric = np.ones(len(column), dtype=bool)
     else:
-        unlimited = (column == "unlimited") if kind == "bandwidth" else np.zeros(len(column), dtype=bool)
+        unlimited = np.array([kind == "bandwidth" and isinstance(v, str) and v == "unlimited" for v in column],
+                             dtype=bool)
         numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                            for v in column])
+                            for v in column], dtype=bool)
+    allowed = limit.text() + (" or 'unlimited'" if kind == "bandwidth" else "")
     bad = ~(numeric | unlimited)
     if bad.any():
-        fail(int(np.flatnonzero(bad)[0]), "a number" + (" or 'unlimited'" if kind == "bandwidth" else ""))
-    out = np.where(unlimited, np.inf, np.where(numeric, column, 0)).astype(np.float64)
-    finite = np.isfinite(out) | unlimited
-    if kind == "int":
-        ok = finite & (out > 0) & (out == np.floor(out))
-        if not ok.all():
-            fail(int(np.flatnonzero(~ok)[0]), "an integer > 0")
-        return out.astype(np.int64)
-    ok = finite & ((out >= 0) if kind == "nonneg" else (out > 0))
+        fail(int(np.flatnonzero(bad)[0]), allowed)
+    with np.errstate(invalid="ignore"):
+        out = np.where(unlimited, np.inf, np.where(numeric, column, 0)).astype(np.float64)
+        ok = unlimited | (np.isfinite(out) & limit.ok(out))
+        if limit.integer:
+            ok &= unlimited | (out == np.floor(out))
     if not ok.all():
-        fail(int(np.flatnonzero(~ok)[0]), "a finite number >= 0" if kind == "nonneg" else
-             ("a positive finite number or 'unlimited'" if kind == "bandwidth" else "a positive finite number"))
+        fail(int(np.flatnonzero(~ok)[0]), allowed)
+    return out.astype(np.int64) if limit.integer else out
+
+
+def _missing(value) -> bool:
+    """An empty table cell: None, NaN, pandas' NA."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType"
+
+
+def _row_overrides(base: Accelerator, columns: dict, structural: list[str], row: int) -> dict:
+    """One row's structural values. An empty cell is allowed only for a compute.pe key that the
+    row's PE type does not have (a table sweeping PE types leaves the other types' keys empty);
+    anywhere else it is refused, never defaulted."""
+    from hwsim.pe import PE_TYPES
+
+    pe_type = _plain(columns["compute.pe.type"][row]) if "compute.pe.type" in columns else base.spec.compute.pe.type
+    section = PE_TYPES.get(pe_type) if isinstance(pe_type, str) else None
+    out = {}
+    for key in structural:
+        value = _plain(columns[key][row])
+        if _missing(value):
+            parts = key.split(".")
+            if section is not None and parts[:2] == ["compute", "pe"] and len(parts) == 3 \
+                    and parts[2] not in section.model_fields:
+                continue
+            raise HwsimInputError(f"points row {row}: no value", source="points", field=key,
+                                  allowed="a value in every row (an empty cell only for a compute.pe key the "
+                                          "row's PE type does not have)")
+        out[key] = value
     return out
+
+
+def _check_across_keys(columns: dict, accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict) -> None:
+    """Limits that tie array keys together, row by row, as the spec's validators tie the fields
+    (hwsim/arch/spec.py: BufferSpec._physical, DramSpec._bandwidth_known)."""
+    from hwsim.arch.spec import buffer_fits, dram_bandwidth_ceiling_gb_s
+
+    for role in BUFFER_ROLES:
+        keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks", "port_width_bits")]
+        if not any(k in columns for k in keys):
+            continue
+        kib, banks, ports = v[f"{role}_kib"], v[f"{role}_banks"], v[f"{role}_port_bits"]
+        bad = ~buffer_fits(kib, banks, ports)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise HwsimInputError(f"points row {i}: {banks[i]} banks x {ports[i]}-bit ports need "
+                                  f"{banks[i] * ports[i]:g} bits, the buffer holds {kib[i] * 8192:g}",
+                                  source="points", field=f"buffers.{role}.banks",
+                                  allowed="banks x port_width_bits <= size_kib x 8192 (every bank holds at least "
+                                          "one port-width word)")
+    if "dram.bandwidth_gb_s" in columns:
+        ceiling = np.array([dram_bandwidth_ceiling_gb_s(a.spec.dram.standard, a.spec.dram.channel_count)
+                            for a in accelerators])[group]
+        bad = np.isfinite(v["dram_gb_s"]) & (v["dram_gb_s"] > ceiling)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise HwsimInputError(f"points row {i}: {v['dram_gb_s'][i]:g} GB/s is more than the DRAM delivers",
+                                  source="points", field="dram.bandwidth_gb_s",
+                                  allowed=f"up to {ceiling[i]:g} GB/s (the standard's peak over its channels, or "
+                                          "8 HBM4 stacks without a standard; hwsim/memory/dram.py)")
 
 
 def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict) -> DesignBatch:

@@ -10,70 +10,23 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from hwsim.memory.dram import MAX_BANDWIDTH_GB_S
+from hwsim.pe import PE_TYPES
+from hwsim.pe.mac_spec import ConversionSpec  # noqa: F401  (re-exported: the MAC section's conversions)
+from hwsim.pe.spec_base import FieldRange, FormatName, PESection, Refused, why
+from hwsim.pe.spec_base import Strict as _Strict
+from hwsim.tech import limits
 
-def _number_as_name(value):
-    """A bare bit width (5.25) is a format name too; YAML reads it as a number."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value:g}"
-    return value
+# ``compute.pe``: one section per PE type, chosen by its ``type`` (hwsim/pe/<type>_spec.py); a
+# key of another PE type is an unknown key of this one.
+PESpec = Annotated[Union[tuple(PE_TYPES.values())], Field(discriminator="type")]
 
-
-FormatName = Annotated[str, BeforeValidator(_number_as_name)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ConversionSpec(_Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    operand: Literal["weights", "activations"] = Field(description="which MAC operand is converted")
-    from_format: FormatName = Field(alias="from", description="stored format, e.g. int4 or int4@g128")
-    to: FormatName = Field(description="native format the PE computes in, e.g. fp16")
-
-
-class PESpec(_Strict):
-    type: str = Field(description="PE micro-architecture, a registered PE type (hwsim.pe.PE_TYPES): mac")
-    weights: list[FormatName] = Field(min_length=1, description="weight formats the PE runs natively")
-    activations: list[FormatName] = Field(min_length=1, description="activation formats the PE runs natively")
-    accumulator: FormatName = Field(description="accumulator format, e.g. int32, int24 or fp32")
-    multiplier: Literal["array", "booth4"] = Field(
-        default="array", description="integer/significand multiplier: array or radix-4 Booth")
-    decomposable: bool = Field(
-        default=False, description="Bit Fusion-style PE: narrow INT operands give more products per cycle")
-    conversions: list[ConversionSpec] = Field(
-        default_factory=list, description="formats converted at the array edge into a native one (cost charged)")
-    stationary_double_buffered: bool = Field(
-        default=False, description="a second set of stationary registers per PE: the next fold's weights (WS) or "
-                                   "inputs (IS) load, or outputs (OS) drain, while the current fold computes "
-                                   "(TPU v1's weight double-buffering); used by mapping 'auto'")
-
-    bits_per_cycle: int = Field(default=1, gt=0, description="bitserial: weight bits consumed per cycle")
-    dot_product_width: int = Field(default=1, gt=0, description="bitserial: multiply-adds per PE per step along K")
-    essential_bit_fraction: float | None = Field(
-        default=None, gt=0, le=1, description="bitserial: average fraction of non-zero weight bits; set = "
-                                              "zero-bit skipping (Bit-Pragmatic), unset = every bit a cycle")
-    lut_group_size: int = Field(default=4, gt=0, le=8,
-                                description="lut: activations per lookup table along K (g); 2^g entries")
-    lut_symmetry: bool = Field(default=True, description="lut: store 2^(g-1) entries and negate (T-MAC, LUT Tensor Core)")
-    lut_table_storage: Literal["registers", "sram"] = Field(
-        default="registers", description="lut: where the tables live (registers: DFF per bit; sram: a small SRAM)")
-    lut_table_format: FormatName = Field(default="int8", description="lut: precision of a table entry, e.g. int8, fp16")
-    energy_pj_per_cycle: float | None = Field(
-        default=None, gt=0, description="published PE energy per cycle in pJ (replaces the tech model; cite it)")
-    area_um2: float | None = Field(default=None, gt=0,
-                                   description="published PE area in um^2 (replaces the tech model; cite it)")
-
-    @field_validator("type")
-    @classmethod
-    def _registered(cls, value):
-        from hwsim.pe import PE_TYPES
-
-        if value not in PE_TYPES:
-            raise ValueError(f"'{value}' is not a PE type; allowed: {', '.join(PE_TYPES)}")
-        return value
+_EDGE_WHY = (f"at most {limits.MAX_ARRAY_EDGE:,} PEs along an edge: a row of the smallest PE (one flip-flop at 5 nm) "
+             "that long is wider than a 300 mm wafer (hwsim/tech/limits.py)")
+_UNITS_WHY = (f"at most {limits.MAX_UNITS:,}: a 300 mm wafer of the smallest unit (one flip-flop at 5 nm; "
+              "hwsim/tech/limits.py)")
 
 
 class ComputeSpec(_Strict):
@@ -82,25 +35,40 @@ class ComputeSpec(_Strict):
                                         "(section pim) take the layers pim.offload names, the systolic array below "
                                         "is the host's for the rest; 'roofline' = a GPU-like device, rows x cols "
                                         "MACs per cycle at peak and compulsory DRAM traffic, whichever is slower")
-    rows: int = Field(gt=0, description="systolic array rows (PEs)")
-    cols: int = Field(gt=0, description="systolic array columns (PEs)")
+    rows: int = Field(gt=0, le=limits.MAX_ARRAY_EDGE, json_schema_extra=why(_EDGE_WHY),
+                      description="systolic array rows (PEs)")
+    cols: int = Field(gt=0, le=limits.MAX_ARRAY_EDGE, json_schema_extra=why(_EDGE_WHY),
+                      description="systolic array columns (PEs)")
     dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
     pe: PESpec
     idle_pe_energy_fraction: float = Field(
-        default=0.0, ge=0, le=1, description="energy a PE spends in a compute cycle in which it has no product to "
+        default=0.0, ge=0, le=1, json_schema_extra=why("a fraction of a busy PE-cycle's energy"), description="energy a PE spends in a compute cycle in which it has no product to "
                                              "compute (partial folds, short GEMMs), as a fraction of a busy PE-cycle: "
                                              "0 = idle PEs clock-gated, 1 = no gating, every PE pays its full "
                                              "per-cycle energy every compute cycle (BitMoD's simulator)")
 
 
 class VectorSpec(_Strict):
-    lanes: int = Field(gt=0, description="element operations the vector unit completes per cycle")
+    lanes: int = Field(gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
+                       description="element operations the vector unit completes per cycle")
+
+
+_BANK_WHY = "every bank holds at least one port-width word (derived: a bank delivers port_width_bits per access)"
+
+
+def buffer_fits(size_kib, banks, port_width_bits):
+    """A bank holds at least one port-width word (works on numbers and numpy arrays)."""
+    return banks * port_width_bits <= size_kib * 8192
 
 
 class BufferSpec(_Strict):
-    size_kib: float = Field(gt=0, description="capacity in KiB (1 KiB = 8192 bits)")
-    banks: int = Field(default=1, gt=0, description="independent banks; an access touches one")
-    port_width_bits: int = Field(gt=0, description="bits per access")
+    size_kib: float = Field(gt=0, le=limits.MAX_SRAM_KIB, json_schema_extra=why(
+        f"at most {limits.MAX_SRAM_KIB:,} KiB: a 300 mm wafer of TSMC N5 bit cells (0.021 um^2, IEDM 2019; "
+        "hwsim/tech/limits.py)"), description="capacity in KiB (1 KiB = 8192 bits)")
+    banks: int = Field(default=1, gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_BANK_WHY),
+                       description="independent banks; an access touches one")
+    port_width_bits: int = Field(gt=0, le=int(limits.MAX_SRAM_KIB) * 8192, json_schema_extra=why(_BANK_WHY),
+                                 description="bits per access")
     read_pj_per_access: float | None = Field(
         default=None, gt=0, description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
                                         "replaces hwsim's SRAM energy model for reads; not node-scaled; cite it)")
@@ -110,6 +78,26 @@ class BufferSpec(_Strict):
     write_access_bits: int | None = Field(
         default=None, gt=0, description="bits per write access for write_pj_per_access (CACTI's minimum write "
                                         "granularity); unset = port_width_bits")
+
+    @model_validator(mode="after")
+    def _physical(self):
+        bits = self.size_kib * 8192
+        if not buffer_fits(self.size_kib, self.banks, self.port_width_bits):
+            raise Refused(f"{self.banks} banks x {self.port_width_bits}-bit ports need "
+                          f"{self.banks * self.port_width_bits:g} bits, the buffer holds {bits:g}", field="banks",
+                          allowed=f"banks x port_width_bits <= size_kib x 8192 ({_BANK_WHY})")
+        if self.write_access_bits is not None and self.write_access_bits > bits:
+            raise Refused(f"{self.write_access_bits} bits is more than the buffer holds ({bits:g})",
+                          field="write_access_bits", allowed=f"1..{bits:g}")
+        for name, per, width in (("read_pj_per_access", self.read_pj_per_access, self.port_width_bits),
+                                 ("write_pj_per_access", self.write_pj_per_access,
+                                  self.write_access_bits or self.port_width_bits)):
+            if per is not None and per > width * limits.MAX_DRAM_PJ_PER_BIT:
+                raise Refused(f"{per:g} pJ for {width} bits is more than {limits.MAX_DRAM_PJ_PER_BIT:g} pJ per bit",
+                              field=name, allowed=f"at most {width * limits.MAX_DRAM_PJ_PER_BIT:g} pJ: an on-chip bit "
+                                                  "costs no more than an off-chip DRAM bit (Horowitz ISSCC 2014; "
+                                                  "hwsim/tech/limits.py)")
+        return self
 
 
 class BuffersSpec(_Strict):
@@ -123,9 +111,19 @@ class BuffersSpec(_Strict):
                                    "(hwsim/memory/sram.py has the sources)")
 
 
+BANDWIDTH_WHY = (f"at most {MAX_BANDWIDTH_GB_S:g} GB/s without a named dram.standard: 8 stacks of JEDEC HBM4 "
+                 "(2 TB/s each; hwsim/memory/dram.py); with one, the standard's peak over its channels")
+
+
+# A bandwidth is a positive number up to BANDWIDTH_WHY's ceiling, or 'unlimited' (SCALE-Sim's CALC).
+BANDWIDTH_RANGE = FieldRange(low=0.0, low_inclusive=False, high=MAX_BANDWIDTH_GB_S, reason=BANDWIDTH_WHY)
+
+
 def _bandwidth(value):
     if value != "unlimited" and not (value > 0 and math.isfinite(value)):
         raise ValueError("must be a positive finite number or 'unlimited'")
+    if value != "unlimited" and not BANDWIDTH_RANGE.ok(value):
+        raise Refused(f"{value:g} GB/s is more than any DRAM system delivers", allowed=BANDWIDTH_WHY)
     return value
 
 
@@ -138,6 +136,21 @@ class OperandBandwidthSpec(_Strict):
     ofmap: Bandwidth = Field(description="output channel, GB/s")
 
 
+_DRAM_PJ_WHY = ("at most 100 pJ/bit: Horowitz (ISSCC 2014) gives 20-41 pJ/bit for a DRAM access "
+                "(hwsim/tech/limits.py)")
+
+
+def dram_bandwidth_ceiling_gb_s(standard: str | None, channels: int | None) -> float:
+    """The most a DRAM system delivers: the named standard's peak over ``channels`` (its own
+    count when None), else BANDWIDTH_WHY's ceiling."""
+    if standard is None:
+        return MAX_BANDWIDTH_GB_S
+    from hwsim.memory.dram import dram_preset
+
+    timing = dram_preset(standard)
+    return timing.max_bandwidth_gb_s(channels or timing.channels)
+
+
 class DramSpec(_Strict):
     bandwidth_gb_s: Bandwidth | None = Field(
         default=None, description="off-chip bandwidth in GB/s (1e9 bytes/s), independent of the core clock; "
@@ -147,8 +160,10 @@ class DramSpec(_Strict):
         default=None, description="DRAM organisation and timing preset (hwsim.memory.dram.DRAM_PRESETS, e.g. "
                                   "hbm2-pim, hbm3, gddr6, lpddr5); required by compute.kind 'pim'")
     channels: int | None = Field(
-        default=None, gt=0, description="(pseudo-)channels of the device or system; unset = the standard's own count")
-    energy_pj_per_bit: float = Field(ge=0, description="energy per bit read or written off-chip")
+        default=None, gt=0, description="(pseudo-)channels of the device or system; unset = the standard's own count; "
+                                        "at most the standard's max_channels (hwsim/memory/dram.py)")
+    energy_pj_per_bit: float = Field(ge=0, le=limits.MAX_DRAM_PJ_PER_BIT, json_schema_extra=why(_DRAM_PJ_WHY),
+                                     description="energy per bit read or written off-chip")
     operand_bandwidth_gb_s: OperandBandwidthSpec | None = Field(
         default=None, description="SCALE-Sim's separate ifmap/filter/ofmap channels (mapping 'scalesim'); "
                                   "unset = one shared channel of bandwidth_gb_s")
@@ -166,6 +181,23 @@ class DramSpec(_Strict):
     def _bandwidth_known(self):
         if self.bandwidth_gb_s is None and self.standard is None:
             raise ValueError("bandwidth_gb_s is required unless dram.standard is set (then it is derived)")
+        if self.channels is not None and self.standard is None:
+            raise Refused("channels counts a DRAM standard's channels, and no dram.standard is named",
+                          field="channels", allowed="dram.standard with dram.channels, or dram.bandwidth_gb_s alone")
+        timing = self.timing
+        if timing is not None:
+            if timing.max_channels is not None and self.channel_count > timing.max_channels:
+                raise Refused(f"{self.channel_count} {timing.name} channels are more than one accelerator attaches",
+                              field="channels", allowed=f"1..{timing.max_channels} (the most shipped parts attach, "
+                                                        "hwsim/memory/dram.py)")
+            ceiling = dram_bandwidth_ceiling_gb_s(self.standard, self.channel_count)
+            for name, value in (("bandwidth_gb_s", self.bandwidth_gb_s), *(
+                    (f"operand_bandwidth_gb_s.{r}", getattr(self.operand_bandwidth_gb_s, r))
+                    for r in ("ifmap", "filter", "ofmap") if self.operand_bandwidth_gb_s is not None)):
+                if value not in (None, "unlimited") and value > ceiling:
+                    raise Refused(f"{value:g} GB/s is more than {self.channel_count} {timing.name} channels deliver",
+                                  field=name, allowed=f"up to {ceiling:g} GB/s ({self.channel_count} x "
+                                                      f"{timing.peak_channel_gb_s:g} GB/s, the standard's peak)")
         return self
 
     @property
@@ -188,6 +220,11 @@ class DramSpec(_Strict):
         return math.inf if self.bandwidth_gb_s == "unlimited" else float(self.bandwidth_gb_s)
 
 
+# The engine counts cycles, bits and MACs in float64: beyond 2^53 an integer count is not exact.
+MAX_COUNT = 2 ** 53
+_COUNT_WHY = "at most 2^53: the engine counts in float64, exact for integers up to 2^53"
+
+
 class DefaultPrecisionSpec(_Strict):
     weights: FormatName = Field(description="weight format for layers whose trace gives none")
     activations: FormatName = Field(description="activation format for layers whose trace gives none")
@@ -196,63 +233,91 @@ class DefaultPrecisionSpec(_Strict):
 
 
 class PimSpec(_Strict):
-    """MAC units beside the DRAM banks (HBM-PIM, GDDR6-AiM style); numbers per unit unless named."""
+    """MAC units beside the DRAM banks (HBM-PIM, GDDR6-AiM style); numbers per unit unless named.
+    Limits that need the DRAM standard (lanes per column, banks per channel, registers per row,
+    cycles per refresh interval, the unit clock at its node) are checked in hwsim/arch/pim.py."""
 
-    lanes_per_unit: int = Field(gt=0, description="MAC lanes per PIM unit in the first lane format (elements per step)")
+    lanes_per_unit: int = Field(gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
+                                description="MAC lanes per PIM unit in the first lane format (elements per step); "
+                                            "at most a column's bits / the lane format's bits")
     lane_formats: list[FormatName] = Field(
-        min_length=1, description="weight formats the lanes multiply natively; the first sets lanes_per_unit, a "
-                                  "narrower one packs lanes_per_unit x first bits / its bits lanes")
+        min_length=1, description="weight formats the lanes multiply natively (INT or FP elements, no block or "
+                                  "group-scaled formats); the first sets lanes_per_unit, a narrower one packs "
+                                  "lanes_per_unit x first bits / its bits lanes")
     banks_per_unit: int = Field(
-        gt=0, description="banks one unit serves, streaming one at a time: 1 = a unit per bank (GDDR6-AiM, AttAcc "
-                          "bank level); 2 = a bank pair, input tiles alternate even/odd banks (HBM-PIM); the banks "
-                          "of a bank group (AttAcc bank-group level); all banks of a channel (buffer die)")
+        gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
+        description="banks one unit serves, streaming one at a time: 1 = a unit per bank (GDDR6-AiM, AttAcc "
+                    "bank level); 2 = a bank pair, input tiles alternate even/odd banks (HBM-PIM); the banks "
+                    "of a bank group (AttAcc bank-group level); all banks of a channel (buffer die)")
     host: Literal["systolic", "roofline"] = Field(
         default="systolic", description="the fabric of the host that runs what is not offloaded: the systolic "
                                         "array of compute, or compute as a roofline (a GPU host, e.g. AttAcc's)")
-    unit_clock_mhz: float = Field(gt=0, description="PIM unit clock in MHz (a lane finishes one MAC per cycle)")
+    unit_clock_mhz: float = Field(gt=0, description="PIM unit clock in MHz (a lane finishes one MAC per cycle); at "
+                                                    "most the logic node's fastest clock (hwsim/tech/limits.py)")
     input_registers: int = Field(
-        default=8, gt=0, description="registers per unit holding the broadcast input vector, one burst each "
-                                     "(HBM-PIM GRF_A); sets the input chunk broadcast per tile")
+        default=8, gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
+        description="registers per unit holding the broadcast input vector, one burst each (HBM-PIM GRF_A); sets "
+                    "the input chunk broadcast per tile; at most a row's columns")
     accumulator_registers: int = Field(
-        default=8, gt=0, description="accumulator registers per unit, one output row's lane partial sums each "
-                                     "(HBM-PIM GRF_B); sets the output rows a unit works on per pass")
+        default=8, gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
+        description="accumulator registers per unit, one output row's lane partial sums each (HBM-PIM GRF_B); "
+                    "sets the output rows a unit works on per pass; at most a row's columns")
     offload: Literal["all", "gemv", "attention", "faster"] = Field(
         default="all", description="which layers run in memory: 'all' GEMM-like layers and add/mul/relu; 'gemv' "
                                    "GEMM-like layers with at most gemv_max_rows activation rows; 'attention' only "
                                    "the layers that read the KV cache; 'faster' each 'gemv' layer where it takes "
                                    "fewer cycles, in memory or on the host (both costed); the rest run on the host")
-    gemv_max_rows: int = Field(default=1, gt=0,
+    gemv_max_rows: int = Field(default=1, gt=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
                                description="offload 'gemv': most activation rows (M) a layer may have to run in memory")
     kernel_setup_cycles: int = Field(
-        ge=0, description="DRAM cycles to enter and leave PIM mode once per kernel (park, mode switches, program "
-                          "load); cite the command trace it comes from")
+        ge=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
+        description="DRAM cycles to enter and leave PIM mode once per kernel (park, mode switches, program load); "
+                    "cite the command trace it comes from; at most tREFI")
     kernel_tail_cycles: int = Field(
-        default=0, ge=0, description="the last of kernel_setup_cycles (park-out): a refresh falling due in them no "
-                                     "longer delays a kernel that ends there (its commands are queued)")
+        default=0, ge=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
+        description="the last of kernel_setup_cycles (park-out): a refresh falling due in them no longer delays a "
+                    "kernel that ends there (its commands are queued); at most kernel_setup_cycles")
     session_cycles: int = Field(
-        ge=0, description="DRAM cycles per PIM session (one per output tile and batch element of a GEMV, one per "
-                          "element-wise kernel): mode switch in and out, accumulator write-back")
+        ge=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
+        description="DRAM cycles per PIM session (one per output tile and batch element of a GEMV, one per "
+                    "element-wise kernel): mode switch in and out, accumulator write-back; at most tREFI")
     refresh_phase: float = Field(
-        default=0.5, ge=0, lt=1, description="where a kernel starts in its refresh interval: the first all-bank "
-                                             "refresh falls refresh_phase x tREFI after it (0.5 = the expected phase)")
+        default=0.5, ge=0, lt=1, json_schema_extra=why("a phase within one refresh interval, in [0, 1)"),
+        description="where a kernel starts in its refresh interval: the first all-bank refresh falls "
+                    "refresh_phase x tREFI after it (0.5 = the expected phase)")
     logic_node_nm: float | None = Field(
         default=None, gt=0, description="technology node of the units' logic (the DRAM process) in nm; unset = "
-                                        "tech_node_nm (a host on another process sets it)")
+                                        "tech_node_nm (a host on another process sets it); 5-130 nm")
     lane_mac_pj: float | None = Field(
-        default=None, gt=0, description="published energy of one lane MAC in pJ; unset = hwsim's tech model for "
-                                        "the lane format at tech_node_nm")
+        default=None, gt=0, le=limits.MAX_MAC_PJ, json_schema_extra=why(
+            f"at most {limits.MAX_MAC_PJ:.4g} pJ: an FP32 multiply-add (Horowitz ISSCC 2014) at 130 nm, 1.8 V "
+            "(hwsim/tech/limits.py)"),
+        description="published energy of one lane MAC in pJ; unset = hwsim's tech model for the lane format at "
+                    "tech_node_nm")
     internal_pj_per_bit: float = Field(
-        ge=0, description="energy per bit a unit reads from or writes to its bank (activation/precharge amortised "
-                          "+ cell access); cite it")
+        ge=0, le=limits.MAX_DRAM_PJ_PER_BIT, json_schema_extra=why(_DRAM_PJ_WHY),
+        description="energy per bit a unit reads from or writes to its bank (activation/precharge amortised + cell "
+                    "access); cite it")
     unit_area_um2: float | None = Field(
-        default=None, gt=0, description="published area of one PIM unit in um^2; unset = lanes x the tech model's "
-                                        "MAC area + register bits")
+        default=None, gt=0, le=limits.RETICLE_UM2, json_schema_extra=why(
+            "one unit fits in one lithography field, 26 mm x 33 mm (hwsim/tech/limits.py)"),
+        description="published area of one PIM unit in um^2; unset = lanes x the tech model's MAC area + register "
+                    "bits")
+
+    @model_validator(mode="after")
+    def _tail_inside_setup(self):
+        if self.kernel_tail_cycles > self.kernel_setup_cycles:
+            raise Refused(f"{self.kernel_tail_cycles} tail cycles are more than the {self.kernel_setup_cycles} "
+                          "setup cycles they are the last of", field="kernel_tail_cycles",
+                          allowed=f"0..{self.kernel_setup_cycles}")
+        return self
 
 
 class AcceleratorSpec(_Strict):
     name: str = Field(description="short name, used in results")
     source: str = Field(description="where the numbers come from")
-    clock_mhz: float = Field(gt=0, description="clock frequency in MHz")
+    clock_mhz: float = Field(gt=0, description="clock frequency in MHz; at most the node's fastest clock at the "
+                                               "supply (hwsim/tech/limits.py)")
     tech_node_nm: float = Field(gt=0, description="technology node in nm (5-130)")
     supply_voltage_v: float | None = Field(
         default=None, gt=0, description="logic supply voltage in V; unset = 0.9 V, the calibration point")
@@ -263,8 +328,11 @@ class AcceleratorSpec(_Strict):
     pim: PimSpec | None = Field(default=None, description="processing-in-memory units (compute.kind 'pim')")
     default_precision: DefaultPrecisionSpec
     area_overhead_fraction: float = Field(
-        ge=0, description="control, interconnect and I/O area as a fraction of the other parts' area "
-                          "(PE array, converters, vector unit, SRAMs)")
+        ge=0, le=limits.MAX_AREA_OVERHEAD_FRACTION, json_schema_extra=why(
+            "at most 10x the priced parts (TPU v1's unpriced share is ~0.7, Jouppi et al. ISCA 2017; "
+            "hwsim/tech/limits.py)"),
+        description="control, interconnect and I/O area as a fraction of the other parts' area (PE array, "
+                    "converters, vector unit, SRAMs)")
     mapping: Literal["scalesim", "auto", "bitmod"] = Field(
         default="auto", description="loop order and tiling: 'scalesim' = SCALE-Sim's fixed order and counts "
                                     "(exact, for validation and .cfg inputs); 'auto' = hwsim's mapper; 'bitmod' = "
@@ -281,4 +349,20 @@ class AcceleratorSpec(_Strict):
         if self.pim is not None and self.compute.kind != "pim":
             raise ValueError("a pim section needs compute.kind: pim (allowed: set compute.kind: pim, or drop the "
                              "pim section)")
+        return self
+
+    @model_validator(mode="after")
+    def _clock_within_node(self):
+        from hwsim.errors import HwsimInputError
+        from hwsim.tech.nodes import tech_point
+
+        try:
+            tech = tech_point(self.tech_node_nm, self.supply_voltage_v)
+        except HwsimInputError:
+            return self  # the node or supply itself is refused, naming its field (hwsim.arch.accelerator)
+        fastest = limits.max_clock_mhz(tech)
+        if self.clock_mhz > fastest:
+            raise Refused(f"{self.clock_mhz:g} MHz is faster than {tech.node_nm:g} nm logic runs at "
+                          f"{tech.vdd_v:g} V", field="clock_mhz",
+                          allowed=f"at most {fastest:.0f} MHz: {limits.CLOCK_LIMIT_TEXT}")
         return self

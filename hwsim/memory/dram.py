@@ -81,6 +81,9 @@ class DramTiming:
     vdd_v: float | None = None
     idd3n_ma: float | None = None    # active standby (background)
     idd5ab_ma: float | None = None   # during an all-bank refresh
+    # Most (pseudo-)channels one accelerator can attach (a package's stacks or a board's devices);
+    # None: no limit known. Sources at the presets (_HBM_STACKS, _GDDR_DEVICES, _LPDDR5_CHANNELS).
+    max_channels: int | None = None
 
     @property
     def static_mw_per_channel(self) -> float:
@@ -96,6 +99,10 @@ class DramTiming:
         transfers per tCK = data rate per pin x tCK)."""
         per_tck = round(self.data_rate_gbps_per_pin * self.tck_ns)
         return max(1, round(self.burst_length / per_tck))
+
+    def max_bandwidth_gb_s(self, channels: int) -> float:
+        """The standard's peak over ``channels`` (derived: channels x per-channel peak)."""
+        return channels * self.peak_channel_gb_s
 
     @property
     def has_pim_timing(self) -> bool:
@@ -170,13 +177,26 @@ _GEM5 = "gem5 src/python/gem5/components/memory/dram_interfaces/lpddr5.py"
 _HBM2_CURRENTS = dict(vdd_v=1.2, idd3n_ma=55 / 2, idd5ab_ma=250 / 2)
 
 
+# Most devices one accelerator attaches, from shipped parts:
+# HBM: 8 stacks on one package (AMD Instinct MI300X, 8 HBM3 stacks; NVIDIA B200, 8 HBM3e stacks);
+# GDDR6: a 512-bit bus of 16 x32 devices (the widest GPU memory buses: AMD Hawaii R9 290X, NVIDIA
+# GB202 RTX 5090); LPDDR5: a 1024-bit bus of 64 x16 channels (Apple M2 Ultra, 800 GB/s).
+_HBM_STACKS = 8
+_GDDR_DEVICES = 16
+_LPDDR5_CHANNELS = 1024 // 16
+# Without a named standard: 8 stacks of JEDEC HBM4 (JESD270-4: 2048 I/O at up to 8 Gb/s = 2 TB/s
+# per stack), the fastest DRAM standard, on the largest package above.
+MAX_BANDWIDTH_GB_S = _HBM_STACKS * 2048 * 8 / 8
+
+
 def _hbm3(name: str, source: str, tck_ns: float, rate: float, **timing: int) -> DramTiming:
     """HBM3_8Gb_2R of HBM3-PIM.cpp: DQ 32 per pseudo-channel, prefetch (BL) 8, Pch 2 x channel 16
     (HBM3_base.yaml), ranks (SIDs) 2 x BG 4 (modelled as 8 bank groups), Ba 4, Ro 1<<14, Co 1<<5;
     tRFC: its tRFC_TABLE gives 350 ns for an 8 Gb channel."""
     return DramTiming(name, source, tck_ns=tck_ns, burst_length=8, io_bits=32, channels=2 * 16,
                       bank_groups=2 * 4, banks_per_group=4, rows=1 << 14, columns=1 << 5,
-                      tRFC=_ck(350, tck_ns), data_rate_gbps_per_pin=rate, **timing)
+                      tRFC=_ck(350, tck_ns), data_rate_gbps_per_pin=rate, max_channels=_HBM_STACKS * 2 * 16,
+                      **timing)
 
 
 DRAM_PRESETS: dict[str, DramTiming] = {
@@ -188,6 +208,7 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tRFC=350, tREFI=3900,
         data_rate_gbps_per_pin=2.0,  # PIMSimulator README "Pin speed: 2Gbps"
         RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1,  # the ini's RL, WL, tRCDWR, tWTRL, tRTRS
+        max_channels=_HBM_STACKS * 16,  # 16 pseudo-channels per stack (as hbm2)
         **_HBM2_CURRENTS),
     "hbm2": DramTiming(
         "hbm2", _PIMSIM + "; one stack: README 4 pseudo-channels per die x 4 dies, system_hbm.ini NUM_CHANS=16",
@@ -197,6 +218,7 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tRFC=350, tREFI=3900,
         data_rate_gbps_per_pin=2.0,  # README "Pin speed: 2Gbps" (DDR at tCK 1 ns)
         RL=20, WL=8, tRCD_WR=10, tWTR_L=9, tRTRS=1,  # as hbm2-pim
+        max_channels=_HBM_STACKS * 16,
         **_HBM2_CURRENTS),
     # HBM3-PIM.cpp timing_presets (cycles): tCK = 1e6 / (rate / 4) ps ("QDR DQ pins"); nRCDRD, nRP,
     # nRAS, nRC, nCCDS, nCCDL, nRRDS, nRRDL, nFAW, nWR, nREFI (= 3.9 us x clock)
@@ -218,7 +240,8 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tRCD=24, tRP=24, tRAS=54,
         tRC=54 + 24,  # derived: tRAS + tRP (the ini has none; DRAMsim3 Config::InitTimingParams does the same)
         tCCD_S=3, tCCD_L=4, tRRD_S=9, tRRD_L=9, tFAW=32, tWR=16, tRFC=126, tREFI=11862,
-        data_rate_gbps_per_pin=12.0),  # derived: 8 transfers per CK (JESD250) / 0.66 ns = 12.1 -> 12 Gbps bin
+        data_rate_gbps_per_pin=12.0,  # derived: 8 transfers per CK (JESD250) / 0.66 ns = 12.1 -> 12 Gbps bin
+        max_channels=_GDDR_DEVICES * 2),
     "gddr6-aim": DramTiming(
         "gddr6-aim", _AIM + " timing GDDR6_2000_1350mV_double, org GDDR6_8Gb_x16 "
         "(../shared/reference/tech/dram_timing.csv row GDDR6_AiM)",
@@ -230,7 +253,7 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tRFC=210, tREFI=3333,
         data_rate_gbps_per_pin=14.0,  # derived: 8 transfers per CK / 0.57 ns = 14.0
         # GDDR6_2000_1350mV_double nCL, nCWL, nRCDWR, nWTRL; tRTRS: none given, DRAMSim2's 1 cycle
-        RL=24, WL=6, tRCD_WR=16, tWTR_L=11, tRTRS=1),
+        RL=24, WL=6, tRCD_WR=16, tWTR_L=11, tRTRS=1, max_channels=_GDDR_DEVICES * 2),
     "lpddr5": DramTiming(
         "lpddr5", _GEM5 + " LPDDR5_6400_1x16_BG_BL16; rows/columns ramulator2 src/dram/impl/LPDDR5.cpp "
         "LPDDR5_8Gb_x16",
@@ -243,7 +266,8 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tCCD_S=_ck(2.5, 1.25),  # gem5 tBURST_MIN: 16 beats = 2 CK to another bank group
         tCCD_L=_ck(5, 1.25), tRRD_S=_ck(5, 1.25), tRRD_L=_ck(5, 1.25), tFAW=_ck(20, 1.25),  # tXAW 20 ns
         tWR=_ck(34, 1.25), tRFC=_ck(210, 1.25), tREFI=_ck(3900, 1.25),
-        data_rate_gbps_per_pin=6.4),  # gem5 "6.4Gbps data rates": 8 transfers per 800 MHz CK
+        data_rate_gbps_per_pin=6.4,  # gem5 "6.4Gbps data rates": 8 transfers per 800 MHz CK
+        max_channels=_LPDDR5_CHANNELS),
 }
 
 

@@ -5,13 +5,13 @@ operand and what is allowed), and what is my datapath record (hwsim.pe.record): 
 along K, cycles per streamed step, energy per MAC / per group / per table / per converted
 element, area and leakage. Fabrics apply the record; nothing else about a PE leaks into them.
 
-A new PE type is one module with a builder ``(PESpec, clock_mhz) -> ProcessingElement`` added to
-``PE_TYPES`` (docs/extending.md).
+A new PE type is its module, its spec section ``hwsim/pe/<type>_spec.py`` (a ``PESection`` with a
+``type`` literal and a ``build`` method, found by name) and a preset (docs/extending.md).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Protocol
 
 from hwsim.formats import NumberFormat, Precision
 from hwsim.pe.record import DatapathRecord
@@ -43,38 +43,35 @@ class ProcessingElement(Protocol):
         """Stages at the PE's clock."""
 
 
-def _build_mac(spec, clock_mhz: float, source: str):
-    from hwsim.pe.mac import mac_pe_from_spec
+def _discover() -> dict[str, type]:
+    """PE type name -> its spec section class, from every ``hwsim/pe/<type>_spec.py`` module
+    (sorted by module name, so the order is the same on every machine). A new PE type is found
+    here without editing this file."""
+    import importlib
+    import pkgutil
 
-    return mac_pe_from_spec(spec, clock_mhz, source)
+    from hwsim.pe.spec_base import PESection
 
-
-def _build_bitserial(spec, clock_mhz: float, source: str):
-    from hwsim.pe.bitserial import bitserial_pe_from_spec
-
-    return bitserial_pe_from_spec(spec, clock_mhz, source)
-
-
-def _build_lut(spec, clock_mhz: float, source: str):
-    from hwsim.pe.lut import lut_pe_from_spec
-
-    return lut_pe_from_spec(spec, clock_mhz, source)
-
-
-def _build_shiftadd(spec, clock_mhz: float, source: str):
-    from hwsim.pe.shiftadd import shiftadd_pe_from_spec
-
-    return shiftadd_pe_from_spec(spec, clock_mhz, source)
+    found: dict[str, type] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.endswith("_spec") or info.name == "spec_base":
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, PESection) and value.TYPE and \
+                    value.__module__ == module.__name__:
+                found[value.TYPE] = value
+    # the conventional order: the MAC PE first, as the error messages list it
+    return dict(sorted(found.items(), key=lambda item: (item[0] != "mac", item[0])))
 
 
-# PE type name -> builder(PESpec, clock_mhz, source file) -> ProcessingElement
-PE_TYPES: dict[str, Callable] = {"mac": _build_mac, "bitserial": _build_bitserial}
-PE_TYPES["lut"] = _build_lut
-PE_TYPES["shiftadd"] = _build_shiftadd
+# PE type name -> its ``compute.pe`` section (a PESection subclass whose ``build`` makes the PE)
+PE_TYPES: dict[str, type] = _discover()
 
 
 def build_pe(spec, clock_mhz: float, source: str = "") -> ProcessingElement:
-    return PE_TYPES[spec.type](spec, clock_mhz, source)
+    """The PE a validated ``compute.pe`` section describes."""
+    return spec.build(clock_mhz, source)
 
 
 __all__ = ["DatapathRecord", "PE_TYPES", "ProcessingElement", "build_pe"]

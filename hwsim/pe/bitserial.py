@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
 from hwsim.pe.base import DatapathFacts, spec_formats
+from hwsim.pe.datapath import check_accumulator, check_accumulator_width, pair_kind
 from hwsim.formats import BlockFormat, EffectiveBits, FloatFormat, IntFormat, NumberFormat, Precision
 from hwsim.pe.record import DatapathRecord
 from hwsim.tech import arith
@@ -45,6 +46,15 @@ def serial_bits(fmt: NumberFormat) -> int:
     if isinstance(fmt, EffectiveBits):
         return max(1, math.floor(fmt.bits))
     return fmt.bits
+
+
+def _serial_view(fmt: NumberFormat) -> NumberFormat:
+    """The weight as the datapath sees it: a group format's element, an average width's whole bits."""
+    if isinstance(fmt, BlockFormat):
+        return fmt.element
+    if isinstance(fmt, EffectiveBits):
+        return IntFormat(serial_bits(fmt))
+    return fmt
 
 
 def _serial_ok(fmt: NumberFormat) -> bool:
@@ -79,6 +89,19 @@ class BitSerialPE(DatapathFacts):
         if any(isinstance(a, FloatFormat) for a in self.activation_formats) and not acc_fp:
             raise HwsimInputError(f"FP activations need an FP accumulator, not '{self.accumulator.name}'",
                                   field="compute.pe.accumulator", allowed="fp16, fp32 ...")
+        widest = max(serial_bits(w) for w in self.weight_formats)
+        if not 1 <= self.bits_per_cycle <= widest:
+            # more bits per cycle than the widest weight has is a bit-parallel PE, not a serial one
+            raise HwsimInputError(f"bits_per_cycle {self.bits_per_cycle} is more than the widest weight's "
+                                  f"{widest} bits", field="compute.pe.bits_per_cycle",
+                                  allowed=f"1..{widest} (the serialised weight's bits)")
+        for w in self.weight_formats:
+            for a in self.activation_formats:
+                # every serial step shift-adds a (b x activation) partial product into the
+                # accumulator; the finished product is w x a bits (derived, as on the MAC PE)
+                where = f"compute.pe.accumulator (for {w.name} weights x {a.name} activations)"
+                check_accumulator(pair_kind(_serial_view(w), a), self.accumulator, where)
+                check_accumulator_width(_serial_view(w), a, self.accumulator, where)
         if self.essential_bit_fraction is not None and not 0 < self.essential_bit_fraction <= 1:
             raise HwsimInputError(f"essential_bit_fraction {self.essential_bit_fraction}",
                                   field="compute.pe.essential_bit_fraction", allowed="a fraction in (0, 1]")
@@ -178,10 +201,6 @@ def bitserial_pe_from_spec(spec, clock_mhz: float, source: str) -> BitSerialPE:
     def formats(values, field):
         return spec_formats(values, field, source)
 
-    if spec.decomposable or spec.conversions or spec.multiplier != "array":
-        raise HwsimInputError("decomposable, conversions and multiplier are MAC PE keys", source=source,
-                              field="compute.pe", allowed="bits_per_cycle, dot_product_width, essential_bit_fraction, "
-                                                          "energy_pj_per_cycle, area_um2")
     try:
         return BitSerialPE(formats(spec.weights, "compute.pe.weights"),
                            formats(spec.activations, "compute.pe.activations"),

@@ -44,6 +44,7 @@ from functools import lru_cache
 
 from hwsim.errors import HwsimInputError
 from hwsim.pe.base import DatapathFacts, spec_formats
+from hwsim.pe.datapath import check_accumulator_width
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat, Precision
 from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
@@ -124,6 +125,17 @@ class LutPE(DatapathFacts):
         if isinstance(table, FloatFormat) and not acc_fp:
             raise HwsimInputError(f"FP table entries ({table.name}) need an FP accumulator, not "
                                   f"'{self.accumulator.name}'", field="compute.pe.accumulator", allowed="fp16, fp32 ...")
+        if self.bits_per_cycle > self.max_weight_bits:
+            # a cycle looks up at most every bit-plane of the widest weight
+            raise HwsimInputError(f"bits_per_cycle {self.bits_per_cycle} is more than the widest weight's "
+                                  f"{self.max_weight_bits} bit-planes", field="compute.pe.bits_per_cycle",
+                                  allowed=f"1..{self.max_weight_bits}")
+        if acc_fp:
+            # FP lookups and FP activations add into the accumulator: it must hold their exponent
+            # range and significand (the MAC PE's rule, hwsim/pe/datapath.py)
+            for a in self.activation_formats:
+                check_accumulator_width(table, a, self.accumulator,
+                                        f"compute.pe.accumulator (for {table.name} tables of {a.name} activations)")
         if isinstance(table, IntFormat):
             if acc_fp or not isinstance(self.accumulator, IntFormat):
                 raise HwsimInputError(f"INT table entries ({table.name}) accumulate in an integer accumulator, not "
@@ -334,11 +346,6 @@ def lut_pe_from_spec(spec, clock_mhz: float, source: str) -> LutPE:
     def formats(values, field):
         return spec_formats(values, field, source)
 
-    if spec.decomposable or spec.conversions or spec.multiplier != "array" or spec.essential_bit_fraction is not None:
-        raise HwsimInputError("decomposable, conversions, multiplier and essential_bit_fraction are not LUT PE keys",
-                              source=source, field="compute.pe",
-                              allowed="lut_group_size, lut_symmetry, lut_table_storage, lut_table_format, "
-                                      "bits_per_cycle, dot_product_width, energy_pj_per_cycle, area_um2")
     try:
         return LutPE(formats(spec.weights, "compute.pe.weights"),
                      formats(spec.activations, "compute.pe.activations"),

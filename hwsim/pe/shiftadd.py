@@ -50,7 +50,7 @@ from functools import lru_cache
 from hwsim.errors import HwsimInputError
 from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat, Precision
-from hwsim.pe.datapath import pipeline_stages
+from hwsim.pe.datapath import check_accumulator_width, pipeline_stages
 from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
@@ -193,6 +193,10 @@ class ShiftAddPE(DatapathFacts):
         """An INT group partial sum must hold a whole group's sum (w + a + ceil(log2 g) bits; an
         ungrouped layer at least one product: w + a bits)."""
         if self.fp:
+            # an FP group sum must hold the FP activation's exponent range and significand
+            # (the MAC PE's rule, hwsim/pe/datapath.py)
+            check_accumulator_width(_element(weights), activations, self.accumulator,
+                                    field or "compute.pe.accumulator")
             return
         need = _element(weights).bits + activations.bits
         if isinstance(weights, BlockFormat):
@@ -322,11 +326,6 @@ def shiftadd_pe_from_spec(spec, clock_mhz: float, source: str) -> ShiftAddPE:
     def formats(values, field):
         return spec_formats(values, field, source)
 
-    if (spec.decomposable or spec.conversions or spec.multiplier != "array" or spec.bits_per_cycle != 1
-            or spec.dot_product_width != 1 or spec.essential_bit_fraction is not None):
-        raise HwsimInputError("decomposable, conversions, multiplier, bits_per_cycle, dot_product_width and "
-                              "essential_bit_fraction are not shiftadd PE keys", source=source, field="compute.pe",
-                              allowed="weights, activations, accumulator, energy_pj_per_cycle, area_um2")
     try:
         return ShiftAddPE(formats(spec.weights, "compute.pe.weights"),
                           formats(spec.activations, "compute.pe.activations"),
