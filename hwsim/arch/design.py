@@ -139,13 +139,15 @@ class DesignBatch:
         return per_group[self.group].T * 8e9 / (self.clock_mhz * 1e6)
 
 
-def design_batch(base: Accelerator, points=None) -> DesignBatch:
-    """A batch from ``base`` and an optional table of points (pandas DataFrame or dict of columns)."""
+def design_batch(base: Accelerator, points=None, accelerators_cache: dict | None = None) -> DesignBatch:
+    """A batch from ``base`` and an optional table of points (pandas DataFrame or dict of columns).
+    ``accelerators_cache`` keeps each structural group's Accelerator across calls (the chunks of
+    one evaluation), so a group is built and validated once, whatever the chunking."""
     columns, size = _point_columns(points)
     for key in columns:
         _check_key(key)
     structural = [k for k in columns if k not in ARRAY_KEYS]
-    group, accelerators = _groups(base, columns, structural, size)
+    group, accelerators = _groups(base, columns, structural, size, accelerators_cache)
     values = {}
     for key, (attr, kind, constraint) in ARRAY_KEYS.items():
         if key in columns:
@@ -246,7 +248,7 @@ def _check_key(key: str) -> None:
                               allowed="dotted spec keys as --set takes them, e.g. compute.rows, buffers.ifmap.size_kib")
 
 
-def _groups(base: Accelerator, columns: dict, structural: list[str], size: int):
+def _groups(base: Accelerator, columns: dict, structural: list[str], size: int, cache: dict | None = None):
     if not structural:
         return np.zeros(size, dtype=np.int64), (base,)
     index: dict[tuple, int] = {}
@@ -270,9 +272,15 @@ def _groups(base: Accelerator, columns: dict, structural: list[str], size: int):
     for g in range(len(index)):
         row = first_row[g]
         overrides = _row_overrides(base, columns, structural, row)
+        key = tuple((k, _hashable(v)) for k, v in overrides.items())
+        if cache is not None and key in cache:
+            accelerators.append(cache[key])
+            continue
         try:
             spec = spec_from_overrides(base.spec, overrides, f"points row {row}")
             accelerators.append(Accelerator(spec, f"points row {row}"))
+            if cache is not None:
+                cache[key] = accelerators[-1]
         except HwsimInputError as exc:
             raise exc.with_source(f"points row {row}") from None
     return group, tuple(accelerators)

@@ -17,6 +17,7 @@ import pandas as pd
 from hwsim.arch.accelerator import Accelerator
 from hwsim.arch.design import DesignBatch, design_batch
 from hwsim.arch.fabrics import FABRICS, FabricJob
+from hwsim.arch.fabrics.base import CellInputs, pack_design, pack_layers, pack_precision
 from hwsim.engine.precisions import PrecisionTable, precision_table
 from hwsim.engine.pricing import UnitEnergies, price
 from hwsim.errors import HwsimInputError
@@ -99,6 +100,7 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
     host_gemm = gemm & ~on_pim
     plan = (("systolic", host_gemm & ~roofline), ("roofline", host_gemm & roofline), ("vector", ~gemm & ~on_pim),
             ("pim", on_pim))
+    cells = CellInputs(pack_design(design), pack_layers(layers), pack_precision(tables))
     for fabric, mask in plan:
         idx = np.flatnonzero(mask.any(axis=0))
         if not len(idx):
@@ -113,7 +115,8 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
             acc_bits=pick(g("acc_bits")), k_per_step=pick(g("k_per_step")),
             cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")),
             table_group=pick(g("table_group")), table_entries=pick(g("table_entries")),
-            instances=layers.instances[None, idx], is_gemm=layers.is_gemm[None, idx], vector_is_add=is_add[:, idx])
+            instances=layers.instances[None, idx], is_gemm=layers.is_gemm[None, idx], vector_is_add=is_add[:, idx],
+            cells=cells.for_layers(idx))
         counts = FABRICS[fabric](job, engine) if fabric == "pim" else FABRICS[fabric](job)
         unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),
                             pick(g("energy_per_table_pj")), pick(g("energy_convert_weights_pj")),
@@ -122,7 +125,7 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
                             np.where(layers.is_gemm[None, idx], e_vop, pick(g("energy_per_mac_pj")))
                             if fabric == "pim" else e_vop,
                             *_pim_unit_energies(design))
-        energy = price(counts, unit, design)
+        energy = price(counts, unit, design, cells.design)
         repeats = (layers.instances * layers.count)[None, idx]
         produced = {
             "macs": counts.macs, "compute_cycles": counts.compute_cycles, "stall_cycles": counts.stall_cycles,
@@ -183,37 +186,132 @@ def resolve_workload(workload) -> Workload:
     return load_workload(str(workload))
 
 
+# Cells (points x layers) per chunk: bounds the general path's (P, L) arrays (~0.7 KB a cell, so
+# ~200 MB) and keeps a chunk's design arrays in cache; derived: 2^18 cells, at least 64 points.
+CHUNK_CELLS = 2 ** 18
+MIN_CHUNK_POINTS = 64
+
+
+def default_chunk_points(layer_count: int) -> int:
+    """Points per chunk for a workload of ``layer_count`` layers (CHUNK_CELLS / layers)."""
+    return max(MIN_CHUNK_POINTS, CHUNK_CELLS // max(1, layer_count))
+
+
+def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision | None = None,
+                    per_layer: bool = False, engine: str = "analytic", chunk_points: int | None = None):
+    """``evaluate`` as an iterator: one DataFrame per chunk of ``chunk_points`` points (default:
+    default_chunk_points), in point order; memory is bounded by one chunk, whatever the number of
+    points. ``points`` may also be an iterable of DataFrames (chunks made elsewhere, e.g. a sweep's
+    sampler), each evaluated as it comes. Rows carry the point's position in ``points`` as ``point``
+    when ``per_layer``; concatenated, the chunks are exactly ``evaluate``'s table."""
+    accel = resolve_accelerator(accelerator)
+    layers = layer_batch(resolve_workload(workload))
+    if engine not in ENGINES:
+        raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
+    if chunk_points is None:
+        chunk_points = default_chunk_points(layers.size)
+    elif isinstance(chunk_points, bool) or not isinstance(chunk_points, (int, np.integer)) or chunk_points < 1:
+        raise HwsimInputError(f"{chunk_points!r} is not a chunk size", field="chunk_points",
+                              allowed="an integer >= 1")
+    cache: dict = {}
+    start = 0
+    for part in _point_chunks(points, int(chunk_points)):
+        try:
+            design = design_batch(accel, part, cache)
+        except HwsimInputError as exc:
+            raise _shift_row(exc, start) from None
+        base = part.reset_index(drop=True) if part is not None else pd.DataFrame(index=range(design.size))
+        yield _chunk_frame(design, layers, base, start, precision, per_layer, engine)
+        start += design.size
+
+
 def evaluate(accelerator, workload, points=None, *, precision: Precision | None = None, per_layer: bool = False,
-             engine: str = "analytic") -> pd.DataFrame:
+             engine: str = "analytic", chunk_points: int | None = None) -> pd.DataFrame:
     """Evaluate ``workload`` on every design point of ``points`` (one column per dotted spec key,
     one row per design) around ``accelerator`` (a preset name, a spec path or an Accelerator).
 
     Returns one row per point: the point's columns, then the summary columns; with
-    ``per_layer=True`` the long per-layer table with a ``point`` index column.
+    ``per_layer=True`` the long per-layer table with a ``point`` index column. Evaluated in chunks
+    (evaluate_chunks), so memory is the result table plus one chunk.
     """
-    accel = resolve_accelerator(accelerator)
-    work = resolve_workload(workload)
-    if points is not None and not isinstance(points, pd.DataFrame):
-        points = pd.DataFrame(points)
-    design = design_batch(accel, points)
-    result = run(design, layer_batch(work), precision, engine, per_layer_report=per_layer)
-    base = (points.reset_index(drop=True) if points is not None
-            else pd.DataFrame(index=range(design.size)))
+    frames = list(evaluate_chunks(accelerator, workload, points, precision=precision, per_layer=per_layer,
+                                  engine=engine, chunk_points=chunk_points))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _point_chunks(points, chunk_points: int):
+    if points is None:
+        yield None
+        return
+    if isinstance(points, pd.DataFrame):
+        frames = (points,)
+    elif isinstance(points, dict):
+        frames = (pd.DataFrame(points),)
+    else:
+        frames = points
+    for frame in frames:
+        if not isinstance(frame, pd.DataFrame):
+            frame = pd.DataFrame(frame)
+        if len(frame) == 0:
+            raise HwsimInputError("no design points", source="points", allowed="at least one row")
+        for begin in range(0, len(frame), chunk_points):
+            yield frame.iloc[begin:begin + chunk_points]
+
+
+def _shift_row(exc: HwsimInputError, start: int) -> HwsimInputError:
+    """A chunk's error names the row in the whole table, not in the chunk (design.py numbers rows
+    from 0 within the table it is given)."""
+    import re
+
+    if start == 0:
+        return exc
+    text = re.sub(r"points row (\d+)", lambda m: f"points row {int(m.group(1)) + start}", exc.args[0])
+    shifted = HwsimInputError(text)
+    shifted.message, shifted.source, shifted.field, shifted.allowed = exc.message, exc.source, exc.field, exc.allowed
+    return shifted
+
+
+def _fusable(design: DesignBatch, layers: LayerBatch, engine: str) -> bool:
+    """Every layer of every point runs on a compiled fabric in the fused pass (engine/fused.py)."""
+    for a in design.accelerators:
+        spec = a.spec
+        if spec.compute.kind != "systolic" or spec.pim is not None or spec.dram.operand_bandwidth_gb_s is not None:
+            return False
+    return not (design.mapping == 2).any()
+
+
+def _chunk_frame(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, start: int,
+                 precision: Precision | None, per_layer: bool, engine: str) -> pd.DataFrame:
     if not per_layer:
-        summary = result.summary()
+        if _fusable(design, layers, engine):
+            summary = _fused_summary(design, layers, precision)
+        else:
+            summary = run(design, layers, precision, engine, per_layer_report=False).summary()
         frame = base.copy()
         for key in SUMMARY_COLUMNS:
             frame[key] = summary[key]
         return frame
     from hwsim.results import layer_frame
 
+    result = run(design, layers, precision, engine, per_layer_report=True)
     frames = []
     for p in range(design.size):
         frame = layer_frame(result, p)
-        frame.insert(0, "point", p)
+        frame.insert(0, "point", start + p)
         for column in reversed(list(base.columns)):
             # a point column the layer table already has (e.g. mapping) is named point.<key>
             name = column if column not in frame.columns else f"point.{column}"
             frame.insert(1, name, base.iloc[p][column])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision | None) -> dict[str, np.ndarray]:
+    from hwsim.engine.fused import TOTALS, fused_totals
+
+    tables = tuple(precision_table(a, layers, precision) for a in design.accelerators)
+    totals = np.empty((len(TOTALS), design.size))
+    fused_totals(pack_design(design), pack_layers(layers), pack_precision(tables), totals)
+    summary = {name: totals[row] for row, name in enumerate(TOTALS)}
+    summary["area_mm2"] = design.area_mm2
+    return summary

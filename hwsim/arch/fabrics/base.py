@@ -14,6 +14,62 @@ from hwsim.arch.design import DesignBatch
 
 ROLES = ("ifmap", "filter", "ofmap")
 
+# The layout of compiled fabrics' cells (cell.py of a fabric; hwsim/engine/fused.py). Inputs are
+# read by named row from float64 matrices, outputs written to named slots; per instance of a layer.
+# -- design inputs: rows of the (N_DESIGN_INPUTS, P) matrix --------------------------------------
+DESIGN_INPUTS = (
+    "group", "rows", "cols", "dataflow", "mapping", "objective", "stationary_double_buffered",
+    "double_buffered", "vector_lanes", "dram_bits_per_cycle", "dram_pj_per_bit",
+    "size_a_bits", "size_b_bits", "size_c_bits", "port_a_bits", "port_b_bits", "port_c_bits",
+    "read_a_pj_per_bit", "read_b_pj_per_bit", "read_c_pj_per_bit",
+    "write_a_pj_per_bit", "write_b_pj_per_bit", "write_c_pj_per_bit",
+    "sram_mean_pj_per_bit", "idle_pe_energy_fraction", "leak_pj_per_cycle", "clock_hz", "leakage_uw",
+    "user_mode",
+)
+(D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
+ D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
+ D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER) = range(len(DESIGN_INPUTS))
+
+# -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
+LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
+                "vector_ops")
+L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS = range(len(LAYER_INPUTS))
+
+# -- precision inputs: rows of the (N_PRECISION_INPUTS, G, L) tensor -----------------------------
+PRECISION_INPUTS = ("a_bits", "b_bits", "out_bits", "acc_bits", "k_per_step", "cycles_per_step", "group_size",
+                    "table_group", "table_entries", "energy_per_mac_pj", "energy_per_group_pj",
+                    "energy_per_table_pj", "energy_convert_weights_pj", "energy_convert_activations_pj",
+                    "energy_per_vector_op_pj")
+(Q_A_BITS, Q_B_BITS, Q_OUT_BITS, Q_ACC_BITS, Q_PACK, Q_CPS, Q_GROUP_SIZE, Q_TABLE_GROUP, Q_TABLE_ENTRIES,
+ Q_E_MAC, Q_E_GROUP, Q_E_TABLE, Q_E_CONV_W, Q_E_CONV_A, Q_E_VOP) = range(len(PRECISION_INPUTS))
+
+# -- SCALE-Sim USER-mode results computed ahead (scalesim_user.py), rows of a (4, P, L) tensor ----
+USER_INPUTS = ("stall_cycles", "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words")
+U_STALL, U_IFMAP, U_FILTER, U_OFMAP = range(len(USER_INPUTS))
+N_USER_INPUTS = len(USER_INPUTS)
+
+# -- outputs, per instance ------------------------------------------------------------------------
+OUTPUTS = (
+    "compute_cycles", "stall_cycles", "macs", "groups", "tables", "converted_weights", "converted_activations",
+    "vector_ops", "sram_read_a_bits", "sram_read_b_bits", "sram_read_c_bits", "sram_write_a_bits",
+    "sram_write_b_bits", "sram_write_c_bits", "dram_ifmap_reads_bits", "dram_filter_reads_bits",
+    "dram_ofmap_writes_bits", "dram_psum_reads_bits", "idle_mac_slots",
+    # report columns
+    "folds", "mapping_efficiency", "compute_utilization", "sram_ifmap_reads_words", "sram_filter_reads_words",
+    "sram_ofmap_writes_words", "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words",
+    "compulsory_dram_bits", "map_scheme", "tile_m", "tile_n", "tile_k", "tiles_double_buffered",
+)
+(O_COMPUTE, O_STALL, O_MACS, O_GROUPS, O_TABLES, O_CONV_W, O_CONV_A, O_VOPS, O_SRAM_RD_A, O_SRAM_RD_B,
+ O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_DRAM_A, O_DRAM_B, O_DRAM_W, O_DRAM_PSUM, O_IDLE,
+ O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
+ O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_COMPULSORY, O_SCHEME, O_MT, O_NT, O_KT,
+ O_OVERLAP) = range(len(OUTPUTS))
+N_OUT = len(OUTPUTS)
+# the report columns the fabric hands to the per-layer table, and which scale with repeats
+REPORT_OUTPUTS = OUTPUTS[O_FOLDS:]
+COUNT_OUTPUTS = OUTPUTS[:O_FOLDS]
+
+
 
 @dataclass(frozen=True, eq=False)
 class FabricJob:
@@ -39,6 +95,7 @@ class FabricJob:
     instances: np.ndarray | None = None  # (1, L): back-to-back instances of each layer (attention heads)
     is_gemm: np.ndarray | None = None        # (1, L): GEMM-like (else element-wise); the PIM fabric runs both
     vector_is_add: np.ndarray | None = None  # (1, L): element-wise add/mul (two operands) rather than one
+    cells: "CellInputs | None" = None        # the same job as matrices, for compiled fabrics
 
     def for_rows(self, rows: np.ndarray) -> "FabricJob":
         """The job restricted to design points ``rows`` (per-point arrays sliced, shared ones kept)."""
@@ -78,3 +135,111 @@ class Counts:
     idle_mac_slots: np.ndarray | None = None
     pim_internal_bits: np.ndarray | None = None   # bits the PIM units move inside the banks
     pim_register_bits: np.ndarray | None = None   # bits through the PIM units' registers
+
+
+# report slots with no meaning for a fabric that does not tile (vector unit)
+REPORT_NAN_OUTPUTS = (O_MAP_EFF, O_COMP_UTIL, O_SCHEME, O_MT, O_NT, O_KT)
+
+
+@dataclass(frozen=True, eq=False)
+class CellInputs:
+    """The matrices compiled fabrics read (module layout above), for every design point of a batch
+    and the fabric's layers."""
+
+    design: np.ndarray     # (N_DESIGN_INPUTS, P)
+    layer: np.ndarray      # (N_LAYER_INPUTS, L)
+    precision: np.ndarray  # (N_PRECISION_INPUTS, G, L)
+
+    def for_layers(self, idx: np.ndarray) -> "CellInputs":
+        return CellInputs(self.design, np.ascontiguousarray(self.layer[:, idx]),
+                          np.ascontiguousarray(self.precision[:, :, idx]))
+
+
+def pack_design(d: DesignBatch) -> np.ndarray:
+    """The (N_DESIGN_INPUTS, P) matrix of a design batch."""
+    out = np.empty((len(DESIGN_INPUTS), d.size))
+    size_bits = d.buffer_kib * 8192.0
+    out[D_GROUP] = d.group
+    out[D_ROWS] = d.rows
+    out[D_COLS] = d.cols
+    out[D_DATAFLOW] = d.dataflow
+    out[D_MAPPING] = d.mapping
+    out[D_OBJECTIVE] = d.objective
+    out[D_SDB] = d.stationary_double_buffered
+    out[D_DBUF] = d.double_buffered
+    out[D_LANES] = d.vector_lanes
+    out[D_BW] = d.dram_bits_per_cycle
+    out[D_E_DRAM] = d.dram_pj_per_bit
+    out[D_SIZE_A:D_SIZE_C + 1] = size_bits
+    out[D_PORT_A:D_PORT_C + 1] = d.sram_bits_per_cycle
+    out[D_RD_A:D_RD_C + 1] = d.sram_read_pj_per_bit
+    out[D_WR_A:D_WR_C + 1] = d.sram_write_pj_per_bit
+    out[D_E_SRAM] = d.sram_pj_per_bit.mean(axis=0)
+    out[D_IDLE] = d.idle_pe_energy_fraction
+    out[D_LEAK_PJ_PER_CYCLE] = d.leakage_uw / d.clock_mhz   # derived: uW / MHz = pJ per cycle
+    out[D_CLOCK_HZ] = d.clock_mhz * 1e6
+    out[D_LEAKAGE_UW] = d.leakage_uw
+    operand_bpc = d.operand_bits_per_cycle()
+    # SCALE-Sim's USER-bandwidth mode: its own prefetch model applies (systolic/scalesim_user.py)
+    out[D_USER] = ((d.mapping == 0) & d.double_buffered & (operand_bpc is not None)
+                   & ~np.isinf(d.dram_bits_per_cycle))
+    return out
+
+
+def pack_layers(layers) -> np.ndarray:
+    """The (N_LAYER_INPUTS, L) matrix of a LayerBatch."""
+    out = np.empty((len(LAYER_INPUTS), layers.size))
+    out[L_M], out[L_K], out[L_N] = layers.m, layers.k, layers.n
+    out[L_A_UNIQUE], out[L_A_INPUT] = layers.a_unique_words, layers.a_input_words
+    out[L_REPEATS] = layers.instances * layers.count
+    out[L_IS_GEMM] = layers.is_gemm
+    out[L_VEC_ELEMENTS], out[L_VEC_OPS] = layers.vector_elements, layers.vector_ops
+    return out
+
+
+def pack_precision(tables) -> np.ndarray:
+    """The (N_PRECISION_INPUTS, G, L) tensor of one precision table per structural group."""
+    size = len(np.asarray(tables[0].a_bits))
+    out = np.empty((len(PRECISION_INPUTS), len(tables), size))
+    for g, table in enumerate(tables):
+        for row, name in enumerate(PRECISION_INPUTS):
+            out[row, g] = getattr(table, name)
+    return out
+
+
+def cells_to_counts(out: np.ndarray, idle: bool) -> "Counts":
+    """Counts from a compiled fabric's (N_OUT, P, L) cells."""
+    report = {name: out[row] for row, name in enumerate(OUTPUTS) if row >= O_FOLDS}
+    report["dram_ifmap_reads_bits"] = out[O_DRAM_A]
+    report["dram_filter_reads_bits"] = out[O_DRAM_B]
+    report["dram_ofmap_writes_bits"] = out[O_DRAM_W]
+    report["dram_psum_reads_bits"] = out[O_DRAM_PSUM]
+    return Counts(
+        compute_cycles=out[O_COMPUTE], stall_cycles=out[O_STALL], macs=out[O_MACS], groups=out[O_GROUPS],
+        tables=out[O_TABLES], converted_weights=out[O_CONV_W], converted_activations=out[O_CONV_A],
+        vector_ops=out[O_VOPS], sram_read_bits=out[O_SRAM_RD_A:O_SRAM_RD_C + 1],
+        sram_write_bits=out[O_SRAM_WR_A:O_SRAM_WR_C + 1],
+        dram_read_bits=out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM], dram_write_bits=out[O_DRAM_W],
+        report=report, idle_mac_slots=out[O_IDLE] if idle else None)
+
+
+def cell_matrix(counts: "Counts", shape: tuple) -> np.ndarray:
+    """The priced slots of ``counts`` as an (N_OUT, P, L) matrix (other slots zero): the inverse of
+    cells_to_counts for fabrics that count in numpy."""
+    out = np.zeros((N_OUT, *shape))
+    def put(slot, value):
+        if value is not None:
+            out[slot] = np.broadcast_to(value, shape)
+    put(O_MACS, counts.macs)
+    put(O_GROUPS, counts.groups)
+    put(O_TABLES, counts.tables)
+    put(O_CONV_W, counts.converted_weights)
+    put(O_CONV_A, counts.converted_activations)
+    put(O_VOPS, counts.vector_ops)
+    put(O_IDLE, counts.idle_mac_slots)
+    for j in range(3):
+        put(O_SRAM_RD_A + j, counts.sram_read_bits[j])
+        put(O_SRAM_WR_A + j, counts.sram_write_bits[j])
+    put(O_DRAM_A, counts.dram_read_bits)        # reads as one slot: pricing weighs every DRAM bit alike
+    put(O_DRAM_W, counts.dram_write_bits)
+    return out

@@ -5,47 +5,86 @@ to the ofmap buffer; a tensor larger than the ifmap buffer's working part round-
 (read in, written back). Double-buffered transfers hide behind compute and stall only by the
 excess; single-buffered, every transfer is exposed. Like the array, the vector unit waits for
 SRAM ports: a buffer delivers banks x port width bits per cycle.
+
+``vector_cell`` is the one copy of that arithmetic; ``count_vector`` runs it over a job's cells
+and the engine's fused pass calls it per (design point, layer).
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from hwsim.arch.fabrics.base import Counts, FabricJob
+import numpy as np
+from numba import njit, prange
+
+from hwsim.arch.fabrics.base import (
+    D_BW, D_DBUF, D_GROUP, D_LANES, D_PORT_A, D_PORT_B, D_PORT_C, D_SIZE_A, L_VEC_ELEMENTS, L_VEC_OPS, N_OUT,
+    O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM,
+    O_DRAM_W, O_FOLDS, O_GROUPS, O_IDLE, O_MACS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS, O_SRAM_RD_A,
+    O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL, O_TABLES, O_VOPS, Q_A_BITS,
+    O_OVERLAP, Q_OUT_BITS, REPORT_NAN_OUTPUTS, Counts, FabricJob, cells_to_counts)
+
+
+@njit(cache=True)
+def vector_cell(design, p, layer, i, prec, out):
+    """Every count of element-wise layer ``i`` on design point ``p`` into ``out`` (O_* slots)."""
+    g = int(design[D_GROUP, p])
+    for slot in range(N_OUT):
+        out[slot] = 0.0
+    for slot in REPORT_NAN_OUTPUTS:
+        out[slot] = math.nan
+    elements = layer[L_VEC_ELEMENTS, i]
+    ops = layer[L_VEC_OPS, i]
+    compute = math.ceil(ops / design[D_LANES, p])
+    in_bits = elements * prec[Q_A_BITS, g, i]
+    out_bits = elements * prec[Q_OUT_BITS, g, i]
+    spills = in_bits > design[D_SIZE_A, p] * (0.5 if design[D_DBUF, p] > 0 else 1.0)
+    dram_read = in_bits if spills else 0.0
+    dram_write = out_bits if spills else 0.0
+    bw = design[D_BW, p]
+    dram_cycles = 0.0 if math.isinf(bw) else (dram_read + dram_write) / bw
+    exposed = max(0.0, dram_cycles - compute) if design[D_DBUF, p] > 0 else dram_cycles
+    stall = math.ceil(exposed - 1e-9)
+    # operands in and spilled results drained (ifmap); spilled operands filled; results out (ofmap)
+    port_cycles = max((in_bits + dram_read) / design[D_PORT_A, p], 0.0 / design[D_PORT_B, p],
+                      (dram_write + out_bits) / design[D_PORT_C, p])
+    stall = stall + max(0.0, math.ceil(port_cycles - 1e-9) - (compute + stall))
+    out[O_COMPUTE] = compute
+    out[O_STALL] = stall
+    out[O_VOPS] = ops
+    out[O_SRAM_RD_A] = in_bits
+    out[O_SRAM_RD_C] = dram_write
+    out[O_SRAM_WR_A] = dram_read
+    out[O_SRAM_WR_C] = out_bits
+    out[O_DRAM_A] = dram_read
+    out[O_DRAM_W] = dram_write
+    out[O_SRAM_IFMAP_WORDS] = elements
+    out[O_SRAM_OFMAP_WORDS] = elements
+    out[O_DRAM_IFMAP_WORDS] = elements if spills else 0.0
+    out[O_DRAM_OFMAP_WORDS] = elements if spills else 0.0
+    out[O_FOLDS] = 0.0
+    out[O_DRAM_B] = 0.0
+    out[O_DRAM_PSUM] = 0.0
+    out[O_MACS] = 0.0
+    out[O_GROUPS] = 0.0
+    out[O_TABLES] = 0.0
+    out[O_CONV_W] = 0.0
+    out[O_CONV_A] = 0.0
+    out[O_IDLE] = 0.0
+    out[O_SRAM_RD_B] = 0.0
+    out[O_SRAM_WR_B] = 0.0
+    out[O_OVERLAP] = 1.0 if design[D_DBUF, p] > 0 else 0.0
+
+
+@njit(cache=True, parallel=True)
+def _vector_cells(design, layer, prec, out):
+    for p in prange(design.shape[1]):
+        for i in range(layer.shape[1]):
+            vector_cell(design, p, layer, i, prec, out[:, p, i])
 
 
 def count_vector(job: FabricJob) -> Counts:
-    d = job.design
-    lanes = job.col(d.vector_lanes)
-    elements = job.vector_elements.astype(np.float64)
-    ops = job.vector_ops.astype(np.float64)
-    compute = np.ceil(ops / lanes)
-    in_bits, out_bits = elements * job.a_bits, elements * job.out_bits
-    spills = in_bits > job.col(d.working_bits[0])
-    dram_read = np.where(spills, in_bits, 0.0)
-    dram_write = np.where(spills, out_bits, 0.0)
-    bw = job.col(d.dram_bits_per_cycle)
-    dram_cycles = np.where(np.isinf(bw), 0.0, (dram_read + dram_write) / bw)
-    exposed = np.where(job.col(d.double_buffered), np.maximum(0.0, dram_cycles - compute), dram_cycles)
-    stall = np.ceil(exposed - 1e-9)
-    zeros = np.zeros_like(compute)
-    sram_read = np.stack([in_bits + zeros, zeros, dram_write])    # operands in; spilled results drained
-    sram_write = np.stack([dram_read, zeros, out_bits + zeros])   # spilled operands filled; results out
-    port_cycles = np.max((sram_read + sram_write) / d.sram_bits_per_cycle[:, :, None], axis=0)
-    stall = stall + np.maximum(0.0, np.ceil(port_cycles - 1e-9) - (compute + stall))
-    nan = np.full_like(compute, np.nan)
-    report = {
-        "folds": zeros, "mapping_efficiency": nan, "compute_utilization": nan,
-        "sram_ifmap_reads_words": elements + zeros, "sram_filter_reads_words": zeros,
-        "sram_ofmap_writes_words": elements + zeros,
-        "dram_ifmap_reads_words": np.where(spills, elements, 0.0), "dram_filter_reads_words": zeros,
-        "dram_ofmap_writes_words": np.where(spills, elements, 0.0),
-        "dram_ifmap_reads_bits": dram_read, "dram_filter_reads_bits": zeros,
-        "dram_ofmap_writes_bits": dram_write, "dram_psum_reads_bits": zeros,
-        "compulsory_dram_bits": zeros, "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan,
-        "tiles_double_buffered": job.col(d.double_buffered).astype(np.float64) + zeros,
-    }
-    return Counts(compute_cycles=compute, stall_cycles=stall, macs=zeros, groups=zeros, tables=zeros,
-                  converted_weights=zeros, converted_activations=zeros, vector_ops=ops + zeros,
-                  sram_read_bits=sram_read, sram_write_bits=sram_write, dram_read_bits=dram_read,
-                  dram_write_bits=dram_write, report=report)
+    cells = job.cells
+    out = np.empty((N_OUT, cells.design.shape[1], cells.layer.shape[1]))
+    _vector_cells(cells.design, cells.layer, cells.precision, out)
+    return cells_to_counts(out, idle=False)

@@ -25,178 +25,90 @@ Timing:
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, prange
 
-from hwsim.arch.fabrics.base import Counts, FabricJob
-from hwsim.arch.fabrics.systolic.mapper import SCHEMES, map_auto
+from hwsim.arch.fabrics.base import (
+    D_USER, L_A_INPUT, L_K, L_M, L_N, N_OUT, N_USER_INPUTS, O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
+    O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_IDLE, O_KT, O_MACS, O_MT,
+    O_NT, O_OVERLAP, O_SCHEME, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C,
+    O_STALL, Q_PACK, Counts, FabricJob, cells_to_counts)
+from hwsim.arch.fabrics.systolic.cell import systolic_cell
+from hwsim.arch.fabrics.systolic.mapper import N_CANDIDATES, SCHEMES, KERNEL_OUTPUTS
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
-from hwsim.arch.fabrics.systolic.timing import fold_timing
-
-_INF = np.inf
 
 
-def _scalesim_traffic(df, m, k, n, a_words, rf, cf, cols, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c):
-    """SCALE-Sim's fold order (column folds outer, row folds inner): an operand is fetched once
-    if its footprint fits its working buffer, else once per pass of the loop that does not reuse
-    it; WS/IS partial sums accumulate in the ofmap buffer when the live tile fits, else spill.
-    (The mapper's kernel applies the same rule per element: mapper._scalesim_order.)"""
-    os_, ws = df == 0, df == 1
-    kn, mn = k * n, m * n
-    a_fits = a_words * a_bits <= w_a
-    b_fits = kn * b_bits <= w_b
-    os_tile_fits = k * np.minimum(n, cols) * b_bits <= w_b
-    dram_a = np.where(os_ | ws, np.where(a_fits, a_words, a_words * cf), a_words)
-    dram_b = np.where(os_, np.where(os_tile_fits, kn, kn * rf), np.where(ws, kn, np.where(b_fits, kn, kn * cf)))
-    k_folds = np.where(os_, 1, rf)
-    psum_tile = np.where(os_, 0, np.where(ws, m * np.minimum(n, cols), np.minimum(m, cols) * n))
-    spill = np.where(psum_tile * acc_bits <= w_c, 0, mn * (k_folds - 1))
-    return dram_a * a_bits, dram_b * b_bits, mn * out_bits + spill * acc_bits, spill * acc_bits, spill
+@njit(cache=True, parallel=True)
+def _systolic_cells(design, layer, prec, user, out):
+    for p in prange(design.shape[1]):
+        best = np.empty(len(KERNEL_OUTPUTS))
+        cand = np.empty((N_CANDIDATES, 4))
+        for i in range(layer.shape[1]):
+            systolic_cell(design, p, layer, i, prec, user, out[:, p, i], best, cand)
 
 
 def count_systolic(job: FabricJob) -> Counts:
+    cells = job.cells
     d = job.design
-    col = job.col
-    rows, cols, df = col(d.rows), col(d.cols), col(d.dataflow)
-    pack, cps = job.k_per_step, job.cycles_per_step
-    m, n = job.m, job.n
-    k = -(-job.k // pack)                      # reduction words the array sees
-    a_unique = np.ceil(job.a_unique_words / pack)
-    a_input = np.ceil(job.a_input_words / pack)
-    a_bits, b_bits = job.a_bits * pack, job.b_bits * pack  # bits per packed word
-    acc_bits, out_bits = job.acc_bits, job.out_bits
-    w_a, w_b, w_c = (col(w) for w in d.working_bits)
-    bw = col(d.dram_bits_per_cycle)
-    double_buffered = col(d.double_buffered)
-    scalesim = col(d.mapping) == 0
-
-    t = fold_timing(m, k, n, rows, cols, df, cps)
-    folds = t.folds.astype(np.float64)
-    mn = (m * n).astype(np.float64)
-
-    # -- SCALE-Sim's order: exact compute cycles, its traffic, its stall pipeline -------------
-    ss = _scalesim_traffic(df, m, k, n, a_input, t.row_folds, t.col_folds, cols, a_bits, b_bits, acc_bits,
-                           out_bits, w_a, w_b, w_c)
-    ss_a, ss_b, ss_w, ss_pr, ss_spill = ss
-    ss_dram = ss_a + ss_b + ss_pr + ss_w
-    load_per_fold = ss_dram / (folds * bw)
-    ss_exposed = np.where(double_buffered,
-                          load_per_fold + (folds - 1) * np.maximum(0.0, load_per_fold - t.cycles_per_fold),
-                          ss_dram / bw)
-    ss_stall = np.where(np.isinf(bw), 0.0, np.ceil(ss_exposed - 1e-9))
-    operand_bpc = d.operand_bits_per_cycle()
-    user = scalesim & double_buffered & (operand_bpc is not None) & ~np.isinf(bw)
-    if np.any(user):
-        # SCALE-Sim's USER mode: its prefetch counts and stalls (hwsim/arch/fabrics/systolic/scalesim_user.py).
-        # Its buffers and channels count 1-byte words; the counts are operand elements, moved at
-        # the operands' real widths (its ofmap count includes WS/IS partial sums: accumulator bits)
-        words = d.buffer_kib * 1024
-        mem = scalesim_user_memory(m, k, n, rows, cols, df, col(words[0]), col(words[1]), col(words[2]),
-                                   col(operand_bpc[0] / 8), col(operand_bpc[1] / 8), col(operand_bpc[2] / 8))
-        ss_stall = np.where(user, mem.stall_cycles, ss_stall)
-        partial = np.maximum(0.0, mem.dram_ofmap_writes_words - (m * n))
-        ss_a = np.where(user, mem.dram_ifmap_reads_words * a_bits, ss_a)
-        ss_b = np.where(user, mem.dram_filter_reads_words * b_bits, ss_b)
-        ss_w = np.where(user, (m * n) * out_bits + partial * acc_bits, ss_w)
-        ss_pr = np.where(user, 0.0, ss_pr)
-        ss_spill = np.where(user, partial, ss_spill)
-
-    # -- the mapper --------------------------------------------------------------------------
-    shape = np.broadcast_shapes(folds.shape, ss_dram.shape, (d.size, 1))
-    if not (col(d.mapping) == 1).any():
-        nan = np.full(shape, np.nan)
-        auto = dict.fromkeys(("compute", "stall", "a_read", "b_read", "out_write", "psum_read", "k_passes",
-                              "spill_words", "scheme", "mt", "nt", "kt", "overlap"), nan)
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            auto = _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits,
-                         w_a, w_b, w_c, bw, double_buffered, t, folds, ss_dram, shape)
-
-    bitmod_mode = col(d.mapping) == 2
+    user = _user_mode(job) if cells.design[D_USER].any() else np.zeros((N_USER_INPUTS, 1, 1))
+    out = np.empty((N_OUT, d.size, cells.layer.shape[1]))
+    _systolic_cells(cells.design, cells.layer, cells.precision, user, out)
+    bitmod_mode = d.mapping == 2
     bitmod_report = {}
     if bitmod_mode.any():
-        bm = _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shape)
-        for key in ("refetch_a", "refetch_b", "dram_cycles"):
-            bitmod_report[f"bitmod_{key}"] = np.where(bitmod_mode, bm.pop(key), np.nan)
-        for key, value in bm.items():
-            auto[key] = np.where(bitmod_mode, value, auto.get(key, 0.0))
-
-    def pick(ss_value, auto_value):
-        return np.where(scalesim, ss_value, auto_value)
-
-    compute = pick(t.compute_cycles.astype(np.float64), auto["compute"])
-    sram_a_reads = np.where(bitmod_mode, auto.get("sram_a_reads", 0.0), t.sram_ifmap_reads_words * a_bits)
-    sram_b_reads = np.where(bitmod_mode, auto.get("sram_b_reads", 0.0), t.sram_filter_reads_words * b_bits)
-    stall = pick(ss_stall, auto["stall"])
-    a_read = pick(ss_a, auto["a_read"])
-    b_read = pick(ss_b, auto["b_read"])
-    out_write = pick(ss_w, auto["out_write"])
-    psum_read = pick(ss_pr, auto["psum_read"])
-    # partial sums accumulated on chip: one read-modify-write per K chunk after the first, the
-    # chunks being the array's K folds (WS/IS; buffer K tiles hold whole folds) or the buffer's K
-    # passes (OS keeps partial sums in the PEs within a pass); spilled ones come back from DRAM first
-    k_passes = pick(np.ones_like(folds), auto["k_passes"])
-    zeros_pl = np.zeros(shape)
-    onchip_psum_words = np.where(bitmod_mode, 0.0, mn * (np.maximum(np.where(df == 0, 1, t.row_folds), k_passes) - 1))
-
-    sram_read = np.stack([
-        sram_a_reads + zeros_pl,
-        sram_b_reads + zeros_pl,
-        onchip_psum_words * acc_bits + out_write,          # accumulate, and drain to DRAM
-    ])
-    sram_write = np.stack([
-        a_read,                                            # fills from DRAM
-        b_read,
-        mn * out_bits + onchip_psum_words * acc_bits + psum_read,
-    ])
-    # SRAM ports: SCALE-Sim has none (its counts stay exact); the mapper's timing waits for them
-    # (mapper.py), with the same bits as counted here
-
-    macs = (m * job.k * n).astype(np.float64)
-    group = job.group_size
-    groups = np.where(group > 1, mn * np.ceil(job.k / group), 0.0)
-    # LUT PEs: one table per (row of A, group of K activations), precomputed once per column fold
-    # and shared by the output columns of that fold (N on the array's columns for OS/WS; IS
-    # streams N through one fold)
-    if job.table_entries is not None and np.any(job.table_entries > 0):
-        share = np.where(df == 2, 1.0, t.col_folds)
-        tables = np.where(job.table_entries > 0, m * np.ceil(job.k / job.table_group) * share, 0.0)
-    else:
-        tables = 0.0
-    zeros = np.zeros_like(compute)
-    report = {
-        "folds": folds + zeros,
-        "mapping_efficiency": t.mapping_efficiency + zeros,
-        "compute_utilization": t.compute_utilization + zeros,
-        "sram_ifmap_reads_words": t.sram_ifmap_reads_words + zeros,
-        "sram_filter_reads_words": t.sram_filter_reads_words + zeros,
-        "sram_ofmap_writes_words": t.sram_ofmap_writes_words + zeros,
-        "dram_ifmap_reads_words": a_read / job.a_bits,    # operand elements, not packed words
-        "dram_filter_reads_words": b_read / job.b_bits,
-        "dram_ofmap_writes_words": mn + pick(ss_spill, auto["spill_words"]),
-        "dram_ifmap_reads_bits": a_read,
-        "dram_filter_reads_bits": b_read,
-        "dram_ofmap_writes_bits": out_write,
-        "dram_psum_reads_bits": psum_read,
-        "compulsory_dram_bits": a_unique * a_bits + k * n * b_bits + mn * out_bits + zeros,
-        "map_scheme": pick(0, auto["scheme"]) + zeros,
-        "tile_m": pick(np.nan, auto["mt"]), "tile_n": pick(np.nan, auto["nt"]), "tile_k": pick(np.nan, auto["kt"]),
-        # 1: tiles in half of each buffer, loads overlapped; 0: whole buffers, loads exposed
-        "tiles_double_buffered": pick(double_buffered.astype(np.float64), auto["overlap"]) + zeros,
-        **bitmod_report,
-    }
-    # PE-cycles with no product (partial folds, fill and drain), as MAC slots: priced only when the
-    # design's idle PEs are not clock-gated (compute.idle_pe_energy_fraction > 0)
-    slots = rows * cols * compute * pack / cps
-    idle = np.maximum(0.0, slots - macs)
-    return Counts(
-        compute_cycles=compute, stall_cycles=stall, macs=macs + zeros, groups=groups + zeros, tables=tables + zeros,
-        converted_weights=t.sram_filter_reads_words * pack + zeros,
-        converted_activations=t.sram_ifmap_reads_words * pack + zeros,
-        vector_ops=zeros, sram_read_bits=sram_read, sram_write_bits=sram_write,
-        dram_read_bits=a_read + b_read + psum_read, dram_write_bits=out_write, report=report,
-        idle_mac_slots=idle + zeros)
+        bitmod_report = _apply_bitmod(job, out, bitmod_mode)
+    counts = cells_to_counts(out, idle=True)
+    counts.report.update(bitmod_report)
+    return counts
 
 
-def _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shape):
+def _user_mode(job: FabricJob) -> np.ndarray:
+    """SCALE-Sim USER mode's stalls and prefetch counts (scalesim_user.py) for every cell, (4, P, L).
+    Its buffers and channels count 1-byte words."""
+    cells, d = job.cells, job.design
+    pack = cells.precision[Q_PACK][d.group]                  # (P, L)
+    m, n = cells.layer[L_M][None, :], cells.layer[L_N][None, :]
+    k = np.ceil(cells.layer[L_K][None, :] / pack)
+    operand_bpc = d.operand_bits_per_cycle()
+    words = d.buffer_kib * 1024
+    col = lambda x: np.asarray(x)[:, None]  # noqa: E731
+    mem = scalesim_user_memory(m, k, n, col(d.rows), col(d.cols), col(d.dataflow), col(words[0]), col(words[1]),
+                               col(words[2]), col(operand_bpc[0] / 8), col(operand_bpc[1] / 8),
+                               col(operand_bpc[2] / 8))
+    shape = (d.size, cells.layer.shape[1])
+    return np.stack([np.broadcast_to(x, shape).astype(np.float64) for x in (
+        mem.stall_cycles, mem.dram_ifmap_reads_words, mem.dram_filter_reads_words, mem.dram_ofmap_writes_words)])
+
+
+def _apply_bitmod(job: FabricJob, out: np.ndarray, rows_mask: np.ndarray) -> dict:
+    """Overwrite the BitMoD-mapped points' cells with its simulator's rules (_bitmod)."""
+    bm = _bitmod(job)
+    sel = rows_mask[:, None]
+    def put(slot, value):
+        out[slot] = np.where(sel, value, out[slot])
+    mn = job.m * job.n
+    put(O_COMPUTE, bm["compute"])
+    put(O_STALL, bm["stall"])
+    for slot, key in ((O_DRAM_A, "a_read"), (O_DRAM_B, "b_read"), (O_DRAM_W, "out_write")):
+        put(slot, bm[key])
+    put(O_DRAM_PSUM, 0.0)
+    put(O_SRAM_RD_A, bm["sram_a_reads"])
+    put(O_SRAM_RD_B, bm["sram_b_reads"])
+    put(O_SRAM_RD_C, bm["out_write"])            # no partial sums on chip: outputs drained once
+    put(O_SRAM_WR_A, bm["a_read"])
+    put(O_SRAM_WR_B, bm["b_read"])
+    put(O_SRAM_WR_C, mn * job.out_bits + 0.0)
+    put(O_DRAM_IFMAP_WORDS, bm["a_read"] / job.a_bits)
+    put(O_DRAM_FILTER_WORDS, bm["b_read"] / job.b_bits)
+    put(O_DRAM_OFMAP_WORDS, mn + 0.0)
+    for slot in (O_SCHEME, O_MT, O_NT, O_KT):
+        put(slot, np.nan)
+    put(O_OVERLAP, 0.0)
+    slots = job.col(job.design.rows * job.design.cols) * out[O_COMPUTE] * job.k_per_step / job.cycles_per_step
+    put(O_IDLE, np.maximum(0.0, slots - out[O_MACS]))
+    return {f"bitmod_{key}": np.where(sel, bm[key], np.nan) for key in ("refetch_a", "refetch_b", "dram_cycles")}
+
+
+def _bitmod(job: FabricJob) -> dict:
     """BitMoD's simulator as a named mapping (HPCA 2025, arXiv 2411.11745; bitmod_sim @e445a5f,
     accelerator.py; ../shared/reference/README.md). Array rows take output channels N, columns
     take tokens M, each PE reduces dot_product_width elements of K per step:
@@ -215,6 +127,11 @@ def _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shap
       output writes as moved.
 
     Per-instance figures are the whole layer's / instances (the engine multiplies back)."""
+    d, col = job.design, job.col
+    rows, cols, bw = col(d.rows), col(d.cols), col(d.dram_bits_per_cycle)
+    m, n, out_bits = job.m, job.n, job.out_bits
+    k = -(-job.k // job.k_per_step)                        # K packed by dot_product_width
+    shape = np.broadcast_shapes(np.shape(m), np.shape(job.k_per_step), (d.size, 1))
     inst = np.ones_like(m, dtype=np.float64) if job.instances is None else job.instances.astype(np.float64)
     mf, nf, kf = m.astype(np.float64), n.astype(np.float64), job.k.astype(np.float64)
     kp = k.astype(np.float64)                              # K packed by dot_product_width
@@ -247,29 +164,6 @@ def _bitmod(d, col, rows, cols, m, k, n, job, a_bits, b_bits, out_bits, bw, shap
         "sram_b_reads": tiles * col(d.buffer_port_bits[1]) + z,
         "refetch_a": fetch_a + z, "refetch_b": fetch_b + z, "dram_cycles": dram_cycles / inst + z,
     }
-
-
-def _auto(job, d, rows, cols, df, m, k, n, a_unique, a_bits, b_bits, acc_bits, out_bits, w_a, w_b, w_c, bw,
-          double_buffered, t, folds, ss_dram, shape):
-    """The mapper's candidates and SCALE-Sim's order, the best by the objective (mapper.py)."""
-    size_bits = d.buffer_kib * 8192.0
-    columns = dict(
-        m=m, k=k, n=n, a_distinct=a_unique, a_bits=a_bits, b_bits=b_bits, acc_bits=acc_bits, out_bits=out_bits,
-        size_a_bits=size_bits[0], size_b_bits=size_bits[1], size_c_bits=size_bits[2], rows=rows, cols=cols,
-        dataflow=df, cycles_per_step=job.cycles_per_step,
-        folds=folds, dram_bits_per_cycle=bw, double_buffered=double_buffered,
-        sram_a_array_bits=t.sram_ifmap_reads_words * a_bits, sram_b_array_bits=t.sram_filter_reads_words * b_bits,
-        array_k_folds=np.where(df == 0, 1, t.row_folds),
-        port_a_bits=d.sram_bits_per_cycle[0], port_b_bits=d.sram_bits_per_cycle[1],
-        port_c_bits=d.sram_bits_per_cycle[2],
-        stationary_double_buffered=job.col(d.stationary_double_buffered),
-        leak_pj_per_cycle=job.col(d.leakage_uw / d.clock_mhz), e_dram=job.col(d.dram_pj_per_bit),
-        e_sram=job.col(d.sram_pj_per_bit.mean(axis=0)), objective=job.col(d.objective),
-        row_folds=t.row_folds, col_folds=t.col_folds, ss_cap=ss_dram)
-    chosen = map_auto(columns, shape)
-    chosen["compute"] = np.ceil(chosen["compute"] - 1e-9)
-    chosen["stall"] = np.maximum(0.0, np.ceil(chosen["total"] - 1e-9) - chosen["compute"])
-    return chosen
 
 
 __all__ = ["SCHEMES", "count_systolic"]

@@ -33,20 +33,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from numba import njit, prange
+from numba import njit
 
 SCHEMES = ("scalesim", "k-inner", "n-inner", "m-inner")
 LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 
-# Inputs of the kernel: per layer (and per design group), per (design point, layer), per design point.
-LAYER_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cycles_per_step")
-CELL_INPUTS = ("folds", "row_folds", "col_folds", "ss_cap", "sram_a_array_bits", "sram_b_array_bits")
-DESIGN_INPUTS = ("size_a_bits", "size_b_bits", "size_c_bits", "rows", "cols", "dataflow", "dram_bits_per_cycle",
-                 "double_buffered", "stationary_double_buffered", "leak_pj_per_cycle", "e_dram", "e_sram",
-                 "objective", "port_a_bits", "port_b_bits", "port_c_bits")
+# The best candidate's figures, slots of ``best`` written by map_one.
 KERNEL_OUTPUTS = ("scheme", "mt", "nt", "kt", "compute", "total", "a_read", "b_read", "out_write", "psum_read",
                   "spill_words", "k_passes", "overlap")
+N_CANDIDATES = 14
 
 
 @njit(cache=True)
@@ -54,6 +49,8 @@ def _round_tile(x, unit, full):
     """A tile of at most ``x`` elements in whole ``unit``s, or the full dimension; 0 = infeasible."""
     if x >= full:
         return full
+    if unit == 1.0:  # the dimension the array does not tile: no division on the hot path
+        return math.floor(x)
     return math.floor(x / unit) * unit
 
 
@@ -63,14 +60,16 @@ def _even_tile(tile, unit, full):
     a unit, so the freed buffer space can grow the other tile (0 stays infeasible)."""
     if tile <= 0 or tile >= full:
         return tile
-    even = math.ceil(math.ceil(full / math.ceil(full / tile)) / unit) * unit
+    even = math.ceil(full / math.ceil(full / tile))
+    if unit != 1.0:
+        even = math.ceil(even / unit) * unit
     return min(even, tile)
 
 
 @njit(cache=True)
-def _scalesim_order(df, m, k, n, a_words, row_folds, col_folds, cols, a_bits, b_bits, acc_bits, out_bits,
+def scalesim_order(df, m, k, n, a_words, row_folds, col_folds, cols, a_bits, b_bits, acc_bits, out_bits,
                     w_a, w_b, w_c):
-    """SCALE-Sim's fold order (hwsim/arch/fabrics/systolic/fabric.py: scalesim_traffic, the same rule):
+    """SCALE-Sim's fold order (the one copy: cell.py runs it for `mapping: scalesim`, the mapper for its own candidate and cap):
     (A bits, B bits, output+spill write bits, spill read bits, spill words)."""
     kn, mn = k * n, m * n
     if df == 0:
@@ -117,6 +116,16 @@ def _timing(passes, dram_bits, n_tiles, stream, fill_drain, rows, bw, overlap, s
 
 
 @njit(cache=True)
+def _total_lb(compute_lb, dram_bits, n_tiles, bw, overlap):
+    """_timing's total with the array at its fastest and the ports never waited for: a lower bound
+    (max and min both grow with the array's busy cycles)."""
+    dram = 0.0 if math.isinf(bw) else dram_bits / bw
+    if overlap:
+        return max(compute_lb, dram) + min(compute_lb, dram) / n_tiles
+    return compute_lb + dram
+
+
+@njit(cache=True)
 def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
     if not dram <= cap:
         return math.inf
@@ -126,40 +135,20 @@ def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
     return energy if objective == 1 else energy * total
 
 
-@njit(cache=True, parallel=True)
-def map_layers(layer_inputs, cell_inputs, design_inputs, out):
-    """For every (design point, layer): the candidates of the module docstring, the best by the
-    objective. ``layer_inputs`` is (len(LAYER_INPUTS), 1 or P, L), ``cell_inputs``
-    (len(CELL_INPUTS), P, L), ``design_inputs`` (len(DESIGN_INPUTS), P), ``out``
-    (len(KERNEL_OUTPUTS), P, L)."""
-    step = 1 if layer_inputs.shape[1] > 1 else 0  # per-layer inputs shared by every design, or per design
-    n_layer = layer_inputs.shape[0]
-    for p in prange(cell_inputs.shape[1]):
-        cand = np.empty((14, 4))
-        v = np.empty(n_layer + cell_inputs.shape[0])
-        d = design_inputs[:, p]
-        lp = p * step
-        for i in range(cell_inputs.shape[2]):
-            v[:n_layer] = layer_inputs[:, lp, i]
-            v[n_layer:] = cell_inputs[:, p, i]
-            _map_one(v, d, cand, out[:, p, i])
-
-
 @njit(cache=True)
-def _map_one(v, d, cand, out):
-    """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out``. A
-    double-buffered design also tries each layer with its whole buffers and no overlap (a
+def map_one(m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps, folds, row_folds, col_folds, ss_cap,
+            sram_a, sram_b, size_a, size_b, size_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective,
+            port_a, port_b, port_c, cand, out):
+    """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out`` (``cand``
+    is an (N_CANDIDATES, 4) scratch). ``ss_cap``: the DRAM bits of SCALE-Sim's order, which no
+    choice may exceed; ``sram_a``/``sram_b``: the array's own operand reads from the buffers (bits).
+    A double-buffered design also tries each layer with its whole buffers and no overlap (a
     designer's double buffer can hold one tile that does not fit half of it)."""
-    m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
-    folds, row_folds, col_folds, ss_cap, sram_a, sram_b = v[9], v[10], v[11], v[12], v[13], v[14]
-    size_a, size_b, size_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective = (
-        d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12])
-    port_a, port_b, port_c = d[13], d[14], d[15]
     os_, ws = df == 0, df == 1
     is_ = not (os_ or ws)
     array_k_folds = 1.0 if os_ else row_folds
     share = 0.5 if dbuf > 0 else 1.0
-    ss_a, ss_b, ss_w, ss_pr, ss_spill = _scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
                                                         b_bits, acc_bits, out_bits, size_a * share,
                                                         size_b * share, size_c * share)
     t_dim = k if os_ else (m if ws else n)
@@ -182,18 +171,19 @@ def _map_one(v, d, cand, out):
     out[12] = dbuf
 
     compulsory = a_distinct * a_bits + k * n * b_bits + mn * out_bits
+    # no choice computes faster than every fold passing once (passes >= folds): the lower bound
+    # that prunes candidates which cannot beat the best found (the cost grows with time and traffic)
+    compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
     for variant in range(2 if dbuf > 0 else 1):
         overlap = dbuf > 0 and variant == 0
         if variant == 1:
             # whole buffers, exposed loads: at best the stream plus the compulsory traffic's time;
             # skip the search when even that cannot beat what the halves gave
-            passes_lb = folds  # every fold at least once
-            compute_lb = (max(stream, passes_lb * rows) + fill_drain) if sdb > 0 else stream + passes_lb * fill_drain
             floor = compute_lb + (0.0 if math.isinf(bw) else compulsory / bw)
             if _cost(compulsory, floor, cap, e_dram, e_sram, leak, objective) >= best:
                 break
             # SCALE-Sim's order in the whole buffers
-            ss1_a, ss1_b, ss1_w, ss1_pr, ss1_spill = _scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds,
+            ss1_a, ss1_b, ss1_w, ss1_pr, ss1_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds,
                                                                      cols, a_bits, b_bits, acc_bits, out_bits,
                                                                      size_a, size_b, size_c)
             ss1_bits = ss1_a + ss1_b + ss1_w + ss1_pr
@@ -211,7 +201,7 @@ def _map_one(v, d, cand, out):
         w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
         _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
         rho = a_distinct / (m * k)
-        for j in range(14):
+        for j in range(N_CANDIDATES):
             scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
             if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
                     and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
@@ -225,6 +215,10 @@ def _map_one(v, d, cand, out):
                 continue
             a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
                                                    acc_bits, out_bits)
+            dram = a + b + w + pr
+            if _cost(dram, _total_lb(compute_lb, dram, n_tiles, bw, overlap), cap, e_dram, e_sram, leak,
+                     objective) >= best:
+                continue
             t_tile = kt if os_ else (mt if ws else nt)
             if (scheme == 2 and is_) or (scheme == 3 and ws):
                 t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
@@ -235,7 +229,6 @@ def _map_one(v, d, cand, out):
             psum = mn * (max(array_k_folds, k_passes) - 1)
             ports = max((sram_a + a) / port_a, (sram_b + b) / port_b,
                         (mn * out_bits + 2 * psum * acc_bits + pr + w) / port_c)
-            dram = a + b + w + pr
             compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0, ports)
             value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
             if value < best:
@@ -306,20 +299,3 @@ def _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, 
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
         cand[10 + j, 0], cand[10 + j, 1], cand[10 + j, 2], cand[10 + j, 3] = 3.0, mt_u, nt, kt
-
-
-def map_auto(columns: dict, shape: tuple) -> dict:
-    """Run the kernel over arrays broadcast to ``shape``; returns the KERNEL_OUTPUTS as arrays."""
-    per_design = any(np.shape(columns[name])[0] > 1 for name in LAYER_INPUTS if np.ndim(columns[name]) == 2)
-    layer_inputs = np.empty((len(LAYER_INPUTS), shape[0] if per_design else 1, shape[1]))
-    for row, name in enumerate(LAYER_INPUTS):
-        layer_inputs[row] = columns[name]
-    cell_inputs = np.empty((len(CELL_INPUTS), *shape))
-    for row, name in enumerate(CELL_INPUTS):
-        cell_inputs[row] = columns[name]
-    design_inputs = np.empty((len(DESIGN_INPUTS), shape[0]))
-    for row, name in enumerate(DESIGN_INPUTS):
-        design_inputs[row] = np.asarray(columns[name], dtype=np.float64).reshape(shape[0])
-    out = np.empty((len(KERNEL_OUTPUTS), *shape))
-    map_layers(layer_inputs, cell_inputs, design_inputs, out)
-    return {name: out[row] for row, name in enumerate(KERNEL_OUTPUTS)}

@@ -1,0 +1,190 @@
+"""One (design point, layer) on the systolic array, compiled: SCALE-Sim's fold timing, the
+mapping (SCALE-Sim's order or the mapper), stalls, and every count the pricing step needs.
+
+This is the only copy of the array's arithmetic: the fabric (fabric.py) runs it over a job's
+cells for per-layer tables, and the engine's fused pass (hwsim/engine/fused.py) runs it inside
+its reduction. Inputs are read by named row from three float64 matrices:
+
+* ``design`` (N_DESIGN_INPUTS, P): one column per design point (``D_*`` rows);
+* ``layer`` (N_LAYER_INPUTS, L): one column per layer (``L_*`` rows);
+* ``prec`` (N_PRECISION_INPUTS, G, L): the PE's datapath record and the resolved formats per
+  structural group and layer (``Q_*`` rows); a point reads its group ``D_GROUP``.
+
+Outputs go to a vector of ``N_OUT`` slots (``O_*``), per instance of the layer (the engine
+multiplies by instances x count). The formulas are the module docstrings' of timing.py (SCALE-
+Sim's folds), mapper.py (the mapper and SCALE-Sim's loop order) and fabric.py (timing rules).
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from hwsim.arch.fabrics.base import *  # noqa: F403 (the cell layout: D_*, L_*, Q_*, U_*, O_* rows)
+from hwsim.arch.fabrics.systolic.mapper import map_one, scalesim_order
+
+MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
+
+
+@njit(cache=True, inline="always")
+def _cdiv(a, b):
+    return -(-a // b)
+
+
+@njit(cache=True)
+def fold_cell(m, k, n, rows, cols, df, cps):
+    """SCALE-Sim's fold timing for one GEMM (timing.py's table; integer arithmetic):
+    (row folds, col folds, cycles per fold, compute cycles, mapping efficiency, compute
+    utilisation, ifmap / filter / ofmap SRAM words)."""
+    if df == 0:
+        sr, sc, t = m, n, k
+    elif df == 1:
+        sr, sc, t = k, n, m
+    else:
+        sr, sc, t = k, m, n
+    t_cycles = t * cps
+    if df == 0:
+        per_fold = t_cycles + rows + cols - 2
+        util_cycles = per_fold
+    else:
+        per_fold = 2 * rows + cols + t_cycles - 2
+        util_cycles = per_fold + cols - 1
+    row_folds = _cdiv(sr, rows)
+    col_folds = _cdiv(sc, cols)
+    folds = row_folds * col_folds
+    used = float(sr) * float(sc)
+    pes = float(rows) * float(cols)
+    efficiency = used / (pes * folds)
+    utilization = used * t_cycles / (pes * util_cycles * folds)
+    mk, kn, mn = m * k, k * n, m * n
+    ifmap = mk if df == 2 else mk * col_folds
+    filt = kn * row_folds if df == 0 else (kn if df == 1 else kn * col_folds)
+    # SCALE-Sim v3 OS counts R + C extra ofmap words per fold (systolic_compute_os.py)
+    ofmap = mn + folds * (rows + cols) if df == 0 else mn * row_folds
+    return (row_folds, col_folds, per_fold, folds * per_fold - 1, efficiency, utilization, ifmap, filt, ofmap)
+
+
+@njit(cache=True)
+def systolic_cell(design, p, layer, i, prec, user, out, best, cand):
+    """Every count of layer ``i`` on design point ``p`` into ``out`` (``O_*`` slots)."""
+    g = int(design[D_GROUP, p])
+    rows, cols = int(design[D_ROWS, p]), int(design[D_COLS, p])
+    df = int(design[D_DATAFLOW, p])
+    mapping = int(design[D_MAPPING, p])
+    dbuf = design[D_DBUF, p] > 0
+    bw = design[D_BW, p]
+    pack = int(prec[Q_PACK, g, i])
+    cps = int(prec[Q_CPS, g, i])
+    m, k_elems, n = int(layer[L_M, i]), int(layer[L_K, i]), int(layer[L_N, i])
+    k = _cdiv(k_elems, pack)                               # reduction words the array sees
+    a_unique = math.ceil(layer[L_A_UNIQUE, i] / pack)
+    a_input = math.ceil(layer[L_A_INPUT, i] / pack)
+    a_raw, b_raw = prec[Q_A_BITS, g, i], prec[Q_B_BITS, g, i]
+    a_bits, b_bits = a_raw * pack, b_raw * pack            # bits per packed word
+    acc_bits, out_bits = prec[Q_ACC_BITS, g, i], prec[Q_OUT_BITS, g, i]
+    share = 0.5 if dbuf else 1.0
+    w_a, w_b, w_c = design[D_SIZE_A, p] * share, design[D_SIZE_B, p] * share, design[D_SIZE_C, p] * share
+
+    row_folds, col_folds, per_fold, ss_compute, efficiency, utilization, ifmap_w, filt_w, ofmap_w = fold_cell(
+        m, k, n, rows, cols, df, cps)
+    folds = float(row_folds * col_folds)
+    mn = float(m) * float(n)
+    sram_a_array = ifmap_w * a_bits
+    sram_b_array = filt_w * b_bits
+
+    # SCALE-Sim's loop order: its traffic, and its stall pipeline (double-buffered: the first fold's
+    # load exposed, later loads hidden behind the previous fold's compute; single: all exposed)
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, float(m), float(k), float(n), float(a_input),
+                                                       float(row_folds), float(col_folds), float(cols), a_bits,
+                                                       b_bits, acc_bits, out_bits, w_a, w_b, w_c)
+    ss_dram = ss_a + ss_b + ss_pr + ss_w
+    if math.isinf(bw):
+        ss_stall = 0.0
+    else:
+        if dbuf:
+            load_per_fold = ss_dram / (folds * bw)
+            exposed = load_per_fold + (folds - 1) * max(0.0, load_per_fold - per_fold)
+        else:
+            exposed = ss_dram / bw
+        ss_stall = math.ceil(exposed - 1e-9)
+    if mapping == MAPPING_SCALESIM and design[D_USER, p] > 0:
+        # SCALE-Sim's USER mode, computed ahead in numpy (scalesim_user.py): its stalls and
+        # prefetch counts as operand elements moved at the operands' real widths (its ofmap count
+        # includes WS/IS partial sums: accumulator bits)
+        ss_stall = user[U_STALL, p, i]
+        partial = max(0.0, user[U_OFMAP, p, i] - mn)
+        ss_a = user[U_IFMAP, p, i] * a_bits
+        ss_b = user[U_FILTER, p, i] * b_bits
+        ss_w = mn * out_bits + partial * acc_bits
+        ss_pr = 0.0
+        ss_spill = partial
+
+    if mapping == MAPPING_AUTO:
+        map_one(float(m), float(k), float(n), float(a_unique), a_bits, b_bits, acc_bits, out_bits, float(cps),
+                folds, float(row_folds), float(col_folds), ss_dram, sram_a_array, sram_b_array,
+                design[D_SIZE_A, p], design[D_SIZE_B, p], design[D_SIZE_C, p], float(rows), float(cols),
+                float(df), bw, design[D_DBUF, p], design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
+                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
+                design[D_PORT_B, p], design[D_PORT_C, p], cand, best)
+        compute = math.ceil(best[4] - 1e-9)
+        stall = max(0.0, math.ceil(best[5] - 1e-9) - compute)
+        a_read, b_read, out_write, psum_read = best[6], best[7], best[8], best[9]
+        spill, k_passes = best[10], best[11]
+        scheme, mt, nt, kt, overlap = best[0], best[1], best[2], best[3], best[12]
+    else:
+        compute = float(ss_compute)
+        stall = ss_stall
+        a_read, b_read, out_write, psum_read, spill, k_passes = ss_a, ss_b, ss_w, ss_pr, ss_spill, 1.0
+        scheme, mt, nt, kt = 0.0, math.nan, math.nan, math.nan
+        overlap = 1.0 if dbuf else 0.0
+
+    # partial sums accumulated on chip: one read-modify-write per K chunk after the first, the
+    # chunks being the array's K folds (WS/IS; buffer K tiles hold whole folds) or the buffer's K
+    # passes (OS keeps partial sums in the PEs within a pass); spilled ones come back from DRAM first
+    array_k_folds = 1.0 if df == 0 else float(row_folds)
+    onchip_psum = mn * (max(array_k_folds, k_passes) - 1.0)
+    macs = float(m) * float(k_elems) * float(n)
+    group = prec[Q_GROUP_SIZE, g, i]
+    out[O_COMPUTE] = compute
+    out[O_STALL] = stall
+    out[O_MACS] = macs
+    out[O_GROUPS] = mn * math.ceil(k_elems / group) if group > 1 else 0.0
+    # LUT PEs: one table per (row of A, group of K activations), precomputed once per column fold
+    # and shared by the output columns of that fold (N on the array's columns for OS/WS; IS streams
+    # N through one fold)
+    if prec[Q_TABLE_ENTRIES, g, i] > 0:
+        out[O_TABLES] = m * math.ceil(k_elems / prec[Q_TABLE_GROUP, g, i]) * (1.0 if df == 2 else float(col_folds))
+    else:
+        out[O_TABLES] = 0.0
+    out[O_CONV_W] = float(filt_w) * pack
+    out[O_CONV_A] = float(ifmap_w) * pack
+    out[O_VOPS] = 0.0
+    out[O_SRAM_RD_A] = sram_a_array
+    out[O_SRAM_RD_B] = sram_b_array
+    out[O_SRAM_RD_C] = onchip_psum * acc_bits + out_write          # accumulate, and drain to DRAM
+    out[O_SRAM_WR_A] = a_read                                      # fills from DRAM
+    out[O_SRAM_WR_B] = b_read
+    out[O_SRAM_WR_C] = mn * out_bits + onchip_psum * acc_bits + psum_read
+    out[O_DRAM_A] = a_read
+    out[O_DRAM_B] = b_read
+    out[O_DRAM_W] = out_write
+    out[O_DRAM_PSUM] = psum_read
+    # PE-cycles with no product (partial folds, fill and drain), as MAC slots: priced only when the
+    # design's idle PEs are not clock-gated (compute.idle_pe_energy_fraction > 0)
+    out[O_IDLE] = max(0.0, float(rows) * float(cols) * compute * pack / cps - macs)
+    out[O_FOLDS] = folds
+    out[O_MAP_EFF] = efficiency
+    out[O_COMP_UTIL] = utilization
+    out[O_SRAM_IFMAP_WORDS] = ifmap_w
+    out[O_SRAM_FILTER_WORDS] = filt_w
+    out[O_SRAM_OFMAP_WORDS] = ofmap_w
+    out[O_DRAM_IFMAP_WORDS] = a_read / a_raw                        # operand elements, not packed words
+    out[O_DRAM_FILTER_WORDS] = b_read / b_raw
+    out[O_DRAM_OFMAP_WORDS] = mn + spill
+    out[O_COMPULSORY] = a_unique * a_bits + float(k) * n * b_bits + mn * out_bits
+    out[O_SCHEME] = scheme
+    out[O_MT] = mt
+    out[O_NT] = nt
+    out[O_KT] = kt
+    out[O_OVERLAP] = overlap

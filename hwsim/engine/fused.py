@@ -1,0 +1,71 @@
+"""The fused pass: for every design point, every layer placed, counted and priced by the
+compiled fabrics' cells, and only the point's totals kept.
+
+This is ``evaluate``'s default path when no per-layer rows are asked for and every layer runs
+on a compiled fabric (the systolic array in SCALE-Sim's order or the mapper's, and the vector
+unit). Nothing of size points x layers is ever allocated: memory is the design matrix and the
+totals. Layers on other fabrics (PIM, roofline), SCALE-Sim's USER-bandwidth mode and BitMoD's
+mapping take the general path (hwsim/engine/evaluate.py), which gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from hwsim.arch.fabrics.base import (
+    D_CLOCK_HZ, D_GROUP, D_LEAKAGE_UW, L_IS_GEMM, L_REPEATS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
+    O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP)
+from hwsim.arch.fabrics.systolic.cell import systolic_cell
+from hwsim.arch.fabrics.systolic.mapper import KERNEL_OUTPUTS, N_CANDIDATES
+from hwsim.arch.fabrics.vector import vector_cell
+from hwsim.engine.pricing import cell_energy
+
+# per-point totals the fused pass keeps (rows of its (N_TOTALS, P) output)
+TOTALS = ("compute_cycles", "stall_cycles", "total_cycles", "latency_s", "energy_compute_pj", "energy_sram_pj",
+          "energy_dram_pj", "energy_leakage_pj", "energy_pj", "macs", "dram_bits")
+(T_COMPUTE, T_STALL, T_TOTAL, T_LATENCY, T_E_COMPUTE, T_E_SRAM, T_E_DRAM, T_E_LEAK, T_ENERGY, T_MACS,
+ T_DRAM_BITS) = range(len(TOTALS))
+
+
+@njit(cache=True, parallel=True)
+def fused_totals(design, layer, prec, totals):
+    """``totals`` (len(TOTALS), P) from ``design`` (N_DESIGN_INPUTS, P), ``layer``
+    (N_LAYER_INPUTS, L) and ``prec`` (N_PRECISION_INPUTS, G, L)."""
+    user = np.zeros((N_USER_INPUTS, 1, 1))
+    for p in prange(design.shape[1]):
+        out = np.empty(N_OUT)
+        best = np.empty(len(KERNEL_OUTPUTS))
+        cand = np.empty((N_CANDIDATES, 4))
+        g = int(design[D_GROUP, p])
+        compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
+        for i in range(layer.shape[1]):
+            if layer[L_IS_GEMM, i] > 0:
+                systolic_cell(design, p, layer, i, prec, user, out, best, cand)
+            else:
+                vector_cell(design, p, layer, i, prec, out)
+            c, s, d = cell_energy(out, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i],
+                                  prec[Q_E_TABLE, g, i], prec[Q_E_CONV_W, g, i], prec[Q_E_CONV_A, g, i],
+                                  prec[Q_E_VOP, g, i])
+            repeats = layer[L_REPEATS, i]
+            compute += out[O_COMPUTE] * repeats
+            stall += out[O_STALL] * repeats
+            e_compute += c * repeats
+            e_sram += s * repeats
+            e_dram += d * repeats
+            macs += out[O_MACS] * repeats
+            dram_bits += (out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM] + out[O_DRAM_W]) * repeats
+        total = compute + stall
+        latency = total / design[D_CLOCK_HZ, p]
+        leakage = design[D_LEAKAGE_UW, p] * 1e-6 * latency * 1e12   # derived: uW x s -> pJ
+        totals[T_COMPUTE, p] = compute
+        totals[T_STALL, p] = stall
+        totals[T_TOTAL, p] = total
+        totals[T_LATENCY, p] = latency
+        totals[T_E_COMPUTE, p] = e_compute
+        totals[T_E_SRAM, p] = e_sram
+        totals[T_E_DRAM, p] = e_dram
+        totals[T_E_LEAK, p] = leakage
+        totals[T_ENERGY, p] = e_compute + e_sram + e_dram + leakage
+        totals[T_MACS, p] = macs
+        totals[T_DRAM_BITS, p] = dram_bits
