@@ -110,7 +110,10 @@ def _scenario_workload(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     import hwsim
+    from hwsim.outpaths import check_output_folder
 
+    if args.out:
+        check_output_folder(args.out, "--out")
     accel = hwsim.load_accelerator(args.accelerator, args.set)
     workload = _scenario_workload(args)
     if args.precision:
@@ -167,6 +170,10 @@ def cmd_trace_llm(args: argparse.Namespace) -> int:
     if args.phase is None:
         raise HwsimInputError("a model config.json needs a phase", source=args.workload, field="--phase",
                               allowed="prefill, decode, generate")
+    if args.output not in (None, "-"):
+        from hwsim.outpaths import check_output_file
+
+        check_output_file(args.output, "-o")
     text = format_trace(_scenario_workload(args))
     if args.output in (None, "-"):
         sys.stdout.write(text)

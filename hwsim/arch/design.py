@@ -390,18 +390,16 @@ def _check_across_keys(columns: dict, accelerators: tuple[Accelerator, ...], gro
     from hwsim.arch.spec import buffer_fits, dram_bandwidth_ceiling_gb_s
 
     for role in BUFFER_ROLES:
-        keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks", "port_width_bits")]
+        keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks")]
         if not any(k in columns for k in keys):
             continue
-        kib, banks, ports = v[f"{role}_kib"], v[f"{role}_banks"], v[f"{role}_port_bits"]
-        bad = ~buffer_fits(kib, banks, ports)
+        kib, banks = v[f"{role}_kib"], v[f"{role}_banks"]
+        bad = ~buffer_fits(kib, banks)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise HwsimInputError(f"points row {i}: {banks[i]} banks x {ports[i]}-bit ports need "
-                                  f"{banks[i] * ports[i]:g} bits, the buffer holds {kib[i] * 8192:g}",
-                                  source="points", field=f"buffers.{role}.banks",
-                                  allowed="banks x port_width_bits <= size_kib x 8192 (every bank holds at least "
-                                          "one port-width word)")
+            raise HwsimInputError(f"points row {i}: {banks[i]} banks are more than the buffer's {kib[i] * 8192:g} "
+                                  "bits", source="points", field=f"buffers.{role}.banks",
+                                  allowed="at most size_kib x 8192 (every bank holds at least one bit)")
     if "dram.bandwidth_gb_s" in columns:
         ceiling = np.array([dram_bandwidth_ceiling_gb_s(a.spec.dram.standard, a.spec.dram.channel_count)
                             for a in accelerators])[group]

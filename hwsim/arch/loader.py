@@ -116,7 +116,8 @@ def _replace_pe_type(data: dict, new_type: Any, keep: set[str]) -> None:
     not have are dropped, except those given with the change (``keep``), which are then checked
     against the new type."""
     pe = data.get("compute", {}).get("pe") if isinstance(data.get("compute"), dict) else None
-    if not isinstance(pe, dict) or pe.get("type") == new_type or new_type not in PE_TYPES:
+    if not isinstance(pe, dict) or not isinstance(new_type, str) or pe.get("type") == new_type \
+            or new_type not in PE_TYPES:
         return
     allowed = set(PE_TYPES[new_type].model_fields)
     for key in list(pe):

@@ -19,11 +19,12 @@ from functools import cached_property
 import numpy as np
 
 from hwsim.errors import HwsimInputError
-from hwsim.formats import NumberFormat, Precision, parse_format
+from hwsim.formats import FloatFormat, IntFormat, NumberFormat, Precision, parse_format
 from hwsim.memory.dram import DramTiming
 from hwsim.pe.mac import MacPE
 from hwsim.tech.calibration import ALADDIN_REGISTER_ENERGY_PJ
 from hwsim.tech.cells import DFF
+from hwsim.tech.limits import CLOCK_LIMIT_TEXT, max_clock_mhz
 from hwsim.tech.nodes import TechPoint
 
 # Vector ops a PIM unit's ALU runs in the banks (HBM-PIM's ADD, MUL and ReLU; Kwon et al. ISSCC
@@ -40,6 +41,14 @@ class PimDevice:
     source: str = ""
 
     def __post_init__(self) -> None:
+        for name in self.spec.lane_formats:
+            fmt = self._lane_format(name)
+            if not isinstance(fmt, (IntFormat, FloatFormat)):
+                # a lane multiplies two elements; no PIM design (HBM-PIM, GDDR6-AiM, AttAcc) has the
+                # shared-scale unit a block (MX, NVFP4) or group-scaled (int4@g128) format needs
+                raise HwsimInputError(f"'{fmt.name}' cannot be a PIM lane format: a lane multiplies plain INT or FP "
+                                      "elements, with no shared scale", source=self.source, field="pim.lane_formats",
+                                      allowed="INT or FP formats, e.g. fp16, bf16, int8, int4")
         if not self.timing.has_pim_timing:
             raise HwsimInputError(f"DRAM standard '{self.timing.name}' has no read/write latencies for the PIM "
                                   "command program", source=self.source, field="dram.standard",
@@ -54,14 +63,38 @@ class PimDevice:
             raise HwsimInputError(f"{self.timing.banks} banks per channel do not split into units of "
                                   f"{self.spec.banks_per_unit}", source=self.source, field="pim.banks_per_unit",
                                   allowed="a divisor of the banks per channel")
+        for name in ("input_registers", "accumulator_registers"):
+            # a register holds one burst (a column); a unit fills them from one open row, so more
+            # registers than the row has columns hold bursts no row delivers (derived)
+            count = getattr(self.spec, name)
+            if count > self.timing.columns:
+                raise HwsimInputError(f"{count} registers of one burst each are more than a {self.timing.name} row's "
+                                      f"{self.timing.columns} columns", source=self.source, field=f"pim.{name}",
+                                      allowed=f"1..{self.timing.columns}")
+        for name in ("kernel_setup_cycles", "session_cycles"):
+            # the closed form and the event engine place refreshes between commands, not inside a
+            # setup or a session: one longer than a refresh interval would hide a refresh (derived)
+            cycles = getattr(self.spec, name)
+            if cycles > self.timing.tREFI:
+                raise HwsimInputError(f"{cycles} cycles are more than one {self.timing.name} refresh interval",
+                                      source=self.source, field=f"pim.{name}",
+                                      allowed=f"0..{self.timing.tREFI} (tREFI)")
+        fastest = max_clock_mhz(self.tech)
+        if self.spec.unit_clock_mhz > fastest:
+            raise HwsimInputError(f"{self.spec.unit_clock_mhz:g} MHz is faster than {self.tech.node_nm:g} nm logic "
+                                  f"runs at {self.tech.vdd_v:g} V", source=self.source, field="pim.unit_clock_mhz",
+                                  allowed=f"at most {fastest:.0f} MHz: {CLOCK_LIMIT_TEXT}")
 
-    @cached_property
-    def lane_formats(self) -> tuple[NumberFormat, ...]:
+    def _lane_format(self, name: str) -> NumberFormat:
         try:
-            return tuple(parse_format(f) for f in self.spec.lane_formats)
+            return parse_format(name)
         except HwsimInputError as exc:
             raise HwsimInputError(exc.message, source=self.source, field="pim.lane_formats",
                                   allowed=exc.allowed) from None
+
+    @cached_property
+    def lane_formats(self) -> tuple[NumberFormat, ...]:
+        return tuple(self._lane_format(f) for f in self.spec.lane_formats)
 
     @property
     def units_per_channel(self) -> int:

@@ -53,21 +53,24 @@ class VectorSpec(_Strict):
                        description="element operations the vector unit completes per cycle")
 
 
-_BANK_WHY = "every bank holds at least one port-width word (derived: a bank delivers port_width_bits per access)"
+_BANK_WHY = "every bank holds at least one bit (derived: a bank is a separate array of cells)"
 
 
-def buffer_fits(size_kib, banks, port_width_bits):
-    """A bank holds at least one port-width word (works on numbers and numpy arrays)."""
-    return banks * port_width_bits <= size_kib * 8192
+_SRAM_WHY = (f"at most {limits.MAX_SRAM_KIB:,} KiB ({limits.MAX_SRAM_KIB * 8192:,} bits): a 300 mm wafer of TSMC N5 "
+             "bit cells (0.021 um^2, IEDM 2019; hwsim/tech/limits.py)")
+
+
+def buffer_fits(size_kib, banks):
+    """No more banks than bits (works on numbers and numpy arrays)."""
+    return banks <= size_kib * 8192
 
 
 class BufferSpec(_Strict):
-    size_kib: float = Field(gt=0, le=limits.MAX_SRAM_KIB, json_schema_extra=why(
-        f"at most {limits.MAX_SRAM_KIB:,} KiB: a 300 mm wafer of TSMC N5 bit cells (0.021 um^2, IEDM 2019; "
-        "hwsim/tech/limits.py)"), description="capacity in KiB (1 KiB = 8192 bits)")
+    size_kib: float = Field(gt=0, le=limits.MAX_SRAM_KIB, json_schema_extra=why(_SRAM_WHY),
+                            description="capacity in KiB (1 KiB = 8192 bits)")
     banks: int = Field(default=1, gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_BANK_WHY),
                        description="independent banks; an access touches one")
-    port_width_bits: int = Field(gt=0, le=int(limits.MAX_SRAM_KIB) * 8192, json_schema_extra=why(_BANK_WHY),
+    port_width_bits: int = Field(gt=0, le=int(limits.MAX_SRAM_KIB) * 8192, json_schema_extra=why(_SRAM_WHY),
                                  description="bits per access")
     read_pj_per_access: float | None = Field(
         default=None, gt=0, description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
@@ -82,10 +85,9 @@ class BufferSpec(_Strict):
     @model_validator(mode="after")
     def _physical(self):
         bits = self.size_kib * 8192
-        if not buffer_fits(self.size_kib, self.banks, self.port_width_bits):
-            raise Refused(f"{self.banks} banks x {self.port_width_bits}-bit ports need "
-                          f"{self.banks * self.port_width_bits:g} bits, the buffer holds {bits:g}", field="banks",
-                          allowed=f"banks x port_width_bits <= size_kib x 8192 ({_BANK_WHY})")
+        if not buffer_fits(self.size_kib, self.banks):
+            raise Refused(f"{self.banks} banks are more than the buffer's {bits:g} bits", field="banks",
+                          allowed=f"at most size_kib x 8192 = {math.floor(bits)} ({_BANK_WHY})")
         if self.write_access_bits is not None and self.write_access_bits > bits:
             raise Refused(f"{self.write_access_bits} bits is more than the buffer holds ({bits:g})",
                           field="write_access_bits", allowed=f"1..{bits:g}")
@@ -174,7 +176,7 @@ class DramSpec(_Strict):
         from hwsim.memory.dram import DRAM_PRESETS
 
         if value is not None and value not in DRAM_PRESETS:
-            raise ValueError(f"'{value}' is not a DRAM standard; allowed: {', '.join(DRAM_PRESETS)}")
+            raise Refused(f"'{value}' is not a DRAM standard", allowed=", ".join(DRAM_PRESETS))
         return value
 
     @model_validator(mode="after")

@@ -13,17 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
+from hwsim.specmodel import Strict, refusal_of
 from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Gemm, MatMul, VectorOp
 from hwsim.yamlio import load_yaml_file
 
 
-class TransformerConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransformerConfig(Strict):
+    model_config = ConfigDict(extra="forbid")  # not frozen: the loader reads it once
 
     kind: Literal["transformer_encoder", "transformer_decoder"] = Field(description="model family")
     name: str = Field(description="workload name")
@@ -67,8 +68,11 @@ def load_transformer(path: str | Path, data: dict | None = None) -> Workload:
         cfg = TransformerConfig.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or None
-        raise HwsimInputError(err["msg"], source=str(path), field=field) from None
+        refused = refusal_of(err)
+        field = ".".join([str(p) for p in err["loc"]] + ([refused.field] if refused and refused.field else []))
+        message = refused.message if refused else err["msg"]
+        raise HwsimInputError(message, source=str(path), field=field or None,
+                              allowed=refused.allowed if refused else None) from None
     try:
         precision = Precision(**{k: parse_format(v) for k, v in cfg.precision.items()})
     except HwsimInputError as exc:
