@@ -162,7 +162,10 @@ def test_single_buffered_loads_are_exposed():
 # 64 x 8 x 32 = 16384. (B resident needs Kt Nt = 64 B elements > 32; A resident revisits C over K;
 # SCALE-Sim's order refetches A, 4096 > 2048, per column fold.)
 EXACT_BITS = (2048, 256, 16384)
-TILE_SPEC = ["mapping_objective=energy", "compute.rows=4", "compute.cols=4", "compute.dataflow=ws"]
+# (a 64-bit filter port: a bank must hold one port word, and 255 bits < 256; B is read 512 bits per
+# layer, never the limit)
+TILE_SPEC = ["mapping_objective=energy", "compute.rows=4", "compute.cols=4", "compute.dataflow=ws",
+             "buffers.filter.port_width_bits=64"]
 COMPULSORY = 4096 + 512 + 4096
 
 
@@ -270,7 +273,8 @@ def test_spilled_partial_sums_come_back_through_the_ofmap_port():
     # 32 = 960: M N (3 - 1) = 140 partial sums spill (written at 32 bits, read back), and are
     # read-modify-written on chip like the others
     row = _row((10, 12, 7), ["compute.rows=4", "compute.cols=3", "compute.dataflow=ws",
-                             f"buffers.ofmap.size_kib={_kib(819)}"], mapping="scalesim")
+                             f"buffers.ofmap.size_kib={_kib(819)}", "buffers.ofmap.port_width_bits=64"],
+               mapping="scalesim")   # (a bank holds at least one port word; SCALE-Sim has no port limits)
     spill_bits = 10 * 7 * 2 * ACC_BITS                     # 4480
     out_bits = 10 * 7 * OUT_BITS                           # 560
     assert row["dram_ofmap_writes_bits"] == out_bits + spill_bits
