@@ -117,8 +117,8 @@ def _timing(passes, dram_bits, n_tiles, stream, fill_drain, rows, bw, overlap, s
 
 @njit(cache=True)
 def _total_lb(compute_lb, dram_bits, n_tiles, bw, overlap):
-    """_timing's total with the array at its fastest and the ports never waited for: a lower bound
-    (max and min both grow with the array's busy cycles)."""
+    """_timing's total with the array busy for ``compute_lb`` cycles, a lower bound on its busy
+    cycles: a lower bound (max and min both grow with the array's busy cycles)."""
     dram = 0.0 if math.isinf(bw) else dram_bits / bw
     if overlap:
         return max(compute_lb, dram) + min(compute_lb, dram) / n_tiles
@@ -174,6 +174,10 @@ def map_one(m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps, folds,
     # no choice computes faster than every fold passing once (passes >= folds): the lower bound
     # that prunes candidates which cannot beat the best found (the cost grows with time and traffic)
     compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
+    # ... nor waits less for the SRAM ports than with each operand fetched once and partial sums
+    # through the array's K folds only (a >= A, b >= B, psum >= M N (K folds - 1), writes >= M N out)
+    compute_lb = max(compute_lb, (sram_a + a_distinct * a_bits) / port_a, (sram_b + k * n * b_bits) / port_b,
+                     (2 * mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits) / port_c)
     for variant in range(2 if dbuf > 0 else 1):
         overlap = dbuf > 0 and variant == 0
         if variant == 1:
@@ -199,56 +203,79 @@ def map_one(m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps, folds,
                 out[12] = 0.0
         share = 0.5 if overlap else 1.0
         w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
-        _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
         rho = a_distinct / (m * k)
-        for j in range(N_CANDIDATES):
-            scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
-            if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
-                    and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
+        # the C-resident family first (usually the best), then each other family only when its
+        # traffic floor can beat the best found
+        for family in range(1, 4):
+            floor_bits = _family_floor_bits(family, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, rows,
+                                            cols, os_, is_, w_a, w_b, w_c)
+            if _cost(floor_bits, _total_lb(compute_lb, floor_bits, math.inf, bw, overlap), cap, e_dram, e_sram,
+                     leak, objective) >= best:
                 continue
-            seen = False  # small layers round many choices to the same tiles: evaluate each once
-            for i in range(j):
-                if cand[i, 0] == scheme and cand[i, 1] == mt and cand[i, 2] == nt and cand[i, 3] == kt:
-                    seen = True
-                    break
-            if seen:
-                continue
-            a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
-                                                   acc_bits, out_bits)
-            dram = a + b + w + pr
-            if _cost(dram, _total_lb(compute_lb, dram, n_tiles, bw, overlap), cap, e_dram, e_sram, leak,
-                     objective) >= best:
-                continue
-            t_tile = kt if os_ else (mt if ws else nt)
-            if (scheme == 2 and is_) or (scheme == 3 and ws):
-                t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
-            passes = folds * math.ceil(t_dim / t_tile)
-            k_passes = math.ceil(k / kt)
-            # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K
-            # passes (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
-            psum = mn * (max(array_k_folds, k_passes) - 1)
-            ports = max((sram_a + a) / port_a, (sram_b + b) / port_b,
-                        (mn * out_bits + 2 * psum * acc_bits + pr + w) / port_c)
-            compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0, ports)
-            value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
-            if value < best:
-                best = value
-                out[0], out[1], out[2], out[3] = scheme, mt, nt, kt
-                out[4], out[5], out[6], out[7] = compute, total, a, b
-                out[8], out[9], out[10], out[11] = w, pr, spill, k_passes
-                out[12] = 1.0 if overlap else 0.0
+            if family == 1:
+                _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b,
+                                    w_c, cand)
+                lo, hi = 0, 6
+            elif family == 2:
+                _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b,
+                                    w_c, cand)
+                lo, hi = 6, 10
+            else:
+                _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b,
+                                    w_c, cand)
+                lo, hi = 10, 14
+            for j in range(lo, hi):
+                scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
+                if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
+                        and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
+                    continue
+                seen = False  # small layers round many choices to the same tiles: evaluate each once
+                for i in range(lo, j):
+                    if cand[i, 0] == scheme and cand[i, 1] == mt and cand[i, 2] == nt and cand[i, 3] == kt:
+                        seen = True
+                        break
+                if seen:
+                    continue
+                a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
+                                                       acc_bits, out_bits)
+                dram = a + b + w + pr
+                if _cost(dram, _total_lb(compute_lb, dram, n_tiles, bw, overlap), cap, e_dram, e_sram, leak,
+                         objective) >= best:
+                    continue
+                t_tile = kt if os_ else (mt if ws else nt)
+                if (scheme == 2 and is_) or (scheme == 3 and ws):
+                    t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
+                passes = folds * math.ceil(t_dim / t_tile)
+                k_passes = math.ceil(k / kt)
+                # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K
+                # passes (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
+                psum = mn * (max(array_k_folds, k_passes) - 1)
+                ports = max((sram_a + a) / port_a, (sram_b + b) / port_b,
+                            (mn * out_bits + 2 * psum * acc_bits + pr + w) / port_c)
+                compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0, ports)
+                value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
+                if value < best:
+                    best = value
+                    out[0], out[1], out[2], out[3] = scheme, mt, nt, kt
+                    out[4], out[5], out[6], out[7] = compute, total, a, b
+                    out[8], out[9], out[10], out[11] = w, pr, spill, k_passes
+                    out[12] = 1.0 if overlap else 0.0
 
 
 @njit(cache=True)
-def _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
-    """The closed-form tile choices of the module docstring into ``cand`` (scheme, Mt, Nt, Kt)."""
-    u_m = rows if os_ else (cols if is_ else 1.0)
-    u_n = 1.0 if is_ else cols
-    u_k = 1.0 if os_ else rows
+def _units(rows, cols, os_, is_):
+    """The array units tiles come in along M, N and K (1: a dimension the array does not tile)."""
+    return (rows if os_ else (cols if is_ else 1.0)), (1.0 if is_ else cols), (1.0 if os_ else rows)
+
+
+@njit(cache=True)
+def _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
+    """k innermost (C tile Mt x Nt resident; Kt as large as the A and B tiles allow): rows 0-5 of
+    ``cand`` (scheme, Mt, Nt, Kt)."""
+    u_m, u_n, u_k = _units(rows, cols, os_, is_)
     rho = a_distinct / (m * k)
     ra = max(rho * a_bits, 1e-30)
-    alpha, beta, gamma = a_distinct * a_bits, k * n * b_bits, 2.0 * m * n * acc_bits
-    # k innermost: C tile Mt x Nt resident; Kt as large as the A and B tiles allow
+    alpha, beta = a_distinct * a_bits, k * n * b_bits
     cap_m = min(m, w_a / (u_k * ra))
     cap_n = min(n, w_b / (u_k * b_bits))
     s_c = w_c / acc_bits
@@ -269,7 +296,14 @@ def _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, 
         mt = _even_tile(_round_tile(min(cap_m, s_c / max(nt, 1.0)), u_m, m), u_m, m)
         kt = _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
         cand[4 + j, 0], cand[4 + j, 1], cand[4 + j, 2], cand[4 + j, 3] = 1.0, mt, nt, kt
-    # n innermost: A tile Mt x Kt resident, Nt one array unit
+
+
+@njit(cache=True)
+def _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
+    """n innermost (A tile Mt x Kt resident, Nt one array unit): rows 6-9 of ``cand``."""
+    u_m, u_n, u_k = _units(rows, cols, os_, is_)
+    ra = max(a_distinct / (m * k) * a_bits, 1e-30)
+    beta, gamma = k * n * b_bits, 2.0 * m * n * acc_bits
     nt_u = min(u_n, n)
     cap_m = min(m, w_c / (nt_u * acc_bits))
     cap_k = min(k, w_b / (nt_u * b_bits))
@@ -284,7 +318,14 @@ def _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, 
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         mt = _round_tile(min(cap_m, s_a / max(kt, 1.0)), u_m, m)  # then the resident tile as tall as fits
         cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 2.0, mt, nt_u, kt
-    # m innermost: B tile Kt x Nt resident, Mt one array unit
+
+
+@njit(cache=True)
+def _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
+    """m innermost (B tile Kt x Nt resident, Mt one array unit): rows 10-13 of ``cand``."""
+    u_m, u_n, u_k = _units(rows, cols, os_, is_)
+    ra = max(a_distinct / (m * k) * a_bits, 1e-30)
+    alpha, gamma = a_distinct * a_bits, 2.0 * m * n * acc_bits
     mt_u = min(u_m, m)
     cap_k = min(k, w_a / (mt_u * ra))
     cap_n = min(n, w_c / (mt_u * acc_bits))
@@ -299,3 +340,37 @@ def _candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, 
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
         cand[10 + j, 0], cand[10 + j, 1], cand[10 + j, 2], cand[10 + j, 3] = 3.0, mt_u, nt, kt
+
+
+@njit(cache=True)
+def _family_floor_bits(scheme, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, rows, cols, os_, is_,
+                       w_a, w_b, w_c):
+    """A lower bound on the DRAM bits of every feasible tiling of a loop-order family (the traffic
+    table of the module docstring with each trip count at its smallest under the buffer bounds);
+    inf if none fits. Kt is at least one K unit (or all of K), so Mt <= W_A / (Kt rho a) etc.
+    Caps are widened by a relative 1e-9 so that rounding never lifts the bound above a real tiling."""
+    u_m, u_n, u_k = _units(rows, cols, os_, is_)
+    slack = 1.0 + 1e-9
+    kt_min = min(u_k, k)
+    ra = a_distinct / (m * k) * a_bits
+    a_all, b_all, out = a_distinct * a_bits, k * n * b_bits, m * n * out_bits
+    if scheme == 1:
+        cap_m = min(m, w_a / (kt_min * ra)) * slack
+        cap_n = min(n, w_b / (kt_min * b_bits)) * slack
+        s_c = w_c / acc_bits * slack
+        if cap_m < 1.0 or cap_n < 1.0 or s_c < 1.0:
+            return math.inf
+        # A x Tn + B x Tm with Tm >= M / Mt, Tn >= N / Nt, Mt Nt <= S_C: at least the AM-GM bound
+        spread = a_all * max(1.0, n / cap_n) + b_all * max(1.0, m / cap_m)
+        return max(spread, 2.0 * math.sqrt(a_all * n * b_all * m / s_c)) + out
+    if scheme == 2:
+        nt_u = min(u_n, n)
+        cap_m = min(m, w_c / (nt_u * acc_bits), w_a / (kt_min * ra)) * slack
+        if cap_m < 1.0 or kt_min * nt_u * b_bits > w_b * slack:
+            return math.inf
+        return a_all + b_all * math.ceil(m / cap_m) + out
+    mt_u = min(u_m, m)
+    cap_n = min(n, w_c / (mt_u * acc_bits), w_b / (kt_min * b_bits)) * slack
+    if cap_n < 1.0 or mt_u * kt_min * ra > w_a * slack:
+        return math.inf
+    return a_all * math.ceil(n / cap_n) + b_all + out
