@@ -74,6 +74,104 @@ CASES = [
     (["info"], ["accelerator"]),
 ]
 
+# Issue 14 item 6: booleans are not numbers, physical floors and ceilings, one spec section per PE
+# type, accumulator widths on every PE type, block formats wherever formats are taken, output paths.
+TINY = str(BAD / "ok_tiny_trace.csv")   # one small GEMM, so a case that gets past loading stays fast
+LONG_NAME = "n" * 300                    # Linux NAME_MAX is 255 bytes
+
+
+def _spec(name: str) -> list[str]:
+    return ["run", str(BAD / name), TINY]
+
+
+CASES += [
+    # booleans, text and NaN where numbers belong; numbers where true/false belongs
+    (_spec("spec_bool_rows.yaml"), ["spec_bool_rows.yaml", "compute.rows", "True is a boolean, not a number", "allowed: an integer"]),
+    (_spec("spec_text_number.yaml"), ["clock_mhz", "'1000' is text, not a number"]),
+    (_spec("spec_bool_as_number_flag.yaml"), ["buffers.double_buffered", "1 is not true or false", "allowed: true, false"]),
+    (_spec("spec_nan_clock.yaml"), ["clock_mhz", "nan is not a finite number"]),
+    (["run", "--set", "compute.rows=true"], ["compute.rows", "boolean, not a number"]),
+    (["run", "--set", "compute.cols=false"], ["compute.cols", "boolean, not a number"]),
+    (["run", "--set", "dram.bandwidth_gb_s=true"], ["dram.bandwidth_gb_s", "boolean", "a number or 'unlimited'"]),
+    (["run", "--set", "dram.bandwidth_gb_s=fast"], ["dram.bandwidth_gb_s", "'fast' is text", "'unlimited'"]),
+    (["run", "--set", "buffers.ifmap.size_kib=.inf"], ["buffers.ifmap.size_kib", "inf is not a finite number"]),
+    (["run", "--set", "supply_voltage_v=true"], ["supply_voltage_v", "boolean"]),
+    (["run", "--set", "compute.pe.stationary_double_buffered=0"], ["stationary_double_buffered", "0 is not true or false"]),
+    (["run", "lut-tensor-core-like", TINY, "--set", "compute.pe.lut_group_size=true"], ["compute.pe.lut_group_size", "boolean"]),
+    (["run", GOOD_ACCEL, str(BAD / "model_bool_hidden.yaml")], ["model_bool_hidden.yaml", "'hidden'", "boolean, not a number"]),
+    (["run", GOOD_ACCEL, str(BAD / "llm_config_bool.json"), "--phase", "decode", "--kv-len", "4"], ["llm_config_bool.json", "'n_embd'", "integer", "True"]),
+    (["run", GOOD_ACCEL, str(BAD / "llm_config_float.json"), "--phase", "decode", "--kv-len", "4"], ["llm_config_float.json", "'n_embd'", "integer", "768.5"]),
+    (["run", GOOD_ACCEL, str(BAD / "trace_bool_count.csv")], ["trace_bool_count.csv", "line 2", "'count'", "'true' is not an integer"]),
+    (["run", GOOD_ACCEL, TINY, "--precision", str(BAD / "precision_bool.csv")], ["precision_bool.csv", "'weights'", "'true'"]),
+    # one section per PE type: another type's key is refused, naming it and this type's keys
+    (_spec("spec_lut_key_on_mac.yaml"), ["compute.pe.lut_group_size", "not a key of a mac PE", "a lut PE key", "allowed: weights", "multiplier, decomposable, conversions"]),
+    (_spec("spec_bitserial_key_on_lut.yaml"), ["compute.pe.essential_bit_fraction", "not a key of a lut PE", "lut_group_size"]),
+    (_spec("spec_mac_key_on_shiftadd.yaml"), ["compute.pe.conversions", "not a key of a shiftadd PE", "energy_pj_per_cycle, area_um2"]),
+    (_spec("spec_unknown_pe_type.yaml"), ["compute.pe.type", "'systolic' is not a PE type", "allowed: mac, bitserial, lut, shiftadd"]),
+    (_spec("spec_missing_pe_type.yaml"), ["compute.pe.type", "required key is missing"]),
+    (["run", "--set", "compute.pe.lut_group_size=4"], ["compute.pe.lut_group_size", "not a key of a mac PE", "allowed:"]),
+    (["run", "--set", "compute.pe.bits_per_cycle=2"], ["compute.pe.bits_per_cycle", "not a key of a mac PE", "bitserial and lut PE key"]),
+    (["run", "--set", "compute.pe.energy_pj_per_cycle=1.0"], ["compute.pe.energy_pj_per_cycle", "not a key of a mac PE"]),
+    (["run", "stripes-like", TINY, "--set", "compute.pe.conversions=[]"], ["compute.pe.conversions", "not a key of a bitserial PE"]),
+    (["run", "mixpe-w4a8", TINY, "--set", "compute.pe.dot_product_width=2"], ["compute.pe.dot_product_width", "not a key of a shiftadd PE"]),
+    (["run", "--set", "compute.pe.type=lut", "--set", "compute.pe.multiplier=booth4"], ["compute.pe.multiplier", "not a key of a lut PE"]),
+    (["run", "--set", "compute.pe.type=[mac]"], ["compute.pe.type", "is not a PE type"]),
+    # bits per cycle and accumulator widths, on every PE type
+    (_spec("spec_bits_per_cycle_over_weight.yaml"), ["compute.pe.bits_per_cycle", "16", "widest weight's 8 bits", "allowed: 1..8"]),
+    (["run", "stripes-like", TINY, "--set", "compute.pe.bits_per_cycle=17"], ["bits_per_cycle", "allowed: 1..16"]),
+    (["run", "lut-tensor-core-like", TINY, "--set", "compute.pe.bits_per_cycle=5"], ["bits_per_cycle", "4 bit-planes", "allowed: 1..4"]),
+    (_spec("spec_bitserial_narrow_accumulator.yaml"), ["compute.pe.accumulator", "'int8' is narrower than the 16-bit product"]),
+    (["run", "stripes-like", TINY, "--set", "compute.pe.accumulator=int24"], ["compute.pe.accumulator", "int16 weights x int16 activations", "narrower than the 32-bit product"]),
+    (_spec("spec_lut_narrow_fp_accumulator.yaml"), ["compute.pe.accumulator", "'bf16' cannot hold a 'fp16' operand"]),
+    (["run", "lut-tensor-core-like", TINY, "--set", "compute.pe.accumulator=int8"], ["compute.pe.accumulator", "need an FP accumulator"]),
+    (_spec("spec_shiftadd_narrow_fp_accumulator.yaml"), ["compute.pe.accumulator", "'fp16' cannot hold a 'fp32' operand"]),
+    (["run", "mixpe-w4a8", TINY, "--set", "compute.pe.accumulator=int8"], ["compute.pe.accumulator", "19 bits", "int19 or wider"]),
+    # physical floors and ceilings
+    (_spec("spec_rows_over_wafer.yaml"), ["compute.rows", "less than or equal to 787841", "300 mm wafer"]),
+    (_spec("cfg_array_over_wafer.cfg"), ["cfg_array_over_wafer.cfg", "compute.rows", "787841"]),
+    (["run", "--set", "vector.lanes=1e12"], ["vector.lanes", "less than or equal to", "wafer"]),
+    (_spec("spec_banks_over_bits.yaml"), ["buffers.ifmap.banks", "16 banks are more than the buffer's 8.192 bits", "at most size_kib x 8192 = 8"]),
+    (["run", "--set", "buffers.ifmap.banks=100000000"], ["buffers.ifmap.banks", "more than the buffer's 524288 bits"]),
+    (["run", "--set", "buffers.ifmap.read_pj_per_access=1e6"], ["read_pj_per_access", "more than 100 pJ per bit", "Horowitz"]),
+    (_spec("spec_dram_channels_over_standard.yaml"), ["dram.channels", "1000000000 hbm2 channels", "allowed: 1..128"]),
+    (["run", "hbm-pim", TINY, "--set", "dram.channels=1000000000"], ["dram.channels", "allowed: 1..128"]),
+    (_spec("spec_dram_bandwidth_over_standard.yaml"), ["dram.bandwidth_gb_s", "5000 GB/s is more than 16 hbm2 channels deliver", "up to 256 GB/s"]),
+    (["run", "hbm-pim", TINY, "--set", "dram.bandwidth_gb_s=5000"], ["dram.bandwidth_gb_s", "up to 256 GB/s"]),
+    (["run", "--set", "dram.bandwidth_gb_s=1e9"], ["dram.bandwidth_gb_s", "more than any DRAM system delivers", "16384 GB/s", "HBM4"]),
+    (_spec("spec_dram_channels_without_standard.yaml"), ["dram.channels", "no dram.standard is named"]),
+    (_spec("spec_dram_energy_ceiling.yaml"), ["dram.energy_pj_per_bit", "less than or equal to 100", "Horowitz"]),
+    (_spec("spec_clock_over_node.yaml"), ["clock_mhz", "20000 MHz is faster than 45 nm logic runs at 0.9 V", "at most 6173 MHz", "FO4"]),
+    (["run", "--set", "clock_mhz=1e5"], ["clock_mhz", "at most 6173 MHz"]),
+    (_spec("spec_idle_fraction.yaml"), ["compute.idle_pe_energy_fraction", "less than or equal to 1", "got 50"]),
+    (["run", "--set", "compute.idle_pe_energy_fraction=50"], ["compute.idle_pe_energy_fraction", "less than or equal to 1"]),
+    (["run", "--set", "area_overhead_fraction=11"], ["area_overhead_fraction", "less than or equal to 10"]),
+    (["run", "hbm-pim", TINY, "--set", "pim.unit_clock_mhz=50000"], ["pim.unit_clock_mhz", "faster than 20 nm logic", "FO4"]),
+    (["run", "hbm-pim", TINY, "--set", "pim.session_cycles=100000"], ["pim.session_cycles", "refresh interval", "0..3900"]),
+    (["run", "hbm-pim", TINY, "--set", "pim.kernel_tail_cycles=1000"], ["pim.kernel_tail_cycles", "331 setup cycles", "0..331"]),
+    (_spec("spec_pim_registers_over_row.yaml"), ["pim.input_registers", "32 columns", "allowed: 1..32"]),
+    (["run", "hbm-pim", TINY, "--set", "pim.lane_mac_pj=1000"], ["pim.lane_mac_pj", "less than or equal to", "FP32"]),
+    (["run", GOOD_ACCEL, str(BAD / "trace_macs_over_exact.csv")], ["'fc'", "1e+33 MACs", "2^53"]),
+    # block / MX formats wherever formats are taken: run, or one clear refusal (no traceback)
+    (_spec("spec_pim_block_lane_format.yaml"), ["pim.lane_formats", "'mxfp8_e4m3' cannot be a PIM lane format"]),
+    (["run", "pim-gpt", TINY, "--set", "pim.lane_formats=[bf16, nvfp4]"], ["pim.lane_formats", "'nvfp4' cannot be a PIM lane format"]),
+    (["run", "pim-gpt", TINY, "--set", "pim.lane_formats=[int4@g128]"], ["pim.lane_formats", "'int4@g128'"]),
+    (["run", "pim-gpt", TINY, "--set", "pim.lane_formats=[5.25]"], ["pim.lane_formats", "'5.25'"]),
+    (["run", "hbm-pim", TINY, "--weights", "mxfp8_e4m3"], ["pim.lane_formats", "mxfp8_e4m3 cannot run on the PIM lanes", "allowed: fp16"]),
+    (["run", "hbm-pim", TINY, "--precision", str(BAD / "precision_block_on_pim.csv")], ["layer 'fc'", "mxfp4 cannot run on the PIM lanes"]),
+    (["run", GOOD_ACCEL, TINY, "--weights", "mxfp4"], ["layer 'fc'", "'mxfp4' is not supported by the mac PE"]),
+    (["run", "stripes-like", TINY, "--set", "compute.pe.weights=[mxfp4]"], ["compute.pe.weights", "serialises integer weights, not 'mxfp4'"]),
+    (["run", "lut-tensor-core-like", TINY, "--set", "compute.pe.lut_table_format=mxint8"], ["compute.pe.lut_table_format", "'mxint8'"]),
+    (["run", "mixpe-w4a16", TINY, "--set", "compute.pe.activations=[mxfp8_e4m3]"], ["compute.pe.activations", "'mxfp8_e4m3' on a shift-add PE"]),
+    (["run", GOOD_ACCEL, TINY, "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: mxfp8_e4m3}]"], ["compute.pe.conversions", "not a native weights format"]),
+    # output paths
+    (["run", GOOD_ACCEL, TINY, "--out", str(BAD / "out_is_a_file.txt")], ["out_is_a_file.txt", "'--out'", "is a file"]),
+    (["run", GOOD_ACCEL, TINY, "--out", str(BAD / "out_is_a_file.txt" / "sub")], ["'--out'", "is a file, not a folder"]),
+    (["run", GOOD_ACCEL, TINY, "--out", LONG_NAME], ["'--out'", "a name in the path is 300 bytes long", "at most 255 bytes"]),
+    (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", LONG_NAME + ".csv"], ["'-o'", "304 bytes long"]),
+    (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", str(BAD)], ["'-o'", "is a folder"]),
+    (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", "no-such-folder/x.csv"], ["'-o'", "its folder does not exist"]),
+]
+
 
 @pytest.mark.parametrize("argv, fragments", CASES, ids=[" ".join(Path(a).name for a in c[0]) for c in CASES])
 def test_bad_input_gives_one_clear_line_and_exit_2(argv, fragments, capsys, tmp_path, monkeypatch):
@@ -94,3 +192,145 @@ def test_bad_input_gives_one_clear_line_and_exit_2(argv, fragments, capsys, tmp_
 def test_every_corpus_file_is_exercised():
     used = {Path(arg).name for argv, _ in CASES for arg in argv}
     assert {p.name for p in BAD.iterdir()} <= used
+
+
+@pytest.mark.parametrize("yaml_file, overrides", [
+    ("spec_lut_key_on_mac.yaml", ["compute.pe.lut_group_size=4"]),
+    ("spec_bool_rows.yaml", ["compute.rows=true"]),
+    ("spec_idle_fraction.yaml", ["compute.idle_pe_energy_fraction=50"]),
+    ("spec_clock_over_node.yaml", ["clock_mhz=20000"]),
+])
+def test_set_and_yaml_refuse_alike(yaml_file, overrides, capsys):
+    """The same bad value from a YAML file and from --set on the preset it was made from gives the
+    same line but for the file it names."""
+    def line(argv):
+        assert main(argv) == 2
+        return capsys.readouterr().err.strip()
+
+    from_yaml = line(["run", str(BAD / yaml_file), TINY])
+    from_set = line(["run", GOOD_ACCEL, TINY, *[a for o in overrides for a in ("--set", o)]])
+    # "hwsim: error: <file>: <the rest>"
+    assert from_yaml.split(": ", 3)[3] == from_set.split(": ", 3)[3]
+
+
+def test_unwritable_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    # root may write anywhere, so the permission answer is what the check asks the OS
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(path) == str(locked) else real_access(path, mode))
+    assert main(["run", GOOD_ACCEL, TINY, "--out", str(locked / "results")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'--out'" in err[0] and "cannot write in" in err[0]
+    assert not (locked / "results").exists()
+
+
+# -- hwsim.evaluate's points: any shape is one HwsimInputError -------------------------------------
+import numpy as np   # noqa: E402
+import pandas as pd  # noqa: E402
+
+import hwsim  # noqa: E402
+from hwsim.arch.design import design_batch, point_tables  # noqa: E402
+from hwsim.errors import HwsimInputError  # noqa: E402
+
+POINT_CASES = [
+    ({"compute.rows": 64}, ["'compute.rows' is one value (64)"]),
+    ([{"compute.rows": 64}], ["item 0 is a dict, not a DataFrame"]),
+    ([64, 32], ["item 0 is an int"]),
+    (pd.Series({"compute.rows": 64}), ["a Series is not a table"]),
+    (5, ["an int is not a table"]),
+    ("compute.rows=64", ["a str is not a table"]),
+    (np.ones(3), ["ndarray is not a table"]),
+    (pd.DataFrame(), ["no design points"]),
+    (pd.DataFrame({"compute.rows": []}), ["no design points"]),
+    ([], ["no design points"]),
+    ({"compute.rows": [32, 64], "compute.cols": [8]}, ["differ in length", "compute.rows: 2", "compute.cols: 1"]),
+    ({"compute.rows": np.ones((2, 2))}, ["2 dimensions"]),
+    (pd.DataFrame([[1, 2]], columns=["compute.rows", "compute.rows"]), ["'compute.rows' appears twice"]),
+    ({0: [1]}, ["column 0 is not a dotted spec key"]),
+]
+
+
+@pytest.mark.parametrize("points, fragments", POINT_CASES, ids=[f"shape{i}" for i in range(len(POINT_CASES))])
+def test_points_of_any_shape_are_one_input_error(points, fragments):
+    with pytest.raises(HwsimInputError) as caught:
+        list(point_tables(points))
+    text = str(caught.value)
+    assert "\n" not in text and text.startswith("points: ")
+    for fragment in fragments:
+        assert fragment in text, (fragment, text)
+
+
+VALUE_CASES = [
+    # (points, field, fragments): each the same refusal --set gives, from the same field limit
+    (pd.DataFrame({"compute.rows": [64, np.nan]}), "compute.rows", ["points row 1: nan is not allowed", "an integer >= 1"]),
+    (pd.DataFrame({"compute.rows": [64, "x"]}), "compute.rows", ["points row 1: 'x' is not allowed"]),
+    (pd.DataFrame({"compute.rows": [True, False]}), "compute.rows", ["points row 0: True is not allowed"]),
+    (pd.DataFrame({"compute.rows": [64.5]}), "compute.rows", ["64.5 is not allowed", "an integer"]),
+    (pd.DataFrame({"compute.rows": [10 ** 9]}), "compute.rows", ["<= 787841", "300 mm wafer"]),
+    (pd.DataFrame({"compute.idle_pe_energy_fraction": [0.5, 50]}), "compute.idle_pe_energy_fraction",
+     ["points row 1: 50.0 is not allowed", "<= 1"]),
+    (pd.DataFrame({"dram.energy_pj_per_bit": [1000.0]}), "dram.energy_pj_per_bit", ["<= 100", "Horowitz"]),
+    (pd.DataFrame({"dram.bandwidth_gb_s": [1e9]}), "dram.bandwidth_gb_s", ["<= 16384", "'unlimited'"]),
+    (pd.DataFrame({"dram.bandwidth_gb_s": [np.inf]}), "dram.bandwidth_gb_s", ["inf is not allowed"]),
+    (pd.DataFrame({"buffers.ifmap.banks": [10 ** 6]}), "buffers.ifmap.banks", ["more than the buffer's 524288 bits"]),
+    (pd.DataFrame({"buffers.double_buffered": [1, 0]}), "buffers.double_buffered", ["allowed: true, false"]),
+    (pd.DataFrame({"compute.dataflow": [["os"]]}), "compute.dataflow", ["['os'] is not allowed", "os, ws, is"]),
+    (pd.DataFrame({"area_overhead_fraction": [11]}), "area_overhead_fraction", ["<= 10"]),
+    (pd.DataFrame({"tech_node_nm": [45, np.nan]}), "tech_node_nm", ["points row 1: no value"]),
+    (pd.DataFrame({"tech_node_nm": [True]}), "tech_node_nm", ["boolean, not a number"]),
+    (pd.DataFrame({"clock_mhz": [1e6]}), "clock_mhz", ["faster than 45 nm logic", "6173 MHz"]),
+    (pd.DataFrame({"compute.pe.lut_group_size": [4]}), "compute.pe.lut_group_size", ["not a key of a mac PE"]),
+    (pd.DataFrame({"compute.pe.type": ["lut", "mac"], "compute.pe.lut_group_size": [2, 4]}),
+     "compute.pe.lut_group_size", ["points row 1", "not a key of a mac PE"]),
+    (pd.DataFrame({"compute.pe.type": ["lut"], "compute.pe.lut_group_size": [None]}), "compute.pe.lut_group_size",
+     ["points row 0: no value"]),
+    (pd.DataFrame({"compute.pe.type": ["mac"], "compute.pe.bits_per_cycle": [3]}), "compute.pe.bits_per_cycle",
+     ["not a key of a mac PE"]),
+]
+
+
+@pytest.mark.parametrize("points, field, fragments", VALUE_CASES, ids=[c[1] + str(i) for i, c in enumerate(VALUE_CASES)])
+def test_bad_point_values_are_one_input_error(points, field, fragments):
+    base = hwsim.load_accelerator(GOOD_ACCEL)
+    with pytest.raises(HwsimInputError) as caught:
+        design_batch(base, points)
+    text = str(caught.value)
+    assert "\n" not in text and f"field '{field}'" in text
+    for fragment in fragments:
+        assert fragment in text, (fragment, text)
+
+
+def test_evaluate_refuses_what_set_refuses_from_one_limit():
+    """compute.idle_pe_energy_fraction=50 was refused by --set and accepted by evaluate."""
+    from hwsim.arch.loader import field_range
+
+    limit = field_range("compute.idle_pe_energy_fraction")
+    assert (limit.low, limit.high) == (0.0, 1.0)
+    with pytest.raises(HwsimInputError, match="less than or equal to 1"):
+        hwsim.load_accelerator(GOOD_ACCEL, ["compute.idle_pe_energy_fraction=50"])
+    with pytest.raises(HwsimInputError, match="50 is not allowed"):
+        hwsim.evaluate(GOOD_ACCEL, TINY, pd.DataFrame({"compute.idle_pe_energy_fraction": [50]}))
+    # the limit itself is legal in both
+    hwsim.load_accelerator(GOOD_ACCEL, ["compute.idle_pe_energy_fraction=1"])
+    assert len(hwsim.evaluate(GOOD_ACCEL, TINY, pd.DataFrame({"compute.idle_pe_energy_fraction": [1.0]}))) == 1
+
+
+def test_a_pe_type_sweep_leaves_the_other_types_keys_empty():
+    points = pd.DataFrame({"compute.pe.type": ["lut", "mac"], "compute.pe.lut_group_size": [2, None],
+                           "compute.pe.multiplier": [None, "booth4"]})
+    batch = design_batch(hwsim.load_accelerator(GOOD_ACCEL), points)
+    lut, mac = (batch.accelerators[g].spec.compute.pe for g in batch.group)
+    assert (lut.type, lut.lut_group_size, mac.type, mac.multiplier) == ("lut", 2, "mac", "booth4")
+
+
+@pytest.mark.xfail(strict=True, reason="hwsim/engine/evaluate.py must take its tables from "
+                                       "hwsim.arch.design.point_tables (the lead's file); remove once it does")
+@pytest.mark.parametrize("points", [{"compute.rows": 64}, [{"compute.rows": 64}], pd.Series({"compute.rows": 64}),
+                                    {"compute.rows": [32, 64], "compute.cols": [8]}, 5, np.ones(3)],
+                         ids=["dict-of-scalars", "list-of-dicts", "series", "ragged", "int", "ndarray"])
+def test_evaluate_any_shape_is_one_input_error(points):
+    with pytest.raises(HwsimInputError):
+        hwsim.evaluate(GOOD_ACCEL, TINY, points)

@@ -162,6 +162,10 @@ def design_batch(base: Accelerator, points=None, accelerators_cache: dict | None
 _TABLE = "a pandas DataFrame, or a dict of equal-length columns, e.g. {'compute.rows': [32, 64]}"
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _point_columns(points) -> tuple[dict[str, np.ndarray], int]:
     """The points table as {key: column} and its row count; any other shape is one input error."""
     if points is None:
@@ -181,8 +185,8 @@ def _point_columns(points) -> tuple[dict[str, np.ndarray], int]:
         raw = dict(points)
         size = None
     else:
-        what = type(points).__name__
-        raise HwsimInputError(f"a {what} is not a table of design points", source="points", allowed=_TABLE)
+        raise HwsimInputError(f"{_a(type(points).__name__)} is not a table of design points", source="points",
+                              allowed=_TABLE)
     columns: dict[str, np.ndarray] = {}
     for key, values in raw.items():
         if not isinstance(key, str):
@@ -225,6 +229,32 @@ def _column(values, key: str) -> np.ndarray:
     for i, value in enumerate(items):
         array[i] = value
     return array
+
+
+def point_tables(points):
+    """The tables ``hwsim.evaluate`` / ``evaluate_chunks`` take, one DataFrame at a time: None (the
+    base design), one DataFrame, a dict of equal-length columns, or an iterable of DataFrames
+    (chunks made elsewhere). Anything else (a dict of scalars, a list of rows, a Series, a number,
+    text, an array, ragged or empty tables) is one HwsimInputError; each table is checked before it
+    is yielded, so before any of it is evaluated."""
+    import pandas as pd
+
+    if points is None or isinstance(points, (pd.DataFrame, dict)):
+        yield points_frame(points)
+        return
+    if isinstance(points, (str, bytes, pd.Series, np.ndarray)) or not hasattr(points, "__iter__"):
+        raise HwsimInputError(f"{_a(type(points).__name__)} is not a table of design points", source="points",
+                              allowed=_TABLE + ", or an iterable of DataFrames")
+    count = 0
+    for part in points:
+        if not isinstance(part, pd.DataFrame):
+            raise HwsimInputError(f"item {count} is {_a(type(part).__name__)}, not a DataFrame", source="points",
+                                  allowed=_TABLE + ", or an iterable of DataFrames")
+        count += 1
+        yield points_frame(part)
+    if count == 0:
+        raise HwsimInputError("no design points (the iterable holds no tables)", source="points",
+                              allowed="at least one row")
 
 
 def points_frame(points):
