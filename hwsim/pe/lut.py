@@ -54,7 +54,7 @@ from hwsim.tech.costs import COST_SOURCE, UnitCost, unit_cost
 from hwsim.tech.netlist import Netlist
 from hwsim.tech.nodes import TechPoint, as_tech_point
 
-MAX_GROUP = 8          # the spec's bound (hwsim/arch/spec.py: lut_group_size <= 8, 256-entry tables)
+MAX_GROUP = 8          # the spec's bound (hwsim/pe/lut_spec.py: lut_group_size <= 8, 256-entry tables)
 MAX_WEIGHT_BITS = 8    # weights 1-8 bits: the range (T-MAC and LUT Tensor Core run 1-4)
 TABLE_STORAGES = ("registers", "sram")
 SRAM_CELL = "lop"      # assumption: a table SRAM next to logic, CACTI itrs-lop cells (hwsim/memory/sram.py)

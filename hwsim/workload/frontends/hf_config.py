@@ -124,7 +124,8 @@ def _llama_like(c: _Keys, family: str, name: str, source: str) -> LlmArch:
         experts = c.int("num_experts")
         step = c.int("decoder_sparse_step", 1)
         dense = c.get("mlp_only_layers", [])
-        if not isinstance(dense, list) or not all(isinstance(i, int) and 0 <= i < blocks for i in dense):
+        if not isinstance(dense, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < blocks
+                                                      for i in dense):
             raise c.error("mlp_only_layers", f"must be a list of block indices in [0, {blocks}), got {dense!r}")
         # Qwen2MoeDecoderLayer: sparse unless listed in mlp_only_layers, every decoder_sparse_step-th block
         sparse = sum(1 for i in range(blocks) if i not in dense and (i + 1) % step == 0)
