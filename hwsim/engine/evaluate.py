@@ -307,11 +307,12 @@ def _chunk_frame(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, st
 
 
 def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision | None) -> dict[str, np.ndarray]:
-    from hwsim.engine.fused import TOTALS, fused_totals
+    from hwsim.engine.fused import TOTALS, fused_totals, structure_groups
 
     tables = tuple(precision_table(a, layers, precision) for a in design.accelerators)
     totals = np.empty((len(TOTALS), design.size))
-    fused_totals(pack_design(design), pack_layers(layers), pack_precision(tables), totals)
+    matrix, precision_matrix = pack_design(design), pack_precision(tables)
+    fused_totals(matrix, pack_layers(layers), precision_matrix, *structure_groups(matrix, precision_matrix), totals)
     summary = {name: totals[row] for row, name in enumerate(TOTALS)}
     summary["area_mm2"] = design.area_mm2
     return summary

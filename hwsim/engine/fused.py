@@ -14,10 +14,12 @@ import numpy as np
 from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
-    D_CLOCK_HZ, D_GROUP, D_LEAKAGE_UW, L_IS_GEMM, L_REPEATS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
-    O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP)
+    D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_LEAKAGE_UW, D_MAPPING, D_ROWS, D_SIZE_A, D_SIZE_B,
+    D_SIZE_C, L_IS_GEMM, L_REPEATS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP, Q_OUT_BITS,
+    Q_PACK)
 from hwsim.arch.fabrics.systolic.cell import systolic_cell
-from hwsim.arch.fabrics.systolic.mapper import KERNEL_OUTPUTS, N_CANDIDATES
+from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS,
+                                                STRUCTURE_INPUTS)
 from hwsim.arch.fabrics.vector import vector_cell
 from hwsim.engine.pricing import cell_energy
 
@@ -29,43 +31,76 @@ TOTALS = ("compute_cycles", "stall_cycles", "total_cycles", "latency_s", "energy
 
 
 @njit(cache=True, parallel=True)
-def fused_totals(design, layer, prec, totals):
+def fused_totals(design, layer, prec, order, starts, totals):
     """``totals`` (len(TOTALS), P) from ``design`` (N_DESIGN_INPUTS, P), ``layer``
-    (N_LAYER_INPUTS, L) and ``prec`` (N_PRECISION_INPUTS, G, L)."""
+    (N_LAYER_INPUTS, L) and ``prec`` (N_PRECISION_INPUTS, G, L). Points come in structure groups:
+    ``order[starts[s]:starts[s + 1]]`` share everything the mapper's tilings depend on (group,
+    array, dataflow, buffers, buffering), so each layer's tilings are prepared once per group and
+    only timed and priced per point."""
     user = np.zeros((N_USER_INPUTS, 1, 1))
-    for p in prange(design.shape[1]):
+    for s in prange(len(starts) - 1):
         out = np.empty(N_OUT)
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
-        g = int(design[D_GROUP, p])
-        compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
-        for i in range(layer.shape[1]):
-            if layer[L_IS_GEMM, i] > 0:
-                systolic_cell(design, p, layer, i, prec, user, out, best, cand)
-            else:
-                vector_cell(design, p, layer, i, prec, out)
-            c, s, d = cell_energy(out, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i],
-                                  prec[Q_E_TABLE, g, i], prec[Q_E_CONV_W, g, i], prec[Q_E_CONV_A, g, i],
-                                  prec[Q_E_VOP, g, i])
-            repeats = layer[L_REPEATS, i]
-            compute += out[O_COMPUTE] * repeats
-            stall += out[O_STALL] * repeats
-            e_compute += c * repeats
-            e_sram += s * repeats
-            e_dram += d * repeats
-            macs += out[O_MACS] * repeats
-            dram_bits += (out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM] + out[O_DRAM_W]) * repeats
-        total = compute + stall
-        latency = total / design[D_CLOCK_HZ, p]
-        leakage = design[D_LEAKAGE_UW, p] * 1e-6 * latency * 1e12   # derived: uW x s -> pJ
-        totals[T_COMPUTE, p] = compute
-        totals[T_STALL, p] = stall
-        totals[T_TOTAL, p] = total
-        totals[T_LATENCY, p] = latency
-        totals[T_E_COMPUTE, p] = e_compute
-        totals[T_E_SRAM, p] = e_sram
-        totals[T_E_DRAM, p] = e_dram
-        totals[T_E_LEAK, p] = leakage
-        totals[T_ENERGY, p] = e_compute + e_sram + e_dram + leakage
-        totals[T_MACS, p] = macs
-        totals[T_DRAM_BITS, p] = dram_bits
+        structure = np.empty(len(STRUCTURE_INPUTS))
+        tables = np.empty((layer.shape[1], N_TABLE_ROWS, len(FIELDS)))
+        prepared = np.full((layer.shape[1], 2), -1, dtype=np.int64)
+        for j in range(starts[s], starts[s + 1]):
+            p = order[j]
+            _point_totals(design, p, layer, prec, user, out, best, cand, tables, prepared, structure, totals)
+
+
+@njit(cache=True)
+def _point_totals(design, p, layer, prec, user, out, best, cand, tables, prepared, structure, totals):
+    g = int(design[D_GROUP, p])
+    compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
+    for i in range(layer.shape[1]):
+        if layer[L_IS_GEMM, i] > 0:
+            systolic_cell(design, p, layer, i, prec, user, out, best, cand, tables[i], prepared[i], structure)
+        else:
+            vector_cell(design, p, layer, i, prec, out)
+        c, s, d = cell_energy(out, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],
+                              prec[Q_E_CONV_W, g, i], prec[Q_E_CONV_A, g, i], prec[Q_E_VOP, g, i])
+        repeats = layer[L_REPEATS, i]
+        compute += out[O_COMPUTE] * repeats
+        stall += out[O_STALL] * repeats
+        e_compute += c * repeats
+        e_sram += s * repeats
+        e_dram += d * repeats
+        macs += out[O_MACS] * repeats
+        dram_bits += (out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM] + out[O_DRAM_W]) * repeats
+    total = compute + stall
+    latency = total / design[D_CLOCK_HZ, p]
+    leakage = design[D_LEAKAGE_UW, p] * 1e-6 * latency * 1e12   # derived: uW x s -> pJ
+    totals[T_COMPUTE, p] = compute
+    totals[T_STALL, p] = stall
+    totals[T_TOTAL, p] = total
+    totals[T_LATENCY, p] = latency
+    totals[T_E_COMPUTE, p] = e_compute
+    totals[T_E_SRAM, p] = e_sram
+    totals[T_E_DRAM, p] = e_dram
+    totals[T_E_LEAK, p] = leakage
+    totals[T_ENERGY, p] = e_compute + e_sram + e_dram + leakage
+    totals[T_MACS, p] = macs
+    totals[T_DRAM_BITS, p] = dram_bits
+
+
+# the design rows the mapper's prepared tilings depend on (fused_totals groups points by them), and
+# the precision rows (per structural group: bits and the PE's packing, not its energies)
+STRUCTURE_ROWS = (D_ROWS, D_COLS, D_DATAFLOW, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_DBUF, D_MAPPING)
+STRUCTURE_PRECISION_ROWS = (Q_A_BITS, Q_B_BITS, Q_OUT_BITS, Q_ACC_BITS, Q_PACK, Q_CPS)
+
+
+def structure_groups(design: np.ndarray, prec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, starts): the points sorted so that points of one structure are adjacent, and where
+    each structure's run starts (plus the end). Structural groups that differ only in energies
+    (node, supply) share a structure."""
+    per_group = prec[list(STRUCTURE_PRECISION_ROWS)].transpose(1, 0, 2).reshape(prec.shape[1], -1)
+    _, bits_id = np.unique(per_group, axis=0, return_inverse=True)
+    keys = np.vstack([design[list(STRUCTURE_ROWS)], bits_id.reshape(-1)[design[D_GROUP].astype(np.int64)]])
+    order = np.lexsort(keys[::-1])
+    sorted_keys = keys[:, order]
+    change = np.ones(len(order), dtype=bool)
+    change[1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).any(axis=0)
+    starts = np.append(np.flatnonzero(change), len(order)).astype(np.int64)
+    return order.astype(np.int64), starts

@@ -22,7 +22,7 @@ import math
 from numba import njit
 
 from hwsim.arch.fabrics.base import *  # noqa: F403 (the cell layout: D_*, L_*, Q_*, U_*, O_* rows)
-from hwsim.arch.fabrics.systolic.mapper import map_one, scalesim_order
+from hwsim.arch.fabrics.systolic.mapper import STRUCTURE_INPUTS, choose, scalesim_order
 
 MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
 
@@ -66,8 +66,12 @@ def fold_cell(m, k, n, rows, cols, df, cps):
 
 
 @njit(cache=True)
-def systolic_cell(design, p, layer, i, prec, user, out, best, cand):
-    """Every count of layer ``i`` on design point ``p`` into ``out`` (``O_*`` slots)."""
+def systolic_cell(design, p, layer, i, prec, user, out, best, cand, table, prepared, structure):
+    """Every count of layer ``i`` on design point ``p`` into ``out`` (``O_*`` slots).
+
+    ``best``, ``cand``, ``structure`` are scratch; ``table`` and ``prepared`` hold the mapper's
+    prepared rows for this layer and the point's structure (mapper.choose): the caller resets
+    ``prepared`` to -1 whenever the structure changes, and keeps it across points that share it."""
     g = int(design[D_GROUP, p])
     rows, cols = int(design[D_ROWS, p]), int(design[D_COLS, p])
     df = int(design[D_DATAFLOW, p])
@@ -121,12 +125,15 @@ def systolic_cell(design, p, layer, i, prec, user, out, best, cand):
         ss_spill = partial
 
     if mapping == MAPPING_AUTO:
-        map_one(float(m), float(k), float(n), float(a_unique), a_bits, b_bits, acc_bits, out_bits, float(cps),
-                folds, float(row_folds), float(col_folds), ss_dram, sram_a_array, sram_b_array,
-                design[D_SIZE_A, p], design[D_SIZE_B, p], design[D_SIZE_C, p], float(rows), float(cols),
-                float(df), bw, design[D_DBUF, p], design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
-                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
-                design[D_PORT_B, p], design[D_PORT_C, p], cand, best)
+        values = (float(m), float(k), float(n), float(a_unique), a_bits, b_bits, acc_bits, out_bits, float(cps),
+                  folds, float(row_folds), float(col_folds), ss_dram, sram_a_array, sram_b_array,
+                  design[D_SIZE_A, p], design[D_SIZE_B, p], design[D_SIZE_C, p], float(rows), float(cols),
+                  float(df), design[D_DBUF, p])
+        for j in range(len(STRUCTURE_INPUTS)):
+            structure[j] = values[j]
+        choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
+               design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
+               design[D_PORT_B, p], design[D_PORT_C, p], best)
         compute = math.ceil(best[4] - 1e-9)
         stall = max(0.0, math.ceil(best[5] - 1e-9) - compute)
         a_read, b_read, out_write, psum_read = best[6], best[7], best[8], best[9]

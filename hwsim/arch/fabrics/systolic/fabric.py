@@ -33,7 +33,8 @@ from hwsim.arch.fabrics.base import (
     O_NT, O_OVERLAP, O_SCHEME, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C,
     O_STALL, Q_PACK, Counts, FabricJob, cells_to_counts)
 from hwsim.arch.fabrics.systolic.cell import systolic_cell
-from hwsim.arch.fabrics.systolic.mapper import N_CANDIDATES, SCHEMES, KERNEL_OUTPUTS
+from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS, SCHEMES,
+                                                STRUCTURE_INPUTS)
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
 
 
@@ -42,8 +43,12 @@ def _systolic_cells(design, layer, prec, user, out):
     for p in prange(design.shape[1]):
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
+        table = np.empty((N_TABLE_ROWS, len(FIELDS)))
+        prepared = np.empty(2, dtype=np.int64)
+        structure = np.empty(len(STRUCTURE_INPUTS))
         for i in range(layer.shape[1]):
-            systolic_cell(design, p, layer, i, prec, user, out[:, p, i], best, cand)
+            prepared[:] = -1
+            systolic_cell(design, p, layer, i, prec, user, out[:, p, i], best, cand, table, prepared, structure)
 
 
 def count_systolic(job: FabricJob) -> Counts:

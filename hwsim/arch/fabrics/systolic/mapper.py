@@ -135,131 +135,136 @@ def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
     return energy if objective == 1 else energy * total
 
 
+# A prepared choice: one row of a (N_TABLE_ROWS, len(FIELDS)) table per (structure, layer). The
+# rows depend only on the layer and the design's structure (array, dataflow, buffers, formats), so
+# points that share a structure share the table; the timing and the objective are per point.
+FIELDS = ("variant", "scheme", "mt", "nt", "kt", "a", "b", "w", "pr", "spill", "n_tiles", "passes", "k_passes",
+          "dram", "port_a_bits", "port_b_bits", "port_c_bits")
+(F_VARIANT, F_SCHEME, F_MT, F_NT, F_KT, F_A, F_B, F_W, F_PR, F_SPILL, F_NTILES, F_PASSES, F_KPASSES, F_DRAM, F_PA,
+ F_PB, F_PC) = range(len(FIELDS))
+N_TABLE_ROWS = 2 * (1 + N_CANDIDATES)   # per variant: SCALE-Sim's order and the candidates
+STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
+                    "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
+                    "cols", "df", "dbuf")
+
+
 @njit(cache=True)
-def map_one(m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, cps, folds, row_folds, col_folds, ss_cap,
-            sram_a, sram_b, size_a, size_b, size_c, rows, cols, df, bw, dbuf, sdb, leak, e_dram, e_sram, objective,
-            port_a, port_b, port_c, cand, out):
-    """One (design point, layer): write the best candidate's KERNEL_OUTPUTS into ``out`` (``cand``
-    is an (N_CANDIDATES, 4) scratch). ``ss_cap``: the DRAM bits of SCALE-Sim's order, which no
-    choice may exceed; ``sram_a``/``sram_b``: the array's own operand reads from the buffers (bits).
-    A double-buffered design also tries each layer with its whole buffers and no overlap (a
-    designer's double buffer can hold one tile that does not fit half of it)."""
+def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles, passes, k_passes, sram_a, sram_b,
+             mn, out_bits, acc_bits, array_k_folds):
+    # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K passes
+    # (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
+    psum = mn * (max(array_k_folds, k_passes) - 1)
+    row = table[r]
+    row[F_VARIANT], row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT] = variant, scheme, mt, nt, kt
+    row[F_A], row[F_B], row[F_W], row[F_PR], row[F_SPILL] = a, b, w, pr, spill
+    row[F_NTILES], row[F_PASSES], row[F_KPASSES], row[F_DRAM] = n_tiles, passes, k_passes, a + b + w + pr
+    row[F_PA], row[F_PB], row[F_PC] = sram_a + a, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
+
+
+@njit(cache=True)
+def prepare_variant(variant, s, table, cand):
+    """The rows of one variant (0: tiles in the working halves, overlapped when double-buffered;
+    1: a double-buffered design's whole buffers, loads exposed) from the structure ``s``
+    (STRUCTURE_INPUTS order): SCALE-Sim's order, then every feasible, distinct candidate tiling.
+    Returns the number of rows written after row ``variant * (1 + N_CANDIDATES)``."""
+    m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+    folds, row_folds, col_folds = s[9], s[10], s[11]
+    sram_a, sram_b, size_a, size_b, size_c, rows, cols, df, dbuf = s[13], s[14], s[15], s[16], s[17], s[18], s[19], \
+        s[20], s[21]
     os_, ws = df == 0, df == 1
     is_ = not (os_ or ws)
     array_k_folds = 1.0 if os_ else row_folds
-    share = 0.5 if dbuf > 0 else 1.0
+    mn = m * n
+    share = 0.5 if (dbuf > 0 and variant == 0) else 1.0
+    w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
+    r = variant * (1 + N_CANDIDATES)
+    # SCALE-Sim's order (its traffic for these buffers): whole streamed dimension per fold pass
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
-                                                        b_bits, acc_bits, out_bits, size_a * share,
-                                                        size_b * share, size_c * share)
+                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
+    _put_row(table, r, variant, 0.0, math.nan, math.nan, math.nan, ss_a, ss_b, ss_w, ss_pr, ss_spill, folds, folds,
+             1.0, sram_a, sram_b, mn, out_bits, acc_bits, array_k_folds)
+    count = 1
+    t_dim = k if os_ else (m if ws else n)
+    rho = a_distinct / (m * k)
+    _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
+    _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
+    _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
+    for j in range(N_CANDIDATES):
+        scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
+        if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
+                and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
+            continue
+        seen = False  # small layers round many choices to the same tiles: keep each once
+        for i in range(j):
+            if cand[i, 0] == scheme and cand[i, 1] == mt and cand[i, 2] == nt and cand[i, 3] == kt:
+                seen = True
+                break
+        if seen:
+            continue
+        a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits, acc_bits,
+                                               out_bits)
+        t_tile = kt if os_ else (mt if ws else nt)
+        if (scheme == 2 and is_) or (scheme == 3 and ws):
+            t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
+        _put_row(table, r + count, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
+                 folds * math.ceil(t_dim / t_tile), math.ceil(k / kt), sram_a, sram_b, mn, out_bits, acc_bits,
+                 array_k_folds)
+        count += 1
+    return count
+
+
+@njit(cache=True)
+def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, port_a, port_b, port_c, out):
+    """The best prepared row for one design point by the objective, into ``out`` (KERNEL_OUTPUTS).
+    ``prepared`` holds each variant's row count, -1 until prepared (variant 1 is prepared only when
+    its floor can beat variant 0's best). Rows are tried in order and the first strictly better one
+    is kept; a row whose lower bound (every fold once, ports at compulsory traffic) cannot beat the
+    best found is skipped, which never changes the choice."""
+    m, k, n, a_distinct, a_bits, b_bits, out_bits = s[0], s[1], s[2], s[3], s[4], s[5], s[7]
+    acc_bits, cps, folds, row_folds, ss_cap, sram_a, sram_b = s[6], s[8], s[9], s[10], s[12], s[13], s[14]
+    rows, cols, df, dbuf = s[18], s[19], s[20], s[21]
+    os_, ws = df == 0, df == 1
+    array_k_folds = 1.0 if os_ else row_folds
     t_dim = k if os_ else (m if ws else n)
     stream = folds * t_dim * cps
     fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
     cap = ss_cap * (1 + 1e-12) + 1e-9
     mn = m * n
-
-    # SCALE-Sim's order (its traffic computed for the design's own buffering): whole streamed
-    # dimension per fold pass
-    ss_bits = ss_a + ss_b + ss_w + ss_pr
-    psum = mn * (array_k_folds - 1)
-    ports = max((sram_a + ss_a) / port_a, (sram_b + ss_b) / port_b,
-                (mn * out_bits + 2 * psum * acc_bits + ss_pr + ss_w) / port_c)
-    compute, total = _timing(folds, ss_bits, folds, stream, fill_drain, rows, bw, dbuf > 0, sdb > 0, ports)
-    best = _cost(ss_bits, total, cap, e_dram, e_sram, leak, objective)
-    out[0], out[1], out[2], out[3] = 0.0, math.nan, math.nan, math.nan
-    out[4], out[5], out[6], out[7] = compute, total, ss_a, ss_b
-    out[8], out[9], out[10], out[11] = ss_w, ss_pr, ss_spill, 1.0
-    out[12] = dbuf
-
     compulsory = a_distinct * a_bits + k * n * b_bits + mn * out_bits
-    # no choice computes faster than every fold passing once (passes >= folds): the lower bound
-    # that prunes candidates which cannot beat the best found (the cost grows with time and traffic)
+    # no choice computes faster than every fold passing once (passes >= folds), nor waits less for
+    # the SRAM ports than with each operand fetched once and partial sums through the array's K
+    # folds only (a >= A, b >= B, psum >= M N (K folds - 1), writes >= M N out)
     compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
-    # ... nor waits less for the SRAM ports than with each operand fetched once and partial sums
-    # through the array's K folds only (a >= A, b >= B, psum >= M N (K folds - 1), writes >= M N out)
     compute_lb = max(compute_lb, (sram_a + a_distinct * a_bits) / port_a, (sram_b + k * n * b_bits) / port_b,
                      (2 * mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits) / port_c)
+    best = math.inf
     for variant in range(2 if dbuf > 0 else 1):
         overlap = dbuf > 0 and variant == 0
         if variant == 1:
             # whole buffers, exposed loads: at best the stream plus the compulsory traffic's time;
-            # skip the search when even that cannot beat what the halves gave
+            # skip the variant when even that cannot beat what the halves gave
             floor = compute_lb + (0.0 if math.isinf(bw) else compulsory / bw)
             if _cost(compulsory, floor, cap, e_dram, e_sram, leak, objective) >= best:
                 break
-            # SCALE-Sim's order in the whole buffers
-            ss1_a, ss1_b, ss1_w, ss1_pr, ss1_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds,
-                                                                     cols, a_bits, b_bits, acc_bits, out_bits,
-                                                                     size_a, size_b, size_c)
-            ss1_bits = ss1_a + ss1_b + ss1_w + ss1_pr
-            ports = max((sram_a + ss1_a) / port_a, (sram_b + ss1_b) / port_b,
-                        (mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits + ss1_pr + ss1_w) / port_c)
-            compute, total = _timing(folds, ss1_bits, folds, stream, fill_drain, rows, bw, False, sdb > 0, ports)
-            value = _cost(ss1_bits, total, cap, e_dram, e_sram, leak, objective)
+        if prepared[variant] < 0:
+            prepared[variant] = prepare_variant(variant, s, table, cand)
+        r0 = variant * (1 + N_CANDIDATES)
+        for r in range(r0, r0 + prepared[variant]):
+            row = table[r]
+            dram, n_tiles = row[F_DRAM], row[F_NTILES]
+            if _cost(dram, _total_lb(compute_lb, dram, n_tiles, bw, overlap), cap, e_dram, e_sram, leak,
+                     objective) >= best:
+                continue
+            ports = max(row[F_PA] / port_a, row[F_PB] / port_b, row[F_PC] / port_c)
+            compute, total = _timing(row[F_PASSES], dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0,
+                                     ports)
+            value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
             if value < best:
                 best = value
-                out[0], out[1], out[2], out[3] = 0.0, math.nan, math.nan, math.nan
-                out[4], out[5], out[6], out[7] = compute, total, ss1_a, ss1_b
-                out[8], out[9], out[10], out[11] = ss1_w, ss1_pr, ss1_spill, 1.0
-                out[12] = 0.0
-        share = 0.5 if overlap else 1.0
-        w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
-        rho = a_distinct / (m * k)
-        # the C-resident family first (usually the best), then each other family only when its
-        # traffic floor can beat the best found
-        for family in range(1, 4):
-            floor_bits = _family_floor_bits(family, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, rows,
-                                            cols, os_, is_, w_a, w_b, w_c)
-            if _cost(floor_bits, _total_lb(compute_lb, floor_bits, math.inf, bw, overlap), cap, e_dram, e_sram,
-                     leak, objective) >= best:
-                continue
-            if family == 1:
-                _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b,
-                                    w_c, cand)
-                lo, hi = 0, 6
-            elif family == 2:
-                _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b,
-                                    w_c, cand)
-                lo, hi = 6, 10
-            else:
-                _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b,
-                                    w_c, cand)
-                lo, hi = 10, 14
-            for j in range(lo, hi):
-                scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
-                if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
-                        and kt * nt * b_bits <= w_b and mt * nt * acc_bits <= w_c):
-                    continue
-                seen = False  # small layers round many choices to the same tiles: evaluate each once
-                for i in range(lo, j):
-                    if cand[i, 0] == scheme and cand[i, 1] == mt and cand[i, 2] == nt and cand[i, 3] == kt:
-                        seen = True
-                        break
-                if seen:
-                    continue
-                a, b, w, pr, spill, n_tiles = _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits,
-                                                       acc_bits, out_bits)
-                dram = a + b + w + pr
-                if _cost(dram, _total_lb(compute_lb, dram, n_tiles, bw, overlap), cap, e_dram, e_sram, leak,
-                         objective) >= best:
-                    continue
-                t_tile = kt if os_ else (mt if ws else nt)
-                if (scheme == 2 and is_) or (scheme == 3 and ws):
-                    t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
-                passes = folds * math.ceil(t_dim / t_tile)
-                k_passes = math.ceil(k / kt)
-                # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K
-                # passes (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
-                psum = mn * (max(array_k_folds, k_passes) - 1)
-                ports = max((sram_a + a) / port_a, (sram_b + b) / port_b,
-                            (mn * out_bits + 2 * psum * acc_bits + pr + w) / port_c)
-                compute, total = _timing(passes, dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0, ports)
-                value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
-                if value < best:
-                    best = value
-                    out[0], out[1], out[2], out[3] = scheme, mt, nt, kt
-                    out[4], out[5], out[6], out[7] = compute, total, a, b
-                    out[8], out[9], out[10], out[11] = w, pr, spill, k_passes
-                    out[12] = 1.0 if overlap else 0.0
+                out[0], out[1], out[2], out[3] = row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT]
+                out[4], out[5], out[6], out[7] = compute, total, row[F_A], row[F_B]
+                out[8], out[9], out[10], out[11] = row[F_W], row[F_PR], row[F_SPILL], row[F_KPASSES]
+                out[12] = 1.0 if overlap else 0.0
 
 
 @njit(cache=True)
@@ -340,37 +345,3 @@ def _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
         cand[10 + j, 0], cand[10 + j, 1], cand[10 + j, 2], cand[10 + j, 3] = 3.0, mt_u, nt, kt
-
-
-@njit(cache=True)
-def _family_floor_bits(scheme, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, rows, cols, os_, is_,
-                       w_a, w_b, w_c):
-    """A lower bound on the DRAM bits of every feasible tiling of a loop-order family (the traffic
-    table of the module docstring with each trip count at its smallest under the buffer bounds);
-    inf if none fits. Kt is at least one K unit (or all of K), so Mt <= W_A / (Kt rho a) etc.
-    Caps are widened by a relative 1e-9 so that rounding never lifts the bound above a real tiling."""
-    u_m, u_n, u_k = _units(rows, cols, os_, is_)
-    slack = 1.0 + 1e-9
-    kt_min = min(u_k, k)
-    ra = a_distinct / (m * k) * a_bits
-    a_all, b_all, out = a_distinct * a_bits, k * n * b_bits, m * n * out_bits
-    if scheme == 1:
-        cap_m = min(m, w_a / (kt_min * ra)) * slack
-        cap_n = min(n, w_b / (kt_min * b_bits)) * slack
-        s_c = w_c / acc_bits * slack
-        if cap_m < 1.0 or cap_n < 1.0 or s_c < 1.0:
-            return math.inf
-        # A x Tn + B x Tm with Tm >= M / Mt, Tn >= N / Nt, Mt Nt <= S_C: at least the AM-GM bound
-        spread = a_all * max(1.0, n / cap_n) + b_all * max(1.0, m / cap_m)
-        return max(spread, 2.0 * math.sqrt(a_all * n * b_all * m / s_c)) + out
-    if scheme == 2:
-        nt_u = min(u_n, n)
-        cap_m = min(m, w_c / (nt_u * acc_bits), w_a / (kt_min * ra)) * slack
-        if cap_m < 1.0 or kt_min * nt_u * b_bits > w_b * slack:
-            return math.inf
-        return a_all + b_all * math.ceil(m / cap_m) + out
-    mt_u = min(u_m, m)
-    cap_n = min(n, w_c / (mt_u * acc_bits), w_b / (kt_min * b_bits)) * slack
-    if cap_n < 1.0 or mt_u * kt_min * ra > w_a * slack:
-        return math.inf
-    return a_all * math.ceil(n / cap_n) + b_all + out
