@@ -245,6 +245,21 @@ def _per_layer(overrides, work, points):
     return hwsim.evaluate(_accel(overrides), work, points, per_layer=True)
 
 
+@pytest.fixture(scope="module")
+def random_base(random_study):
+    """The random study's own per-layer table per mapping, evaluated once for the module (several
+    tests compare their variations against the same baseline); callers only read it."""
+    work, points = random_study
+    tables = {}
+
+    def base(overrides):
+        key = tuple(overrides)
+        if key not in tables:
+            tables[key] = _per_layer(overrides, work, points)
+        return tables[key]
+    return base
+
+
 # -- 2. invariants ----------------------------------------------------------------------------------
 
 def _touched(size, kernel, stride, pad, out):
@@ -263,10 +278,10 @@ def _compulsory_bits(op) -> float:
 
 
 @pytest.mark.parametrize("objective", ["latency", "energy", "edp"])
-def test_auto_traffic_between_compulsory_and_scalesim(random_study, objective):
+def test_auto_traffic_between_compulsory_and_scalesim(random_study, random_base, objective):
     work, points = random_study
-    auto = _per_layer(["mapping=auto", f"mapping_objective={objective}"], work, points)
-    ss = _per_layer(["mapping=scalesim"], work, points)
+    auto = random_base(["mapping=auto", f"mapping_objective={objective}"])
+    ss = random_base(["mapping=scalesim"])
     dram_auto, dram_ss = _dram(auto), _dram(ss)
     compulsory = auto["compulsory_dram_bits"].to_numpy(dtype=float)
     # compulsory is every weight, every distinct input (a strided 1x1 skips pixels) and output once
@@ -321,9 +336,9 @@ _BW_REASON = (
     pytest.param(["mapping=auto", "mapping_objective=latency"], id="auto-latency"),
     # (edp is left out: trading energy for time, more bandwidth may buy a lower-energy, longer mapping)
 ])
-def test_more_bandwidth_never_adds_cycles(random_study, overrides):
+def test_more_bandwidth_never_adds_cycles(random_study, random_base, overrides):
     work, points = random_study
-    base = _per_layer(overrides, work, points)
+    base = random_base(overrides)
     for factor in (2.0, 10.0):
         more = _per_layer(overrides, work, points.assign(**{"dram.bandwidth_gb_s": points["dram.bandwidth_gb_s"] * factor}))
         worse = more["total_cycles"].to_numpy() > base["total_cycles"].to_numpy()
@@ -366,10 +381,10 @@ _SRAM_REASON = (
     pytest.param("filter", marks=pytest.mark.xfail(strict=True, reason=_SRAM_REASON)),
     "ofmap",   # no violation in this sample; see the ofmap reproducer
 ])
-def test_more_sram_never_adds_dram_traffic(random_study, role):
+def test_more_sram_never_adds_dram_traffic(random_study, random_base, role):
     work, points = random_study
     overrides = ["mapping=auto", "mapping_objective=energy"]
-    base = _per_layer(overrides, work, points)
+    base = random_base(overrides)
     key = f"buffers.{role}.size_kib"
     for factor in (1.5, 2.0, 4.0):
         more = _per_layer(overrides, work, points.assign(**{key: points[key] * factor}))
@@ -400,12 +415,12 @@ def test_more_sram_reproducer(role):
 
 @pytest.mark.parametrize("overrides", [["mapping=scalesim"], ["mapping=auto", "mapping_objective=latency"]],
                          ids=lambda o: "-".join(o))
-def test_more_banks_or_wider_ports(random_study, overrides):
+def test_more_banks_or_wider_ports(random_study, random_base, overrides):
     # SCALE-Sim's order: stalls never rise; the mapper (latency objective): total cycles never rise
     # (energy/edp objectives may trade the faster ports' energy for time, so they are left out)
     column = "stall_cycles" if overrides == ["mapping=scalesim"] else "total_cycles"
     work, points = random_study
-    base = _per_layer(overrides, work, points)
+    base = random_base(overrides)
     for role, width in (("ifmap", 256), ("filter", 256), ("ofmap", 1024)):
         for key, value in (("banks", 4), ("port_width_bits", 4 * width)):
             more = _per_layer(overrides, work, points.assign(**{f"buffers.{role}.{key}": value}))
