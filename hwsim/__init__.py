@@ -22,6 +22,7 @@ _LAZY: dict[str, str] = {
     "load_accelerator": "hwsim.arch.accelerator",
     "simulate": "hwsim.engine.analytical",
     "evaluate": "hwsim.engine.evaluate",
+    "evaluate_chunks": "hwsim.engine.evaluate",
     "parse_format": "hwsim.formats",
     "Result": "hwsim.results",
     "TechPoint": "hwsim.tech.nodes",
@@ -44,7 +45,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.arch.accelerator import Accelerator, load_accelerator
     from hwsim.engine.analytical import simulate
-    from hwsim.engine.evaluate import evaluate
+    from hwsim.engine.evaluate import evaluate, evaluate_chunks
     from hwsim.formats import parse_format
     from hwsim.results import Result
     from hwsim.tech.nodes import TechPoint, tech_point
@@ -95,7 +96,7 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
     return load_workload_file(path, scenario)
 
 
-__all__ = ["Accelerator", "evaluate", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
+__all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
            "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
            "read_precision_plan", "simulate", "tech_point"]
 __version__ = "0.1.0"

@@ -94,10 +94,10 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
 def write_files(out_dir: str | Path, files: dict[str, str]) -> Path:
     """Write ``files`` (name -> text) into the folder ``out_dir`` (created if missing); a path that
     is a file or cannot be written is one clear error naming ``--out``."""
+    from hwsim.outpaths import check_output_folder
+
+    check_output_folder(str(out_dir), "--out")   # over-long names, a file, no permission: one line
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise HwsimInputError(f"is a file; --out names a folder for {', '.join(files)}",
-                              source=str(out), field="--out", allowed="a folder path (created if missing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():

@@ -326,8 +326,6 @@ def test_a_pe_type_sweep_leaves_the_other_types_keys_empty():
     assert (lut.type, lut.lut_group_size, mac.type, mac.multiplier) == ("lut", 2, "mac", "booth4")
 
 
-@pytest.mark.xfail(strict=True, reason="hwsim/engine/evaluate.py must take its tables from "
-                                       "hwsim.arch.design.point_tables (the lead's file); remove once it does")
 @pytest.mark.parametrize("points", [{"compute.rows": 64}, [{"compute.rows": 64}], pd.Series({"compute.rows": 64}),
                                     {"compute.rows": [32, 64], "compute.cols": [8]}, 5, np.ones(3)],
                          ids=["dict-of-scalars", "list-of-dicts", "series", "ragged", "int", "ndarray"])

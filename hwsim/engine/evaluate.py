@@ -28,7 +28,8 @@ from hwsim.workload.layer import Workload
 ENGINES = ("analytic", "event")
 
 SUMMARY_COLUMNS = ("total_cycles", "compute_cycles", "stall_cycles", "latency_s", "energy_pj", "energy_compute_pj",
-                   "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj", "area_mm2")
+                   "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj", "area_mm2", "macs", "dram_bits",
+                   "exceeds_reticle")
 
 # per-layer (P, L) arrays the engine produces, besides the fabric's report columns
 _LAYER_FIELDS = ("macs", "compute_cycles", "stall_cycles", "total_cycles", "sram_reads_bits", "sram_writes_bits",
@@ -52,7 +53,10 @@ class Evaluation:
         for part in ("compute", "sram", "dram", "leakage"):
             out[f"energy_{part}_pj"] = v[f"energy_{part}_pj"].sum(axis=1)
         out["energy_pj"] = v["energy_pj"].sum(axis=1)
+        out["macs"] = v["macs"].sum(axis=1)
+        out["dram_bits"] = (v["dram_reads_bits"] + v["dram_writes_bits"]).sum(axis=1)
         out["area_mm2"] = self.design.area_mm2
+        out["exceeds_reticle"] = self.design.exceeds_reticle
         return out
 
 
@@ -240,20 +244,12 @@ def evaluate(accelerator, workload, points=None, *, precision: Precision | None 
 
 
 def _point_chunks(points, chunk_points: int):
-    if points is None:
-        yield None
-        return
-    if isinstance(points, pd.DataFrame):
-        frames = (points,)
-    elif isinstance(points, dict):
-        frames = (pd.DataFrame(points),)
-    else:
-        frames = points
-    for frame in frames:
-        if not isinstance(frame, pd.DataFrame):
-            frame = pd.DataFrame(frame)
-        if len(frame) == 0:
-            raise HwsimInputError("no design points", source="points", allowed="at least one row")
+    from hwsim.arch.design import point_tables
+
+    for frame in point_tables(points):
+        if frame is None:
+            yield None
+            continue
         for begin in range(0, len(frame), chunk_points):
             yield frame.iloc[begin:begin + chunk_points]
 
@@ -315,4 +311,5 @@ def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision
     fused_totals(matrix, pack_layers(layers), precision_matrix, *structure_groups(matrix, precision_matrix), totals)
     summary = {name: totals[row] for row, name in enumerate(TOTALS)}
     summary["area_mm2"] = design.area_mm2
+    summary["exceeds_reticle"] = design.exceeds_reticle
     return summary
