@@ -101,9 +101,27 @@ def test_bad_chunk_size_is_one_input_error(work, chunk):
 
 
 def test_default_chunk_bounds_the_cells():
-    # 2^18 cells per chunk: ResNet-50's 30 layers -> 8738 points; never below 64 points
+    # per-layer tables: 2^18 cells per chunk: ResNet-50's 30 layers -> 8738 points; never below 64
     assert default_chunk_points(30) == 2 ** 18 // 30 == 8738
     assert default_chunk_points(10 ** 6) == 64
+    # summaries: 2^17 points (the general path splits them again to 2^18 cells)
+    assert default_chunk_points(30, per_layer=False) == 2 ** 17
+
+
+def test_general_path_splits_a_large_chunk(work, monkeypatch):
+    # a PIM design takes the general path: a chunk larger than CHUNK_CELLS cells is evaluated in parts
+    from hwsim.engine import evaluate as engine
+
+    monkeypatch.setattr(engine, "CHUNK_CELLS", 3 * 64)   # 64 points of 3 layers per part
+    sizes = []
+    real_run = engine.run
+    monkeypatch.setattr(engine, "run", lambda design, *a, **k: sizes.append(design.size) or real_run(design, *a, **k))
+    monkeypatch.setattr(engine, "_fusable", lambda *a: False)
+    points = _points(150)
+    table = hwsim.evaluate("scalesim-default", work, points, chunk_points=1000)
+    assert sizes == [64, 64, 22]
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(table, hwsim.evaluate("scalesim-default", work, points))
 
 
 def test_summary_columns_present(work):

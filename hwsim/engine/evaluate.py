@@ -190,14 +190,19 @@ def resolve_workload(workload) -> Workload:
     return load_workload(str(workload))
 
 
-# Cells (points x layers) per chunk: bounds the general path's (P, L) arrays (~0.7 KB a cell, so
-# ~200 MB) and keeps a chunk's design arrays in cache; derived: 2^18 cells, at least 64 points.
+# Chunk sizes. The general path holds ~40 float64 (P, L) arrays (~0.7 KB a cell): 2^18 cells
+# (~200 MB) at most per pass. The fused pass holds ~0.5 KB per point and nothing per layer: 2^17
+# points (~70 MB), large enough that points sharing a structure meet in one chunk. (derived)
 CHUNK_CELLS = 2 ** 18
+SUMMARY_CHUNK_POINTS = 2 ** 17
 MIN_CHUNK_POINTS = 64
 
 
-def default_chunk_points(layer_count: int) -> int:
-    """Points per chunk for a workload of ``layer_count`` layers (CHUNK_CELLS / layers)."""
+def default_chunk_points(layer_count: int, per_layer: bool = True) -> int:
+    """Points per chunk: CHUNK_CELLS / layers for per-layer tables, SUMMARY_CHUNK_POINTS for summaries
+    (whose general path splits a chunk again to CHUNK_CELLS)."""
+    if not per_layer:
+        return SUMMARY_CHUNK_POINTS
     return max(MIN_CHUNK_POINTS, CHUNK_CELLS // max(1, layer_count))
 
 
@@ -213,20 +218,44 @@ def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision 
     if engine not in ENGINES:
         raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
     if chunk_points is None:
-        chunk_points = default_chunk_points(layers.size)
+        chunk_points = default_chunk_points(layers.size, per_layer)
     elif isinstance(chunk_points, bool) or not isinstance(chunk_points, (int, np.integer)) or chunk_points < 1:
         raise HwsimInputError(f"{chunk_points!r} is not a chunk size", field="chunk_points",
                               allowed="an integer >= 1")
     cache: dict = {}
     start = 0
     for part in _point_chunks(points, int(chunk_points)):
-        try:
-            design = design_batch(accel, part, cache)
-        except HwsimInputError as exc:
-            raise _shift_row(exc, start) from None
+        design = _design(accel, part, cache, start)
         base = part.reset_index(drop=True) if part is not None else pd.DataFrame(index=range(design.size))
-        yield _chunk_frame(design, layers, base, start, precision, per_layer, engine)
+        if per_layer:
+            yield _layer_rows(design, layers, base, start, precision, engine)
+        elif _fusable(design, layers, engine):
+            yield _with_summary(base, _fused_summary(design, layers, precision))
+        else:
+            # the general path holds (P, L) arrays: at most CHUNK_CELLS of them at a time
+            step = max(MIN_CHUNK_POINTS, CHUNK_CELLS // layers.size)
+            frames = []
+            for begin in range(0, design.size, step):
+                sub = base.iloc[begin:begin + step] if part is not None else None
+                sub_design = design if design.size <= step else _design(accel, sub, cache, start + begin)
+                summary = run(sub_design, layers, precision, engine, per_layer_report=False).summary()
+                frames.append(_with_summary(sub.reset_index(drop=True) if sub is not None else base, summary))
+            yield frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         start += design.size
+
+
+def _design(accel: Accelerator, part, cache: dict, start: int) -> DesignBatch:
+    try:
+        return design_batch(accel, part, cache)
+    except HwsimInputError as exc:
+        raise _shift_row(exc, start) from None
+
+
+def _with_summary(base: pd.DataFrame, summary: dict) -> pd.DataFrame:
+    frame = base.copy()
+    for key in SUMMARY_COLUMNS:
+        frame[key] = summary[key]
+    return frame
 
 
 def evaluate(accelerator, workload, points=None, *, precision: Precision | None = None, per_layer: bool = False,
@@ -276,17 +305,8 @@ def _fusable(design: DesignBatch, layers: LayerBatch, engine: str) -> bool:
     return not (design.mapping == 2).any()
 
 
-def _chunk_frame(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, start: int,
-                 precision: Precision | None, per_layer: bool, engine: str) -> pd.DataFrame:
-    if not per_layer:
-        if _fusable(design, layers, engine):
-            summary = _fused_summary(design, layers, precision)
-        else:
-            summary = run(design, layers, precision, engine, per_layer_report=False).summary()
-        frame = base.copy()
-        for key in SUMMARY_COLUMNS:
-            frame[key] = summary[key]
-        return frame
+def _layer_rows(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, start: int,
+                precision: Precision | None, engine: str) -> pd.DataFrame:
     from hwsim.results import layer_frame
 
     result = run(design, layers, precision, engine, per_layer_report=True)
