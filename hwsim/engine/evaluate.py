@@ -90,6 +90,12 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
 
 def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
                 per_layer_report: bool, faster_side: str) -> Evaluation:
+    from hwsim.arch.fabrics.systolic.fabric import _systolic_cells
+    from hwsim.arch.fabrics.vector import _vector_cells
+    from hwsim.engine.compile_notice import announce_compilation
+    from hwsim.engine.pricing import _price_cells
+
+    announce_compilation(_systolic_cells, _vector_cells, _price_cells)
     tables = tuple(precision_table(a, layers, override, faster_side) for a in design.accelerators)
     g = lambda name: _gather(tables, design, name)  # noqa: E731
     P, L = design.size, layers.size
@@ -323,8 +329,10 @@ def _layer_rows(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, sta
 
 
 def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision | None) -> dict[str, np.ndarray]:
+    from hwsim.engine.compile_notice import announce_compilation
     from hwsim.engine.fused import TOTALS, fused_totals, structure_groups
 
+    announce_compilation(fused_totals)
     tables = tuple(precision_table(a, layers, precision) for a in design.accelerators)
     totals = np.empty((len(TOTALS), design.size))
     matrix, precision_matrix = pack_design(design), pack_precision(tables)
