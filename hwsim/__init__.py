@@ -23,6 +23,7 @@ _LAZY: dict[str, str] = {
     "simulate": "hwsim.engine.analytical",
     "evaluate": "hwsim.engine.evaluate",
     "evaluate_chunks": "hwsim.engine.evaluate",
+    "load_workload": "hwsim.workload.load",
     "parse_format": "hwsim.formats",
     "Result": "hwsim.results",
     "TechPoint": "hwsim.tech.nodes",
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.arch.accelerator import Accelerator, load_accelerator
     from hwsim.engine.analytical import simulate
     from hwsim.engine.evaluate import evaluate, evaluate_chunks
+    from hwsim.workload.load import load_workload
     from hwsim.formats import parse_format
     from hwsim.results import Result
     from hwsim.tech.nodes import TechPoint, tech_point
@@ -66,34 +68,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
-
-
-def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | None = None,
-                  kv_len: int | None = None, batch: int = 1, prompt: int | None = None,
-                  new_tokens: int | None = None, gemm_only: bool = False) -> Workload:
-    """A workload from a preset name (see ``hwsim list``) or a trace / topology / model-config file.
-
-    A HuggingFace ``config.json`` (or an ``llm/...`` preset) describes a model, not a run: it needs
-    ``phase`` ('prefill' with ``seq_len``, 'decode' with ``kv_len``, 'generate' with ``prompt``
-    and ``new_tokens``), at ``batch`` sequences, vector ops left out with ``gemm_only``. Other
-    files refuse these arguments (docs/workloads-llm.md).
-    """
-    from hwsim import presets
-    from hwsim.errors import HwsimInputError
-    from hwsim.workload.frontends import load_workload_file
-    from hwsim.workload.llm import Scenario
-
-    found = {**presets.workload_presets(), **presets.llm_config_presets()}
-    path = presets.resolve(name_or_path, found, "workload")
-    given = phase is not None or seq_len is not None or kv_len is not None or batch != 1 \
-        or prompt is not None or new_tokens is not None or gemm_only
-    scenario = None
-    if given:
-        if phase is None and path.suffix.lower() == ".json":
-            raise HwsimInputError("a model config.json needs a phase", source=str(path), field="phase",
-                                  allowed="prefill, decode, generate")
-        scenario = Scenario(phase, batch, seq_len, kv_len, prompt, new_tokens, gemm_only)
-    return load_workload_file(path, scenario)
 
 
 __all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",

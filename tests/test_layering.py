@@ -35,12 +35,7 @@ FLOORS = (
 
 # Upward imports being removed by the engine/arch rework (issue 14, item 5). Each entry is an
 # (importer, imported) pair; remove it when the import goes (the test fails on a stale entry).
-KNOWN_UPWARD = {
-    # the PIM fabric (arch) times kernels with the SimPy event engine (engine)
-    ("hwsim.arch.fabrics.pim", "hwsim.engine.event"),
-    # the engine resolves a workload name through the package's own loader, hwsim.load_workload
-    ("hwsim.engine.evaluate", "hwsim"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 # Circles being removed by the same rework; remove an entry when its circle is gone.
 KNOWN_CIRCLES = {
     # Accelerator builds its one-point DesignBatch; design_batch builds Accelerators per group

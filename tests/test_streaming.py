@@ -118,7 +118,7 @@ def test_general_path_splits_a_large_chunk(work, monkeypatch):
     sizes = []
     real_run = engine.run
     monkeypatch.setattr(engine, "run", lambda design, *a, **k: sizes.append(design.size) or real_run(design, *a, **k))
-    monkeypatch.setattr(engine, "_fusable", lambda *a: False)
+    monkeypatch.setattr(engine, "fusable", lambda *a: False)
     points = _points(150)
     table = hwsim.evaluate("scalesim-default", work, points, chunk_points=1000)
     assert sizes == [64, 64, 22]

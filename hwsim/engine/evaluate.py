@@ -19,7 +19,9 @@ from hwsim.arch.design import DesignBatch, design_batch
 from hwsim.arch.fabrics import FABRICS, FabricJob
 from hwsim.arch.fabrics.base import CellInputs, pack_design, pack_layers, pack_precision
 from hwsim.engine.precisions import PrecisionTable, precision_table
-from hwsim.engine.pricing import UnitEnergies, price
+from hwsim.engine.fused import fusable
+from hwsim.engine.placement import costed_both_ways, place
+from hwsim.engine.pricing import price
 from hwsim.errors import HwsimInputError
 from hwsim.formats import Precision
 from hwsim.workload.batch import LayerBatch, layer_batch
@@ -75,8 +77,10 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     host; each (point, layer) keeps the side with fewer cycles."""
     if engine not in ENGINES:
         raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
+    if engine == "event":
+        import hwsim.engine.event  # noqa: F401  (registers its kernel timing with the PIM fabric)
     in_memory = _run_placed(design, layers, override, engine, per_layer_report, "pim")
-    if not any(a.spec.pim is not None and a.spec.pim.offload == "faster" for a in design.accelerators):
+    if not costed_both_ways(design):
         return in_memory
     on_host = _run_placed(design, layers, override, engine, per_layer_report, "host")
     keep = in_memory.values["total_cycles"] <= on_host.values["total_cycles"]
@@ -90,31 +94,23 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
 
 def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
                 per_layer_report: bool, faster_side: str) -> Evaluation:
-    from hwsim.arch.fabrics.systolic.fabric import _systolic_cells
-    from hwsim.arch.fabrics.vector import _vector_cells
     from hwsim.engine.compile_notice import announce_compilation
     from hwsim.engine.pricing import _price_cells
 
-    announce_compilation(_systolic_cells, _vector_cells, _price_cells)
+    announce_compilation(*(k for fabric in FABRICS.values() for k in fabric.kernels), _price_cells)
     tables = tuple(precision_table(a, layers, override, faster_side) for a in design.accelerators)
     g = lambda name: _gather(tables, design, name)  # noqa: E731
     P, L = design.size, layers.size
     values = {name: np.zeros((P, L)) for name in _LAYER_FIELDS}
     report: dict[str, np.ndarray] = {}
-    e_vop = np.array([t.energy_per_vector_op_pj for t in tables])[design.group][:, None]
     on_pim = np.broadcast_to(g("on_pim").astype(bool), (P, L))
-    gemm = np.broadcast_to(layers.is_gemm[None, :], (P, L))
     is_add = np.array([op in ("add", "mul") for op in layers.vector_op], dtype=bool)[None, :]
-    roofline = np.array([a.spec.compute.kind == "roofline" or (a.spec.pim is not None and a.spec.pim.host == "roofline")
-                         for a in design.accelerators])[design.group][:, None]
-    host_gemm = gemm & ~on_pim
-    plan = (("systolic", host_gemm & ~roofline), ("roofline", host_gemm & roofline), ("vector", ~gemm & ~on_pim),
-            ("pim", on_pim))
     cells = CellInputs(pack_design(design), pack_layers(layers), pack_precision(tables))
-    for fabric, mask in plan:
+    for name, mask in place(design, layers, on_pim).items():
         idx = np.flatnonzero(mask.any(axis=0))
         if not len(idx):
             continue
+        fabric = FABRICS[name]
         here = mask[:, idx]
         pick = lambda a: a[:, idx]  # noqa: E731
         job = FabricJob(
@@ -126,16 +122,9 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
             cycles_per_step=pick(g("cycles_per_step")), group_size=pick(g("group_size")),
             table_group=pick(g("table_group")), table_entries=pick(g("table_entries")),
             instances=layers.instances[None, idx], is_gemm=layers.is_gemm[None, idx], vector_is_add=is_add[:, idx],
-            cells=cells.for_layers(idx))
-        counts = FABRICS[fabric](job, engine) if fabric == "pim" else FABRICS[fabric](job)
-        unit = UnitEnergies(pick(g("energy_per_mac_pj")), pick(g("energy_per_group_pj")),
-                            pick(g("energy_per_table_pj")), pick(g("energy_convert_weights_pj")),
-                            pick(g("energy_convert_activations_pj")),
-                            # in memory, an element-wise layer's ops are lane ops (the host's: lane reduction)
-                            np.where(layers.is_gemm[None, idx], e_vop, pick(g("energy_per_mac_pj")))
-                            if fabric == "pim" else e_vop,
-                            *_pim_unit_energies(design))
-        energy = price(counts, unit, design, cells.design)
+            cells=cells.for_layers(idx), engine=engine)
+        counts = fabric.count(job)
+        energy = price(counts, job.cells, design)
         repeats = (layers.instances * layers.count)[None, idx]
         produced = {
             "macs": counts.macs, "compute_cycles": counts.compute_cycles, "stall_cycles": counts.stall_cycles,
@@ -144,23 +133,23 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
             "dram_reads_bits": counts.dram_read_bits, "dram_writes_bits": counts.dram_write_bits,
             "energy_compute_pj": energy.compute_pj, "energy_sram_pj": energy.sram_pj, "energy_dram_pj": energy.dram_pj,
         }
-        for name, value in produced.items():
-            values[name][:, idx] = np.where(here, value * repeats, values[name][:, idx])
+        for key, value in produced.items():
+            values[key][:, idx] = np.where(here, value * repeats, values[key][:, idx])
         if not per_layer_report:
             continue
         total = counts.compute_cycles + counts.stall_cycles
-        if fabric in ("systolic", "roofline"):
-            peak = job.col(design.rows * design.cols) * job.k_per_step / job.cycles_per_step
-            utilization = counts.macs / (total * peak)
-        elif fabric == "vector":
-            utilization = counts.vector_ops / (total * job.col(design.vector_lanes))
+        if fabric.peak_per_cycle is not None:
+            utilization = getattr(counts, fabric.work) / (total * fabric.peak_per_cycle(job))
         else:
             utilization = np.full(total.shape, np.nan)
         target = values.setdefault("utilization", np.full((P, L), np.nan))
         target[:, idx] = np.where(here, utilization, target[:, idx])
-        for name, value in counts.report.items():
-            target = report.setdefault(name, np.full((P, L), np.nan))
-            scaled = value * repeats if name.endswith(("_words", "_bits")) or name == "folds" else value
+        for key in fabric.report_columns:
+            if key not in counts.report:
+                continue
+            value = counts.report[key]
+            target = report.setdefault(key, np.full((P, L), np.nan))
+            scaled = value * repeats if key in fabric.repeat_scaled else value
             target[:, idx] = np.where(here, np.broadcast_to(scaled, (P, len(idx))), target[:, idx])
     values.update(report)
     clock_hz = design.clock_mhz[:, None] * 1e6
@@ -169,15 +158,6 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
     values["energy_pj"] = (values["energy_compute_pj"] + values["energy_sram_pj"] + values["energy_dram_pj"]
                            + values["energy_leakage_pj"])
     return Evaluation(design, layers, tables, values, on_pim.copy())
-
-
-def _pim_unit_energies(design: DesignBatch) -> tuple[np.ndarray | None, np.ndarray | None]:
-    pims = [a.pim for a in design.accelerators]
-    if all(p is None for p in pims):
-        return None, None
-    internal = np.array([p.spec.internal_pj_per_bit if p else 0.0 for p in pims])[design.group][:, None]
-    register = np.array([p.register_pj_per_bit() if p else 0.0 for p in pims])[design.group][:, None]
-    return internal, register
 
 
 def resolve_accelerator(accelerator) -> Accelerator:
@@ -191,7 +171,7 @@ def resolve_accelerator(accelerator) -> Accelerator:
 def resolve_workload(workload) -> Workload:
     if isinstance(workload, Workload):
         return workload
-    from hwsim import load_workload
+    from hwsim.workload.load import load_workload
 
     return load_workload(str(workload))
 
@@ -235,7 +215,7 @@ def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision 
         base = part.reset_index(drop=True) if part is not None else pd.DataFrame(index=range(design.size))
         if per_layer:
             yield _layer_rows(design, layers, base, start, precision, engine)
-        elif _fusable(design, layers, engine):
+        elif fusable(design):
             yield _with_summary(base, _fused_summary(design, layers, precision))
         else:
             # the general path holds (P, L) arrays: at most CHUNK_CELLS of them at a time
@@ -300,15 +280,6 @@ def _shift_row(exc: HwsimInputError, start: int) -> HwsimInputError:
     shifted = HwsimInputError(text)
     shifted.message, shifted.source, shifted.field, shifted.allowed = exc.message, exc.source, exc.field, exc.allowed
     return shifted
-
-
-def _fusable(design: DesignBatch, layers: LayerBatch, engine: str) -> bool:
-    """Every layer of every point runs on a compiled fabric in the fused pass (engine/fused.py)."""
-    for a in design.accelerators:
-        spec = a.spec
-        if spec.compute.kind != "systolic" or spec.pim is not None or spec.dram.operand_bandwidth_gb_s is not None:
-            return False
-    return not (design.mapping == 2).any()
 
 
 def _layer_rows(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, start: int,

@@ -276,3 +276,13 @@ def event_kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndar
         timed[i] = kernel_numbers(ctx, passes, even, odd, halves, bool(is_add), bursts, host)
     out = timed[np.asarray(inverse).ravel()]
     return out[:, 0].reshape(shape), out[:, 1].reshape(shape), out[:, 2].reshape(shape)
+
+
+def _register() -> None:
+    """The PIM fabric finds this timing model by name (FabricJob.engine 'event')."""
+    from hwsim.arch.fabrics.pim import KERNEL_TIMINGS
+
+    KERNEL_TIMINGS["event"] = event_kernel_cycles
+
+
+_register()

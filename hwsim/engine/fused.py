@@ -17,11 +17,30 @@ from hwsim.arch.fabrics.base import (
     D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_LEAKAGE_UW, D_MAPPING, D_ROWS, D_SIZE_A, D_SIZE_B,
     D_SIZE_C, L_IS_GEMM, L_REPEATS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP, Q_OUT_BITS,
     Q_PACK)
-from hwsim.arch.fabrics.systolic.cell import systolic_cell
+from hwsim.arch.fabrics.systolic.cell import MAPPING_BITMOD, systolic_cell
 from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS,
                                                 STRUCTURE_INPUTS)
 from hwsim.arch.fabrics.vector import vector_cell
 from hwsim.engine.pricing import cell_energy
+
+# the fabrics whose cells the fused pass runs, by the placement's names
+FUSED_FABRICS = frozenset({"systolic", "vector"})
+
+
+def fusable(design) -> bool:
+    """Every (point, layer) of the batch runs on a fabric with a compiled cell, in a mode the cell
+    covers: the systolic array in SCALE-Sim's order or the mapper's (not BitMoD's mapping nor
+    SCALE-Sim's USER-bandwidth mode, which are numpy passes over the cells), or the vector unit."""
+    from hwsim.engine.placement import host_gemm_fabric
+
+    for accel in design.accelerators:
+        spec = accel.spec
+        if spec.pim is not None or host_gemm_fabric(spec) not in FUSED_FABRICS:
+            return False
+        if spec.dram.operand_bandwidth_gb_s is not None:
+            return False
+    return not (design.mapping == MAPPING_BITMOD).any()
+
 
 # per-point totals the fused pass keeps (rows of its (N_TOTALS, P) output)
 TOTALS = ("compute_cycles", "stall_cycles", "total_cycles", "latency_s", "energy_compute_pj", "energy_sram_pj",

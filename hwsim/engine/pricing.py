@@ -5,7 +5,8 @@
           + idle MAC slots x E_mac x idle fraction (PEs without a product in a compute cycle)
     SRAM    = sum over buffers of bits read x E_read_bit(buffer) + bits written x E_write_bit(buffer)
     DRAM    = (bits read + bits written) x E_bit(DRAM)
-              + PIM in-bank bits x E_bit(in-bank)  (PIM registers go to compute)
+    + each fabric's own priced terms (count x pJ per unit into one part: e.g. the PIM fabric's
+      in-bank bits into DRAM, its register bits and lane operations into compute)
     leakage = static power of the whole design x latency (added by the engine per layer)
 
 ``cell_energy`` is the formula for one (design point, layer) of a compiled fabric's cell (the
@@ -21,23 +22,9 @@ from numba import njit
 
 from hwsim.arch.design import DesignBatch
 from hwsim.arch.fabrics.base import (
-    D_E_DRAM, D_IDLE, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
-    O_DRAM_PSUM, O_DRAM_W, O_GROUPS, O_IDLE, O_MACS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A,
-    O_SRAM_WR_B, O_SRAM_WR_C, O_TABLES, O_VOPS, Counts)
-
-
-@dataclass(frozen=True, eq=False)
-class UnitEnergies:
-    """Per-operation energies gathered per (design, layer): (1, L) or (P, L)."""
-
-    per_mac_pj: np.ndarray
-    per_group_pj: np.ndarray
-    per_table_pj: np.ndarray
-    convert_weights_pj: np.ndarray
-    convert_activations_pj: np.ndarray
-    per_vector_op_pj: np.ndarray
-    pim_internal_pj_per_bit: np.ndarray | None = None   # (P, 1): in-bank access (PIM fabric)
-    pim_register_pj_per_bit: np.ndarray | None = None   # (P, 1): a PIM unit's register bit
+    D_E_DRAM, D_IDLE, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_GROUPS, O_IDLE, O_MACS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A,
+    O_SRAM_WR_B, O_SRAM_WR_C, O_TABLES, O_VOPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP,
+    CellInputs, Counts, cell_matrix)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +47,10 @@ def cell_energy(out, design, p, e_mac, e_group, e_table, e_convert_w, e_convert_
     return compute, sram, dram
 
 
+# the precision rows that are unit energies, in cell_energy's argument order
+UNIT_ROWS = (Q_E_MAC, Q_E_GROUP, Q_E_TABLE, Q_E_CONV_W, Q_E_CONV_A, Q_E_VOP)
+
+
 @njit(cache=True)
 def _price_cells(counts, design, units, energies):
     """``counts`` (N_OUT, P, L), ``units`` (6, P, L) -> ``energies`` (3, P, L)."""
@@ -72,21 +63,16 @@ def _price_cells(counts, design, units, energies):
             energies[2, p, i] = d
 
 
-def price(counts: Counts, unit: UnitEnergies, design: DesignBatch, design_matrix: np.ndarray) -> Energies:
-    """Energies of a fabric's counts, through ``cell_energy``; ``design_matrix`` is the batch's
-    (N_DESIGN_INPUTS, P) matrix (hwsim/arch/fabrics/base.py: pack_design)."""
-    from hwsim.arch.fabrics.base import N_OUT, cell_matrix
-
+def price(counts: Counts, cells: CellInputs, design: DesignBatch) -> Energies:
+    """Energies of a fabric's counts, through ``cell_energy`` with each (point, layer)'s unit
+    energies from the precision tensor, plus the fabric's own priced terms."""
     shape = np.broadcast_shapes(np.shape(counts.compute_cycles), (design.size, 1))
-    cells = cell_matrix(counts, shape)
-    units = np.stack([np.broadcast_to(np.asarray(x, dtype=np.float64), shape) for x in (
-        unit.per_mac_pj, unit.per_group_pj, unit.per_table_pj, unit.convert_weights_pj,
-        unit.convert_activations_pj, unit.per_vector_op_pj)])
+    matrix = cell_matrix(counts, shape)
+    per_point = cells.precision[:, design.group]                # (N_PRECISION_INPUTS, P, L)
+    units = np.stack([np.broadcast_to(per_point[row], shape) for row in UNIT_ROWS])
     energies = np.empty((3, *shape))
-    assert cells.shape[0] == N_OUT
-    _price_cells(cells, design_matrix, units, energies)
-    compute, sram, dram = energies
-    if counts.pim_internal_bits is not None:
-        dram = dram + counts.pim_internal_bits * unit.pim_internal_pj_per_bit
-        compute = compute + counts.pim_register_bits * unit.pim_register_pj_per_bit
-    return Energies(compute, sram, dram)
+    _price_cells(matrix, cells.design, units, energies)
+    parts = dict(zip(("compute", "sram", "dram"), energies))
+    for term in counts.priced_terms:
+        parts[term.part] = parts[term.part] + term.count * term.pj_per_unit
+    return Energies(parts["compute"], parts["sram"], parts["dram"])

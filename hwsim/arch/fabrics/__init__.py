@@ -1,19 +1,15 @@
-"""Compute fabrics: each takes its layers and the design batch and returns typed counts.
-
-A fabric is one module with a ``count(job) -> Counts`` function registered in ``FABRICS``; the
-engine places each layer on a fabric (GEMM-like layers on the spec's ``compute.kind``, element-
-wise ops on the vector unit) and one pricing step turns every fabric's counts into energy.
-The PIM fabric (pim.py) runs the layers the spec's pim.offload rule places in memory.
+"""Compute fabrics: each one module (or folder) that declares a ``FABRIC`` (base.Fabric): how it
+counts a job (its layers x every design point) into typed Counts, its peak, its report columns and
+its own priced terms. The registry below is the only list of them; the engine's placement step
+(hwsim/engine/placement.py) maps each (design point, layer) to one by name, and one pricing step
+turns every fabric's counts into energy. docs/extending.md shows a new fabric end to end.
 """
 
 from __future__ import annotations
 
-from hwsim.arch.fabrics.base import Counts, FabricJob
-from hwsim.arch.fabrics.systolic import count_systolic
-from hwsim.arch.fabrics.pim import count_pim
-from hwsim.arch.fabrics.roofline import count_roofline
-from hwsim.arch.fabrics.vector import count_vector
+from hwsim.arch.fabrics import pim, roofline, systolic, vector
+from hwsim.arch.fabrics.base import Counts, Fabric, FabricJob
 
-FABRICS = {"systolic": count_systolic, "vector": count_vector, "pim": count_pim, "roofline": count_roofline}
+FABRICS: dict[str, Fabric] = {f.name: f for f in (systolic.FABRIC, vector.FABRIC, pim.FABRIC, roofline.FABRIC)}
 
-__all__ = ["Counts", "FABRICS", "FabricJob"]
+__all__ = ["Counts", "FABRICS", "Fabric", "FabricJob"]

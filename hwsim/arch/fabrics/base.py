@@ -7,6 +7,7 @@ Every array is (P, L) for P design points and the fabric's L layers, per instanc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -96,6 +97,7 @@ class FabricJob:
     is_gemm: np.ndarray | None = None        # (1, L): GEMM-like (else element-wise); the PIM fabric runs both
     vector_is_add: np.ndarray | None = None  # (1, L): element-wise add/mul (two operands) rather than one
     cells: "CellInputs | None" = None        # the same job as matrices, for compiled fabrics
+    engine: str = "analytic"                 # the timing model a fabric that has several uses
 
     def for_rows(self, rows: np.ndarray) -> "FabricJob":
         """The job restricted to design points ``rows`` (per-point arrays sliced, shared ones kept)."""
@@ -111,6 +113,17 @@ class FabricJob:
     def col(self, values: np.ndarray) -> np.ndarray:
         """A per-design array as a (P, 1) column."""
         return np.asarray(values)[:, None]
+
+
+@dataclass(frozen=True, eq=False)
+class PricedTerm:
+    """A fabric's own priced work beyond the shared counts: ``count`` units (P, L) at
+    ``pj_per_unit`` each (broadcast to (P, L)), added to the energy part ``part``."""
+
+    name: str
+    part: str                  # 'compute', 'sram' or 'dram'
+    count: np.ndarray
+    pj_per_unit: np.ndarray
 
 
 @dataclass(eq=False)
@@ -133,8 +146,39 @@ class Counts:
     # MAC slots of PEs with no product in a compute cycle (rows x cols x compute cycles x
     # k_per_step / cycles_per_step - MACs); priced at E_mac x compute.idle_pe_energy_fraction
     idle_mac_slots: np.ndarray | None = None
-    pim_internal_bits: np.ndarray | None = None   # bits the PIM units move inside the banks
-    pim_register_bits: np.ndarray | None = None   # bits through the PIM units' registers
+    priced_terms: tuple[PricedTerm, ...] = ()  # the fabric's own work, priced as it says
+
+
+@dataclass(frozen=True)
+class Fabric:
+    """What the engine needs of a fabric, declared by the fabric's own module: how it counts, its
+    peak (for the utilization column), its report columns and which of them are totals over a
+    layer's repeats (multiplied by instances x count) rather than per-instance figures."""
+
+    name: str
+    count: "Callable[[FabricJob], Counts]"
+    # work units per cycle at full use, (P, 1) or (P, L), and the Counts field they count; None:
+    # the fabric reports no utilization
+    peak_per_cycle: "Callable[[FabricJob], np.ndarray] | None"
+    work: str
+    report_columns: tuple[str, ...]
+    repeat_scaled: frozenset[str]
+    kernels: tuple = ()        # its compiled (numba, cache=True) entry points, for the compile notice
+
+
+# report columns every fabric gives the per-layer table (docs/columns.md), and the ones that are
+# totals over the layer's repeats
+COMMON_REPORT = ("folds", "mapping_efficiency", "compute_utilization", "sram_ifmap_reads_words",
+                 "sram_filter_reads_words", "sram_ofmap_writes_words", "dram_ifmap_reads_words",
+                 "dram_filter_reads_words", "dram_ofmap_writes_words", "dram_ifmap_reads_bits",
+                 "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits", "compulsory_dram_bits",
+                 "map_scheme", "tile_m", "tile_n", "tile_k", "tiles_double_buffered")
+COMMON_REPEAT_SCALED = frozenset(name for name in COMMON_REPORT if name.endswith(("_words", "_bits"))) | {"folds"}
+
+
+def array_peak(job: FabricJob) -> np.ndarray:
+    """MACs per cycle of a rows x cols array of PEs (each k_per_step / cycles_per_step MACs)."""
+    return job.col(job.design.rows * job.design.cols) * job.k_per_step / job.cycles_per_step
 
 
 # report slots with no meaning for a fabric that does not tile (vector unit)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hwsim.arch.fabrics.base import Counts, FabricJob
+from hwsim.arch.fabrics.base import (COMMON_REPEAT_SCALED, COMMON_REPORT, Q_E_MAC, Counts, Fabric, FabricJob,
+                                     PricedTerm)
 from hwsim.arch.fabrics.pim_program import PimProgram, phase_costs, refreshes
 from hwsim.arch.pim import PimDevice
 
@@ -88,18 +89,21 @@ def kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndarray, n
     return total, count, program.readback_cycles()
 
 
-def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
-    """Counts of the PIM layers; ``engine`` 'event' times each kernel on the SimPy engine instead of
-    the closed form (same program, same counts otherwise)."""
-    if engine == "event":
-        from hwsim.engine.event import event_kernel_cycles as timing
-    else:
-        timing = kernel_cycles
+# kernel timing models by name (FabricJob.engine): the closed form here; the SimPy event engine
+# (hwsim/engine/event.py) adds 'event' when it is imported, so this fabric never imports an engine
+KERNEL_TIMINGS = {"analytic": kernel_cycles}
+
+
+def count_pim(job: FabricJob) -> Counts:
+    """Counts of the PIM layers; ``job.engine`` 'event' times each kernel on the SimPy engine
+    instead of the closed form (same program, same counts otherwise)."""
+    timing = KERNEL_TIMINGS[job.engine]
     d = job.design
     P = d.size
     L = job.m.shape[1]
     out = {name: np.zeros((P, L)) for name in ("total", "refreshes", "readback", "macs", "vector_ops", "io_read",
-                                               "io_write", "internal", "registers", "passes", "tiles", "compulsory", "readback_report")}
+                                               "io_write", "internal", "registers", "passes", "tiles", "compulsory", "readback_report",
+                                               "lane_ops", "internal_pj", "register_pj")}
     for g, accel in enumerate(d.accelerators):
         rows = np.flatnonzero(d.group == g)
         if not len(rows):
@@ -115,8 +119,10 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
         fill = {
             "total": total * to_host, "refreshes": count, "readback": readback * to_host,
             "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, 0.0),
-            # host lane reduction for GEMVs; the in-bank ALU ops for element-wise layers (priced per lane op)
-            "vector_ops": np.where(gemm, program.reduce_ops, sub.vector_ops * instances),
+            # host lane reduction for GEMVs (vector-unit ops); the in-bank ALU ops of element-wise
+            # layers, priced per lane operation
+            "vector_ops": np.where(gemm, program.reduce_ops, 0.0),
+            "lane_ops": np.where(gemm, 0.0, sub.vector_ops * instances),
             "io_read": program.readback_bursts_total * t.burst_bits,
             "io_write": program.broadcast_bursts * t.burst_bits,
             # in-bank traffic: every column MAC reads a burst; element-wise reads 2 or 1 and writes 1
@@ -128,7 +134,10 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
             # off-chip floor: the input vector in and the outputs out once (the weights stay in the banks)
             "compulsory": np.where(gemm, (sub.m * sub.k * sub.a_bits + sub.m * sub.n * sub.out_bits) * instances, 0.0),
         }
-        per_kernel = {"passes", "tiles", "refreshes", "readback_report"}
+        fill["internal_pj"] = np.full(np.shape(gemm), device.spec.internal_pj_per_bit)
+        fill["register_pj"] = np.full(np.shape(gemm), device.register_pj_per_bit())
+        # per-kernel figures and unit energies are not split over instances
+        per_kernel = {"passes", "tiles", "refreshes", "readback_report", "internal_pj", "register_pj"}
         fill["readback_report"] = readback * to_host
         for name, value in fill.items():
             # the engine counts per instance and multiplies by instances; a kernel here runs them all
@@ -155,4 +164,15 @@ def count_pim(job: FabricJob, engine: str = "analytic") -> Counts:
                   sram_read_bits=stack, sram_write_bits=stack.copy(),
                   # host I/O: partial sums read back, input vectors broadcast into the units
                   dram_read_bits=out["io_read"], dram_write_bits=out["io_write"], report=report,
-                  pim_internal_bits=out["internal"], pim_register_bits=out["registers"])
+                  priced_terms=(
+                      # in-bank access at the bank's pJ/bit (DRAM energy); register bits in the units
+                      PricedTerm("pim_internal_bits", "dram", out["internal"], out["internal_pj"]),
+                      PricedTerm("pim_register_bits", "compute", out["registers"], out["register_pj"]),
+                      PricedTerm("pim_lane_ops", "compute", out["lane_ops"],
+                                 job.cells.precision[Q_E_MAC][d.group] + zeros)))
+
+
+FABRIC = Fabric(name="pim", count=count_pim, peak_per_cycle=None, work="macs",
+                report_columns=COMMON_REPORT + ("pim_passes", "pim_input_tiles", "pim_refreshes",
+                                                "pim_readback_cycles", "pim_internal_bits"),
+                repeat_scaled=COMMON_REPEAT_SCALED | {"pim_internal_bits"})

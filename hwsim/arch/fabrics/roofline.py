@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from hwsim.arch.fabrics.base import Counts, FabricJob
+from hwsim.arch.fabrics.base import COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob, array_peak
 
 
 def count_roofline(job: FabricJob) -> Counts:
     d = job.design
-    peak = job.col((d.rows * d.cols).astype(np.float64)) * job.k_per_step / job.cycles_per_step
+    peak = array_peak(job)
     macs = (job.m * job.k * job.n).astype(np.float64) + np.zeros_like(peak)
     compute = np.ceil(macs / peak - 1e-9)
     read = job.a_unique_words * job.a_bits + job.k * job.n * job.b_bits
@@ -41,3 +41,7 @@ def count_roofline(job: FabricJob) -> Counts:
                   converted_weights=zeros, converted_activations=zeros, vector_ops=zeros,
                   sram_read_bits=stack, sram_write_bits=stack.copy(), dram_read_bits=read + zeros,
                   dram_write_bits=write, report=report)
+
+
+FABRIC = Fabric(name="roofline", count=count_roofline, peak_per_cycle=array_peak, work="macs",
+                report_columns=COMMON_REPORT, repeat_scaled=COMMON_REPEAT_SCALED)

@@ -22,7 +22,8 @@ from hwsim.arch.fabrics.base import (
     O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM,
     O_DRAM_W, O_FOLDS, O_GROUPS, O_IDLE, O_MACS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS, O_SRAM_RD_A,
     O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL, O_TABLES, O_VOPS, Q_A_BITS,
-    O_OVERLAP, Q_OUT_BITS, REPORT_NAN_OUTPUTS, Counts, FabricJob, cells_to_counts)
+    O_OVERLAP, Q_OUT_BITS, REPORT_NAN_OUTPUTS, COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob,
+    cells_to_counts)
 
 
 @njit(cache=True)
@@ -88,3 +89,11 @@ def count_vector(job: FabricJob) -> Counts:
     out = np.empty((N_OUT, cells.design.shape[1], cells.layer.shape[1]))
     _vector_cells(cells.design, cells.layer, cells.precision, out)
     return cells_to_counts(out, idle=False)
+
+
+def _lanes(job: FabricJob) -> np.ndarray:
+    return job.col(job.design.vector_lanes).astype(np.float64)
+
+
+FABRIC = Fabric(name="vector", count=count_vector, peak_per_cycle=_lanes, work="vector_ops",
+                report_columns=COMMON_REPORT, repeat_scaled=COMMON_REPEAT_SCALED, kernels=(_vector_cells,))

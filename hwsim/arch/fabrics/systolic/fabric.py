@@ -28,10 +28,10 @@ import numpy as np
 from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
-    D_USER, L_A_INPUT, L_K, L_M, L_N, N_OUT, N_USER_INPUTS, O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
+    D_USER, L_K, L_M, L_N, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
     O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_IDLE, O_KT, O_MACS, O_MT,
     O_NT, O_OVERLAP, O_SCHEME, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C,
-    O_STALL, Q_PACK, Counts, FabricJob, cells_to_counts)
+    O_STALL, Q_PACK, COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob, array_peak, cells_to_counts)
 from hwsim.arch.fabrics.systolic.cell import systolic_cell
 from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS, SCHEMES,
                                                 STRUCTURE_INPUTS)
@@ -171,4 +171,9 @@ def _bitmod(job: FabricJob) -> dict:
     }
 
 
-__all__ = ["SCHEMES", "count_systolic"]
+BITMOD_REPORT = ("bitmod_refetch_a", "bitmod_refetch_b", "bitmod_dram_cycles")
+FABRIC = Fabric(name="systolic", count=count_systolic, peak_per_cycle=array_peak, work="macs",
+                report_columns=COMMON_REPORT + BITMOD_REPORT, repeat_scaled=COMMON_REPEAT_SCALED,
+                kernels=(_systolic_cells,))
+
+__all__ = ["FABRIC", "SCHEMES", "count_systolic"]
