@@ -75,3 +75,22 @@ def test_the_vector_unit_waits_for_its_ifmap_port():
     assert row["dram_reads_bits"] == 0
     assert row["compute_cycles"] == 2
     assert row["total_cycles"] == 64
+
+
+def test_an_add_reads_both_of_its_input_tensors():
+    # a residual add: 2 x 32 int8 inputs in (512 bits = the working half), 32 int8 out; relu reads one
+    add = _row("add", 32, "buffers.double_buffered=true")
+    assert add["sram_ifmap_reads_words"] == 2 * 32 and add["sram_ofmap_writes_words"] == 32
+    assert add["sram_reads_bits"] == 2 * 32 * 8 and add["sram_writes_bits"] == 32 * 8
+    assert add["dram_reads_bits"] == 0 and add["compute_cycles"] == math.ceil(32 / 32) == 1
+    relu = _row("relu", 32, "buffers.double_buffered=true")
+    assert relu["sram_reads_bits"] == 32 * 8
+
+
+def test_an_add_spills_when_its_two_inputs_do_not_fit():
+    # 33 elements: 2 x 33 x 8 = 528 bits > 512: both inputs round-trip DRAM, the sum is written back
+    row = _row("add", 33, "buffers.double_buffered=true")
+    assert row["dram_ifmap_reads_bits"] == 528 and row["dram_ofmap_writes_bits"] == 33 * 8
+    assert row["dram_ifmap_reads_words"] == 66
+    # DRAM (528 + 264) / 8 = 99 cycles against ceil(33 / 32) = 2 of compute: 97 exposed
+    assert row["compute_cycles"] == 2 and row["stall_cycles"] == 99 - 2

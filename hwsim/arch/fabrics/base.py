@@ -33,8 +33,11 @@ DESIGN_INPUTS = (
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
-                "vector_ops")
-L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS = range(len(LAYER_INPUTS))
+                "vector_ops", "vector_operands")
+(L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS,
+ L_VEC_OPERANDS) = range(len(LAYER_INPUTS))
+# element-wise ops whose every output element reads two input tensors (a residual add, a gate)
+TWO_OPERAND_VECTOR_OPS = frozenset({"add", "mul"})
 
 # -- precision inputs: rows of the (N_PRECISION_INPUTS, G, L) tensor -----------------------------
 PRECISION_INPUTS = ("a_bits", "b_bits", "out_bits", "acc_bits", "k_per_step", "cycles_per_step", "group_size",
@@ -238,6 +241,7 @@ def pack_layers(layers) -> np.ndarray:
     out[L_REPEATS] = layers.instances * layers.count
     out[L_IS_GEMM] = layers.is_gemm
     out[L_VEC_ELEMENTS], out[L_VEC_OPS] = layers.vector_elements, layers.vector_ops
+    out[L_VEC_OPERANDS] = [2.0 if op in TWO_OPERAND_VECTOR_OPS else 1.0 for op in layers.vector_op]
     return out
 
 

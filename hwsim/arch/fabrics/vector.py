@@ -1,8 +1,9 @@
 """The vector unit fabric: element-wise and reduction ops (softmax, norms, activations, adds).
 
 ``lanes`` element ops complete per cycle. Operands stream from the ifmap buffer and results go
-to the ofmap buffer; a tensor larger than the ifmap buffer's working part round-trips DRAM
-(read in, written back). Double-buffered transfers hide behind compute and stall only by the
+to the ofmap buffer; an add or mul reads two input tensors (a residual add, a gate), the other
+ops one. Inputs larger than the ifmap buffer's working part round-trip DRAM (read in, written
+back). Double-buffered transfers hide behind compute and stall only by the
 excess; single-buffered, every transfer is exposed. Like the array, the vector unit waits for
 SRAM ports: a buffer delivers banks x port width bits per cycle.
 
@@ -18,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
-    D_BW, D_DBUF, D_GROUP, D_LANES, D_PORT_A, D_PORT_B, D_PORT_C, D_SIZE_A, L_VEC_ELEMENTS, L_VEC_OPS, N_OUT,
+    D_BW, D_DBUF, D_GROUP, D_LANES, D_PORT_A, D_PORT_B, D_PORT_C, D_SIZE_A, L_VEC_ELEMENTS, L_VEC_OPERANDS, L_VEC_OPS, N_OUT,
     O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM,
     O_DRAM_W, O_FOLDS, O_GROUPS, O_IDLE, O_MACS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS, O_SRAM_RD_A,
     O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL, O_TABLES, O_VOPS, Q_A_BITS,
@@ -35,9 +36,10 @@ def vector_cell(design, p, layer, i, prec, out):
     for slot in REPORT_NAN_OUTPUTS:
         out[slot] = math.nan
     elements = layer[L_VEC_ELEMENTS, i]
+    in_elements = elements * layer[L_VEC_OPERANDS, i]
     ops = layer[L_VEC_OPS, i]
     compute = math.ceil(ops / design[D_LANES, p])
-    in_bits = elements * prec[Q_A_BITS, g, i]
+    in_bits = in_elements * prec[Q_A_BITS, g, i]
     out_bits = elements * prec[Q_OUT_BITS, g, i]
     spills = in_bits > design[D_SIZE_A, p] * (0.5 if design[D_DBUF, p] > 0 else 1.0)
     dram_read = in_bits if spills else 0.0
@@ -59,9 +61,9 @@ def vector_cell(design, p, layer, i, prec, out):
     out[O_SRAM_WR_C] = out_bits
     out[O_DRAM_A] = dram_read
     out[O_DRAM_W] = dram_write
-    out[O_SRAM_IFMAP_WORDS] = elements
+    out[O_SRAM_IFMAP_WORDS] = in_elements
     out[O_SRAM_OFMAP_WORDS] = elements
-    out[O_DRAM_IFMAP_WORDS] = elements if spills else 0.0
+    out[O_DRAM_IFMAP_WORDS] = in_elements if spills else 0.0
     out[O_DRAM_OFMAP_WORDS] = elements if spills else 0.0
     out[O_FOLDS] = 0.0
     out[O_DRAM_B] = 0.0
