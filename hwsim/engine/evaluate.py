@@ -97,7 +97,6 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
     from hwsim.engine.compile_notice import announce_compilation
     from hwsim.engine.pricing import _price_cells
 
-    announce_compilation(*(k for fabric in FABRICS.values() for k in fabric.kernels), _price_cells)
     tables = tuple(precision_table(a, layers, override, faster_side) for a in design.accelerators)
     g = lambda name: _gather(tables, design, name)  # noqa: E731
     P, L = design.size, layers.size
@@ -123,6 +122,7 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
             table_group=pick(g("table_group")), table_entries=pick(g("table_entries")),
             instances=layers.instances[None, idx], is_gemm=layers.is_gemm[None, idx], vector_is_add=is_add[:, idx],
             cells=cells.for_layers(idx), engine=engine)
+        announce_compilation(*fabric.kernels, _price_cells)   # only the kernels this run calls
         counts = fabric.count(job)
         energy = price(counts, job.cells, design)
         repeats = (layers.instances * layers.count)[None, idx]
