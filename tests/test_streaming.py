@@ -139,3 +139,18 @@ def test_summaries_take_the_fused_pass_where_every_layer_is_compiled(work, monke
     monkeypatch.setattr(engine, "run", lambda *a, **k: taken.append("general") or pytest.fail("general path"))
     hwsim.evaluate("scalesim-default", work, _points(5))   # systolic + vector unit only
     assert taken == []
+
+
+def test_a_spec_file_is_read_once_and_again_when_edited(tmp_path, work):
+    from hwsim.engine.evaluate import resolve_accelerator
+
+    spec = tmp_path / "a.yaml"
+    text = (hwsim.load_accelerator("scalesim-default").source_file and
+            open(hwsim.load_accelerator("scalesim-default").source_file).read())
+    spec.write_text(text)
+    first = resolve_accelerator(str(spec))
+    assert resolve_accelerator(str(spec)) is first          # parsed and validated once
+    cycles = hwsim.evaluate(str(spec), work)["total_cycles"].iloc[0]
+    spec.write_text(text.replace("rows: 32", "rows: 16"))     # an edit changes size: read again
+    assert resolve_accelerator(str(spec)) is not first
+    assert hwsim.evaluate(str(spec), work)["total_cycles"].iloc[0] != cycles

@@ -160,20 +160,44 @@ def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | N
     return Evaluation(design, layers, tables, values, on_pim.copy())
 
 
+# Accelerators and workloads loaded by name or path, keyed by the file's identity (path, size,
+# mtime): a sweep or a script calling evaluate in a loop parses and validates a file once (and a
+# workload keeps its compiled LayerBatch), and an edited file is read again. Bounded.
+_LOADED: dict[tuple, object] = {}
+_LOADED_MAX = 64
+
+
 def resolve_accelerator(accelerator) -> Accelerator:
     if isinstance(accelerator, Accelerator):
         return accelerator
+    from hwsim import presets
     from hwsim.arch.accelerator import load_accelerator
 
-    return load_accelerator(str(accelerator))
+    path = presets.resolve(str(accelerator), presets.accelerator_presets(), "accelerator")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.clear()
+        _LOADED[key] = load_accelerator(str(accelerator))
+    return _LOADED[key]
 
 
 def resolve_workload(workload) -> Workload:
     if isinstance(workload, Workload):
         return workload
+    from hwsim import presets
     from hwsim.workload.load import load_workload
 
-    return load_workload(str(workload))
+    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    path = presets.resolve(str(workload), found, "workload")
+    stat = path.stat()
+    key = ("workload", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.clear()
+        _LOADED[key] = load_workload(str(workload))
+    return _LOADED[key]
 
 
 # Chunk sizes. The general path holds ~40 float64 (P, L) arrays (~0.7 KB a cell): 2^18 cells
@@ -238,10 +262,10 @@ def _design(accel: Accelerator, part, cache: dict, start: int) -> DesignBatch:
 
 
 def _with_summary(base: pd.DataFrame, summary: dict) -> pd.DataFrame:
-    frame = base.copy()
-    for key in SUMMARY_COLUMNS:
-        frame[key] = summary[key]
-    return frame
+    results = pd.DataFrame({key: summary[key] for key in SUMMARY_COLUMNS}, index=base.index)
+    if base.shape[1] == 0:
+        return results
+    return pd.concat([base, results], axis=1)
 
 
 def evaluate(accelerator, workload, points=None, *, precision: Precision | None = None, per_layer: bool = False,
