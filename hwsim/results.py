@@ -91,6 +91,54 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     return pd.DataFrame(frame)[columns]
 
 
+def layer_frames(evaluation) -> pd.DataFrame | None:
+    """Every design point's per-layer table as one frame with a leading ``point`` column (the batch
+    position), built column-wise; None when some point needs its own columns (PIM units, BitMoD's
+    mapping or a roofline: layer_frame per point then)."""
+    from hwsim.arch.design import MAPPING_CODES
+    from hwsim.arch.fabrics.systolic.mapper import LOOP_ORDERS
+
+    design, layers, v = evaluation.design, evaluation.layers, evaluation.values
+    for accel in design.accelerators:
+        spec = accel.spec
+        if accel.pim is not None or spec.compute.kind == "roofline" or (spec.pim is not None):
+            return None
+    if (design.mapping == MAPPING_CODES["bitmod"]).any():
+        return None
+    P, L = design.size, layers.size
+    group = np.repeat(design.group, L)
+    def per_group(pick):
+        names = np.array([[pick(p) for p in t.resolved] for t in evaluation.tables], dtype=object)  # (G, L)
+        return names[design.group].reshape(-1)
+    tile = lambda a: np.tile(np.asarray(a), P)  # noqa: E731
+    frame = {
+        "point": np.repeat(np.arange(P), L),
+        "layer": tile(np.array(layers.names, dtype=object)), "op": tile(np.array(layers.kinds, dtype=object)),
+        "count": tile(layers.count), "instances": tile(layers.instances), "m": tile(layers.m),
+        "k": tile(layers.k), "n": tile(layers.n),
+        "weight_format": per_group(lambda p: p.weights.name),
+        "activation_format": per_group(lambda p: p.activations.name),
+        "output_format": per_group(lambda p: p.outputs.name), "kv_format": per_group(lambda p: p.kv.name),
+    }
+    del group
+    for column in LAYER_COLUMNS:
+        if column in frame or column in ("mapping", "loop_order", "buffering"):
+            continue
+        values = v[column].reshape(-1)
+        if column in _INTEGER_COLUMNS:
+            values = np.rint(values).astype(np.int64)
+        frame[column] = values
+    names = {code: name for name, code in MAPPING_CODES.items()}
+    mapping = np.array([names[int(c)] for c in range(max(names) + 1)], dtype=object)[design.mapping]
+    gemm = np.tile(layers.is_gemm, P)
+    frame["mapping"] = np.where(gemm, np.repeat(mapping, L), "vector").astype(object)
+    orders = np.array(LOOP_ORDERS + ("",), dtype=object)
+    scheme = v["map_scheme"].reshape(-1)
+    frame["loop_order"] = orders[np.where(scheme == scheme, scheme, len(LOOP_ORDERS)).astype(np.int64)]
+    frame["buffering"] = np.where(v["tiles_double_buffered"].reshape(-1) > 0.5, "double", "single").astype(object)
+    return pd.DataFrame(frame)[["point", *LAYER_COLUMNS]]
+
+
 def write_files(out_dir: str | Path, files: dict[str, str]) -> Path:
     """Write ``files`` (name -> text) into the folder ``out_dir`` (created if missing); a path that
     is a file or cannot be written is one clear error naming ``--out``."""

@@ -308,19 +308,24 @@ def _shift_row(exc: HwsimInputError, start: int) -> HwsimInputError:
 
 def _layer_rows(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, start: int,
                 precision: Precision | None, engine: str) -> pd.DataFrame:
-    from hwsim.results import layer_frame
+    from hwsim.results import layer_frame, layer_frames
 
     result = run(design, layers, precision, engine, per_layer_report=True)
-    frames = []
-    for p in range(design.size):
-        frame = layer_frame(result, p)
-        frame.insert(0, "point", start + p)
-        for column in reversed(list(base.columns)):
-            # a point column the layer table already has (e.g. mapping) is named point.<key>
-            name = column if column not in frame.columns else f"point.{column}"
-            frame.insert(1, name, base.iloc[p][column])
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    table = layer_frames(result)
+    if table is None:   # points with columns of their own (PIM, BitMoD, roofline): one table each
+        frames = []
+        for p in range(design.size):
+            frame = layer_frame(result, p)
+            frame.insert(0, "point", p)
+            frames.append(frame)
+        table = pd.concat(frames, ignore_index=True)
+    rows = table["point"].to_numpy()
+    table["point"] = rows + start
+    for column in reversed(list(base.columns)):
+        # a point column the layer table already has (e.g. mapping) is named point.<key>
+        name = column if column not in table.columns else f"point.{column}"
+        table.insert(1, name, base[column].to_numpy()[rows])
+    return table
 
 
 def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision | None) -> dict[str, np.ndarray]:
