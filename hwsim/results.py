@@ -164,6 +164,8 @@ class Result:
     area_mm2: float
     area_breakdown_mm2: dict[str, float] = field(default_factory=dict)
     freq_mhz: float = 0.0
+    # the die is larger than one lithography field (hwsim/tech/limits.py): evaluated, flagged
+    exceeds_reticle: bool = False
 
     def summary(self) -> dict:
         t = self.layers
@@ -183,6 +185,7 @@ class Result:
             "area_mm2": float(self.area_mm2),
             "area_breakdown_mm2": {k: float(v) for k, v in self.area_breakdown_mm2.items()},
             "freq_mhz": float(self.freq_mhz),
+            "exceeds_reticle": bool(self.exceeds_reticle),
         }
 
     def to_csv(self) -> str:
@@ -210,4 +213,6 @@ class Result:
                  f"dram_bits {s['dram_bits']:.6g}  (compulsory {s['compulsory_dram_bits']:.6g})",
                  f"area_mm2 {s['area_mm2']:.4g}  ("
                  + ", ".join(f"{k} {v:.4g}" for k, v in s["area_breakdown_mm2"].items()) + ")"]
+        if s["exceeds_reticle"]:
+            lines.append("exceeds_reticle: the die is larger than one lithography field (26 mm x 33 mm)")
         return "\n".join(lines) + "\n"

@@ -154,3 +154,14 @@ def test_a_spec_file_is_read_once_and_again_when_edited(tmp_path, work):
     spec.write_text(text.replace("rows: 32", "rows: 16"))     # an edit changes size: read again
     assert resolve_accelerator(str(spec)) is not first
     assert hwsim.evaluate(str(spec), work)["total_cycles"].iloc[0] != cycles
+
+
+def test_a_die_beyond_one_reticle_runs_and_is_flagged(work):
+    # 4096 x 4096 int8 MAC PEs: tens of thousands of mm^2, far over 26 mm x 33 mm = 858 mm^2
+    big = hwsim.load_accelerator("scalesim-default", ["compute.rows=4096", "compute.cols=4096"])
+    result = hwsim.simulate(big, work)
+    assert result.summary()["area_mm2"] > 858 and result.summary()["exceeds_reticle"] is True
+    assert "exceeds_reticle" in result.format_table()
+    table = hwsim.evaluate("scalesim-default", work, {"compute.rows": [32, 4096], "compute.cols": [32, 4096]})
+    assert table["exceeds_reticle"].tolist() == [False, True]
+    assert hwsim.simulate("scalesim-default", work).summary()["exceeds_reticle"] is False
