@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from hwsim.tech.calibration import HOROWITZ_ENERGY_PJ
 from hwsim.tech.cells import DFF, FO4_PS_AT_45NM
 from hwsim.tech.nodes import MAX_NODE_NM, MIN_NODE_NM, TechPoint
@@ -64,9 +66,14 @@ MAX_AREA_OVERHEAD_FRACTION = 10.0
 
 
 def max_clock_mhz(tech: TechPoint) -> float:
-    """The fastest clock at this node and supply (derived: 1 / (MIN_CYCLE_FO4 x FO4 at 45 nm x the
-    node's delay factor))."""
-    return 1e6 / (MIN_CYCLE_FO4 * FO4_PS_AT_45NM * tech.delay_factor)
+    """The fastest clock at this node and supply (``max_clocks_mhz`` at one point)."""
+    return float(max_clocks_mhz(tech.delay_factor))
+
+
+def max_clocks_mhz(delay_factor):
+    """The fastest clock at each point of ``delay_factor`` (hwsim/tech/nodes.py: delay_factors;
+    a float or an array) (derived: 1 / (MIN_CYCLE_FO4 x FO4 at 45 nm x the node's delay factor))."""
+    return 1e6 / (MIN_CYCLE_FO4 * FO4_PS_AT_45NM * np.asarray(delay_factor, dtype=np.float64))
 
 
 CLOCK_LIMIT_TEXT = (f"a period of at least {MIN_CYCLE_FO4:g} FO4 (a register + 6 FO4 of logic, Hrishikesh et al. "

@@ -24,13 +24,19 @@ Sources, per quantity:
 * 5 nm: TSMC N5 against N7: 1.84x logic density (area x 1/1.84) and ~30% lower power at the
   same speed (energy x 0.70) (TSMC 5 nm technology page; WikiChip, March 2020). Nodes below
   5 nm or above 130 nm are refused.
+
+The factors are array functions (``energy_factors``, ``area_factors``, ``delay_factors``,
+``supply_ranges_v``) so that a design batch computes them for every design point at once; a
+TechPoint is the one-point case, with the same numbers.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+import numpy as np
 
 from hwsim.errors import HwsimInputError
 
@@ -80,32 +86,75 @@ _N5_AREA_VS_N7 = 1 / 1.84
 _N5_ENERGY_VS_N7 = 0.70
 _N5_DELAY_VS_N7 = 1 / 1.15  # "15% speed improvement" at iso-power
 MIN_NODE_NM, MAX_NODE_NM = 5.0, 130.0
+NODE_RANGE_TEXT = f"{MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm (Stillmaker & Baas 130-7 nm; 5 nm from TSMC N5 vs N7)"
 
 
-def _neighbours(node_nm: float, table: dict) -> tuple[float, float, float]:
-    """(larger node, smaller node, weight of the smaller) for linear interpolation in node size."""
-    nodes = sorted(table, reverse=True)
-    for larger, smaller in zip(nodes, nodes[1:]):
-        if smaller <= node_nm <= larger:
-            return larger, smaller, (larger - node_nm) / (larger - smaller)
-    raise AssertionError("node range checked by the caller")
+# The table nodes, ascending; the area, energy and delay tables share them.
+_TABLE_NM = np.array(sorted(_AREA_FROM_45NM), dtype=np.float64)
+assert set(_AREA_FROM_45NM) == set(_ENERGY_FIT) == set(_DELAY_FIT)
 
 
-def _interpolate(node_nm: float, table: dict, fn) -> float:
-    if node_nm in table:
-        return fn(table[node_nm])
-    larger, smaller, w = _neighbours(node_nm, table)
-    return (1 - w) * fn(table[larger]) + w * fn(table[smaller])
+def _coefficients(fits: dict) -> np.ndarray:
+    """The fits' coefficients as a (coefficient, table node) array, nodes ascending."""
+    return np.array([fits[n] for n in sorted(fits)], dtype=np.float64).T
 
 
-def _energy_at(coeffs: tuple[float, float, float], vdd: float) -> float:
+_AREA_TABLE = np.array([_AREA_FROM_45NM[n] for n in sorted(_AREA_FROM_45NM)], dtype=np.float64)
+_ENERGY_COEFFICIENTS = _coefficients(_ENERGY_FIT)
+_DELAY_COEFFICIENTS = _coefficients(_DELAY_FIT)
+
+
+def _energy_at(coeffs, vdd):
     a, b, c = coeffs
     return a * vdd * vdd + b * vdd + c
 
 
-def _delay_at(coeffs: tuple[float, float, float, float], vdd: float) -> float:
+def _delay_at(coeffs, vdd):
     a, b, c, d = coeffs
     return ((a * vdd + b) * vdd + c) * vdd + d
+
+
+def _node_values(node_nm: np.ndarray, at_entry, n5_step: float) -> np.ndarray:
+    """A table quantity at every node of ``node_nm`` (5-130 nm): ``at_entry(j)`` gives it at
+    table nodes ``j`` (ascending; an index array shaped like ``node_nm``, broadcast against any
+    voltages). A table node takes its entry; a node between two table nodes is linear in node
+    size between them; below 7 nm, the 7 nm value times the N5/N7 step, interpolated linearly in
+    node (derived). Every case is a weighted sum of the two neighbours, weights 1 and 0 at a
+    table node and 0 and the step below 7 nm (the smaller neighbour is then 7 nm)."""
+    above = np.clip(np.searchsorted(_TABLE_NM, node_nm, side="left"), 1, len(_TABLE_NM) - 1)
+    larger, smaller = _TABLE_NM[above], _TABLE_NM[above - 1]
+    w = (larger - node_nm) / (larger - smaller)
+    w7 = (7.0 - node_nm) / 2.0
+    below_7, at_smaller, at_larger = node_nm < 7, node_nm == smaller, node_nm == larger
+    weight_larger = np.where(below_7 | at_smaller, 0.0, np.where(at_larger, 1.0, 1 - w))
+    weight_smaller = np.where(below_7, (1 - w7) + w7 * n5_step,
+                              np.where(at_smaller, 1.0, np.where(at_larger, 0.0, w)))
+    return weight_larger * at_entry(above) + weight_smaller * at_entry(above - 1)
+
+
+_ENERGY_AT_REFERENCE = float(_energy_at(_ENERGY_FIT[REFERENCE_NODE_NM], REFERENCE_VDD_V))
+_DELAY_AT_REFERENCE = float(_delay_at(_DELAY_FIT[REFERENCE_NODE_NM], REFERENCE_VDD_V))
+
+
+def area_factors(node_nm) -> np.ndarray:
+    """Area relative to 45 nm at every node of ``node_nm`` (an array; nodes checked by the caller)."""
+    node_nm = np.asarray(node_nm, dtype=np.float64)
+    return _node_values(node_nm, lambda j: _AREA_TABLE[j], _N5_AREA_VS_N7)
+
+
+def energy_factors(node_nm, vdd_v) -> np.ndarray:
+    """Dynamic energy per operation (and leakage power) relative to 45 nm, 0.9 V, per point
+    (``node_nm`` and ``vdd_v`` broadcast: nodes (U, 1) against voltages (1, S) give a grid)."""
+    node_nm, vdd_v = np.asarray(node_nm, dtype=np.float64), np.asarray(vdd_v, dtype=np.float64)
+    here = _node_values(node_nm, lambda j: _energy_at(_ENERGY_COEFFICIENTS[:, j], vdd_v), _N5_ENERGY_VS_N7)
+    return here / _ENERGY_AT_REFERENCE
+
+
+def delay_factors(node_nm, vdd_v) -> np.ndarray:
+    """Gate delay relative to 45 nm, 0.9 V, per point (broadcast as ``energy_factors``)."""
+    node_nm, vdd_v = np.asarray(node_nm, dtype=np.float64), np.asarray(vdd_v, dtype=np.float64)
+    here = _node_values(node_nm, lambda j: _delay_at(_DELAY_COEFFICIENTS[:, j], vdd_v), _N5_DELAY_VS_N7)
+    return here / _DELAY_AT_REFERENCE
 
 
 @dataclass(frozen=True)
@@ -119,77 +168,76 @@ class TechPoint:
         if not (isinstance(self.node_nm, (int, float)) and math.isfinite(self.node_nm)
                 and MIN_NODE_NM <= self.node_nm <= MAX_NODE_NM):
             raise HwsimInputError(f"technology node {self.node_nm} nm is outside the sourced scaling range",
-                                  field="tech_node_nm",
-                                  allowed=f"{MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm (Stillmaker & Baas 130-7 nm; "
-                                          "5 nm from TSMC N5 vs N7)")
+                                  field="tech_node_nm", allowed=NODE_RANGE_TEXT)
         lo, hi = supply_range_v(self.node_nm)
         if not (isinstance(self.vdd_v, (int, float)) and lo <= self.vdd_v <= hi):
             raise HwsimInputError(f"supply voltage {self.vdd_v} V is outside the {self.node_nm:g} nm fits' range",
                                   field="supply_voltage_v", allowed=f"{lo:.2f}-{hi:.2f} V at {self.node_nm:g} nm")
 
-    # Below 7 nm everything is the 7 nm value times the N5/N7 step, interpolated linearly in node.
-    def _below_7(self, at_7: float, n5_step: float) -> float:
-        w = (7.0 - self.node_nm) / 2.0
-        return at_7 * ((1 - w) + w * n5_step)
-
-    def _node_value(self, table: dict, fn, n5_step: float) -> float:
-        if self.node_nm < 7:
-            return self._below_7(fn(table[7]), n5_step)
-        return _interpolate(self.node_nm, table, fn)
-
-    @property
+    @cached_property
     def area_factor(self) -> float:
-        return self._node_value(_AREA_FROM_45NM, lambda v: v, _N5_AREA_VS_N7)
+        return float(area_factors(self.node_nm))
 
-    def _fit_factor(self, fits: dict, at, n5_step: float) -> float:
-        """A voltage fit evaluated here, relative to the 45 nm / 0.9 V reference point."""
-        here = self._node_value(fits, lambda c: at(c, self.vdd_v), n5_step)
-        return here / at(fits[REFERENCE_NODE_NM], REFERENCE_VDD_V)
-
-    @property
+    @cached_property
     def energy_factor(self) -> float:
-        return self._fit_factor(_ENERGY_FIT, _energy_at, _N5_ENERGY_VS_N7)
+        return float(energy_factors(self.node_nm, self.vdd_v))
 
     @property
     def leakage_factor(self) -> float:
         return self.energy_factor
 
-    @property
+    @cached_property
     def delay_factor(self) -> float:
-        return self._fit_factor(_DELAY_FIT, _delay_at, _N5_DELAY_VS_N7)
+        return float(delay_factors(self.node_nm, self.vdd_v))
 
 
 _VDD_STEP_V = 0.01
+_VDD_STEPS = int(round((MAX_VDD_V - MIN_VDD_V) / _VDD_STEP_V))
+_VDD_GRID_V = MIN_VDD_V + np.arange(_VDD_STEPS + 1) * _VDD_STEP_V
+_VDD_NEXT_V = np.minimum(_VDD_GRID_V + _VDD_STEP_V, MAX_VDD_V)
+_VDD_GRID_ROUNDED_V = tuple(round(float(v), 2) for v in _VDD_GRID_V)
+_RANGE_BLOCK_NODES = 1024  # nodes per block of the voltage grid (bounds its memory)
+
+
+def supply_ranges_v(node_nm) -> tuple[np.ndarray, np.ndarray]:
+    """(lowest, highest) supply per node of ``node_nm`` (an array of nodes in 5-130 nm): the
+    supplies where the node's fits still describe a real device: within 0.5-1.8 V, energy and delay
+    positive at the supply and one 10 mV step above (derived: a cubic delay fit turns negative past
+    its data, e.g. 7 nm at 1.8 V gave -698 MHz; the fits are not monotone everywhere, e.g. 32 nm HP
+    near 0.85 V, so only the sign is required); the first run of such supplies on a 10 mV grid."""
+    node_nm = np.asarray(node_nm, dtype=np.float64).reshape(-1)
+    lo = np.empty(len(node_nm))
+    hi = np.empty(len(node_nm))
+    rounded = np.array(_VDD_GRID_ROUNDED_V)
+    steps = np.arange(len(_VDD_GRID_V))
+    for begin in range(0, len(node_nm), _RANGE_BLOCK_NODES):
+        nodes = node_nm[begin:begin + _RANGE_BLOCK_NODES, None]
+        valid = np.ones((len(nodes), len(_VDD_GRID_V)), dtype=bool)
+        for vdd in (_VDD_GRID_V[None, :], _VDD_NEXT_V[None, :]):  # (nodes, 1) against (1, supplies)
+            valid &= (delay_factors(nodes, vdd) > 0) & (energy_factors(nodes, vdd) > 0)
+        first = np.argmax(valid, axis=1)
+        ends = ~valid & (steps[None, :] > first[:, None])
+        last = np.where(ends.any(axis=1), np.argmax(ends, axis=1) - 1, len(_VDD_GRID_V) - 1)
+        none = ~valid.any(axis=1)
+        lo[begin:begin + len(nodes)] = np.where(none, REFERENCE_VDD_V, rounded[first])
+        hi[begin:begin + len(nodes)] = np.where(none, REFERENCE_VDD_V, rounded[last])
+    return lo, hi
 
 
 @lru_cache(maxsize=256)
 def supply_range_v(node_nm: float) -> tuple[float, float]:
-    """The supplies where this node's fits still describe a real device: within 0.5-1.8 V,
-    energy and delay positive (derived: a cubic delay fit turns negative past its data, e.g. 7 nm
-    at 1.8 V gave -698 MHz; the fits are not monotone everywhere, e.g. 32 nm HP near 0.85 V, so
-    only the sign is required)."""
-    probe = TechPoint.__new__(TechPoint)
-    object.__setattr__(probe, "node_nm", float(node_nm))
-    valid = []
-    steps = int(round((MAX_VDD_V - MIN_VDD_V) / _VDD_STEP_V))
-    for i in range(steps + 1):
-        v = MIN_VDD_V + i * _VDD_STEP_V
-        object.__setattr__(probe, "vdd_v", v)
-        d0, e0 = probe.delay_factor, probe.energy_factor
-        object.__setattr__(probe, "vdd_v", min(v + _VDD_STEP_V, MAX_VDD_V))
-        d1, e1 = probe.delay_factor, probe.energy_factor
-        valid.append(d0 > 0 and d1 > 0 and e0 > 0 and e1 > 0)
-    if not any(valid):
-        return (REFERENCE_VDD_V, REFERENCE_VDD_V)
-    first = valid.index(True)
-    last = first
-    while last + 1 < len(valid) and valid[last + 1]:
-        last += 1
-    return (round(MIN_VDD_V + first * _VDD_STEP_V, 2), round(MIN_VDD_V + last * _VDD_STEP_V, 2))
+    """(lowest, highest) supply at one node (``supply_ranges_v``)."""
+    lo, hi = supply_ranges_v(np.array([float(node_nm)]))
+    return float(lo[0]), float(hi[0])
 
 
 def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
-    return TechPoint(float(node_nm), DEFAULT_VDD_V if vdd_v is None else float(vdd_v))
+    return _tech_point(float(node_nm), DEFAULT_VDD_V if vdd_v is None else float(vdd_v))
+
+
+@lru_cache(maxsize=1024)  # immutable; its factors are computed once per (node, supply)
+def _tech_point(node_nm: float, vdd_v: float) -> TechPoint:
+    return TechPoint(node_nm, vdd_v)
 
 
 def as_tech_point(tech: "TechPoint | float") -> TechPoint:
