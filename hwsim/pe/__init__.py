@@ -42,6 +42,17 @@ class ProcessingElement(Protocol):
     def pipeline_stages(self, tech: TechPoint) -> int:
         """Stages at the PE's clock."""
 
+    def pipelined_paths_fo4(self) -> tuple[float, ...]:
+        """Unpipelined depths (FO4) of every path whose pipeline depth the clock sets; the PE's
+        costs depend on its clock only through hwsim.pe.datapath.stages_at of these paths (empty:
+        the clock changes no cost)."""
+
+    @property
+    def scales_with_tech(self) -> bool:
+        """True when every cost is the tech model's (no published figure): each energy, area and
+        leakage at a node and supply is its value at 45 nm, 0.9 V times the node's energy, area
+        and leakage factor (hwsim/tech/costs.py), with the same pipeline depths."""
+
 
 def _discover() -> dict[str, type]:
     """PE type name -> its spec section class, from every ``hwsim/pe/<type>_spec.py`` module

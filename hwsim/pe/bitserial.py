@@ -142,6 +142,13 @@ class BitSerialPE(DatapathFacts):
         tech = as_tech_point(tech)
         return _record(self, precision, tech)
 
+    def pipelined_paths_fo4(self) -> tuple[float, ...]:
+        return ()  # one serial step per cycle: no cost depends on the clock
+
+    @property
+    def scales_with_tech(self) -> bool:
+        return self.published_energy_pj_per_cycle is None and self.published_area_um2 is None
+
     def datapath_cost(self, tech: TechPoint) -> UnitCost:
         tech = as_tech_point(tech)
         widest = max(self.activation_formats, key=lambda f: f.bits)

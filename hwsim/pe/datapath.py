@@ -20,9 +20,12 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+import numpy as np
+
 from hwsim.errors import HwsimInputError
 from hwsim.formats import BlockFormat, FloatFormat, NumberFormat
 from hwsim.tech import arith
+from hwsim.tech.cells import FO4_PS_AT_45NM
 from hwsim.tech.costs import UnitCost, unit_cost
 from hwsim.tech.nodes import TechPoint
 
@@ -114,10 +117,51 @@ def operand_register_bits(weights: NumberFormat, activations: NumberFormat) -> f
 
 
 def pipeline_stages(delay_ns: float, clock_mhz: float | None) -> int:
-    """Stages a path of ``delay_ns`` needs at ``clock_mhz`` (derived: ceil(delay / period))."""
+    """Stages a path of ``delay_ns`` needs at ``clock_mhz`` (derived: ceil(delay / period); the
+    1e-9 keeps a path that exactly fills k periods at k stages despite rounding)."""
     if clock_mhz is None:
         return 1
     return max(1, math.ceil(delay_ns * clock_mhz / 1e3 - 1e-9))
+
+
+def pipeline_stages_over(delay_ns, clock_mhz) -> np.ndarray:
+    """``pipeline_stages`` over arrays of clocks (or delays): the same operations in the same
+    order, so the same stages."""
+    return np.maximum(1, np.ceil(np.multiply(delay_ns, clock_mhz) / 1e3 - 1e-9)).astype(np.int64)
+
+
+def reference_delay_ns(depth_fo4: float) -> float:
+    """A path of ``depth_fo4`` FO4 at the reference point, 45 nm and 0.9 V (hwsim/tech/cells.py)."""
+    return depth_fo4 * FO4_PS_AT_45NM / 1000.0
+
+
+def reference_clock_mhz(clock_mhz, delay_factor):
+    """The clock at which a path at 45 nm, 0.9 V spans as many periods as it does at ``clock_mhz``
+    on a node of ``delay_factor`` (floats, or arrays over points). Derived: a path's delay at a node
+    is its reference delay x the node's delay factor (hwsim/tech/costs.py), so its pipeline depth,
+    ceil(delay x clock), depends on the clock and the node only through clock x delay factor."""
+    return clock_mhz * delay_factor
+
+
+def stages_at(depth_fo4: float, clock_mhz: float | None, tech: TechPoint) -> int:
+    """Stages a path of ``depth_fo4`` FO4 needs at ``clock_mhz`` on ``tech``: one closed form,
+    ceil(reference delay x reference clock), the same numbers a design batch computes over arrays
+    of points (hwsim/arch/design.py), so points that share their stages share one PE."""
+    if clock_mhz is None:
+        return 1
+    return pipeline_stages(reference_delay_ns(depth_fo4), reference_clock_mhz(clock_mhz, tech.delay_factor))
+
+
+def mac_path_fo4(weights: NumberFormat, activations: NumberFormat, accumulator: NumberFormat,
+                 multiplier: str = "array") -> float:
+    """The unpipelined depth of ``mac_cost``'s path: the MAC, its operand registers and, for block
+    formats, the per-block scale-and-accumulate, one after the other."""
+    per_mac, per_block, _ = mac_netlist(weights, activations, accumulator, multiplier)
+    return _path_fo4(per_mac, arith.register(operand_register_bits(weights, activations)), per_block)
+
+
+def _path_fo4(per_mac, registers, per_block) -> float:
+    return per_mac.depth_fo4 + registers.depth_fo4 + (per_block.depth_fo4 if per_block is not None else 0.0)
 
 
 @lru_cache(maxsize=4096)  # formats and TechPoint are frozen: a network's layers share a few triples
@@ -128,11 +172,11 @@ def mac_cost(weights: NumberFormat, activations: NumberFormat, accumulator: Numb
     (derived: a cut through a MAC carries at most the product, ~weight + activation bits, and
     the running accumulator)."""
     per_mac, per_block, block = mac_netlist(weights, activations, accumulator, multiplier)
-    registers = unit_cost(arith.register(operand_register_bits(weights, activations)), tech)
-    cost = unit_cost(per_mac, tech) + registers
+    register_net = arith.register(operand_register_bits(weights, activations))
+    cost = unit_cost(per_mac, tech) + unit_cost(register_net, tech)
     if per_block is not None:
         cost = cost + unit_cost(per_block, tech).per_operation(block)
-    stages = pipeline_stages(cost.delay_ns, clock_mhz)
+    stages = stages_at(_path_fo4(per_mac, register_net, per_block), clock_mhz, tech)
     if stages > 1:
         cut_bits = weights.element_bits + activations.element_bits + accumulator.bits
         pipe = unit_cost(arith.register(cut_bits * (stages - 1)), tech)

@@ -197,6 +197,13 @@ class LutPE(DatapathFacts):
         return Sourced(record.energy_per_mac_pj, "pJ",
                        f"derived: {bits} lookups x E_lookup / g = {self.group_size}; {COST_SOURCE}")
 
+    def pipelined_paths_fo4(self) -> tuple[float, ...]:
+        return ()  # one lookup cycle per cycle: no cost depends on the clock
+
+    @property
+    def scales_with_tech(self) -> bool:
+        return self.published_energy_pj_per_cycle is None and self.published_area_um2 is None
+
     def datapath_cost(self, tech: TechPoint) -> UnitCost:
         """Area, leakage and delay of the PE: the cycle unit plus its table storage."""
         tech = as_tech_point(tech)

@@ -27,7 +27,7 @@ from functools import lru_cache
 from hwsim.errors import HwsimInputError
 from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
-from hwsim.pe.datapath import check_accumulator, check_accumulator_width, mac_cost, pair_kind
+from hwsim.pe.datapath import check_accumulator, check_accumulator_width, mac_cost, mac_path_fo4, pair_kind
 from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
@@ -243,6 +243,18 @@ class MacPE(DatapathFacts):
             if best is None or w.element_bits * a.element_bits > best[0].element_bits * best[1].element_bits:
                 widest[kind] = (w, a)
         return widest
+
+    def pipelined_paths_fo4(self) -> tuple[float, ...]:
+        """One path per native format pair (every pair mac_cost prices: conversions end in a
+        native format, group-scaled operands run their native element); the fusion unit of a
+        decomposable PE is not pipelined."""
+        if self.decomposable or self.clock_mhz is None:
+            return ()
+        return tuple(sorted({mac_path_fo4(w, a, self.accumulator, self.multiplier) for w, a in self.native_pairs()}))
+
+    @property
+    def scales_with_tech(self) -> bool:
+        return True  # no published figures: every cost is the tech model's
 
     def datapath_cost(self, tech: TechPoint) -> UnitCost:
         """Area, leakage and delay of the whole PE (energy field: of its widest native MAC)."""

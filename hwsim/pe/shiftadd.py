@@ -50,7 +50,7 @@ from functools import lru_cache
 from hwsim.errors import HwsimInputError
 from hwsim.pe.base import DatapathFacts, spec_formats
 from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat, Precision
-from hwsim.pe.datapath import check_accumulator_width, pipeline_stages
+from hwsim.pe.datapath import check_accumulator_width, stages_at
 from hwsim.pe.record import DatapathRecord
 from hwsim.provenance import Sourced
 from hwsim.tech import arith
@@ -254,11 +254,37 @@ class ShiftAddPE(DatapathFacts):
     def record(self, precision: Precision, tech: TechPoint) -> DatapathRecord:
         return _record(self, precision, as_tech_point(tech))
 
+    def pipelined_paths_fo4(self) -> tuple[float, ...]:
+        """One MAC path per (weight width the PE runs, activation format): check() admits every
+        integer weight from MIN_WEIGHT_BITS up to the widest declared one."""
+        if self.clock_mhz is None:
+            return ()
+        widest = max(_element(f).bits for f in self.weight_formats)
+        return tuple(sorted({_mac_path_fo4(w, a, self.accumulator)
+                             for w in range(MIN_WEIGHT_BITS, widest + 1) for a in self.activation_formats}))
+
+    @property
+    def scales_with_tech(self) -> bool:
+        return self.published_energy_pj_per_mac is None and self.published_area_um2 is None
+
     def datapath_cost(self, tech: TechPoint) -> UnitCost:
         """Area, leakage and delay of one PE (energy field: its widest MAC's)."""
         tech = as_tech_point(tech)
         return _pe_cost(self, tech)
 
+
+
+def _mac_netlists(w: int, activations: NumberFormat, accumulator: NumberFormat) -> tuple[Netlist, Netlist]:
+    """(the shift-add product and the add into the group partial sum, the operand registers)."""
+    return product_netlist(w, activations).then(arith.accumulator(accumulator)), arith.register(w + activations.bits)
+
+
+def _mac_path_fo4(w: int, activations: NumberFormat, accumulator: NumberFormat) -> float:
+    return _path_fo4(*_mac_netlists(w, activations, accumulator))
+
+
+def _path_fo4(net: Netlist, registers: Netlist) -> float:
+    return net.depth_fo4 + registers.depth_fo4
 
 
 @lru_cache(maxsize=1024)
@@ -267,9 +293,9 @@ def _mac_cost(w: int, activations: NumberFormat, accumulator: NumberFormat, tech
     """Per MAC: the shift-add product, the add into the group partial sum, operand registers;
     above the unpipelined clock, a register across each extra stage's cut (the MAC PE's rule,
     hwsim/pe/datapath.py mac_cost: weight + activation + accumulator bits per cut)."""
-    net = product_netlist(w, activations).then(arith.accumulator(accumulator))
-    cost = unit_cost(net, tech) + unit_cost(arith.register(w + activations.bits), tech)
-    stages = pipeline_stages(cost.delay_ns, clock_mhz)
+    net, registers = _mac_netlists(w, activations, accumulator)
+    cost = unit_cost(net, tech) + unit_cost(registers, tech)
+    stages = stages_at(_path_fo4(net, registers), clock_mhz, tech)
     if stages > 1:
         pipe = unit_cost(arith.register((w + activations.bits + accumulator.bits) * (stages - 1)), tech)
         cost = UnitCost(cost.energy_pj + pipe.energy_pj, cost.area_um2 + pipe.area_um2,
