@@ -1,0 +1,493 @@
+"""The sweep spec: a YAML file (or the same mapping in Python) describing a design space.
+
+    accelerator, workloads, aggregate, axes, constraints, derived, objectives, sampler, chunk_points
+
+Every key is documented in docs/sweep-spec.md. Validation is as strict as an accelerator spec's:
+an unknown key, a wrong type or an impossible range is one HwsimInputError naming the file and
+the key and listing what is allowed. Axis *values* are checked by the engine itself, on probe
+points, before a sweep starts (hwsim.dse.sweep.prepare).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hwsim.dse import expr
+from hwsim.dse.samplers import MAX_POINTS, SamplerSpec, sampler_spec, size as sampler_size
+from hwsim.errors import HwsimInputError
+
+TOP_KEYS = ("accelerator", "workloads", "aggregate", "axes", "constraints", "derived", "objectives", "sampler",
+            "chunk_points")
+REQUIRED_KEYS = ("accelerator", "workloads", "axes", "sampler")
+WORKLOAD_KEYS = ("name", "label", "weight", "phase", "seq_len", "kv_len", "batch", "prompt", "new_tokens",
+                 "gemm_only")
+# load_workload's LLM scenario arguments (docs/workloads-llm.md)
+SCENARIO_KEYS = ("phase", "seq_len", "kv_len", "batch", "prompt", "new_tokens", "gemm_only")
+AGGREGATES = ("sum", "weighted_sum", "max")
+RANGE_KEYS = ("range", "scale", "step", "count")
+SCALES = ("linear", "log2")
+CONSTRAINT_KEYS = ("before", "after")
+OBJECTIVE_SENSES = ("min", "max")
+
+# How a summary column combines across workloads. "design": a property of the design, the same
+# for every workload (reported once); "additive": combined by the spec's aggregate (sum,
+# weighted_sum or max). A summary column not listed here is reported per workload only.
+COLUMN_KINDS = {"area_mm2": "design", "exceeds_reticle": "design",
+                **{c: "additive" for c in ("total_cycles", "compute_cycles", "stall_cycles", "latency_s", "energy_pj",
+                                           "energy_compute_pj", "energy_sram_pj", "energy_dram_pj",
+                                           "energy_leakage_pj", "macs", "dram_bits")}}
+# flags every row carries (docs/sweep-spec.md, "Output")
+FLAG_COLUMNS = ("simulated", "feasible")
+
+_LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# significant digits kept of a generated range value: 0.1 + 0.2 is written 0.3 (derived: float64
+# holds 15-17; 12 leaves headroom for the arithmetic of a step)
+RANGE_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept spec key: its values in order, or the free axis it is tied to."""
+
+    key: str
+    values: tuple = ()
+    tie: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkloadEntry:
+    name: str            # as written in the spec
+    label: str           # column prefix of its results
+    path: str            # the resolved file
+    weight: float | None
+    scenario: tuple[tuple[str, Any], ...]
+    sha256: str          # of the file's bytes
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep spec. Build it with ``load_sweep_spec(path)`` or
+    ``SweepSpec.from_mapping(data, source=..., base_dir=...)``."""
+
+    source: str
+    accelerator: str
+    accelerator_path: str
+    accelerator_sha256: str
+    workloads: tuple[WorkloadEntry, ...]
+    aggregate: str
+    axes: tuple[Axis, ...]
+    before: tuple[expr.Expression, ...]
+    after: tuple[expr.Expression, ...]
+    derived: tuple[tuple[str, expr.Expression], ...]
+    objectives: tuple[tuple[str, str], ...]
+    sampler: SamplerSpec
+    chunk_points: int
+    _hash: str = field(default="", compare=False, repr=False)
+
+    @classmethod
+    def from_mapping(cls, data: Any, *, source: str = "<sweep spec>", base_dir: str | Path = ".") -> "SweepSpec":
+        return _build(data, source, Path(base_dir))
+
+    @property
+    def free_axes(self) -> tuple[Axis, ...]:
+        return tuple(a for a in self.axes if a.tie is None)
+
+    @property
+    def lengths(self) -> tuple[int, ...]:
+        return tuple(len(a.values) for a in self.free_axes)
+
+    @property
+    def points(self) -> int:
+        """Point ids 0 .. points - 1 (the sampler's size)."""
+        return sampler_size(self.sampler, self.lengths)
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.points // self.chunk_points)
+
+    @property
+    def axis_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.axes)
+
+    @property
+    def result_columns(self) -> tuple[str, ...]:
+        return result_columns(self.workloads)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column of a sweep's rows, in order."""
+        return ("point_id", *self.axis_keys, *self.result_columns, *(n for n, _ in self.derived), *FLAG_COLUMNS)
+
+    def canonical(self) -> dict:
+        """What determines the rows, in a form that serialises the same way every time."""
+        return {
+            "accelerator": {"name": self.accelerator, "sha256": self.accelerator_sha256},
+            "workloads": [{"name": w.name, "label": w.label, "weight": w.weight, **dict(w.scenario),
+                           "sha256": w.sha256} for w in self.workloads],
+            "aggregate": self.aggregate,
+            "axes": [[a.key, {"tie": a.tie} if a.tie else {"values": list(a.values)}] for a in self.axes],
+            "constraints": {"before": [e.text for e in self.before], "after": [e.text for e in self.after]},
+            "derived": [[n, e.text] for n, e in self.derived],
+            "objectives": [list(o) for o in self.objectives],
+            "sampler": {"kind": self.sampler.kind, "count": self.sampler.count, "seed": self.sampler.seed},
+            "chunk_points": self.chunk_points,
+        }
+
+    def sha256(self) -> str:
+        if not self._hash:
+            text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+            object.__setattr__(self, "_hash", hashlib.sha256(text.encode()).hexdigest())
+        return self._hash
+
+
+def result_columns(workloads: tuple[WorkloadEntry, ...]) -> tuple[str, ...]:
+    """One workload: the engine's summary columns. Several: each workload's results as
+    ``<label>.<column>``, then design columns once and the aggregate under the plain names."""
+    from hwsim.engine.evaluate import SUMMARY_COLUMNS
+
+    if len(workloads) == 1:
+        return tuple(SUMMARY_COLUMNS)
+    per = [f"{w.label}.{c}" for w in workloads for c in SUMMARY_COLUMNS if COLUMN_KINDS.get(c) != "design"]
+    return (*per, *(c for c in SUMMARY_COLUMNS if c in COLUMN_KINDS))
+
+
+def load_sweep_spec(path: str | Path) -> SweepSpec:
+    """A sweep spec file; relative paths inside it are read from its folder."""
+    from hwsim.inputs import read_text
+    from hwsim.yamlio import load_yaml_text
+
+    data = load_yaml_text(read_text(path, "the sweep spec"), str(path))
+    return _build(data, str(path), Path(path).parent)
+
+
+# ---- building -------------------------------------------------------------------------------------
+
+def _fail(message: str, source: str, field: str | None = None, allowed: str | None = None) -> HwsimInputError:
+    return HwsimInputError(message, source=source, field=field, allowed=allowed)
+
+
+def _mapping(value: Any, source: str, field: str, allowed_keys: tuple[str, ...], hint: str) -> dict:
+    if not isinstance(value, dict):
+        raise _fail(f"{_shown(value)} is not a mapping", source, field, hint)
+    for key in value:
+        if key not in allowed_keys:
+            raise _fail(f"unknown key '{key}'", source, field, ", ".join(allowed_keys))
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _build(data: Any, source: str, base_dir: Path) -> SweepSpec:
+    if not isinstance(data, dict):
+        raise _fail(f"a sweep spec is a mapping of keys, not {_shown(data)}", source, allowed=", ".join(TOP_KEYS))
+    for key in data:
+        if key not in TOP_KEYS:
+            raise _fail(f"unknown key '{key}'", source, allowed=", ".join(TOP_KEYS))
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            raise _fail(f"no '{key}'", source, allowed=f"a sweep spec needs {', '.join(REQUIRED_KEYS)}")
+    aggregate = data.get("aggregate", "sum")
+    if aggregate not in AGGREGATES:
+        raise _fail(f"{_shown(aggregate)} is not allowed", source, "aggregate", ", ".join(AGGREGATES))
+    accelerator, accel_path, accel_hash = _accelerator(data["accelerator"], source, base_dir)
+    workloads = _workloads(data["workloads"], aggregate, source, base_dir)
+    axes = _axes(data["axes"], source)
+    sampler = sampler_spec(data["sampler"], source)
+    lengths = tuple(len(a.values) for a in axes if a.tie is None)
+    if sampler.kind == "grid":
+        total = math.prod(lengths)
+        if total > MAX_POINTS:
+            raise _fail(f"the grid has {total:.3g} points", source, "axes", f"at most 2^62 (point ids are int64)")
+    chunk_points = _chunk_points(data.get("chunk_points"), source)
+    axis_keys = tuple(a.key for a in axes)
+    before, after = _constraints(data.get("constraints", {}), axis_keys, workloads, source)
+    derived = _derived(data.get("derived", {}), axis_keys, workloads, source)
+    known = {*axis_keys, *result_columns(workloads), *(n for n, _ in derived)}
+    after = tuple(_parse(text, f"constraints.after[{i}]", True, known, source) for i, text in enumerate(after))
+    objectives = _objectives(data.get("objectives", {}), known, source)
+    return SweepSpec(source, accelerator, accel_path, accel_hash, workloads, aggregate, axes, before, after,
+                     derived, objectives, sampler, chunk_points)
+
+
+def _resolve(name: str, base_dir: Path, found: dict[str, Path], what: str, source: str, field: str) -> Path:
+    """A spec-relative file first, then a preset of that name (then the error presets.resolve gives)."""
+    from hwsim import presets
+
+    beside = base_dir / name
+    if beside.is_file():
+        return beside
+    try:
+        return presets.resolve(str(beside) if Path(name).suffix else name, found, what)
+    except HwsimInputError as exc:
+        raise _fail(exc.message + (" (relative paths are read from the spec's folder)" if Path(name).suffix else ""),
+                    source, field, exc.allowed) from None
+
+
+def _accelerator(value: Any, source: str, base_dir: Path) -> tuple[str, str, str]:
+    from hwsim import presets
+    from hwsim.arch.accelerator import load_accelerator
+
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(f"{_shown(value)} is not an accelerator", source, "accelerator",
+                    "a preset name (hwsim list) or a spec file path")
+    path = _resolve(value, base_dir, presets.accelerator_presets(), "accelerator", source, "accelerator")
+    try:
+        spec = load_accelerator(str(path)).spec
+    except HwsimInputError as exc:
+        raise _fail(f"{exc}", source, "accelerator") from None
+    dumped = json.dumps(spec.model_dump(mode="json", by_alias=True), sort_keys=True, default=str)
+    return value, str(path), hashlib.sha256(dumped.encode()).hexdigest()
+
+
+def _default_label(name: str, phase: Any) -> str:
+    stem = Path(name).stem if Path(name).suffix else name.rsplit("/", 1)[-1]
+    label = re.sub(r"[^A-Za-z0-9_]", "_", stem) + (f"_{phase}" if isinstance(phase, str) else "")
+    return label if _LABEL.match(label) else f"w_{label}"
+
+
+def _workloads(value: Any, aggregate: str, source: str, base_dir: Path) -> tuple[WorkloadEntry, ...]:
+    from hwsim import presets
+    from hwsim.workload.load import load_workload
+
+    if not isinstance(value, list) or not value:
+        raise _fail(f"{_shown(value)} is not a list of workloads", source, "workloads",
+                    "a list of {name: ...} entries (or names)")
+    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    entries, labels = [], {}
+    for i, item in enumerate(value):
+        where = f"workloads[{i}]"
+        if isinstance(item, str):
+            item = {"name": item}
+        item = _mapping(item, source, where, WORKLOAD_KEYS, "a preset name or {name: ..., phase: ..., ...}")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(f"no name" if name is None else f"{_shown(name)} is not a workload name", source,
+                        f"{where}.name", "a preset name (hwsim list), a trace or model file, or llm/<model>")
+        weight = item.get("weight")
+        if aggregate == "weighted_sum":
+            if not _is_number(weight) or not math.isfinite(weight) or weight <= 0:
+                raise _fail("no weight" if weight is None else f"{_shown(weight)} is not a weight", source,
+                            f"{where}.weight", "a number > 0 on every workload (aggregate: weighted_sum)")
+            weight = float(weight)
+        elif weight is not None:
+            raise _fail(f"a weight is used only by aggregate: weighted_sum (this spec aggregates by {aggregate})",
+                        source, f"{where}.weight", "no weight, or aggregate: weighted_sum")
+        scenario = tuple((k, item[k]) for k in SCENARIO_KEYS if k in item)
+        path = _resolve(name, base_dir, found, "workload", source, f"{where}.name")
+        try:
+            load_workload(str(path), **dict(scenario))
+        except HwsimInputError as exc:
+            field = f"{where}.{exc.field}" if exc.field in SCENARIO_KEYS else f"{where}"
+            raise _fail(exc.message, source, field, exc.allowed) from None
+        except TypeError:
+            raise _fail("a scenario value has the wrong type", source, where,
+                        "phase: prefill|decode|generate; seq_len, kv_len, batch, prompt, new_tokens: integers; "
+                        "gemm_only: true|false") from None
+        label = item.get("label", _default_label(name, item.get("phase")))
+        if not isinstance(label, str) or not _LABEL.match(label):
+            raise _fail(f"{_shown(label)} is not a label", source, f"{where}.label",
+                        "letters, digits and _ (not first a digit): it prefixes the workload's result columns")
+        if label in labels:
+            raise _fail(f"label '{label}' is also workloads[{labels[label]}]'s", source, f"{where}.label",
+                        "a distinct label per workload (set label: ...)")
+        labels[label] = i
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        entries.append(WorkloadEntry(name, label, str(path), weight, scenario, digest))
+    return tuple(entries)
+
+
+def _axes(value: Any, source: str) -> tuple[Axis, ...]:
+    from hwsim.arch.loader import spec_key_exists
+
+    if not isinstance(value, dict) or not value:
+        raise _fail(f"{_shown(value)} is not a mapping of axes", source, "axes",
+                    "spec keys (as --set takes them) mapped to a list, {range: ...} or {tie: KEY}")
+    axes = []
+    for key, spec in value.items():
+        where = f"axes.{key}"
+        if not isinstance(key, str) or not spec_key_exists(key):
+            raise _fail(f"no spec field '{key}'", source, where,
+                        "dotted spec keys as --set takes them, e.g. compute.rows, buffers.ifmap.size_kib")
+        if isinstance(spec, list):
+            axes.append(Axis(key, _list_values(spec, source, where)))
+        elif isinstance(spec, dict) and "tie" in spec:
+            _mapping(spec, source, where, ("tie",), "{tie: KEY}")
+            axes.append(Axis(key, tie=spec["tie"]))
+        elif isinstance(spec, dict) and "range" in spec:
+            axes.append(Axis(key, _range_values(key, _mapping(spec, source, where, RANGE_KEYS, ""), source, where)))
+        else:
+            raise _fail(f"{_shown(spec)} is not an axis", source, where,
+                        "a list of values, {range: [low, high], scale: linear|log2, step|count: ...} or {tie: KEY}")
+    free = {a.key for a in axes if a.tie is None}
+    for axis in axes:
+        if axis.tie is not None and axis.tie not in free:
+            why = "itself" if axis.tie == axis.key else (
+                "a tied axis" if axis.tie in {a.key for a in axes} else "not an axis of this spec")
+            raise _fail(f"tie to {_shown(axis.tie)}: {why}", source, f"axes.{axis.key}",
+                        f"a swept (untied) axis: {', '.join(sorted(free)) or 'none'}")
+    return tuple(axes)
+
+
+def _list_values(values: list, source: str, where: str) -> tuple:
+    if not values:
+        raise _fail("an axis with no values", source, where, "a list of at least one value")
+    kinds = set()
+    for v in values:
+        if isinstance(v, bool):
+            kinds.add("boolean")
+        elif _is_number(v):
+            if not math.isfinite(v):
+                raise _fail(f"{v} is not a finite number", source, where, "finite numbers, text or booleans")
+            kinds.add("number")
+        elif isinstance(v, str):
+            kinds.add("text")
+        else:
+            raise _fail(f"{_shown(v)} is not an axis value", source, where,
+                        "numbers, text or booleans (one kind per axis)")
+    if len(kinds) > 1:
+        raise _fail(f"values of mixed kinds ({', '.join(sorted(kinds))})", source, where,
+                    "one kind per axis: numbers, text or booleans")
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise _fail(f"{_shown(v)} is listed twice", source, where, "distinct values")
+        seen.add(v)
+    return tuple(values)
+
+
+def _range_values(key: str, spec: dict, source: str, where: str) -> tuple:
+    from hwsim.arch.loader import field_range
+
+    bounds, scale = spec["range"], spec.get("scale", "linear")
+    if (not isinstance(bounds, list) or len(bounds) != 2 or not all(_is_number(b) and math.isfinite(b) for b in bounds)):
+        raise _fail(f"range {_shown(bounds)} is not [low, high]", source, f"{where}.range", "two finite numbers")
+    low, high = float(bounds[0]), float(bounds[1])
+    if low > high:
+        raise _fail(f"range [{bounds[0]}, {bounds[1]}] runs backwards", source, f"{where}.range", "low <= high")
+    if scale not in SCALES:
+        raise _fail(f"{_shown(scale)} is not a scale", source, f"{where}.scale", ", ".join(SCALES))
+    step, count = spec.get("step"), spec.get("count")
+    if step is not None and count is not None:
+        raise _fail("both step and count", source, where, "one of step or count")
+    if scale == "log2" and low <= 0:
+        raise _fail(f"a log2 range starts at {bounds[0]}", source, f"{where}.range", "low > 0 on a log2 scale")
+    if step is not None and (not _is_number(step) or not math.isfinite(step) or step <= 0):
+        raise _fail(f"{_shown(step)} is not a step", source, f"{where}.step",
+                    "a number > 0" + (" (doublings per step)" if scale == "log2" else ""))
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1
+                              or (count == 1 and low != high)):
+        raise _fail(f"{_shown(count)} is not a count", source, f"{where}.count",
+                    "an integer >= 2 (1 when low == high)")
+    if scale == "linear" and step is None and count is None:
+        raise _fail("a linear range needs step or count", source, where,
+                    "step (a number > 0) or count (values from low to high, ends included)")
+    if count is not None:
+        if count == 1:
+            raw = [low]
+        elif scale == "linear":
+            raw = [low + (high - low) * i / (count - 1) for i in range(count)]
+        else:
+            ratio = math.log2(high / low)
+            raw = [low * 2 ** (ratio * i / (count - 1)) for i in range(count)]
+    else:
+        step = 1.0 if step is None else float(step)
+        span = (high - low) / step if scale == "linear" else math.log2(high / low) / step
+        n = round(span)
+        if abs(span - n) > 1e-9 * max(1.0, abs(span)):
+            unit = f"step {step:g}" if scale == "linear" else f"{step:g} doubling(s) per step"
+            raise _fail(f"range [{bounds[0]}, {bounds[1]}] does not end on a step ({unit} from {bounds[0]})", source,
+                        where, "a high end a whole number of steps from the low end, or count")
+        if n + 1 > 10 ** 7:
+            raise _fail(f"the range has {n + 1} values", source, where, "at most 10^7 values per axis")
+        raw = [low + step * i if scale == "linear" else low * 2 ** (step * i) for i in range(n + 1)]
+    values = [float(f"{v:.{RANGE_DIGITS}g}") for v in raw]
+    try:
+        limits = field_range(key)
+    except KeyError:
+        limits = None
+    if limits is not None and limits.integer:
+        bad = [v for v in values if v != int(v)]
+        if bad:
+            raise _fail(f"the range gives {bad[0]:g}, not an integer, for an integer key", source, where,
+                        "integer values: a step, a count that lands on integers, or a list")
+        values = [int(v) for v in values]
+    if len(set(values)) != len(values):
+        raise _fail("the range repeats values", source, where, "distinct values")
+    return tuple(values)
+
+
+def _chunk_points(value: Any, source: str) -> int:
+    if value is None:
+        from hwsim.engine.evaluate import SUMMARY_CHUNK_POINTS
+
+        return SUMMARY_CHUNK_POINTS
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(f"{_shown(value)} is not allowed", source, "chunk_points", "an integer >= 1")
+    return value
+
+
+def _constraints(value: Any, axis_keys: tuple[str, ...], workloads, source: str):
+    value = _mapping(value, source, "constraints", CONSTRAINT_KEYS, "{before: [...], after: [...]}")
+    lists = {}
+    for part in CONSTRAINT_KEYS:
+        items = value.get(part, [])
+        if not isinstance(items, list):
+            raise _fail(f"{_shown(items)} is not a list", source, f"constraints.{part}",
+                        "a list of comparisons, e.g. [\"compute.rows * compute.cols <= 16384\"]")
+        lists[part] = items
+    before = []
+    for i, text in enumerate(lists["before"]):
+        before.append(_parse(text, f"constraints.before[{i}]", True, set(axis_keys), source,
+                             f"the axes' keys ({', '.join(axis_keys)}); before simulation nothing else is known"))
+    # parsed once the derived columns are known (_build)
+    return tuple(before), tuple(lists["after"])
+
+
+def _parse(text: Any, where: str, comparison: bool, names: set[str] | None, source: str, hint: str = ""):
+    try:
+        return expr.parse(text, where, comparison=comparison, names=names, allowed_hint=hint)
+    except HwsimInputError as exc:
+        raise exc.with_source(source) from None
+
+
+def _derived(value: Any, axis_keys, workloads, source: str) -> tuple[tuple[str, expr.Expression], ...]:
+    if not isinstance(value, dict):
+        raise _fail(f"{_shown(value)} is not a mapping", source, "derived",
+                    "column names mapped to expressions, e.g. {edp_pj_s: \"energy_pj * latency_s\"}")
+    known = {*axis_keys, *result_columns(workloads)}
+    out = []
+    for name, text in value.items():
+        where = f"derived.{name}"
+        if not isinstance(name, str) or not _LABEL.match(name) or name in known or name in FLAG_COLUMNS:
+            raise _fail(f"{_shown(name)} cannot name a derived column", source, where,
+                        "a new name of letters, digits and _ (with its unit, e.g. edp_pj_s)")
+        out.append((name, _parse(text, where, False, set(known), source)))
+        known.add(name)
+    return tuple(out)
+
+
+def _objectives(value: Any, known: set[str], source: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise _fail(f"{_shown(value)} is not a mapping", source, "objectives",
+                    "result columns mapped to min or max, e.g. {latency_s: min, energy_pj: min}")
+    out = []
+    for column, sense in value.items():
+        if column not in known:
+            raise _fail(f"no column '{column}'", source, f"objectives.{column}", ", ".join(sorted(known)))
+        if sense not in OBJECTIVE_SENSES:
+            raise _fail(f"{_shown(sense)} is not allowed", source, f"objectives.{column}", "min, max")
+        out.append((column, sense))
+    return tuple(out)

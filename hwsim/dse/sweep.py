@@ -1,0 +1,314 @@
+"""``hwsim sweep``: a sweep spec streamed through the engine into a resumable Parquet dataset.
+
+    spec -> sampler -> chunk of point ids -> points -> before constraints -> evaluate (per workload)
+         -> per-workload + aggregated columns -> derived columns -> after constraints -> part file
+
+A chunk is ``point_id`` range [c x chunk_points, (c + 1) x chunk_points); ``evaluate_chunk(spec, c)``
+computes its rows from the spec alone, so any executor (this process, a process pool, a cluster)
+gives the same rows, and a resumed sweep redoes exactly the chunks that were not written.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from hwsim.dse import samplers
+from hwsim.dse.executors import SweepInterrupted, make_executor
+from hwsim.dse.spec import COLUMN_KINDS, SweepSpec, load_sweep_spec
+from hwsim.errors import HwsimInputError
+
+__all__ = ["sweep", "iter_sweep", "evaluate_chunk", "SweepReport", "SweepInterrupted", "KEEP"]
+
+# which rows a part keeps: every point (the default) or the feasible ones (the rest are counted
+# in the manifest's "dropped"); a running Pareto front would be one more entry
+KEEP: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "all": lambda frame: frame,
+    "feasible": lambda frame: frame[frame["feasible"].to_numpy()],
+}
+
+# summary columns that are true/false (nullable in a sweep: a point a before constraint skipped
+# has no value)
+_BOOLEAN_SUMMARY = {"exceeds_reticle"}
+
+
+def as_spec(spec: SweepSpec | str | Path | dict) -> SweepSpec:
+    if isinstance(spec, SweepSpec):
+        return spec
+    if isinstance(spec, dict):
+        return SweepSpec.from_mapping(spec, source="<sweep spec>", base_dir=".")
+    if isinstance(spec, (str, Path)):
+        return load_sweep_spec(spec)
+    raise HwsimInputError(f"{type(spec).__name__} is not a sweep spec", field="spec",
+                          allowed="a SweepSpec, a spec file path or a mapping")
+
+
+# ---- one process's loaded inputs --------------------------------------------------------------
+
+@dataclass
+class _Loaded:
+    accelerator: Any
+    workloads: tuple
+
+
+_LOADED: dict[str, _Loaded] = {}
+
+
+def _loaded(spec: SweepSpec) -> _Loaded:
+    """The accelerator and workloads, loaded once per process and spec."""
+    key = spec.sha256()
+    if key not in _LOADED:
+        from hwsim.arch.accelerator import load_accelerator
+        from hwsim.workload.load import load_workload
+
+        _LOADED.clear()  # one sweep at a time per process; a worker's memory stays one spec's
+        _LOADED[key] = _Loaded(load_accelerator(spec.accelerator_path),
+                               tuple(load_workload(w.path, **dict(w.scenario)) for w in spec.workloads))
+    return _LOADED[key]
+
+
+# ---- points -----------------------------------------------------------------------------------
+
+def _axis_array(values: tuple) -> np.ndarray:
+    if all(isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=bool)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=np.int64)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=np.float64)
+    return np.asarray(values, dtype=object)
+
+
+def _points_from_indices(spec: SweepSpec, ids: np.ndarray, idx: np.ndarray) -> pd.DataFrame:
+    position = {a.key: j for j, a in enumerate(spec.free_axes)}
+    arrays = {a.key: _axis_array(a.values) for a in spec.free_axes}
+    data: dict[str, Any] = {"point_id": ids.astype(np.int64)}
+    for axis in spec.axes:
+        source = axis.tie or axis.key
+        data[axis.key] = arrays[source][idx[:, position[source]]]
+    return pd.DataFrame(data)
+
+
+def chunk_range(spec: SweepSpec, chunk: int) -> tuple[int, int]:
+    start = chunk * spec.chunk_points
+    return start, min(spec.points, start + spec.chunk_points)
+
+
+def chunk_points(spec: SweepSpec, chunk: int) -> pd.DataFrame:
+    """Chunk ``chunk``'s points: ``point_id`` and one column per axis (ties filled)."""
+    start, stop = chunk_range(spec, chunk)
+    return _points_from_indices(spec, np.arange(start, stop), samplers.indices(spec.sampler, spec.lengths, start, stop))
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+def _values(column: pd.Series) -> np.ndarray:
+    """A column as expressions see it: numbers (booleans as 1/0, missing as NaN) or text."""
+    if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    return column.to_numpy(dtype=object)
+
+
+def _check(expression, frame: pd.DataFrame, source: str) -> np.ndarray:
+    try:
+        return np.asarray(expression.evaluate(lambda name: _values(frame[name])))
+    except TypeError as exc:  # e.g. text times a number (numpy's UFuncTypeError is a TypeError)
+        raise HwsimInputError(f"cannot evaluate '{expression.text}': {' '.join(str(exc).split())}", source=source,
+                              field=expression.where,
+                              allowed="arithmetic on numbers; text only in == and != against \"text\"") from None
+
+
+def _blamed(exc: HwsimInputError, spec: SweepSpec, label: str, name_row: Callable[[int], str]) -> HwsimInputError:
+    """An engine error on a sweep's points, naming the spec file, the axis and the point."""
+    text = exc.message
+    match = re.search(r"points row (\d+)", text)
+    if match:
+        text = text.replace(match.group(0), name_row(int(match.group(1))))
+    field = f"axes.{exc.field}" if exc.field in spec.axis_keys else exc.field
+    where = f"workload {label}: " if len(spec.workloads) > 1 or not match else ""
+    return HwsimInputError(f"{where}{text}", source=spec.source, field=field, allowed=exc.allowed)
+
+
+def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
+                    name_row: Callable[[int], str] | None = None) -> pd.DataFrame:
+    """Rows of ``points`` (``point_id`` and the axis columns): simulated where every ``before``
+    constraint holds, results aggregated across workloads, derived columns, flags."""
+    from hwsim.engine.evaluate import SUMMARY_COLUMNS, evaluate
+
+    loaded = _loaded(spec)
+    n = len(points)
+    simulated = np.ones(n, dtype=bool)
+    for constraint in spec.before:
+        simulated &= _check(constraint, points, spec.source).astype(bool)
+    keep = np.flatnonzero(simulated)
+    ids = points["point_id"].to_numpy()
+    if name_row is None:
+        name_row = lambda row: f"point_id {ids[keep[row]]}"  # noqa: E731
+    frames = []
+    if len(keep):
+        inputs = points.iloc[keep][list(spec.axis_keys)].reset_index(drop=True)
+        for entry, workload in zip(spec.workloads, loaded.workloads):
+            try:
+                frames.append(evaluate(loaded.accelerator, workload, inputs))
+            except HwsimInputError as exc:
+                raise _blamed(exc, spec, entry.label, lambda row: name_row(int(keep[row]))) from None
+
+    def spread(name: str, values) -> pd.Series:
+        """Values of the simulated rows placed in a full-length column (missing elsewhere)."""
+        boolean = name in _BOOLEAN_SUMMARY or (frames and frames[0][name].dtype == bool)
+        if boolean:
+            full = pd.array([pd.NA] * n, dtype="boolean")
+        else:
+            full = np.full(n, np.nan)
+        if len(keep):
+            full[keep] = np.asarray(values)
+        return pd.Series(full, index=points.index)
+
+    out = {key: points[key] for key in points.columns}
+    workloads = spec.workloads
+    if len(workloads) == 1:
+        for column in SUMMARY_COLUMNS:
+            out[column] = spread(column, frames[0][column] if frames else ())
+    else:
+        for entry, frame_index in zip(workloads, range(len(workloads))):
+            for column in SUMMARY_COLUMNS:
+                if COLUMN_KINDS.get(column) != "design":
+                    out[f"{entry.label}.{column}"] = spread(column, frames[frame_index][column] if frames else ())
+        for column in SUMMARY_COLUMNS:
+            kind = COLUMN_KINDS.get(column)
+            if kind == "design":
+                out[column] = spread(column, frames[0][column] if frames else ())
+            elif kind == "additive":
+                out[column] = spread(column, _aggregate(spec, [f[column].to_numpy(dtype=np.float64)
+                                                               for f in frames]) if frames else ())
+    table = pd.DataFrame(out, index=points.index)
+    for name, expression in spec.derived:
+        table[name] = np.asarray(_check(expression, table, spec.source), dtype=np.float64) + np.zeros(n)
+    feasible = simulated.copy()
+    for constraint in spec.after:
+        feasible &= _check(constraint, table, spec.source).astype(bool)
+    table["simulated"] = simulated
+    table["feasible"] = feasible
+    return table.reset_index(drop=True)
+
+
+def _aggregate(spec: SweepSpec, columns: list[np.ndarray]) -> np.ndarray:
+    if spec.aggregate == "max":
+        return np.maximum.reduce(columns)
+    if spec.aggregate == "weighted_sum":
+        total = np.zeros_like(columns[0])
+        for entry, values in zip(spec.workloads, columns):
+            total = total + entry.weight * values
+        return total
+    total = np.zeros_like(columns[0])
+    for values in columns:
+        total = total + values
+    return total
+
+
+def evaluate_chunk(spec: SweepSpec, chunk: int) -> pd.DataFrame:
+    """Chunk ``chunk``'s rows (every point, feasible or not). A task any executor can run."""
+    return evaluate_points(spec, chunk_points(spec, chunk))
+
+
+def probe_points(spec: SweepSpec) -> tuple[pd.DataFrame, list[str]]:
+    """One point per axis value: every free axis at its first value but one (ties follow). Each
+    is a point of the space; the engine checks every axis value on them before a sweep starts."""
+    free = spec.free_axes
+    rows, names = [], []
+    for j, axis in enumerate(free):
+        for i, value in enumerate(axis.values):
+            index = [0] * len(free)
+            index[j] = i
+            rows.append(index)
+            names.append(f"{axis.key} = {value!r}")
+    idx = np.asarray(rows, dtype=np.int64)
+    return _points_from_indices(spec, np.full(len(rows), -1), idx), names
+
+
+def prepare(spec: SweepSpec) -> dict:
+    """Checks the spec against the engine before anything is written (every axis value on a
+    point of the space, the constraints and derived columns on the results) and returns the
+    rows' column dtypes."""
+    points, names = probe_points(spec)
+    # probe points a before constraint skips are not checked: they would never be simulated
+    table = evaluate_points(spec, points, lambda row: f"on the point with {names[row]}")
+    if tuple(table.columns) != spec.columns:  # a bug, not bad input: the engine's columns moved
+        raise AssertionError(f"sweep columns {list(table.columns)} != {list(spec.columns)}")
+    return {column: table[column].dtype for column in table.columns}
+
+
+def iter_sweep(spec: SweepSpec | str | Path | dict) -> Iterator[pd.DataFrame]:
+    """Every chunk's rows in order, in this process, written nowhere (for Python use)."""
+    spec = as_spec(spec)
+    for chunk in range(spec.chunks):
+        yield evaluate_chunk(spec, chunk)
+
+
+# ---- the sweep --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepReport:
+    out: str
+    points: int
+    chunks: int
+    chunks_run: int          # this call (the rest were done before a resume)
+    rows_written: int        # by this call
+    rows_dropped: int        # by this call (--keep feasible)
+    seconds: float
+
+    @property
+    def points_per_s(self) -> float:
+        return self.points_run / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def points_run(self) -> int:
+        return self.rows_written + self.rows_dropped
+
+
+def _header(spec: SweepSpec, keep: str) -> dict:
+    import hwsim
+
+    return {"hwsim_version": hwsim.__version__, "spec_sha256": spec.sha256(), "spec_file": spec.source,
+            "points": spec.points, "chunk_points": spec.chunk_points, "chunks": spec.chunks, "keep": keep,
+            "columns": list(spec.columns), "workloads": [w.label for w in spec.workloads],
+            "objectives": dict(spec.objectives), "spec": spec.canonical()}
+
+
+def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool = False, jobs: int | None = None,
+          executor: str | None = None, keep: str = "all", progress: str = "auto") -> SweepReport:
+    """Evaluate every point of ``spec`` into ``out`` (a Parquet dataset folder; read it with
+    ``pandas.read_parquet(out)``). ``jobs``: worker processes (None: this process).
+    ``resume``: finish a sweep ``out`` already holds. ``progress``: 'auto' (a bar on a terminal,
+    one line otherwise), 'bar', 'line' or 'quiet'."""
+    from hwsim.dse.progress import reporter
+    from hwsim.dse.store import Store, pyarrow_modules
+
+    pyarrow_modules()
+    if keep not in KEEP:
+        raise HwsimInputError(f"unknown keep '{keep}'", field="--keep", allowed=", ".join(KEEP))
+    spec = as_spec(spec)
+    runner = make_executor(executor or ("process" if jobs is not None else "inprocess"), jobs)
+    dtypes = prepare(spec)
+    store = Store.open(str(out), _header(spec, keep), dtypes, resume=resume)
+    started = time.perf_counter()
+    written = dropped = run = 0
+    try:
+        pending = store.pending()
+        done_points = sum(min(spec.chunk_points, spec.points - c * spec.chunk_points) for c in store.done)
+        with reporter(progress, spec.points, done_points, str(out)) as bar:
+            for chunk, frame in runner.map(functools.partial(evaluate_chunk, spec), pending):
+                kept = KEEP[keep](frame)
+                store.write(chunk, kept, len(frame) - len(kept))
+                written, dropped, run = written + len(kept), dropped + len(frame) - len(kept), run + 1
+                bar.advance(len(frame))
+    finally:
+        store.close()
+    return SweepReport(str(out), spec.points, spec.chunks, run, written, dropped, time.perf_counter() - started)
