@@ -41,6 +41,8 @@ _LAZY: dict[str, str] = {
     "PrecisionPlan": "hwsim.workload.precision_plan",
     "parse_precision_plan": "hwsim.workload.precision_plan",
     "read_precision_plan": "hwsim.workload.precision_plan",
+    "pareto": "hwsim.dse.pareto",
+    "hypervolume": "hwsim.dse.pareto",
 }
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
@@ -55,6 +57,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.drivers.generate import GenerateResult, generate
     from hwsim.workload.frontends.hf_config import model_parameters
     from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
+    from hwsim.dse.pareto import hypervolume, pareto
 
 
 def __getattr__(name: str) -> Any:
@@ -72,5 +75,5 @@ def __dir__() -> list[str]:
 
 __all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
            "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
-           "read_precision_plan", "simulate", "tech_point"]
+           "read_precision_plan", "simulate", "tech_point", "pareto", "hypervolume"]
 __version__ = "0.1.0"

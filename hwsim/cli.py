@@ -274,6 +274,21 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pareto(args: argparse.Namespace) -> int:
+    from hwsim.dse.pareto import front_paths, parse_objectives, pareto, read_table, write_front
+
+    objectives = parse_objectives(args.objectives)
+    parquet_path, csv_path = front_paths(args.table, args.output)
+    table = read_table(args.table)
+    try:
+        front = pareto(table, objectives)
+    except HwsimInputError as exc:
+        raise exc.with_source(args.table) from None
+    write_front(front, parquet_path, csv_path)
+    sys.stdout.write(f"pareto: {len(table)} rows in, {len(front)} on the front; wrote {parquet_path} and {csv_path}\n")
+    return 0
+
+
 def _add_tech_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node", type=float, default=45, help="technology node in nm, 5-130 (default 45)")
     parser.add_argument("--vdd", type=float, default=None,
@@ -340,6 +355,14 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--table", choices=("all", "factors", "residuals", "ratios"), default=None,
                      help="which table; default all (csv: residuals, one table per CSV)")
     cal.set_defaults(func=cmd_calibrate)
+
+    par = sub.add_parser("pareto", help="the Pareto front of a results table (a sweep's Parquet folder, .parquet or .csv)")
+    par.add_argument("table", metavar="OUT", help="a Parquet dataset folder (a sweep's OUT), a .parquet or a .csv file")
+    par.add_argument("--objectives", required=True, metavar="COL:DIR,...",
+                     help="objective columns with min or max, e.g. latency_s:min,energy_pj:min,area_mm2:min")
+    par.add_argument("-o", "--output", default=None, metavar="FRONT",
+                     help="writes FRONT.parquet and FRONT.csv (default: OUT-pareto beside OUT)")
+    par.set_defaults(func=cmd_pareto)
     return parser
 
 
