@@ -15,7 +15,7 @@ from hwsim.errors import HwsimInputError
 from hwsim.formats import NumberFormat, Precision, parse_format
 from hwsim.pe import ProcessingElement, build_pe
 from hwsim.pe.mac import MacPE
-from hwsim.tech.nodes import TechPoint, tech_point
+from hwsim.tech.nodes import REFERENCE_NODE_NM, REFERENCE_VDD_V, TechPoint, tech_point
 
 BUFFER_ROLES = ("ifmap", "filter", "ofmap")
 
@@ -92,6 +92,25 @@ class Accelerator:
     @property
     def accumulator(self) -> NumberFormat:
         return self.pe.accumulator
+
+    @property
+    def scales_with_tech(self) -> bool:
+        """Every cost a node or supply changes is the tech model's, so this design priced at 45 nm,
+        0.9 V times a node's factors is the design at that node (``at_reference``). Not so with a
+        published PE figure (at its own node), nor with PIM units (their logic node is their own and
+        the PIM fabric times the host at the spec's clock)."""
+        return self.spec.pim is None and self.pe.scales_with_tech
+
+    def at_reference(self, reference_clock_mhz: float, source: str = "") -> "Accelerator":
+        """This design at the tech model's reference point (45 nm, 0.9 V), clocked at
+        ``reference_clock_mhz`` (hwsim.pe.datapath.reference_clock_mhz): its PE has the pipeline
+        depths the design has at every (clock, node, supply) of that reference clock, and, when it
+        ``scales_with_tech``, its costs times a node's energy, area and leakage factors are the
+        costs at that node. The point's own clock and node are checked where they are given
+        (hwsim/arch/design.py), so the spec is copied, not validated again."""
+        spec = self.spec.model_copy(update={"clock_mhz": float(reference_clock_mhz),
+                                            "tech_node_nm": REFERENCE_NODE_NM, "supply_voltage_v": REFERENCE_VDD_V})
+        return Accelerator(spec, source or self.source_file)
 
     @cached_property
     def design(self):

@@ -1,14 +1,19 @@
 """Design batches: P design points as typed arrays, so the engine evaluates them all at once.
 
 A design batch is built from one base accelerator and a table of points (one column per dotted
-spec key, the keys ``--set`` takes). Keys are of two kinds:
+spec key, the keys ``--set`` takes). Keys are of three kinds:
 
 * array keys (the shape, buffers, bandwidth, DRAM energy, dataflow, mapping, lanes, overhead)
   are validated column-wise with numpy and stay arrays over P;
-* structural keys (node, supply, clock, PE formats and type, default precision ...) change the
-  hardware models themselves: points are grouped by their values, and each group builds one
-  validated Accelerator (its PE, tech point and default precision). The clock is structural
-  because it sets the PE's pipeline depth.
+* structural keys (PE formats and type, default precision ...) change the hardware models
+  themselves: points are grouped by their values (factorised once per distinct value), and each
+  group builds one validated Accelerator (its PE and default precision);
+* clock, supply and node are arrays too (hwsim/arch/point_tech.py): their limits are checked
+  over arrays, and a PE's costs are closed forms in them (its energy, area and leakage at 45 nm,
+  0.9 V times the node's factors; its pipeline depth from clock x delay factor), so points that
+  differ only in them share one Accelerator per set of pipeline depths, priced at 45 nm, 0.9 V,
+  and ``pe_energy_scale`` takes its energies to each point (``design_batch``'s
+  ``pe_energy_per_point``).
 
 Every per-design figure (SRAM costs, areas, leakage, bandwidth in bits per cycle) is computed
 here, vectorised, for one design as for a million: ``simulate`` is the one-point case.
@@ -23,8 +28,10 @@ from typing import Any
 import numpy as np
 
 from hwsim.arch.accelerator import BUFFER_ROLES, Accelerator
+from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
 from hwsim.errors import HwsimInputError
 from hwsim.memory.sram import sram_arrays
+from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
 
 DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2}
 MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
@@ -100,6 +107,10 @@ class DesignBatch:
     area_parts_mm2: dict[str, np.ndarray]
     area_mm2: np.ndarray
     leakage_uw: np.ndarray
+    # (P,): the point's PE-side energies (every energy of its group's precision table) over the
+    # table's: its node and supply's energy factor over the group accelerator's (1 for a point at
+    # its group's tech point)
+    pe_energy_scale: np.ndarray
 
     @property
     def size(self) -> int:
@@ -139,15 +150,23 @@ class DesignBatch:
         return per_group[self.group].T * 8e9 / (self.clock_mhz * 1e6)
 
 
-def design_batch(base: Accelerator, points=None, accelerators_cache: dict | None = None) -> DesignBatch:
+def design_batch(base: Accelerator, points=None, accelerators_cache: dict | None = None, *,
+                 pe_energy_per_point: bool = False) -> DesignBatch:
     """A batch from ``base`` and an optional table of points (pandas DataFrame or dict of columns).
     ``accelerators_cache`` keeps each structural group's Accelerator across calls (the chunks of
-    one evaluation), so a group is built and validated once, whatever the chunking."""
+    one evaluation), so a group is built and validated once, whatever the chunking.
+
+    ``pe_energy_per_point``: the caller multiplies every point's PE-side energies (the compute
+    energy: per MAC, group, table, conversion, vector op, idle PE) by ``pe_energy_scale``. Then
+    points that differ only in clock, node or supply share one accelerator per set of pipeline
+    depths, priced at 45 nm, 0.9 V; without it every distinct (clock, node, supply) builds its own
+    and ``pe_energy_scale`` is 1."""
     columns, size = _point_columns(points)
     for key in columns:
         _check_key(key)
     structural = [k for k in columns if k not in ARRAY_KEYS]
-    group, accelerators = _groups(base, columns, structural, size, accelerators_cache)
+    grouping = _groups(base, columns, structural, size, accelerators_cache, pe_energy_per_point)
+    group, accelerators = grouping.group, grouping.accelerators
     values = {}
     for key, (attr, kind, constraint) in ARRAY_KEYS.items():
         if key in columns:
@@ -156,7 +175,7 @@ def design_batch(base: Accelerator, points=None, accelerators_cache: dict | None
             per_group = np.array([_encode(kind, constraint, _spec_value(a, key)) for a in accelerators])
             values[attr] = per_group[group]
     _check_across_keys(columns, accelerators, group, values)
-    return _assemble(accelerators, group, values)
+    return _assemble(accelerators, group, values, grouping.tech)
 
 
 _TABLE = "a pandas DataFrame, or a dict of equal-length columns, e.g. {'compute.rows': [32, 64]}"
@@ -192,7 +211,8 @@ def _point_columns(points) -> tuple[dict[str, np.ndarray], int]:
         if not isinstance(key, str):
             raise HwsimInputError(f"column {key!r} is not a dotted spec key", source="points",
                                   allowed="dotted spec keys as --set takes them, e.g. compute.rows")
-        if isinstance(values, (str, bytes, dict)) or np.ndim(values) == 0:
+        if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__") or \
+                (isinstance(values, np.ndarray) and values.ndim == 0):  # (np.ndim fails on ragged lists)
             raise HwsimInputError(f"column '{key}' is one value ({values!r}), not a column of values per point",
                                   source="points", field=key, allowed=_TABLE)
         columns[key] = _column(values, key)
@@ -278,42 +298,140 @@ def _check_key(key: str) -> None:
                               allowed="dotted spec keys as --set takes them, e.g. compute.rows, buffers.ifmap.size_kib")
 
 
-def _groups(base: Accelerator, columns: dict, structural: list[str], size: int, cache: dict | None = None):
-    if not structural:
-        return np.zeros(size, dtype=np.int64), (base,)
-    index: dict[tuple, int] = {}
-    if all(columns[k].dtype.kind in "iufb" for k in structural):
-        # numeric structural keys (node, clock, supply): group with numpy, no Python per row
-        stacked = np.stack([columns[k].astype(np.float64) for k in structural], axis=1)
-        uniques, group = np.unique(stacked, axis=0, return_inverse=True)
-        group = group.reshape(-1).astype(np.int64)
-        for g, row in enumerate(uniques):
-            index[tuple(row)] = g
-    else:
-        keys = list(zip(*(columns[k] for k in structural)))
-        group = np.empty(size, dtype=np.int64)
-        for i, key in enumerate(keys):
-            group[i] = index.setdefault(tuple(_hashable(v) for v in key), len(index))
+@dataclass(frozen=True, eq=False)
+class _Grouping:
+    group: np.ndarray                      # (P,) index into accelerators
+    accelerators: tuple[Accelerator, ...]
+    tech: PointTech                        # every point's own clock, node, supply and factors
+
+
+def _groups(base: Accelerator, columns: dict, structural: list[str], size: int, cache: dict | None = None,
+            pe_energy_per_point: bool = False) -> _Grouping:
+    """The points' accelerators. The structural keys other than clock, node and supply group the
+    points (factorised once per distinct value, never per row); each group is one validated design.
+    Clock, node and supply are arrays (hwsim/arch/point_tech.py). With ``pe_energy_per_point``, a
+    design whose costs scale with the tech model is priced once per set of pipeline depths, at
+    45 nm, 0.9 V (Accelerator.at_reference), and every point scales it by its own factors;
+    otherwise (or with published PE figures, or PIM units) one accelerator per distinct
+    (clock, node, supply), as a spec of those values would build."""
+    tech_keys = [k for k in structural if k in TECH_KEYS]
+    other = [k for k in structural if k not in TECH_KEYS]
+    outer, firsts = _factorised(columns, other, size)
+    designs = [_design(base, columns, other, row, cache) for row in firsts]
+    if not tech_keys:
+        return _Grouping(outer, tuple(designs), _designs_tech(designs, outer))
+    spec = base.spec
+    tech, bad_row = point_tech(spec.clock_mhz, spec.tech_node_nm, spec.supply_voltage_v, columns, size)
+    if bad_row is not None:
+        _refuse_row(base, columns, structural, bad_row)
+    group = np.empty(size, dtype=np.int64)
+    accelerators: list[Accelerator] = []
+    order = np.argsort(outer, kind="stable")
+    bounds = np.searchsorted(outer[order], np.arange(len(designs) + 1))
+    for g, design in enumerate(designs):
+        rows = order[bounds[g]:bounds[g + 1]]
+        if pe_energy_per_point and design.scales_with_tech:
+            local, built = _reference_classes(design, tech, rows, _cache_key(base, columns, other, rows[0]), cache)
+        else:
+            local, built = _exact_classes(base, columns, structural, tech, rows, cache)
+        group[rows] = local + len(accelerators)
+        accelerators.extend(built)
+    return _Grouping(group, tuple(accelerators), tech)
+
+
+def _factorised(columns: dict, keys: list[str], size: int) -> tuple[np.ndarray, list[int]]:
+    """(group of every row, first row of every group) over ``keys``: equal cells, one group."""
+    if not keys:
+        return np.zeros(size, dtype=np.int64), [0]
+    codes = np.stack([_codes(columns[k]) for k in keys], axis=1)
+    group = codes[:, 0] if len(keys) == 1 else np.unique(codes, axis=0, return_inverse=True)[1].reshape(-1)
+    group = group.astype(np.int64)
+    return group, np.unique(group, return_index=True)[1].tolist()
+
+
+def _codes(column: np.ndarray) -> np.ndarray:
+    """One integer per distinct cell of a column. Numbers with numpy; text, lists and mixed cells
+    with pandas' hash table; cells that cannot be hashed (lists, dicts) once per distinct object,
+    then once per distinct value (``_hashable``)."""
+    if column.dtype.kind in "iufb":
+        return np.unique(column, return_inverse=True)[1].reshape(-1)
+    import pandas as pd
+
+    try:
+        return pd.factorize(column, use_na_sentinel=False)[0]
+    except TypeError:
+        pass
+    objects = pd.factorize(np.fromiter(map(id, column), dtype=np.int64, count=len(column)))[0]
+    firsts = np.unique(objects, return_index=True)[1]
+    values = np.empty(len(firsts), dtype=object)
+    values[:] = [_hashable(column[i]) for i in firsts]
+    return pd.factorize(values, use_na_sentinel=False)[0][objects]
+
+
+def _cache_key(base: Accelerator, columns: dict, keys: list[str], row: int) -> tuple:
+    return tuple((k, _hashable(v)) for k, v in _row_overrides(base, columns, keys, row).items())
+
+
+def _design(base: Accelerator, columns: dict, keys: list[str], row: int, cache: dict | None) -> Accelerator:
+    """The validated accelerator of ``row``'s values of ``keys`` (the base when there are none)."""
+    if not keys:
+        return base
+    overrides = _row_overrides(base, columns, keys, row)
+    key = tuple((k, _hashable(v)) for k, v in overrides.items())
+    if cache is not None and key in cache:
+        return cache[key]
     from hwsim.arch.loader import spec_from_overrides
 
-    accelerators = []
-    _, first_index = np.unique(group, return_index=True)
-    first_row = dict(enumerate(first_index.tolist()))
-    for g in range(len(index)):
-        row = first_row[g]
-        overrides = _row_overrides(base, columns, structural, row)
-        key = tuple((k, _hashable(v)) for k, v in overrides.items())
-        if cache is not None and key in cache:
-            accelerators.append(cache[key])
+    try:
+        spec = spec_from_overrides(base.spec, overrides, f"points row {row}")
+        accelerator = Accelerator(spec, f"points row {row}")
+    except HwsimInputError as exc:
+        raise exc.with_source(f"points row {row}") from None
+    if cache is not None:
+        cache[key] = accelerator
+    return accelerator
+
+
+def _refuse_row(base: Accelerator, columns: dict, structural: list[str], row: int) -> None:
+    """Raise the error a spec of ``row``'s values gives (the same line as for one design)."""
+    _design(base, columns, structural, row, None)
+    raise AssertionError(f"points row {row}: clock, node or supply refused over arrays but not by the spec")
+
+
+def _reference_classes(design: Accelerator, tech: PointTech, rows: np.ndarray, key: tuple, cache: dict | None):
+    """The rows of one design as classes of equal pipeline depths (hwsim.pe.datapath.stages_at on
+    each path the PE's clock sets), each priced once at 45 nm, 0.9 V."""
+    paths = np.array([reference_delay_ns(d) for d in design.pe.pipelined_paths_fo4()])
+    clocks = tech.reference_clock_mhz[rows]
+    stages = pipeline_stages_over(paths[None, :], clocks[:, None])  # (rows, paths)
+    depths, first, local = np.unique(stages, axis=0, return_index=True, return_inverse=True)
+    built = []
+    for c, depth in enumerate(depths):
+        at = ("reference", key, tuple(depth.tolist()))
+        if cache is not None and at in cache:
+            built.append(cache[at])
             continue
-        try:
-            spec = spec_from_overrides(base.spec, overrides, f"points row {row}")
-            accelerators.append(Accelerator(spec, f"points row {row}"))
-            if cache is not None:
-                cache[key] = accelerators[-1]
-        except HwsimInputError as exc:
-            raise exc.with_source(f"points row {row}") from None
-    return group, tuple(accelerators)
+        row = int(rows[first[c]])
+        built.append(design.at_reference(float(clocks[first[c]]), f"points row {row}"))
+        if cache is not None:
+            cache[at] = built[-1]
+    return local.reshape(-1).astype(np.int64), built
+
+
+def _exact_classes(base: Accelerator, columns: dict, structural: list[str], tech: PointTech, rows: np.ndarray,
+                   cache: dict | None):
+    """The rows of one design as classes of equal (clock, node, supply), each its own spec."""
+    values = np.stack([tech.clock_mhz[rows], tech.node_nm[rows], tech.vdd_v[rows]], axis=1)
+    _, first, local = np.unique(values, axis=0, return_index=True, return_inverse=True)
+    built = [_design(base, columns, structural, int(rows[i]), cache) for i in first]
+    return local.reshape(-1).astype(np.int64), built
+
+
+def _designs_tech(designs: list[Accelerator], group: np.ndarray) -> PointTech:
+    """Every point's technology when no point sets its own: its design's."""
+    rows = np.array([(a.spec.clock_mhz, a.tech.node_nm, a.tech.vdd_v, a.tech.energy_factor, a.tech.area_factor,
+                      a.tech.delay_factor) for a in designs], dtype=np.float64)[group].T
+    return PointTech(*rows)
 
 
 def _hashable(value):
@@ -442,12 +560,18 @@ def _check_across_keys(columns: dict, accelerators: tuple[Accelerator, ...], gro
                                           "8 HBM4 stacks without a standard; hwsim/memory/dram.py)")
 
 
-def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict) -> DesignBatch:
-    techs = [a.tech for a in accelerators]
-    energy_f = np.array([t.energy_factor for t in techs])[group]
-    area_f = np.array([t.area_factor for t in techs])[group]
-    leak_f = np.array([t.leakage_factor for t in techs])[group]
-    clock = np.array([a.spec.clock_mhz for a in accelerators], dtype=np.float64)[group]
+def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict, tech: PointTech) -> DesignBatch:
+    energy_f, area_f, leak_f = tech.energy_factor, tech.area_factor, tech.leakage_factor
+    # A group's PE, lanes and converters are priced at its accelerator's tech point; the point's
+    # own is that times the ratio of the factors (1 where they are the same point; derived: every
+    # such cost is linear in the factors, hwsim/tech/costs.py, Accelerator.scales_with_tech).
+    def ratio(factor: np.ndarray, of_group) -> np.ndarray:
+        return factor / np.array([of_group(a.tech) for a in accelerators], dtype=np.float64)[group]
+
+    energy_scale = ratio(energy_f, lambda t: t.energy_factor)
+    area_scale = ratio(area_f, lambda t: t.area_factor)
+    leak_scale = ratio(leak_f, lambda t: t.leakage_factor)
+    clock = tech.clock_mhz
     cell = np.where(v["sram_cell"] == CELL_CODES["hp"], "hp", "lop")
     kib = np.stack([v[f"{r}_kib"].astype(np.float64) for r in BUFFER_ROLES])
     banks = np.stack([v[f"{r}_banks"].astype(np.int64) for r in BUFFER_ROLES])
@@ -462,16 +586,16 @@ def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict)
     write_pj = np.broadcast_to(np.asarray(sram.write_pj_per_bit, dtype=np.float64), kib.shape)
     rows, cols = v["rows"].astype(np.int64), v["cols"].astype(np.int64)
     pes = (rows * cols).astype(np.float64)
-    pe_area = np.array([a.pe.area_um2(a.tech).value for a in accelerators])[group]
-    pe_leak = np.array([a.pe.leakage_uw(a.tech).value for a in accelerators])[group]
-    lane_area = np.array([a.vector_lane.area_um2(a.tech).value for a in accelerators])[group]
-    lane_leak = np.array([a.vector_lane.leakage_uw(a.tech).value for a in accelerators])[group]
+    pe_area = np.array([a.pe.area_um2(a.tech).value for a in accelerators])[group] * area_scale
+    pe_leak = np.array([a.pe.leakage_uw(a.tech).value for a in accelerators])[group] * leak_scale
+    lane_area = np.array([a.vector_lane.area_um2(a.tech).value for a in accelerators])[group] * area_scale
+    lane_leak = np.array([a.vector_lane.leakage_uw(a.tech).value for a in accelerators])[group] * leak_scale
     # One converter per array edge lane the operand enters on: weights along the columns,
     # activations along the rows (derived: a systolic array feeds operands from two edges).
     conv = np.array([[sum(c.cost(a.tech).area_um2 for c in getattr(a.pe, "conversions", ()) if c.operand == op)
-                      for op in ("weights", "activations")] for a in accelerators])[group]  # (P, 2)
+                      for op in ("weights", "activations")] for a in accelerators])[group] * area_scale[:, None]  # (P, 2)
     conv_leak = np.array([[sum(c.cost(a.tech).leakage_uw for c in getattr(a.pe, "conversions", ()) if c.operand == op)
-                           for op in ("weights", "activations")] for a in accelerators])[group]
+                           for op in ("weights", "activations")] for a in accelerators])[group] * leak_scale[:, None]
     lanes = v["vector_lanes"].astype(np.float64)
     parts = {
         "pe_array": pes * pe_area / 1e6,
@@ -502,5 +626,5 @@ def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict)
         sram_pj_per_bit=(read_pj + write_pj) / 2, sram_read_pj_per_bit=read_pj, sram_write_pj_per_bit=write_pj,
         idle_pe_energy_fraction=v["idle_pe_energy_fraction"].astype(np.float64),
         sram_bits_per_cycle=np.asarray(sram.bits_per_cycle, dtype=np.float64),
-        area_parts_mm2=parts, area_mm2=sum(parts.values()), leakage_uw=leakage,
+        area_parts_mm2=parts, area_mm2=sum(parts.values()), leakage_uw=leakage, pe_energy_scale=energy_scale,
     )

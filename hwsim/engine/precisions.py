@@ -3,6 +3,9 @@
 Resolved once per (accelerator group, workload, run-wide override): the trace's formats, then
 the run's overrides, then the accelerator's default precision; the PE checks every GEMM's
 formats (a clear error naming the layer otherwise) and returns its datapath record.
+
+Energies are at the group accelerator's tech point; a point at another node or supply prices
+them times its ``DesignBatch.pe_energy_scale`` (hwsim/arch/design.py).
 """
 
 from __future__ import annotations
