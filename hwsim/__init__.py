@@ -43,6 +43,9 @@ _LAZY: dict[str, str] = {
     "read_precision_plan": "hwsim.workload.precision_plan",
     "pareto": "hwsim.dse.pareto",
     "hypervolume": "hwsim.dse.pareto",
+    "sweep": "hwsim.dse.sweep",
+    "SweepSpec": "hwsim.dse.spec",
+    "load_sweep_spec": "hwsim.dse.spec",
 }
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
@@ -58,6 +61,8 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.workload.frontends.hf_config import model_parameters
     from hwsim.workload.precision_plan import PrecisionPlan, parse_precision_plan, read_precision_plan
     from hwsim.dse.pareto import hypervolume, pareto
+    from hwsim.dse.spec import SweepSpec, load_sweep_spec
+    from hwsim.dse.sweep import sweep
 
 
 def __getattr__(name: str) -> Any:
@@ -75,5 +80,6 @@ def __dir__() -> list[str]:
 
 __all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
            "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
-           "read_precision_plan", "simulate", "tech_point", "pareto", "hypervolume"]
+           "read_precision_plan", "simulate", "tech_point", "pareto", "hypervolume",
+           "sweep", "SweepSpec", "load_sweep_spec"]
 __version__ = "0.1.0"

@@ -289,6 +289,22 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from hwsim.dse.sweep import SweepInterrupted, sweep
+
+    again = f"finish it with: hwsim sweep {args.space} -o {args.output} --resume"
+    try:
+        sweep(args.space, args.output, resume=args.resume, jobs=args.jobs, keep=args.keep,
+              progress="quiet" if args.quiet else "auto")
+    except SweepInterrupted as exc:
+        sys.stderr.write(f"hwsim: sweep stopped: {exc}; {again}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"hwsim: sweep interrupted; the chunks written so far are kept; {again}\n")
+        return 130
+    return 0
+
+
 def _add_tech_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node", type=float, default=45, help="technology node in nm, 5-130 (default 45)")
     parser.add_argument("--vdd", type=float, default=None,
@@ -363,6 +379,19 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("-o", "--output", default=None, metavar="FRONT",
                      help="writes FRONT.parquet and FRONT.csv (default: OUT-pareto beside OUT)")
     par.set_defaults(func=cmd_pareto)
+
+    swp = sub.add_parser("sweep", help="evaluate a design space from a sweep spec into a resumable Parquet folder")
+    swp.add_argument("space", metavar="SPACE.yaml", help="sweep spec (docs/sweep-spec.md)")
+    swp.add_argument("-o", "--output", required=True, metavar="OUT",
+                     help="output folder: Parquet parts + _manifest.json (pandas.read_parquet(OUT) reads it)")
+    swp.add_argument("--resume", action="store_true", help="finish the interrupted sweep OUT holds (same spec)")
+    swp.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="N worker processes, one chunk per task (default: this process)")
+    swp.add_argument("--keep", choices=("all", "feasible"), default="all",
+                     help="rows written: every point (default) or the feasible ones (the others counted in "
+                          "the manifest)")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    swp.set_defaults(func=cmd_sweep)
     return parser
 
 

@@ -169,6 +169,8 @@ def parse(text: object, where: str, *, comparison: bool, names: set[str] | None 
     parser = _Parser(text, where)
     left = parser.sum()
     token = parser.peek()
+    if token == ("op", "("):
+        raise parser.fail("'(' after a value: expressions call no functions")
     if comparison:
         if token is None or token[0] != "op" or token[1] not in COMPARISONS:
             raise parser.fail("a constraint needs one comparison (<= < >= > == !=)")

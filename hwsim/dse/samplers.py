@@ -87,11 +87,18 @@ def _random_indices(spec: SamplerSpec, lengths: tuple[int, ...], start: int, sto
     return _to_indices(np.concatenate(parts), lengths)
 
 
+def _qmc():
+    try:
+        from scipy.stats import qmc
+    except ImportError:
+        raise HwsimInputError("the lhs, sobol and halton samplers need the scipy package (the 'dse' extra): "
+                              'pip install -e ".[dse]"', field="sampler.kind") from None
+    return qmc
+
+
 @lru_cache(maxsize=2)
 def _lhs_table(seed: int, count: int, lengths: tuple[int, ...]) -> np.ndarray:
-    from scipy.stats import qmc
-
-    return _to_indices(qmc.LatinHypercube(len(lengths), rng=seed).random(count), lengths)
+    return _to_indices(_qmc().LatinHypercube(len(lengths), rng=seed).random(count), lengths)
 
 
 def _lhs_indices(spec: SamplerSpec, lengths: tuple[int, ...], start: int, stop: int) -> np.ndarray:
@@ -100,8 +107,7 @@ def _lhs_indices(spec: SamplerSpec, lengths: tuple[int, ...], start: int, stop: 
 
 def _sequence_indices(kind: str) -> Callable:
     def indices(spec: SamplerSpec, lengths: tuple[int, ...], start: int, stop: int) -> np.ndarray:
-        from scipy.stats import qmc
-
+        qmc = _qmc()
         engine = (qmc.Sobol if kind == "sobol" else qmc.Halton)(len(lengths), scramble=True, rng=int(spec.seed))
         if start:  # scipy's Sobol refuses fast_forward(0)
             engine.fast_forward(start)

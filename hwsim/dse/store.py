@@ -84,7 +84,9 @@ class Store:
         pyarrow_modules()
         check_output_folder(out, "-o")
         folder = Path(out)
-        existing = folder.is_dir() and any(folder.iterdir())
+        # a folder holding only the lock (a kill before the first manifest) starts afresh
+        existing = folder.is_dir() and any(p.name != LOCK and not p.name.startswith(TMP_PREFIX)
+                                           for p in folder.iterdir())
         if existing and not resume:
             raise HwsimInputError("exists and is not empty; finish the sweep written there with --resume, "
                                   "or name a new folder", source=out, field="-o")

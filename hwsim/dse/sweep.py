@@ -237,6 +237,10 @@ def prepare(spec: SweepSpec) -> dict:
     """Checks the spec against the engine before anything is written (every axis value on a
     point of the space, the constraints and derived columns on the results) and returns the
     rows' column dtypes."""
+    try:  # the sampler's own needs (scipy) are checked here, not at the first chunk
+        samplers.indices(spec.sampler, spec.lengths, 0, min(1, spec.points))
+    except HwsimInputError as exc:
+        raise exc.with_source(spec.source) from None
     points, names = probe_points(spec)
     # probe points a before constraint skips are not checked: they would never be simulated
     table = evaluate_points(spec, points, lambda row: f"on the point with {names[row]}")
