@@ -553,3 +553,15 @@ def test_python_api(folder):
     assert hwsim.sweep(spec, folder / "out", resume=True, progress="quiet").chunks_run == 0
     rows = table(folder / "out")
     pd.testing.assert_frame_equal(rows, pd.concat(iter_sweep(spec), ignore_index=True), check_dtype=False)
+
+
+def test_the_reference_example_is_a_valid_spec():
+    import re
+
+    import yaml
+
+    text = (Path(__file__).parent.parent / "docs" / "sweep-spec.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+    spec = SweepSpec.from_mapping(yaml.safe_load(example))
+    # 4 rows x 6 ifmap sizes (16..512 in doublings) x 6 bandwidths x 3 dataflows (cols tied to rows)
+    assert spec.points == 4 * 6 * 6 * 3 and [w.label for w in spec.workloads] == ["resnet50", "llama_3_8b_decode"]

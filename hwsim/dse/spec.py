@@ -49,6 +49,8 @@ _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # significant digits kept of a generated range value: 0.1 + 0.2 is written 0.3 (derived: float64
 # holds 15-17; 12 leaves headroom for the arithmetic of a step)
 RANGE_DIGITS = 12
+# values one range may expand to (derived: 10^7 float64 = 80 MB, already a space no grid finishes)
+MAX_RANGE_VALUES = 10 ** 7
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,8 @@ def _range_values(key: str, spec: dict, source: str, where: str) -> tuple:
     if scale == "linear" and step is None and count is None:
         raise _fail("a linear range needs step or count", source, where,
                     "step (a number > 0) or count (values from low to high, ends included)")
+    if count is not None and count > MAX_RANGE_VALUES:
+        raise _fail(f"count {count}", source, f"{where}.count", "at most 10^7 values per axis")
     if count is not None:
         if count == 1:
             raw = [low]
@@ -410,7 +414,7 @@ def _range_values(key: str, spec: dict, source: str, where: str) -> tuple:
             unit = f"step {step:g}" if scale == "linear" else f"{step:g} doubling(s) per step"
             raise _fail(f"range [{bounds[0]}, {bounds[1]}] does not end on a step ({unit} from {bounds[0]})", source,
                         where, "a high end a whole number of steps from the low end, or count")
-        if n + 1 > 10 ** 7:
+        if n + 1 > MAX_RANGE_VALUES:
             raise _fail(f"the range has {n + 1} values", source, where, "at most 10^7 values per axis")
         raw = [low + step * i if scale == "linear" else low * 2 ** (step * i) for i in range(n + 1)]
     values = [float(f"{v:.{RANGE_DIGITS}g}") for v in raw]
