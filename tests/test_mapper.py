@@ -202,6 +202,28 @@ def test_mapper_reproducer_ws_gemm():
     assert row["dram_reads_bits"] + row["dram_writes_bits"] <= 1.05 * best
 
 
+def test_trip_lattice_search_is_exact():
+    """mapper._lattice_best (each loop order's least-traffic tiling: two tiles trading their refetch
+    terms cx Tx + cy Ty under caps and a product bound) against every pair of tiles."""
+    from hwsim.arch.fabrics.systolic.mapper import _lattice_best
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        dx, dy = (int(v) for v in rng.integers(1, 300, 2))
+        ux, uy = (float(v) for v in rng.choice([1, 2, 5, 16], 2))
+        cx, cy = (float(v) for v in rng.choice([0.0, 1.0, 3.0, 7.0, 40.0], 2))
+        cap_x, cap_y, bound = float(rng.uniform(0.5, 300)), float(rng.uniform(0.5, 300)), float(rng.uniform(1, 20000))
+        tx, ty = _spatial(dx, int(ux))[:, None], _spatial(dy, int(uy))[None, :]
+        fits = (tx <= cap_x) & (ty <= cap_y) & (tx * ty <= bound)
+        cost = np.where(fits, cx * np.ceil(dx / tx) + cy * np.ceil(dy / ty), np.inf)
+        got_x, got_y = _lattice_best(dx, ux, cx, cap_x, dy, uy, cy, cap_y, bound)
+        if not fits.any():
+            assert (got_x, got_y) == (0.0, 0.0)
+            continue
+        assert got_x <= cap_x and got_y <= cap_y and got_x * got_y <= bound
+        assert got_x in tx and got_y in ty
+        assert cx * math.ceil(dx / got_x) + cy * math.ceil(dy / got_y) == cost.min(), (dx, ux, dy, uy, cap_x, cap_y, bound)
+
+
 # -- shared random layers and design points --------------------------------------------------------
 
 def _random_layers(rng, count):
@@ -367,29 +389,94 @@ def test_more_bandwidth_reproducer():
     assert fast["total_cycles"] <= slow["total_cycles"], (slow["total_cycles"], fast["total_cycles"])
 
 
-_SRAM_REASON = (
-    "mapper defect: the closed-form tile choices are not monotone in buffer size; a larger buffer can "
-    "lose a mapping that still fits (objective energy, single-buffered, the smaller buffer's tiles still "
-    "fit the larger one): ifmap: Gemm(64,100,48) IS 13x11, filter/ofmap 0.8/1.4 KiB, ifmap 0.4 -> 0.8 KiB: "
-    "293376 -> 357376 DRAM bits (+21.8%); filter: Gemm(64,100,48) WS 14x11, ifmap/ofmap 4.5/2.9 KiB, filter "
-    "0.5 -> 1.0 KiB: 242176 -> 267776 (+10.6%); ofmap: Gemm(200,150,120) OS 4x5, ifmap/filter 0.9/0.7 KiB, "
-    "ofmap 0.3 -> 0.6 KiB: 4416000 -> 5520000 (+25%)")
+def _energy_prices(overrides):
+    """The prices of the mapper's energy objective for one design (mapper.py ``_cost``): a DRAM bit
+    costs the DRAM's pJ/bit plus the buffers' mean SRAM pJ/bit (it is written into a buffer), a cycle
+    the design's leakage (derived: uW / MHz = pJ per cycle)."""
+    design = _accel(overrides).design
+    return (float(design.dram_pj_per_bit[0] + design.sram_pj_per_bit[:, 0].mean()),
+            float(design.leakage_uw[0] / design.clock_mhz[0]))
 
 
-@pytest.mark.parametrize("role", [
-    pytest.param("ifmap", marks=pytest.mark.xfail(strict=True, reason=_SRAM_REASON)),
-    pytest.param("filter", marks=pytest.mark.xfail(strict=True, reason=_SRAM_REASON)),
-    "ofmap",   # no violation in this sample; see the ofmap reproducer
-])
+@pytest.mark.parametrize("role", ["ifmap", "filter", "ofmap"])
 def test_more_sram_never_adds_dram_traffic(random_study, random_base, role):
+    """Every tiling that fits a buffer fits a larger one, and each loop order's least-traffic tiling
+    is searched exactly, so the least traffic on offer never rises with a buffer. The energy
+    objective may still take more traffic for time: a tiling the larger buffer admits, fast enough
+    to save more leakage than its extra DRAM bits cost (one layer of this study: filter x 1.5, the
+    hand case below). Each layer whose traffic rose must beat, by the larger design's objective,
+    the smaller buffer's own choice run on the larger design (same array, ports and bandwidth, so
+    the same cycles)."""
     work, points = random_study
     overrides = ["mapping=auto", "mapping_objective=energy"]
     base = random_base(overrides)
     key = f"buffers.{role}.size_kib"
     for factor in (1.5, 2.0, 4.0):
-        more = _per_layer(overrides, work, points.assign(**{key: points[key] * factor}))
-        worse = _dram(more) > _dram(base) * (1 + 1e-12)
-        assert not worse.any(), f"{role} x{factor}: {worse.sum()} layers with more DRAM traffic"
+        larger = points.assign(**{key: points[key] * factor})
+        more = _per_layer(overrides, work, larger)
+        for i in np.nonzero(_dram(more) > _dram(base) * (1 + 1e-12))[0]:
+            point = larger.iloc[int(more["point"].iloc[i])]
+            pj_per_bit, pj_per_cycle = _energy_prices(overrides + [_override(k, v) for k, v in point.items()])
+            extra_pj = (_dram(more)[i] - _dram(base)[i]) * pj_per_bit
+            saved_cycles = float(base["total_cycles"].iloc[i] - more["total_cycles"].iloc[i])
+            # the table's cycles are whole, the objective's fractional: one cycle of slack per side
+            assert extra_pj < (saved_cycles + 2.0) * pj_per_cycle, (role, factor, dict(point), more["layer"].iloc[i])
+
+
+def test_more_sram_keeps_the_smaller_buffers_tiling():
+    """Gemm(138, 154, 282) on a 14 x 13 WS array (the random study's point 12, layer 8), single-
+    buffered, ifmap 1.96 KiB, ofmap 11.04 KiB. Bits: A = 138 x 154 x 8 = 170016, B = 154 x 282 x 8 =
+    347424, C = 138 x 282 x 8 = 311328. C-resident (m>n>k) costs A Tn + B Tm + C, with Kt one array
+    row (14) and Mt Nt <= 11.04 x 8192 / 32 = 2826.24 words of partial sums.
+
+    filter 0.61 KiB (4997.12 bits): Nt <= 4997.12 / (14 x 8) = 44.6 -> 39 (3 columns of 13).
+      Tm = 2 (Mt 69): Nt <= 2826.24 / 69 = 40.96 -> 39, Tn = 8: 8 A + 2 B = 2054976
+    filter x 1.5 = 0.915 KiB (7495.68 bits): Nt <= 66.9 -> 65, so Tm = 3 (Mt 46) allows
+      Nt <= 61.4 -> 52, Tn = 6: 6 A + 3 B = 2062368, 7392 bits more than Tm = 2, which still fits.
+    The closed-form candidates of the larger buffer held (46, 52) and (35, 65), not (69, 39): its
+    DRAM traffic rose to 2062368 + C = 2373696. The exact search over trip counts keeps Tm = 2."""
+    work = _work(hwsim.Gemm(138, 154, 282))
+    spec = ["mapping=auto", "mapping_objective=energy", "compute.dataflow=ws", "compute.rows=14", "compute.cols=13",
+            "buffers.ifmap.size_kib=1.96", "buffers.ofmap.size_kib=11.04", "buffers.double_buffered=false",
+            "dram.bandwidth_gb_s=1"]
+    for filter_kib in (0.61, 0.915, 2.44):
+        row = hwsim.simulate(_accel(spec + [f"buffers.filter.size_kib={filter_kib}"]), work).layers.iloc[0]
+        assert (row["loop_order"], row["tile_m"], row["tile_n"], row["tile_k"]) == ("m>n>k", 69, 39, 14), filter_kib
+        assert row["dram_ifmap_reads_bits"] == 8 * 170016 and row["dram_filter_reads_bits"] == 2 * 347424
+        assert row["dram_reads_bits"] + row["dram_writes_bits"] == 8 * 170016 + 2 * 347424 + 311328   # 2366304
+
+
+def test_more_sram_trades_traffic_for_time_by_the_objective():
+    """Conv2d 25 x 25 x 31 -> 62, 3 x 3, padding 1 on a 26 x 18 IS array (the random study's point
+    34, layer 11), single-buffered, ifmap 0.49 KiB, ofmap 1.12 KiB, 1 GB/s = 8 bits per cycle at
+    1 GHz. GEMM M = 625, K = 279, N = 62; A = 25 x 25 x 31 x 8 = 155000 (every input pixel once),
+    B = 279 x 62 x 8 = 138384, C = 625 x 62 x 8 = 310000 bits.
+
+    filter 0.98 KiB: m>n>k, Mt 54, Nt 5: Tm = 12, Tn = 13: 13 A + 12 B + C = 3985608 bits.
+    filter 1.47 KiB: the B tile Kt 156 x Nt 9 (1404 words <= 1.47 x 8192 / 8 = 1505, > 1003 before)
+      fits, n>k>m: A Tn + B + 2 (Tk - 1) M N acc + C = 7 x 155000 + 138384 + 2 x 38750 x 32 + 310000
+      = 4013384 bits: 27776 more.
+    IS streams N, one pass per N tile: 385 folds (11 K x 35 M) x 13 passes -> x 7; each pass pays
+    fill and drain 2 x 26 + 18 - 2 = 68: compute 385 x 62 + 5005 x 68 = 364210 -> 23870 + 2695 x 68
+    = 207130 cycles; totals add DRAM / 8 (loads exposed): 862411 -> 708803. The larger design saves
+    153608 cycles of leakage for 27776 bits: the energy objective's trade, not a lost tiling (the
+    smaller buffer's tiling is still a candidate)."""
+    work = _work(hwsim.Conv2d(25, 25, 31, 62, 3, 3, stride=1, padding=1))
+    spec = ["mapping=auto", "mapping_objective=energy", "compute.dataflow=is", "compute.rows=26", "compute.cols=18",
+            "buffers.ifmap.size_kib=0.49", "buffers.ofmap.size_kib=1.12", "buffers.double_buffered=false",
+            "dram.bandwidth_gb_s=1"]
+    small = hwsim.simulate(_accel(spec + ["buffers.filter.size_kib=0.98"]), work).layers.iloc[0]
+    big_spec = spec + ["buffers.filter.size_kib=1.47"]
+    big = hwsim.simulate(_accel(big_spec), work).layers.iloc[0]
+    a, b, c = 155000, 138384, 310000
+    assert (small["loop_order"], small["tile_m"], small["tile_n"]) == ("m>n>k", 54, 5)
+    assert small["dram_reads_bits"] + small["dram_writes_bits"] == 13 * a + 12 * b + c == 3985608
+    assert (big["loop_order"], big["tile_m"], big["tile_n"], big["tile_k"]) == ("n>k>m", 18, 9, 156)
+    assert big["dram_reads_bits"] + big["dram_writes_bits"] == 7 * a + b + 2 * 38750 * 32 + c == 4013384
+    assert (small["compute_cycles"], big["compute_cycles"]) == (385 * 62 + 5005 * 68, 385 * 62 + 2695 * 68)
+    assert small["total_cycles"] == 364210 + 3985608 / 8 and big["total_cycles"] == 207130 + 4013384 / 8
+    pj_per_bit, pj_per_cycle = _energy_prices(big_spec)
+    assert (4013384 - 3985608) * pj_per_bit < (862411 - 708803) * pj_per_cycle
 
 
 _SRAM_CASES = {
@@ -401,6 +488,7 @@ _SRAM_CASES = {
 
 @pytest.mark.parametrize("role", ["ifmap", "filter", "ofmap"])
 def test_more_sram_reproducer(role):
+    # earlier reproducers of lost tilings (single-buffered, energy objective, one buffer doubled)
     gemm, dataflow, rows, cols, kib, small_bits = _SRAM_CASES[role]
     work = _work(hwsim.Gemm(*gemm))
     spec = ["mapping=auto", "mapping_objective=energy", f"compute.dataflow={dataflow}", f"compute.rows={rows}",

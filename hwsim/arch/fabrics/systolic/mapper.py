@@ -18,14 +18,22 @@ m (B-resident) A * Tn            B                   psums spill: (Tk-1) x (writ
 (the other order of the two outer loops gives the same traffic). Every tile must fit its
 buffer's working part: Mt*Kt*rho*a <= W_A, Kt*Nt*b <= W_B, Mt*Nt*acc <= W_C, with rho the
 fraction of A's M x K elements that are distinct (a convolution's input reuse). Spatial
-dimensions of the array are tiled in whole array units. For each innermost loop four to six
-tile choices are made in closed form (fill the resident tile along one dimension, the other, or at
+dimensions of the array are tiled in whole array units. For each innermost loop there are four
+tilings: three in closed form (fill the resident tile along one dimension, along the other, or at
 the balance point of the two refetch terms, sqrt(beta M S / (alpha N)) for the C-resident case)
-and SCALE-Sim's fixed order is the tenth candidate; the objective (latency, energy, EDP) picks
-among them, never taking more DRAM traffic than SCALE-Sim's order.
+and the loop order's least-traffic tiling, searched exactly over trip counts (_lattice_best).
+SCALE-Sim's fixed order is one more candidate; the objective (latency, energy, EDP) picks among
+them, never taking more DRAM traffic than SCALE-Sim's order.
 
-The candidates are evaluated by one numba kernel per (design point, layer): ten candidates of a
-few dozen flops each, no temporaries, so a sweep of 10^4 designs x a whole network maps in tens
+Why an exact least-traffic tiling: closed-form choices move with the buffer sizes (a balance point
+rounds to other tiles), so a larger buffer could lose a tiling that still fits it and take one with
+more traffic (+10-25% in the reproducers of tests/test_mapper.py). Every tiling that fits a buffer
+fits a larger one, so the least traffic among the candidates never rises with any buffer. The
+objective may still trade: a larger buffer can admit a faster tiling with slightly more traffic,
+taken when the leakage it saves outweighs the extra DRAM energy (tested by hand).
+
+The candidates are evaluated by one numba kernel per (design point, layer): a dozen candidates of
+a few dozen flops each, no temporaries, so a sweep of 10^4 designs x a whole network maps in tens
 of milliseconds (benchmarks/bench_evaluate.py). It is compiled once and cached on disk.
 """
 
@@ -41,7 +49,7 @@ LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 # The best candidate's figures, slots of ``best`` written by map_one.
 KERNEL_OUTPUTS = ("scheme", "mt", "nt", "kt", "compute", "total", "a_read", "b_read", "out_write", "psum_read",
                   "spill_words", "k_passes", "overlap")
-N_CANDIDATES = 14
+N_CANDIDATES = 12
 
 
 @njit(cache=True)
@@ -189,6 +197,7 @@ def prepare_variant(variant, s, table, cand):
     _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
     _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
     _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
+    _lattice_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
     for j in range(N_CANDIDATES):
         scheme, mt, nt, kt = cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3]
         if not (mt > 0 and nt > 0 and kt > 0 and mt * kt * rho * a_bits <= w_a
@@ -274,9 +283,22 @@ def _units(rows, cols, os_, is_):
 
 
 @njit(cache=True)
+def _c_resident_kt(mt, nt, k, u_k, ra, b_bits, w_a, w_b, os_):
+    """Kt of a C-resident (k innermost) tiling: no traffic term depends on it. OS streams K, so
+    its K tile is as large as the A and B tiles allow (fewer passes, each paying fill and drain).
+    WS and IS tile K in array rows, one row fold per unit: a larger Kt changes neither the passes
+    nor the partial sums (the array's K folds already go through the ofmap buffer), and fewer,
+    larger tiles only lengthen the first tile's exposed load when loads overlap; so one unit,
+    which also keeps the tiling the same in every larger buffer."""
+    if not os_:
+        return min(u_k, k)
+    return _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
+
+
+@njit(cache=True)
 def _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
-    """k innermost (C tile Mt x Nt resident; Kt as large as the A and B tiles allow): rows 0-5 of
-    ``cand`` (scheme, Mt, Nt, Kt)."""
+    """k innermost (C tile Mt x Nt resident, Kt by _c_resident_kt): rows 0-2 of ``cand`` (scheme,
+    Mt, Nt, Kt)."""
     u_m, u_n, u_k = _units(rows, cols, os_, is_)
     rho = a_distinct / (m * k)
     ra = max(rho * a_bits, 1e-30)
@@ -286,26 +308,17 @@ def _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
     s_c = w_c / acc_bits
     nt_full = _round_tile(cap_n, u_n, n)
     balance = math.sqrt(beta * m * s_c / max(alpha * n, 1e-30))
-    mt_opts = (cap_m, min(cap_m, s_c / max(nt_full, 1.0)), min(max(balance, u_m), max(cap_m, u_m)),
-               min(math.ceil(balance / u_m) * u_m, max(cap_m, u_m)))  # the balance point rounded up, too
-    for j in range(4):
+    mt_opts = (cap_m, min(cap_m, s_c / max(nt_full, 1.0)), min(max(balance, u_m), max(cap_m, u_m)))
+    for j in range(3):
         mt = _even_tile(_round_tile(mt_opts[j], u_m, m), u_m, m)
         nt = _even_tile(_round_tile(min(cap_n, w_c / (max(mt, 1.0) * acc_bits)), u_n, n), u_n, n)
-        kt = _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
+        kt = _c_resident_kt(mt, nt, k, u_k, ra, b_bits, w_a, w_b, os_)
         cand[j, 0], cand[j, 1], cand[j, 2], cand[j, 3] = 1.0, mt, nt, kt
-    # ... and from the other side: Nt at the balance point (rounded down and up), Mt filling the rest
-    balance_n = s_c / max(balance, 1e-30)
-    for j in range(2):
-        nt_raw = math.floor(balance_n / u_n) * u_n if j == 0 else math.ceil(balance_n / u_n) * u_n
-        nt = _even_tile(_round_tile(min(max(nt_raw, u_n), max(cap_n, u_n)), u_n, n), u_n, n)
-        mt = _even_tile(_round_tile(min(cap_m, s_c / max(nt, 1.0)), u_m, m), u_m, m)
-        kt = _round_tile(min(w_a / (max(mt, 1.0) * ra), w_b / (max(nt, 1.0) * b_bits)), u_k, k)
-        cand[4 + j, 0], cand[4 + j, 1], cand[4 + j, 2], cand[4 + j, 3] = 1.0, mt, nt, kt
 
 
 @njit(cache=True)
 def _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
-    """n innermost (A tile Mt x Kt resident, Nt one array unit): rows 6-9 of ``cand``."""
+    """n innermost (A tile Mt x Kt resident, Nt one array unit): rows 3-5 of ``cand``."""
     u_m, u_n, u_k = _units(rows, cols, os_, is_)
     ra = max(a_distinct / (m * k) * a_bits, 1e-30)
     beta, gamma = k * n * b_bits, 2.0 * m * n * acc_bits
@@ -316,18 +329,16 @@ def _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
     mt_full = _round_tile(cap_m, u_m, m)
     balance = math.sqrt(beta * m * s_a / max(gamma * k, 1e-30))
     mt_b = _round_tile(min(max(balance, u_m), max(cap_m, u_m)), u_m, m)
-    mt_up = _round_tile(min(max(math.ceil(balance / u_m) * u_m, u_m), max(cap_m, u_m)), u_m, m)
-    kt_opts = (cap_k, min(cap_k, s_a / max(mt_full, 1.0)), min(cap_k, s_a / max(mt_b, 1.0)),
-               min(cap_k, s_a / max(mt_up, 1.0)))
-    for j in range(4):
+    kt_opts = (cap_k, min(cap_k, s_a / max(mt_full, 1.0)), min(cap_k, s_a / max(mt_b, 1.0)))
+    for j in range(3):
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         mt = _round_tile(min(cap_m, s_a / max(kt, 1.0)), u_m, m)  # then the resident tile as tall as fits
-        cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 2.0, mt, nt_u, kt
+        cand[3 + j, 0], cand[3 + j, 1], cand[3 + j, 2], cand[3 + j, 3] = 2.0, mt, nt_u, kt
 
 
 @njit(cache=True)
 def _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
-    """m innermost (B tile Kt x Nt resident, Mt one array unit): rows 10-13 of ``cand``."""
+    """m innermost (B tile Kt x Nt resident, Mt one array unit): rows 6-8 of ``cand``."""
     u_m, u_n, u_k = _units(rows, cols, os_, is_)
     ra = max(a_distinct / (m * k) * a_bits, 1e-30)
     alpha, gamma = a_distinct * a_bits, 2.0 * m * n * acc_bits
@@ -338,10 +349,70 @@ def _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
     nt_full = _round_tile(cap_n, u_n, n)
     balance = math.sqrt(alpha * n * s_b / max(gamma * k, 1e-30))
     nt_b = _round_tile(min(max(balance, u_n), max(cap_n, u_n)), u_n, n)
-    nt_up = _round_tile(min(max(math.ceil(balance / u_n) * u_n, u_n), max(cap_n, u_n)), u_n, n)
-    kt_opts = (cap_k, min(cap_k, s_b / max(nt_full, 1.0)), min(cap_k, s_b / max(nt_b, 1.0)),
-               min(cap_k, s_b / max(nt_up, 1.0)))
-    for j in range(4):
+    kt_opts = (cap_k, min(cap_k, s_b / max(nt_full, 1.0)), min(cap_k, s_b / max(nt_b, 1.0)))
+    for j in range(3):
         kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
         nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
-        cand[10 + j, 0], cand[10 + j, 1], cand[10 + j, 2], cand[10 + j, 3] = 3.0, mt_u, nt, kt
+        cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 3.0, mt_u, nt, kt
+
+
+@njit(cache=True)
+def _lattice_best(dx, ux, cx, cap_x, dy, uy, cy, cap_y, s):
+    """The tiles (tx, ty) minimising cx * ceil(dx / tx) + cy * ceil(dy / ty) subject to tx <= cap_x,
+    ty <= cap_y, tx * ty <= s, each tile whole units (ux, uy) or its full dimension; (0, 0) if none
+    fits. Exact: along the dimension with fewer units every trip count is tried, fewest first, with
+    its smallest tile and the other tile as large as then fits (neither cost rises as a tile
+    grows), until its own term plus the other's fewest trips cannot beat the best found. About 2-3
+    steps per call on ResNet-50 design points (benchmarks/bench_evaluate.py's random points)."""
+    swap = math.ceil(dx / ux) > math.ceil(dy / uy)
+    if swap:
+        dx, ux, cx, cap_x, dy, uy, cy, cap_y = dy, uy, cy, cap_y, dx, ux, cx, cap_x
+    tx_max = _round_tile(min(cap_x, s / min(uy, dy)), ux, dx)
+    ty_max = _round_tile(min(cap_y, s / min(ux, dx)), uy, dy)
+    best, bx, by = math.inf, 0.0, 0.0
+    if tx_max > 0 and ty_max > 0:
+        q = math.ceil(dx / ux)
+        ty_trips_min = math.ceil(dy / ty_max)
+        j = q if tx_max >= dx else tx_max / ux
+        while j >= 1:
+            trips = math.ceil(q / j)
+            if cx * trips + cy * ty_trips_min >= best:
+                break
+            j = math.ceil(q / trips)   # the smallest tile with these trips leaves the most room
+            tx = min(j * ux, dx)
+            ty = _round_tile(min(cap_y, s / tx), uy, dy)
+            if ty > 0:
+                cost = cx * trips + cy * math.ceil(dy / ty)
+                if cost < best:
+                    best, bx, by = cost, tx, _even_tile(ty, uy, dy)
+            j -= 1
+    if swap:
+        return by, bx
+    return bx, by
+
+
+@njit(cache=True)
+def _lattice_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
+    """Per innermost loop, its tiling of least DRAM traffic among all tilings: rows 9-11 of
+    ``cand``. The innermost loop's own tile is one unit (no traffic term depends on it, so it only
+    takes room; the k-innermost K tile then as _c_resident_kt says), the two others trade their
+    refetch terms under the resident buffer's product bound and the other buffers' caps. A tiling
+    that fits a buffer fits every larger one, so these candidates' traffic never rises with a
+    buffer. (n innermost with one N tile is k innermost with Nt = N, m innermost with one M tile
+    k innermost with Mt = M: row 9 covers both.)"""
+    u_m, u_n, u_k = _units(rows, cols, os_, is_)
+    ra = max(a_distinct / (m * k) * a_bits, 1e-30)
+    alpha, beta, gamma = a_distinct * a_bits, k * n * b_bits, 2.0 * m * n * acc_bits
+    mt0, nt0, kt0 = min(u_m, m), min(u_n, n), min(u_k, k)
+    # k innermost: A * Tn + B * Tm, Mt x Nt in the ofmap buffer
+    mt, nt = _lattice_best(m, u_m, beta, w_a / (kt0 * ra), n, u_n, alpha, w_b / (kt0 * b_bits), w_c / acc_bits)
+    kt = _c_resident_kt(mt, nt, k, u_k, ra, b_bits, w_a, w_b, os_)
+    cand[9, 0], cand[9, 1], cand[9, 2], cand[9, 3] = 1.0, mt, nt, kt
+    # n innermost: B * Tm + spill (Tk - 1) if Tn > 1, Mt x Kt in the ifmap buffer
+    spill = gamma if n > nt0 else 0.0
+    mt, kt = _lattice_best(m, u_m, beta, w_c / (nt0 * acc_bits), k, u_k, spill, w_b / (nt0 * b_bits), w_a / ra)
+    cand[10, 0], cand[10, 1], cand[10, 2], cand[10, 3] = 2.0, mt, nt0, kt
+    # m innermost: A * Tn + spill (Tk - 1) if Tm > 1, Kt x Nt in the filter buffer
+    spill = gamma if m > mt0 else 0.0
+    nt, kt = _lattice_best(n, u_n, alpha, w_c / (mt0 * acc_bits), k, u_k, spill, w_a / (mt0 * ra), w_b / b_bits)
+    cand[11, 0], cand[11, 1], cand[11, 2], cand[11, 3] = 3.0, mt0, nt, kt
