@@ -15,7 +15,7 @@ from hwsim.arch.design import design_batch
 from hwsim.engine.precisions import precision_table
 from hwsim.errors import HwsimInputError
 from hwsim.pe.datapath import stages_at
-from hwsim.tech.nodes import supply_range_v, supply_ranges_v, tech_point
+from hwsim.tech.nodes import supplies_allowed, supply_range_v, supply_ranges_v, tech_point
 from hwsim.workload.batch import layer_batch
 
 BASE = "scalesim-default"   # 45 nm, 0.9 V, 1000 MHz; int8 MAC PE; no DRAM standard (no DRAM static power)
@@ -240,3 +240,14 @@ def test_supply_ranges_over_an_array_equal_each_node_alone():
     lo, hi = supply_ranges_v(nodes)
     assert list(zip(lo, hi)) == [supply_range_v(n) for n in nodes]
     assert (lo[1], hi[1]) == (0.5, 1.35) and (lo[3], hi[3]) == (0.5, 1.29)   # as the one-design refusals name them
+
+
+def test_supplies_allowed_shortcut_equals_each_nodes_range():
+    """The shortcut (a node's fit is a positively weighted sum of its table neighbours') accepts
+    and refuses exactly the supplies inside each node's own range, table nodes and edges included."""
+    rng = np.random.default_rng(2)
+    nodes = np.concatenate([rng.uniform(5, 130, 3000), rng.choice([130.0, 45.0, 32.0, 7.0, 5.0, 6.5], 600)])
+    supplies = np.concatenate([rng.uniform(0.3, 2.0, 3000), np.round(rng.uniform(0.3, 2.0, 600), 2)])
+    lo, hi = supply_ranges_v(nodes)
+    assert (supplies_allowed(nodes, supplies) == ((supplies >= lo) & (supplies <= hi))).all()
+    assert supplies_allowed([45.0, 45.0, 45.0], [0.5, 1.35, 1.36]).tolist() == [True, True, False]

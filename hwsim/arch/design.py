@@ -326,7 +326,7 @@ def _groups(base: Accelerator, columns: dict, structural: list[str], size: int, 
         _refuse_row(base, columns, structural, bad_row)
     group = np.empty(size, dtype=np.int64)
     accelerators: list[Accelerator] = []
-    order = np.argsort(outer, kind="stable")
+    order = np.argsort(outer, kind="stable") if len(designs) > 1 else np.arange(size)
     bounds = np.searchsorted(outer[order], np.arange(len(designs) + 1))
     for g, design in enumerate(designs):
         rows = order[bounds[g]:bounds[g + 1]]
@@ -404,7 +404,11 @@ def _reference_classes(design: Accelerator, tech: PointTech, rows: np.ndarray, k
     paths = np.array([reference_delay_ns(d) for d in design.pe.pipelined_paths_fo4()])
     clocks = tech.reference_clock_mhz[rows]
     stages = pipeline_stages_over(paths[None, :], clocks[:, None])  # (rows, paths)
-    depths, first, local = np.unique(stages, axis=0, return_index=True, return_inverse=True)
+    if stages.shape[1] == 1:  # one path (a one-format PE): a plain sort
+        depths, first, local = np.unique(stages[:, 0], return_index=True, return_inverse=True)
+        depths = depths[:, None]
+    else:
+        depths, first, local = np.unique(stages, axis=0, return_index=True, return_inverse=True)
     built = []
     for c, depth in enumerate(depths):
         at = ("reference", key, tuple(depth.tolist()))

@@ -17,7 +17,7 @@ import numpy as np
 from hwsim.pe.datapath import reference_clock_mhz
 from hwsim.tech.limits import max_clocks_mhz
 from hwsim.tech.nodes import (DEFAULT_VDD_V, MAX_NODE_NM, MIN_NODE_NM, area_factors, delay_factors, energy_factors,
-                              supply_ranges_v)
+                              supplies_allowed)
 
 TECH_KEYS = ("clock_mhz", "tech_node_nm", "supply_voltage_v")
 
@@ -69,9 +69,8 @@ def point_tech(clock_mhz: float, node_nm: float, vdd_v: float | None, columns: d
     with np.errstate(invalid="ignore"):
         node_ok = np.isfinite(node) & (node >= MIN_NODE_NM) & (node <= MAX_NODE_NM)
         safe_node = np.where(node_ok, node, MAX_NODE_NM)
-        unique_nodes, where = np.unique(safe_node, return_inverse=True)
-        lo, hi = supply_ranges_v(unique_nodes)
-        vdd_ok = node_ok & np.isfinite(vdd) & (vdd >= lo[where.reshape(-1)]) & (vdd <= hi[where.reshape(-1)])
+        vdd_ok = node_ok & np.isfinite(vdd)
+        vdd_ok &= supplies_allowed(safe_node, np.where(vdd_ok, vdd, DEFAULT_VDD_V))
         safe_vdd = np.where(vdd_ok, vdd, DEFAULT_VDD_V)
         delay = delay_factors(safe_node, safe_vdd)
         clock_ok = vdd_ok & np.isfinite(clock) & (clock > 0) & (clock <= max_clocks_mhz(delay))

@@ -114,13 +114,12 @@ def _delay_at(coeffs, vdd):
     return ((a * vdd + b) * vdd + c) * vdd + d
 
 
-def _node_values(node_nm: np.ndarray, at_entry, n5_step: float) -> np.ndarray:
-    """A table quantity at every node of ``node_nm`` (5-130 nm): ``at_entry(j)`` gives it at
-    table nodes ``j`` (ascending; an index array shaped like ``node_nm``, broadcast against any
-    voltages). A table node takes its entry; a node between two table nodes is linear in node
-    size between them; below 7 nm, the 7 nm value times the N5/N7 step, interpolated linearly in
-    node (derived). Every case is a weighted sum of the two neighbours, weights 1 and 0 at a
-    table node and 0 and the step below 7 nm (the smaller neighbour is then 7 nm)."""
+def _node_weights(node_nm: np.ndarray, n5_step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(index of the larger table neighbour, its weight, the smaller neighbour's weight) of every
+    node in 5-130 nm, for a quantity whose N5/N7 step is ``n5_step``. A table node takes its entry;
+    a node between two table nodes is linear in node size between them; below 7 nm, the 7 nm
+    value (then the smaller neighbour) times the N5/N7 step, interpolated linearly in node
+    (derived): every case is a weighted sum of the two neighbours."""
     above = np.clip(np.searchsorted(_TABLE_NM, node_nm, side="left"), 1, len(_TABLE_NM) - 1)
     larger, smaller = _TABLE_NM[above], _TABLE_NM[above - 1]
     w = (larger - node_nm) / (larger - smaller)
@@ -129,6 +128,13 @@ def _node_values(node_nm: np.ndarray, at_entry, n5_step: float) -> np.ndarray:
     weight_larger = np.where(below_7 | at_smaller, 0.0, np.where(at_larger, 1.0, 1 - w))
     weight_smaller = np.where(below_7, (1 - w7) + w7 * n5_step,
                               np.where(at_smaller, 1.0, np.where(at_larger, 0.0, w)))
+    return above, weight_larger, weight_smaller
+
+
+def _node_values(node_nm: np.ndarray, at_entry, n5_step: float) -> np.ndarray:
+    """A table quantity at every node of ``node_nm``: ``at_entry(j)`` gives it at table nodes
+    ``j`` (ascending; an index array shaped like ``node_nm``, broadcast against any voltages)."""
+    above, weight_larger, weight_smaller = _node_weights(node_nm, n5_step)
     return weight_larger * at_entry(above) + weight_smaller * at_entry(above - 1)
 
 
@@ -197,6 +203,14 @@ _VDD_GRID_V = MIN_VDD_V + np.arange(_VDD_STEPS + 1) * _VDD_STEP_V
 _VDD_NEXT_V = np.minimum(_VDD_GRID_V + _VDD_STEP_V, MAX_VDD_V)
 _VDD_GRID_ROUNDED_V = tuple(round(float(v), 2) for v in _VDD_GRID_V)
 _RANGE_BLOCK_NODES = 1024  # nodes per block of the voltage grid (bounds its memory)
+# each fit at every table node, on the grid's supplies and one step above: (fit on the grid (table
+# node, supply), its value at the reference, its N5/N7 step); a node's value is its neighbours'
+# weighted sum, as _node_values computes it
+_FITS_ON_GRID = tuple((fit(coefficients[:, :, None], vdd[None, :]), reference, n5_step)
+                      for fit, coefficients, reference, n5_step in (
+                          (_energy_at, _ENERGY_COEFFICIENTS, _ENERGY_AT_REFERENCE, _N5_ENERGY_VS_N7),
+                          (_delay_at, _DELAY_COEFFICIENTS, _DELAY_AT_REFERENCE, _N5_DELAY_VS_N7))
+                      for vdd in (_VDD_GRID_V, _VDD_NEXT_V))
 
 
 def supply_ranges_v(node_nm) -> tuple[np.ndarray, np.ndarray]:
@@ -211,10 +225,14 @@ def supply_ranges_v(node_nm) -> tuple[np.ndarray, np.ndarray]:
     rounded = np.array(_VDD_GRID_ROUNDED_V)
     steps = np.arange(len(_VDD_GRID_V))
     for begin in range(0, len(node_nm), _RANGE_BLOCK_NODES):
-        nodes = node_nm[begin:begin + _RANGE_BLOCK_NODES, None]
+        nodes = node_nm[begin:begin + _RANGE_BLOCK_NODES]
         valid = np.ones((len(nodes), len(_VDD_GRID_V)), dtype=bool)
-        for vdd in (_VDD_GRID_V[None, :], _VDD_NEXT_V[None, :]):  # (nodes, 1) against (1, supplies)
-            valid &= (delay_factors(nodes, vdd) > 0) & (energy_factors(nodes, vdd) > 0)
+        for on_grid, reference, n5_step in _FITS_ON_GRID:
+            above, weight_larger, weight_smaller = _node_weights(nodes, n5_step)
+            for j in np.unique(above):  # nodes between the same two table nodes: two rows of the grid
+                rows = np.flatnonzero(above == j)
+                here = weight_larger[rows, None] * on_grid[j] + weight_smaller[rows, None] * on_grid[j - 1]
+                valid[rows] &= here / reference > 0
         first = np.argmax(valid, axis=1)
         ends = ~valid & (steps[None, :] > first[:, None])
         last = np.where(ends.any(axis=1), np.argmax(ends, axis=1) - 1, len(_VDD_GRID_V) - 1)
@@ -222,6 +240,40 @@ def supply_ranges_v(node_nm) -> tuple[np.ndarray, np.ndarray]:
         lo[begin:begin + len(nodes)] = np.where(none, REFERENCE_VDD_V, rounded[first])
         hi[begin:begin + len(nodes)] = np.where(none, REFERENCE_VDD_V, rounded[last])
     return lo, hi
+
+
+def _safe_steps() -> np.ndarray:
+    """Per table interval (indexed by its larger node, as _node_weights gives it): how many grid
+    supplies from 0.5 V up are valid at both of its table nodes."""
+    valid = np.ones((len(_TABLE_NM), len(_VDD_GRID_V)), dtype=bool)
+    for on_grid, reference, _ in _FITS_ON_GRID:
+        valid &= on_grid / reference > 0
+    both = valid[1:] & valid[:-1]
+    steps = np.where(both.all(axis=1), len(_VDD_GRID_V), np.argmin(both, axis=1))
+    return np.concatenate([[0], steps])
+
+
+_SAFE_STEPS = _safe_steps()
+
+
+def supplies_allowed(node_nm, vdd_v) -> np.ndarray:
+    """Whether each supply of ``vdd_v`` lies in its node's range (``supply_ranges_v``; nodes in
+    5-130 nm). Derived shortcut: a node's fit is a positively weighted sum of its two table
+    neighbours' (below 7 nm a positive multiple of 7 nm's), so it is positive wherever both of
+    theirs are; a supply is then allowed outright when every grid supply from 0.5 V up to it is
+    valid at both neighbours (the node's first run starts at 0.5 V and reaches it). Only the other
+    points' nodes are put on the grid."""
+    node_nm, vdd_v = np.broadcast_arrays(np.asarray(node_nm, dtype=np.float64), np.asarray(vdd_v, dtype=np.float64))
+    above = np.clip(np.searchsorted(_TABLE_NM, node_nm, side="left"), 1, len(_TABLE_NM) - 1)
+    reaches = np.searchsorted(np.array(_VDD_GRID_ROUNDED_V), vdd_v, side="left")  # first grid supply >= it
+    allowed = (vdd_v >= _VDD_GRID_ROUNDED_V[0]) & (reaches < _SAFE_STEPS[above])
+    rest = np.flatnonzero(~allowed)
+    if len(rest):
+        nodes, where = np.unique(node_nm[rest], return_inverse=True)
+        lo, hi = supply_ranges_v(nodes)
+        where = where.reshape(-1)
+        allowed[rest] = (vdd_v[rest] >= lo[where]) & (vdd_v[rest] <= hi[where])
+    return allowed
 
 
 @lru_cache(maxsize=256)
