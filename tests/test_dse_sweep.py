@@ -141,6 +141,28 @@ def test_bad_spec_is_one_line_exit_2(folder, capsys, what, text, words):
     assert not (folder / "out").exists()  # refused before anything is written
 
 
+def test_a_value_refused_only_in_combination_names_its_point(folder, capsys):
+    # 1 KiB holds 8192 bits, too few for 524288 banks; 64 KiB holds 524288. The probe (each value on
+    # a point with the other axes at their first value, os) skips every os point (the before
+    # constraint), so the refusal comes from the chunk. Grid ids (size, banks, dataflow):
+    # 0 (64,1,os) 1 (64,1,ws) 2 (64,524288,os) 3 (64,524288,ws) 4 (1,1,os) 5 (1,1,ws) 6 (1,524288,os)
+    # 7 (1,524288,ws): the only simulated bad point is 7.
+    space = write(folder, """\
+        accelerator: scalesim-default
+        workloads: [a.csv]
+        axes:
+          buffers.ifmap.size_kib: [64, 1]
+          buffers.ifmap.banks: [1, 524288]
+          compute.dataflow: [os, ws]
+        constraints: {before: ["compute.dataflow == 'ws'"]}
+        sampler: {kind: grid}
+        """)
+    code, _, err = run(["sweep", space, "-o", folder / "out"], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert str(space) in err and "axes.buffers.ifmap.banks" in err
+    assert "point_id 7 (buffers.ifmap.size_kib=1, buffers.ifmap.banks=524288, compute.dataflow='ws')" in err
+
+
 def test_python_mapping_and_yaml_file_are_the_same_spec(folder):
     text = BASE.format(chunk=4)
     from_file = load_sweep_spec(write(folder, text))

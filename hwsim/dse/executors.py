@@ -96,17 +96,18 @@ class ProcessPool:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-EXECUTORS: dict[str, Callable[[int | None], Executor]] = {
+# name -> factory(jobs, **options); options are the executor's own (e.g. a scheduler address)
+EXECUTORS: dict[str, Callable[..., Executor]] = {
     "inprocess": lambda jobs: InProcess(jobs),
     "process": lambda jobs: ProcessPool(jobs or 2),
 }
 
 
-def make_executor(name: str, jobs: int | None) -> Executor:
+def make_executor(name: str, jobs: int | None, **options) -> Executor:
     from hwsim.errors import HwsimInputError
 
     if name not in EXECUTORS:
         raise HwsimInputError(f"unknown executor '{name}'", field="executor", allowed=", ".join(EXECUTORS))
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise HwsimInputError(f"{jobs!r} is not a number of workers", field="--jobs", allowed="an integer >= 1")
-    return EXECUTORS[name](jobs)
+    return EXECUTORS[name](jobs, **options)

@@ -23,7 +23,10 @@ class _Line:
     def advance(self, points: int) -> None:
         self.count += points
 
-    def close(self, finished: bool) -> None:
+    def close(self, finished: bool | None) -> None:
+        """finished: True (done), False (stopped: interrupted), None (bad input: say nothing)."""
+        if finished is None:
+            return
         seconds = time.perf_counter() - self.started
         rate = f"{self.count / seconds:,.0f} points/s" if seconds > 0 and self.count else "no points evaluated"
         before = f" ({self.initial:,} done before)" if self.initial else ""
@@ -42,7 +45,7 @@ class _Bar:
     def advance(self, points: int) -> None:
         self._bar.update(points)
 
-    def close(self, finished: bool) -> None:
+    def close(self, finished: bool | None) -> None:
         self._bar.close()
 
 
@@ -50,7 +53,7 @@ class _Quiet:
     def advance(self, points: int) -> None:
         pass
 
-    def close(self, finished: bool) -> None:
+    def close(self, finished: bool | None) -> None:
         pass
 
 
@@ -73,9 +76,12 @@ def reporter(mode: str, total: int, initial: int, out: str, stream=None):
                               field="progress")
     shown = {"bar": lambda: _Bar(total, initial, stream), "line": lambda: _Line(total, initial, out, stream),
              "quiet": _Quiet}[mode]()
-    finished = False
     try:
         yield shown
-        finished = True
-    finally:
-        shown.close(finished)
+    except HwsimInputError:
+        shown.close(None)   # the error is the one line to read
+        raise
+    except BaseException:
+        shown.close(False)
+        raise
+    shown.close(True)

@@ -116,6 +116,10 @@ def _values(column: pd.Series) -> np.ndarray:
     return column.to_numpy(dtype=object)
 
 
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _check(expression, frame: pd.DataFrame, source: str) -> np.ndarray:
     try:
         return np.asarray(expression.evaluate(lambda name: _values(frame[name])))
@@ -150,7 +154,9 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
     keep = np.flatnonzero(simulated)
     ids = points["point_id"].to_numpy()
     if name_row is None:
-        name_row = lambda row: f"point_id {ids[keep[row]]}"  # noqa: E731
+        def name_row(row: int) -> str:   # row: a row of ``points``
+            values = ", ".join(f"{k}={_plain(points[k].iloc[row])!r}" for k in spec.axis_keys)
+            return f"point_id {ids[row]} ({values})"
     frames = []
     if len(keep):
         inputs = points.iloc[keep][list(spec.axis_keys)].reset_index(drop=True)
@@ -287,9 +293,12 @@ def _header(spec: SweepSpec, keep: str) -> dict:
 
 
 def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool = False, jobs: int | None = None,
-          executor: str | None = None, keep: str = "all", progress: str = "auto") -> SweepReport:
+          executor: str | None = None, executor_options: dict | None = None, keep: str = "all",
+          progress: str = "auto") -> SweepReport:
     """Evaluate every point of ``spec`` into ``out`` (a Parquet dataset folder; read it with
-    ``pandas.read_parquet(out)``). ``jobs``: worker processes (None: this process).
+    ``pandas.read_parquet(out)``). ``jobs``: worker processes (None: this process);
+    ``executor``: a name in hwsim.dse.executors.EXECUTORS (default: 'process' with ``jobs``, else
+    'inprocess'), built with ``jobs`` and ``executor_options``.
     ``resume``: finish a sweep ``out`` already holds. ``progress``: 'auto' (a bar on a terminal,
     one line otherwise), 'bar', 'line' or 'quiet'."""
     from hwsim.dse.progress import reporter
@@ -299,7 +308,8 @@ def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool 
     if keep not in KEEP:
         raise HwsimInputError(f"unknown keep '{keep}'", field="--keep", allowed=", ".join(KEEP))
     spec = as_spec(spec)
-    runner = make_executor(executor or ("process" if jobs is not None else "inprocess"), jobs)
+    runner = make_executor(executor or ("process" if jobs is not None else "inprocess"), jobs,
+                           **(executor_options or {}))
     dtypes = prepare(spec)
     store = Store.open(str(out), _header(spec, keep), dtypes, resume=resume)
     started = time.perf_counter()
