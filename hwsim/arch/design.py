@@ -350,9 +350,9 @@ def _factorised(columns: dict, keys: list[str], size: int) -> tuple[np.ndarray, 
 
 
 def _codes(column: np.ndarray) -> np.ndarray:
-    """One integer per distinct cell of a column. Numbers with numpy; text, lists and mixed cells
-    with pandas' hash table; cells that cannot be hashed (lists, dicts) once per distinct object,
-    then once per distinct value (``_hashable``)."""
+    """One integer per distinct cell of a column: numbers with numpy; text and mixed cells with
+    pandas' hash table; a column of lists of text (formats) as tuples in the same table; other
+    unhashable cells (lists of dicts) once per distinct object, then per distinct value."""
     if column.dtype.kind in "iufb":
         return np.unique(column, return_inverse=True)[1].reshape(-1)
     import pandas as pd
@@ -361,10 +361,14 @@ def _codes(column: np.ndarray) -> np.ndarray:
         return pd.factorize(column, use_na_sentinel=False)[0]
     except TypeError:
         pass
+    if set(map(type, column)) <= {list, tuple}:
+        try:
+            return pd.factorize(np.fromiter(map(tuple, column), dtype=object, count=len(column)))[0]
+        except TypeError:
+            pass
     objects = pd.factorize(np.fromiter(map(id, column), dtype=np.int64, count=len(column)))[0]
     firsts = np.unique(objects, return_index=True)[1]
-    values = np.empty(len(firsts), dtype=object)
-    values[:] = [_hashable(column[i]) for i in firsts]
+    values = np.fromiter((_hashable(column[i]) for i in firsts), dtype=object, count=len(firsts))
     return pd.factorize(values, use_na_sentinel=False)[0][objects]
 
 
