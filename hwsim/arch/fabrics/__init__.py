@@ -7,8 +7,12 @@ turns every fabric's counts into energy. docs/extending.md shows a new fabric en
 
 from __future__ import annotations
 
-from hwsim.arch.fabrics import pim, roofline, systolic, vector
-from hwsim.arch.fabrics.base import Counts, Fabric, FabricJob
+from hwsim.arch.fabrics.kernel_cache import configure_kernel_cache
+
+configure_kernel_cache()   # before any module defines a cached numba function
+
+from hwsim.arch.fabrics import pim, roofline, systolic, vector  # noqa: E402
+from hwsim.arch.fabrics.base import Counts, Fabric, FabricJob  # noqa: E402
 
 FABRICS: dict[str, Fabric] = {f.name: f for f in (systolic.FABRIC, vector.FABRIC, pim.FABRIC, roofline.FABRIC)}
 
