@@ -284,9 +284,11 @@ class SweepReport:
 
 
 def _header(spec: SweepSpec, keep: str) -> dict:
-    import hwsim
+    import sys
 
-    return {"hwsim_version": hwsim.__version__, "spec_sha256": spec.sha256(), "spec_file": spec.source,
+    # the package facade sits above this floor; it is always loaded (it is this module's parent)
+    version = sys.modules["hwsim"].__version__
+    return {"hwsim_version": version, "spec_sha256": spec.sha256(), "spec_file": spec.source,
             "points": spec.points, "chunk_points": spec.chunk_points, "chunks": spec.chunks, "keep": keep,
             "columns": list(spec.columns), "workloads": [w.label for w in spec.workloads],
             "objectives": dict(spec.objectives), "spec": spec.canonical()}
