@@ -256,7 +256,7 @@ def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision 
 
 def _design(accel: Accelerator, part, cache: dict, start: int) -> DesignBatch:
     try:
-        return design_batch(accel, part, cache)
+        return design_batch(accel, part, cache, pe_energy_per_point=True)
     except HwsimInputError as exc:
         raise _shift_row(exc, start) from None
 

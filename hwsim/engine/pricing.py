@@ -22,9 +22,10 @@ from numba import njit
 
 from hwsim.arch.design import DesignBatch
 from hwsim.arch.fabrics.base import (
-    D_E_DRAM, D_IDLE, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_GROUPS, O_IDLE, O_MACS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A,
-    O_SRAM_WR_B, O_SRAM_WR_C, O_TABLES, O_VOPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP,
-    CellInputs, Counts, cell_matrix)
+    D_E_DRAM, D_IDLE, D_PE_ENERGY_SCALE, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C, O_CONV_A, O_CONV_W,
+    O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_GROUPS, O_IDLE, O_MACS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C,
+    O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_TABLES, O_VOPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC,
+    Q_E_TABLE, Q_E_VOP, CellInputs, Counts, cell_matrix)
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,10 +37,12 @@ class Energies:
 
 @njit(cache=True)
 def cell_energy(out, design, p, e_mac, e_group, e_table, e_convert_w, e_convert_a, e_vector_op):
-    """(compute, SRAM, DRAM) pJ of one cell's counts ``out`` (O_* slots) on design point ``p``."""
+    """(compute, SRAM, DRAM) pJ of one cell's counts ``out`` (O_* slots) on design point ``p``.
+    The unit energies are the structural group's (priced at its reference node and supply); the
+    point's own node and supply scale them (DesignBatch.pe_energy_scale)."""
     compute = (out[O_MACS] * e_mac + out[O_GROUPS] * e_group + out[O_TABLES] * e_table
                + out[O_CONV_W] * e_convert_w + out[O_CONV_A] * e_convert_a + out[O_VOPS] * e_vector_op
-               + out[O_IDLE] * e_mac * design[D_IDLE, p])
+               + out[O_IDLE] * e_mac * design[D_IDLE, p]) * design[D_PE_ENERGY_SCALE, p]
     sram = (out[O_SRAM_RD_A] * design[D_RD_A, p] + out[O_SRAM_RD_B] * design[D_RD_B, p]
             + out[O_SRAM_RD_C] * design[D_RD_C, p] + out[O_SRAM_WR_A] * design[D_WR_A, p]
             + out[O_SRAM_WR_B] * design[D_WR_B, p] + out[O_SRAM_WR_C] * design[D_WR_C, p])

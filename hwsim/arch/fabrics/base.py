@@ -25,11 +25,12 @@ DESIGN_INPUTS = (
     "read_a_pj_per_bit", "read_b_pj_per_bit", "read_c_pj_per_bit",
     "write_a_pj_per_bit", "write_b_pj_per_bit", "write_c_pj_per_bit",
     "sram_mean_pj_per_bit", "idle_pe_energy_fraction", "leak_pj_per_cycle", "clock_hz", "leakage_uw",
-    "user_mode",
+    "user_mode", "pe_energy_scale",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
- D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER) = range(len(DESIGN_INPUTS))
+ D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
+ D_PE_ENERGY_SCALE) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
@@ -226,6 +227,7 @@ def pack_design(d: DesignBatch) -> np.ndarray:
     out[D_LEAK_PJ_PER_CYCLE] = d.leakage_uw / d.clock_mhz   # derived: uW / MHz = pJ per cycle
     out[D_CLOCK_HZ] = d.clock_mhz * 1e6
     out[D_LEAKAGE_UW] = d.leakage_uw
+    out[D_PE_ENERGY_SCALE] = d.pe_energy_scale   # the point's node and supply over its group's
     operand_bpc = d.operand_bits_per_cycle()
     # SCALE-Sim's USER-bandwidth mode: its own prefetch model applies (systolic/scalesim_user.py)
     out[D_USER] = ((d.mapping == 0) & d.double_buffered & (operand_bpc is not None)
