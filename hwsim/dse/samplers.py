@@ -131,7 +131,8 @@ SAMPLERS: dict[str, SamplerKind] = {
 
 def _integer(value, field: str, where: str, low: int, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        upper = f" and <= {high}" if high is not None else ""
+        upper = f" and <= 2^{high.bit_length() - 1}" if high is not None and high & (high - 1) == 0 else (
+            f" and <= {high}" if high is not None else "")
         raise HwsimInputError(f"{value!r} is not allowed", source=where, field=f"sampler.{field}",
                               allowed=f"an integer >= {low}{upper}")
     return value
@@ -164,7 +165,7 @@ def sampler_spec(data: object, where: str) -> SamplerSpec:
             raise HwsimInputError(f"{count} is not a power of two (a Sobol sample keeps its balance only at 2^k "
                                   "points)", source=where, field="sampler.count", allowed="1, 2, 4, ..., 2^30")
     if "seed" in entry.keys:
-        seed = _integer(data["seed"], "seed", where, 0, 2 ** 63 - 1)
+        seed = _integer(data["seed"], "seed", where, 0, 2 ** 63)
     return SamplerSpec(kind, count, seed)
 
 

@@ -29,6 +29,9 @@ WORKLOAD_KEYS = ("name", "label", "weight", "phase", "seq_len", "kv_len", "batch
                  "gemm_only")
 # load_workload's LLM scenario arguments (docs/workloads-llm.md)
 SCENARIO_KEYS = ("phase", "seq_len", "kv_len", "batch", "prompt", "new_tokens", "gemm_only")
+# scenario keys that are not integers: (type, what it is, what is allowed)
+_SCENARIO_TYPES = {"phase": (str, "text", "prefill, decode, generate"),
+                   "gemm_only": (bool, "true or false", "true, false")}
 AGGREGATES = ("sum", "weighted_sum", "max")
 RANGE_KEYS = ("range", "scale", "step", "count")
 SCALES = ("linear", "log2")
@@ -288,6 +291,11 @@ def _workloads(value: Any, aggregate: str, source: str, base_dir: Path) -> tuple
             raise _fail(f"a weight is used only by aggregate: weighted_sum (this spec aggregates by {aggregate})",
                         source, f"{where}.weight", "no weight, or aggregate: weighted_sum")
         scenario = tuple((k, item[k]) for k in SCENARIO_KEYS if k in item)
+        for key, given in scenario:
+            # the loader reads truthiness and integers loosely; YAML's yes/1/true must not blur
+            wanted, kind, allowed = _SCENARIO_TYPES.get(key, (int, "an integer", "an integer >= 1"))
+            if type(given) is not wanted:
+                raise _fail(f"{_shown(given)} is not {kind}", source, f"{where}.{key}", allowed)
         path = _resolve(name, base_dir, found, "workload", source, f"{where}.name")
         try:
             load_workload(str(path), **dict(scenario))
@@ -374,7 +382,8 @@ def _range_values(key: str, spec: dict, source: str, where: str) -> tuple:
     from hwsim.arch.loader import field_range
 
     bounds, scale = spec["range"], spec.get("scale", "linear")
-    if (not isinstance(bounds, list) or len(bounds) != 2 or not all(_is_number(b) and math.isfinite(b) for b in bounds)):
+    if not isinstance(bounds, list) or len(bounds) != 2 or not all(_is_number(b) and math.isfinite(b)
+                                                                   for b in bounds):
         raise _fail(f"range {_shown(bounds)} is not [low, high]", source, f"{where}.range", "two finite numbers")
     low, high = float(bounds[0]), float(bounds[1])
     if low > high:

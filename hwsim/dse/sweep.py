@@ -123,10 +123,11 @@ def _plain(value):
 def _check(expression, frame: pd.DataFrame, source: str) -> np.ndarray:
     try:
         return np.asarray(expression.evaluate(lambda name: _values(frame[name])))
-    except TypeError as exc:  # e.g. text times a number (numpy's UFuncTypeError is a TypeError)
-        raise HwsimInputError(f"cannot evaluate '{expression.text}': {' '.join(str(exc).split())}", source=source,
+    except TypeError:  # the language has numbers and text: only mixing them fails (numpy's UFuncTypeError too)
+        raise HwsimInputError(f"cannot evaluate '{expression.text}': it mixes text and numbers", source=source,
                               field=expression.where,
-                              allowed="arithmetic on numbers; text only in == and != against \"text\"") from None
+                              allowed="arithmetic and comparisons on numbers; text only in == and != against "
+                                      "\"text\"") from None
 
 
 def _blamed(exc: HwsimInputError, spec: SweepSpec, label: str, name_row: Callable[[int], str]) -> HwsimInputError:
