@@ -10,14 +10,13 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from hwsim.arch.spec import AcceleratorSpec
+from hwsim.arch.spec import BUFFER_ROLES, AcceleratorSpec  # noqa: F401  (BUFFER_ROLES re-exported)
 from hwsim.errors import HwsimInputError
 from hwsim.formats import NumberFormat, Precision, parse_format
 from hwsim.pe import ProcessingElement, build_pe
 from hwsim.pe.mac import MacPE
 from hwsim.tech.nodes import REFERENCE_NODE_NM, REFERENCE_VDD_V, TechPoint, tech_point
 
-BUFFER_ROLES = ("ifmap", "filter", "ofmap")
 
 # The vector unit computes in FP16: each element op is costed as one FP16 multiply + one FP16 add
 # (Horowitz ISSCC 2014), i.e. one FP16 MAC lane; derived, see docs/model-assumptions.md.

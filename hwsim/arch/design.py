@@ -23,15 +23,29 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from hwsim.arch.accelerator import BUFFER_ROLES, Accelerator
 from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
+from hwsim.arch.spec import BUFFER_ROLES
 from hwsim.errors import HwsimInputError
 from hwsim.memory.sram import sram_arrays
 from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
+
+class AcceleratorLike(Protocol):
+    """What a design batch reads of an accelerator (hwsim.arch.accelerator.Accelerator, which
+    builds its one-point batch here: the batch names the protocol, not the class, so the two
+    modules do not import each other). New group accelerators are built as ``type(base)(spec,
+    source)``."""
+
+    spec: Any
+    tech: Any
+    pe: Any
+    pim: Any
+    vector_lane: Any
+    default_precision: Any
+
 
 DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2}
 MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
@@ -61,7 +75,7 @@ for _role in BUFFER_ROLES:
     ARRAY_KEYS[f"buffers.{_role}.port_width_bits"] = (f"{_role}_port_bits", "number", None)
 
 
-def _spec_value(accel: Accelerator, key: str):
+def _spec_value(accel: AcceleratorLike, key: str):
     if key == "dram.bandwidth_gb_s":  # may be derived from the DRAM standard and channels
         bandwidth = accel.spec.dram.bandwidth
         return "unlimited" if math.isinf(bandwidth) else bandwidth
@@ -83,7 +97,7 @@ def _encode(kind: str, constraint, value):
 class DesignBatch:
     """Arrays over P design points; ``group`` indexes ``accelerators`` (one per structural group)."""
 
-    accelerators: tuple[Accelerator, ...]
+    accelerators: tuple[AcceleratorLike, ...]
     group: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
@@ -150,10 +164,10 @@ class DesignBatch:
         return per_group[self.group].T * 8e9 / (self.clock_mhz * 1e6)
 
 
-def design_batch(base: Accelerator, points=None, accelerators_cache: dict | None = None, *,
+def design_batch(base: AcceleratorLike, points=None, accelerators_cache: dict | None = None, *,
                  pe_energy_per_point: bool = False) -> DesignBatch:
     """A batch from ``base`` and an optional table of points (pandas DataFrame or dict of columns).
-    ``accelerators_cache`` keeps each structural group's Accelerator across calls (the chunks of
+    ``accelerators_cache`` keeps each structural group's AcceleratorLike across calls (the chunks of
     one evaluation), so a group is built and validated once, whatever the chunking.
 
     ``pe_energy_per_point``: the caller multiplies every point's PE-side energies (the compute
@@ -301,11 +315,11 @@ def _check_key(key: str) -> None:
 @dataclass(frozen=True, eq=False)
 class _Grouping:
     group: np.ndarray                      # (P,) index into accelerators
-    accelerators: tuple[Accelerator, ...]
+    accelerators: tuple[AcceleratorLike, ...]
     tech: PointTech                        # every point's own clock, node, supply and factors
 
 
-def _groups(base: Accelerator, columns: dict, structural: list[str], size: int, cache: dict | None = None,
+def _groups(base: AcceleratorLike, columns: dict, structural: list[str], size: int, cache: dict | None = None,
             pe_energy_per_point: bool = False) -> _Grouping:
     """The points' accelerators. The structural keys other than clock, node and supply group the
     points (factorised once per distinct value, never per row); each group is one validated design.
@@ -325,7 +339,7 @@ def _groups(base: Accelerator, columns: dict, structural: list[str], size: int, 
     if bad_row is not None:
         _refuse_row(base, columns, structural, bad_row)
     group = np.empty(size, dtype=np.int64)
-    accelerators: list[Accelerator] = []
+    accelerators: list[AcceleratorLike] = []
     order = np.argsort(outer, kind="stable") if len(designs) > 1 else np.arange(size)
     bounds = np.searchsorted(outer[order], np.arange(len(designs) + 1))
     for g, design in enumerate(designs):
@@ -372,11 +386,11 @@ def _codes(column: np.ndarray) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=False)[0][objects]
 
 
-def _cache_key(base: Accelerator, columns: dict, keys: list[str], row: int) -> tuple:
+def _cache_key(base: AcceleratorLike, columns: dict, keys: list[str], row: int) -> tuple:
     return tuple((k, _hashable(v)) for k, v in _row_overrides(base, columns, keys, row).items())
 
 
-def _design(base: Accelerator, columns: dict, keys: list[str], row: int, cache: dict | None) -> Accelerator:
+def _design(base: AcceleratorLike, columns: dict, keys: list[str], row: int, cache: dict | None) -> AcceleratorLike:
     """The validated accelerator of ``row``'s values of ``keys`` (the base when there are none)."""
     if not keys:
         return base
@@ -388,7 +402,7 @@ def _design(base: Accelerator, columns: dict, keys: list[str], row: int, cache: 
 
     try:
         spec = spec_from_overrides(base.spec, overrides, f"points row {row}")
-        accelerator = Accelerator(spec, f"points row {row}")
+        accelerator = type(base)(spec, f"points row {row}")   # an AcceleratorLike, as the base is
     except HwsimInputError as exc:
         raise exc.with_source(f"points row {row}") from None
     if cache is not None:
@@ -396,13 +410,13 @@ def _design(base: Accelerator, columns: dict, keys: list[str], row: int, cache: 
     return accelerator
 
 
-def _refuse_row(base: Accelerator, columns: dict, structural: list[str], row: int) -> None:
+def _refuse_row(base: AcceleratorLike, columns: dict, structural: list[str], row: int) -> None:
     """Raise the error a spec of ``row``'s values gives (the same line as for one design)."""
     _design(base, columns, structural, row, None)
     raise AssertionError(f"points row {row}: clock, node or supply refused over arrays but not by the spec")
 
 
-def _reference_classes(design: Accelerator, tech: PointTech, rows: np.ndarray, key: tuple, cache: dict | None):
+def _reference_classes(design: AcceleratorLike, tech: PointTech, rows: np.ndarray, key: tuple, cache: dict | None):
     """The rows of one design as classes of equal pipeline depths (hwsim.pe.datapath.stages_at on
     each path the PE's clock sets), each priced once at 45 nm, 0.9 V."""
     paths = np.array([reference_delay_ns(d) for d in design.pe.pipelined_paths_fo4()])
@@ -426,7 +440,7 @@ def _reference_classes(design: Accelerator, tech: PointTech, rows: np.ndarray, k
     return local.reshape(-1).astype(np.int64), built
 
 
-def _exact_classes(base: Accelerator, columns: dict, structural: list[str], tech: PointTech, rows: np.ndarray,
+def _exact_classes(base: AcceleratorLike, columns: dict, structural: list[str], tech: PointTech, rows: np.ndarray,
                    cache: dict | None):
     """The rows of one design as classes of equal (clock, node, supply), each its own spec."""
     values = np.stack([tech.clock_mhz[rows], tech.node_nm[rows], tech.vdd_v[rows]], axis=1)
@@ -435,7 +449,7 @@ def _exact_classes(base: Accelerator, columns: dict, structural: list[str], tech
     return local.reshape(-1).astype(np.int64), built
 
 
-def _designs_tech(designs: list[Accelerator], group: np.ndarray) -> PointTech:
+def _designs_tech(designs: list[AcceleratorLike], group: np.ndarray) -> PointTech:
     """Every point's technology when no point sets its own: its design's."""
     rows = np.array([(a.spec.clock_mhz, a.tech.node_nm, a.tech.vdd_v, a.tech.energy_factor, a.tech.area_factor,
                       a.tech.delay_factor) for a in designs], dtype=np.float64)[group].T
@@ -517,7 +531,7 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType"
 
 
-def _row_overrides(base: Accelerator, columns: dict, structural: list[str], row: int) -> dict:
+def _row_overrides(base: AcceleratorLike, columns: dict, structural: list[str], row: int) -> dict:
     """One row's structural values. An empty cell is allowed only for a compute.pe key that the
     row's PE type does not have (a table sweeping PE types leaves the other types' keys empty);
     anywhere else it is refused, never defaulted."""
@@ -540,7 +554,7 @@ def _row_overrides(base: Accelerator, columns: dict, structural: list[str], row:
     return out
 
 
-def _check_across_keys(columns: dict, accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict) -> None:
+def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict) -> None:
     """Limits that tie array keys together, row by row, as the spec's validators tie the fields
     (hwsim/arch/spec.py: BufferSpec._physical, DramSpec._bandwidth_known)."""
     from hwsim.arch.spec import buffer_fits, dram_bandwidth_ceiling_gb_s
@@ -568,7 +582,7 @@ def _check_across_keys(columns: dict, accelerators: tuple[Accelerator, ...], gro
                                           "8 HBM4 stacks without a standard; hwsim/memory/dram.py)")
 
 
-def _assemble(accelerators: tuple[Accelerator, ...], group: np.ndarray, v: dict, tech: PointTech) -> DesignBatch:
+def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict, tech: PointTech) -> DesignBatch:
     energy_f, area_f, leak_f = tech.energy_factor, tech.area_factor, tech.leakage_factor
     # A group's PE, lanes and converters are priced at its accelerator's tech point; the point's
     # own is that times the ratio of the factors (1 where they are the same point; derived: every

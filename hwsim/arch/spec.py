@@ -19,6 +19,9 @@ from hwsim.pe.spec_base import FieldRange, FormatName, PESection, Refused, why
 from hwsim.pe.spec_base import Strict as _Strict
 from hwsim.tech import limits
 
+# the three buffers of a design, in the order every (3, P) array of a design batch keeps them
+BUFFER_ROLES = ("ifmap", "filter", "ofmap")
+
 # ``compute.pe``: one section per PE type, chosen by its ``type`` (hwsim/pe/<type>_spec.py); a
 # key of another PE type is an unknown key of this one.
 PESpec = Annotated[Union[tuple(PE_TYPES.values())], Field(discriminator="type")]
