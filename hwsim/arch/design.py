@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from hwsim.arch.objectives import OBJECTIVE_CODES
 from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
 from hwsim.arch.spec import BUFFER_ROLES
 from hwsim.errors import HwsimInputError
@@ -49,7 +50,6 @@ class AcceleratorLike(Protocol):
 
 DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2}
 MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
-OBJECTIVE_CODES = {"latency": 0, "energy": 1, "edp": 2}
 CELL_CODES = {"hp": 0, "lop": 1}
 
 # key -> (attribute, kind, codes); kinds: number (floor, ceiling and integrality from the spec

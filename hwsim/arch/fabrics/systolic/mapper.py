@@ -43,6 +43,8 @@ import math
 
 from numba import njit
 
+from hwsim.arch.objectives import ENERGY, LATENCY
+
 SCHEMES = ("scalesim", "k-inner", "n-inner", "m-inner")
 LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 
@@ -135,12 +137,13 @@ def _total_lb(compute_lb, dram_bits, n_tiles, bw, overlap):
 
 @njit(cache=True)
 def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
+    """The objective's value (hwsim/arch/objectives.py); inf above the cap (SCALE-Sim's traffic)."""
     if not dram <= cap:
         return math.inf
-    if objective == 0:
+    if objective == LATENCY:
         return total
     energy = dram * (e_dram + e_sram) + leak * total
-    return energy if objective == 1 else energy * total
+    return energy if objective == ENERGY else energy * total
 
 
 # A prepared choice: one row of a (N_TABLE_ROWS, len(FIELDS)) table per (structure, layer). The
