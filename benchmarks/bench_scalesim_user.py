@@ -8,7 +8,7 @@ ifmap/filter/ofmap bandwidths unequal in part of the cases) and prints the numbe
 fraction within 5 % of SCALE-Sim's total cycles, the median and maximum error, and the wall time
 of both.
 
-    python benchmarks/bench_scalesim_user.py                    # from tests/data/scalesim_user_cases.csv
+    python benchmarks/bench_scalesim_user.py                    # from tests/arch/data/scalesim_user_cases.csv
     python benchmarks/bench_scalesim_user.py --run-scalesim     # rerun SCALE-Sim (slow, ~minutes)
     python benchmarks/bench_scalesim_user.py --run-scalesim --write-csv   # regenerate the test data
 
@@ -37,7 +37,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-CSV_PATH = ROOT / "tests" / "data" / "scalesim_user_cases.csv"
+CSV_PATH = ROOT / "tests" / "arch" / "data" / "scalesim_user_cases.csv"
 DEFAULT_PYTHON = "/tmp/ssvenv/bin/python"
 ARRAYS = ((8, 8), (16, 32), (32, 32), (64, 16))
 DATAFLOWS = ("os", "ws", "is")

@@ -32,7 +32,7 @@ costs a few events per refresh interval. Kernels are memoised on their numbers: 
 repeat identical layers and design sweeps repeat identical points, and each unique kernel is
 simulated once per process.
 
-Against the closed form (tests/test_pim_engines.py): the same phases and refresh grid, so the
+Against the closed form (tests/engine/test_pim_engines.py): the same phases and refresh grid, so the
 totals differ only where the two read the kernel's end differently: the closed form counts a
 refresh that falls due during the last phase, this engine does not (it would start after the
 work is done), and the host's last burst adds its share of the reduction after the read-back

@@ -1,5 +1,5 @@
 """The technology half of the calibration report: fitted factors and residuals against each
-published number. Printed by ``hwsim calibrate``; asserted by tests/test_pe_calibration.py with
+published number. Printed by ``hwsim calibrate``; asserted by tests/pe/test_pe_calibration.py with
 the tolerances below. The report's third table, whole PEs' ratios beside published ones, needs
 the PEs, a floor above this package: hwsim/costs.py (``published_ratios``).
 """

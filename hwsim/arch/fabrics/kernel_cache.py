@@ -14,7 +14,7 @@ import hashlib
 import os
 from pathlib import Path
 
-# every module whose numba functions or layout constants end up in a kernel (tests/test_compile_notice.py
+# every module whose numba functions or layout constants end up in a kernel (tests/engine/test_compile_notice.py
 # checks the list against the package: a module with numba code missing here fails)
 KERNEL_MODULES = ("arch/objectives.py", "arch/fabrics/base.py", "arch/fabrics/vector.py", "arch/fabrics/systolic/cell.py",
                   "arch/fabrics/systolic/mapper.py", "arch/fabrics/systolic/fabric.py", "engine/pricing.py",

@@ -4,7 +4,7 @@ Closed form: each layer is one kernel whose per-channel command program (pim_pro
 summed phase by phase; refresh adds round(t / tREFI) refreshes; the host's read-back of the
 lane partial sums is part of the layer's time. Cycles are returned in the accelerator's clock
 (derived: DRAM clocks x tCK x clock). The event engine (hwsim/engine/event.py) plays the same
-program and must agree within 2% (tests/test_pim_engines.py).
+program and must agree within 2% (tests/engine/test_pim_engines.py).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ them, never taking more DRAM traffic than SCALE-Sim's order.
 
 Why an exact least-traffic tiling: closed-form choices move with the buffer sizes (a balance point
 rounds to other tiles), so a larger buffer could lose a tiling that still fits it and take one with
-more traffic (+10-25% in the reproducers of tests/test_mapper.py). Every tiling that fits a buffer
+more traffic (+10-25% in the reproducers of tests/arch/test_mapper.py). Every tiling that fits a buffer
 fits a larger one, so the least traffic among the candidates never rises with any buffer. The
 objective may still trade: a larger buffer can admit a faster tiling with slightly more traffic,
 taken when the leakage it saves outweighs the extra DRAM energy (tested by hand).

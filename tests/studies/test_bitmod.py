@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT / "studies" / "bitmod" / "reproduce.py"
 LLAMA2 = PROJECT / "workloads" / "llm" / "llama-2-7b.json"
 TASK = {"disc": "prefill", "gen": "decode"}

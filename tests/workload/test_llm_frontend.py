@@ -14,7 +14,7 @@ from hwsim.workload.frontends.hf_config import read_hf_config
 from hwsim.workload.llm import expert_split
 from hwsim.workload.trace import format_trace, parse_trace
 
-LLM = Path(__file__).resolve().parent.parent / "workloads" / "llm"
+LLM = Path(__file__).resolve().parents[2] / "workloads" / "llm"
 ACCEL = "tpu-v1-like"
 
 

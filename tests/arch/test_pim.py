@@ -20,7 +20,7 @@ from hwsim.cli import main
 from hwsim.errors import HwsimInputError
 from hwsim.memory.dram import dram_preset
 
-DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 
 
 def _trace(tmp_path, rows, name="t.csv"):
@@ -245,7 +245,7 @@ def test_energy_terms_of_a_single_bank_gemv_by_hand(tmp_path):
 # --- placement --------------------------------------------------------------------------------
 
 def _llama_decode(batch=1, kv=512):
-    return hwsim.load_workload(str(Path(__file__).resolve().parent.parent / "workloads" / "llm" / "llama-2-7b.json"),
+    return hwsim.load_workload(str(Path(__file__).resolve().parents[2] / "workloads" / "llm" / "llama-2-7b.json"),
                                phase="decode", kv_len=kv, batch=batch)
 
 
@@ -288,13 +288,13 @@ def test_pim_advantage_shrinks_with_batch_and_vanishes_for_prefill():
 
     s1, s4, s16 = (speedup(_llama_decode(batch=b)) for b in (1, 4, 16))
     assert s1 > 2 and s1 > s4 > s16
-    prefill = hwsim.load_workload(str(Path(__file__).resolve().parent.parent / "workloads" / "llm" / "llama-2-7b.json"),
+    prefill = hwsim.load_workload(str(Path(__file__).resolve().parents[2] / "workloads" / "llm" / "llama-2-7b.json"),
                                   phase="prefill", seq_len=256, batch=1)
     assert speedup(prefill) < 1
 
 
 def test_halving_weight_bits_nearly_halves_pim_decode_time():
-    wl = hwsim.load_workload(str(Path(__file__).resolve().parent.parent / "workloads" / "llm" / "llama-2-7b.json"),
+    wl = hwsim.load_workload(str(Path(__file__).resolve().parents[2] / "workloads" / "llm" / "llama-2-7b.json"),
                              phase="decode", kv_len=512, batch=1, gemm_only=True)
     accel = hwsim.load_accelerator("pimsimulator-hbm2", ["pim.lane_formats=[fp16, int8, int4]"])
     t16 = hwsim.simulate(accel, wl).layers

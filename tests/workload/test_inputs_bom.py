@@ -9,7 +9,7 @@ import hwsim
 from hwsim.errors import HwsimInputError
 from hwsim.inputs import read_text
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def _two_layer_trace() -> str:
