@@ -30,7 +30,11 @@ from hwsim.arch.fabrics.base import (
     O_SRAM_OFMAP_WORDS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL,
     O_TABLES, O_VOPS, Q_ACC_BITS, Q_A_BITS, Q_B_BITS, Q_CPS, Q_GROUP_SIZE, Q_OUT_BITS, Q_PACK, Q_TABLE_ENTRIES,
     Q_TABLE_GROUP, U_FILTER, U_IFMAP, U_OFMAP, U_STALL)
-from hwsim.arch.fabrics.systolic.mapper import STRUCTURE_INPUTS, choose, scalesim_order
+from hwsim.arch.fabrics.systolic.mapper import (
+    K_A_READ, K_B_READ, K_COMPUTE, K_K_PASSES, K_KT, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP, K_PSUM_READ, K_SCHEME,
+    K_SPILL, K_TOTAL, S_A_BITS, S_A_DISTINCT, S_ACC_BITS, S_B_BITS, S_COL_FOLDS, S_COLS, S_CPS, S_DBUF, S_DF,
+    S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A, S_SRAM_B,
+    S_SS_CAP, choose, scalesim_order)
 
 MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
 
@@ -133,20 +137,22 @@ def systolic_cell(design, p, layer, i, prec, user, out, best, cand, table, prepa
         ss_spill = partial
 
     if mapping == MAPPING_AUTO:
-        values = (float(m), float(k), float(n), float(a_unique), a_bits, b_bits, acc_bits, out_bits, float(cps),
-                  folds, float(row_folds), float(col_folds), ss_dram, sram_a_array, sram_b_array,
-                  design[D_SIZE_A, p], design[D_SIZE_B, p], design[D_SIZE_C, p], float(rows), float(cols),
-                  float(df), design[D_DBUF, p])
-        for j in range(len(STRUCTURE_INPUTS)):
-            structure[j] = values[j]
+        structure[S_M], structure[S_K], structure[S_N] = m, k, n
+        structure[S_A_DISTINCT], structure[S_A_BITS], structure[S_B_BITS] = a_unique, a_bits, b_bits
+        structure[S_ACC_BITS], structure[S_OUT_BITS], structure[S_CPS] = acc_bits, out_bits, cps
+        structure[S_FOLDS], structure[S_ROW_FOLDS], structure[S_COL_FOLDS] = folds, row_folds, col_folds
+        structure[S_SS_CAP], structure[S_SRAM_A], structure[S_SRAM_B] = ss_dram, sram_a_array, sram_b_array
+        structure[S_SIZE_A], structure[S_SIZE_B] = design[D_SIZE_A, p], design[D_SIZE_B, p]
+        structure[S_SIZE_C], structure[S_ROWS], structure[S_COLS] = design[D_SIZE_C, p], rows, cols
+        structure[S_DF], structure[S_DBUF] = df, design[D_DBUF, p]
         choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
                design[D_PORT_B, p], design[D_PORT_C, p], best)
-        compute = math.ceil(best[4] - 1e-9)
-        stall = max(0.0, math.ceil(best[5] - 1e-9) - compute)
-        a_read, b_read, out_write, psum_read = best[6], best[7], best[8], best[9]
-        spill, k_passes = best[10], best[11]
-        scheme, mt, nt, kt, overlap = best[0], best[1], best[2], best[3], best[12]
+        compute = math.ceil(best[K_COMPUTE] - 1e-9)
+        stall = max(0.0, math.ceil(best[K_TOTAL] - 1e-9) - compute)
+        a_read, b_read, out_write, psum_read = best[K_A_READ], best[K_B_READ], best[K_OUT_WRITE], best[K_PSUM_READ]
+        spill, k_passes = best[K_SPILL], best[K_K_PASSES]
+        scheme, mt, nt, kt, overlap = best[K_SCHEME], best[K_MT], best[K_NT], best[K_KT], best[K_OVERLAP]
     else:
         compute = float(ss_compute)
         stall = ss_stall

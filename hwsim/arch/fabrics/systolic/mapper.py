@@ -51,6 +51,8 @@ LOOP_ORDERS = ("scalesim: n>k folds", "m>n>k", "m>k>n", "n>k>m")
 # The best candidate's figures, slots of ``best`` written by map_one.
 KERNEL_OUTPUTS = ("scheme", "mt", "nt", "kt", "compute", "total", "a_read", "b_read", "out_write", "psum_read",
                   "spill_words", "k_passes", "overlap")
+(K_SCHEME, K_MT, K_NT, K_KT, K_COMPUTE, K_TOTAL, K_A_READ, K_B_READ, K_OUT_WRITE, K_PSUM_READ, K_SPILL, K_K_PASSES,
+ K_OVERLAP) = range(len(KERNEL_OUTPUTS))
 N_CANDIDATES = 12
 
 
@@ -157,6 +159,8 @@ N_TABLE_ROWS = 2 * (1 + N_CANDIDATES)   # per variant: SCALE-Sim's order and the
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
                     "cols", "df", "dbuf")
+(S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
+ S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF) = range(len(STRUCTURE_INPUTS))
 
 
 @njit(cache=True)
@@ -178,10 +182,11 @@ def prepare_variant(variant, s, table, cand):
     1: a double-buffered design's whole buffers, loads exposed) from the structure ``s``
     (STRUCTURE_INPUTS order): SCALE-Sim's order, then every feasible, distinct candidate tiling.
     Returns the number of rows written after row ``variant * (1 + N_CANDIDATES)``."""
-    m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
-    folds, row_folds, col_folds = s[9], s[10], s[11]
-    sram_a, sram_b, size_a, size_b, size_c, rows, cols, df, dbuf = s[13], s[14], s[15], s[16], s[17], s[18], s[19], \
-        s[20], s[21]
+    m, k, n, a_distinct = s[S_M], s[S_K], s[S_N], s[S_A_DISTINCT]
+    a_bits, b_bits, acc_bits, out_bits = s[S_A_BITS], s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
+    folds, row_folds, col_folds = s[S_FOLDS], s[S_ROW_FOLDS], s[S_COL_FOLDS]
+    sram_a, sram_b, size_a, size_b, size_c = s[S_SRAM_A], s[S_SRAM_B], s[S_SIZE_A], s[S_SIZE_B], s[S_SIZE_C]
+    rows, cols, df, dbuf = s[S_ROWS], s[S_COLS], s[S_DF], s[S_DBUF]
     os_, ws = df == 0, df == 1
     is_ = not (os_ or ws)
     array_k_folds = 1.0 if os_ else row_folds
@@ -232,9 +237,11 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
     its floor can beat variant 0's best). Rows are tried in order and the first strictly better one
     is kept; a row whose lower bound (every fold once, ports at compulsory traffic) cannot beat the
     best found is skipped, which never changes the choice."""
-    m, k, n, a_distinct, a_bits, b_bits, out_bits = s[0], s[1], s[2], s[3], s[4], s[5], s[7]
-    acc_bits, cps, folds, row_folds, ss_cap, sram_a, sram_b = s[6], s[8], s[9], s[10], s[12], s[13], s[14]
-    rows, cols, df, dbuf = s[18], s[19], s[20], s[21]
+    m, k, n, a_distinct = s[S_M], s[S_K], s[S_N], s[S_A_DISTINCT]
+    a_bits, b_bits, acc_bits, out_bits = s[S_A_BITS], s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
+    cps, folds, row_folds, ss_cap = s[S_CPS], s[S_FOLDS], s[S_ROW_FOLDS], s[S_SS_CAP]
+    sram_a, sram_b = s[S_SRAM_A], s[S_SRAM_B]
+    rows, cols, df, dbuf = s[S_ROWS], s[S_COLS], s[S_DF], s[S_DBUF]
     os_, ws = df == 0, df == 1
     array_k_folds = 1.0 if os_ else row_folds
     t_dim = k if os_ else (m if ws else n)
@@ -273,10 +280,11 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
             value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
             if value < best:
                 best = value
-                out[0], out[1], out[2], out[3] = row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT]
-                out[4], out[5], out[6], out[7] = compute, total, row[F_A], row[F_B]
-                out[8], out[9], out[10], out[11] = row[F_W], row[F_PR], row[F_SPILL], row[F_KPASSES]
-                out[12] = 1.0 if overlap else 0.0
+                out[K_SCHEME], out[K_MT], out[K_NT], out[K_KT] = row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT]
+                out[K_COMPUTE], out[K_TOTAL], out[K_A_READ], out[K_B_READ] = compute, total, row[F_A], row[F_B]
+                out[K_OUT_WRITE], out[K_PSUM_READ], out[K_SPILL] = row[F_W], row[F_PR], row[F_SPILL]
+                out[K_K_PASSES] = row[F_KPASSES]
+                out[K_OVERLAP] = 1.0 if overlap else 0.0
 
 
 @njit(cache=True)
