@@ -328,23 +328,38 @@ def _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
 
 
 @njit(cache=True)
+def _resident_candidates(dx, ux, dy, uy, k, u_k, s_resident, refetch_bits, other_kt_cap, w_c, acc_bits, gamma, cand,
+                         row0, scheme):
+    """One operand's tile X x Kt resident while the innermost loop Y runs one array unit at a time
+    (n innermost: A resident, X = M, Y = N; m innermost: B resident, X = N, Y = M): Kt at the
+    full K, at what the full X leaves, and at the balance point of the other operand's refetches
+    against the partial-sum spills, each then with the resident tile as large as fits; rows
+    ``row0``..``row0 + 2`` of ``cand`` (scheme, Mt, Nt, Kt). ``s_resident``: resident elements the
+    buffer holds; ``other_kt_cap``: the Kt the other operand's buffer allows with one Y unit;
+    ``refetch_bits``: the other operand's bits (fetched once per X trip); X x one Y unit of partial
+    sums must fit the ofmap buffer ``w_c``."""
+    y_u = min(uy, dy)
+    cap_x = min(dx, w_c / (y_u * acc_bits))
+    cap_k = min(k, other_kt_cap)
+    x_full = _round_tile(cap_x, ux, dx)
+    balance = math.sqrt(refetch_bits * dx * s_resident / max(gamma * k, 1e-30))
+    x_b = _round_tile(min(max(balance, ux), max(cap_x, ux)), ux, dx)
+    kt_opts = (cap_k, min(cap_k, s_resident / max(x_full, 1.0)), min(cap_k, s_resident / max(x_b, 1.0)))
+    for j in range(3):
+        kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
+        x = _round_tile(min(cap_x, s_resident / max(kt, 1.0)), ux, dx)  # then the resident tile as large as fits
+        mt, nt = (x, y_u) if scheme == 2.0 else (y_u, x)
+        cand[row0 + j, 0], cand[row0 + j, 1], cand[row0 + j, 2], cand[row0 + j, 3] = scheme, mt, nt, kt
+
+
+@njit(cache=True)
 def _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand):
     """n innermost (A tile Mt x Kt resident, Nt one array unit): rows 3-5 of ``cand``."""
     u_m, u_n, u_k = _units(rows, cols, os_, is_)
     ra = max(a_distinct / (m * k) * a_bits, 1e-30)
-    beta, gamma = k * n * b_bits, 2.0 * m * n * acc_bits
     nt_u = min(u_n, n)
-    cap_m = min(m, w_c / (nt_u * acc_bits))
-    cap_k = min(k, w_b / (nt_u * b_bits))
-    s_a = w_a / ra
-    mt_full = _round_tile(cap_m, u_m, m)
-    balance = math.sqrt(beta * m * s_a / max(gamma * k, 1e-30))
-    mt_b = _round_tile(min(max(balance, u_m), max(cap_m, u_m)), u_m, m)
-    kt_opts = (cap_k, min(cap_k, s_a / max(mt_full, 1.0)), min(cap_k, s_a / max(mt_b, 1.0)))
-    for j in range(3):
-        kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
-        mt = _round_tile(min(cap_m, s_a / max(kt, 1.0)), u_m, m)  # then the resident tile as tall as fits
-        cand[3 + j, 0], cand[3 + j, 1], cand[3 + j, 2], cand[3 + j, 3] = 2.0, mt, nt_u, kt
+    _resident_candidates(m, u_m, n, u_n, k, u_k, w_a / ra, k * n * b_bits, w_b / (nt_u * b_bits), w_c, acc_bits,
+                         2.0 * m * n * acc_bits, cand, 3, 2.0)
 
 
 @njit(cache=True)
@@ -352,19 +367,9 @@ def _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
     """m innermost (B tile Kt x Nt resident, Mt one array unit): rows 6-8 of ``cand``."""
     u_m, u_n, u_k = _units(rows, cols, os_, is_)
     ra = max(a_distinct / (m * k) * a_bits, 1e-30)
-    alpha, gamma = a_distinct * a_bits, 2.0 * m * n * acc_bits
     mt_u = min(u_m, m)
-    cap_k = min(k, w_a / (mt_u * ra))
-    cap_n = min(n, w_c / (mt_u * acc_bits))
-    s_b = w_b / b_bits
-    nt_full = _round_tile(cap_n, u_n, n)
-    balance = math.sqrt(alpha * n * s_b / max(gamma * k, 1e-30))
-    nt_b = _round_tile(min(max(balance, u_n), max(cap_n, u_n)), u_n, n)
-    kt_opts = (cap_k, min(cap_k, s_b / max(nt_full, 1.0)), min(cap_k, s_b / max(nt_b, 1.0)))
-    for j in range(3):
-        kt = _even_tile(_round_tile(kt_opts[j], u_k, k), u_k, k)
-        nt = _round_tile(min(cap_n, s_b / max(kt, 1.0)), u_n, n)  # then the resident tile as wide as fits
-        cand[6 + j, 0], cand[6 + j, 1], cand[6 + j, 2], cand[6 + j, 3] = 3.0, mt_u, nt, kt
+    _resident_candidates(n, u_n, m, u_m, k, u_k, w_b / b_bits, a_distinct * a_bits, w_a / (mt_u * ra), w_c,
+                         acc_bits, 2.0 * m * n * acc_bits, cand, 6, 3.0)
 
 
 @njit(cache=True)
