@@ -293,9 +293,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from hwsim.dse.sweep import SweepInterrupted, sweep
 
     again = f"finish it with: hwsim sweep {args.space} -o {args.output} --resume"
+    executor, jobs, options = None, args.jobs, {}
+    if args.dask_local is not None:
+        executor, jobs = "dask", args.dask_local
+    elif args.scheduler is not None:
+        executor, options = "dask", {"scheduler": args.scheduler}
     try:
-        sweep(args.space, args.output, resume=args.resume, jobs=args.jobs, keep=args.keep,
-              progress="quiet" if args.quiet else "auto")
+        sweep(args.space, args.output, resume=args.resume, jobs=jobs, executor=executor, executor_options=options,
+              keep=args.keep, progress="quiet" if args.quiet else "auto")
     except SweepInterrupted as exc:
         sys.stderr.write(f"hwsim: sweep stopped: {exc}; {again}\n")
         return 1
@@ -385,11 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("-o", "--output", required=True, metavar="OUT",
                      help="output folder: Parquet parts + _manifest.json (pandas.read_parquet(OUT) reads it)")
     swp.add_argument("--resume", action="store_true", help="finish the interrupted sweep OUT holds (same spec)")
-    swp.add_argument("--jobs", type=int, default=None, metavar="N",
-                     help="N worker processes, one chunk per task (default: this process)")
-    swp.add_argument("--keep", choices=("all", "feasible"), default="all",
-                     help="rows written: every point (default) or the feasible ones (the others counted in "
-                          "the manifest)")
+    where = swp.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="N worker processes, one chunk per task (default: this process)")
+    where.add_argument("--dask-local", type=int, default=None, metavar="N",
+                       help="a Dask LocalCluster of N worker processes on 127.0.0.1 (the 'dask' extra)")
+    where.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="run the chunks on the Dask cluster whose scheduler is there (the 'dask' extra)")
+    swp.add_argument("--keep", choices=("all", "feasible", "pareto"), default="all",
+                     help="rows written: every point (default), the feasible ones (the others counted in "
+                          "the manifest), or the Pareto front of the spec's objectives (front.parquet)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
     swp.set_defaults(func=cmd_sweep)
     return parser

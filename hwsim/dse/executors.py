@@ -2,15 +2,20 @@
 callable ``task(chunk) -> result``; an executor yields ``(chunk, result)`` as chunks finish, in any
 order (the store writes each chunk to its own part, so the order changes no row).
 
-Registered in EXECUTORS by name; a new one (e.g. a Dask cluster) is one more entry taking
-``jobs`` and offering ``map``.
+Registered in EXECUTORS by name; each entry takes ``jobs`` and its own options and offers ``map``.
+The parent process writes every part, whatever the executor, so workers never touch the folder.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import socket
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Protocol
+
+from hwsim.errors import HwsimInputError
 
 
 class SweepInterrupted(RuntimeError):
@@ -96,18 +101,165 @@ class ProcessPool:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+# ---- Dask distributed ------------------------------------------------------------------------------
+
+DASK_HINT = 'pip install -e ".[dask]"'
+# what --scheduler takes: the address a Dask scheduler prints (TLS would need certificates passed
+# along; not offered)
+_ADDRESS = re.compile(r"^tcp://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})$")
+# seconds to wait for a scheduler to answer (derived: a LAN round trip is ~1 ms; a scheduler busy
+# with another client's graph can take seconds to accept)
+CONNECT_TIMEOUT_S = 10
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise HwsimInputError(f"a Dask executor needs the dask[distributed] package (the 'dask' extra): "
+                              f"{DASK_HINT}", field="executor") from None
+    return distributed
+
+
+def _on_worker(task, threads: int | None, version: str, chunk: int):
+    """Runs on a Dask worker: one chunk, with the worker's share of cores for the kernels."""
+    import sys
+
+    # the package facade sits above this floor; it is loaded (this module is inside it)
+    here = sys.modules["hwsim"].__version__
+    if here != version:   # another version could give other rows under the same spec hash
+        raise HwsimInputError(f"a Dask worker runs hwsim {here}, this process {version}",
+                              field="--scheduler", allowed="workers with the same hwsim as the sweep")
+    if threads is not None:
+        try:
+            import numba
+
+            # per thread in numba (a Dask task runs in a worker's pool thread, so set here, not at start)
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        except ImportError:
+            pass
+    return task(chunk)
+
+
+@dataclass
+class DaskCluster:
+    """Chunks as tasks on a Dask cluster: a ``LocalCluster`` of ``workers`` processes started for
+    the sweep (bound to 127.0.0.1, no dashboard), or the existing cluster whose scheduler is at
+    ``scheduler``. One task per chunk, at most 2 x (worker threads) in flight; results come back
+    to this process, which writes them. A worker that dies has its chunks rerun elsewhere by
+    Dask; a chunk that kills more workers than Dask allows (distributed.scheduler.allowed-failures)
+    or a lost scheduler stops the sweep as SweepInterrupted."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.workers is None) == (self.scheduler is None):
+            raise HwsimInputError("a Dask executor takes a number of local workers or a scheduler address, "
+                                  "not both or neither", field="executor",
+                                  allowed="--dask-local N, or --scheduler tcp://HOST:PORT")
+        if self.scheduler is not None:
+            self._check_address()
+        _distributed()
+
+    def _check_address(self) -> None:
+        match = _ADDRESS.match(self.scheduler) if isinstance(self.scheduler, str) else None
+        if not match or not 0 < int(match["port"]) < 65536:
+            raise HwsimInputError(f"{self.scheduler!r} is not a scheduler address", field="--scheduler",
+                                  allowed="tcp://HOST:PORT, as the Dask scheduler prints it")
+        # reached now, before the sweep writes anything: a typo is one line, not a half-made folder
+        host = match["host"].strip("[]")
+        try:
+            socket.create_connection((host, int(match["port"])), timeout=CONNECT_TIMEOUT_S).close()
+        except OSError as exc:
+            raise HwsimInputError(f"no Dask scheduler answers at {self.scheduler} ({exc.strerror or exc})",
+                                  field="--scheduler", allowed="the address of a running scheduler") from None
+
+    def _connect(self):
+        """(client, the LocalCluster started here or None, kernel threads per worker or None)."""
+        import logging
+
+        distributed = _distributed()
+        if self.scheduler is not None:
+            # a cluster someone else runs: its workers' threads are its own (NUMBA_NUM_THREADS there)
+            return distributed.Client(self.scheduler, timeout=f"{CONNECT_TIMEOUT_S}s"), None, None
+        # as ProcessPool: each worker one task at a time, its kernels on cores / workers threads
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        # loopback only, no dashboard; the scheduler still serves its small HTTP routes (health,
+        # metrics): on loopback too, at a free port rather than 8787
+        cluster = distributed.LocalCluster(n_workers=self.workers, processes=True, threads_per_worker=1,
+                                           host="127.0.0.1", scheduler_port=0, dashboard_address=None,
+                                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                           silence_logs=logging.ERROR)
+        try:
+            return distributed.Client(cluster), cluster, threads
+        except BaseException:
+            cluster.close()
+            raise
+
+    def map(self, task, chunks):
+        import sys
+
+        distributed = _distributed()
+        try:
+            client, cluster, threads = self._connect()
+        except OSError as exc:
+            raise SweepInterrupted(f"the Dask cluster could not be reached ({exc})") from None
+        version = sys.modules["hwsim"].__version__
+        tag = uuid.uuid4().hex[:12]    # task keys unique to this sweep call, however many share a cluster
+        pending = iter(chunks)
+        running: dict = {}
+        try:
+            # the task (the spec, a few kB) goes with every chunk rather than scattered once: data
+            # scattered to a worker that dies is gone, and every chunk still to run would fail with it
+            finished = distributed.as_completed()
+
+            def submit() -> None:
+                limit = 2 * max(1, sum(client.nthreads().values()))
+                while len(running) < limit:
+                    chunk = next(pending, None)
+                    if chunk is None:
+                        return
+                    future = client.submit(_on_worker, task, threads, version, chunk, key=f"hwsim-chunk-{tag}-{chunk}",
+                                           pure=False)
+                    running[future] = chunk
+                    finished.add(future)
+
+            submit()
+            for future in finished:
+                chunk = running.pop(future)
+                try:
+                    result = future.result()
+                except distributed.KilledWorker:
+                    raise SweepInterrupted(f"chunk {chunk} was running on Dask workers that died (killed, or out "
+                                           f"of memory); the chunks written so far are kept") from None
+                except (OSError, distributed.client.FutureCancelledError) as exc:
+                    raise SweepInterrupted(f"the Dask cluster was lost ({type(exc).__name__}: {exc}); the chunks "
+                                           f"written so far are kept") from None
+                future.release()
+                yield chunk, result
+                submit()
+        finally:
+            for future in running:
+                future.cancel()
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
 # name -> factory(jobs, **options); options are the executor's own (e.g. a scheduler address)
 EXECUTORS: dict[str, Callable[..., Executor]] = {
     "inprocess": lambda jobs: InProcess(jobs),
     "process": lambda jobs: ProcessPool(jobs or 2),
+    # --dask-local N: jobs = N local worker processes; --scheduler ADDRESS: an existing cluster
+    "dask": lambda jobs, scheduler=None: DaskCluster(jobs, scheduler),
 }
 
 
 def make_executor(name: str, jobs: int | None, **options) -> Executor:
-    from hwsim.errors import HwsimInputError
-
     if name not in EXECUTORS:
         raise HwsimInputError(f"unknown executor '{name}'", field="executor", allowed=", ".join(EXECUTORS))
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise HwsimInputError(f"{jobs!r} is not a number of workers", field="--jobs", allowed="an integer >= 1")
+        raise HwsimInputError(f"{jobs!r} is not a number of workers", field="--dask-local" if name == "dask" else "--jobs",
+                              allowed="an integer >= 1")
     return EXECUTORS[name](jobs, **options)

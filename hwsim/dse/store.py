@@ -11,6 +11,12 @@ Parquet readers (pandas.read_parquet(OUT), pyarrow.dataset) skip names starting 
 disk and renamed: a part either exists whole or not at all. The manifest is replaced the same
 way after each part, so after a kill at any instant the manifest lists only complete parts;
 ``resume`` deletes leftovers and redoes every chunk the manifest does not list.
+
+With ``--keep pareto`` (FrontStore) the folder holds one part, ``front.parquet``: the Pareto front
+of every done chunk's points. After each chunk it is replaced whole (temporary name, flush,
+rename), and it records in its own Parquet metadata which chunks it covers; a resume trusts that
+record, not the manifest, so a kill between the rename and the manifest neither loses a chunk
+nor counts one twice.
 """
 
 from __future__ import annotations
@@ -104,11 +110,14 @@ class Store:
             else:
                 manifest = {"format": FORMAT, **header, "done": [], "rows": {}, "dropped": {}, "complete": False}
                 store = cls(folder, manifest, lock, dtypes)
-                _write_json(folder / MANIFEST, manifest)
+                store._begin()
         except BaseException:
             lock.close()
             raise
         return store
+
+    def _begin(self) -> None:
+        _write_json(self.folder / MANIFEST, self.manifest)
 
     def _recover(self) -> None:
         """Leftovers of a kill removed; a chunk counts as done only if its part is there with the
@@ -142,20 +151,26 @@ class Store:
         done = self.done
         return [c for c in range(self.manifest["chunks"]) if c not in done]
 
-    def write(self, chunk: int, frame, dropped: int) -> None:
-        """Chunk ``chunk``'s rows as one part (atomic), then the manifest."""
-        pa, pq = pyarrow_modules()
-        frame = frame.astype(self._dtypes)
+    def _table(self, frame):
+        """``frame`` (in the rows' dtypes) as an Arrow table, every part with the first one's schema."""
+        pa, _ = pyarrow_modules()
         if self._schema is None:
             self._schema = pa.Schema.from_pandas(frame, preserve_index=False)
-        table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
-        name = part_name(chunk, self.manifest["chunks"])
+        return pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+
+    def _write_part(self, name: str, table) -> None:
+        """Written under a temporary name, flushed and renamed: whole or not at all."""
+        _, pq = pyarrow_modules()
         tmp = self.folder / (TMP_PREFIX + name)
         with open(tmp, "wb") as handle:
             pq.write_table(table, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.folder / name)
+
+    def write(self, chunk: int, frame, dropped: int) -> None:
+        """Chunk ``chunk``'s rows as one part (atomic), then the manifest."""
+        self._write_part(part_name(chunk, self.manifest["chunks"]), self._table(frame.astype(self._dtypes)))
         self.manifest["done"].append(chunk)
         self.manifest["rows"][str(chunk)] = len(frame)
         self.manifest["dropped"][str(chunk)] = int(dropped)
@@ -164,6 +179,71 @@ class Store:
 
     def close(self) -> None:
         self._lock.close()
+
+
+FRONT = "front.parquet"
+# key of the front part's Parquet metadata holding the chunks it covers
+FRONT_METADATA = b"hwsim.front"
+
+
+class FrontStore(Store):
+    """``--keep pareto``: the running Pareto front of the header's ``objectives`` in one part.
+
+    ``write`` takes each chunk's own front (the chunk's feasible rows no other row of the chunk
+    dominates) and keeps front(previous front + chunk front), which is the front of every point
+    so far (a point dominated within its chunk is dominated overall; dominance is transitive).
+    The manifest's ``rows`` and ``dropped`` count, per chunk, the rows of its own front and the
+    rest; ``front_rows`` the rows in the part."""
+
+    def __init__(self, folder: Path, manifest: dict, lock_handle, dtypes: dict):
+        super().__init__(folder, manifest, lock_handle, dtypes)
+        import pandas as pd
+
+        self._objectives = dict(manifest["objectives"])
+        self._front = pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()})
+
+    def _begin(self) -> None:
+        self._save(self._front)   # an empty front: the folder reads as a table from the start
+
+    def _recover(self) -> None:
+        """The front part says which chunks it covers; those are done, whatever the manifest says."""
+        _, pq = pyarrow_modules()
+        for path in self.folder.iterdir():
+            if path.name.startswith(TMP_PREFIX):
+                path.unlink()
+        try:
+            table = pq.read_table(self.folder / FRONT)
+            covered = json.loads(table.schema.metadata[FRONT_METADATA])
+            front = table.to_pandas().astype(self._dtypes)
+        except (OSError, KeyError, ValueError, TypeError):  # missing or damaged: every chunk again
+            covered, front = {"done": [], "rows": {}, "dropped": {}}, self._front
+        self.manifest.update(covered)
+        self._front = front
+        self._save(front)
+
+    def write(self, chunk: int, frame, dropped: int) -> None:
+        from hwsim.dse.pareto import pareto
+        import pandas as pd
+
+        frame = frame.astype(self._dtypes)
+        merged = pd.concat([self._front, frame], ignore_index=True) if len(self._front) else frame
+        front = pareto(merged, self._objectives).sort_values("point_id", kind="stable").reset_index(drop=True)
+        self.manifest["done"].append(chunk)
+        self.manifest["rows"][str(chunk)] = len(frame)
+        self.manifest["dropped"][str(chunk)] = int(dropped)
+        self._save(front)
+        self._front = front
+
+    def _save(self, front) -> None:
+        """The front part (with the chunks it covers), then the manifest that mirrors it."""
+        covered = {key: self.manifest[key] for key in ("done", "rows", "dropped")}
+        table = self._table(front)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               FRONT_METADATA: json.dumps(covered).encode()})
+        self._write_part(FRONT, table)
+        self.manifest["front_rows"] = len(front)
+        self.manifest["complete"] = len(self.manifest["done"]) == self.manifest["chunks"]
+        _write_json(self.folder / MANIFEST, self.manifest)
 
 
 def _lock(folder: Path):

@@ -25,13 +25,31 @@ from hwsim.dse.executors import SweepInterrupted, make_executor
 from hwsim.dse.spec import COLUMN_KINDS, SweepSpec, load_sweep_spec
 from hwsim.errors import HwsimInputError
 
-__all__ = ["sweep", "iter_sweep", "evaluate_chunk", "SweepReport", "SweepInterrupted", "KEEP"]
+__all__ = ["sweep", "iter_sweep", "evaluate_chunk", "evaluate_kept", "SweepReport", "SweepInterrupted", "KEEP"]
 
-# which rows a part keeps: every point (the default) or the feasible ones (the rest are counted
-# in the manifest's "dropped"); a running Pareto front would be one more entry
-KEEP: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
-    "all": lambda frame: frame,
-    "feasible": lambda frame: frame[frame["feasible"].to_numpy()],
+
+def _feasible(frame: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
+    return frame[frame["feasible"].to_numpy()]
+
+
+def _chunk_front(frame: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
+    """The chunk's feasible rows that no other of them dominates in the spec's objectives."""
+    from hwsim.dse.pareto import pareto
+
+    try:
+        return pareto(_feasible(frame, spec), dict(spec.objectives))
+    except HwsimInputError as exc:   # e.g. a derived objective that is NaN on a feasible point
+        raise HwsimInputError(f"--keep pareto: {exc.message}", source=spec.source,
+                              field=f"objectives.{exc.field}", allowed=exc.allowed) from None
+
+
+# which rows of a chunk are kept, computed where the chunk is evaluated (a worker returns only
+# them): every point (the default), the feasible ones, or the chunk's own Pareto front, which the
+# store (FrontStore) merges into the running front; the rest are counted in the manifest's "dropped"
+KEEP: dict[str, Callable[[pd.DataFrame, SweepSpec], pd.DataFrame]] = {
+    "all": lambda frame, spec: frame,
+    "feasible": _feasible,
+    "pareto": _chunk_front,
 }
 
 # summary columns that are true/false (nullable in a sweep: a point a before constraint skipped
@@ -221,8 +239,15 @@ def _aggregate(spec: SweepSpec, columns: list[np.ndarray]) -> np.ndarray:
 
 
 def evaluate_chunk(spec: SweepSpec, chunk: int) -> pd.DataFrame:
-    """Chunk ``chunk``'s rows (every point, feasible or not). A task any executor can run."""
+    """Chunk ``chunk``'s rows (every point, feasible or not)."""
     return evaluate_points(spec, chunk_points(spec, chunk))
+
+
+def evaluate_kept(spec: SweepSpec, keep: str, chunk: int) -> tuple[pd.DataFrame, int]:
+    """The rows of chunk ``chunk`` that ``keep`` keeps, and its point count: the task every
+    executor runs."""
+    frame = evaluate_chunk(spec, chunk)
+    return KEEP[keep](frame, spec), len(frame)
 
 
 def probe_points(spec: SweepSpec) -> tuple[pd.DataFrame, list[str]]:
@@ -272,7 +297,7 @@ class SweepReport:
     chunks: int
     chunks_run: int          # this call (the rest were done before a resume)
     rows_written: int        # by this call
-    rows_dropped: int        # by this call (--keep feasible)
+    rows_dropped: int        # by this call (--keep feasible; pareto: off each chunk's own front)
     seconds: float
 
     @property
@@ -295,17 +320,31 @@ def _header(spec: SweepSpec, keep: str) -> dict:
             "objectives": dict(spec.objectives), "spec": spec.canonical()}
 
 
+def _check_pareto_objectives(spec: SweepSpec, dtypes: dict) -> None:
+    if not spec.objectives:
+        raise HwsimInputError("--keep pareto keeps the front of the spec's objectives, and it has none",
+                              source=spec.source, field="objectives",
+                              allowed="result columns mapped to min or max, e.g. {latency_s: min, energy_pj: min}")
+    for column, _ in spec.objectives:
+        dtype = dtypes[column]
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            raise HwsimInputError(f"'{column}' holds {dtype} values: no order for a Pareto front", source=spec.source,
+                                  field=f"objectives.{column}", allowed="numeric columns with --keep pareto")
+
+
 def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool = False, jobs: int | None = None,
           executor: str | None = None, executor_options: dict | None = None, keep: str = "all",
           progress: str = "auto") -> SweepReport:
     """Evaluate every point of ``spec`` into ``out`` (a Parquet dataset folder; read it with
     ``pandas.read_parquet(out)``). ``jobs``: worker processes (None: this process);
     ``executor``: a name in hwsim.dse.executors.EXECUTORS (default: 'process' with ``jobs``, else
-    'inprocess'), built with ``jobs`` and ``executor_options``.
+    'inprocess'), built with ``jobs`` and ``executor_options`` ('dask': ``jobs`` local workers, or
+    ``executor_options={"scheduler": "tcp://HOST:PORT"}``). ``keep``: 'all', 'feasible', or
+    'pareto' (only the front of the spec's objectives over every point, in ``out/front.parquet``).
     ``resume``: finish a sweep ``out`` already holds. ``progress``: 'auto' (a bar on a terminal,
     one line otherwise), 'bar', 'line' or 'quiet'."""
     from hwsim.dse.progress import reporter
-    from hwsim.dse.store import Store, pyarrow_modules
+    from hwsim.dse.store import FrontStore, Store, pyarrow_modules
 
     pyarrow_modules()
     if keep not in KEEP:
@@ -314,18 +353,20 @@ def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool 
     runner = make_executor(executor or ("process" if jobs is not None else "inprocess"), jobs,
                            **(executor_options or {}))
     dtypes = prepare(spec)
-    store = Store.open(str(out), _header(spec, keep), dtypes, resume=resume)
+    if keep == "pareto":
+        _check_pareto_objectives(spec, dtypes)
+    opener = FrontStore.open if keep == "pareto" else Store.open
+    store = opener(str(out), _header(spec, keep), dtypes, resume=resume)
     started = time.perf_counter()
     written = dropped = run = 0
     try:
         pending = store.pending()
         done_points = sum(min(spec.chunk_points, spec.points - c * spec.chunk_points) for c in store.done)
         with reporter(progress, spec.points, done_points, str(out)) as bar:
-            for chunk, frame in runner.map(functools.partial(evaluate_chunk, spec), pending):
-                kept = KEEP[keep](frame)
-                store.write(chunk, kept, len(frame) - len(kept))
-                written, dropped, run = written + len(kept), dropped + len(frame) - len(kept), run + 1
-                bar.advance(len(frame))
+            for chunk, (kept, points) in runner.map(functools.partial(evaluate_kept, spec, keep), pending):
+                store.write(chunk, kept, points - len(kept))
+                written, dropped, run = written + len(kept), dropped + points - len(kept), run + 1
+                bar.advance(points)
     finally:
         store.close()
     return SweepReport(str(out), spec.points, spec.chunks, run, written, dropped, time.perf_counter() - started)
