@@ -202,11 +202,15 @@ class Accelerator:
             "sram_kib": self.sram_kib,
             # JSON has no infinity: unlimited bandwidth (SCALE-Sim CALC) is reported as null
             "dram_bandwidth_gb_s": None if math.isinf(self.dram_bandwidth_gb_s) else self.dram_bandwidth_gb_s,
-            "dram_energy_pj_per_bit": self.spec.dram.energy_pj_per_bit,
+            "dram_energy_pj_per_bit": self.spec.dram.energy,
             "leakage_uw": self.leakage_uw,
             # DRAM background + refresh power (in leakage_uw too) where dram.standard gives currents
-            "dram_static_mw": (self.spec.dram.channel_count * self.spec.dram.timing.static_mw_per_channel
-                               if self.spec.dram.standard else 0.0),
+            "dram_static_mw": float(self.design.static_parts_uw["dram_device"][0]) / 1e3,
+            # the accelerator-side DRAM PHYs' power (in leakage_uw too; hwsim.memory.dram.phy_power_mw)
+            "dram_phy_mw": float(self.design.static_parts_uw["dram_phy"][0]) / 1e3,
+            # JSON has no infinity: no capacity declared (no dram.standard, no dram.capacity_gib) is null
+            "dram_capacity_gib": (None if math.isinf(self.design.dram_capacity_bits[0])
+                                  else float(self.design.dram_capacity_bits[0]) / 2 ** 33),
             "default_precision": {op: (getattr(self.default_precision, op).name
                                        if getattr(self.default_precision, op) else None)
                                   for op in ("weights", "activations", "outputs", "kv")},

@@ -3,7 +3,8 @@
 A design batch is built from one base accelerator and a table of points (one column per dotted
 spec key, the keys ``--set`` takes). Keys are of three kinds:
 
-* array keys (the shape, buffers, bandwidth, DRAM energy, dataflow, mapping, lanes, overhead)
+* array keys (the shape, buffers, DRAM bandwidth, energy, channels and capacity, dataflow,
+  mapping, lanes, overhead)
   are validated column-wise with numpy and stay arrays over P;
 * structural keys (PE formats and type, default precision ...) change the hardware models
   themselves: points are grouped by their values (factorised once per distinct value), and each
@@ -31,6 +32,7 @@ from hwsim.arch.objectives import OBJECTIVE_CODES
 from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
 from hwsim.arch.spec import BUFFER_ROLES
 from hwsim.errors import HwsimInputError
+from hwsim.memory.dram import phy_area_mm2
 from hwsim.memory.sram import sram_arrays
 from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
 
@@ -61,6 +63,9 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "vector.lanes": ("vector_lanes", "number", None),
     "dram.bandwidth_gb_s": ("dram_gb_s", "bandwidth", None),
     "dram.energy_pj_per_bit": ("dram_pj_per_bit", "number", None),
+    # unset (0 channels, NaN GiB): derived per point in _dram_arrays
+    "dram.channels": ("dram_channels", "number", None),
+    "dram.capacity_gib": ("dram_capacity_gib", "number", None),
     "buffers.double_buffered": ("double_buffered", "bool", None),
     "buffers.sram_cell": ("sram_cell", "choice", CELL_CODES),
     "area_overhead_fraction": ("area_overhead_fraction", "number", None),
@@ -76,9 +81,16 @@ for _role in BUFFER_ROLES:
 
 
 def _spec_value(accel: AcceleratorLike, key: str):
+    dram = accel.spec.dram
     if key == "dram.bandwidth_gb_s":  # may be derived from the DRAM standard and channels
-        bandwidth = accel.spec.dram.bandwidth
+        bandwidth = dram.bandwidth
         return "unlimited" if math.isinf(bandwidth) else bandwidth
+    if key == "dram.energy_pj_per_bit":  # unset: the standard's figure
+        return dram.energy
+    if key == "dram.channels":
+        return 0 if dram.channels is None else dram.channels
+    if key == "dram.capacity_gib":
+        return math.nan if dram.capacity_gib is None else dram.capacity_gib
     node: Any = accel.spec
     for part in key.split("."):
         node = getattr(node, part)
@@ -121,6 +133,14 @@ class DesignBatch:
     area_parts_mm2: dict[str, np.ndarray]
     area_mm2: np.ndarray
     leakage_uw: np.ndarray
+    # static power by where it is drawn, in uW (leakage_uw is their sum): 'logic' (PEs, converters,
+    # vector lanes, SRAMs), 'pim_units', 'dram_device' (the DRAM's background and refresh power) and
+    # 'dram_phy' (the accelerator-side DRAM PHYs, hwsim.memory.dram.phy_power_mw)
+    static_parts_uw: dict[str, np.ndarray]
+    # (P,): DRAM channels attached (0 without a dram.standard) and the DRAM's capacity in bits
+    # (dram.capacity_gib, else channels x the standard's bits per channel; inf: no capacity declared)
+    dram_channels: np.ndarray
+    dram_capacity_bits: np.ndarray
     # (P,): the point's PE-side energies (every energy of its group's precision table) over the
     # table's: its node and supply's energy factor over the group accelerator's (1 for a point at
     # its group's tech point)
@@ -178,18 +198,31 @@ def design_batch(base: AcceleratorLike, points=None, accelerators_cache: dict | 
     columns, size = _point_columns(points)
     for key in columns:
         _check_key(key)
-    structural = [k for k in columns if k not in ARRAY_KEYS]
+    arrays = _array_keys(base, columns)
+    structural = [k for k in columns if k not in arrays]
     grouping = _groups(base, columns, structural, size, accelerators_cache, pe_energy_per_point)
     group, accelerators = grouping.group, grouping.accelerators
     values = {}
     for key, (attr, kind, constraint) in ARRAY_KEYS.items():
-        if key in columns:
+        if key in columns and key in arrays:
             values[attr] = _validated(key, kind, constraint, columns[key])
         else:
             per_group = np.array([_encode(kind, constraint, _spec_value(a, key)) for a in accelerators])
             values[attr] = per_group[group]
-    _check_across_keys(columns, accelerators, group, values)
+    if "dram.channels" in columns and "dram.channels" in arrays and "dram.bandwidth_gb_s" not in columns:
+        # a spec without bandwidth_gb_s derives it from its channels: so does each point
+        d = _DramGroups(accelerators, group)
+        derive = d.derived_bandwidth & d.standard & (values["dram_channels"] > 0)
+        values["dram_gb_s"] = np.where(derive, values["dram_channels"] * d.peak, values["dram_gb_s"])
+    _check_across_keys({k: c for k, c in columns.items() if k in arrays}, accelerators, group, values)
     return _assemble(accelerators, group, values, grouping.tech)
+
+
+def _array_keys(base: AcceleratorLike, columns: dict) -> frozenset:
+    """The array keys of this table. dram.channels is structural where PIM units may be present: a
+    PIM device is built for its channel count (hwsim/arch/pim.py)."""
+    pim = base.spec.pim is not None or any(k == "compute.kind" or k.startswith("pim.") for k in columns)
+    return frozenset(ARRAY_KEYS) - ({"dram.channels"} if pim else set())
 
 
 _TABLE = "a pandas DataFrame, or a dict of equal-length columns, e.g. {'compute.rows': [32, 64]}"
@@ -561,7 +594,7 @@ def _row_overrides(base: AcceleratorLike, columns: dict, structural: list[str], 
 def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict) -> None:
     """Limits that tie array keys together, row by row, as the spec's validators tie the fields
     (hwsim/arch/spec.py: BufferSpec._physical, DramSpec._bandwidth_known)."""
-    from hwsim.arch.spec import buffer_fits, dram_bandwidth_ceiling_gb_s
+    from hwsim.arch.spec import buffer_fits
 
     for role in BUFFER_ROLES:
         keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks")]
@@ -574,16 +607,68 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
             raise HwsimInputError(f"points row {i}: {banks[i]} banks are more than the buffer's {kib[i] * 8192:g} "
                                   "bits", source="points", field=f"buffers.{role}.banks",
                                   allowed="at most size_kib x 8192 (every bank holds at least one bit)")
-    if "dram.bandwidth_gb_s" in columns:
-        ceiling = np.array([dram_bandwidth_ceiling_gb_s(a.spec.dram.standard, a.spec.dram.channel_count)
-                            for a in accelerators])[group]
-        bad = np.isfinite(v["dram_gb_s"]) & (v["dram_gb_s"] > ceiling)
+    if {"dram.bandwidth_gb_s", "dram.channels"} & set(columns):
+        _check_dram(columns, accelerators, group, v)
+
+
+def _fail_dram(i: int, field: str, message: str, allowed: str):
+    raise HwsimInputError(f"points row {i}: {message}", source="points", field=field, allowed=allowed)
+
+
+def _check_dram(columns: dict, accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict) -> None:
+    """dram.channels and dram.bandwidth_gb_s per point, as DramSpec._bandwidth_known checks one spec."""
+    from hwsim.memory.dram import MAX_BANDWIDTH_GB_S
+
+    d = _DramGroups(accelerators, group)
+    channels, bandwidth = v["dram_channels"], v["dram_gb_s"]
+    if "dram.channels" in columns:
+        bad = (channels > 0) & ~d.standard
+        if bad.any():
+            _fail_dram(int(np.flatnonzero(bad)[0]), "dram.channels", "channels counts a DRAM standard's channels, "
+                       "and no dram.standard is named", "dram.standard with dram.channels, or dram.bandwidth_gb_s alone")
+        bad = channels > d.max_channels
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise HwsimInputError(f"points row {i}: {v['dram_gb_s'][i]:g} GB/s is more than the DRAM delivers",
-                                  source="points", field="dram.bandwidth_gb_s",
-                                  allowed=f"up to {ceiling[i]:g} GB/s (the standard's peak over its channels, or "
-                                          "8 HBM4 stacks without a standard; hwsim/memory/dram.py)")
+            _fail_dram(i, "dram.channels", f"{channels[i]} {d.name[i]} channels are more than one accelerator "
+                       "attaches", f"1..{d.max_channels[i]:g} (the most shipped parts attach, hwsim/memory/dram.py)")
+    attached = d.channels(channels, bandwidth)
+    finite = np.isfinite(bandwidth) & d.standard
+    bad = finite & (channels == 0) & (attached > d.max_channels)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail_dram(i, "dram.bandwidth_gb_s", f"{bandwidth[i]:g} GB/s is more than the DRAM delivers",
+                   f"up to {d.max_channels[i] * d.peak[i]:g} GB/s ({d.max_channels[i]:g} {d.name[i]} channels, the most "
+                   "shipped parts attach; hwsim/memory/dram.py)")
+    ceiling = np.where(d.standard, attached * d.peak, MAX_BANDWIDTH_GB_S)
+    bad = np.isfinite(bandwidth) & (bandwidth > ceiling * (1 + 1e-12))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail_dram(i, "dram.bandwidth_gb_s", f"{bandwidth[i]:g} GB/s is more than the DRAM delivers",
+                   f"up to {ceiling[i]:g} GB/s (the standard's peak over its channels, or 8 HBM4 stacks without a "
+                   "standard; hwsim/memory/dram.py)")
+
+
+class _DramGroups:
+    """Each point's DRAM standard as arrays (gathered from its group's spec): named or not, its name,
+    per-channel peak, own channel count, most channels, and whether the spec derives its bandwidth."""
+
+    def __init__(self, accelerators: tuple[AcceleratorLike, ...], group: np.ndarray):
+        timings = [a.spec.dram.timing for a in accelerators]
+        self.timings = timings
+        self.standard = np.array([t is not None for t in timings], dtype=bool)[group]
+        self.name = np.array([t.name if t else "" for t in timings], dtype=object)[group]
+        self.peak = np.array([t.peak_channel_gb_s if t else np.nan for t in timings])[group]
+        self.own = np.array([t.channels if t else 0 for t in timings], dtype=np.float64)[group]
+        self.max_channels = np.array([t.max_channels if t and t.max_channels else np.inf for t in timings])[group]
+        self.derived_bandwidth = np.array([a.spec.dram.bandwidth_gb_s is None for a in accelerators])[group]
+
+    def channels(self, channels: np.ndarray, bandwidth: np.ndarray) -> np.ndarray:
+        """(P,) channels attached (0 without a standard): dram.channels where set; else the fewest that
+        deliver a finite bandwidth (DramSpec.channel_count); else the standard's own count."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fewest = np.maximum(1.0, np.ceil(np.round(bandwidth / self.peak, 9)))
+        derived = np.where(np.isfinite(bandwidth), fewest, self.own)
+        return np.where(self.standard, np.where(channels > 0, channels, derived), 0.0)
 
 
 def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict, tech: PointTech) -> DesignBatch:
@@ -633,13 +718,20 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
     pim_area = np.array([a.pim.area_mm2() if a.pim else 0.0 for a in accelerators])[group]
     if pim_area.any():
         parts["pim_units"] = pim_area  # in the DRAM dies: not in the overhead's base
-    parts["overhead"] = v["area_overhead_fraction"] * sum(p for k, p in parts.items() if k != "pim_units")
-    pim_leak = np.array([a.pim.leakage_uw() if a.pim else 0.0 for a in accelerators])[group]
-    # DRAM background and refresh power, where the spec names a DRAM standard that gives currents
-    dram_static = np.array([a.spec.dram.channel_count * a.spec.dram.timing.static_mw_per_channel * 1e3
-                            if a.spec.dram.standard else 0.0 for a in accelerators])[group]
-    leakage = (pim_leak + dram_static + pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
-               + sram.leakage_uw.sum(axis=0))
+    dram = _dram_costs(accelerators, group, v)
+    if dram["phy_area_mm2"].any():
+        parts["dram_phy"] = dram["phy_area_mm2"]  # on the die; priced itself, so not in the overhead's base
+    parts["overhead"] = v["area_overhead_fraction"] * sum(p for k, p in parts.items()
+                                                          if k not in ("pim_units", "dram_phy"))
+    static = {
+        "logic": (pes * pe_leak + cols * conv_leak[:, 0] + rows * conv_leak[:, 1] + lanes * lane_leak
+                  + sram.leakage_uw.sum(axis=0)),
+        "pim_units": np.array([a.pim.leakage_uw() if a.pim else 0.0 for a in accelerators])[group],
+        # DRAM background and refresh power, where the DRAM standard gives currents
+        "dram_device": dram["device_static_uw"],
+        "dram_phy": dram["phy_uw"],
+    }
+    leakage = sum(static.values())
     return DesignBatch(
         accelerators=accelerators, group=group, rows=rows, cols=cols,
         dataflow=v["dataflow"].astype(np.int64), mapping=v["mapping"].astype(np.int64),
@@ -653,4 +745,29 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         idle_pe_energy_fraction=v["idle_pe_energy_fraction"].astype(np.float64),
         sram_bits_per_cycle=np.asarray(sram.bits_per_cycle, dtype=np.float64),
         area_parts_mm2=parts, area_mm2=sum(parts.values()), leakage_uw=leakage, pe_energy_scale=energy_scale,
+        static_parts_uw=static, dram_channels=dram["channels"], dram_capacity_bits=dram["capacity_bits"],
     )
+
+
+def _dram_costs(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict) -> dict[str, np.ndarray]:
+    """Per point: channels attached, capacity, the accelerator-side PHYs' area and power, and the
+    DRAM devices' background power (hwsim/memory/dram.py has each formula and its sources)."""
+    d = _DramGroups(accelerators, group)
+    channels = d.channels(v["dram_channels"], v["dram_gb_s"])
+
+    def per_group(of_timing) -> np.ndarray:
+        return np.array([of_timing(t) if t else 0.0 for t in d.timings], dtype=np.float64)[group]
+
+    mm2_per_channel = per_group(lambda t: float(phy_area_mm2(t, 1)))
+    phy_pj_per_bit = per_group(lambda t: t.cost.phy_pj_per_bit)
+    # the rate the PHYs are clocked at: the bandwidth asked for, or the channels' peak when 'unlimited'
+    provisioned_gb_s = np.where(np.isfinite(v["dram_gb_s"]), v["dram_gb_s"], channels * np.nan_to_num(d.peak))
+    gib = v["dram_capacity_gib"].astype(np.float64)
+    derived_bits = np.where(d.standard, channels * per_group(lambda t: float(t.capacity_bits_per_channel)), np.inf)
+    return {
+        "channels": channels.astype(np.int64),
+        "capacity_bits": np.where(np.isnan(gib), derived_bits, gib * 2.0 ** 33),
+        "phy_area_mm2": channels * mm2_per_channel,
+        "phy_uw": np.where(d.standard, phy_pj_per_bit * provisioned_gb_s * 8.0 * 1e3, 0.0),
+        "device_static_uw": channels * per_group(lambda t: t.static_mw_per_channel) * 1e3,
+    }

@@ -156,19 +156,36 @@ def dram_bandwidth_ceiling_gb_s(standard: str | None, channels: int | None) -> f
     return timing.max_bandwidth_gb_s(channels or timing.channels)
 
 
+# Capacity ceiling: a two-socket server's DDR5 maximum, 2 sockets x 12 channels x 2 DIMMs x 256 GB
+# = 12 TB (AMD EPYC 9004), rounded up to 16 TiB.
+MAX_DRAM_CAPACITY_GIB = 16384.0
+_CAPACITY_WHY = ("at most 16 TiB: more than a two-socket server's DDR5 maximum (2 x 12 channels x 2 DIMMs x "
+                 "256 GB = 12 TB, AMD EPYC 9004)")
+
+
 class DramSpec(_Strict):
     bandwidth_gb_s: Bandwidth | None = Field(
         default=None, description="off-chip bandwidth in GB/s (1e9 bytes/s), independent of the core clock; "
                                   "'unlimited' = SCALE-Sim's CALC mode (no stalls); unset = channels x the "
                                   "standard's per-channel peak (needs dram.standard)")
     standard: str | None = Field(
-        default=None, description="DRAM organisation and timing preset (hwsim.memory.dram.DRAM_PRESETS, e.g. "
-                                  "hbm2-pim, hbm3, gddr6, lpddr5); required by compute.kind 'pim'")
+        default=None, description="DRAM organisation, timing and interface costs (hwsim.memory.dram.DRAM_PRESETS: "
+                                  "ddr4, lpddr5, gddr6, gddr6-aim, hbm2, hbm2-pim, hbm3, hbm3-attacc); required by "
+                                  "compute.kind 'pim'; with it, the accelerator die carries the channels' PHYs "
+                                  "(area part dram_phy, static power) and the DRAM a capacity")
     channels: int | None = Field(
-        default=None, gt=0, description="(pseudo-)channels of the device or system; unset = the standard's own count; "
-                                        "at most the standard's max_channels (hwsim/memory/dram.py)")
-    energy_pj_per_bit: float = Field(ge=0, le=limits.MAX_DRAM_PJ_PER_BIT, json_schema_extra=why(_DRAM_PJ_WHY),
-                                     description="energy per bit read or written off-chip")
+        default=None, gt=0, description="(pseudo-)channels of the device or system; unset = the fewest that deliver "
+                                        "bandwidth_gb_s, or the standard's own count when that is unset or "
+                                        "'unlimited'; at most the standard's max_channels (hwsim/memory/dram.py)")
+    energy_pj_per_bit: float | None = Field(
+        default=None, ge=0, le=limits.MAX_DRAM_PJ_PER_BIT, json_schema_extra=why(_DRAM_PJ_WHY),
+        description="energy per bit read or written off-chip; unset = the standard's figure (needs dram.standard; "
+                    "hwsim/memory/dram.py cites each)")
+    capacity_gib: float | None = Field(
+        default=None, gt=0, le=MAX_DRAM_CAPACITY_GIB, json_schema_extra=why(_CAPACITY_WHY),
+        description="DRAM capacity in GiB (2^30 bytes) that weights, KV cache and activations must fit in; unset = "
+                    "channels x the standard's capacity per channel (its dies' JEDEC density), or no capacity "
+                    "checked without a standard")
     operand_bandwidth_gb_s: OperandBandwidthSpec | None = Field(
         default=None, description="SCALE-Sim's separate ifmap/filter/ofmap channels (mapping 'scalesim'); "
                                   "unset = one shared channel of bandwidth_gb_s")
@@ -186,11 +203,22 @@ class DramSpec(_Strict):
     def _bandwidth_known(self):
         if self.bandwidth_gb_s is None and self.standard is None:
             raise ValueError("bandwidth_gb_s is required unless dram.standard is set (then it is derived)")
+        if self.energy_pj_per_bit is None and self.standard is None:
+            raise Refused("no energy per bit, and no dram.standard to take it from", field="energy_pj_per_bit",
+                          allowed="a number of pJ/bit, or a dram.standard (its figure is the default)")
         if self.channels is not None and self.standard is None:
             raise Refused("channels counts a DRAM standard's channels, and no dram.standard is named",
                           field="channels", allowed="dram.standard with dram.channels, or dram.bandwidth_gb_s alone")
         timing = self.timing
         if timing is not None:
+            wanted = self.bandwidth_gb_s
+            if self.channels is None and wanted not in (None, "unlimited") and timing.max_channels is not None \
+                    and self.channel_count > timing.max_channels:
+                ceiling = timing.max_bandwidth_gb_s(timing.max_channels)
+                raise Refused(f"{wanted:g} GB/s is more than {timing.max_channels} {timing.name} channels deliver",
+                              field="bandwidth_gb_s", allowed=f"up to {ceiling:g} GB/s ({timing.max_channels} x "
+                                                              f"{timing.peak_channel_gb_s:g} GB/s, the most shipped "
+                                                              "parts attach; hwsim/memory/dram.py)")
             if timing.max_channels is not None and self.channel_count > timing.max_channels:
                 raise Refused(f"{self.channel_count} {timing.name} channels are more than one accelerator attaches",
                               field="channels", allowed=f"1..{timing.max_channels} (the most shipped parts attach, "
@@ -214,8 +242,18 @@ class DramSpec(_Strict):
 
     @property
     def channel_count(self) -> int | None:
+        """Channels attached: dram.channels; unset, the fewest that deliver bandwidth_gb_s (derived:
+        ceil(bandwidth / per-channel peak)), or the standard's own count without a finite bandwidth."""
         timing = self.timing
-        return None if timing is None else (self.channels or timing.channels)
+        if timing is None:
+            return None
+        if self.channels is not None:
+            return self.channels
+        if self.bandwidth_gb_s in (None, "unlimited"):
+            return timing.channels
+        from hwsim.memory.dram import channels_for_bandwidth
+
+        return max(1, int(channels_for_bandwidth(timing, self.bandwidth_gb_s)))
 
     @property
     def bandwidth(self) -> float:
@@ -223,6 +261,21 @@ class DramSpec(_Strict):
         if self.bandwidth_gb_s is None:
             return self.channel_count * self.timing.channel_gb_s
         return math.inf if self.bandwidth_gb_s == "unlimited" else float(self.bandwidth_gb_s)
+
+    @property
+    def energy(self) -> float:
+        """pJ per bit: energy_pj_per_bit, or the standard's figure when unset."""
+        return self.energy_pj_per_bit if self.energy_pj_per_bit is not None else self.timing.cost.energy_pj_per_bit
+
+    @property
+    def capacity_bits(self) -> float:
+        """Bits the DRAM holds: capacity_gib x 2^33; unset, channels x the standard's bits per channel;
+        infinite (nothing to check) with neither."""
+        if self.capacity_gib is not None:
+            return self.capacity_gib * 2.0 ** 33
+        if self.timing is None:
+            return math.inf
+        return float(self.channel_count * self.timing.capacity_bits_per_channel)
 
 
 # The engine counts cycles, bits and MACs in float64: beyond 2^53 an integer count is not exact.

@@ -29,14 +29,95 @@ device, ``columns`` column commands (bursts) per row. The shared reference table
   src/python/gem5/components/memory/dram_interfaces/lpddr5.py LPDDR5_6400_1x16_BG_BL16 (ns values
   "based on initial JEDEC specification", tCK 1.25 ns = 800 MHz CK, 8 transfers per CK); rows and
   columns from ramulator2 src/dram/impl/LPDDR5.cpp org preset LPDDR5_8Gb_x16 (32K rows of 1K x16).
+* ``ddr4``: one 64-bit DDR4-3200 channel (a rank of eight x8 8 Gb dies), umd-memsys/DRAMsim3
+  configs/DDR4_8Gb_x8_3200.ini (0eb6360): timing in its tCK, organisation 4 bank groups x 4 banks,
+  64K rows of 1K x8 columns per die, BL8; currents per die x 8 dies.
+
+What an interface costs (``InterfaceCost``, one per standard, sources at ``_COSTS``): energy per
+bit of a DRAM access, the accelerator-side PHY's area per channel and its power per bit of
+provisioned rate. Capacity per channel is the organisation's (``capacity_bits_per_channel``: the
+JEDEC densities of the dies above).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from hwsim.errors import HwsimInputError
+
+
+@dataclass(frozen=True)
+class InterfaceCost:
+    """What one DRAM standard's interface costs. The energy per bit is a whole DRAM access as its
+    source measures it (cells, the DRAM's data path and the channel I/O); the PHY is the
+    accelerator-side interface circuit, on the accelerator die: its area per data pin, and its
+    energy per bit at the rate it is clocked (times the provisioned rate, its power). PHYs do not
+    shrink with the logic node (pads, bumps and analog: LLMCompass cost_model.py, 'memory
+    controllers scale with process node, but PHYs do not'), so neither figure is node-scaled."""
+
+    family: str
+    energy_pj_per_bit: float
+    energy_source: str
+    phy_area_mm2_per_dq: float
+    phy_area_source: str
+    phy_pj_per_bit: float
+    phy_power_source: str
+
+
+# PHY areas measured on die shots, LLMCompass (PrincetonUniversity/LLMCompass, Zhang et al. ISCA
+# 2024) cost_model/cost_model.py: an HBM2E PHY is 10.45 mm^2 per 1024-bit stack interface, a DDR5
+# PHY 1.45 mm^2 per 32-bit channel.
+_LLMCOMPASS = "LLMCompass (Zhang et al., ISCA 2024) cost_model/cost_model.py, die-shot PHY areas"
+_HBM_PHY_MM2_PER_DQ = 10.45 / 1024          # hbm2e_phy_mm2_per_link_unit / 1024 DQ
+_DDR_PHY_MM2_PER_DQ = 1.45 / 32             # ddr5_phy_mm2_per_link_unit / 32 DQ
+# GDDR6: no die-shot figure in the sources. Synopsys (G. Allan, Semiconductor Engineering "DRAM
+# Tradeoffs: Speed vs. Energy", 2019): HBM2E gives 60+ GB/s per mm of die edge, GDDR6 about a sixth
+# of it. Derived, at equal PHY depth (area follows die edge): GDDR6's area per GB/s = 6 x HBM2E's =
+# 6 x 10.45 mm^2 / 409.6 GB/s (a 1024-bit stack at JESD235C's 3.2 Gb/s); per pin at GDDR6's
+# 16 Gb/s (2 GB/s per pin): 6 x 10.45 / 409.6 x 2 = 0.3062 mm^2.
+_GDDR6_PHY_MM2_PER_DQ = 6 * 10.45 / (1024 * 3.2 / 8) * (16 / 8)
+# A host memory PHY's energy per bit: a 40 nm single-ended memory interface that runs GDDR5 at
+# 12.8 Gb/s and DDR3 with the same circuits (Rambus; Amirkhany et al., "A 12.8-Gb/s/link tri-modal
+# single-ended memory interface for graphics applications"): better than 5.0 mW/Gbps per link.
+_RAMBUS_SE = ("Amirkhany et al. (Rambus), a 12.8 Gb/s/link tri-modal single-ended GDDR5/DDR3 memory interface, "
+              "40 nm: better than 5.0 mW/Gbps per data link")
+
+_COSTS: dict[str, InterfaceCost] = {
+    "ddr4": InterfaceCost(
+        "DDR4", 20.3, "Horowitz ISSCC 2014: a DRAM access 1.3 nJ per 64 bits (low end) / 64, the DDR-class "
+        "figure the DDR presets use; no DDR4-specific per-bit figure in the sources",
+        _DDR_PHY_MM2_PER_DQ, _LLMCOMPASS + ": DDR5 1.45 mm^2 per 32 DQ, per pin (DDR4 and DDR5 share combo PHYs)",
+        5.0, _RAMBUS_SE),
+    "lpddr5": InterfaceCost(
+        "LPDDR5", 8.0, "Accelergy accelergy-cacti-plug-in cacti_wrapper.py DRAM table: LPDDR4 8 pJ/bit ('public "
+        "data'); no LPDDR5 figure in the sources, so LPDDR4's (an upper bound: LPDDR5's VDDQ is 0.5 V, not 0.6 V)",
+        _DDR_PHY_MM2_PER_DQ, _LLMCOMPASS + ": DDR5 1.45 mm^2 per 32 DQ, per pin (DDR5/LPDDR5 combo PHYs)",
+        (5.68 + 1.83) / 2, "Kim et al., IEEE TCAS-II 65(12) 2018: a 4266 Mb/s/pin LPDDR4 controller interface, "
+        "65 nm, 5.68 pJ/bit writing and 1.83 pJ/bit reading; derived: their mean"),
+    "gddr6": InterfaceCost(
+        "GDDR6", 7.5, "Micron GDDR6X introduction (2020), memory comparison table: average device power 7.5 "
+        "pJ/bit for GDDR6 (7.25 GDDR6X, 6.0 HBM2E; as reproduced at kylolab.com/ultra-bandwidth-solutions)",
+        _GDDR6_PHY_MM2_PER_DQ, "derived: Synopsys' die-edge bandwidth (GDDR6 ~1/6 of HBM2E's 60+ GB/s per mm; "
+        "Semiconductor Engineering 2019) x " + _LLMCOMPASS + " HBM2E 10.45 mm^2 per 409.6 GB/s stack, at 16 Gb/s",
+        5.0, _RAMBUS_SE),
+    "hbm2": InterfaceCost(
+        "HBM2", 3.9, "O'Connor et al., Fine-Grained DRAM, MICRO 2017: HBM2 3.9 pJ/bit (as tabulated in Accelergy's "
+        "accelergy-cacti-plug-in cacti_wrapper.py, 'Chatterjee et al., MICRO'17')",
+        _HBM_PHY_MM2_PER_DQ, _LLMCOMPASS + ": HBM2E 10.45 mm^2 per 1024-bit stack, per pin (HBM2 has the same "
+        "1024 DQ per stack)",
+        0.3, "O'Connor et al., MICRO 2017, interposer I/O 0.3 pJ/bit (../shared/reference/tech/hbm_energy_per_bit.csv "
+        "interposer_io)"),
+    "hbm3": InterfaceCost(
+        "HBM3", 3.59, "O'Connor et al., MICRO 2017, the off-chip access path 3.59 pJ/bit as AttAcc (ASPLOS 2024) "
+        "prices HBM3 (../shared/reference/tech/hbm_energy_per_bit.csv total_offchip_host_access)",
+        _HBM_PHY_MM2_PER_DQ, _LLMCOMPASS + ": HBM2E 10.45 mm^2 per 1024-bit stack, per pin (HBM3 keeps 1024 DQ "
+        "per stack; no HBM3 PHY area in the sources)",
+        0.29, "'A 4-nm 1.15 TB/s HBM3 Interface With Resistor-Tuned Offset Calibration and In Situ Margin Detection', "
+        "IEEE JSSC 59(1), 2024: 0.29 pJ/bit at 9.0 Gb/s/pin"),
+}
 
 
 def _ck(ns: float, tck_ns: float) -> int:
@@ -84,6 +165,13 @@ class DramTiming:
     # Most (pseudo-)channels one accelerator can attach (a package's stacks or a board's devices);
     # None: no limit known. Sources at the presets (_HBM_STACKS, _GDDR_DEVICES, _LPDDR5_CHANNELS).
     max_channels: int | None = None
+    # energy per bit, PHY area and PHY power of the interface (sources at _COSTS)
+    cost: "InterfaceCost | None" = None
+
+    @property
+    def capacity_bits_per_channel(self) -> int:
+        """Bits one (pseudo-)channel holds (derived: banks x rows x row_bits)."""
+        return self.banks * self.rows * self.row_bits
 
     @property
     def static_mw_per_channel(self) -> float:
@@ -184,6 +272,10 @@ _HBM2_CURRENTS = dict(vdd_v=1.2, idd3n_ma=55 / 2, idd5ab_ma=250 / 2)
 _HBM_STACKS = 8
 _GDDR_DEVICES = 16
 _LPDDR5_CHANNELS = 1024 // 16
+# DDR4: AMD EPYC 7002 (Rome): eight DDR4-3200 channels per socket.
+_DDR4_CHANNELS = 8
+# DDR4-3200 x8 die (DRAMsim3 DDR4_8Gb_x8_3200.ini [power]) in mA; a 64-bit channel is 8 dies
+_DDR4_DIES = 64 // 8
 # Without a named standard: 8 stacks of JEDEC HBM4 (JESD270-4: 2048 I/O at up to 8 Gb/s = 2 TB/s
 # per stack), the fastest DRAM standard, on the largest package above.
 MAX_BANDWIDTH_GB_S = _HBM_STACKS * 2048 * 8 / 8
@@ -268,7 +360,43 @@ DRAM_PRESETS: dict[str, DramTiming] = {
         tWR=_ck(34, 1.25), tRFC=_ck(210, 1.25), tREFI=_ck(3900, 1.25),
         data_rate_gbps_per_pin=6.4,  # gem5 "6.4Gbps data rates": 8 transfers per 800 MHz CK
         max_channels=_LPDDR5_CHANNELS),
+    "ddr4": DramTiming(
+        "ddr4", "umd-memsys/DRAMsim3 configs/DDR4_8Gb_x8_3200.ini (0eb6360): one 64-bit channel of 8 x8 dies",
+        tck_ns=0.625,  # JESD79-4 DDR4-3200: 1600 MHz CK (the ini rounds it to 0.63)
+        burst_length=8, io_bits=_DDR4_DIES * 8,  # BL = 8; device_width 8 x 8 dies
+        channels=1, bank_groups=4, banks_per_group=4, rows=65536,
+        columns=1024 // 8,  # derived: 1024 x8 columns per die row / BL8 = 128 bursts
+        tRCD=22, tRP=22, tRAS=52,
+        tRC=52 + 22,  # derived: tRAS + tRP (the ini has none)
+        tCCD_S=4, tCCD_L=8, tRRD_S=4, tRRD_L=8, tFAW=34, tWR=24, tRFC=560, tREFI=12480,
+        data_rate_gbps_per_pin=3.2,  # DDR4-3200: 2 transfers per 1600 MHz CK
+        vdd_v=1.2, idd3n_ma=52 * _DDR4_DIES, idd5ab_ma=250 * _DDR4_DIES,  # the ini's VDD, IDD3N, IDD5AB per die
+        max_channels=_DDR4_CHANNELS),
 }
+# every preset's interface cost, by its JEDEC family
+_FAMILY = {"hbm2-pim": "hbm2", "hbm2": "hbm2", "hbm3": "hbm3", "hbm3-attacc": "hbm3", "gddr6": "gddr6",
+           "gddr6-aim": "gddr6", "lpddr5": "lpddr5", "ddr4": "ddr4"}
+DRAM_PRESETS = {name: replace(timing, cost=_COSTS[_FAMILY[name]]) for name, timing in DRAM_PRESETS.items()}
+
+
+def channels_for_bandwidth(timing: DramTiming, bandwidth_gb_s):
+    """The fewest channels that deliver ``bandwidth_gb_s`` (numbers or arrays; derived: ceil(bandwidth /
+    per-channel peak), rounded to 1e-9 first so an exact multiple is not pushed up by float error)."""
+    return np.ceil(np.round(np.asarray(bandwidth_gb_s, dtype=np.float64) / timing.peak_channel_gb_s, 9))
+
+
+def phy_area_mm2(timing: DramTiming, channels):
+    """Accelerator-side PHY area of ``channels`` channels (derived: channels x data pins per channel x the
+    standard's PHY area per pin)."""
+    return np.asarray(channels, dtype=np.float64) * timing.io_bits * timing.cost.phy_area_mm2_per_dq
+
+
+def phy_power_mw(timing: DramTiming, bandwidth_gb_s):
+    """Accelerator-side PHY power at a provisioned rate, in mW (derived: PHY pJ/bit x GB/s x 8 bits; pJ x
+    1e9/s = mW). The PHY is charged at the rate its clock runs whether data moves or not: clock, DLL/PLL,
+    receivers and termination stay on (an upper bound on an idle PHY; the DRAM's own energy per bit stays
+    in the traffic)."""
+    return timing.cost.phy_pj_per_bit * np.asarray(bandwidth_gb_s, dtype=np.float64) * 8.0
 
 
 def dram_preset(name: str) -> DramTiming:

@@ -86,11 +86,14 @@ def test_pim_unit_area_terms_scale_with_lanes_and_registers(tmp_path):
 
 def test_area_overhead_leaves_the_pim_units_out(tmp_path):
     parts = _accel(tmp_path).area_breakdown_mm2
-    on_chip = sum(value for name, value in parts.items() if name not in ("pim_units", "overhead"))
+    # the DRAM PHYs are priced themselves (2 x64 pseudo-channels x 10.45 mm^2 / 1024 DQ: LLMCompass'
+    # HBM2E PHY per pin) and stay out of the overhead's base too
+    assert parts["dram_phy"] == pytest.approx(2 * 64 * 10.45 / 1024, rel=1e-12)
+    on_chip = sum(value for name, value in parts.items() if name not in ("pim_units", "overhead", "dram_phy"))
     assert parts["pim_units"] > on_chip                     # the units would dominate a wrong overhead
     assert parts["overhead"] == pytest.approx(0.5 * on_chip, rel=1e-12)
     accel = _accel(tmp_path)
-    assert accel.area_mm2 == pytest.approx(1.5 * on_chip + parts["pim_units"], rel=1e-12)
+    assert accel.area_mm2 == pytest.approx(1.5 * on_chip + parts["pim_units"] + parts["dram_phy"], rel=1e-12)
 
 
 # -- element-wise operand traffic in the banks ---------------------------------------------------
