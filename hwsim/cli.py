@@ -122,6 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.native_pe:
         accel = hwsim.load_accelerator(args.accelerator, [*args.set, *native_pe_overrides(accel, workload, precision)])
     result = hwsim.simulate(accel, workload, precision, engine=args.engine)
+    _warn_unless_it_fits(accel, workload, precision)
     if args.phase == "generate":
         return _report_generate(args, result)
     if args.out:
@@ -135,6 +136,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.out:
             sys.stdout.write(f"wrote {Path(args.out) / 'layers.csv'} and {Path(args.out) / 'summary.json'}\n")
     return 0
+
+
+def _warn_unless_it_fits(accel, workload, precision) -> None:
+    """One line on stderr when the workload's DRAM footprint (hwsim/workload/footprint.py) is more
+    than the design's DRAM capacity; the run's results stand."""
+    from hwsim.workload.footprint import workload_footprint
+
+    capacity = float(accel.design.dram_capacity_bits[0])
+    need = workload_footprint(workload, accel.default_precision, precision)
+    if float(need.total_bits) > capacity:
+        gib = lambda bits: f"{float(bits) / 2 ** 33:.3g} GiB"  # noqa: E731
+        sys.stderr.write(f"hwsim: warning: {workload.name} does not fit in {accel.name}'s DRAM: it needs "
+                         f"{gib(need.total_bits)} (weights {gib(need.weights_bits)}, KV cache {gib(need.kv_bits)}, "
+                         f"activations {gib(need.activations_bits)}), the DRAM holds {gib(capacity)}\n")
 
 
 def _report_generate(args: argparse.Namespace, result) -> int:

@@ -180,6 +180,8 @@ class Result:
             "latency_s": float(t["latency_s"].to_numpy().sum()),
             "energy_pj": float(t["energy_pj"].to_numpy().sum()),
             "energy_breakdown_pj": {part: float(t[f"energy_{part}_pj"].to_numpy().sum()) for part in ENERGY_PARTS},
+            # derived: energy / latency; the energy holds static power x latency, so dynamic + static power
+            "power_w": float(t["energy_pj"].to_numpy().sum()) * 1e-12 / float(t["latency_s"].to_numpy().sum()),
             "dram_bits": float((t["dram_reads_bits"] + t["dram_writes_bits"]).to_numpy().sum()),
             "compulsory_dram_bits": float(t["compulsory_dram_bits"].fillna(0).to_numpy().sum()),
             "area_mm2": float(self.area_mm2),

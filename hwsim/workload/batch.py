@@ -36,6 +36,7 @@ class LayerBatch:
     a_input_words: np.ndarray         # per instance: the whole input (SCALE-Sim fetches it all)
     vector_elements: np.ndarray
     vector_ops: np.ndarray
+    llm: tuple | None = None          # the workload's (LlmArch, Scenario), for hwsim/workload/footprint.py
 
     @property
     def size(self) -> int:
@@ -75,5 +76,5 @@ def layer_batch(workload: Workload) -> LayerBatch:
                         for layer in workload.layers),
         m=i64(cols[2]), k=i64(cols[3]), n=i64(cols[4]), instances=i64(cols[5]),
         a_unique_words=i64(cols[6]), a_input_words=i64(cols[7]),
-        vector_elements=i64(cols[8]), vector_ops=i64(cols[9]),
+        vector_elements=i64(cols[8]), vector_ops=i64(cols[9]), llm=workload.llm,
     )

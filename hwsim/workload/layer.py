@@ -23,6 +23,10 @@ class Workload:
     name: str
     layers: tuple[Layer, ...]
     source: str = ""
+    # an LLM workload's (LlmArch, Scenario) (hwsim/workload/llm.py): what it stores beyond the layers
+    # it runs (every expert, the embeddings, the KV cache at its longest context), for
+    # hwsim/workload/footprint.py
+    llm: tuple | None = None
 
     @property
     def macs(self) -> int:

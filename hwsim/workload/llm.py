@@ -231,4 +231,4 @@ def build_llm(arch: LlmArch, sc: Scenario) -> Workload:
         kv_lens = [sc.prompt + i for i in range(sc.new_tokens)]
         layers = _prefill(arch, b, sc.prompt, vec) + _decode(arch, b, kv_lens, vec)
         what = f"generate P={sc.prompt} N={sc.new_tokens}"
-    return Workload(f"{arch.name} {what} B={b}", tuple(layers), arch.source)
+    return Workload(f"{arch.name} {what} B={b}", tuple(layers), arch.source, llm=(arch, sc))
