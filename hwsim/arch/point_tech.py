@@ -17,7 +17,7 @@ import numpy as np
 from hwsim.pe.datapath import reference_clock_mhz
 from hwsim.tech.limits import max_clocks_mhz
 from hwsim.tech.nodes import (DEFAULT_VDD_V, MAX_NODE_NM, MIN_NODE_NM, area_factors, delay_factors, energy_factors,
-                              supplies_allowed)
+                              nominal_vdd_v, supplies_allowed)
 
 TECH_KEYS = ("clock_mhz", "tech_node_nm", "supply_voltage_v")
 
@@ -58,17 +58,20 @@ def _numbers(column: np.ndarray) -> np.ndarray:
 def point_tech(clock_mhz: float, node_nm: float, vdd_v: float | None, columns: dict[str, np.ndarray],
                size: int) -> tuple[PointTech, int | None]:
     """Every point's technology: the column where ``columns`` has one, else the base's value (an
-    unset supply is the calibration's 0.9 V, as for one design); and the first row whose clock,
+    unset supply is each point's node's nominal supply, as for one design); and the first row whose clock,
     node or supply is not allowed (None if every row is), so that the caller can name it."""
     def values(key: str, default: float) -> np.ndarray:
         return _numbers(columns[key]) if key in columns else np.full(size, float(default))
 
     clock = values("clock_mhz", clock_mhz)
     node = values("tech_node_nm", node_nm)
-    vdd = values("supply_voltage_v", DEFAULT_VDD_V if vdd_v is None else vdd_v)
     with np.errstate(invalid="ignore"):
         node_ok = np.isfinite(node) & (node >= MIN_NODE_NM) & (node <= MAX_NODE_NM)
         safe_node = np.where(node_ok, node, MAX_NODE_NM)
+        if "supply_voltage_v" in columns or vdd_v is not None:
+            vdd = values("supply_voltage_v", DEFAULT_VDD_V if vdd_v is None else vdd_v)
+        else:  # no supply anywhere: each point's node at its nominal supply, as for one design
+            vdd = nominal_vdd_v(safe_node)
         vdd_ok = node_ok & np.isfinite(vdd)
         vdd_ok &= supplies_allowed(safe_node, np.where(vdd_ok, vdd, DEFAULT_VDD_V))
         safe_vdd = np.where(vdd_ok, vdd, DEFAULT_VDD_V)

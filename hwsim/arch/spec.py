@@ -378,7 +378,8 @@ class AcceleratorSpec(_Strict):
                                                "supply (hwsim/tech/limits.py)")
     tech_node_nm: float = Field(gt=0, description="technology node in nm (5-130)")
     supply_voltage_v: float | None = Field(
-        default=None, gt=0, description="logic supply voltage in V; unset = 0.9 V, the calibration point")
+        default=None, gt=0, description="logic supply voltage in V; unset = the node's nominal supply "
+                                        "(hwsim/tech/nodes.py nominal_vdd_v: 7 nm 0.7 V, 28-45 nm 0.9 V, 65 nm 1.1 V)")
     compute: ComputeSpec
     vector: VectorSpec
     buffers: BuffersSpec

@@ -2,7 +2,8 @@
 
 Reference point: every primitive cost in hwsim is calibrated at 45 nm and 0.9 V (Horowitz,
 ISSCC 2014). A :class:`TechPoint` (node, supply voltage) gives the factors that take a 45 nm /
-0.9 V cost to that point.
+0.9 V cost to that point. A node without a stated supply runs at its nominal supply
+(``nominal_vdd_v``: 7 nm at 0.7 V, 65 nm at 1.1 V, ...).
 
 Sources, per quantity:
 
@@ -42,8 +43,19 @@ from hwsim.errors import HwsimInputError
 
 REFERENCE_NODE_NM = 45.0
 REFERENCE_VDD_V = 0.9  # Horowitz ISSCC 2014 numbers are 45 nm at 0.9 V
-DEFAULT_VDD_V = 0.9    # derived: the calibration voltage, so 45 nm reproduces the published table
+DEFAULT_VDD_V = 0.9    # a TechPoint built without a supply: the calibration voltage
 MIN_VDD_V, MAX_VDD_V = 0.5, 1.8  # derived: the span of the fits' nominal supplies (7 nm .. 180 nm)
+
+# Nominal supply per node (V), the supply a spec without supply_voltage_v runs at: the Predictive
+# Technology Model cards Stillmaker & Baas simulate (Sec. 2: PTM bulk 130-32 nm, PTM-MG multi-gate
+# 20-7 nm; "all nominal voltages were taken from the appropriate PTM NMOS model"): 130 nm 1.3 V,
+# 90 nm 1.2 V, 65 nm 1.1 V, 32 nm 0.9 V, 20 nm 0.9 V, 16 nm 0.85 V, 14 nm 0.8 V, 10 nm 0.75 V, 7 nm
+# 0.7 V. 45 nm: 0.9 V, Horowitz's 45 nm process (ISSCC 2014), the point every cost is calibrated
+# at (PTM's 45 nm card is 1.0 V). Between table nodes: linear in node size (derived, as every
+# table here); below 7 nm: 7 nm's (the 5 nm factors are 7 nm's times TSMC's N5/N7 steps).
+_NOMINAL_VDD_V: dict[float, float] = {
+    130: 1.3, 90: 1.2, 65: 1.1, 45: REFERENCE_VDD_V, 32: 0.9, 20: 0.9, 16: 0.85, 14: 0.8, 10: 0.75, 7: 0.7,
+}
 
 # Area relative to 45 nm (Stillmaker & Baas 2017, area table, 45 nm row).
 _AREA_FROM_45NM: dict[float, float] = {
@@ -91,7 +103,7 @@ NODE_RANGE_TEXT = f"{MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm (Stillmaker & Baas 130-7 
 
 # The table nodes, ascending; the area, energy and delay tables share them.
 _TABLE_NM = np.array(sorted(_AREA_FROM_45NM), dtype=np.float64)
-assert set(_AREA_FROM_45NM) == set(_ENERGY_FIT) == set(_DELAY_FIT)
+assert set(_AREA_FROM_45NM) == set(_ENERGY_FIT) == set(_DELAY_FIT) == set(_NOMINAL_VDD_V)
 
 
 def _coefficients(fits: dict) -> np.ndarray:
@@ -100,6 +112,7 @@ def _coefficients(fits: dict) -> np.ndarray:
 
 
 _AREA_TABLE = np.array([_AREA_FROM_45NM[n] for n in sorted(_AREA_FROM_45NM)], dtype=np.float64)
+_NOMINAL_TABLE = np.array([_NOMINAL_VDD_V[n] for n in sorted(_NOMINAL_VDD_V)], dtype=np.float64)
 _ENERGY_COEFFICIENTS = _coefficients(_ENERGY_FIT)
 _DELAY_COEFFICIENTS = _coefficients(_DELAY_FIT)
 
@@ -146,6 +159,13 @@ def area_factors(node_nm) -> np.ndarray:
     """Area relative to 45 nm at every node of ``node_nm`` (an array; nodes checked by the caller)."""
     node_nm = np.asarray(node_nm, dtype=np.float64)
     return _node_values(node_nm, lambda j: _AREA_TABLE[j], _N5_AREA_VS_N7)
+
+
+def nominal_vdd_v(node_nm) -> np.ndarray:
+    """The nominal supply (V) at every node of ``node_nm`` (an array of nodes in 5-130 nm), rounded
+    to 1e-9 V so that a node between two equal table supplies (28 nm: 0.9 V) gets exactly that."""
+    node_nm = np.asarray(node_nm, dtype=np.float64)
+    return np.round(_node_values(node_nm, lambda j: _NOMINAL_TABLE[j], 1.0), 9)
 
 
 def energy_factors(node_nm, vdd_v) -> np.ndarray:
@@ -284,7 +304,13 @@ def supply_range_v(node_nm: float) -> tuple[float, float]:
 
 
 def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
-    return _tech_point(float(node_nm), DEFAULT_VDD_V if vdd_v is None else float(vdd_v))
+    """The node at ``vdd_v``, or at its nominal supply (``nominal_vdd_v``) when that is None."""
+    if vdd_v is None:
+        node = float(node_nm)
+        in_range = math.isfinite(node) and MIN_NODE_NM <= node <= MAX_NODE_NM
+        # a node out of range is refused by TechPoint, naming tech_node_nm
+        vdd_v = float(nominal_vdd_v(node)) if in_range else DEFAULT_VDD_V
+    return _tech_point(float(node_nm), float(vdd_v))
 
 
 @lru_cache(maxsize=1024)  # immutable; its factors are computed once per (node, supply)
@@ -293,6 +319,6 @@ def _tech_point(node_nm: float, vdd_v: float) -> TechPoint:
 
 
 def as_tech_point(tech: "TechPoint | float") -> TechPoint:
-    """A TechPoint, or a bare node in nm at the default supply voltage."""
+    """A TechPoint, or a bare node in nm at its nominal supply."""
     return tech if isinstance(tech, TechPoint) else tech_point(tech)
 

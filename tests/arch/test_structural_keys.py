@@ -77,34 +77,44 @@ def test_energy_factor_per_point_at_two_nodes_by_hand(base):
     assert batch.pe_energy_scale == pytest.approx(expected, rel=REL)
 
 
-def test_no_supply_column_is_the_calibration_supply_at_every_node(base):
-    """An unset supply is 0.9 V at every node, as for one design: 7 nm's factor is E7(0.9)/E45(0.9)."""
+def test_no_supply_column_is_each_nodes_nominal_supply(base):
+    """An unset supply is the node's nominal supply, as for one design (hwsim/tech/nodes.py: PTM-MG's
+    7 nm card runs at 0.7 V; 45 nm at Horowitz's 0.9 V): 7 nm's factor is E7(0.7)/E45(0.9) =
+    (0.1776*0.49 - 0.09097*0.7 + 0.02447) / 0.84433 = 0.047815 / 0.84433."""
     batch = design_batch(base, {"tech_node_nm": [7.0, 45.0]}, pe_energy_per_point=True)
-    assert batch.pe_energy_scale == pytest.approx([energy_fit(*E7, 0.9) / energy_fit(*E45, 0.9), 1.0], rel=REL)
+    assert energy_fit(*E7, 0.7) == pytest.approx(0.047815, rel=1e-4)
+    assert batch.pe_energy_scale == pytest.approx([energy_fit(*E7, 0.7) / energy_fit(*E45, 0.9), 1.0], rel=REL)
 
 
 def test_area_and_leakage_per_point_by_hand(base):
     """PE array area scales with the node's area factor (16 nm: 0.19 of 45 nm, Stillmaker & Baas
     area table); every leakage term with the energy factor (leakage scales like energy): at 7 nm,
-    0.9 V, leakage = E7(0.9)/E45(0.9) of 45 nm's (scalesim-default names no DRAM standard, so it
-    has no DRAM static power)."""
+    its nominal 0.7 V, leakage = E7(0.7)/E45(0.9) of 45 nm's (scalesim-default names no DRAM
+    standard, so it has no DRAM static power)."""
     batch = design_batch(base, {"tech_node_nm": [45.0, 16.0, 7.0]}, pe_energy_per_point=True)
     pe_array = batch.area_parts_mm2["pe_array"]
     assert pe_array[1] / pe_array[0] == pytest.approx(0.19, rel=REL)
-    assert batch.leakage_uw[2] / batch.leakage_uw[0] == pytest.approx(energy_fit(*E7, 0.9) / energy_fit(*E45, 0.9),
+    assert batch.leakage_uw[2] / batch.leakage_uw[0] == pytest.approx(energy_fit(*E7, 0.7) / energy_fit(*E45, 0.9),
                                                                     rel=REL)
 
 
 def test_stages_depend_on_clock_times_delay_factor_by_hand():
     """A 100 FO4 path is 1.62 ns at 45 nm, 0.9 V; at 7 nm it is 1.62 ns x D7(0.9)/D45(0.9) and at
-    130 nm 1.62 ns x D130(0.9)/D45(0.9); its stages at 2 GHz are ceil(delay x 2)."""
+    130 nm 1.62 ns x D130(0.9)/D45(0.9); its stages at 2 GHz are ceil(delay x 2). At the nodes'
+    nominal supplies (7 nm 0.7 V, 130 nm 1.3 V) the delay factors are D7(0.7)/D45(0.9) and
+    D130(1.3)/D45(0.9)."""
     ref = delay_fit(*D45, 0.9)
     for coeffs, node in ((D7, 7), (D130, 130), (D45, 45)):
         delay_ns = 100 * FO4_PS / 1000 * delay_fit(*coeffs, 0.9) / ref
-        assert stages_at(100.0, 2000.0, tech_point(node)) == math.ceil(delay_ns * 2.0)
+        assert stages_at(100.0, 2000.0, tech_point(node, 0.9)) == math.ceil(delay_ns * 2.0)
     assert stages_at(100.0, 2000.0, tech_point(45)) == 4           # 1.62 ns x 2 GHz = 3.24
-    assert stages_at(100.0, 2000.0, tech_point(7)) == 1            # 1.62 x 0.2116 x 2 = 0.69
-    assert stages_at(100.0, 2000.0, tech_point(130)) == 13         # 1.62 x 3.739 x 2 = 12.1
+    assert stages_at(100.0, 2000.0, tech_point(7, 0.9)) == 1       # 1.62 x 0.2116 x 2 = 0.69
+    assert stages_at(100.0, 2000.0, tech_point(130, 0.9)) == 13    # 1.62 x 3.739 x 2 = 12.1
+    # nominal: D7(0.7) = 3.23906, D130(1.3) = 31.96095, D45(0.9) = 12.6036
+    assert delay_fit(*D7, 0.7) == pytest.approx(3.23906, rel=1e-5)
+    assert delay_fit(*D130, 1.3) == pytest.approx(31.96095, rel=1e-5)
+    assert stages_at(100.0, 2000.0, tech_point(7)) == 1            # 1.62 x 0.2570 x 2 = 0.83
+    assert stages_at(100.0, 2000.0, tech_point(130)) == 9          # 1.62 x 2.5359 x 2 = 8.2
 
 
 def test_many_distinct_clocks_build_one_accelerator(base, builds):
@@ -168,12 +178,12 @@ def test_reference_pricing_equals_pricing_at_each_point(base):
 
 
 def test_evaluate_compute_energy_follows_the_node(base):
-    """Same clock, nodes 45 and 7 nm: the same counts, so compute energy scales by E7(0.9)/E45(0.9)
-    and the cycles are equal."""
+    """Same clock, nodes 45 and 7 nm at their nominal supplies (0.9 and 0.7 V): the same counts, so
+    compute energy scales by E7(0.7)/E45(0.9) and the cycles are equal."""
     table = hwsim.evaluate(BASE, "resnet50", pd.DataFrame({"tech_node_nm": [45.0, 7.0]}))
     assert table.total_cycles[1] == table.total_cycles[0]
     assert table.energy_compute_pj[1] / table.energy_compute_pj[0] == \
-        pytest.approx(energy_fit(*E7, 0.9) / energy_fit(*E45, 0.9), rel=REL)
+        pytest.approx(energy_fit(*E7, 0.7) / energy_fit(*E45, 0.9), rel=REL)
 
 
 def test_simulate_equals_one_point_evaluate_at_its_own_clock_node_and_supply():
@@ -203,9 +213,9 @@ def test_a_text_column_of_a_structural_key_groups_by_value(base):
 
 
 @pytest.mark.parametrize("points, field, words", [
-    # 130 nm at 0.9 V: 1e6 / (10 FO4 x 16.2 ps x D130(0.9)/D45(0.9)) = 1651 MHz
-    ({"tech_node_nm": [45.0, 45.0, 130.0], "clock_mhz": [1000.0, 1000.0, 2000.0]}, "clock_mhz",
-     ["points row 2", "2000 MHz is faster than 130 nm logic runs at 0.9 V", "at most 1651 MHz"]),
+    # 130 nm at its nominal 1.3 V: 1e6 / (10 FO4 x 16.2 ps x D130(1.3)/D45(0.9)) = 2434 MHz
+    ({"tech_node_nm": [45.0, 45.0, 130.0], "clock_mhz": [1000.0, 1000.0, 3000.0]}, "clock_mhz",
+     ["points row 2", "3000 MHz is faster than 130 nm logic runs at 1.3 V", "at most 2434 MHz"]),
     ({"supply_voltage_v": [0.9, 1.4]}, "supply_voltage_v",
      ["points row 1", "supply voltage 1.4 V is outside the 45 nm fits' range", "0.50-1.35 V at 45 nm"]),
     ({"tech_node_nm": [45.0, 3.0]}, "tech_node_nm", ["points row 1", "3.0 nm is outside", "5-130 nm"]),
@@ -226,9 +236,11 @@ def test_clock_node_and_supply_are_refused_per_row(base, points, field, words):
 
 
 def test_clock_ceiling_by_hand_at_130nm():
-    """1651 MHz above: the fastest clock at 130 nm, 0.9 V is 1e6 / (10 x 16.2 x D130(0.9)/D45(0.9))."""
-    fastest = 1e6 / (10 * FO4_PS * delay_fit(*D130, 0.9) / delay_fit(*D45, 0.9))
-    assert round(fastest) == 1651
+    """The fastest clock at 130 nm, its nominal 1.3 V, is 1e6 / (10 x 16.2 x D130(1.3)/D45(0.9)) =
+    2434 MHz (at 0.9 V it was 1651 MHz)."""
+    fastest = 1e6 / (10 * FO4_PS * delay_fit(*D130, 1.3) / delay_fit(*D45, 0.9))
+    assert round(fastest) == 2434
+    assert round(1e6 / (10 * FO4_PS * delay_fit(*D130, 0.9) / delay_fit(*D45, 0.9))) == 1651
     base = hwsim.load_accelerator(BASE)
     design_batch(base, {"tech_node_nm": [130.0], "clock_mhz": [fastest * (1 - 1e-9)]}, pe_energy_per_point=True)
     with pytest.raises(HwsimInputError):
