@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -127,6 +128,10 @@ def test_the_local_cluster_is_loopback_processes_without_dashboard(cluster):
     assert cluster.scheduler_spec["options"]["dashboard"] is False
     # the scheduler's own HTTP routes (health, metrics) listen on loopback only
     assert [s.getsockname()[0] for s in cluster.scheduler.http_server._sockets.values()] == ["127.0.0.1"]
+    # Ctrl-C on the terminal stops this process's sweep; the workers ignore it (no traceback each)
+    with distributed.Client(cluster) as client:
+        ignored = client.run(lambda: signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+    assert list(ignored.values()) == [True, True]
 
 
 def _connect_to(cluster, seen: list):

@@ -110,6 +110,9 @@ _ADDRESS = re.compile(r"^tcp://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<
 # seconds to wait for a scheduler to answer (derived: a LAN round trip is ~1 ms; a scheduler busy
 # with another client's graph can take seconds to accept)
 CONNECT_TIMEOUT_S = 10
+# chunks in flight per worker thread: one running and one queued, so a worker does not idle while
+# its last result travels (as ProcessPool's 2 x jobs); more would only hold finished frames in memory
+IN_FLIGHT_PER_THREAD = 2
 
 
 def _distributed():
@@ -139,6 +142,24 @@ def _on_worker(task, threads: int | None, version: str, chunk: int):
         except ImportError:
             pass
     return task(chunk)
+
+
+def _ignore_interrupt(distributed):
+    """A worker plugin: Ctrl-C reaches the terminal's whole process group, local workers
+    included; this process stops the sweep and the cluster, the workers just end with it (as
+    ProcessPool's do), without a traceback each. Set on every worker, restarted ones too."""
+
+    class IgnoreInterrupt(distributed.WorkerPlugin):
+        name = "hwsim-ignore-interrupt"
+
+        def setup(self, worker) -> None:
+            import signal
+            import threading
+
+            if threading.current_thread() is threading.main_thread():   # where signals are set
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return IgnoreInterrupt()
 
 
 @dataclass
@@ -192,7 +213,9 @@ class DaskCluster:
                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                            silence_logs=logging.ERROR)
         try:
-            return distributed.Client(cluster), cluster, threads
+            client = distributed.Client(cluster)
+            client.register_plugin(_ignore_interrupt(distributed))
+            return client, cluster, threads
         except BaseException:
             cluster.close()
             raise
@@ -215,7 +238,7 @@ class DaskCluster:
             finished = distributed.as_completed()
 
             def submit() -> None:
-                limit = 2 * max(1, sum(client.nthreads().values()))
+                limit = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
                 while len(running) < limit:
                     chunk = next(pending, None)
                     if chunk is None:
