@@ -31,7 +31,7 @@ ENGINES = ("analytic", "event")
 
 SUMMARY_COLUMNS = ("total_cycles", "compute_cycles", "stall_cycles", "latency_s", "energy_pj", "energy_compute_pj",
                    "energy_sram_pj", "energy_dram_pj", "energy_leakage_pj", "area_mm2", "macs", "dram_bits",
-                   "exceeds_reticle")
+                   "exceeds_reticle", "power_w", "dram_footprint_bits", "fits_memory")
 
 # per-layer (P, L) arrays the engine produces, besides the fabric's report columns
 _LAYER_FIELDS = ("macs", "compute_cycles", "stall_cycles", "total_cycles", "sram_reads_bits", "sram_writes_bits",
@@ -59,7 +59,21 @@ class Evaluation:
         out["dram_bits"] = (v["dram_reads_bits"] + v["dram_writes_bits"]).sum(axis=1)
         out["area_mm2"] = self.design.area_mm2
         out["exceeds_reticle"] = self.design.exceeds_reticle
+        out.update(_power_and_memory(self.design, self.layers, self.tables, out))
         return out
+
+
+def _power_and_memory(design: DesignBatch, layers: LayerBatch, tables: tuple[PrecisionTable, ...],
+                      summary: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """power_w (derived: energy / latency; the energy holds the static power x latency, so this is
+    dynamic power + static power), the workload's DRAM footprint at each design's formats
+    (hwsim/workload/footprint.py) and whether it fits the design's DRAM capacity."""
+    from hwsim.workload.footprint import footprint
+
+    need = footprint(layers, *(np.stack([np.asarray(getattr(t, name)) for t in tables])
+                               for name in ("a_bits", "b_bits", "out_bits"))).total_bits[design.group]
+    return {"power_w": summary["energy_pj"] * 1e-12 / summary["latency_s"], "dram_footprint_bits": need,
+            "fits_memory": np.asarray(need <= design.dram_capacity_bits, dtype=bool)}
 
 
 def _gather(tables: tuple[PrecisionTable, ...], design: DesignBatch, name: str) -> np.ndarray:
@@ -340,4 +354,5 @@ def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision
     summary = {name: totals[row] for row, name in enumerate(TOTALS)}
     summary["area_mm2"] = design.area_mm2
     summary["exceeds_reticle"] = design.exceeds_reticle
+    summary.update(_power_and_memory(design, layers, tables, summary))
     return summary
