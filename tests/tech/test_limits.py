@@ -15,7 +15,7 @@ from hwsim.tech import limits
 from hwsim.tech.nodes import TechPoint
 
 BASE = "scalesim-default"   # 45 nm, 0.9 V (the calibration point), no DRAM standard
-TINY = str(Path(__file__).parent / "bad_inputs" / "ok_tiny_trace.csv")
+TINY = str(Path(__file__).parents[1] / "bad_inputs" / "ok_tiny_trace.csv")
 
 
 def test_clock_ceiling_at_45nm_is_ten_fo4():
