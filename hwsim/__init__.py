@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "sweep": "hwsim.dse.sweep",
     "SweepSpec": "hwsim.dse.spec",
     "load_sweep_spec": "hwsim.dse.spec",
+    "precision_mix": "hwsim.dse.precision",
 }
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.dse.pareto import hypervolume, pareto
     from hwsim.dse.spec import SweepSpec, load_sweep_spec
     from hwsim.dse.sweep import sweep
+    from hwsim.dse.precision import precision_mix
 
 
 def __getattr__(name: str) -> Any:
@@ -81,5 +83,5 @@ def __dir__() -> list[str]:
 __all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
            "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
            "read_precision_plan", "simulate", "tech_point", "pareto", "hypervolume",
-           "sweep", "SweepSpec", "load_sweep_spec"]
+           "sweep", "SweepSpec", "load_sweep_spec", "precision_mix"]
 __version__ = "0.1.0"

@@ -38,42 +38,22 @@ def _precision_from_args(args: argparse.Namespace):
 
 
 def native_pe_overrides(accel, workload, precision) -> list[str]:
-    """``--native-pe``: the PE runs the run's formats natively, with the accumulator they need
-    (INT x INT: int32, or the product width if wider; anything with FP: fp32), and the default
-    precision follows the run's overrides, so no format needs a conversion or a second try."""
+    """``--native-pe``: the PE runs the run's formats natively, with the accumulator they need,
+    and the default precision follows the run's overrides, so no format needs a conversion or a
+    second try. The rule is hwsim.dse.precision.native_pe_settings, which a sweep's precision
+    axis uses too."""
+    from hwsim.dse.precision import as_set_arguments, default_settings, native_formats, native_pe_settings, pe_context
     from hwsim.formats import Precision
 
     default = accel.default_precision
     if precision is not None:
         default = Precision(precision.weights or default.weights, precision.activations or default.activations,
                             precision.outputs or default.outputs, precision.kv or default.kv)
-    weights, activations = {}, {}
-    for layer in workload.layers:
-        view = layer.op.gemm_view()
-        p = layer.precision.overridden_by(precision) if precision is not None else layer.precision
-        p = p.filled_from(default)
-        if view is not None:
-            b = p.kv if view.b_operand == "kv" else p.weights
-            weights[b.name] = b
-            activations[p.activations.name] = p.activations
-    kinds = {f.kind for f in (*weights.values(), *activations.values())}
-    if kinds <= {"int"}:
-        widest = max(w.bits for w in weights.values()) + max(a.bits for a in activations.values())
-        accumulator = f"int{max(32, widest)}"
-    else:
-        accumulator = "fp32"
-    sets = [f"compute.pe.weights=[{', '.join(sorted(weights))}]",
-            f"compute.pe.activations=[{', '.join(sorted(activations))}]",
-            f"compute.pe.accumulator={accumulator}"]
-    if accel.spec.compute.pe.type == "mac":  # MAC-only keys: another PE type refuses them
-        sets.append("compute.pe.conversions=[]")
-        if not kinds <= {"int"}:
-            sets.append("compute.pe.decomposable=false")
-    for operand in ("weights", "activations", "outputs", "kv"):
-        fmt = getattr(default, operand)
-        if fmt is not None:
-            sets.append(f"default_precision.{operand}={fmt.name}")
-    return sets
+    b_formats, a_formats = native_formats([workload], default, precision)
+    context = pe_context(accel)
+    settings = native_pe_settings(context.pe_type, b_formats.values(), a_formats.values(),
+                                  table_format=context.table_format, decomposable=context.decomposable)
+    return as_set_arguments({**settings, **default_settings(default)})
 
 
 # the LLM scenario flags (docs/workloads-llm.md), as load_workload's arguments

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from hwsim.dse import expr
-from hwsim.dse.samplers import MAX_POINTS, SamplerSpec, sampler_spec, size as sampler_size
+from hwsim.dse import precision as precision_axis
+from hwsim.dse.samplers import MAX_POINTS, SAMPLERS, SamplerSpec, sampler_spec, size as sampler_size
 from hwsim.errors import HwsimInputError
 
 TOP_KEYS = ("accelerator", "workloads", "aggregate", "axes", "constraints", "derived", "objectives", "sampler",
@@ -93,6 +94,8 @@ class SweepSpec:
     objectives: tuple[tuple[str, str], ...]
     sampler: SamplerSpec
     chunk_points: int
+    # the precision axis's plan files: (value as written, resolved path, sha256 of the file)
+    precision_plans: tuple[tuple[str, str, str], ...] = ()
     _hash: str = field(default="", compare=False, repr=False)
 
     @classmethod
@@ -140,8 +143,11 @@ class SweepSpec:
             "constraints": {"before": [e.text for e in self.before], "after": [e.text for e in self.after]},
             "derived": [[n, e.text] for n, e in self.derived],
             "objectives": [list(o) for o in self.objectives],
-            "sampler": {"kind": self.sampler.kind, "count": self.sampler.count, "seed": self.sampler.seed},
+            "sampler": {"kind": self.sampler.kind, "count": self.sampler.count, "seed": self.sampler.seed,
+                        **({"population": self.sampler.population} if self.sampler.population is not None else {})},
             "chunk_points": self.chunk_points,
+            # a plan file's content decides rows as much as a workload's (absent: hashes unchanged)
+            **({"precision_plans": [list(p) for p in self.precision_plans]} if self.precision_plans else {}),
         }
 
     def sha256(self) -> str:
@@ -210,21 +216,32 @@ def _build(data: Any, source: str, base_dir: Path) -> SweepSpec:
     accelerator, accel_path, accel_hash = _accelerator(data["accelerator"], source, base_dir)
     workloads = _workloads(data["workloads"], aggregate, source, base_dir)
     axes = _axes(data["axes"], source)
+    plans = _precision_axis(axes, source, base_dir)
     sampler = sampler_spec(data["sampler"], source)
     lengths = tuple(len(a.values) for a in axes if a.tie is None)
-    if sampler.kind == "grid":
+    search = SAMPLERS[sampler.kind].search
+    if sampler.kind == "grid" or search:  # a search's point ids are grid ids
         total = math.prod(lengths)
         if total > MAX_POINTS:
             raise _fail(f"the grid has {total:.3g} points", source, "axes", f"at most 2^62 (point ids are int64)")
-    chunk_points = _chunk_points(data.get("chunk_points"), source)
+        if search and sampler.count > total:
+            raise _fail(f"count {sampler.count} is more than the {total} designs of the space (a search evaluates "
+                        "distinct designs)", source, "sampler.count", f"at most {total}, or kind: grid")
+    if search and "chunk_points" in data:
+        raise _fail("a search evaluates one generation per chunk", source, "chunk_points",
+                    "no chunk_points with a search sampler; sampler.population sets a generation's size")
+    chunk_points = sampler.population if search else _chunk_points(data.get("chunk_points"), source)
     axis_keys = tuple(a.key for a in axes)
     before, after = _constraints(data.get("constraints", {}), axis_keys, workloads, source)
     derived = _derived(data.get("derived", {}), axis_keys, workloads, source)
     known = {*axis_keys, *result_columns(workloads), *(n for n, _ in derived)}
     after = tuple(_parse(text, f"constraints.after[{i}]", True, known, source) for i, text in enumerate(after))
     objectives = _objectives(data.get("objectives", {}), known, source)
+    if search and not objectives:
+        raise _fail(f"a {sampler.kind} search needs objectives to optimise", source, "objectives",
+                    "result columns mapped to min or max, e.g. {latency_s: min, energy_pj: min}")
     return SweepSpec(source, accelerator, accel_path, accel_hash, workloads, aggregate, axes, before, after,
-                     derived, objectives, sampler, chunk_points)
+                     derived, objectives, sampler, chunk_points, plans)
 
 
 def _resolve(name: str, base_dir: Path, found: dict[str, Path], what: str, source: str, field: str) -> Path:
@@ -328,6 +345,11 @@ def _axes(value: Any, source: str) -> tuple[Axis, ...]:
     axes = []
     for key, spec in value.items():
         where = f"axes.{key}"
+        if key == precision_axis.PRECISION_AXIS:
+            if not isinstance(spec, list):
+                raise _fail(f"{_shown(spec)} is not a list of precisions", source, where, precision_axis.GRAMMAR)
+            axes.append(Axis(key, _list_values(spec, source, where)))
+            continue
         if not isinstance(key, str) or not spec_key_exists(key):
             raise _fail(f"no spec field '{key}'", source, where,
                         "dotted spec keys as --set takes them, e.g. compute.rows, buffers.ifmap.size_kib")
@@ -349,6 +371,32 @@ def _axes(value: Any, source: str) -> tuple[Axis, ...]:
             raise _fail(f"tie to {_shown(axis.tie)}: {why}", source, f"axes.{axis.key}",
                         f"a swept (untied) axis: {', '.join(sorted(free)) or 'none'}")
     return tuple(axes)
+
+
+def _precision_axis(axes: tuple[Axis, ...], source: str, base_dir: Path) -> tuple[tuple[str, str, str], ...]:
+    """The precision axis's values checked (mix names parsed, plan files read) and its plan
+    files; the keys it sets are refused as axes beside it, and nothing ties to it."""
+    name = precision_axis.PRECISION_AXIS
+    keys = {a.key: a for a in axes}
+    if name not in keys:
+        return ()
+    for axis in axes:
+        if axis.tie == name:
+            raise _fail("tie to precision: its values are mix names, which no spec key takes", source,
+                        f"axes.{axis.key}", "a tie to a spec key's axis")
+        if axis.key in precision_axis.SET_KEYS:
+            raise _fail("the precision axis sets this key on every point", source, f"axes.{axis.key}",
+                        "either the precision axis or axes on " + ", ".join(precision_axis.SET_KEYS))
+    plans = []
+    for value in keys[name].values:
+        try:
+            if precision_axis.is_plan(value):
+                plans.append(precision_axis.read_plan(value, base_dir))
+            else:
+                precision_axis.parse_mix(value)
+        except HwsimInputError as exc:
+            raise _fail(exc.message, source, f"axes.{name}", exc.allowed) from None
+    return tuple(plans)
 
 
 def _list_values(values: list, source: str, where: str) -> tuple:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from hwsim.dse import samplers
 from hwsim.dse.executors import SweepInterrupted, make_executor
+from hwsim.dse.precision import PRECISION_AXIS, evaluate_precision
 from hwsim.dse.spec import COLUMN_KINDS, SweepSpec, load_sweep_spec
 from hwsim.errors import HwsimInputError
 
@@ -179,9 +180,12 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
     frames = []
     if len(keep):
         inputs = points.iloc[keep][list(spec.axis_keys)].reset_index(drop=True)
-        for entry, workload in zip(spec.workloads, loaded.workloads):
+        for index, (entry, workload) in enumerate(zip(spec.workloads, loaded.workloads)):
             try:
-                frames.append(evaluate(loaded.accelerator, workload, inputs))
+                if PRECISION_AXIS in spec.axis_keys:  # mix names and plans become spec columns and workloads
+                    frames.append(evaluate_precision(spec, loaded.accelerator, loaded.workloads, index, inputs))
+                else:
+                    frames.append(evaluate(loaded.accelerator, workload, inputs))
             except HwsimInputError as exc:
                 raise _blamed(exc, spec, entry.label, lambda row: name_row(int(keep[row]))) from None
 
@@ -243,6 +247,17 @@ def evaluate_chunk(spec: SweepSpec, chunk: int) -> pd.DataFrame:
     return evaluate_points(spec, chunk_points(spec, chunk))
 
 
+def evaluate_ids(spec: SweepSpec, ids: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of grid point ids ``ids`` (a search's designs) and, per row, how many ``after``
+    constraints it fails (what a search tells its sampler of an infeasible point)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    rows = evaluate_points(spec, _points_from_indices(spec, ids, samplers.grid_indices_of(ids, spec.lengths)))
+    failed = np.zeros(len(rows), dtype=np.int64)
+    for constraint in spec.after:
+        failed += ~_check(constraint, rows, spec.source).astype(bool)
+    return rows, failed
+
+
 def evaluate_kept(spec: SweepSpec, keep: str, chunk: int) -> tuple[pd.DataFrame, int]:
     """The rows of chunk ``chunk`` that ``keep`` keeps, and its point count: the task every
     executor runs."""
@@ -284,6 +299,10 @@ def prepare(spec: SweepSpec) -> dict:
 def iter_sweep(spec: SweepSpec | str | Path | dict) -> Iterator[pd.DataFrame]:
     """Every chunk's rows in order, in this process, written nowhere (for Python use)."""
     spec = as_spec(spec)
+    if samplers.SAMPLERS[spec.sampler.kind].search:
+        raise HwsimInputError(f"a {spec.sampler.kind} search keeps its study in an output folder", source=spec.source,
+                              field="sampler.kind", allowed="hwsim.sweep(spec, out) for a search; iter_sweep for "
+                              "grid, random, lhs, sobol, halton")
     for chunk in range(spec.chunks):
         yield evaluate_chunk(spec, chunk)
 
@@ -357,6 +376,13 @@ def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool 
         _check_pareto_objectives(spec, dtypes)
     opener = FrontStore.open if keep == "pareto" else Store.open
     store = opener(str(out), _header(spec, keep), dtypes, resume=resume)
+    if samplers.SAMPLERS[spec.sampler.kind].search:  # generations proposed from results (closes the store)
+        from hwsim.dse.search import run_search
+
+        started = time.perf_counter()
+        written, dropped, run = run_search(spec, store, runner, functools.partial(evaluate_ids, spec),
+                                           lambda frame: KEEP[keep](frame, spec), progress, str(out))
+        return SweepReport(str(out), spec.points, spec.chunks, run, written, dropped, time.perf_counter() - started)
     started = time.perf_counter()
     written = dropped = run = 0
     try:
