@@ -144,6 +144,20 @@ def _on_worker(task, threads: int | None, version: str, chunk: int):
     return task(chunk)
 
 
+def _raise_failure(distributed, future, chunk: int) -> None:
+    """The error of a chunk's task: its own (bad input is raised as it is), or the sweep stopped."""
+    try:
+        future.result()
+    except distributed.KilledWorker:
+        raise SweepInterrupted(f"chunk {chunk} was running on Dask workers that died (killed, or out "
+                               f"of memory); the chunks written so far are kept") from None
+    except (OSError, distributed.client.FutureCancelledError) as exc:
+        raise SweepInterrupted(f"the Dask cluster was lost ({type(exc).__name__}: {exc}); the chunks "
+                               f"written so far are kept") from None
+    raise SweepInterrupted(f"chunk {chunk} ended as '{future.status}' on the Dask cluster; the chunks written "
+                           f"so far are kept")
+
+
 def _ignore_interrupt(distributed):
     """A worker plugin: Ctrl-C reaches the terminal's whole process group, local workers
     included; this process stops the sweep and the cluster, the workers just end with it (as
@@ -235,7 +249,9 @@ class DaskCluster:
         try:
             # the task (the spec, a few kB) goes with every chunk rather than scattered once: data
             # scattered to a worker that dies is gone, and every chunk still to run would fail with it
-            finished = distributed.as_completed()
+            # with_results: each finished chunk's frame is fetched in the background while this
+            # process writes the previous one
+            finished = distributed.as_completed(with_results=True, raise_errors=False)
 
             def submit() -> None:
                 limit = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
@@ -249,16 +265,10 @@ class DaskCluster:
                     finished.add(future)
 
             submit()
-            for future in finished:
+            for future, result in finished:
                 chunk = running.pop(future)
-                try:
-                    result = future.result()
-                except distributed.KilledWorker:
-                    raise SweepInterrupted(f"chunk {chunk} was running on Dask workers that died (killed, or out "
-                                           f"of memory); the chunks written so far are kept") from None
-                except (OSError, distributed.client.FutureCancelledError) as exc:
-                    raise SweepInterrupted(f"the Dask cluster was lost ({type(exc).__name__}: {exc}); the chunks "
-                                           f"written so far are kept") from None
+                if future.status != "finished":
+                    _raise_failure(distributed, future, chunk)
                 future.release()
                 yield chunk, result
                 submit()
