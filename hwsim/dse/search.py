@@ -22,7 +22,8 @@ Each trial is proposed by a sampler seeded with (seed, trial number), and every 
 generation is asked before any is told, so a proposal depends only on the seed and the journal:
 ``--resume`` continues the study where it stopped (trials asked but not told are evaluated and
 told; a generation cut short is asked to its end) and gives the rows an uninterrupted search
-gives.
+gives. (A trial cut inside optuna's ask, before all its values were drawn, is closed as failed
+and asked anew: from there the trial numbers, and so the proposals, differ.)
 """
 
 from __future__ import annotations
@@ -191,54 +192,54 @@ def run_search(spec, store, runner, evaluate: Callable, keep: Callable, progress
         store.close()
 
 
+def _labelled(optuna, study) -> tuple[dict[int, list], list]:
+    """The journal's trials by generation, and the trials asked but never labelled (a kill
+    between an ask and its label: they belong to the generation in progress)."""
+    generations: dict[int, list] = {}
+    loose = []
+    for t in study.get_trials(deepcopy=False):
+        if LABEL in t.user_attrs:
+            generations.setdefault(int(t.user_attrs[LABEL]["generation"]), []).append(t)
+        elif t.state == optuna.trial.TrialState.RUNNING:
+            loose.append(t)
+    return generations, loose
+
+
 def _search(optuna, spec, store, runner, evaluate, keep, progress, out, reporter) -> tuple[int, int, int]:
     folder = Path(out)
     sampler = spec.sampler
     space = _Space(optuna, spec)
     study, journal = _open_study(optuna, spec, folder, fresh=not (folder / JOURNAL).is_file() and not store.done)
     constrained = bool(spec.after)
-    trials = study.get_trials(deepcopy=False)
-    generations: dict[int, list] = {}
-    loose = []   # asked but not yet labelled (a kill between the ask and its labels)
-    for t in trials:
-        if LABEL in t.user_attrs:
-            generations.setdefault(int(t.user_attrs[LABEL]["generation"]), []).append(t)
-        elif t.state == optuna.trial.TrialState.RUNNING:
-            loose.append(t)
+    generations, loose = _labelled(optuna, study)
     seen: set[int] = set()
     outcomes: dict[int, _Outcome] = {}
-    written = dropped = run = 0
-    designs = 0
-    done_points = sum(len([t for t in generations.get(g, []) if t.user_attrs[LABEL]["new"]]) for g in store.done)
+    written = dropped = run = designs = 0
+    done_points = sum(1 for g in store.done for t in generations.get(g, []) if t.user_attrs[LABEL]["new"])
     with reporter(progress, spec.points, done_points, out) as bar:
         generation = 0
         while designs < sampler.count:
             target = min(sampler.population, sampler.count - designs)
-            labelled = generations.get(generation, [])
             asked = [(t.number, int(t.user_attrs[LABEL]["point_id"]), bool(t.user_attrs[LABEL]["new"]), t)
-                     for t in labelled]
-            for _, point, new, _ in asked:
-                if new:
-                    seen.add(point)
-            if not labelled or sum(new for _, _, new, _ in asked) < target:
+                     for t in generations.get(generation, [])]
+            seen.update(point for _, point, new, _ in asked if new)
+            if sum(new for _, _, new, _ in asked) < target:
                 asked += _ask(optuna, study, spec, space, generation, target, asked, seen, loose)
                 loose = []
             new_ids = np.array([point for _, point, new, _ in asked if new], dtype=np.int64)
-            unfinished = [a for a in asked if not _finished(optuna, a[3])]
-            if generation not in store.done or unfinished:
+            if generation in store.done and all(_finished(optuna, a[3]) for a in asked):
+                # done before a resume: what its trials were told stands for its designs
+                outcomes.update((point, _from_trial(t)) for _, point, new, t in asked if new)
+            else:
                 for _, (rows, failed) in runner.map(functools.partial(_generation_task, evaluate, new_ids),
                                                     [generation]):
                     outcomes.update(_outcomes(spec, rows, failed))
                     if generation not in store.done:
-                        journal.sync()
+                        journal.sync()   # the trials a part holds are on disk before the part
                         kept = keep(rows)
                         store.write(generation, kept, len(rows) - len(kept))
                         written, dropped, run = written + len(kept), dropped + len(rows) - len(kept), run + 1
                         bar.advance(len(rows))
-            else:
-                for _, point, new, t in asked:
-                    if new:
-                        outcomes[point] = _from_trial(t)
             for _, point, _, t in asked:
                 if not _finished(optuna, t):
                     trial = t if isinstance(t, optuna.trial.Trial) else optuna.trial.Trial(study, t._trial_id)
