@@ -295,3 +295,17 @@ def test_search_vs_exhaustive_small(tmp_path, capsys):
     assert ((ratios["hypervolume_ratio"] > 0) & (ratios["hypervolume_ratio"] <= 1 + 1e-12)).all()
     for method in ("nsga2", "tpe", "random"):
         assert method in out
+
+
+def test_a_trial_cut_inside_an_ask_is_closed_and_the_search_finishes(folder, monkeypatch):
+    spec = write(folder, count=14, population=4)
+    with monkeypatch.context() as patch:
+        # the 4 axes of a trial are drawn one by one: the 11th draw is the 3rd of the 3rd trial
+        interrupt(patch, optuna.trial.Trial, "_suggest", 10)
+        with pytest.raises(Stop):
+            hwsim.sweep(spec, folder / "cut", progress="quiet")
+    hwsim.sweep(spec, folder / "cut", resume=True, progress="quiet")
+    got = rows(folder / "cut")
+    assert len(got) == 14 and got["point_id"].is_unique
+    cut = [t for t in trials(folder / "cut") if search.LABEL not in t.user_attrs]
+    assert len(cut) == 1 and cut[0].state == optuna.trial.TrialState.FAIL and len(cut[0].params) == 2
