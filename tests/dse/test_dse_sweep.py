@@ -23,11 +23,11 @@ import pandas as pd
 import pytest
 
 import hwsim
-from hwsim.cli import main
 from hwsim.dse import expr, samplers
 from hwsim.dse.spec import SweepSpec, load_sweep_spec
 from hwsim.dse.sweep import chunk_points, iter_sweep
 from hwsim.errors import HwsimInputError
+from _sweep_io import run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
 
 pytest.importorskip("pyarrow")
 
@@ -54,22 +54,6 @@ def folder(tmp_path):
     (tmp_path / "a.csv").write_text(A_CSV)
     (tmp_path / "b.csv").write_text(B_CSV)
     return tmp_path
-
-
-def write(folder: Path, text: str, name: str = "space.yaml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def table(out: Path) -> pd.DataFrame:
-    return pd.read_parquet(out).sort_values("point_id").reset_index(drop=True)
 
 
 # ---- the spec -----------------------------------------------------------------------------------
@@ -587,7 +571,7 @@ def test_the_reference_example_is_a_valid_spec():
 
     import yaml
 
-    text = (Path(__file__).parent.parent / "docs" / "sweep-spec.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sweep-spec.md").read_text()
     example = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
     spec = SweepSpec.from_mapping(yaml.safe_load(example))
     # 4 rows x 6 ifmap sizes (16..512 in doublings) x 6 bandwidths x 3 dataflows (cols tied to rows)

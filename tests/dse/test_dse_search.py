@@ -276,7 +276,7 @@ def test_without_optuna_one_line_names_the_extra(folder, capsys, monkeypatch):
 # ---- the study's mechanics ----------------------------------------------------------------------
 
 def _study():
-    path = Path(__file__).resolve().parents[1] / "studies" / "dse" / "search_vs_exhaustive.py"
+    path = Path(__file__).resolve().parents[2] / "studies" / "dse" / "search_vs_exhaustive.py"
     spec = importlib.util.spec_from_file_location("search_vs_exhaustive", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

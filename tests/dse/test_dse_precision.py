@@ -250,7 +250,7 @@ def test_w4_decode_is_faster_than_w8_by_the_weight_bits_saved(tmp_path):
 
 # ---- the example spaces of studies/dse ---------------------------------------------------------------
 
-STUDIES = Path(__file__).resolve().parents[1] / "studies" / "dse"
+STUDIES = Path(__file__).resolve().parents[2] / "studies" / "dse"
 
 
 @pytest.mark.parametrize("name, designs", [

@@ -14,13 +14,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from hwsim.cli import main
+from _sweep_io import run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("moocore")
@@ -49,22 +48,6 @@ chunk_points: {chunk}
 def folder(tmp_path):
     (tmp_path / "a.csv").write_text(A_CSV)
     return tmp_path
-
-
-def write(folder: Path, text: str, name: str = "space.yaml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def table(out: Path) -> pd.DataFrame:
-    return pd.read_parquet(out).sort_values("point_id").reset_index(drop=True)
 
 
 def brute_front(rows: pd.DataFrame, objectives: dict[str, str]) -> pd.DataFrame:

@@ -14,14 +14,13 @@ import os
 import re
 import signal
 import sys
-import textwrap
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import hwsim.dse.sweep as sweep_module
 from hwsim.cli import main
+from _sweep_io import run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
 
 pytest.importorskip("pyarrow")
 distributed = pytest.importorskip("distributed")
@@ -82,22 +81,6 @@ def scheduler(cluster) -> str:
 def folder(tmp_path):
     (tmp_path / "a.csv").write_text(A_CSV)
     return tmp_path
-
-
-def write(folder: Path, text: str, name: str = "space.yaml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def table(out: Path) -> pd.DataFrame:
-    return pd.read_parquet(out).sort_values("point_id").reset_index(drop=True)
 
 
 @pytest.fixture
