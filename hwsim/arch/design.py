@@ -568,6 +568,10 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType"
 
 
+# the DRAM keys whose valid values depend on the standard (dram.standard's limits)
+DRAM_SIZING_KEYS = ("dram.channels", "dram.bandwidth_gb_s", "dram.capacity_gib")
+
+
 def _row_overrides(base: AcceleratorLike, columns: dict, structural: list[str], row: int) -> dict:
     """One row's structural values. An empty cell is allowed only for a compute.pe key that the
     row's PE type does not have (a table sweeping PE types leaves the other types' keys empty);
@@ -588,6 +592,12 @@ def _row_overrides(base: AcceleratorLike, columns: dict, structural: list[str], 
                                   allowed="a value in every row (an empty cell only for a compute.pe key the "
                                           "row's PE type does not have)")
         out[key] = value
+    if "dram.standard" in out:
+        # the row's own DRAM sizing goes with a new standard, so the group's spec is validated with
+        # it rather than with the base's (16 HBM channels are not a valid DDR4 system)
+        for key in DRAM_SIZING_KEYS:
+            if key in columns and key not in out and not _missing(_plain(columns[key][row])):
+                out[key] = _plain(columns[key][row])
     return out
 
 

@@ -233,3 +233,13 @@ def test_a_negative_capacity_in_a_sweep_names_the_row(tmp_path):
     with pytest.raises(HwsimInputError, match=r"points row 1: -2\.0 is not allowed") as info:
         design_batch(base, {"dram.capacity_gib": [8.0, -2.0]})
     assert "\n" not in str(info.value) and "dram.capacity_gib" in str(info.value)
+
+
+def test_a_standard_swept_with_its_channels_validates_each_rows_own_sizing():
+    # systolic-hbm2 names 16 HBM2 pseudo-channels; a DDR4 row with 2 channels is valid (16 DDR4
+    # channels would not be): the row's own channels go with its standard
+    table = hwsim.evaluate("systolic-hbm2", "resnet50", {"dram.standard": ["ddr4", "hbm2"], "dram.channels": [2, 16],
+                                                         "dram.energy_pj_per_bit": [20.3, 3.9]})
+    assert table["dram.channels"].tolist() == [2, 16]
+    # a wider interface costs more PHY area: 16 HBM2 pseudo-channels against 2 DDR4 channels
+    assert table["area_mm2"].iloc[1] > table["area_mm2"].iloc[0]
