@@ -404,10 +404,10 @@ def _codes(column: np.ndarray) -> np.ndarray:
     """One integer per distinct cell of a column: numbers with numpy; text and mixed cells with
     pandas' hash table; a column of lists of text (formats) as tuples in the same table; other
     unhashable cells (lists of dicts) once per distinct object, then per distinct value."""
-    if column.dtype.kind in "iufb":
-        return np.unique(column, return_inverse=True)[1].reshape(-1)
     import pandas as pd
 
+    if column.dtype.kind in "iufb":   # a hash table: O(n), where sorting 10^5 cells costs 0.1 s
+        return pd.factorize(column, use_na_sentinel=False)[0]
     try:
         return pd.factorize(column, use_na_sentinel=False)[0]
     except TypeError:
@@ -519,15 +519,16 @@ def _validated(key: str, kind: str, codes, column: np.ndarray) -> np.ndarray:
                               allowed=allowed)
 
     if kind == "choice":
-        text = np.array([isinstance(v, str) for v in column], dtype=bool)
-        if not text.all():
-            fail(int(np.flatnonzero(~text)[0]), ", ".join(codes))
-        out = np.empty(len(column), dtype=np.int64)
-        for value in set(column.tolist()):
-            if value not in codes:
-                fail(int(np.flatnonzero(column == value)[0]), ", ".join(codes))
-            out[column == value] = codes[value]
-        return out
+        import pandas as pd
+
+        # each distinct cell checked once (a hash table over the column, not a Python loop per row)
+        index, distinct = pd.factorize(column, use_na_sentinel=False)
+        mapped = np.empty(len(distinct), dtype=np.int64)
+        for d, value in enumerate(distinct):
+            if not isinstance(value, str) or value not in codes:
+                fail(int(np.flatnonzero(index == d)[0]), ", ".join(codes))
+            mapped[d] = codes[value]
+        return mapped[index]
     if kind == "bool":
         if column.dtype.kind == "b":
             return column.astype(bool)
