@@ -521,8 +521,12 @@ def _validated(key: str, kind: str, codes, column: np.ndarray) -> np.ndarray:
     if kind == "choice":
         import pandas as pd
 
-        # each distinct cell checked once (a hash table over the column, not a Python loop per row)
-        index, distinct = pd.factorize(column, use_na_sentinel=False)
+        # each distinct cell checked once (a hash table over the column, not a Python loop per row);
+        # cells a hash table cannot hold (lists, dicts) are not text: the first is refused
+        try:
+            index, distinct = pd.factorize(column, use_na_sentinel=False)
+        except TypeError:
+            fail(next(i for i, v in enumerate(column) if not isinstance(v, str)), ", ".join(codes))
         mapped = np.empty(len(distinct), dtype=np.int64)
         for d, value in enumerate(distinct):
             if not isinstance(value, str) or value not in codes:
