@@ -309,14 +309,19 @@ def _point_chunks(points, chunk_points: int):
 
 def _shift_row(exc: HwsimInputError, start: int) -> HwsimInputError:
     """A chunk's error names the row in the whole table, not in the chunk (design.py numbers rows
-    from 0 within the table it is given)."""
+    from 0 within the table it is given): in the printed line, the message and the source alike
+    (sweeps read the message and the source to name the point)."""
     import re
 
     if start == 0:
         return exc
-    text = re.sub(r"points row (\d+)", lambda m: f"points row {int(m.group(1)) + start}", exc.args[0])
-    shifted = HwsimInputError(text)
-    shifted.message, shifted.source, shifted.field, shifted.allowed = exc.message, exc.source, exc.field, exc.allowed
+    def shift(text):
+        if text is None:
+            return None
+        return re.sub(r"points row (\d+)", lambda m: f"points row {int(m.group(1)) + start}", text)
+    shifted = HwsimInputError(shift(exc.args[0]))
+    shifted.message, shifted.source = shift(exc.message), shift(exc.source)
+    shifted.field, shifted.allowed = exc.field, exc.allowed
     return shifted
 
 

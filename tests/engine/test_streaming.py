@@ -165,3 +165,16 @@ def test_a_die_beyond_one_reticle_runs_and_is_flagged(work):
     table = hwsim.evaluate("scalesim-default", work, {"compute.rows": [32, 4096], "compute.cols": [32, 4096]})
     assert table["exceeds_reticle"].tolist() == [False, True]
     assert hwsim.simulate("scalesim-default", work).summary()["exceeds_reticle"] is False
+
+
+@pytest.mark.parametrize("key, good, bad", [("compute.dataflow", "ws", "xx"), ("clock_mhz", 500.0, -1.0)])
+def test_a_later_chunks_error_names_the_row_in_message_and_source(work, key, good, bad):
+    # sweeps read the error's message and source to name the point: both count rows in the whole table
+    points = pd.DataFrame({key: [good] * 100})
+    points.loc[70, key] = bad
+    with pytest.raises(HwsimInputError) as caught:
+        hwsim.evaluate("scalesim-default", work, points, chunk_points=50)
+    error = caught.value
+    assert "points row 70" in str(error)
+    assert "points row 20" not in f"{error.message} {error.source}"
+    assert "points row 70" in f"{error.message} {error.source}"
