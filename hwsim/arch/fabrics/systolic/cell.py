@@ -35,46 +35,9 @@ from hwsim.arch.fabrics.systolic.mapper import (
     K_SPILL, K_TOTAL, S_A_BITS, S_A_DISTINCT, S_ACC_BITS, S_B_BITS, S_COL_FOLDS, S_COLS, S_CPS, S_DBUF, S_DF,
     S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A, S_SRAM_B,
     S_SS_CAP, choose, scalesim_order)
+from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
 
 MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
-
-
-@njit(cache=True, inline="always")
-def _cdiv(a, b):
-    return -(-a // b)
-
-
-@njit(cache=True)
-def fold_cell(m, k, n, rows, cols, df, cps):
-    """SCALE-Sim's fold timing for one GEMM (timing.py's table; integer arithmetic):
-    (row folds, col folds, cycles per fold, compute cycles, mapping efficiency, compute
-    utilisation, ifmap / filter / ofmap SRAM words)."""
-    if df == 0:
-        sr, sc, t = m, n, k
-    elif df == 1:
-        sr, sc, t = k, n, m
-    else:
-        sr, sc, t = k, m, n
-    t_cycles = t * cps
-    if df == 0:
-        per_fold = t_cycles + rows + cols - 2
-        util_cycles = per_fold
-    else:
-        per_fold = 2 * rows + cols + t_cycles - 2
-        util_cycles = per_fold + cols - 1
-    row_folds = _cdiv(sr, rows)
-    col_folds = _cdiv(sc, cols)
-    folds = row_folds * col_folds
-    used = float(sr) * float(sc)
-    pes = float(rows) * float(cols)
-    efficiency = used / (pes * folds)
-    utilization = used * t_cycles / (pes * util_cycles * folds)
-    mk, kn, mn = m * k, k * n, m * n
-    ifmap = mk if df == 2 else mk * col_folds
-    filt = kn * row_folds if df == 0 else (kn if df == 1 else kn * col_folds)
-    # SCALE-Sim v3 OS counts R + C extra ofmap words per fold (systolic_compute_os.py)
-    ofmap = mn + folds * (rows + cols) if df == 0 else mn * row_folds
-    return (row_folds, col_folds, per_fold, folds * per_fold - 1, efficiency, utilization, ifmap, filt, ofmap)
 
 
 @njit(cache=True)
@@ -93,7 +56,7 @@ def systolic_cell(design, p, layer, i, prec, user, out, best, cand, table, prepa
     pack = int(prec[Q_PACK, g, i])
     cps = int(prec[Q_CPS, g, i])
     m, k_elems, n = int(layer[L_M, i]), int(layer[L_K, i]), int(layer[L_N, i])
-    k = _cdiv(k_elems, pack)                               # reduction words the array sees
+    k = cdiv(k_elems, pack)                               # reduction words the array sees
     a_unique = math.ceil(layer[L_A_UNIQUE, i] / pack)
     a_input = math.ceil(layer[L_A_INPUT, i] / pack)
     a_raw, b_raw = prec[Q_A_BITS, g, i], prec[Q_B_BITS, g, i]
