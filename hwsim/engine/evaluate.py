@@ -1,10 +1,13 @@
-"""The batched engine: (design points x layers) in one vectorised pass.
+"""The engine's entry points: points -> chunks -> design batches -> a table.
 
-    workload -> LayerBatch ─┐
-                            ├─> fabric per layer kind -> Counts -> pricing -> table
-    spec + points -> DesignBatch
+    points ──chunks──> DesignBatch ─┐
+    workload ────────> LayerBatch ──┼─> fused pass (engine/fused.py: systolic + vector cells,
+                                    │   counted, priced and summed per point) ─> summary rows
+                                    └─> run(): placement -> each fabric's Counts -> pricing
+                                        ─> per-layer tables, or summaries of other fabrics
 
-``evaluate`` returns one row per design point; ``simulate`` is its one-point, per-layer case.
+``evaluate_chunks`` yields one table per chunk of points, ``evaluate`` concatenates them;
+``simulate`` (analytical.py) is the one-point, per-layer case of ``run``.
 """
 
 from __future__ import annotations
@@ -181,6 +184,17 @@ _LOADED: dict[tuple, object] = {}
 _LOADED_MAX = 64
 
 
+def _load_once(kind: str, path, load):
+    """``load()`` of ``path`` once per file identity (path, size, mtime), in a bounded table."""
+    stat = path.stat()
+    key = (kind, str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.clear()
+        _LOADED[key] = load()
+    return _LOADED[key]
+
+
 def resolve_accelerator(accelerator) -> Accelerator:
     if isinstance(accelerator, Accelerator):
         return accelerator
@@ -188,13 +202,7 @@ def resolve_accelerator(accelerator) -> Accelerator:
     from hwsim.arch.accelerator import load_accelerator
 
     path = presets.resolve(str(accelerator), presets.accelerator_presets(), "accelerator")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _LOADED:
-        if len(_LOADED) >= _LOADED_MAX:
-            _LOADED.clear()
-        _LOADED[key] = load_accelerator(str(accelerator))
-    return _LOADED[key]
+    return _load_once("accelerator", path, lambda: load_accelerator(str(accelerator)))
 
 
 def resolve_workload(workload) -> Workload:
@@ -203,15 +211,8 @@ def resolve_workload(workload) -> Workload:
     from hwsim import presets
     from hwsim.workload.load import load_workload
 
-    found = {**presets.workload_presets(), **presets.llm_config_presets()}
-    path = presets.resolve(str(workload), found, "workload")
-    stat = path.stat()
-    key = ("workload", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _LOADED:
-        if len(_LOADED) >= _LOADED_MAX:
-            _LOADED.clear()
-        _LOADED[key] = load_workload(str(workload))
-    return _LOADED[key]
+    path = presets.resolve(str(workload), {**presets.workload_presets(), **presets.llm_config_presets()}, "workload")
+    return _load_once("workload", path, lambda: load_workload(str(workload)))
 
 
 # Chunk sizes. The general path holds ~40 float64 (P, L) arrays (~0.7 KB a cell): 2^18 cells
