@@ -1,33 +1,20 @@
 """hwsim.evaluate's power_w, dram_footprint_bits and fits_memory columns (the engine side of
 hwsim/workload/footprint.py and DesignBatch.dram_capacity_bits)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import hwsim
 
-SPEC = """
-name: ddr4-8gib
-source: test (one DDR4 channel, 8 GiB)
-clock_mhz: 500
-tech_node_nm: 45
-compute: {rows: 16, cols: 16, dataflow: ws, pe: {type: mac, weights: [int8], activations: [int8], accumulator: int32}}
-vector: {lanes: 16}
-buffers:
-  ifmap: {size_kib: 64, port_width_bits: 128}
-  filter: {size_kib: 64, port_width_bits: 128}
-  ofmap: {size_kib: 64, port_width_bits: 128}
-dram: {standard: ddr4, channels: 1}
-default_precision: {weights: int8, activations: int8, outputs: int8}
-area_overhead_fraction: 0.5
-"""
+# the one 8 GiB DDR4 design the footprint tests use
+SPEC = str(Path(__file__).resolve().parents[1] / "specs" / "ddr4_8gib.yaml")
 
 
-def test_mixtral_is_flagged_on_8_gib_and_fits_on_64(tmp_path):
-    path = tmp_path / "ddr4.yaml"
-    path.write_text(SPEC)
+def test_mixtral_is_flagged_on_8_gib_and_fits_on_64():
     work = hwsim.load_workload("llm/mixtral-8x7b", phase="decode", kv_len=512, gemm_only=True)
-    frame = hwsim.evaluate(str(path), work, {"dram.channels": [1, 8]})
+    frame = hwsim.evaluate(SPEC, work, {"dram.channels": [1, 8]})
     # 46,702,792,704 INT8 weights + 2 x 32 x 8 x 128 x 513 INT8 KV entries (+ a step's activations)
     # against 8 GiB (1 channel) and 64 GiB (8 channels)
     need = 46_702_792_704 * 8 + 2 * 32 * 8 * 128 * 513 * 8

@@ -1,6 +1,8 @@
 """A workload's DRAM footprint (weights at their formats, the KV cache at its length and format,
 the peak activations), by hand, and whether it fits a design's capacity."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -14,21 +16,7 @@ INT8 = Precision("int8", "int8", "int8")
 GIB_BITS = 8 * 2 ** 30
 
 # one 8 GiB design: a single DDR4-3200 channel of eight 8 Gb dies
-DDR4_8GIB = """
-name: ddr4-8gib
-source: test (one DDR4 channel, 8 GiB)
-clock_mhz: 500
-tech_node_nm: 45
-compute: {rows: 16, cols: 16, dataflow: ws, pe: {type: mac, weights: [int8], activations: [int8], accumulator: int32}}
-vector: {lanes: 16}
-buffers:
-  ifmap: {size_kib: 64, port_width_bits: 128}
-  filter: {size_kib: 64, port_width_bits: 128}
-  ofmap: {size_kib: 64, port_width_bits: 128}
-dram: {standard: ddr4, channels: 1}
-default_precision: {weights: int8, activations: int8, outputs: int8}
-area_overhead_fraction: 0.5
-"""
+DDR4_8GIB = str(Path(__file__).resolve().parents[1] / "specs" / "ddr4_8gib.yaml")
 
 
 def _tiny():
@@ -95,10 +83,8 @@ def test_mixtral_stores_every_expert():
     assert executed < params / 3
 
 
-def test_mixtral_does_not_fit_8_gib_and_gpt2_does(tmp_path):
-    path = tmp_path / "ddr4.yaml"
-    path.write_text(DDR4_8GIB)
-    accel = hwsim.load_accelerator(str(path))
+def test_mixtral_does_not_fit_8_gib_and_gpt2_does():
+    accel = hwsim.load_accelerator(DDR4_8GIB)
     assert accel.design.dram_capacity_bits[0] == 8 * GIB_BITS
     mixtral = hwsim.load_workload("llm/mixtral-8x7b", phase="decode", kv_len=512)
     gpt2 = hwsim.load_workload("llm/gpt2", phase="decode", kv_len=512)
@@ -106,16 +92,14 @@ def test_mixtral_does_not_fit_8_gib_and_gpt2_does(tmp_path):
     assert workload_footprint(gpt2, accel.default_precision).total_bits < 8 * GIB_BITS
 
 
-def test_run_warns_on_one_line_when_it_does_not_fit(tmp_path, capsys):
-    path = tmp_path / "ddr4.yaml"
-    path.write_text(DDR4_8GIB)
-    assert main(["run", str(path), "llm/mixtral-8x7b", "--phase", "decode", "--kv-len", "512", "--gemm-only",
+def test_run_warns_on_one_line_when_it_does_not_fit(capsys):
+    assert main(["run", DDR4_8GIB, "llm/mixtral-8x7b", "--phase", "decode", "--kv-len", "512", "--gemm-only",
                  "--format", "json"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("hwsim: warning: ")
     # 46,702,792,704 INT8 weights = 43.5 GiB; the DRAM holds 8 GiB
     assert "does not fit" in err[0] and "weights 43.5 GiB" in err[0] and "holds 8 GiB" in err[0]
-    assert main(["run", str(path), "llm/gpt2", "--phase", "decode", "--kv-len", "512", "--gemm-only",
+    assert main(["run", DDR4_8GIB, "llm/gpt2", "--phase", "decode", "--kv-len", "512", "--gemm-only",
                  "--format", "json"]) == 0
     assert capsys.readouterr().err == ""
 
