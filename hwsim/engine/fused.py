@@ -15,8 +15,9 @@ from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
     D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_LEAKAGE_UW, D_MAPPING, D_ROWS, D_SIZE_A, D_SIZE_B,
-    D_SIZE_C, L_IS_GEMM, L_REPEATS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP, Q_OUT_BITS,
-    Q_PACK)
+    D_SIZE_C, L_IS_GEMM, L_REPEATS, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
+    O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W,
+    Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP, Q_OUT_BITS, Q_PACK)
 from hwsim.arch.fabrics.systolic.cell import MAPPING_BITMOD, systolic_cell
 from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS,
                                                 STRUCTURE_INPUTS)
@@ -56,7 +57,8 @@ def fused_totals(design, layer, prec, order, starts, totals):
     ``order[starts[s]:starts[s + 1]]`` share everything the mapper's tilings depend on (group,
     array, dataflow, buffers, buffering), so each layer's tilings are prepared once per group and
     only timed and priced per point."""
-    user = np.zeros((N_USER_INPUTS, 1, 1))
+    user = np.zeros((N_USER_INPUTS, 1, 1))      # no USER-mode or BitMoD points take this pass
+    bitmod = np.zeros((N_BITMOD_INPUTS, 1, 1))
     for s in prange(len(starts) - 1):
         out = np.empty(N_OUT)
         best = np.empty(len(KERNEL_OUTPUTS))
@@ -66,16 +68,17 @@ def fused_totals(design, layer, prec, order, starts, totals):
         prepared = np.full((layer.shape[1], 2), -1, dtype=np.int64)
         for j in range(starts[s], starts[s + 1]):
             p = order[j]
-            _point_totals(design, p, layer, prec, user, out, best, cand, tables, prepared, structure, totals)
+            _point_totals(design, p, layer, prec, user, bitmod, out, best, cand, tables, prepared, structure, totals)
 
 
 @njit(cache=True)
-def _point_totals(design, p, layer, prec, user, out, best, cand, tables, prepared, structure, totals):
+def _point_totals(design, p, layer, prec, user, bitmod, out, best, cand, tables, prepared, structure, totals):
     g = int(design[D_GROUP, p])
     compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
     for i in range(layer.shape[1]):
         if layer[L_IS_GEMM, i] > 0:
-            systolic_cell(design, p, layer, i, prec, user, out, best, cand, tables[i], prepared[i], structure)
+            systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tables[i], prepared[i],
+                          structure)
         else:
             vector_cell(design, p, layer, i, prec, out)
         c, s, d = cell_energy(out, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],

@@ -53,6 +53,12 @@ USER_INPUTS = ("stall_cycles", "dram_ifmap_reads_words", "dram_filter_reads_word
 U_STALL, U_IFMAP, U_FILTER, U_OFMAP = range(len(USER_INPUTS))
 N_USER_INPUTS = len(USER_INPUTS)
 
+# -- BitMoD's mapping computed ahead (systolic/fabric.py: _bitmod), rows of a (7, P, L) tensor ---
+BITMOD_INPUTS = ("compute_cycles", "stall_cycles", "dram_a_bits", "dram_b_bits", "dram_out_bits",
+                 "sram_a_reads_bits", "sram_b_reads_bits")
+B_COMPUTE, B_STALL, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B = range(len(BITMOD_INPUTS))
+N_BITMOD_INPUTS = len(BITMOD_INPUTS)
+
 # -- outputs, per instance ------------------------------------------------------------------------
 OUTPUTS = (
     "compute_cycles", "stall_cycles", "macs", "groups", "tables", "converted_weights", "converted_activations",

@@ -22,6 +22,7 @@ import math
 from numba import njit
 
 from hwsim.arch.fabrics.base import (
+    B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL,
     D_BW, D_COLS, D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
     D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT, L_A_UNIQUE,
     L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
@@ -41,9 +42,11 @@ MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
 
 
 @njit(cache=True)
-def systolic_cell(design, p, layer, i, prec, user, out, best, cand, table, prepared, structure):
+def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, table, prepared, structure):
     """Every count of layer ``i`` on design point ``p`` into ``out`` (``O_*`` slots).
 
+    ``user`` and ``bitmod`` hold the named mappings computed ahead in numpy (SCALE-Sim's USER
+    mode, BitMoD's simulator: U_* and B_* rows), read only for points in those modes.
     ``best``, ``cand``, ``structure`` are scratch; ``table`` and ``prepared`` hold the mapper's
     prepared rows for this layer and the point's structure (mapper.choose): the caller resets
     ``prepared`` to -1 whenever the structure changes, and keeps it across points that share it."""
@@ -116,6 +119,14 @@ def systolic_cell(design, p, layer, i, prec, user, out, best, cand, table, prepa
         a_read, b_read, out_write, psum_read = best[K_A_READ], best[K_B_READ], best[K_OUT_WRITE], best[K_PSUM_READ]
         spill, k_passes = best[K_SPILL], best[K_K_PASSES]
         scheme, mt, nt, kt, overlap = best[K_SCHEME], best[K_MT], best[K_NT], best[K_KT], best[K_OVERLAP]
+    elif mapping == MAPPING_BITMOD:
+        # BitMoD's simulator, computed ahead (fabric.py _bitmod): whole buffers, no partial sums
+        # on chip, its own per-tile buffer reads
+        compute, stall = bitmod[B_COMPUTE, p, i], bitmod[B_STALL, p, i]
+        a_read, b_read, out_write = bitmod[B_DRAM_A, p, i], bitmod[B_DRAM_B, p, i], bitmod[B_DRAM_OUT, p, i]
+        psum_read, spill, k_passes = 0.0, 0.0, 1.0
+        scheme, mt, nt, kt, overlap = math.nan, math.nan, math.nan, math.nan, 0.0
+        sram_a_array, sram_b_array = bitmod[B_SRAM_A, p, i], bitmod[B_SRAM_B, p, i]
     else:
         compute = float(ss_compute)
         stall = ss_stall
@@ -127,7 +138,7 @@ def systolic_cell(design, p, layer, i, prec, user, out, best, cand, table, prepa
     # chunks being the array's K folds (WS/IS; buffer K tiles hold whole folds) or the buffer's K
     # passes (OS keeps partial sums in the PEs within a pass); spilled ones come back from DRAM first
     array_k_folds = 1.0 if df == 0 else float(row_folds)
-    onchip_psum = mn * (max(array_k_folds, k_passes) - 1.0)
+    onchip_psum = 0.0 if mapping == MAPPING_BITMOD else mn * (max(array_k_folds, k_passes) - 1.0)
     macs = float(m) * float(k_elems) * float(n)
     group = prec[Q_GROUP_SIZE, g, i]
     out[O_COMPUTE] = compute

@@ -28,18 +28,16 @@ import numpy as np
 from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
-    D_USER, L_K, L_M, L_N, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
-    O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_IDLE, O_KT, O_MACS, O_MT,
-    O_NT, O_OVERLAP, O_SCHEME, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C,
-    O_STALL, Q_PACK, COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob, array_peak, cells_to_counts)
-from hwsim.arch.fabrics.systolic.cell import systolic_cell
+    D_USER, L_K, L_M, L_N, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, Q_PACK, COMMON_REPEAT_SCALED, COMMON_REPORT,
+    Counts, Fabric, FabricJob, array_peak, cells_to_counts)
+from hwsim.arch.fabrics.systolic.cell import MAPPING_BITMOD, systolic_cell
 from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS, SCHEMES,
                                                 STRUCTURE_INPUTS)
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
 
 
 @njit(cache=True, parallel=True)
-def _systolic_cells(design, layer, prec, user, out):
+def _systolic_cells(design, layer, prec, user, bitmod, out):
     for p in prange(design.shape[1]):
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
@@ -48,19 +46,19 @@ def _systolic_cells(design, layer, prec, user, out):
         structure = np.empty(len(STRUCTURE_INPUTS))
         for i in range(layer.shape[1]):
             prepared[:] = -1
-            systolic_cell(design, p, layer, i, prec, user, out[:, p, i], best, cand, table, prepared, structure)
+            systolic_cell(design, p, layer, i, prec, user, bitmod, out[:, p, i], best, cand, table, prepared,
+                          structure)
 
 
 def count_systolic(job: FabricJob) -> Counts:
     cells = job.cells
     d = job.design
     user = _user_mode(job) if cells.design[D_USER].any() else np.zeros((N_USER_INPUTS, 1, 1))
+    bitmod_mode = d.mapping == MAPPING_BITMOD
+    bitmod, bitmod_report = _bitmod_inputs(job, bitmod_mode) if bitmod_mode.any() else (
+        np.zeros((N_BITMOD_INPUTS, 1, 1)), {})
     out = np.empty((N_OUT, d.size, cells.layer.shape[1]))
-    _systolic_cells(cells.design, cells.layer, cells.precision, user, out)
-    bitmod_mode = d.mapping == 2
-    bitmod_report = {}
-    if bitmod_mode.any():
-        bitmod_report = _apply_bitmod(job, out, bitmod_mode)
+    _systolic_cells(cells.design, cells.layer, cells.precision, user, bitmod, out)
     counts = cells_to_counts(out, idle=True)
     counts.report.update(bitmod_report)
     return counts
@@ -84,33 +82,15 @@ def _user_mode(job: FabricJob) -> np.ndarray:
         mem.stall_cycles, mem.dram_ifmap_reads_words, mem.dram_filter_reads_words, mem.dram_ofmap_writes_words)])
 
 
-def _apply_bitmod(job: FabricJob, out: np.ndarray, rows_mask: np.ndarray) -> dict:
-    """Overwrite the BitMoD-mapped points' cells with its simulator's rules (_bitmod)."""
+def _bitmod_inputs(job: FabricJob, rows_mask: np.ndarray) -> tuple[np.ndarray, dict]:
+    """BitMoD's simulator for every cell (_bitmod) as the cell's B_* rows, (7, P, L), and its own
+    report columns (NaN on points of other mappings)."""
     bm = _bitmod(job)
+    shape = (job.design.size, job.cells.layer.shape[1])
+    inputs = np.stack([np.broadcast_to(bm[key], shape).astype(np.float64) for key in (
+        "compute", "stall", "a_read", "b_read", "out_write", "sram_a_reads", "sram_b_reads")])
     sel = rows_mask[:, None]
-    def put(slot, value):
-        out[slot] = np.where(sel, value, out[slot])
-    mn = job.m * job.n
-    put(O_COMPUTE, bm["compute"])
-    put(O_STALL, bm["stall"])
-    for slot, key in ((O_DRAM_A, "a_read"), (O_DRAM_B, "b_read"), (O_DRAM_W, "out_write")):
-        put(slot, bm[key])
-    put(O_DRAM_PSUM, 0.0)
-    put(O_SRAM_RD_A, bm["sram_a_reads"])
-    put(O_SRAM_RD_B, bm["sram_b_reads"])
-    put(O_SRAM_RD_C, bm["out_write"])            # no partial sums on chip: outputs drained once
-    put(O_SRAM_WR_A, bm["a_read"])
-    put(O_SRAM_WR_B, bm["b_read"])
-    put(O_SRAM_WR_C, mn * job.out_bits + 0.0)
-    put(O_DRAM_IFMAP_WORDS, bm["a_read"] / job.a_bits)
-    put(O_DRAM_FILTER_WORDS, bm["b_read"] / job.b_bits)
-    put(O_DRAM_OFMAP_WORDS, mn + 0.0)
-    for slot in (O_SCHEME, O_MT, O_NT, O_KT):
-        put(slot, np.nan)
-    put(O_OVERLAP, 0.0)
-    slots = job.col(job.design.rows * job.design.cols) * out[O_COMPUTE] * job.k_per_step / job.cycles_per_step
-    put(O_IDLE, np.maximum(0.0, slots - out[O_MACS]))
-    return {f"bitmod_{key}": np.where(sel, bm[key], np.nan) for key in ("refetch_a", "refetch_b", "dram_cycles")}
+    return inputs, {f"bitmod_{key}": np.where(sel, bm[key], np.nan) for key in ("refetch_a", "refetch_b", "dram_cycles")}
 
 
 def _bitmod(job: FabricJob) -> dict:
