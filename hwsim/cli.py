@@ -6,6 +6,7 @@ Bad input prints one line, ``hwsim: error: ...``, and exits 2; never a traceback
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,10 @@ from hwsim import presets
 from hwsim.errors import HwsimInputError
 
 EXIT_BAD_INPUT = 2
+
+# subcommands that live beside the room they drive: each module defines
+# add_subcommands(subparsers) and keeps its heavy imports inside the command function
+_SUBCOMMAND_MODULES: tuple[str, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -397,6 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "the manifest), or the Pareto front of the spec's objectives (front.parquet)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
     swp.set_defaults(func=cmd_sweep)
+
+    for module_name in _SUBCOMMAND_MODULES:
+        # each adds its own subcommand(s); these modules import only argparse at top level, so
+        # `hwsim --help` stays free of numpy, pandas and numba
+        importlib.import_module(module_name).add_subcommands(sub)
     return parser
 
 
