@@ -27,8 +27,10 @@ LAYER_COLUMNS = (
     "latency_s",
     "mapping", "loop_order", "tile_m", "tile_n", "tile_k", "buffering",
     "dram_ifmap_reads_bits", "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits",
-    "compulsory_dram_bits",
+    "compulsory_dram_bits", "dram_transfer_cycles", "sram_port_cycles", "bound",
 )
+# columns built here from others, not read from the engine's values
+_DERIVED_COLUMNS = ("mapping", "loop_order", "buffering", "bound")
 
 PIM_COLUMNS = ("pim_passes", "pim_input_tiles", "pim_refreshes", "pim_readback_cycles", "pim_internal_bits")
 # mapping: bitmod only: BitMoD's own memory model's figures (docs/models/bitmod.md), so a
@@ -39,6 +41,28 @@ ENERGY_PARTS = ("compute", "sram", "dram", "leakage")
 _INTEGER_COLUMNS = ("macs", "folds", "compute_cycles", "stall_cycles", "total_cycles",
                     "sram_ifmap_reads_words", "sram_filter_reads_words", "sram_ofmap_writes_words",
                     "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words")
+
+
+BOUNDS = ("compute", "vector_unit", "sram_port", "dram_bandwidth", "pim", "roofline_compute", "roofline_memory")
+
+
+def layer_bound(mapping: np.ndarray, compute_cycles: np.ndarray, sram_port_cycles: np.ndarray,
+                dram_transfer_cycles: np.ndarray) -> np.ndarray:
+    """The limit that sets each layer's time (docs/columns.md, `bound`): the largest of the
+    engine's own timing components, compute (array or vector-unit busy cycles), the SRAM ports'
+    cycles and the DRAM transfer cycles; a tie goes to compute, then to the ports. Layers run in
+    memory are `pim`; a roofline host's GEMMs are `roofline_compute` or `roofline_memory`."""
+    compute = np.asarray(compute_cycles, dtype=np.float64)
+    port = np.nan_to_num(np.asarray(sram_port_cycles, dtype=np.float64), nan=-np.inf)
+    dram = np.nan_to_num(np.asarray(dram_transfer_cycles, dtype=np.float64), nan=-np.inf)
+    mapping = np.asarray(mapping, dtype=object)
+    on_vector = mapping == "vector"
+    bound = np.where(on_vector, "vector_unit", "compute").astype(object)
+    bound = np.where((port > compute) & (port >= dram), "sram_port", bound)
+    bound = np.where((dram > compute) & (dram > port), "dram_bandwidth", bound)
+    roofline = mapping == "roofline"
+    bound = np.where(roofline, np.where(dram > compute, "roofline_memory", "roofline_compute"), bound)
+    return np.where(mapping == "pim", "pim", bound).astype(object)
 
 
 def layer_frame(evaluation, point: int) -> pd.DataFrame:
@@ -56,7 +80,7 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
         "kv_format": [p.kv.name for p in table.resolved],
     }
     for column in LAYER_COLUMNS:
-        if column in frame or column in ("mapping", "loop_order", "buffering"):
+        if column in frame or column in _DERIVED_COLUMNS:
             continue
         values = v[column][point]
         if column in _INTEGER_COLUMNS:
@@ -75,6 +99,8 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     if mapping_name == "bitmod":
         frame["loop_order"] = np.where(layers.is_gemm, "bitmod", "")
     frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
+    frame["bound"] = layer_bound(frame["mapping"], frame["compute_cycles"], frame["sram_port_cycles"],
+                                 frame["dram_transfer_cycles"])
     columns = list(LAYER_COLUMNS)
     if evaluation.design.accelerators[evaluation.design.group[point]].pim is not None:  # docs/columns.md
         for column in PIM_COLUMNS:  # empty where no layer ran in memory
@@ -122,7 +148,7 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
     }
     del group
     for column in LAYER_COLUMNS:
-        if column in frame or column in ("mapping", "loop_order", "buffering"):
+        if column in frame or column in _DERIVED_COLUMNS:
             continue
         values = v[column].reshape(-1)
         if column in _INTEGER_COLUMNS:
@@ -136,6 +162,8 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
     scheme = v["map_scheme"].reshape(-1)
     frame["loop_order"] = orders[np.where(scheme == scheme, scheme, len(LOOP_ORDERS)).astype(np.int64)]
     frame["buffering"] = np.where(v["tiles_double_buffered"].reshape(-1) > 0.5, "double", "single").astype(object)
+    frame["bound"] = layer_bound(frame["mapping"], frame["compute_cycles"], frame["sram_port_cycles"],
+                                 frame["dram_transfer_cycles"])
     return pd.DataFrame(frame)[["point", *LAYER_COLUMNS]]
 
 

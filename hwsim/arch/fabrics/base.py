@@ -69,12 +69,16 @@ OUTPUTS = (
     "folds", "mapping_efficiency", "compute_utilization", "sram_ifmap_reads_words", "sram_filter_reads_words",
     "sram_ofmap_writes_words", "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words",
     "compulsory_dram_bits", "map_scheme", "tile_m", "tile_n", "tile_k", "tiles_double_buffered",
+    # the timing components the layer's time is made of (docs/columns.md; results.py derives the
+    # per-layer `bound` from them): DRAM transfer time at the design's bandwidth, and the time the
+    # SRAM ports need (NaN where the fabric's timing has no port term)
+    "dram_transfer_cycles", "sram_port_cycles",
 )
 (O_COMPUTE, O_STALL, O_MACS, O_GROUPS, O_TABLES, O_CONV_W, O_CONV_A, O_VOPS, O_SRAM_RD_A, O_SRAM_RD_B,
  O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_DRAM_A, O_DRAM_B, O_DRAM_W, O_DRAM_PSUM, O_IDLE,
  O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
  O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_COMPULSORY, O_SCHEME, O_MT, O_NT, O_KT,
- O_OVERLAP) = range(len(OUTPUTS))
+ O_OVERLAP, O_DRAM_CYCLES, O_PORT_CYCLES) = range(len(OUTPUTS))
 N_OUT = len(OUTPUTS)
 # the report columns the fabric hands to the per-layer table, and which scale with repeats
 REPORT_OUTPUTS = OUTPUTS[O_FOLDS:]
@@ -182,8 +186,10 @@ COMMON_REPORT = ("folds", "mapping_efficiency", "compute_utilization", "sram_ifm
                  "sram_filter_reads_words", "sram_ofmap_writes_words", "dram_ifmap_reads_words",
                  "dram_filter_reads_words", "dram_ofmap_writes_words", "dram_ifmap_reads_bits",
                  "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits", "compulsory_dram_bits",
-                 "map_scheme", "tile_m", "tile_n", "tile_k", "tiles_double_buffered")
-COMMON_REPEAT_SCALED = frozenset(name for name in COMMON_REPORT if name.endswith(("_words", "_bits"))) | {"folds"}
+                 "map_scheme", "tile_m", "tile_n", "tile_k", "tiles_double_buffered",
+                 "dram_transfer_cycles", "sram_port_cycles")
+COMMON_REPEAT_SCALED = (frozenset(name for name in COMMON_REPORT if name.endswith(("_words", "_bits", "_cycles")))
+                        | {"folds"})
 
 
 def array_peak(job: FabricJob) -> np.ndarray:

@@ -25,7 +25,7 @@ from hwsim.arch.fabrics.base import (
     B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL,
     D_BW, D_COLS, D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
     D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT, L_A_UNIQUE,
-    L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
+    L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_DRAM_CYCLES, O_PORT_CYCLES, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
     O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_GROUPS,
     O_IDLE, O_KT, O_MACS, O_MAP_EFF, O_MT, O_NT, O_OVERLAP, O_SCHEME, O_SRAM_FILTER_WORDS, O_SRAM_IFMAP_WORDS,
     O_SRAM_OFMAP_WORDS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL,
@@ -183,3 +183,15 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     out[O_NT] = nt
     out[O_KT] = kt
     out[O_OVERLAP] = overlap
+    # the timing components the layer's time is made of (docs/columns.md, `bound`): the DRAM
+    # transfer at the design's bandwidth, and the SRAM ports' cycles where the timing waits for
+    # them (the mapper: mapper._put_row's port bits over each buffer's bits per cycle; SCALE-Sim's
+    # order and BitMoD's rule have no port term: NaN)
+    out[O_DRAM_CYCLES] = 0.0 if math.isinf(bw) else (a_read + b_read + out_write + psum_read) / bw
+    if mapping == MAPPING_AUTO:
+        out[O_PORT_CYCLES] = max((sram_a_array + a_read) / design[D_PORT_A, p],
+                                 (sram_b_array + b_read) / design[D_PORT_B, p],
+                                 (mn * out_bits + 2.0 * onchip_psum * acc_bits + psum_read + out_write)
+                                 / design[D_PORT_C, p])
+    else:
+        out[O_PORT_CYCLES] = math.nan
