@@ -107,9 +107,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.native_pe:
         accel = hwsim.load_accelerator(args.accelerator, [*args.set, *native_pe_overrides(accel, workload, precision)])
     result = hwsim.simulate(accel, workload, precision, engine=args.engine)
-    _warn_unless_it_fits(accel, workload, precision)
-    if args.phase == "generate":
-        return _report_generate(args, result)
+    fit = _warn_unless_it_fits(accel, workload, precision)
+    if args.phase is not None and workload.llm is not None:
+        return _report_llm(args, result, workload, fit)
     if args.out:
         result.write(args.out)
     if args.format == "csv":
@@ -123,44 +123,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_unless_it_fits(accel, workload, precision) -> None:
+def _warn_unless_it_fits(accel, workload, precision):
     """One line on stderr when the workload's DRAM footprint (hwsim/workload/footprint.py) is more
-    than the design's DRAM capacity; the run's results stand."""
-    from hwsim.workload.footprint import workload_footprint
+    than the design's DRAM capacity; the run's results stand. Returns the footprint and capacity
+    (hwsim.drivers.llm_summary.MemoryFit) for the LLM summary."""
+    from hwsim.drivers.llm_summary import memory_fit
 
-    capacity = float(accel.design.dram_capacity_bits[0])
-    need = workload_footprint(workload, accel.default_precision, precision)
-    if float(need.total_bits) > capacity:
+    fit = memory_fit(accel, workload, precision)
+    if not fit.fits:
         gib = lambda bits: f"{float(bits) / 2 ** 33:.3g} GiB"  # noqa: E731
         sys.stderr.write(f"hwsim: warning: {workload.name} does not fit in {accel.name}'s DRAM: it needs "
-                         f"{gib(need.total_bits)} (weights {gib(need.weights_bits)}, KV cache {gib(need.kv_bits)}, "
-                         f"activations {gib(need.activations_bits)}), the DRAM holds {gib(capacity)}\n")
+                         f"{gib(fit.total_bits)} (weights {gib(fit.weights_bits)}, KV cache {gib(fit.kv_bits)}, "
+                         f"activations {gib(fit.activations_bits)}), the DRAM holds {gib(fit.capacity_bits)}\n")
+    return fit
 
 
-def _report_generate(args: argparse.Namespace, result) -> int:
-    """--phase generate: the per-layer result plus TTFT, TPOT, tokens/s, energy/token, peak KV."""
-    from hwsim import presets
-    from hwsim.workload.frontends.hf_config import read_hf_config
-    from hwsim.drivers.generate import GenerateResult
-    from hwsim.workload.llm import Scenario
+def _report_llm(args: argparse.Namespace, result, workload, fit) -> int:
+    """--phase prefill|decode|generate: the serving summary (TTFT, TPOT, tokens/s, J/token, power,
+    KV bytes, fits-memory) and the per-layer-kind digest by default; the per-layer table with
+    --layers; every layer in layers.csv and --format csv (hwsim/drivers/llm_summary.py)."""
+    from hwsim.drivers.llm_summary import LlmReport
 
-    found = {**presets.workload_presets(), **presets.llm_config_presets()}
-    arch = read_hf_config(presets.resolve(args.workload, found, "workload"))
-    scenario = Scenario("generate", args.batch or 1, prompt=args.prompt, new_tokens=args.new_tokens,
-                        gemm_only=args.gemm_only)
-    generated = GenerateResult(arch, scenario, result)
-    if args.out:
-        generated.write(args.out)
+    arch, scenario = workload.llm
+    report = LlmReport(arch, scenario, result, fit)
+    written = report.write(args.out) if args.out else None
     if args.format == "csv":
         sys.stdout.write(result.to_csv())
     elif args.format == "json":
-        sys.stdout.write(generated.to_json())
+        sys.stdout.write(report.to_json())
     else:
-        sys.stdout.write(result.format_table() + generated.format_summary())
-        if args.out:
-            out = Path(args.out)
-            sys.stdout.write(f"wrote {out / 'layers.csv'}, {out / 'summary.json'}, {out / 'generate.json'} and "
-                             f"{out / 'generate.csv'}\n")
+        if args.layers:
+            sys.stdout.write(result.format_layers() + "\n")
+        sys.stdout.write(report.format_summary() + "\n" + report.format_digest() + "\n" + result.format_totals())
+        if written is not None:
+            names = ["layers.csv", "summary.json", "layer_kinds.csv"]
+            if scenario.phase == "generate":
+                names += ["generate.json", "generate.csv"]
+            sys.stdout.write("wrote " + ", ".join(str(written / n) for n in names) + "\n")
     return 0
 
 
@@ -342,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", choices=("analytic", "event"), default="analytic",
                      help="analytic: closed form over all layers; event: PIM layers timed by the SimPy "
                           "event engine (DRAM commands per channel, refresh, host overlap), the rest as analytic")
+    run.add_argument("--layers", action="store_true",
+                     help="LLM phases: print the full per-layer table too (the default is the summary and a "
+                          "per-layer-kind digest; layers.csv always has every layer)")
     _add_scenario_arguments(run)
     run.set_defaults(func=cmd_run)
 

@@ -228,14 +228,22 @@ class Result:
         return write_files(out_dir, {"layers.csv": self.to_csv(), "summary.json": self.to_json()})
 
     def format_table(self) -> str:
+        """The per-layer table, then the totals."""
+        return self.format_layers() + "\n" + self.format_totals()
+
+    def format_layers(self) -> str:
+        """The per-layer table as text: one line per layer, with what bounds it."""
         shown = self.layers[["layer", "op", "count", "macs", "total_cycles", "stall_cycles", "utilization",
-                             "energy_pj", "latency_s"]].copy()
+                             "energy_pj", "latency_s", "bound"]].copy()
         shown["utilization"] = shown["utilization"].map(lambda v: f"{v:.3f}")
         shown["energy_pj"] = shown["energy_pj"].map(lambda v: f"{v:.4g}")
         shown["latency_s"] = shown["latency_s"].map(lambda v: f"{v:.4g}")
+        return shown.to_string(index=False) + "\n"
+
+    def format_totals(self) -> str:
+        """The summary's totals as text (cycles, latency, energy and area with their breakdowns)."""
         s = self.summary()
-        lines = [shown.to_string(index=False), "",
-                 f"accelerator {s['accelerator']}  workload {s['workload']}  layers {s['layers']}",
+        lines = [f"accelerator {s['accelerator']}  workload {s['workload']}  layers {s['layers']}",
                  f"total_cycles {s['total_cycles']}  (compute {s['compute_cycles']}, stall {s['stall_cycles']})"
                  f"  latency_s {s['latency_s']:.6g}",
                  "energy_pj {:.6g}  (".format(s["energy_pj"])

@@ -277,8 +277,9 @@ def test_cli_decode_and_generate(tmp_path, capsys):
     assert main(["run", ACCEL, str(_tiny(tmp_path)), "--phase", "generate", "--prompt", "32", "--new-tokens", "8",
                  "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    for word in ("time_to_first_token_s", "time_per_output_token_s", "tokens_per_s", "energy_per_token_pj",
-                 "peak_kv_bytes"):
+    # the LLM summary hwsim run prints (docs/workloads-llm.md): J per token, the KV cache in bytes
+    for word in ("time_to_first_token_s", "time_per_output_token_s", "tokens_per_s", "energy_per_token_j",
+                 "kv_cache_bytes"):
         assert word in text
     assert json.loads((out / "generate.json").read_text())["generate"]["new_tokens"] == 8
 
