@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from hwsim.errors import HwsimInputError
+from hwsim.plots.style import _category_key, category_colors, category_label  # noqa: F401 (re-exported)
 
 
 def plotly_modules():
@@ -24,7 +25,9 @@ def plotly_modules():
 
 @dataclass(frozen=True)
 class BarPanel:
-    """One panel: ``column`` of ``table`` (times ``scale``) per ``x``, one bar group per ``group``."""
+    """One panel: ``column`` of ``table`` (times ``scale``) per ``x``, one bar group per ``group``.
+    ``y_title`` is the y-axis title with its unit; by default ``axis_title(column)``, which is only
+    right when ``scale`` is 1 (a scaled panel must say its unit)."""
 
     title: str
     table: pd.DataFrame
@@ -32,55 +35,61 @@ class BarPanel:
     x: str
     group: str
     scale: float = 1.0
+    y_title: str | None = None
+    log_y: bool = False
+
+    def axis_title(self) -> str:
+        from hwsim.plots.style import axis_title
+
+        if self.y_title is not None:
+            return self.y_title
+        if self.scale != 1.0:
+            raise HwsimInputError(f"panel {self.title!r} scales {self.column!r} by {self.scale:g}: give its y_title "
+                                  "with the unit", field="y_title", allowed="an axis title such as 'energy (uJ)'")
+        return axis_title(self.column)
 
 
-def _category_key(value):
-    # numbers in numeric order (7 nm before 28 nm), then everything else by its text
+def group_label(group_column: str, value) -> str:
+    """A legend entry: a technology node (a ``*_nm`` group) as "7 nm", other numbers as "%g", text as is."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return (0, float(value), "")
-    return (1, 0.0, str(value))
-
-
-def category_label(value) -> str:
-    """The legend text of a category: numbers are technology nodes in nm, anything else as is."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return f"{value:g} nm"
+        return f"{value:g} nm" if group_column.endswith("_nm") else f"{value:g}"
     return str(value)
 
 
-def category_colors(values) -> dict:
-    """One fixed colour per category, the same in every panel of a figure: the categories in
-    sorted order take plotly's qualitative palette in turn (wrapping after 10)."""
-    from plotly.colors import qualitative
-
-    palette = qualitative.Plotly
-    ordered = sorted(set(values), key=_category_key)
-    return {value: palette[i % len(palette)] for i, value in enumerate(ordered)}
-
-
-def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, title: str, cols: int = 2):
-    """Grouped bar panels in a grid, plus (optional) a last panel with hwsim's ratios as bars and
-    the published ranges as error bars (columns: ratio, hwsim, published_low, published_high).
+def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, title: str, cols: int = 3,
+                         colors: dict | None = None):
+    """Grouped bar panels in a grid (at most ``cols`` per row, so each stays readable on a laptop),
+    plus (optional) a last panel with hwsim's ratios as bars and the published ranges as error
+    bars (columns: ratio, hwsim, published_low, published_high).
 
     A category (a value of a panel's ``group`` column) has one colour across all panels
-    (``category_colors``) and one legend entry that shows or hides it in every panel."""
+    (``category_colors``, or ``colors``) and one legend entry that shows or hides it in every panel.
+    Every y axis is titled with its unit (``BarPanel.axis_title``), every x axis with its column.
+    The figure takes the window's width (no fixed width)."""
+    from hwsim.plots.style import PANEL_HEIGHT_PX, responsive_layout, subplot_spacing, axis_title
+
     go, make_subplots = plotly_modules()
     count = len(panels) + (1 if ratios is not None else 0)
+    cols = max(1, min(cols, count))
     rows = -(-count // cols)
     titles = [p.title for p in panels] + (["hwsim vs published ratios"] if ratios is not None else [])
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.3 / rows)
-    colors = category_colors(v for panel in panels for v in panel.table[panel.group].unique())
+    height = PANEL_HEIGHT_PX * rows + 160
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, **subplot_spacing(rows, cols, height))
+    colors = colors or category_colors(v for panel in panels for v in panel.table[panel.group].unique())
     in_legend: set = set()
     for i, panel in enumerate(panels):
         r, c = divmod(i, cols)
         parts = dict(tuple(panel.table.groupby(panel.group, sort=False)))
         for group in sorted(parts, key=_category_key):
             part = parts[group]
-            label = category_label(group)
+            label = group_label(panel.group, group)
             fig.add_trace(go.Bar(x=part[panel.x], y=part[panel.column] * panel.scale, name=label,
-                                 marker_color=colors[group], legendgroup=label,
-                                 showlegend=label not in in_legend), row=r + 1, col=c + 1)
+                                 marker_color=colors[group], legendgroup=label, showlegend=label not in in_legend,
+                                 hovertemplate=f"{label}, %{{x}}<br>{panel.axis_title()}: %{{y:.4~g}}<extra></extra>"),
+                          row=r + 1, col=c + 1)
             in_legend.add(label)
+        fig.update_yaxes(title_text=panel.axis_title(), type="log" if panel.log_y else "linear", row=r + 1, col=c + 1)
+        fig.update_xaxes(title_text=axis_title(panel.x), row=r + 1, col=c + 1)
     if ratios is not None:
         # greys, so no category colour is reused for something else
         r, c = divmod(len(panels), cols)
@@ -90,13 +99,22 @@ def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, ti
         fig.add_trace(go.Scatter(x=ratios["ratio"], y=ratios["published_low"] + half, mode="markers",
                                  error_y={"type": "data", "array": half, "symmetric": True},
                                  name="published range", marker_color="black"), row=r + 1, col=c + 1)
-    fig.update_layout(height=420 * rows, title=title, barmode="group", legend_traceorder="grouped")
+        fig.update_yaxes(title_text="ratio (×)", row=r + 1, col=c + 1)
+        fig.update_xaxes(title_text="ratio", row=r + 1, col=c + 1)
+    fig.update_layout(barmode="group", legend_traceorder="grouped")
+    responsive_layout(fig, title=title, height_px=height)
+    fig.update_annotations(font_size=13)   # subplot titles
     return fig
 
 
+# plotly.js options of every page: resize with the window (the figures set no width)
+HTML_CONFIG = {"responsive": True, "displaylogo": False}
+
+
 def to_html(fig) -> str:
-    """A self-contained page: plotly.js is inlined (about 4.5 MB), so it opens offline; never a CDN."""
-    return fig.to_html(include_plotlyjs=True, full_html=True)
+    """A self-contained page: plotly.js is inlined (about 4.5 MB), so it opens offline; never a CDN.
+    The figure follows the window's width (``responsive``)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, config=HTML_CONFIG, default_width="100%")
 
 
 def write_html(fig, path) -> Path:

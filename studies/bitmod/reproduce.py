@@ -229,13 +229,15 @@ def figure(results: pd.DataFrame, ratio_table: pd.DataFrame):
 
     r = ratio_table[ratio_table.task != "geomean"].copy()
     r["label"] = r.task + " / " + r.mapping
-    panels = [BarPanel("speedup vs FP16 (x)", r, "speedup_vs_fp16", "label", "design"),
-              BarPanel("energy saving vs FP16 (x)", r, "energy_saving_vs_fp16", "label", "design")]
+    panels = [BarPanel("speedup vs FP16", r, "speedup_vs_fp16", "label", "design",
+                       y_title="speed-up over FP16 (×)"),
+              BarPanel("energy saving vs FP16", r, "energy_saving_vs_fp16", "label", "design",
+                       y_title="energy saving over FP16 (×)")]
     g = ratio_table[(ratio_table.task == "geomean") & (ratio_table.mapping == "bitmod")]
     published = pd.DataFrame({"ratio": g.design, "hwsim": g.speedup, "published_low": g.paper_speedup,
                               "published_high": g.paper_speedup})
     return bar_grid_with_ratios(panels, published, "BitMoD reproduction (hwsim; paper: 1.69x over ANT, "
-                                                   "1.48x over OliVe)")
+                                                   "1.48x over OliVe)", cols=3)
 
 
 def compute(args) -> Outputs:

@@ -86,23 +86,22 @@ def workload_runs(nodes) -> pd.DataFrame:
 
 
 def figure(pe: pd.DataFrame, runs: pd.DataFrame, ratios: pd.DataFrame):
-    from hwsim.plots import BarPanel, bar_grid_with_ratios
+    """hwsim.plots.int_vs_fp: one panel per metric, one colour per node in every panel, energy and
+    time in readable SI units, every y axis titled with its unit."""
+    from hwsim.plots import int_vs_fp
 
     resnet = runs[runs.workload == "resnet50"]
     decode = runs[runs.workload == "llama2_7b_decode"]
-    panels = [
-        BarPanel("energy per MAC (pJ)", pe, "energy_per_mac_pj", "format", "node_nm"),
-        BarPanel("area per PE (um^2)", pe, "area_um2", "format", "node_nm"),
-        BarPanel("TOPS/mm^2 at 1 GHz", pe, "tops_per_mm2", "format", "node_nm"),
-        BarPanel("TOPS/W at 1 GHz", pe, "tops_per_w", "format", "node_nm"),
-        BarPanel("ResNet-50 energy (uJ)", resnet, "energy_pj", "format", "node_nm", 1e-6),
-        BarPanel("ResNet-50 latency (ms)", resnet, "latency_s", "format", "node_nm", 1e3),
-        BarPanel("Llama-2-7B decode step energy (uJ)", decode, "energy_pj", "format", "node_nm", 1e-6),
-        BarPanel("Llama-2-7B decode step latency (ms)", decode, "latency_s", "format", "node_nm", 1e3),
-        BarPanel("array area (mm^2)", resnet, "area_mm2", "format", "node_nm"),
+    metrics = [
+        ("energy_per_mac_pj", "energy per MAC", pe), ("area_um2", "area per PE", pe),
+        ("tops_per_mm2", "TOPS/mm² at 1 GHz", pe), ("tops_per_w", "TOPS/W at 1 GHz", pe),
+        ("energy_pj", "ResNet-50 energy", resnet), ("latency_s", "ResNet-50 latency", resnet),
+        ("energy_pj", "Llama-2-7B decode step energy", decode), ("latency_s", "Llama-2-7B decode step latency", decode),
+        ("area_mm2", "array area", resnet),
     ]
     nodes = "/".join(f"{n:g}" for n in sorted(set(pe["node_nm"]), reverse=True))
-    return bar_grid_with_ratios(panels, ratios, f"INT vs FP vs block formats (hwsim; {nodes} nm)")
+    return int_vs_fp(pe, metrics, format="format", group="node_nm", ratios=ratios, cols=3,
+                     title=f"INT vs FP vs block formats (hwsim; {nodes} nm)")
 
 
 def compute(args) -> Outputs:

@@ -11,8 +11,9 @@ from hwsim.studies import Outputs, run_study, study_parser
 class _Figure:
     """Stands in for a plotly figure: the runner only calls to_html on it."""
 
-    def to_html(self, include_plotlyjs, full_html):
+    def to_html(self, include_plotlyjs, full_html, **options):
         assert include_plotlyjs is True and full_html is True   # offline: plotly.js inlined, whole page
+        assert options["config"]["responsive"] is True          # the page follows the window's width
         return "<html>figure</html>"
 
 
