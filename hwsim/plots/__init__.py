@@ -26,6 +26,7 @@ from typing import Any
 
 _LAZY: dict[str, str] = {
     "BarPanel": "hwsim.plots.figures",
+    "Panel": "hwsim.plots.figures",
     "bar_grid_with_ratios": "hwsim.plots.figures",
     "plotly_modules": "hwsim.plots.figures",
     "to_html": "hwsim.plots.figures",

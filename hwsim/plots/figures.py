@@ -27,7 +27,12 @@ def plotly_modules():
 class BarPanel:
     """One panel: ``column`` of ``table`` (times ``scale``) per ``x``, one bar group per ``group``.
     ``y_title`` is the y-axis title with its unit; by default ``axis_title(column)``, which is only
-    right when ``scale`` is 1 (a scaled panel must say its unit)."""
+    right when ``scale`` is 1 (a scaled panel must say its unit). ``x_title`` likewise for x.
+
+    ``mode="lines"`` draws one line per group instead (a numeric x, e.g. weight bits), and ``dash``
+    names a second categorical column drawn as the line's dash (one line per group x dash).
+    ``reference``: a published value drawn as a dashed black line across the panel, named
+    ``reference_label``."""
 
     title: str
     table: pd.DataFrame
@@ -37,6 +42,11 @@ class BarPanel:
     scale: float = 1.0
     y_title: str | None = None
     log_y: bool = False
+    mode: str = "bar"
+    dash: str | None = None
+    x_title: str | None = None
+    reference: float | None = None
+    reference_label: str | None = None
 
     def axis_title(self) -> str:
         from hwsim.plots.style import axis_title
@@ -49,6 +59,12 @@ class BarPanel:
         return axis_title(self.column)
 
 
+Panel = BarPanel   # the same panel draws bars or lines (mode)
+
+# line dashes of a panel's ``dash`` categories, in sorted order
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
 def group_label(group_column: str, value) -> str:
     """A legend entry: a technology node (a ``*_nm`` group) as "7 nm", other numbers as "%g", text as is."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
@@ -57,7 +73,7 @@ def group_label(group_column: str, value) -> str:
 
 
 def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, title: str, cols: int = 3,
-                         colors: dict | None = None):
+                         colors: dict | None = None, ratios_title: str = "hwsim vs published ratios"):
     """Grouped bar panels in a grid (at most ``cols`` per row, so each stays readable on a laptop),
     plus (optional) a last panel with hwsim's ratios as bars and the published ranges as error
     bars (columns: ratio, hwsim, published_low, published_high).
@@ -72,24 +88,41 @@ def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, ti
     count = len(panels) + (1 if ratios is not None else 0)
     cols = max(1, min(cols, count))
     rows = -(-count // cols)
-    titles = [p.title for p in panels] + (["hwsim vs published ratios"] if ratios is not None else [])
+    titles = [p.title for p in panels] + ([ratios_title] if ratios is not None else [])
     height = PANEL_HEIGHT_PX * rows + 160
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, **subplot_spacing(rows, cols, height))
     colors = colors or category_colors(v for panel in panels for v in panel.table[panel.group].unique())
     in_legend: set = set()
+    dash_values = sorted({v for p in panels if p.dash for v in p.table[p.dash].unique()}, key=_category_key)
+    dashes = {v: DASHES[i % len(DASHES)] for i, v in enumerate(dash_values)}
     for i, panel in enumerate(panels):
         r, c = divmod(i, cols)
-        parts = dict(tuple(panel.table.groupby(panel.group, sort=False)))
-        for group in sorted(parts, key=_category_key):
-            part = parts[group]
-            label = group_label(panel.group, group)
-            fig.add_trace(go.Bar(x=part[panel.x], y=part[panel.column] * panel.scale, name=label,
-                                 marker_color=colors[group], legendgroup=label, showlegend=label not in in_legend,
-                                 hovertemplate=f"{label}, %{{x}}<br>{panel.axis_title()}: %{{y:.4~g}}<extra></extra>"),
-                          row=r + 1, col=c + 1)
+        where = {"row": r + 1, "col": c + 1}
+        parts = dict(tuple(panel.table.groupby([panel.group, panel.dash] if panel.dash else panel.group, sort=False)))
+        for key in sorted(parts, key=lambda k: tuple(map(_category_key, k)) if panel.dash else _category_key(k)):
+            group, dash = key if panel.dash else (key, None)
+            part = parts[key]
+            label = group_label(panel.group, group) + (f", {group_label(panel.dash, dash)}" if panel.dash else "")
+            common = {"name": label, "legendgroup": label, "showlegend": label not in in_legend,
+                      "hovertemplate": f"{label}, %{{x}}<br>{panel.axis_title()}: %{{y:.4~g}}<extra></extra>"}
+            if panel.mode == "lines":
+                part = part.sort_values(panel.x)
+                fig.add_trace(go.Scatter(x=part[panel.x], y=part[panel.column] * panel.scale, mode="lines+markers",
+                                         line={"color": colors[group], "dash": dashes.get(dash, "solid")},
+                                         marker_color=colors[group], **common), **where)
+            else:
+                fig.add_trace(go.Bar(x=part[panel.x], y=part[panel.column] * panel.scale, marker_color=colors[group],
+                                     **common), **where)
             in_legend.add(label)
-        fig.update_yaxes(title_text=panel.axis_title(), type="log" if panel.log_y else "linear", row=r + 1, col=c + 1)
-        fig.update_xaxes(title_text=axis_title(panel.x), row=r + 1, col=c + 1)
+        if panel.reference is not None:
+            xs = list(dict.fromkeys(panel.table[panel.x]))
+            label = panel.reference_label or f"published {panel.reference:g}"
+            fig.add_trace(go.Scatter(x=xs, y=[panel.reference] * len(xs), mode="lines", name=label, legendgroup=label,
+                                     showlegend=label not in in_legend, line={"color": "black", "dash": "dash"},
+                                     hovertemplate=f"{label}<extra></extra>"), **where)
+            in_legend.add(label)
+        fig.update_yaxes(title_text=panel.axis_title(), type="log" if panel.log_y else "linear", **where)
+        fig.update_xaxes(title_text=panel.x_title or axis_title(panel.x), **where)
     if ratios is not None:
         # greys, so no category colour is reused for something else
         r, c = divmod(len(panels), cols)

@@ -24,7 +24,7 @@ COMPONENT_COLORS: dict[str, str] = {
     "sram": "#2CA02C", "sram_ifmap": "#2CA02C", "sram_filter": "#BCBD22", "sram_ofmap": "#17BECF",
     "dram": "#D62728", "dram_phy": "#D62728",
     "leakage": "#7F7F7F", "overhead": "#7F7F7F",
-    "converters": "#FF7F0E", "vector_unit": "#9467BD", "pim": "#8C564B", "host": "#E377C2",
+    "converters": "#FF7F0E", "vector_unit": "#9467BD", "pim": "#8C564B", "host": "#708090",
 }
 # colours for components not named above, taken in sorted order of the component name
 # (plotly.colors.qualitative.Safe: colour-blind safe, none in D3 or CATEGORY_PALETTE)
@@ -271,4 +271,7 @@ def responsive_layout(fig, *, title: str | None = None, height_px: int | None = 
     if legend_title:
         layout["legend"]["title"] = {"text": legend_title}
     fig.update_layout(**layout)
+    # SI prefixes on ticks (G, not plotly's default B for 1e9, which reads as bytes), titles clear of ticks
+    fig.update_xaxes(exponentformat="SI", automargin=True)
+    fig.update_yaxes(exponentformat="SI", automargin=True)
     return fig

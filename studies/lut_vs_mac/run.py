@@ -280,47 +280,37 @@ def claims(bits_list, scenario: Scenario = SCENARIOS[2], node: float = 28, confi
 
 # -- figure ---------------------------------------------------------------------------------------
 def figure(design_table: pd.DataFrame, run_table: pd.DataFrame, claim_table: pd.DataFrame):
-    from hwsim.plots import category_colors, plotly_modules
+    """hwsim.plots' panel grid: one row per metric, one column per node (two columns read at
+    1400 px and on a laptop; the page scrolls down); colour = design kind, dash = activation
+    format, the same in every panel; every axis titled with its unit."""
+    from hwsim.plots import Panel, bar_grid_with_ratios
 
-    go, make_subplots = plotly_modules()
     nodes = sorted(design_table.node_nm.unique(), reverse=True)
-    acts = list(ACTIVATIONS)
-    panels = [("compute density (TOPS/mm2 of PE array)", design_table, "tops_per_mm2", 1.0),
-              ("energy per MAC (pJ, datapath)", design_table, "energy_per_mac_pj", 1.0)]
+    designs = design_table.assign(activations=design_table.activations.str.upper() + " act.")
+    runs = run_table.assign(activations=run_table.activations.str.upper() + " act.")
+    metrics = [("compute density", designs, "tops_per_mm2", 1.0, "compute density (TOPS/mm² of PE array)"),
+               ("energy per MAC, datapath", designs, "energy_per_mac_pj", 1.0, "energy per MAC (pJ)")]
     for scenario in SCENARIOS:
-        part = run_table[run_table.scenario == scenario.name]
-        panels.append((f"{scenario.name}: latency per token (ms)", part, "latency_per_token_s", 1e3))
-        panels.append((f"{scenario.name}: energy per token (mJ)", part, "energy_per_token_uj", 1e-3))
-    prefill = run_table[run_table.scenario == SCENARIOS[2].name]
-    panels.append(("prefill 512: TOPS/W (compute energy only)", prefill, "compute_tops_per_w", 1.0))
-    titles = [f"{t} — {a.upper()} act., {n:g} nm" for (t, _, _, _) in panels for n in nodes for a in acts]
-    cols = len(nodes) * len(acts)
-    nrows = len(panels) + 1
-    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=titles + ["LUT Tensor Core 1.44x vs hwsim"],
-                        vertical_spacing=0.25 / nrows, horizontal_spacing=0.05)
-    colors = category_colors(KINDS)
-    shown = set()
-    for r, (_, table, column, scale) in enumerate(panels):
-        for c, (node, act) in enumerate((n, a) for n in nodes for a in acts):
-            part = table[(table.node_nm == node) & (table.activations == act)]
-            for kind in KINDS:
-                sub = part[part.kind == kind].sort_values("weight_bits")
-                fig.add_trace(go.Scatter(x=sub.weight_bits, y=sub[column] * scale, mode="lines+markers", name=kind,
-                                         legendgroup=kind, showlegend=kind not in shown,
-                                         marker_color=colors[kind], line_color=colors[kind]),
-                              row=r + 1, col=c + 1)
-                shown.add(kind)
-            fig.update_xaxes(title_text="weight bits", row=r + 1, col=c + 1)
+        part = runs[runs.scenario == scenario.name]
+        metrics.append((f"{scenario.name}: latency per token", part, "latency_per_token_s", 1e3,
+                        "latency per token (ms)"))
+        metrics.append((f"{scenario.name}: energy per token", part, "energy_per_token_uj", 1e-3,
+                        "energy per token (mJ)"))
+    prefill = runs[runs.scenario == SCENARIOS[2].name]
+    metrics.append(("prefill 512: TOPS/W, compute energy only", prefill, "compute_tops_per_w", 1.0,
+                    "efficiency (TOPS/W)"))
+    panels = [Panel(f"{title}, {node:g} nm", table[table.node_nm == node], column, "weight_bits", "kind", scale,
+                    y_title, mode="lines", dash="activations", x_title="weight bits (bits)")
+              for title, table, column, scale, y_title in metrics for node in nodes]
+    ratios = None
     if len(claim_table):
         part = claim_table[claim_table.weight_bits == claim_table.weight_bits.min()]
         label = part.variant + " | " + part.metric.str.replace(r" \(.*", "", regex=True)
-        fig.add_trace(go.Bar(x=label, y=part.hwsim, name="hwsim: LUT-TC-like / variant", marker_color="dimgray"),
-                      row=nrows, col=1)
-        fig.add_trace(go.Scatter(x=label, y=part.published, mode="markers", name="published 1.44x",
-                                 marker_color="black"), row=nrows, col=1)
-    fig.update_layout(height=300 * nrows, width=420 * cols, title="LUT vs MAC vs dequantise-then-MAC at equal "
-                      "PE-array area (hwsim; Llama-2-7B weight GEMMs)")
-    return fig
+        ratios = pd.DataFrame({"ratio": label, "hwsim": part.hwsim, "published_low": part.published,
+                               "published_high": part.published})
+    return bar_grid_with_ratios(panels, ratios, "LUT vs MAC vs dequantise-then-MAC at equal PE-array area "
+                                "(hwsim; Llama-2-7B weight GEMMs)", cols=len(nodes),
+                                ratios_title=f"LUT Tensor Core {PAPER_LUT_TC_RATIO}x vs hwsim")
 
 
 def report(design_table: pd.DataFrame, fit: pd.DataFrame, claim_table: pd.DataFrame) -> str:

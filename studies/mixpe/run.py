@@ -163,38 +163,28 @@ def ratios(run_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure(run_table: pd.DataFrame, ratio_table: pd.DataFrame):
-    from hwsim.plots import category_colors, plotly_modules
+    """hwsim.plots' panel grid, one panel per row: per-token latency and energy per design
+    (iso-area), then the speed-up and energy ratio per (MixPE, baseline, setup) pair against the
+    paper's claims; one colour per design and per pair (15 categories, none repeated)."""
+    from hwsim.plots import Panel, bar_grid_with_ratios
 
-    go, make_subplots = plotly_modules()
-    cases = list(dict.fromkeys(zip(run_table.model, run_table.scenario)))
-    iso = run_table[run_table.setup == "iso-area"]
-    labels = [f"{m} {s}" for m, s in cases]
-    pair_label = ratio_table.mixpe + " vs " + ratio_table.baseline + " (" + ratio_table.setup + ")"
-    pairs = list(dict.fromkeys(pair_label))
-    titles = ["latency per token, iso-area (ms, log)", "energy per token, iso-area (mJ, log)",
-              "speedup over the baseline (paper: 2.6x)", "energy ratio, baseline / MixPE (paper: 1.4x)"]
-    fig = make_subplots(rows=4, cols=1, subplot_titles=titles, vertical_spacing=0.08)
-    colors = category_colors(list(DESIGNS) + pairs)
-    for design in DESIGNS:
-        part = iso[iso.design == design]
-        x = [f"{m} {s}" for m, s in zip(part.model, part.scenario)]
-        for row, col, scale in ((1, "latency_per_token_s", 1e3), (2, "energy_per_token_uj", 1e-3)):
-            fig.add_trace(go.Bar(x=x, y=part[col] * scale, name=design, legendgroup=design, showlegend=row == 1,
-                                 marker_color=colors[design]), row=row, col=1)
-    ratio_table = ratio_table.assign(label=pair_label, case=ratio_table.model + " " + ratio_table.scenario)
-    for pair in pairs:
-        part = ratio_table[ratio_table.label == pair]
-        for row, col in ((3, "speedup"), (4, "energy_ratio")):
-            fig.add_trace(go.Bar(x=part.case, y=part[col], name=pair, legendgroup=pair, showlegend=row == 3,
-                                 marker_color=colors[pair]), row=row, col=1)
-    for row, claim in ((3, PAPER["speedup"]), (4, PAPER["energy_ratio"])):
-        fig.add_trace(go.Scatter(x=labels, y=[claim] * len(labels), mode="lines", name=f"paper {claim}x",
-                                 line={"color": "black", "dash": "dash"}), row=row, col=1)
-    fig.update_yaxes(type="log", row=1, col=1)
-    fig.update_yaxes(type="log", row=2, col=1)
-    fig.update_layout(height=1800, barmode="group", title="MixPE (shift-add) vs equal-area MAC baselines "
-                      "(hwsim, 28 nm, weight GEMMs)")
-    return fig
+    iso = run_table[run_table.setup == "iso-area"].assign(case=lambda t: t.model + " " + t.scenario)
+    ratios = ratio_table.assign(pair=ratio_table.mixpe + " vs " + ratio_table.baseline + " (" + ratio_table.setup + ")",
+                                case=ratio_table.model + " " + ratio_table.scenario)
+    panels = [
+        Panel("latency per token, iso-area (log)", iso, "latency_per_token_s", "case", "design", 1e3,
+              "latency per token (ms)", log_y=True, x_title="model and scenario"),
+        Panel("energy per token, iso-area (log)", iso, "energy_per_token_uj", "case", "design", 1e-3,
+              "energy per token (mJ)", log_y=True, x_title="model and scenario"),
+        Panel(f"speed-up over the baseline (paper: {PAPER['speedup']}x)", ratios, "speedup", "case", "pair",
+              y_title="speed-up (×)", x_title="model and scenario", reference=PAPER["speedup"],
+              reference_label=f"paper {PAPER['speedup']}x speed-up"),
+        Panel(f"energy ratio, baseline / MixPE (paper: {PAPER['energy_ratio']}x)", ratios, "energy_ratio", "case",
+              "pair", y_title="energy ratio (×)", x_title="model and scenario", reference=PAPER["energy_ratio"],
+              reference_label=f"paper {PAPER['energy_ratio']}x energy"),
+    ]
+    return bar_grid_with_ratios(panels, None, "MixPE (shift-add) vs equal-area MAC baselines (hwsim, 28 nm, "
+                                "weight GEMMs)", cols=1)
 
 
 def compute(args) -> Outputs:

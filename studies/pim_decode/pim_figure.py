@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hwsim.plots import category_colors, plotly_modules
+from hwsim.plots import axis_title, category_colors, plotly_modules, responsive_layout
 
 VIEW = ["model", "weights", "kv_len"]
-PANELS = ("tokens/s vs batch", "energy per token (mJ) vs batch", "latency split at batch 1 (ms)",
-          "speedup over systolic-hbm2 vs batch", "published claims beside hwsim")
+PANELS = ("tokens/s vs batch", "energy per token vs batch", "latency split at the smallest batch",
+          "speed-up over systolic-hbm2 vs batch", "published claims beside hwsim")
+# (row, col) -> (x title, y title, log axes); every axis titled with its unit
+AXES = {(1, 1): (axis_title("batch"), axis_title("tokens_per_s"), True),
+        (1, 2): (axis_title("batch"), "energy per token (mJ)", True),
+        (2, 1): ("system", "latency per step (ms)", False),
+        (2, 2): (axis_title("batch"), axis_title("speedup_vs_systolic"), True)}
+HEIGHT_PX = 1450
+MARGIN_TOP_PX, MARGIN_BOTTOM_PX = 150, 60
+# the view dropdown sits between the title (top of the page) and the first row's subplot titles:
+# its lower edge this many px above the plots (a subplot title needs ~25 px)
+MENU_GAP_PX = 45
 
 
 def view_traces(go, part: pd.DataFrame, colors: dict, first: bool) -> list[tuple[object, int, int]]:
@@ -25,8 +35,9 @@ def view_traces(go, part: pd.DataFrame, colors: dict, first: bool) -> list[tuple
         traces.append((go.Scatter(x=sub.batch, y=sub.energy_per_token_j * 1e3, showlegend=False, **style), 1, 2))
         traces.append((go.Scatter(x=sub.batch, y=sub.speedup_vs_systolic, showlegend=False, **style), 2, 2))
     one = part[part.batch == part.batch.min()]
-    for label, column, color in (("in memory (PIM)", "pim_latency_s", "firebrick"),
-                                 ("on the host", "host_latency_s", "slategray")):
+    # COMPONENT_COLORS' pim and host colours (hwsim.plots.style): no system uses them
+    for label, column, color in (("in memory (PIM)", "pim_latency_s", "#8C564B"),
+                                 ("on the host", "host_latency_s", "#708090")):
         traces.append((go.Bar(x=one.system, y=one[column] * 1e3, name=label, marker_color=color, legendgroup=label,
                               visible=first), 2, 1))
     return traces
@@ -36,7 +47,7 @@ def figure(table: pd.DataFrame, claim_table: pd.DataFrame):
     go, make_subplots = plotly_modules()
     decode = table[(table.phase == "decode") & table.supported]
     colors = category_colors(decode.system)
-    fig = make_subplots(rows=3, cols=2, subplot_titles=PANELS, vertical_spacing=0.08,
+    fig = make_subplots(rows=3, cols=2, subplot_titles=PANELS, vertical_spacing=0.09, horizontal_spacing=0.09,
                         specs=[[{}, {}], [{}, {}], [{"type": "table", "colspan": 2}, None]],
                         row_heights=[0.36, 0.36, 0.28])
     views, owner = [], []
@@ -55,10 +66,16 @@ def figure(table: pd.DataFrame, claim_table: pd.DataFrame):
     owner.append(-1)
     buttons = [{"label": f"{m}, {w.upper()} weights, KV {kv}", "method": "update",
                 "args": [{"visible": [o in (i, -1) for o in owner]}]} for i, (m, w, kv) in enumerate(views)]
-    fig.update_layout(updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.06, "xanchor": "left"}],
-                      barmode="stack", height=1500, width=1200,
-                      title="LLM decoding: PIM vs HBM accelerator vs GPU rooflines (hwsim)")
-    for r, c in ((1, 1), (1, 2), (2, 2)):
-        fig.update_xaxes(type="log", title_text="batch", row=r, col=c)
-        fig.update_yaxes(type="log", row=r, col=c)
+    plot_px = HEIGHT_PX - MARGIN_TOP_PX - MARGIN_BOTTOM_PX
+    responsive_layout(fig, title="LLM decoding: PIM vs HBM accelerator vs GPU rooflines (hwsim)", height_px=HEIGHT_PX,
+                      legend_title="system")
+    fig.update_layout(barmode="stack", margin={"t": MARGIN_TOP_PX, "b": MARGIN_BOTTOM_PX},
+                      updatemenus=[{"buttons": buttons, "x": 0.0, "xanchor": "left",
+                                    "y": 1 + MENU_GAP_PX / plot_px, "yanchor": "bottom", "showactive": True}],
+                      annotations=[*fig.layout.annotations,
+                                   {"text": "view:", "x": 0.0, "xref": "paper", "xanchor": "right", "xshift": -8,
+                                    "y": 1 + (MENU_GAP_PX + 12) / plot_px, "yref": "paper", "showarrow": False}])
+    for (r, c), (x_title, y_title, log) in AXES.items():
+        fig.update_xaxes(title_text=x_title, type="log" if log else "-", row=r, col=c)
+        fig.update_yaxes(title_text=y_title, type="log" if log else "linear", row=r, col=c)
     return fig
