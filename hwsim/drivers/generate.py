@@ -10,7 +10,9 @@ the last prompt position included) and the decode steps:
 * time_per_output_token_s = decode latency / N (mean over the N steps),
 * tokens_per_s = batch x N / decode latency,
 * energy_per_token_pj = (prefill + decode energy) / (batch x N); decode_energy_per_token_pj
-  leaves the prefill out,
+  leaves the prefill out; the same in joules as energy_per_token_j and decode_energy_per_token_j
+  (what ``hwsim run`` prints: hwsim/drivers/llm_summary.py),
+* average_power_w = all energy / all latency (static power included),
 * peak_kv_bytes = 2 x blocks x kv_heads x head_dim x tokens x batch x kv_bits / 8 with
   tokens = P + N (or the sliding window, if smaller: a rolling-buffer cache holds only the
   window, Jiang et al. 2023, Sec. 2) and kv_bits the bits per element of the run's KV format.
@@ -77,13 +79,21 @@ class GenerateResult:
         return (self.prefill_energy_pj + self.decode_energy_pj) / (self.scenario.batch * self.scenario.new_tokens)
 
     @property
+    def average_power_w(self) -> float:
+        """Derived: all energy / all latency (the energy holds static power x latency)."""
+        return self.result.summary()["power_w"]
+
+    @property
     def peak_kv_tokens(self) -> int:
         tokens = self.scenario.prompt + self.scenario.new_tokens
         return min(tokens, self.arch.sliding_window) if self.arch.sliding_window else tokens
 
     @property
     def peak_kv_bytes(self) -> float:
-        return self.arch.kv_bytes_per_token(self.kv_bits) * self.peak_kv_tokens * self.scenario.batch
+        # per block: a sliding-window block holds min(P + N, W) tokens (Gemma-2/3, gpt-oss alternate);
+        # MLA blocks hold the latent + rotary key (LlmArch.kv_cache_elements)
+        tokens = self.scenario.prompt + self.scenario.new_tokens
+        return self.arch.kv_cache_elements(tokens) * self.scenario.batch * self.kv_bits / 8
 
     def summary(self) -> dict:
         s = self.scenario
@@ -95,6 +105,9 @@ class GenerateResult:
             "tokens_per_s": self.tokens_per_s,
             "energy_per_token_pj": self.energy_per_token_pj,
             "decode_energy_per_token_pj": self.decode_energy_pj / (s.batch * s.new_tokens),
+            "energy_per_token_j": self.energy_per_token_pj * 1e-12,
+            "decode_energy_per_token_j": self.decode_energy_pj * 1e-12 / (s.batch * s.new_tokens),
+            "average_power_w": self.average_power_w,
             "prefill_energy_pj": self.prefill_energy_pj, "decode_energy_pj": self.decode_energy_pj,
             "decode_time_s": self.decode_time_s,
             "peak_kv_bytes": self.peak_kv_bytes, "peak_kv_tokens": self.peak_kv_tokens,
@@ -126,8 +139,8 @@ class GenerateResult:
                 f"batch {s['batch']}\n"
                 f"time_to_first_token_s {s['time_to_first_token_s']:.6g}  "
                 f"time_per_output_token_s {s['time_per_output_token_s']:.6g}  tokens_per_s {s['tokens_per_s']:.6g}\n"
-                f"energy_per_token_pj {s['energy_per_token_pj']:.6g}  (decode only "
-                f"{s['decode_energy_per_token_pj']:.6g})\n"
+                f"energy_per_token_j {s['energy_per_token_j']:.6g}  (decode only "
+                f"{s['decode_energy_per_token_j']:.6g})  average_power_w {s['average_power_w']:.6g}\n"
                 f"peak_kv_bytes {s['peak_kv_bytes']:.6g}  ({s['peak_kv_tokens']} tokens x batch {s['batch']}, "
                 f"kv {s['kv_format']} = {s['kv_bits']:g} bits)\n")
 
