@@ -328,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a spec field, e.g. compute.rows=64 (repeatable)")
     run.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                     help="stdout: per-layer table + summary, per-layer CSV, or summary JSON")
+                     help="stdout: per-layer table + summary (LLM phases: the serving summary and a per-layer-kind "
+                          "digest), per-layer CSV, or summary JSON")
     run.add_argument("--out", default="hwsim-out", help="folder for layers.csv and summary.json ('' to skip)")
     run.add_argument("--precision", metavar="CSV",
                      help="per-layer precision file: layer name or glob -> weights/activations/outputs/kv formats")

@@ -111,8 +111,7 @@ def _llm_stored(layers: LayerBatch, weight_words: np.ndarray, kv_layer: np.ndarr
         return weights, np.zeros_like(weights)
     tokens = {"prefill": scenario.seq_len, "decode": (scenario.kv_len or 0) + 1,
               "generate": (scenario.prompt or 0) + (scenario.new_tokens or 0)}[scenario.phase]
-    if arch.sliding_window:
-        tokens = min(tokens, arch.sliding_window)
-    words = 2 * arch.blocks * arch.kv_heads * arch.head_dim * scenario.batch * tokens
+    # per block min(tokens, window) tokens; K and V of every KV head, or MLA's latent + rotary key
+    words = arch.kv_cache_elements(tokens) * scenario.batch
     kv_bits = np.concatenate([np.where(kv_layer, b_bits, 0.0), np.where(layers.writes_kv, out_bits, 0.0)], axis=-1)
     return weights, words * kv_bits.max(axis=-1)

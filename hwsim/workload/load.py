@@ -8,7 +8,9 @@ from hwsim.workload.layer import Workload
 
 def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | None = None,
                   kv_len: int | None = None, batch: int = 1, prompt: int | None = None,
-                  new_tokens: int | None = None, gemm_only: bool = False) -> Workload:
+                  new_tokens: int | None = None, gemm_only: bool = False,
+                  allow_long_context: bool = False, moe_routing: str | None = None,
+                  mla_form: str | None = None) -> Workload:
     """A workload from a preset name (see ``hwsim list``) or a trace / topology / model-config file.
 
     A HuggingFace ``config.json`` (or an ``llm/...`` preset) describes a model, not a run: it needs
@@ -21,14 +23,20 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
     from hwsim.workload.frontends import load_workload_file
     from hwsim.workload.llm import Scenario
 
+    # LLM scenario options beyond the phase (docs/workloads-llm.md), for a config.json only
+    llm_options = {"allow_long_context": allow_long_context, "moe_routing": moe_routing, "mla_form": mla_form}
+    llm_given = [k for k, v in llm_options.items() if v not in (None, False)]
+
     found = {**presets.workload_presets(), **presets.llm_config_presets()}
     path = presets.resolve(name_or_path, found, "workload")
     given = phase is not None or seq_len is not None or kv_len is not None or batch != 1 \
-        or prompt is not None or new_tokens is not None or gemm_only
+        or prompt is not None or new_tokens is not None or gemm_only or bool(llm_given)
+    if llm_given and path.suffix.lower() != ".json":
+        raise HwsimInputError("applies only to a model config.json", source=str(path), field=llm_given[0])
     scenario = None
     if given:
         if phase is None and path.suffix.lower() == ".json":
             raise HwsimInputError("a model config.json needs a phase", source=str(path), field="phase",
                                   allowed="prefill, decode, generate")
-        scenario = Scenario(phase, batch, seq_len, kv_len, prompt, new_tokens, gemm_only)
+        scenario = Scenario(phase, batch, seq_len, kv_len, prompt, new_tokens, gemm_only, **llm_options)
     return load_workload_file(path, scenario)

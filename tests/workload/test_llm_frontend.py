@@ -199,7 +199,9 @@ def test_qwen2_moe_shared_expert_and_sparse_step(tmp_path):
     moe_total = 6 * expert + shared + 64 * 6
     common = 2 * 100 * 64 + 64  # untied embedding and head, final norm
     assert params.total == 4 * (attn + 2 * 64) + 3 * dense + moe_total + common
-    assert params.active == params.total - 4 * expert
+    # active: a token gathers 1 of the 100 embedding rows; with the tables whole, only the 4 idle experts drop
+    assert params.active == params.total - 4 * expert - 99 * 64
+    assert params.active_with_embeddings == params.total - 4 * expert
 
 
 # --- sliding window ---------------------------------------------------------------------------------
@@ -304,13 +306,13 @@ def _cli_error(argv, capsys) -> str:
 
 
 @pytest.mark.parametrize("changes, words", [
-    ({"kv_lora_rank": 512, "q_lora_rank": 1536}, ["kv_lora_rank", "latent attention"]),
+    ({"kv_lora_rank": 512, "q_lora_rank": 1536}, ["kv_lora_rank", "latent attention", "deepseek_v2"]),
     ({"hidden_size": ...}, ["hidden_size", "missing"]),
     ({"hidden_size": "4096"}, ["hidden_size", "integer"]),
     ({"intermediate_size": -11008}, ["intermediate_size", ">= 1"]),
     ({"num_key_value_heads": 5}, ["num_key_value_heads", "divide"]),
     ({"hidden_act": "quick_gelu"}, ["hidden_act", "allowed"]),
-    ({"model_type": "deepseek_v2"}, ["model_type", "allowed"]),
+    ({"model_type": "jamba"}, ["model_type", "allowed"]),
     ({"alibi": True}, ["alibi"]),
     ({"add_cross_attention": True}, ["cross-attention"]),
     ({"shiny_new_key": 1}, ["shiny_new_key", "unknown"]),

@@ -1,7 +1,8 @@
 """HuggingFace ``config.json`` files read into an ``LlmArch`` (no network: the file is the input).
 
 Families, recognised from ``model_type`` (or ``architectures``): LLaMA / Llama-2 / Llama-3 / Yi
-(``llama``, ``yi``), Mistral, Mixtral, Qwen2, Qwen2-MoE, OPT, GPT-2, Phi (Phi-2), BERT, ViT.
+(``llama``, ``yi``), Mistral, Mixtral, Qwen2, Qwen2-MoE, Qwen3, Qwen3-MoE, OPT, GPT-2, Phi (Phi-2),
+BERT, ViT, and in ``hf_families.py`` Gemma / Gemma-2 / Gemma-3, Phi-3, DeepSeek-V2 / V3, gpt-oss.
 Each family's reader reads every key that changes the model, with the defaults of the
 ``transformers`` config class of that family; keys listed in ``hf_keys.IGNORABLE`` are accepted
 and ignored, ``hf_keys.REFUSED`` keys and unknown keys are refused with one line naming the file
@@ -15,103 +16,46 @@ from pathlib import Path
 
 from hwsim.errors import HwsimInputError
 from hwsim.inputs import read_text
-from hwsim.workload.frontends.hf_keys import IGNORABLE, REFUSED, is_set
+from hwsim.workload.frontends import hf_families
+from hwsim.workload.frontends.hf_families import context_limit, layer_windows
+from hwsim.workload.frontends.hf_keys import FAMILY_ONLY, IGNORABLE, REFUSED, is_set
+from hwsim.workload.frontends.hf_reader import ACTIVATIONS, _Keys, _heads, top_k as _top_k  # noqa: F401
 from hwsim.workload.layer import Workload
 from hwsim.workload.llm import Scenario, build_llm, check_scenario
 from hwsim.workload.llm_arch import LlmArch, MoE, Parameters, Vision, parameters
 
-_MISSING = object()
-
 # model_type -> family; ``architectures`` prefixes -> family (longest prefix first)
 MODEL_TYPES = {"llama": "llama", "yi": "llama", "mistral": "mistral", "mixtral": "mixtral", "qwen2": "qwen2",
-               "qwen2_moe": "qwen2_moe", "opt": "opt", "gpt2": "gpt2", "phi": "phi", "bert": "bert", "vit": "vit"}
-_ARCH_PREFIXES = (("Qwen2Moe", "qwen2_moe"), ("Qwen2", "qwen2"), ("Llama", "llama"), ("Yi", "llama"),
-                  ("Mistral", "mistral"), ("Mixtral", "mixtral"), ("OPT", "opt"), ("GPT2", "gpt2"),
-                  ("Phi", "phi"), ("Bert", "bert"), ("ViT", "vit"))
-
-# hidden_act / activation_function -> the VectorOp that costs it (tanh and erf GELU alike)
-ACTIVATIONS = {"silu": "silu", "swish": "silu", "gelu": "gelu", "gelu_new": "gelu", "gelu_pytorch_tanh": "gelu",
-               "gelu_fast": "gelu", "relu": "relu"}
-
-
-class _Keys:
-    """Typed access to the config that remembers which keys were read."""
-
-    def __init__(self, data: dict, source: str):
-        self.data, self.source, self.read = data, source, set()
-
-    def error(self, key: str, message: str, allowed: str | None = None) -> HwsimInputError:
-        return HwsimInputError(message, source=self.source, field=key, allowed=allowed)
-
-    def get(self, key: str, default=_MISSING):
-        self.read.add(key)
-        value = self.data.get(key, _MISSING)
-        if value is _MISSING or (value is None and default is not _MISSING):
-            if default is _MISSING:
-                raise self.error(key, "required key is missing")
-            return default
-        return value
-
-    def int(self, key: str, default=_MISSING, minimum: int = 1) -> int:
-        value = self.get(key, default)
-        if value is None and default is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.error(key, f"must be an integer >= {minimum}, got {value!r}")
-        return value
-
-    def bool(self, key: str, default: bool) -> bool:
-        value = self.get(key, default)
-        if not isinstance(value, bool):
-            raise self.error(key, f"must be true or false, got {value!r}")
-        return value
-
-    def fraction(self, key: str, default: float) -> float:
-        value = self.get(key, default)
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
-            raise self.error(key, f"must be a number in (0, 1], got {value!r}")
-        return float(value)
-
-    def act(self, key: str, default: str) -> str:
-        value = self.get(key, default)
-        if value not in ACTIVATIONS:
-            raise self.error(key, f"activation {value!r} is not modelled", ", ".join(ACTIVATIONS))
-        return ACTIVATIONS[value]
-
-    def must_be(self, key: str, default, allowed: tuple) -> None:
-        value = self.get(key, default)
-        if value not in allowed:
-            raise self.error(key, f"{value!r} is not modelled", ", ".join(map(json.dumps, allowed)))
-
-
-def _heads(c: _Keys, hidden: int, heads: int, kv_heads: int, head_dim: int | None,
-           head_key: str = "num_attention_heads") -> int:
-    if heads % kv_heads:
-        raise c.error("num_key_value_heads", f"{kv_heads} does not divide {head_key}={heads}",
-                      f"a divisor of {heads}")
-    if head_dim is None:
-        if hidden % heads:
-            raise c.error(head_key, f"{heads} does not divide the hidden size {hidden}; give head_dim",
-                          f"a divisor of {hidden}")
-        head_dim = hidden // heads
-    return head_dim
-
+               "qwen2_moe": "qwen2_moe", "qwen3": "qwen3", "qwen3_moe": "qwen3_moe", "opt": "opt", "gpt2": "gpt2",
+               "phi": "phi", "phi3": "phi3", "bert": "bert", "vit": "vit", "gemma": "gemma", "gemma2": "gemma2",
+               "gemma3_text": "gemma3", "deepseek_v2": "deepseek_v2", "deepseek_v3": "deepseek_v3",
+               "gpt_oss": "gpt_oss"}
+_ARCH_PREFIXES = (("Qwen2Moe", "qwen2_moe"), ("Qwen2", "qwen2"), ("Qwen3Moe", "qwen3_moe"), ("Qwen3", "qwen3"),
+                  ("Llama", "llama"), ("Yi", "llama"), ("Mistral", "mistral"), ("Mixtral", "mixtral"),
+                  ("OPT", "opt"), ("GPT2", "gpt2"), ("Phi3", "phi3"), ("Phi", "phi"), ("Bert", "bert"),
+                  ("ViT", "vit"), ("Gemma3", "gemma3"), ("Gemma2", "gemma2"), ("Gemma", "gemma"),
+                  ("DeepseekV2", "deepseek_v2"), ("DeepseekV3", "deepseek_v3"), ("GptOss", "gpt_oss"))
 
 def _llama_like(c: _Keys, family: str, name: str, source: str) -> LlmArch:
-    """LLaMA, Yi, Mistral, Mixtral, Qwen2, Qwen2-MoE: RMSNorm, rotary, gated FFN (modeling_llama.py)."""
+    """LLaMA, Yi, Mistral, Mixtral, Qwen2, Qwen2-MoE, Qwen3, Qwen3-MoE: RMSNorm, rotary, gated FFN
+    (modeling_llama.py); Qwen3 adds RMSNorm on queries and keys per head (modeling_qwen3.py)."""
     h, heads, blocks = c.int("hidden_size"), c.int("num_attention_heads"), c.int("num_hidden_layers")
     kv_heads = c.int("num_key_value_heads", heads)
     head_dim = _heads(c, h, heads, kv_heads, c.int("head_dim", None))
     ffn, vocab = c.int("intermediate_size"), c.int("vocab_size")
     act = c.act("hidden_act", "silu")
     tied = c.bool("tie_word_embeddings", False)
-    c.int("max_position_embeddings", None)  # rotary: a training length, not a hard limit
+    limit, why = context_limit(c)
     qkv_bias = o_bias = mlp_bias = False
     if family == "llama":
         qkv_bias = o_bias = c.bool("attention_bias", False)
         mlp_bias = c.bool("mlp_bias", False)
+    if family in ("qwen3", "qwen3_moe"):
+        qkv_bias = o_bias = c.bool("attention_bias", False)  # Qwen3Attention: one switch for q/k/v/o
+        layer_windows(c, blocks, None, lambda i: False)      # full attention only (no use_sliding_window)
     if family in ("qwen2", "qwen2_moe"):
         qkv_bias = True  # Qwen2Attention: q/k/v with bias, o without (modeling_qwen2.py)
+    if family.startswith("qwen"):
         c.int("sliding_window", None)   # used only with use_sliding_window (refused when true)
         c.int("max_window_layers", None, minimum=0)
     window = c.int("sliding_window", None) if family in ("mistral", "mixtral") else None
@@ -120,7 +64,7 @@ def _llama_like(c: _Keys, family: str, name: str, source: str) -> LlmArch:
         experts = c.int("num_local_experts")
         moe = MoE(experts, _top_k(c, experts), ffn, 0, blocks)
         ffn = 0
-    elif family == "qwen2_moe":
+    elif family in ("qwen2_moe", "qwen3_moe"):
         experts = c.int("num_experts")
         step = c.int("decoder_sparse_step", 1)
         dense = c.get("mlp_only_layers", [])
@@ -129,18 +73,15 @@ def _llama_like(c: _Keys, family: str, name: str, source: str) -> LlmArch:
             raise c.error("mlp_only_layers", f"must be a list of block indices in [0, {blocks}), got {dense!r}")
         # Qwen2MoeDecoderLayer: sparse unless listed in mlp_only_layers, every decoder_sparse_step-th block
         sparse = sum(1 for i in range(blocks) if i not in dense and (i + 1) % step == 0)
-        moe = MoE(experts, _top_k(c, experts), c.int("moe_intermediate_size"),
-                  c.int("shared_expert_intermediate_size", 0, minimum=0), sparse)
+        # Qwen3-MoE has no shared expert (Qwen3MoeSparseMoeBlock)
+        shared = c.int("shared_expert_intermediate_size", 0, minimum=0) if family == "qwen2_moe" else 0
+        moe = MoE(experts, _top_k(c, experts), c.int("moe_intermediate_size"), shared, sparse)
+        # a model whose every block is MoE has no dense FFN (Qwen3-30B-A3B's intermediate_size is unused)
+        ffn = ffn if sparse < blocks else 0
     return LlmArch(family, name, source, True, h, heads, kv_heads, head_dim, blocks, ffn, True, act, "rmsnorm",
                    vocab=vocab, tied=tied, rotary_dims=head_dim, sliding_window=window or 0,
-                   qkv_bias=qkv_bias, o_bias=o_bias, mlp_bias=mlp_bias, moe=moe)
-
-
-def _top_k(c: _Keys, experts: int) -> int:
-    k = c.int("num_experts_per_tok")
-    if k > experts:
-        raise c.error("num_experts_per_tok", f"{k} is more than the {experts} experts", f"1..{experts}")
-    return k
+                   qkv_bias=qkv_bias, o_bias=o_bias, mlp_bias=mlp_bias, moe=moe, qk_norm=family.startswith("qwen3"),
+                   context_limit=limit, context_limit_from=why)
 
 
 def _gpt2(c: _Keys, name: str, source: str) -> LlmArch:
@@ -178,12 +119,13 @@ def _phi(c: _Keys, name: str, source: str) -> LlmArch:
     h, heads, blocks = c.int("hidden_size"), c.int("num_attention_heads"), c.int("num_hidden_layers")
     kv_heads = c.int("num_key_value_heads", heads)
     head_dim = _heads(c, h, heads, kv_heads, None)
-    c.int("max_position_embeddings", None)
+    limit, why = context_limit(c)
     rotary = int(c.fraction("partial_rotary_factor", 0.5) * head_dim)  # PhiAttention.rotary_ndims
     return LlmArch("phi", name, source, True, h, heads, kv_heads, head_dim, blocks, c.int("intermediate_size"),
                    False, c.act("hidden_act", "gelu_new"), "layernorm", vocab=c.int("vocab_size"),
                    tied=c.bool("tie_word_embeddings", False), parallel=True, rotary_dims=rotary, qkv_bias=True,
-                   o_bias=True, mlp_bias=True, lm_head_bias=True, norm_bias=True)
+                   o_bias=True, mlp_bias=True, lm_head_bias=True, norm_bias=True, context_limit=limit,
+                   context_limit_from=why)
 
 
 def _bert(c: _Keys, name: str, source: str) -> LlmArch:
@@ -232,7 +174,10 @@ def _family(c: _Keys) -> str:
     return family
 
 
-_READERS = {"gpt2": _gpt2, "opt": _opt, "phi": _phi, "bert": _bert, "vit": _vit}
+_READERS = {"gpt2": _gpt2, "opt": _opt, "phi": _phi, "bert": _bert, "vit": _vit, "phi3": hf_families.phi3,
+            "gpt_oss": hf_families.gpt_oss}
+_FAMILY_READERS = {"gemma": hf_families.gemma, "gemma2": hf_families.gemma, "gemma3": hf_families.gemma,
+                   "deepseek_v2": hf_families.deepseek, "deepseek_v3": hf_families.deepseek}
 
 
 def parse_hf_config(data, source: str, name: str) -> LlmArch:
@@ -249,7 +194,16 @@ def parse_hf_config(data, source: str, name: str) -> LlmArch:
         raise c.error("_hwsim_source", f"must be a string, got {note!r}")
     described = note or data.get("_name_or_path") or source
     reader = _READERS.get(family)
-    arch = reader(c, name, described) if reader else _llama_like(c, family, name, described)
+    if reader:
+        arch = reader(c, name, described)
+    else:
+        arch = (_FAMILY_READERS.get(family) or _llama_like)(c, family, name, described)
+    for key, why in FAMILY_ONLY.items():
+        if key in data and key not in c.read:
+            if is_set(data[key]):
+                raise HwsimInputError(f"{key}={data[key]!r}: {why}", source=source, field=key,
+                                      allowed=f"the key absent, null or 0 for {family}")
+            c.read.add(key)
     unknown = sorted(set(data) - c.read - set(IGNORABLE) - set(REFUSED))
     if unknown:
         raise HwsimInputError(f"unknown key '{unknown[0]}' for {family}: hwsim cannot tell whether it changes the "

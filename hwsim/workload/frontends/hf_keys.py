@@ -27,7 +27,27 @@ IGNORABLE: dict[str, str] = {
     "rms_norm_eps": _EPS, "layer_norm_eps": _EPS, "layer_norm_epsilon": _EPS,
     "use_cache": "hwsim's decode always reads a KV cache",
     "rope_theta": "rotary base frequency: same rotation ops per element",
+    # rotary families read rope_scaling for their context limit (hf_families.context_limit)
     "rope_scaling": "rotary frequency scaling (linear, dynamic, yarn, llama3): same rotation ops per element",
+    "rope_local_base_freq": "Gemma-3 local layers' rotary base: same rotation ops per element",
+    "dtype": "storage dtype (newer spelling of torch_dtype): hwsim takes precision from the accelerator",
+    "quantization_config": "the checkpoint's storage format (DeepSeek-V3 fp8, gpt-oss mxfp4): hwsim takes precision "
+                           "from the accelerator or --weights/--activations/--kv",
+    "auto_map": "where remote code lives: no compute",
+    "query_pre_attn_scalar": "Gemma's query scale (a constant in place of 1/sqrt(head_dim)): same ops",
+    "attn_logit_softcapping": "Gemma-2's tanh soft-cap of attention scores: taken as free, as softmax's 1/sqrt(d) "
+                              "scaling is (docs/workloads-llm.md)",
+    "final_logit_softcapping": "Gemma-2's tanh soft-cap of the logits: taken as free (vocab ops per token)",
+    "cache_implementation": "Gemma-2/3's cache class (hybrid): the windows it implements are read from the layers",
+    "initial_context_length": "gpt-oss's pre-YaRN training length (rope_scaling states it for the context limit)",
+    "swiglu_limit": "gpt-oss's clamp of the expert gate and up values: 2 compares per element, not counted",
+    "ep_size": "expert parallelism across devices: same ops on one accelerator",
+    "routed_scaling_factor": "DeepSeek's scale of the routing weights: k multiplies per token, not counted",
+    "scoring_func": "router scores by softmax or sigmoid (DeepSeek-V3): E element ops per token, costed as softmax",
+    "topk_method": "how the k experts are picked (greedy, group-limited, noaux_tc): compares, not counted",
+    "n_group": "DeepSeek's expert groups for group-limited routing: compares, not counted",
+    "topk_group": "DeepSeek's groups a token may route to: compares, not counted",
+    "aux_loss_alpha": "MoE auxiliary loss: training only", "seq_aux": "MoE auxiliary loss: training only",
     "attention_dropout": _DROPOUT, "attn_pdrop": _DROPOUT, "embd_pdrop": _DROPOUT, "resid_pdrop": _DROPOUT,
     "hidden_dropout_prob": _DROPOUT, "attention_probs_dropout_prob": _DROPOUT, "dropout": _DROPOUT,
     "activation_dropout": _DROPOUT, "hidden_dropout": _DROPOUT, "classifier_dropout": _DROPOUT,
@@ -53,14 +73,8 @@ IGNORABLE: dict[str, str] = {
     "encoder_stride": "ViT's masked-image-modelling decoder, not part of the encoder",
 }
 
-_MLA = "multi-head latent attention (DeepSeek-V2/V3) is not modelled"
-_DEEPSEEK_MOE = "DeepSeek-style MoE (shared + routed experts, dense first layers) is not modelled"
-
 # key -> what it would need; refused unless absent, null, false or 0
 REFUSED: dict[str, str] = {
-    "kv_lora_rank": _MLA, "q_lora_rank": _MLA, "qk_rope_head_dim": _MLA, "qk_nope_head_dim": _MLA,
-    "v_head_dim": _MLA,
-    "n_shared_experts": _DEEPSEEK_MOE, "n_routed_experts": _DEEPSEEK_MOE, "first_k_dense_replace": _DEEPSEEK_MOE,
     "add_cross_attention": "cross-attention (an encoder-decoder's decoder) is not modelled",
     "cross_attention_hidden_size": "cross-attention (an encoder-decoder's decoder) is not modelled",
     "is_encoder_decoder": "encoder-decoder models are not modelled",
@@ -70,6 +84,18 @@ REFUSED: dict[str, str] = {
     "alibi": "ALiBi attention biases are not modelled",
     "qk_layernorm": "LayerNorm on queries and keys is not modelled",
     "use_sliding_window": "Qwen2's per-layer sliding windows are not modelled",
+}
+
+
+_MLA = "multi-head latent attention is modelled for DeepSeek-V2/V3 (model_type deepseek_v2, deepseek_v3) only"
+_DEEPSEEK_MOE = ("shared + routed experts with dense first layers are modelled for DeepSeek-V2/V3 (model_type "
+                 "deepseek_v2, deepseek_v3) only")
+
+# keys one family reads and the others refuse when set (absent, null, false or 0: switched off)
+FAMILY_ONLY: dict[str, str] = {
+    "kv_lora_rank": _MLA, "q_lora_rank": _MLA, "qk_rope_head_dim": _MLA, "qk_nope_head_dim": _MLA,
+    "v_head_dim": _MLA,
+    "n_shared_experts": _DEEPSEEK_MOE, "n_routed_experts": _DEEPSEEK_MOE, "first_k_dense_replace": _DEEPSEEK_MOE,
 }
 
 
