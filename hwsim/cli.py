@@ -18,7 +18,7 @@ EXIT_BAD_INPUT = 2
 
 # subcommands that live beside the room they drive: each module defines
 # add_subcommands(subparsers) and keeps its heavy imports inside the command function
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("hwsim.plots.cli",)
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("hwsim.explore.cli", "hwsim.plots.cli")
 
 
 class _Parser(argparse.ArgumentParser):
