@@ -36,18 +36,19 @@ KIND_LABELS = {
     "o_proj": "output projection", "mlp": "MLP / experts / router", "vector_ops": "norms, softmax, RoPE, "
     "activations, residuals (vector ops)", "lm_head": "LM head", "other": "other GEMMs (pooler, patch embedding)",
 }
-_MLP_PREFIXES = ("ffn_", "expert", "router", "shared_expert", "mlp")
+_MLP_PREFIXES = ("ffn_", "expert", "router", "shared_", "mlp")
 
 
 def layer_kind(name: str, op: str) -> str:
     """The digest kind of a layer from its name (the part after the phase, e.g. ``decode/q_proj``
-    -> ``q_proj``, ``prefill/expert_up.m3`` -> ``expert_up``) and its op."""
+    -> ``q_proj``, ``prefill/expert_up.m3`` -> ``expert_up``, ``decode/q_proj#3`` -> ``q_proj``)
+    and its op."""
     if op == "vector":
         return "vector_ops"
-    base = name.rsplit("/", 1)[-1].split(".", 1)[0]
+    base = name.rsplit("/", 1)[-1].split(".", 1)[0].split("#", 1)[0]   # expert_up.m3, q_proj#0 (--expand-repeats)
     if base in ("q_proj", "k_proj", "v_proj", "qkv_proj") or (base.endswith("_proj") and base.startswith(("q_", "kv_"))):
         return "qkv_proj"
-    if base.startswith("attn_"):
+    if base.startswith("attn_") or base.endswith("_absorb"):   # MLA's absorbed q/v products are attention's
         return "attention"
     if base == "o_proj":
         return "o_proj"

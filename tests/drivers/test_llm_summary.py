@@ -138,6 +138,9 @@ def test_non_llm_run_keeps_its_per_layer_table(capsys):
     ("decode/ffn_gate", "gemm", "mlp"), ("prefill/expert_up.m3", "gemm", "mlp"), ("decode/router", "gemm", "mlp"),
     ("decode/attn_norm", "vector", "vector_ops"), ("decode/rope", "vector", "vector_ops"),
     ("decode/lm_head", "gemm", "lm_head"), ("prefill/pooler", "gemm", "other"),
+    ("decode/shared_up", "gemm", "mlp"), ("decode/shared_score", "gemm", "mlp"),
+    ("decode/q_a_proj", "gemm", "qkv_proj"), ("decode/kv_b_proj", "gemm", "qkv_proj"),
+    ("decode@L=7/q_absorb", "matmul", "attention"), ("decode/q_proj#1", "gemm", "qkv_proj"),
 ])
 def test_layer_kinds(name, op, kind):
     assert layer_kind(name, op) == kind
