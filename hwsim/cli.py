@@ -18,7 +18,7 @@ EXIT_BAD_INPUT = 2
 
 # subcommands that live beside the room they drive: each module defines
 # add_subcommands(subparsers) and keeps its heavy imports inside the command function
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("hwsim.plots.cli",)
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("hwsim.explore.cli", "hwsim.plots.cli")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,7 +63,8 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
 
 # the LLM scenario flags (docs/workloads-llm.md), as load_workload's arguments
 _SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
-                   "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only"}
+                   "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
+                   "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form"}
 
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +77,15 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", type=int, default=None, metavar="P", help="generate: prompt tokens")
     parser.add_argument("--new-tokens", type=int, default=None, metavar="N", help="generate: decode steps")
     parser.add_argument("--gemm-only", action="store_true", help="leave out the vector ops (norms, softmax, ...)")
+    parser.add_argument("--allow-long-context", action="store_true",
+                        help="run a context beyond the limit the config states (max_position_embeddings or its "
+                             "rope-scaled length)")
+    parser.add_argument("--moe-routing", default=None, metavar="MODEL",
+                        help="MoE models: experts touched per step: upper (min(E, B*k), default), expected "
+                             "(uniform random routing, E*(1-(1-k/E)^B)) or a routing-histogram .json")
+    parser.add_argument("--mla-form", choices=("absorbed", "naive"), default=None,
+                        help="MLA models (DeepSeek-V2/V3): decode attention absorbed into the latent (default) or "
+                             "naive (expand the cached latent every step)")
 
 
 def _scenario_workload(args: argparse.Namespace):
