@@ -92,10 +92,14 @@ def _scenario_workload(args: argparse.Namespace):
     """``args.workload`` loaded with the scenario flags given (errors name the flag)."""
     import hwsim
 
+    from hwsim.workload.onnx_cli import onnx_load_arguments, report_skipped
+
     given = {name: getattr(args, name) for name in _SCENARIO_FLAGS
              if getattr(args, name) is not None and getattr(args, name) is not False}
     try:
-        return hwsim.load_workload(args.workload, **given)
+        workload = hwsim.load_workload(args.workload, **given, **onnx_load_arguments(args))
+        report_skipped(workload)  # an .onnx run with --skip-unsupported: one note on stderr
+        return workload
     except HwsimInputError as exc:
         if exc.field in _SCENARIO_FLAGS:
             raise HwsimInputError(exc.message, source=exc.source, field=_SCENARIO_FLAGS[exc.field],
@@ -327,6 +331,8 @@ def _add_tech_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from hwsim.workload import onnx_cli  # argparse only (hwsim --help stays light)
+
     parser = _Parser(prog="hwsim", description="Simulate mixed-precision DNN/LLM accelerators.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -356,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="LLM phases: print the full per-layer table too (the default is the summary and a "
                           "per-layer-kind digest; layers.csv always has every layer)")
     _add_scenario_arguments(run)
+    onnx_cli.add_onnx_arguments(run)
     run.set_defaults(func=cmd_run)
 
     trace = sub.add_parser("trace", help="write a native trace CSV from a model description")
@@ -365,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_arguments(llm)
     llm.add_argument("-o", "--output", default=None, metavar="CSV", help="trace file (default: stdout)")
     llm.set_defaults(func=cmd_trace_llm)
+    onnx_cli.add_trace_onnx(trace_kinds)
 
     lst = sub.add_parser("list", help="accelerator and workload presets with their sources")
     lst.add_argument("--format", choices=("table", "json"), default="table")

@@ -7,8 +7,9 @@ from hwsim.workload.layer import Workload
 
 
 def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | None = None,
-                  kv_len: int | None = None, batch: int = 1, prompt: int | None = None,
+                  kv_len: int | None = None, batch: int | None = None, prompt: int | None = None,
                   new_tokens: int | None = None, gemm_only: bool = False,
+                  input_shapes: dict | None = None, skip_unsupported: bool = False,
                   allow_long_context: bool = False, moe_routing: str | None = None,
                   mla_form: str | None = None) -> Workload:
     """A workload from a preset name (see ``hwsim list``) or a trace / topology / model-config file.
@@ -17,6 +18,8 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
     ``phase`` ('prefill' with ``seq_len``, 'decode' with ``kv_len``, 'generate' with ``prompt``
     and ``new_tokens``), at ``batch`` sequences, vector ops left out with ``gemm_only``. Other
     files refuse these arguments (docs/workloads-llm.md).
+    An ``.onnx`` model takes ``input_shapes`` ({input: (dims...)}), ``batch`` (its dynamic leading
+    dimensions) and ``skip_unsupported`` (docs/onnx.md).
     """
     from hwsim import presets
     from hwsim.errors import HwsimInputError
@@ -29,14 +32,22 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
 
     found = {**presets.workload_presets(), **presets.llm_config_presets()}
     path = presets.resolve(name_or_path, found, "workload")
-    given = phase is not None or seq_len is not None or kv_len is not None or batch != 1 \
+    given = phase is not None or seq_len is not None or kv_len is not None or batch not in (None, 1) \
         or prompt is not None or new_tokens is not None or gemm_only or bool(llm_given)
     if llm_given and path.suffix.lower() != ".json":
         raise HwsimInputError("applies only to a model config.json", source=str(path), field=llm_given[0])
+    if path.suffix.lower() == ".onnx":
+        from hwsim.workload.frontends.onnx import load_onnx_workload, refuse_scenario
+
+        refuse_scenario(path, phase, seq_len, kv_len, prompt, new_tokens, gemm_only)
+        return load_onnx_workload(path, input_shapes, batch, skip_unsupported)
+    if input_shapes or skip_unsupported:
+        flag = "input_shapes (--input-shape)" if input_shapes else "skip_unsupported (--skip-unsupported)"
+        raise HwsimInputError("applies only to an .onnx model", source=str(path), field=flag)
     scenario = None
     if given:
         if phase is None and path.suffix.lower() == ".json":
             raise HwsimInputError("a model config.json needs a phase", source=str(path), field="phase",
                                   allowed="prefill, decode, generate")
-        scenario = Scenario(phase, batch, seq_len, kv_len, prompt, new_tokens, gemm_only, **llm_options)
+        scenario = Scenario(phase, 1 if batch is None else batch, seq_len, kv_len, prompt, new_tokens, gemm_only, **llm_options)
     return load_workload_file(path, scenario)

@@ -173,6 +173,14 @@ VECTOR_OPS_PER_ELEMENT: dict[str, int] = {
     "rope": 3,
     "add": 1,
     "mul": 1,
+    # the ONNX frontend's ops (docs/onnx.md); derived the same way, one op per step:
+    "maxpool": 1,     # one compare per window element read (elements = outputs x window)
+    "avgpool": 1,     # one add per window element read (elements = outputs x window)
+    "batchnorm": 2,   # inference: one multiply by the folded scale, one add of the folded shift
+    "lrn": 7,         # square, running-window add and subtract, x alpha/size, + bias, pow, divide
+    "clip": 2,        # two compares (lower and upper bound), as ReLU6
+    "leakyrelu": 2,   # compare, multiply by the slope (PRelu too)
+    "unary": 1,       # one special-function evaluation or one step: exp, log, sqrt, erf, abs, neg, ...
 }
 
 

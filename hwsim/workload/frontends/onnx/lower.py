@@ -1,0 +1,351 @@
+"""ONNX nodes lowered to hwsim layers: convolutions and matrix products to GEMM-shaped ops with
+their MACs exact, element-wise work to vector ops, data movement free (docs/onnx.md)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from hwsim.errors import HwsimInputError
+from hwsim.formats import NumberFormat, Precision
+from hwsim.workload.frontends.onnx.graph import OnnxGraph, node_label
+from hwsim.workload.frontends.onnx.quant import operand_format, output_format
+from hwsim.workload.ops import Conv2d, Gemm, MatMul, Op, VectorOp
+
+# no work of their own: views, copies, casts, shape arithmetic, (de)quantisation markers whose
+# formats the layers around them carry, and inference no-ops
+FREE_OPS = frozenset({
+    "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Cast", "CastLike",
+    "Concat", "Split", "Slice", "Gather", "GatherElements", "GatherND", "Expand", "Tile", "Pad", "Shape",
+    "Size", "Constant", "ConstantOfShape", "Range", "DepthToSpace", "SpaceToDepth", "QuantizeLinear",
+    "DequantizeLinear", "DynamicQuantizeLinear", "EyeLike", "Trilu", "OneHot", "SequenceConstruct",
+})
+
+# element-wise ONNX op -> hwsim vector op (hwsim/workload/ops.py VECTOR_OPS_PER_ELEMENT), counted
+# over the output's elements
+VECTOR_MAP: dict[str, str] = {
+    "Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Gelu": "gelu", "FastGelu": "gelu",
+    "Softmax": "softmax", "LogSoftmax": "softmax", "Clip": "clip", "LeakyRelu": "leakyrelu",
+    "PRelu": "leakyrelu", "HardSigmoid": "clip", "BatchNormalization": "batchnorm",
+    "LayerNormalization": "layernorm", "InstanceNormalization": "layernorm",
+    "GroupNormalization": "layernorm", "RMSNormalization": "rmsnorm",
+    "SimplifiedLayerNormalization": "rmsnorm", "LRN": "lrn",
+    "Add": "add", "Sub": "add", "Sum": "add", "Max": "add", "Min": "add", "Mean": "add",
+    "Mul": "mul", "Div": "mul", "Pow": "mul", "Mod": "mul",
+    "Where": "add", "Equal": "add", "Less": "add", "LessOrEqual": "add", "Greater": "add",
+    "GreaterOrEqual": "add", "And": "add", "Or": "add", "Xor": "add",
+    "Exp": "unary", "Log": "unary", "Sqrt": "unary", "Reciprocal": "unary", "Erf": "unary",
+    "Abs": "unary", "Neg": "unary", "Floor": "unary", "Ceil": "unary", "Round": "unary", "Sign": "unary",
+    "Sin": "unary", "Cos": "unary", "Not": "unary", "Softsign": "unary", "IsNaN": "unary", "IsInf": "unary",
+    "Elu": "leakyrelu", "Selu": "leakyrelu", "Celu": "leakyrelu", "ThresholdedRelu": "relu",
+    "Softplus": "unary", "HardSwish": "silu", "Mish": "silu",
+}
+# reductions: one op per input element read
+REDUCE_MAP: dict[str, str] = {
+    "GlobalAveragePool": "avgpool", "GlobalMaxPool": "maxpool", "ReduceMean": "avgpool",
+    "ReduceSum": "avgpool", "ReduceMax": "maxpool", "ReduceMin": "maxpool", "ReduceProd": "avgpool",
+    "ReduceL2": "avgpool", "ReduceL1": "avgpool", "ReduceSumSquare": "avgpool", "ReduceLogSumExp": "avgpool",
+    "ArgMax": "maxpool", "ArgMin": "maxpool",
+}
+POOL_MAP: dict[str, str] = {"MaxPool": "maxpool", "AveragePool": "avgpool", "LpPool": "avgpool"}
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """One hwsim layer from one node (its name still the node's)."""
+
+    name: str
+    op: Op
+    precision: Precision
+
+
+def _attrs(node: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for attr in node.attribute:
+        if attr.type == attr.INT:
+            out[attr.name] = int(attr.i)
+        elif attr.type == attr.INTS:
+            out[attr.name] = [int(v) for v in attr.ints]
+        elif attr.type == attr.STRING:
+            out[attr.name] = attr.s.decode("utf-8", "replace")
+        elif attr.type == attr.FLOAT:
+            out[attr.name] = float(attr.f)
+    return out
+
+
+def _bad(graph: OnnxGraph, node: Any, message: str) -> HwsimInputError:
+    return HwsimInputError(f"node '{node_label(node)}' ({node.op_type}): {message}", source=graph.source)
+
+
+def _precision(weights: NumberFormat | None = None, activations: NumberFormat | None = None,
+               outputs: NumberFormat | None = None, kv: NumberFormat | None = None) -> Precision:
+    return Precision(weights=weights, activations=activations, outputs=outputs, kv=kv)
+
+
+# ---------------------------------------------------------------------------------- convolution
+
+def _conv_pads(graph: OnnxGraph, node: Any, attrs: dict[str, Any], spatial: list[int], kernel: list[int],
+               strides: list[int], dilations: list[int]) -> list[int]:
+    """Begin pads then end pads per spatial axis (ONNX order), auto_pad resolved as ONNX does."""
+    auto = attrs.get("auto_pad", "NOTSET")
+    rank = len(spatial)
+    if auto in ("NOTSET", ""):
+        pads = attrs.get("pads", [0] * 2 * rank)
+        if len(pads) != 2 * rank or any(p < 0 for p in pads):
+            raise _bad(graph, node, f"pads {pads} do not give a begin and end pad >= 0 per spatial axis")
+        return pads
+    if auto == "VALID":
+        return [0] * 2 * rank
+    if auto not in ("SAME_UPPER", "SAME_LOWER"):
+        raise _bad(graph, node, f"auto_pad '{auto}' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
+    begin, end = [], []
+    for size, k, s, d in zip(spatial, kernel, strides, dilations):
+        out = -(-size // s)
+        total = max(0, (out - 1) * s + (k - 1) * d + 1 - size)
+        small, large = total // 2, total - total // 2
+        begin.append(small if auto == "SAME_UPPER" else large)
+        end.append(large if auto == "SAME_UPPER" else small)
+    return begin + end
+
+
+def _conv2d_for(h: int, w: int, cin: int, cout: int, kh: int, kw: int, stride: int, pads: list[int],
+                groups: int, batch: int, out_h: int, out_w: int) -> Conv2d | None:
+    """hwsim's Conv2d (one stride, one symmetric pad) with exactly the ONNX conv's windows, if one
+    exists: symmetric pads as they are; an end pad one larger as ``ceil_mode`` (a last partial
+    window); otherwise the extra pad folded into the input size (its zeros then counted as input)."""
+    top, left, bottom, right = pads
+    p = min(pads)
+    candidates = []
+    if top == bottom == left == right:
+        candidates.append(dict(in_h=h, in_w=w, padding=p, ceil_mode=False))
+    candidates.append(dict(in_h=h, in_w=w, padding=p, ceil_mode=True))
+    candidates.append(dict(in_h=h + top + bottom - 2 * p, in_w=w + left + right - 2 * p, padding=p, ceil_mode=False))
+    for c in candidates:
+        try:
+            conv = Conv2d(c["in_h"], c["in_w"], cin, cout, kh, kw, stride=stride, padding=c["padding"],
+                          groups=groups, batch=batch, ceil_mode=c["ceil_mode"])
+        except HwsimInputError:
+            continue
+        if (conv.out_h, conv.out_w) == (out_h, out_w) and \
+                (c["ceil_mode"] is False or _ceil_reads_only_pads(h, kh, stride, top, bottom, out_h)
+                 and _ceil_reads_only_pads(w, kw, stride, left, right, out_w)):
+            return conv
+    return None
+
+
+def _ceil_reads_only_pads(size: int, kernel: int, stride: int, begin: int, end: int, out: int) -> bool:
+    """With ceil_mode, hwsim's last window may run past the symmetric pad: allowed only where the
+    ONNX end pad covers it (derived: last window end = (out-1)*s + k <= begin + size + end)."""
+    return (out - 1) * stride + kernel <= begin + size + end
+
+
+def lower_conv(graph: OnnxGraph, node: Any, *, x: str, w: str, transpose: bool = False) -> Op:
+    attrs = _attrs(node)
+    x_shape = graph.static_shape(x, node, "input")
+    w_shape = graph.static_shape(w, node, "weight")
+    y_shape = graph.static_shape(node.output[0], node, "output")
+    if len(x_shape) < 3 or len(w_shape) != len(x_shape):
+        raise _bad(graph, node, f"input {x_shape} and weight {w_shape} are not N x C x spatial... and "
+                                "M x C/group x kernel...")
+    rank = len(x_shape) - 2
+    batch, cin, spatial = x_shape[0], x_shape[1], list(x_shape[2:])
+    kernel = list(w_shape[2:])
+    groups = attrs.get("group", 1)
+    strides = attrs.get("strides", [1] * rank)
+    dilations = attrs.get("dilations", [1] * rank)
+    if transpose:
+        # ConvTranspose as the GEMM a deconvolution runs (Caffe's lowering): every input pixel times
+        # its C/group channels gives kernel x M/group outputs, scattered (col2im) into the output;
+        # derived MACs = N x spatial_in x C x (M/group) x kernel, no multiply by an inserted zero
+        cout_per_group = w_shape[1]
+        return Gemm(m=batch * math.prod(spatial), k=cin // groups, n=cout_per_group * math.prod(kernel),
+                    batch=groups)
+    cout = w_shape[0]
+    if w_shape[1] * groups != cin:
+        raise _bad(graph, node, f"weight {w_shape} x group {groups} does not match input channels {cin}")
+    out_spatial = list(y_shape[2:])
+    pads = _conv_pads(graph, node, attrs, spatial, kernel, strides, dilations)
+    if all(d == 1 for d in dilations) and rank in (1, 2):
+        if rank == 1:  # a 1-D conv is a 2-D one of height 1 with no vertical pad
+            h, w_, kh, kw, sh, sw = 1, spatial[0], 1, kernel[0], strides[0], strides[0]
+            pad4, oh, ow = [0, pads[0], 0, pads[1]], 1, out_spatial[0]
+        else:
+            h, w_, kh, kw, sh, sw = spatial[0], spatial[1], kernel[0], kernel[1], strides[0], strides[1]
+            pad4, oh, ow = [pads[0], pads[1], pads[2], pads[3]], out_spatial[0], out_spatial[1]
+        if sh == sw:
+            conv = _conv2d_for(h, w_, cin, cout, kh, kw, sh, pad4, groups, batch, oh, ow)
+            if conv is not None:
+                return conv
+    # dilated, 3-D or unequal-stride convs: the im2col GEMM, MACs exact (docs/onnx.md says what
+    # its A traffic counts)
+    return Gemm(m=batch * math.prod(out_spatial), k=(cin // groups) * math.prod(kernel), n=cout // groups,
+                batch=groups)
+
+
+# ------------------------------------------------------------------------------ matrix products
+
+def _matrix_product(graph: OnnxGraph, node: Any, a: str, b: str, a_shape: tuple[int, ...],
+                    b_shape: tuple[int, ...], a_fmt: NumberFormat | None, b_fmt: NumberFormat | None,
+                    out_fmt: NumberFormat | None) -> tuple[Op, Precision] | None:
+    """numpy.matmul semantics: 1-D operands promoted, batch dimensions broadcast."""
+    a_shape = (1, *a_shape) if len(a_shape) == 1 else a_shape
+    b_shape = (*b_shape, 1) if len(b_shape) == 1 else b_shape
+    m, k, k2, n = a_shape[-2], a_shape[-1], b_shape[-2], b_shape[-1]
+    if k != k2:
+        raise _bad(graph, node, f"inner dimensions differ: {a_shape} x {b_shape}")
+    a_batch, b_batch = a_shape[:-2], b_shape[:-2]
+    rank = max(len(a_batch), len(b_batch))
+    a_batch = (1,) * (rank - len(a_batch)) + tuple(a_batch)
+    b_batch = (1,) * (rank - len(b_batch)) + tuple(b_batch)
+    out_batch = []
+    for da, db in zip(a_batch, b_batch):
+        if da != db and 1 not in (da, db):
+            raise _bad(graph, node, f"batch dimensions do not broadcast: {a_shape} x {b_shape}")
+        out_batch.append(max(da, db))
+    instances = math.prod(out_batch)
+    a_const, b_const = graph.is_constant(a), graph.is_constant(b)
+    if a_const and b_const:
+        return None  # folded by any runtime: no work at inference
+    if b_const or a_const:
+        # weights x activations: weights shared by every instance that reads the same slice, so
+        # those instances stack their rows into one GEMM (derived: the same MACs, the weights
+        # fetched once per distinct slice)
+        w_instances = math.prod(b_batch if b_const else a_batch)
+        if b_const:
+            op = Gemm(m=m * instances // w_instances, k=k, n=n, batch=w_instances)
+            return op, _precision(weights=b_fmt, activations=a_fmt, outputs=out_fmt)
+        # weight on the left: out^T = B^T . A^T, the activation's columns are the rows
+        op = Gemm(m=n * instances // w_instances, k=k, n=m, batch=w_instances)
+        return op, _precision(weights=a_fmt, activations=b_fmt, outputs=out_fmt)
+    # activations x activations (attention's Q.K^T, P.V): no weights; B is what hwsim stores as the
+    # KV operand; instances sharing one B slice stack their rows as above
+    b_instances = math.prod(b_batch)
+    op = MatMul(m=m * instances // b_instances, k=k, n=n, batch=b_instances)
+    return op, _precision(activations=a_fmt, kv=b_fmt, outputs=out_fmt)
+
+
+def lower_gemm(graph: OnnxGraph, node: Any) -> tuple[Op, Precision] | None:
+    attrs = _attrs(node)
+    a, b = node.input[0], node.input[1]
+    a_shape = graph.static_shape(a, node, "input A")
+    b_shape = graph.static_shape(b, node, "input B")
+    if len(a_shape) != 2 or len(b_shape) != 2:
+        raise _bad(graph, node, f"Gemm takes 2-D A and B, got {a_shape} and {b_shape}")
+    if attrs.get("transA", 0):
+        a_shape = (a_shape[1], a_shape[0])
+    if attrs.get("transB", 0):
+        b_shape = (b_shape[1], b_shape[0])
+    return _matrix_product(graph, node, a, b, a_shape, b_shape, operand_format(graph, a),
+                           operand_format(graph, b), output_format(graph, node.output[0]))
+
+
+def lower_matmul(graph: OnnxGraph, node: Any, a: str, b: str) -> tuple[Op, Precision] | None:
+    return _matrix_product(graph, node, a, b, graph.static_shape(a, node, "input A"),
+                           graph.static_shape(b, node, "input B"), operand_format(graph, a),
+                           operand_format(graph, b), output_format(graph, node.output[0]))
+
+
+_EINSUM_TERM = re.compile(r"^[A-Za-z.]*$")
+
+
+def lower_einsum(graph: OnnxGraph, node: Any) -> tuple[Op, Precision] | None | str:
+    """An Einsum that is a (batched) matrix product: two operands, every index either batch (both
+    inputs and the output), contracted (both inputs only) or free (one input and the output).
+    Returns 'free' for a one-operand pure permutation, raises for any other equation."""
+    equation = _attrs(node).get("equation", "").replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    terms = lhs.split(",")
+    inputs = [i for i in node.input]
+    if not arrow or len(terms) != len(inputs) or not all(_EINSUM_TERM.match(t) for t in [*terms, rhs]):
+        raise _bad(graph, node, f"equation '{equation}' is not an explicit 'inputs->output' einsum")
+    shapes = [graph.static_shape(t, node, f"input {i}") for i, t in enumerate(inputs)]
+    letters = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation)
+    ellipsis = ""
+    expanded = []
+    for term, shape in zip(terms, shapes):
+        if "..." in term:
+            extra = len(shape) - (len(term) - 3)
+            if not ellipsis or len(ellipsis) < extra:
+                ellipsis = ellipsis + "".join(next(letters) for _ in range(extra - len(ellipsis)))
+            term = term.replace("...", ellipsis[len(ellipsis) - extra:] if extra else "")
+        if len(term) != len(shape):
+            raise _bad(graph, node, f"term '{term}' does not match input shape {shape}")
+        expanded.append(term)
+    rhs = rhs.replace("...", ellipsis)
+    sizes: dict[str, int] = {}
+    for term, shape in zip(expanded, shapes):
+        for letter, size in zip(term, shape):
+            if sizes.get(letter, size) != size and 1 not in (size, sizes[letter]):
+                raise _bad(graph, node, f"index '{letter}' has sizes {sizes[letter]} and {size}")
+            sizes[letter] = max(size, sizes.get(letter, 1))
+    if len(expanded) == 1:
+        if sorted(expanded[0]) == sorted(rhs) and len(set(rhs)) == len(rhs):
+            return "free"  # a transpose
+        raise _bad(graph, node, f"one-operand einsum '{equation}' is not a transpose")
+    if len(expanded) != 2:
+        raise _bad(graph, node, f"einsum '{equation}' has {len(expanded)} operands; hwsim lowers two-operand "
+                                "matrix products")
+    ta, tb = expanded
+    for letter in set(ta) | set(tb):
+        if letter not in rhs and not (letter in ta and letter in tb):
+            raise _bad(graph, node, f"einsum '{equation}' sums index '{letter}' over one operand only: "
+                                    "not a matrix product")
+    if any(letter not in ta and letter not in tb for letter in rhs) or len(set(ta)) != len(ta) \
+            or len(set(tb)) != len(tb):
+        raise _bad(graph, node, f"einsum '{equation}' repeats or invents an index: not a matrix product")
+    batch = [c for c in rhs if c in ta and c in tb]
+    contracted = [c for c in ta if c in tb and c not in rhs]
+    a_free = [c for c in ta if c not in tb]
+    b_free = [c for c in tb if c not in ta]
+    if not contracted and (not a_free or not b_free):
+        raise _bad(graph, node, f"einsum '{equation}' contracts no index and one operand has no free index: an "
+                                "element-wise product, not a matrix product")
+    prod = lambda idx: math.prod(sizes[c] for c in idx)  # noqa: E731
+    a_shape = (prod(batch), prod(a_free), prod(contracted))
+    b_shape = (prod(batch), prod(contracted), prod(b_free))
+    # broadcast batch slices: an operand whose batch indices are all size 1 is shared by all
+    if all(shapes[0][ta.index(c)] == 1 for c in batch):
+        a_shape = (1, *a_shape[1:])
+    if all(shapes[1][tb.index(c)] == 1 for c in batch):
+        b_shape = (1, *b_shape[1:])
+    return _matrix_product(graph, node, inputs[0], inputs[1], a_shape, b_shape,
+                           operand_format(graph, inputs[0]), operand_format(graph, inputs[1]),
+                           output_format(graph, node.output[0]))
+
+
+# ------------------------------------------------------------------------------ quantised nodes
+
+def lower_quantised(graph: OnnxGraph, node: Any) -> tuple[Op, Precision] | None:
+    """QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger: the formats are their inputs' types."""
+    ins = list(node.input)
+    out = node.output[0]
+    out_fmt = output_format(graph, out)
+    if node.op_type in ("QLinearConv", "ConvInteger"):
+        x, w = (ins[0], ins[3]) if node.op_type == "QLinearConv" else (ins[0], ins[1])
+        precision = _precision(weights=operand_format(graph, w), activations=operand_format(graph, x),
+                               outputs=out_fmt)
+        return lower_conv(graph, node, x=x, w=w), precision
+    a, b = (ins[0], ins[3]) if node.op_type == "QLinearMatMul" else (ins[0], ins[1])
+    return _matrix_product(graph, node, a, b, graph.static_shape(a, node, "input A"),
+                           graph.static_shape(b, node, "input B"), operand_format(graph, a),
+                           operand_format(graph, b), out_fmt)
+
+
+# ----------------------------------------------------------------------------------- vector ops
+
+def lower_vector(graph: OnnxGraph, node: Any) -> VectorOp | None:
+    op = node.op_type
+    if op in POOL_MAP:
+        attrs = _attrs(node)
+        window = math.prod(attrs.get("kernel_shape", [1]))
+        return VectorOp(POOL_MAP[op], graph.elements(node.output[0], node) * window)
+    if op in REDUCE_MAP:
+        return VectorOp(REDUCE_MAP[op], graph.elements(node.input[0], node, "input"))
+    name = VECTOR_MAP[op]
+    elements = graph.elements(node.output[0], node)
+    if op in ("Sum", "Mean", "Max", "Min") and len([i for i in node.input if i]) > 2:
+        elements *= len([i for i in node.input if i]) - 1  # n inputs: n-1 element ops per output
+    return VectorOp(name, elements)
+
