@@ -47,6 +47,7 @@ _LAZY: dict[str, str] = {
     "SweepSpec": "hwsim.dse.spec",
     "load_sweep_spec": "hwsim.dse.spec",
     "precision_mix": "hwsim.dse.precision",
+    "precision_search": "hwsim.dse.precision_search",
 }
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
@@ -65,6 +66,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.dse.spec import SweepSpec, load_sweep_spec
     from hwsim.dse.sweep import sweep
     from hwsim.dse.precision import precision_mix
+    from hwsim.dse.precision_search import precision_search
 
 
 def __getattr__(name: str) -> Any:
@@ -83,5 +85,5 @@ def __dir__() -> list[str]:
 __all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
            "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
            "read_precision_plan", "simulate", "tech_point", "pareto", "hypervolume",
-           "sweep", "SweepSpec", "load_sweep_spec", "precision_mix"]
+           "sweep", "SweepSpec", "load_sweep_spec", "precision_mix", "precision_search"]
 __version__ = "0.1.0"

@@ -18,7 +18,7 @@ EXIT_BAD_INPUT = 2
 
 # subcommands that live beside the room they drive: each module defines
 # add_subcommands(subparsers) and keeps its heavy imports inside the command function
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("hwsim.explore.cli", "hwsim.plots.cli")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("hwsim.explore.cli", "hwsim.dse.precision_cli", "hwsim.plots.cli")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,7 +64,8 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
 # the LLM scenario flags (docs/workloads-llm.md), as load_workload's arguments
 _SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
                    "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
-                   "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form"}
+                   "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form",
+                   "expand_repeats": "--expand-repeats"}
 
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +87,8 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mla-form", choices=("absorbed", "naive"), default=None,
                         help="MLA models (DeepSeek-V2/V3): decode attention absorbed into the latent (default) or "
                              "naive (expand the cached latent every step)")
+    parser.add_argument("--expand-repeats", action="store_true",
+                        help="a layer repeated n times becomes n named instances <name>#0..#n-1 (any workload)")
 
 
 def _scenario_workload(args: argparse.Namespace):

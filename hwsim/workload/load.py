@@ -8,7 +8,7 @@ from hwsim.workload.layer import Workload
 
 def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | None = None,
                   kv_len: int | None = None, batch: int | None = None, prompt: int | None = None,
-                  new_tokens: int | None = None, gemm_only: bool = False,
+                  new_tokens: int | None = None, gemm_only: bool = False, expand_repeats: bool = False,
                   input_shapes: dict | None = None, skip_unsupported: bool = False,
                   allow_long_context: bool = False, moe_routing: str | None = None,
                   mla_form: str | None = None) -> Workload:
@@ -17,7 +17,8 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
     A HuggingFace ``config.json`` (or an ``llm/...`` preset) describes a model, not a run: it needs
     ``phase`` ('prefill' with ``seq_len``, 'decode' with ``kv_len``, 'generate' with ``prompt``
     and ``new_tokens``), at ``batch`` sequences, vector ops left out with ``gemm_only``. Other
-    files refuse these arguments (docs/workloads-llm.md).
+    files refuse these arguments (docs/workloads-llm.md). ``expand_repeats``: every layer with a
+    repeat count n becomes n named instances ``<name>#<i>`` (hwsim/workload/expand.py).
     An ``.onnx`` model takes ``input_shapes`` ({input: (dims...)}), ``batch`` (its dynamic leading
     dimensions) and ``skip_unsupported`` (docs/onnx.md).
     """
@@ -40,7 +41,12 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
         from hwsim.workload.frontends.onnx import load_onnx_workload, refuse_scenario
 
         refuse_scenario(path, phase, seq_len, kv_len, prompt, new_tokens, gemm_only)
-        return load_onnx_workload(path, input_shapes, batch, skip_unsupported)
+        workload = load_onnx_workload(path, input_shapes, batch, skip_unsupported)
+        if expand_repeats:
+            from hwsim.workload.expand import expand_repeats as expand
+
+            workload = expand(workload)
+        return workload
     if input_shapes or skip_unsupported:
         flag = "input_shapes (--input-shape)" if input_shapes else "skip_unsupported (--skip-unsupported)"
         raise HwsimInputError("applies only to an .onnx model", source=str(path), field=flag)
@@ -49,5 +55,11 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
         if phase is None and path.suffix.lower() == ".json":
             raise HwsimInputError("a model config.json needs a phase", source=str(path), field="phase",
                                   allowed="prefill, decode, generate")
-        scenario = Scenario(phase, 1 if batch is None else batch, seq_len, kv_len, prompt, new_tokens, gemm_only, **llm_options)
-    return load_workload_file(path, scenario)
+        scenario = Scenario(phase, 1 if batch is None else batch, seq_len, kv_len, prompt, new_tokens, gemm_only,
+                            **llm_options)
+    workload = load_workload_file(path, scenario)
+    if expand_repeats:
+        from hwsim.workload.expand import expand_repeats as expand
+
+        workload = expand(workload)
+    return workload

@@ -1,0 +1,146 @@
+"""hwsim precision-search on hwsim's own costs: costs by hand, the plan file that hwsim run accepts,
+the re-simulation check, the front (table and offline figure), repeats as instances, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from hwsim.cli import main
+from hwsim.dse.precision_search import front_is_monotone, precision_search
+
+ACCEL = "tpu-v1-like"
+# fc1: 16x64x64 once; fc2: 16x64x32 twice (count 2); a vector op between them
+TRACE = """# name: tiny
+name,op,count,m,k,n,vector_op,elements
+fc1,gemm,1,16,64,64,,
+act,vector,1,,,,relu,1024
+fc2,gemm,2,16,64,32,,
+"""
+SENS = """layer,candidate,omega
+fc1,w4a4,4.0
+fc1,w8a8,0.1
+fc2*,w4a4,1.0
+fc2*,w8a8,0.05
+"""
+
+
+def _plan_rows(path) -> pd.DataFrame:
+    """A plan file's rows (its # lines are comments; a '#' inside a layer name is not)."""
+    lines = [line for line in path.read_text().splitlines(keepends=True) if not line.startswith("#")]
+    return pd.read_csv(io.StringIO("".join(lines)))
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("psearch")
+    (folder / "tiny.csv").write_text(TRACE)
+    (folder / "sens.csv").write_text(SENS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def searched(files):
+    """One CLI search with a front, shared by the tests that read its outputs."""
+    plan = files / "plan.csv"
+    code = main(["precision-search", ACCEL, str(files / "tiny.csv"), "--sensitivity", str(files / "sens.csv"),
+                 "--candidates", "w4a4,w8a8", "--budget-fraction", "latency_s=0.5", "--front", "5", "-o", str(plan)])
+    assert code == 0
+    return plan
+
+
+def test_costs_per_candidate_by_hand(files):
+    # fraction 0: every searched layer at its cheapest latency (w4a4 here), fraction 1: w8a8
+    low = precision_search(ACCEL, str(files / "tiny.csv"), sensitivity=str(files / "sens.csv"),
+                           budget_fractions={"bops": 0.0})
+    high = precision_search(ACCEL, str(files / "tiny.csv"), sensitivity=str(files / "sens.csv"),
+                            budget_fractions={"bops": 1.0})
+    assert list(low.plan["candidate"]) == ["w4a4", "w4a4"] and list(high.plan["candidate"]) == ["w8a8", "w8a8"]
+    by_layer_low, by_layer_high = low.plan.set_index("layer"), high.plan.set_index("layer")
+    # model bytes: K x N x count weights at 4 or 8 bits
+    assert by_layer_low.loc["fc1", "model_bytes"] == 64 * 64 * 4 / 8
+    assert by_layer_high.loc["fc2", "model_bytes"] == 2 * 64 * 32 * 8 / 8
+    # BOPs: MACs (x count) x weight bits x activation bits
+    assert by_layer_low.loc["fc1", "bops"] == 16 * 64 * 64 * 4 * 4
+    assert by_layer_high.loc["fc2", "bops"] == 2 * 16 * 64 * 32 * 8 * 8
+    assert low.omega_total == 5.0 and high.omega_total == pytest.approx(0.15)
+    assert low.fixed_layers == ("act",)
+
+
+def test_plan_file_runs_and_meets_its_budget(files, searched, capsys):
+    text = searched.read_text()
+    assert "layer,weights,activations,outputs,kv" in text and text.startswith("# hwsim precision-search")
+    body = _plan_rows(searched)
+    assert list(body["layer"]) == ["fc1", "act", "fc2"]  # every layer pinned, the vector op at the default
+    assert body.set_index("layer").loc["act", "weights"] == "int8"
+    capsys.readouterr()
+    code = main(["run", ACCEL, str(files / "tiny.csv"), "--precision", str(searched), "--native-pe",
+                 "--out", "", "--format", "json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    layers = pd.read_csv(searched.with_name("plan-layers.csv"))
+    limit = float(pd.read_csv(searched.with_name("plan-check.csv")).set_index("metric").loc["latency_s", "resimulated"])
+    assert summary["latency_s"] == pytest.approx(limit, rel=1e-12)
+    budget_line = [line for line in text.splitlines() if line.startswith("# budget latency_s")][0]
+    budget = float(budget_line.split("<=")[1].split()[0])
+    assert summary["latency_s"] <= budget * (1 + 1e-9)
+    assert set(layers["candidate"]) <= {"w4a4", "w8a8"}
+
+
+def test_check_table_compares_sums_with_the_plan_run(searched):
+    check = pd.read_csv(searched.with_name("plan-check.csv")).set_index("metric")
+    assert set(check.index) == {"latency_s", "energy_pj", "dram_bits", "model_bytes", "bops"}
+    # model bytes and BOPs are per-layer by definition: the plan's run sums to the same
+    assert check.loc["model_bytes", "difference"] == 0 and check.loc["bops", "difference"] == 0
+    assert (check["resimulated"] - check["per_layer_sum"] - check["difference"]).abs().max() <= 1e-9 * check[
+        "resimulated"].abs().max()
+
+
+def test_front_table_and_offline_figure(searched):
+    front = pd.read_csv(searched.with_name("plan-front.csv"))
+    assert len(front) == 5 and front["feasible"].all()
+    assert front_is_monotone(front)
+    assert front["omega"].iloc[0] == 5.0 and front["omega"].iloc[-1] == pytest.approx(0.15)
+    html = searched.with_name("plan-front.html").read_text()
+    # plotly.js inlined (its bundle names its CDN in a string; no script is loaded from anywhere)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", html) and "Plotly.newPlot" in html
+
+
+def test_repeats_as_instances_take_their_own_precision(files, tmp_path, capsys):
+    sens = tmp_path / "sens.csv"
+    sens.write_text("layer,candidate,omega\nfc1,w4a4,4\nfc1,w8a8,0.1\nfc2#0,w4a4,3\nfc2#0,w8a8,0\n"
+                    "fc2#1,w4a4,0.01\nfc2#1,w8a8,0\n")
+    plan = tmp_path / "plan.csv"
+    code = main(["precision-search", ACCEL, str(files / "tiny.csv"), "--expand-repeats", "--sensitivity", str(sens),
+                 "--budget", "bops<=" + str(16 * 64 * 64 * 64 + 16 * 64 * 32 * (64 + 16)), "-o", str(plan)])
+    assert code == 0
+    body = _plan_rows(plan).set_index("layer")
+    # the budget buys w8a8 for fc1 and one fc2 instance: fc2#0 (omega 3 saved) over fc2#1 (0.01)
+    assert body.loc["fc2#0", "weights"] == "int8" and body.loc["fc2#1", "weights"] == "int4"
+    assert body.loc["fc1", "weights"] == "int8"
+    capsys.readouterr()
+    assert main(["run", ACCEL, str(files / "tiny.csv"), "--expand-repeats", "--precision", str(plan), "--native-pe",
+                 "--out", ""]) == 0
+
+
+def test_infeasible_budget_is_one_line_and_exit_2(files, tmp_path, capsys):
+    code = main(["precision-search", ACCEL, str(files / "tiny.csv"), "--sensitivity", str(files / "sens.csv"),
+                 "--budget", "latency_s<=1e-12", "-o", str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "infeasible" in err and "latency_s" in err
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_cost_table_alone_needs_no_simulator(tmp_path, capsys):
+    (tmp_path / "costs.csv").write_text("layer,candidate,latency_s\na,w4a4,1\na,w8a8,3\nb,w4a4,2\nb,w8a8,3\n")
+    (tmp_path / "sens.csv").write_text("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n")
+    code = main(["precision-search", "--cost-table", str(tmp_path / "costs.csv"), "--sensitivity",
+                 str(tmp_path / "sens.csv"), "--budget", "latency_s<=5", "-o", str(tmp_path / "plan.csv")])
+    assert code == 0
+    body = _plan_rows(tmp_path / "plan.csv")
+    assert list(body["weights"]) == ["int8", "int4"]  # 3 + 2 = 5 fits; omega 1
+    assert "omega 1" in capsys.readouterr().out
