@@ -1,0 +1,159 @@
+"""The live explorer's figures: one or two designs (A and B) side by side, from their tables.
+
+Each builder takes DesignViews (serve_model.py) and returns a plotly figure as a plain dict
+({"data": [...], "layout": {...}}), which dcc.Graph draws as it is. Why not plotly's
+graph_objects: building and validating the five go.Figure objects took 120-170 ms per knob change
+on the shared 2-core machine, more than the whole 100 ms budget; the dicts take a few ms, and
+plotly.js checks them in the browser anyway. Units are in every axis title.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from hwsim.explore.serve_model import ENERGY_PARTS, DesignView
+from hwsim.explore.serve_sweep import SweepFront
+
+# A and B keep these colours and marker symbols in every figure (plotly's first two qualitative
+# colours, the same as hwsim.plots.category_colors gives two sorted categories)
+DESIGN_STYLE = {"A": {"color": "#636EFA", "symbol": "star"}, "B": {"color": "#EF553B", "symbol": "diamond"}}
+# derived: 1 pJ = 1e-6 uJ; 1 s = 1e6 us
+UJ_PER_PJ = 1e-6
+US_PER_S = 1e6
+FIGURE_HEIGHT_PX = 340   # two rows of figures read on a 1000 px high screen with the knobs above
+BOUND_SYMBOLS = ("circle", "square", "triangle-up", "cross", "x", "hexagon")
+
+
+def _figure(traces: list[dict], title: str, x_title: str, y_title: str, log_axes: bool = False) -> dict:
+    axis = {"type": "log"} if log_axes else {}
+    return {"data": traces, "layout": {
+        "title": {"text": title, "x": 0.01, "font": {"size": 14}}, "height": FIGURE_HEIGHT_PX,
+        "margin": {"l": 60, "r": 10, "t": 40, "b": 50}, "barmode": "group",
+        "legend": {"orientation": "h", "y": -0.3},
+        "xaxis": {"title": {"text": x_title}, "automargin": True, **axis},
+        "yaxis": {"title": {"text": y_title}, "automargin": True, **axis}}}
+
+
+def _list(values) -> list:
+    """A column as a JSON-ready list (numpy scalars become Python numbers)."""
+    return np.asarray(values).tolist()
+
+
+def _designs(a: DesignView, b: DesignView | None) -> list[tuple[str, DesignView]]:
+    return [("A", a)] + ([("B", b)] if b is not None else [])
+
+
+def energy_breakdown(a: DesignView, b: DesignView | None = None) -> dict:
+    """Energy by component (compute, SRAM, DRAM, leakage), in uJ per run of the workload."""
+    parts = [p.removeprefix("energy_").removesuffix("_pj") for p in ENERGY_PARTS]
+    traces = [{"type": "bar", "x": parts, "y": [view.summary[p] * UJ_PER_PJ for p in ENERGY_PARTS],
+               "name": f"{name}: {view.summary['energy_pj'] * UJ_PER_PJ:.4g} uJ",
+               "marker": {"color": DESIGN_STYLE[name]["color"]},
+               "hovertemplate": "%{x}: %{y:.4g} uJ<extra>" + name + "</extra>"}
+              for name, view in _designs(a, b)]
+    return _figure(traces, "Energy by component", "component", "energy (uJ)")
+
+
+def area_breakdown(a: DesignView, b: DesignView | None = None) -> dict:
+    """Die area by component, in mm²."""
+    traces = [{"type": "bar", "x": list(view.area_breakdown_mm2), "y": list(view.area_breakdown_mm2.values()),
+               "name": f"{name}: {view.area_mm2:.4g} mm²", "marker": {"color": DESIGN_STYLE[name]["color"]},
+               "hovertemplate": "%{x}: %{y:.4g} mm²<extra>" + name + "</extra>"}
+              for name, view in _designs(a, b)]
+    return _figure(traces, "Area by component", "component", "area (mm²)")
+
+
+def per_layer_bars(a: DesignView, b: DesignView | None = None) -> dict:
+    """Latency per layer (all its instances and repeats), in us; hover: energy and what bounds it."""
+    traces = []
+    for name, view in _designs(a, b):
+        t = view.layers
+        bound = t["bound"].astype(str) if "bound" in t.columns else pd.Series("", index=t.index)
+        custom = list(zip(t["op"].astype(str), _list(t["energy_pj"] * UJ_PER_PJ), bound))
+        traces.append({"type": "bar", "x": _list(t["layer"].astype(str)), "y": _list(t["latency_s"] * US_PER_S),
+                       "name": name, "customdata": custom, "marker": {"color": DESIGN_STYLE[name]["color"]},
+                       "hovertemplate": ("%{x} (%{customdata[0]})<br>latency %{y:.4g} us<br>"
+                                         "energy %{customdata[1]:.4g} uJ<br>bound: %{customdata[2]}"
+                                         "<extra>" + name + "</extra>")})
+    return _figure(traces, "Per-layer latency", "layer", "latency (us)")
+
+
+def roofline_points(view: DesignView) -> pd.DataFrame:
+    """Per layer: arithmetic intensity (derived: 2 x MACs / DRAM bytes, ops/byte) and achieved
+    performance (derived: 2 x MACs / latency, ops/s); layers with no MACs (vector ops) or no DRAM
+    traffic have no place on the roofline and are left out here (the per-layer bars show them)."""
+    t = view.layers
+    ops = 2.0 * t["macs"].to_numpy(dtype=float)
+    dram_bytes = (t["dram_reads_bits"] + t["dram_writes_bits"]).to_numpy(dtype=float) / 8.0
+    latency_s = t["latency_s"].to_numpy(dtype=float)
+    keep = (ops > 0) & (dram_bytes > 0) & (latency_s > 0)
+    bound = t["bound"] if "bound" in t.columns else pd.Series("", index=t.index)
+    return pd.DataFrame({"layer": t["layer"].astype(str).to_numpy()[keep], "bound": bound.astype(str).to_numpy()[keep],
+                         "intensity_ops_per_byte": ops[keep] / dram_bytes[keep],
+                         "performance_ops_s": ops[keep] / latency_s[keep]})
+
+
+def roofline(a: DesignView, b: DesignView | None = None) -> dict:
+    """Each design's roof, min(peak ops/s, DRAM bytes/s x intensity), and its layers under it;
+    the colour is the design's, the marker symbol what bounds the layer (the ``bound`` column)."""
+    points = {name: roofline_points(view) for name, view in _designs(a, b)}
+    bounds = sorted({v for p in points.values() for v in p["bound"]})
+    symbols = {bound: BOUND_SYMBOLS[i % len(BOUND_SYMBOLS)] for i, bound in enumerate(bounds)}
+    intensities = np.concatenate([p["intensity_ops_per_byte"].to_numpy() for p in points.values()] + [np.ones(1)])
+    grid = np.geomspace(max(intensities.min() / 4, 1e-3), intensities.max() * 4, 64)
+    traces = []
+    for name, view in _designs(a, b):
+        color = DESIGN_STYLE[name]["color"]
+        bandwidth = view.dram_bandwidth_bytes_s
+        roof = (np.full(grid.shape, view.peak_ops_s) if math.isinf(bandwidth)
+                else np.minimum(view.peak_ops_s, bandwidth * grid))
+        traces.append({"type": "scatter", "mode": "lines", "x": _list(grid), "y": _list(roof / 1e12),
+                       "name": f"{name} roof", "line": {"color": color, "dash": "solid" if name == "A" else "dash"},
+                       "hovertemplate": "roof %{y:.4g} TOPS at %{x:.3g} ops/B<extra>" + name + "</extra>"})
+        for bound, part in points[name].groupby("bound", sort=True):
+            traces.append({"type": "scatter", "mode": "markers", "x": _list(part["intensity_ops_per_byte"]),
+                           "y": _list(part["performance_ops_s"] / 1e12), "text": _list(part["layer"]),
+                           "name": f"{name}: {bound or 'layers'}",
+                           "marker": {"color": color, "symbol": symbols[bound], "size": 8,
+                                      "line": {"width": 0.5, "color": "white"}},
+                           "hovertemplate": ("%{text}<br>%{x:.3g} ops/B, %{y:.4g} TOPS<br>bound: " + bound
+                                             + "<extra>" + name + "</extra>")})
+    return _figure(traces, "Roofline (per layer)", "arithmetic intensity (ops per DRAM byte)", "performance (TOPS)",
+                   log_axes=True)
+
+
+def pareto_position(a: DesignView, b: DesignView | None, front: SweepFront | None, note: str = "") -> dict:
+    """The designs against a sweep's Pareto front on two summary columns (x, y)."""
+    x, y = (front.x, front.y) if front is not None else ("latency_s", "energy_pj")
+    traces = []
+    if front is not None:
+        traces.append({"type": "scattergl", "mode": "markers", "x": _list(front.background[x]),
+                       "y": _list(front.background[y]), "name": f"sweep ({front.rows:,} rows)",
+                       "marker": {"color": "#BBBBBB", "size": 4}, "hoverinfo": "skip"})
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": _list(front.front[x]),
+                       "y": _list(front.front[y]), "name": f"front ({len(front.front)})",
+                       "line": {"color": "#222222", "shape": "hv"}, "marker": {"color": "#222222", "size": 6},
+                       "hovertemplate": f"{x} %{{x:.4g}}<br>{y} %{{y:.4g}}<extra>front</extra>"})
+    # a sweep column of one workload (<label>.latency_s) is placed by the design's own latency_s
+    x_key, y_key = (front.x_key, front.y_key) if front is not None else (x, y)
+    for name, view in _designs(a, b):
+        style = DESIGN_STYLE[name]
+        traces.append({"type": "scatter", "mode": "markers", "x": [view.summary.get(x_key, math.nan)],
+                       "y": [view.summary.get(y_key, math.nan)], "name": f"design {name}",
+                       "marker": {"color": style["color"], "symbol": style["symbol"], "size": 16,
+                                  "line": {"width": 1, "color": "black"}},
+                       "hovertemplate": f"{x} %{{x:.4g}}<br>{y} %{{y:.4g}}<extra>{name}</extra>"})
+    title = "Position against the sweep's front" if front is not None else "Designs (no sweep loaded)"
+    return _figure(traces, title + (f": {note}" if note else ""), _axis_title(x), _axis_title(y), log_axes=True)
+
+
+def _axis_title(column: str) -> str:
+    """A column name with its unit spelled out (units live in the names: docs/columns.md)."""
+    units = {"_s": "s", "_pj": "pJ", "_mm2": "mm²", "_w": "W", "_pj_s": "pJ·s"}
+    for suffix in sorted(units, key=len, reverse=True):
+        if column.endswith(suffix):
+            return f"{column} ({units[suffix]})"
+    return f"{column} (count)" if column == "macs" else column
