@@ -32,7 +32,7 @@ from hwsim.arch.objectives import OBJECTIVE_CODES
 from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
 from hwsim.arch.spec import BUFFER_ROLES
 from hwsim.errors import HwsimInputError
-from hwsim.memory.dram import phy_area_mm2
+from hwsim.memory.dram import phy_area_mm2, unnamed_interface_cost
 from hwsim.memory.sram import sram_arrays
 from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
 
@@ -779,10 +779,13 @@ def _dram_costs(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v:
     provisioned_gb_s = np.where(np.isfinite(v["dram_gb_s"]), v["dram_gb_s"], channels * np.nan_to_num(d.peak))
     gib = v["dram_capacity_gib"].astype(np.float64)
     derived_bits = np.where(d.standard, channels * per_group(lambda t: float(t.capacity_bits_per_channel)), np.inf)
+    # no standard named: a finite bandwidth still buys PHYs, at the least any standard charges per GB/s
+    unnamed_mm2_per_gb_s, unnamed_pj_per_bit = unnamed_interface_cost()
+    unnamed_gb_s = np.where(~d.standard & np.isfinite(v["dram_gb_s"]), v["dram_gb_s"], 0.0)
     return {
         "channels": channels.astype(np.int64),
         "capacity_bits": np.where(np.isnan(gib), derived_bits, gib * 2.0 ** 33),
-        "phy_area_mm2": channels * mm2_per_channel,
-        "phy_uw": np.where(d.standard, phy_pj_per_bit * provisioned_gb_s * 8.0 * 1e3, 0.0),
+        "phy_area_mm2": channels * mm2_per_channel + unnamed_gb_s * unnamed_mm2_per_gb_s,
+        "phy_uw": np.where(d.standard, phy_pj_per_bit * provisioned_gb_s, unnamed_pj_per_bit * unnamed_gb_s) * 8.0 * 1e3,
         "device_static_uw": channels * per_group(lambda t: t.static_mw_per_channel) * 1e3,
     }

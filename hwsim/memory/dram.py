@@ -404,3 +404,15 @@ def dram_preset(name: str) -> DramTiming:
         raise HwsimInputError(f"unknown DRAM standard '{name}'", field="dram.standard",
                               allowed=", ".join(DRAM_PRESETS))
     return DRAM_PRESETS[name]
+
+
+def unnamed_interface_cost() -> tuple[float, float]:
+    """(PHY mm^2 per GB/s, PHY pJ/bit) charged for a finite bandwidth on a design that names no DRAM
+    standard: the least any modelled standard charges per GB/s of peak (derived: min over DRAM_PRESETS
+    of io_bits x PHY mm^2 per pin / per-channel peak GB/s, and min PHY pJ/bit; both are HBM3's today).
+    A lower bound, so that bandwidth is never free on a Pareto front yet an unnamed interface is not
+    charged more than any real one; name ``dram.standard`` for its own price (docs/model-assumptions.md)."""
+    mm2_per_gb_s = min(t.io_bits * t.cost.phy_area_mm2_per_dq / t.peak_channel_gb_s for t in DRAM_PRESETS.values())
+    pj_per_bit = min(t.cost.phy_pj_per_bit for t in DRAM_PRESETS.values())
+    return mm2_per_gb_s, pj_per_bit
+

@@ -404,9 +404,12 @@ def test_more_sram_never_adds_dram_traffic(random_study, random_base, role):
     is searched exactly, so the least traffic on offer never rises with a buffer. The energy
     objective may still take more traffic for time: a tiling the larger buffer admits, fast enough
     to save more leakage than its extra DRAM bits cost (one layer of this study: filter x 1.5, the
-    hand case below). Each layer whose traffic rose must beat, by the larger design's objective,
-    the smaller buffer's own choice run on the larger design (same array, ports and bandwidth, so
-    the same cycles)."""
+    hand case below). Each layer whose traffic rose must cost, by the larger design's objective, at
+    most the smaller buffer's own choice run on the larger design (same array, ports and bandwidth,
+    so the same cycles; the larger buffer admits that tiling) within the mapper's stated 5% of the
+    best tiling (test_mapper_within_5_percent_of_exhaustive_search): its 12 candidates are not an
+    exhaustive search, so a larger buffer's candidates need not include the smaller's choice (one
+    layer of this study is 4.8% above it once the DRAM PHYs' static power prices every cycle)."""
     work, points = random_study
     overrides = ["mapping=auto", "mapping_objective=energy"]
     base = random_base(overrides)
@@ -417,10 +420,10 @@ def test_more_sram_never_adds_dram_traffic(random_study, random_base, role):
         for i in np.nonzero(_dram(more) > _dram(base) * (1 + 1e-12))[0]:
             point = larger.iloc[int(more["point"].iloc[i])]
             pj_per_bit, pj_per_cycle = _energy_prices(overrides + [_override(k, v) for k, v in point.items()])
-            extra_pj = (_dram(more)[i] - _dram(base)[i]) * pj_per_bit
-            saved_cycles = float(base["total_cycles"].iloc[i] - more["total_cycles"].iloc[i])
+            chosen_pj = _dram(more)[i] * pj_per_bit + float(more["total_cycles"].iloc[i]) * pj_per_cycle
             # the table's cycles are whole, the objective's fractional: one cycle of slack per side
-            assert extra_pj < (saved_cycles + 2.0) * pj_per_cycle, (role, factor, dict(point), more["layer"].iloc[i])
+            smaller_choice_pj = _dram(base)[i] * pj_per_bit + (float(base["total_cycles"].iloc[i]) + 2.0) * pj_per_cycle
+            assert chosen_pj <= 1.05 * smaller_choice_pj, (role, factor, dict(point), more["layer"].iloc[i])
 
 
 def test_more_sram_keeps_the_smaller_buffers_tiling():

@@ -197,12 +197,20 @@ def _buffers(**changes):
     return out
 
 
-def _hand_leakage_uw(accel, buffers, rows=4, cols=4, lanes=LANES, cell="lop", factor=1.0, converters=(0.0, 0.0)):
-    """rows x cols PEs + the converters on the edges + lanes + every buffer's cells."""
+# A finite bandwidth with no dram.standard buys PHYs at the cheapest standard's price per GB/s:
+# HBM3's 0.29 pJ/bit (hwsim/memory/dram.py, HBM3 InterfaceCost), charged at the provisioned rate.
+UNNAMED_PHY_PJ_PER_BIT = 0.29
+
+
+def _hand_leakage_uw(accel, buffers, rows=4, cols=4, lanes=LANES, cell="lop", factor=1.0, converters=(0.0, 0.0),
+                     dram_gb_s=0.0):
+    """rows x cols PEs + the converters on the edges + lanes + every buffer's cells + the DRAM PHYs
+    (pJ/bit x GB/s x 8 bits/byte = mW; x 1e3 = uW)."""
     pe = accel.pe.leakage_uw(accel.tech).value
     lane = accel.vector_lane.leakage_uw(accel.tech).value
     sram = sum(hand_sram_leak_uw(kib, cell, factor) for kib, _, _ in buffers.values())
-    return rows * cols * pe + cols * converters[0] + rows * converters[1] + lanes * lane + sram
+    phy = UNNAMED_PHY_PJ_PER_BIT * dram_gb_s * 8.0 * 1e3
+    return rows * cols * pe + cols * converters[0] + rows * converters[1] + lanes * lane + sram + phy
 
 
 def _check(result, row, *, macs, compute, stall, sram_read, sram_write, dram_ifmap, dram_filter, dram_psum,
@@ -334,7 +342,7 @@ def test_finite_bandwidth_double_buffered_golden():
            sram_read={"ifmap": 120 * 8, "filter": 100 * 8, "ofmap": 30 * 8},
            sram_write={"ifmap": 60 * 8, "filter": 50 * 8, "ofmap": 30 * 8},
            dram_ifmap=480, dram_filter=400, dram_psum=0, dram_out=240,
-           e_compute=300 * _int8_e_mac(accel), leak_uw=_hand_leakage_uw(accel, BUFFERS))
+           e_compute=300 * _int8_e_mac(accel), leak_uw=_hand_leakage_uw(accel, BUFFERS, dram_gb_s=0.3))
 
 
 def test_single_buffered_every_load_exposed_golden():
@@ -345,7 +353,7 @@ def test_single_buffered_every_load_exposed_golden():
            sram_read={"ifmap": 120 * 8, "filter": 100 * 8, "ofmap": 30 * 8},
            sram_write={"ifmap": 60 * 8, "filter": 50 * 8, "ofmap": 30 * 8},
            dram_ifmap=480, dram_filter=400, dram_psum=0, dram_out=240,
-           e_compute=300 * _int8_e_mac(accel), leak_uw=_hand_leakage_uw(accel, BUFFERS))
+           e_compute=300 * _int8_e_mac(accel), leak_uw=_hand_leakage_uw(accel, BUFFERS, dram_gb_s=0.3))
     assert row["total_cycles"] == 63 + 467
 
 
@@ -360,7 +368,7 @@ def test_bandwidth_is_gb_per_second_at_any_clock_golden():
            sram_read={"ifmap": 120 * 8, "filter": 100 * 8, "ofmap": 30 * 8},
            sram_write={"ifmap": 60 * 8, "filter": 50 * 8, "ofmap": 30 * 8},
            dram_ifmap=480, dram_filter=400, dram_psum=0, dram_out=240,
-           e_compute=300 * _int8_e_mac(accel), leak_uw=_hand_leakage_uw(accel, BUFFERS), clock_hz=500e6)
+           e_compute=300 * _int8_e_mac(accel), leak_uw=_hand_leakage_uw(accel, BUFFERS, dram_gb_s=0.3), clock_hz=500e6)
 
 
 def _lane_energy(accel):
@@ -396,7 +404,7 @@ def test_vector_op_spill_at_finite_bandwidth_golden():
            sram_read={"ifmap": 800, "filter": 0, "ofmap": 800},    # operands in; spilled results drained
            sram_write={"ifmap": 800, "filter": 0, "ofmap": 800},   # operands filled; results out
            dram_ifmap=800, dram_filter=0, dram_psum=0, dram_out=800,
-           e_compute=100 * _lane_energy(accel), leak_uw=_hand_leakage_uw(accel, buffers), buffers=buffers)
+           e_compute=100 * _lane_energy(accel), leak_uw=_hand_leakage_uw(accel, buffers, dram_gb_s=0.3), buffers=buffers)
 
 
 def test_vector_op_port_limited_golden():

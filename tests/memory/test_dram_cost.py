@@ -131,11 +131,40 @@ def test_phy_power_is_static_power(tmp_path):
     assert slow.area_breakdown_mm2["dram_phy"] == pytest.approx(2 * 2.9)
 
 
-def test_no_standard_no_phy_and_no_capacity():
+def test_no_standard_the_cheapest_phy_per_gb_s_and_no_capacity():
+    """tpu-v1-like names no standard (34 GB/s, two DDR3 channels): its bandwidth still buys PHYs, at
+    the least any modelled standard charges per GB/s, HBM3's: a pseudo-channel of 32 DQ x 10.45/1024
+    mm^2 per pin (LLMCompass's HBM2E PHY) delivers 6.4 Gb/s x 32 / 8 = 25.6 GB/s, and its PHY draws
+    0.29 pJ/bit. No standard, no capacity."""
     accel = hwsim.load_accelerator("tpu-v1-like")
-    assert "dram_phy" not in accel.area_breakdown_mm2
-    assert accel.info()["dram_phy_mw"] == 0 and accel.info()["dram_capacity_gib"] is None
+    mm2_per_gb_s = 32 * 10.45 / 1024 / 25.6
+    assert accel.area_breakdown_mm2["dram_phy"] == pytest.approx(34 * mm2_per_gb_s, rel=1e-12)
+    assert accel.info()["dram_phy_mw"] == pytest.approx(0.29 * 34 * 8, rel=1e-12)
+    assert accel.info()["dram_capacity_gib"] is None
     assert np.isinf(accel.design.dram_capacity_bits[0])
+    # unlimited bandwidth (SCALE-Sim's CALC idealisation) buys nothing
+    ideal = hwsim.load_accelerator("scalesim-default")
+    assert "dram_phy" not in ideal.area_breakdown_mm2 and ideal.info()["dram_phy_mw"] == 0
+
+
+@pytest.mark.parametrize("preset, sets", [
+    ("tpu-v1-like", []),
+    ("scalesim-default", ["dram.bandwidth_gb_s=25"]),
+    ("tpu-v1-like", ["dram.standard=ddr4", "dram.energy_pj_per_bit=20"]),
+    ("systolic-hbm2", []),
+])
+def test_more_bandwidth_or_channels_costs_area_and_power(preset, sets):
+    """Bandwidth is bought: doubling it (or the channels of a named standard) raises the die's area
+    and its static power, so a Pareto front cannot take the most bandwidth for free."""
+    base = hwsim.load_accelerator(preset, sets)
+    gb_s = base.info()["dram_bandwidth_gb_s"]
+    if base.spec.dram.channels is not None:
+        more = hwsim.load_accelerator(preset, [*sets, f"dram.channels={2 * base.spec.dram.channels}"])
+    else:
+        more = hwsim.load_accelerator(preset, [*sets, f"dram.bandwidth_gb_s={2 * gb_s}"])
+    assert more.area_mm2 > base.area_mm2
+    assert more.info()["dram_phy_mw"] > base.info()["dram_phy_mw"] > 0
+    assert float(more.design.leakage_uw[0]) > float(base.design.leakage_uw[0])
 
 
 # -- capacity ------------------------------------------------------------------------------------
