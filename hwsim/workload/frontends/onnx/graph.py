@@ -81,6 +81,8 @@ def _shape_of(type_proto: Any) -> tuple[int | None, ...] | None:
 
 
 def load_model(path: Path) -> Any:
+    if not path.is_file():
+        raise HwsimInputError("no such ONNX model file", source=str(path))
     onnx = import_onnx()
     from google.protobuf.message import DecodeError
 
