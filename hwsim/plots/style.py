@@ -241,12 +241,16 @@ SINGLE_HEIGHT_PX = 560
 # Vertical space between rows of panels, px: a subplot title (~20 px) above a row plus the
 # x-axis title and tick labels (~60 px) of the row above, with room to spare.
 ROW_GAP_PX = 110
+# responsive_layout's margins around the plotting area (title above, x-axis title below)
+MARGIN_TOP_PX, MARGIN_BOTTOM_PX = 90, 70
 
 
 def subplot_spacing(rows: int, cols: int, height_px: int) -> dict:
     """make_subplots' vertical/horizontal_spacing so that subplot titles never overlap the axis
-    titles of the row above and y-axis titles never overlap the panel to their left."""
-    vertical = min(ROW_GAP_PX / height_px, 0.9 / max(rows - 1, 1)) if rows > 1 else 0.0
+    titles of the row above (ROW_GAP_PX between rows of a figure ``height_px`` tall, laid out by
+    responsive_layout) and y-axis titles never overlap the panel to their left."""
+    plot_px = max(height_px - MARGIN_TOP_PX - MARGIN_BOTTOM_PX, 1)
+    vertical = min(ROW_GAP_PX / plot_px, 0.9 / max(rows - 1, 1)) if rows > 1 else 0.0
     horizontal = min(0.09, 0.9 / max(cols - 1, 1)) if cols > 1 else 0.0
     return {"vertical_spacing": vertical, "horizontal_spacing": horizontal}
 
@@ -258,7 +262,7 @@ def responsive_layout(fig, *, title: str | None = None, height_px: int | None = 
     (``legend="right"``, plotly then narrows the plots) or a horizontal one under them
     (``"bottom"``, for long legends on narrow screens)."""
     layout: dict = {"autosize": True, "width": None, "height": height_px or SINGLE_HEIGHT_PX,
-                    "margin": {"l": 70, "r": 30, "t": 90, "b": 70}, "hoverlabel": {"align": "left"},
+                    "margin": {"l": 70, "r": 30, "t": MARGIN_TOP_PX, "b": MARGIN_BOTTOM_PX}, "hoverlabel": {"align": "left"},
                     "font": {"size": 12}}
     if title is not None:
         layout["title"] = {"text": title, "x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top",
