@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
@@ -79,10 +78,10 @@ def histogram_split(hist: tuple[tuple[float, ...], ...], rows: int, top_k: int,
     return sorted(found.items(), reverse=True)
 
 
-@lru_cache(maxsize=16)
 def read_histogram(path: str, experts: int, top_k: int, moe_blocks: int) -> tuple[tuple[float, ...], ...]:
     """A routing histogram file: ``{"layers": [[w_0, ..., w_{E-1}], ...]}`` with one list per MoE
-    block (or one list for every block); w_e >= 0 is expert e's share of the block's assignments."""
+    block (or one list for every block); w_e >= 0 is expert e's share of the block's assignments.
+    Read afresh each time (a small file; a cache by path would miss an edit between runs)."""
     where = Path(path)
     try:
         data = json.loads(where.read_text(encoding="utf-8"))
