@@ -73,7 +73,7 @@ class LiveServer:
         return f"http://{host}:{self.port}/"
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        self._server.serve_forever(poll_interval=0.1)   # a stop is noticed within 0.1 s
 
     def stop(self) -> None:
         self._server.shutdown()       # waits for serve_forever to return
