@@ -13,9 +13,11 @@ the last prompt position included) and the decode steps:
   leaves the prefill out; the same in joules as energy_per_token_j and decode_energy_per_token_j
   (what ``hwsim run`` prints: hwsim/drivers/llm_summary.py),
 * average_power_w = all energy / all latency (static power included),
-* peak_kv_bytes = 2 x blocks x kv_heads x head_dim x tokens x batch x kv_bits / 8 with
-  tokens = P + N (or the sliding window, if smaller: a rolling-buffer cache holds only the
-  window, Jiang et al. 2023, Sec. 2) and kv_bits the bits per element of the run's KV format.
+* peak_kv_bytes = sum over blocks of tokens_b x (2 x kv_heads x head_dim, or MLA's
+  kv_lora_rank + qk_rope_head_dim) x batch x kv_bits / 8 with tokens_b = P + N, or the block's
+  sliding window if smaller (a rolling-buffer cache holds only the window, Jiang et al. 2023,
+  Sec. 2; Gemma-2/3 and gpt-oss alternate windowed and full blocks), and kv_bits the bits per
+  element of the run's KV format.
 """
 
 from __future__ import annotations
@@ -147,9 +149,12 @@ class GenerateResult:
 
 def generate(accelerator, config_path, prompt: int, new_tokens: int, batch: int = 1,
              precision: Precision | None = None, gemm_only: bool = False,
-             engine: str = "analytic") -> GenerateResult:
+             engine: str = "analytic", allow_long_context: bool = False, moe_routing: str | None = None,
+             mla_form: str | None = None) -> GenerateResult:
     """Simulate prefilling ``prompt`` tokens and decoding ``new_tokens`` steps of the model in
-    ``config_path`` (a HuggingFace config.json or an ``llm/...`` preset) at ``batch`` sequences."""
+    ``config_path`` (a HuggingFace config.json or an ``llm/...`` preset) at ``batch`` sequences.
+    ``allow_long_context``, ``moe_routing`` and ``mla_form`` as for ``load_workload``
+    (docs/workloads-llm.md)."""
     from hwsim import presets
     from hwsim.engine.analytical import simulate
     from hwsim.workload.frontends.hf_config import read_hf_config
@@ -157,5 +162,6 @@ def generate(accelerator, config_path, prompt: int, new_tokens: int, batch: int 
     path = presets.resolve(str(config_path), presets.llm_config_presets(), "model config")
     arch = read_hf_config(path)
     scenario = check_scenario(arch, Scenario("generate", batch, prompt=prompt, new_tokens=new_tokens,
-                                             gemm_only=gemm_only), str(path))
+                                             gemm_only=gemm_only, allow_long_context=allow_long_context,
+                                             moe_routing=moe_routing, mla_form=mla_form), str(path))
     return GenerateResult(arch, scenario, simulate(accelerator, build_llm(arch, scenario), precision, engine=engine))
