@@ -356,3 +356,37 @@ def test_corrupt_and_non_onnx_files(tmp_path):
 def test_onnx_only_arguments_refused_for_other_workloads():
     with pytest.raises(HwsimInputError, match=r"input_shapes.*applies only to an .onnx model"):
         hwsim.load_workload("resnet50", input_shapes={"x": (1,)})
+
+
+# ------------------------------------------------------------------------- recurrent and resize
+
+def test_bidirectional_lstm(tmp_path):
+    # 20 steps x batch 2 x 40 inputs, hidden 64, both directions: the input projection of all steps
+    # (40 rows x 40 x 256, per direction: 819,200 MACs) and one recurrent GEMM per step (2 x 64 x 256 x
+    # 2 directions x 20 steps: 1,310,720 MACs); 3 sigmoids per hidden unit and step
+    node = helper.make_node("LSTM", ["x", "w", "r"], ["y"], name="lstm", hidden_size=64, direction="bidirectional")
+    m = model([node], [vi("x", [20, 2, 40])], [vi("y", None)], [weight("w", [2, 256, 40]), weight("r", [2, 256, 64])])
+    layers = {layer.name: layer for layer in hwsim.load_workload(save(tmp_path, m)).layers}
+    assert layers["lstm/input"].op == Gemm(m=40, k=40, n=256, batch=2) and layers["lstm/input"].count == 1
+    assert layers["lstm/recurrent"].op == Gemm(m=2, k=64, n=256, batch=2) and layers["lstm/recurrent"].count == 20
+    assert layers["lstm/sigmoid"].op == VectorOp("sigmoid", 20 * 2 * 2 * 64 * 3)
+    assert hwsim.load_workload(save(tmp_path, m)).macs == 819_200 + 1_310_720
+
+
+def test_gru_batch_first(tmp_path):
+    # layout 1: [batch 3, seq 5, 8 inputs], hidden 16: 15 x 8 x 48 = 5,760 + 5 steps x 3 x 16 x 48 = 11,520
+    node = helper.make_node("GRU", ["x", "w", "r"], ["y"], name="gru", hidden_size=16, layout=1)
+    m = model([node], [vi("x", [3, 5, 8])], [vi("y", None)], [weight("w", [1, 48, 8]), weight("r", [1, 48, 16])],
+              opset=14)
+    assert hwsim.load_workload(save(tmp_path, m)).macs == 5_760 + 11_520
+
+
+@pytest.mark.parametrize("mode, layers", [("nearest", []), ("linear", [("up", VectorOp("avgpool", 3200 * 4))])])
+def test_resize(tmp_path, mode, layers):
+    # 8 x 10 x 10 doubled to 8 x 20 x 20 = 3,200 outputs; bilinear reads 2 x 2 neighbours per output
+    nodes = [helper.make_node("Resize", ["x", "", "scales"], ["u"], name="up", mode=mode),
+             helper.make_node("Relu", ["u"], ["y"], name="act")]
+    m = model(nodes, [vi("x", [1, 8, 10, 10])], [vi("y", None)],
+              [helper.make_tensor("scales", F, [4], [1.0, 1.0, 2.0, 2.0])])
+    work = hwsim.load_workload(save(tmp_path, m))
+    assert [(layer.name, layer.op) for layer in work.layers] == [*layers, ("act", VectorOp("relu", 3200))]

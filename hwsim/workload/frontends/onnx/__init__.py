@@ -16,8 +16,8 @@ from typing import Any
 from hwsim.errors import HwsimInputError
 from hwsim.workload.frontends.onnx.graph import OnnxGraph, node_label, parse_input_shape, read_graph
 from hwsim.workload.frontends.onnx.lower import (
-    FREE_OPS, POOL_MAP, REDUCE_MAP, VECTOR_MAP, lower_conv, lower_einsum, lower_gemm, lower_matmul,
-    lower_quantised, lower_vector)
+    FREE_OPS, POOL_MAP, RECURRENT_GATES, REDUCE_MAP, VECTOR_MAP, lower_conv, lower_einsum, lower_gemm,
+    lower_matmul, lower_quantised, lower_recurrent, lower_resize, lower_vector)
 from hwsim.workload.frontends.onnx.merge import merge_repeats
 from hwsim.workload.frontends.onnx.quant import operand_format, output_format
 from hwsim.workload.layer import Layer, Precision, Workload
@@ -25,12 +25,13 @@ from hwsim.workload.layer import Layer, Precision, Workload
 __all__ = ["OnnxReport", "load_onnx_workload", "parse_input_shape", "read_onnx", "refuse_scenario", "supported_op_types"]
 
 _QUANTISED_OPS = frozenset({"QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"})
+_LAYER_OPS = frozenset({"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", "Resize", "Upsample",
+                        *RECURRENT_GATES, *_QUANTISED_OPS})
 
 
 def supported_op_types() -> list[str]:
     """Every ONNX op type the frontend places (free ones included)."""
-    return sorted({"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", *_QUANTISED_OPS, *FREE_OPS,
-                   *VECTOR_MAP, *REDUCE_MAP, *POOL_MAP})
+    return sorted({*_LAYER_OPS, *FREE_OPS, *VECTOR_MAP, *REDUCE_MAP, *POOL_MAP})
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ def _layer_of(graph: OnnxGraph, node: Any) -> tuple[Any, Precision] | None | str
         return lower_einsum(graph, node)
     if op in _QUANTISED_OPS:
         return lower_quantised(graph, node)
+    if op in ("Resize", "Upsample"):
+        resized = lower_resize(graph, node)
+        return resized if resized == "free" else (resized, Precision())
     if op in VECTOR_MAP or op in REDUCE_MAP or op in POOL_MAP:
         activations = operand_format(graph, node.input[0]) if node.input else None
         return lower_vector(graph, node), Precision(activations=activations,
@@ -79,8 +83,7 @@ def _supported(node: Any) -> bool:
     if node.domain not in ("", "ai.onnx", "com.microsoft"):
         return False
     op = node.op_type
-    return op in ("Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum") or op in _QUANTISED_OPS \
-        or op in FREE_OPS or op in VECTOR_MAP or op in REDUCE_MAP or op in POOL_MAP
+    return op in _LAYER_OPS or op in FREE_OPS or op in VECTOR_MAP or op in REDUCE_MAP or op in POOL_MAP
 
 
 def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batch: int | None = None,
@@ -112,6 +115,13 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
         if node.op_type in FREE_OPS:
             free += 1
             continue
+        base = node.name or f"{node.op_type.lower()}_{index}"
+        if node.op_type in RECURRENT_GATES:
+            for suffix, op, count, precision in lower_recurrent(graph, node):
+                name = _unique(f"{base}/{suffix}", taken)
+                taken.add(name)
+                layers.append(Layer(name, op, precision, count))
+            continue
         lowered = _layer_of(graph, node)
         if lowered is None:
             folded += 1
@@ -120,7 +130,7 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
             free += 1
             continue
         op, precision = lowered
-        name = _unique(node.name or f"{node.op_type.lower()}_{index}", taken)
+        name = _unique(base, taken)
         taken.add(name)
         layers.append(Layer(name, op, precision))
     if not layers:

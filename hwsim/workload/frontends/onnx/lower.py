@@ -349,3 +349,64 @@ def lower_vector(graph: OnnxGraph, node: Any) -> VectorOp | None:
         elements *= len([i for i in node.input if i]) - 1  # n inputs: n-1 element ops per output
     return VectorOp(name, elements)
 
+
+
+# ---------------------------------------------------------------------------- recurrent layers
+
+# gates per cell and the element-wise work per hidden unit per step, beyond the two GEMMs
+# (derived from the ONNX operator definitions of LSTM, GRU and RNN, default activations):
+# LSTM: i, o, f sigmoid; g and the cell output tanh; C = f*C + i*g, H = o*tanh(C): 3 multiplies,
+#       1 add; every gate's pre-activation adds the input and recurrent products: 4 adds
+# GRU: z, r sigmoid; h~ tanh; h~ reads r*(H.R_h): 1 multiply; H = (1-z)*h~ + z*H: 2 multiplies,
+#      2 adds; pre-activations: 3 adds
+# RNN: one tanh; its pre-activation: 1 add
+RECURRENT_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+RECURRENT_VECTOR_WORK = {
+    "LSTM": (("sigmoid", 3), ("tanh", 2), ("mul", 3), ("add", 5)),
+    "GRU": (("sigmoid", 2), ("tanh", 1), ("mul", 3), ("add", 5)),
+    "RNN": (("tanh", 1), ("add", 1)),
+}
+
+
+def lower_recurrent(graph: OnnxGraph, node: Any) -> list[tuple[str, Op, int, Precision]]:
+    """An ONNX LSTM / GRU / RNN as the GEMMs a runtime issues: the input projection of every step at
+    once (weights shared by all steps), then one recurrent GEMM per step (each step needs the
+    previous hidden state: ``count`` = sequence length), then the gates' element-wise work.
+    Returns (name suffix, op, count, precision) per layer."""
+    attrs = _attrs(node)
+    x_shape = graph.static_shape(node.input[0], node, "input X")
+    w_shape = graph.static_shape(node.input[1], node, "weight W")
+    if len(x_shape) != 3 or len(w_shape) != 3:
+        raise _bad(graph, node, f"X {x_shape} and W {w_shape} are not 3-D")
+    seq, batch, inputs = (x_shape[1], x_shape[0], x_shape[2]) if attrs.get("layout", 0) else x_shape
+    directions, gate_rows, _ = w_shape
+    gates = RECURRENT_GATES[node.op_type]
+    hidden = attrs.get("hidden_size", gate_rows // gates)
+    precision = _precision(weights=operand_format(graph, node.input[1]),
+                           activations=operand_format(graph, node.input[0]))
+    layers: list[tuple[str, Op, int, Precision]] = [
+        ("input", Gemm(m=seq * batch, k=inputs, n=gates * hidden, batch=directions), 1, precision),
+        ("recurrent", Gemm(m=batch, k=hidden, n=gates * hidden, batch=directions), seq,
+         _precision(weights=operand_format(graph, node.input[2]))),
+    ]
+    for op, per_hidden in RECURRENT_VECTOR_WORK[node.op_type]:
+        layers.append((op, VectorOp(op, seq * batch * directions * hidden * per_hidden), 1, Precision()))
+    return layers
+
+
+# ----------------------------------------------------------------------------------- resizing
+
+def lower_resize(graph: OnnxGraph, node: Any) -> VectorOp | str:
+    """Resize / Upsample: nearest is a copy (free); linear reads 2 neighbours per resized axis and
+    cubic 4, one multiply-add each: avgpool over outputs x neighbours (the window-read rule of
+    pooling)."""
+    mode = _attrs(node).get("mode", "nearest")
+    if mode == "nearest":
+        return "free"
+    taps = {"linear": 2, "bilinear": 2, "cubic": 4}.get(mode)
+    if taps is None:
+        raise _bad(graph, node, f"mode '{mode}' is not nearest, linear or cubic")
+    in_shape = graph.static_shape(node.input[0], node, "input")
+    out_shape = graph.static_shape(node.output[0], node, "output")
+    resized = sum(1 for a, b in zip(in_shape, out_shape) if a != b)
+    return VectorOp("avgpool", math.prod(out_shape) * taps ** resized)
