@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import load_script
+from figure_checks import check_readable
 
 
 def _run(name: str, tmp_path_factory):
@@ -120,3 +121,19 @@ def test_mixpe_directions(mixpe):
     # dequantise-once-per-group saves compute energy over dequantising every weight
     assert r.loc[("Llama-2-7B", "prefill 512", "mixpe-w4a16", "baseline-w4a16-dequant", "iso-area"),
                  "compute_energy_ratio"] > 1
+
+
+def test_lut_vs_mac_figure_reads_at_1400_px(lut):
+    # was 1680 px wide with 4 panel columns and overlapping subplot titles (issue 16)
+    _, out = lut
+    data, layout = check_readable(out / "lut_vs_mac.html", category_axes=("ratio",))
+    # two columns of panels (one per node), each about 600 px wide at 1400 px
+    assert len({tuple(v["domain"]) for k, v in layout.items() if k.startswith("xaxis")}) == 2
+
+
+def test_mixpe_figure_one_colour_per_design_and_pair(mixpe):
+    # was 10 colours for 17 legend entries (issue 16)
+    _, out = mixpe
+    data, _ = check_readable(out / "mixpe.html", category_axes=("model and scenario",))
+    bars = {t["name"]: t["marker"]["color"] for t in data if t.get("type") == "bar"}
+    assert len(bars) >= 12 and len({c.upper() for c in bars.values()}) == len(bars)

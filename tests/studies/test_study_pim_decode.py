@@ -6,6 +6,7 @@ import re
 import pandas as pd
 import pytest
 from conftest import load_script
+from figure_checks import check_readable
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +99,17 @@ def test_claims_present_and_directions(study):
         assert 1 < by[f"AttAcc attention {metric}, bankgroup / bank-level"] \
             < by[f"AttAcc attention {metric}, bufferdie / bank-level"]
     assert claims.published.str.len().gt(0).all() and claims.source.str.len().gt(0).all()
+
+
+def test_figure_dropdown_clear_of_title_and_axes_titled(study):
+    # was: the view dropdown covered the title and the y axes had no titles (issue 16)
+    _, out, _, _ = study
+    _, layout = check_readable(out / "pim_decode.html", category_axes=("system",))
+    menu = layout["updatemenus"][0]
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    assert menu["yanchor"] == "bottom"
+    below_px = (menu["y"] - 1) * plot_px          # the menu's lower edge above the plots
+    menu_px = 30                                   # a dropdown button's height at 12 px text
+    title_px = 40                                  # the title's line at 16 px, from the page's top
+    assert below_px >= 30                          # room for the first row's subplot titles
+    assert below_px + menu_px <= layout["margin"]["t"] - title_px
