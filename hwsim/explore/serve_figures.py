@@ -113,9 +113,13 @@ def roofline(a: DesignView, b: DesignView | None = None) -> dict:
         traces.append({"type": "scatter", "mode": "lines", "x": _list(grid), "y": _list(roof / 1e12),
                        "name": f"{name} roof", "line": {"color": color, "dash": "solid" if name == "A" else "dash"},
                        "hovertemplate": "roof %{y:.4g} TOPS at %{x:.3g} ops/B<extra>" + name + "</extra>"})
-        for bound, part in points[name].groupby("bound", sort=True):
-            traces.append({"type": "scatter", "mode": "markers", "x": _list(part["intensity_ops_per_byte"]),
-                           "y": _list(part["performance_ops_s"] / 1e12), "text": _list(part["layer"]),
+        p = points[name]
+        bound_of = p["bound"].to_numpy()
+        for bound in sorted(set(bound_of)):
+            part = bound_of == bound
+            traces.append({"type": "scatter", "mode": "markers", "x": _list(p["intensity_ops_per_byte"].to_numpy()[part]),
+                           "y": _list(p["performance_ops_s"].to_numpy()[part] / 1e12),
+                           "text": _list(p["layer"].to_numpy()[part]),
                            "name": f"{name}: {bound or 'layers'}",
                            "marker": {"color": color, "symbol": symbols[bound], "size": 8,
                                       "line": {"width": 0.5, "color": "white"}},

@@ -12,10 +12,12 @@ workloads are cached by their knob values, so flipping between two designs costs
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from hwsim.errors import HwsimInputError
@@ -96,7 +98,10 @@ class Scenario:
         return f" --phase {self.phase} {length} --batch {self.batch}"
 
 
+@functools.lru_cache(maxsize=256)
 def is_llm_workload(name: str) -> bool:
+    """A model config.json (an ``llm/...`` preset or a .json file). Cached: listing the presets
+    reads a folder, a few ms that every knob change would pay."""
     from hwsim import presets
 
     return name in presets.llm_config_presets() or str(name).lower().endswith(".json")
@@ -353,9 +358,10 @@ ENERGY_PARTS = ("energy_compute_pj", "energy_sram_pj", "energy_dram_pj", "energy
 def _summary(view: DesignView) -> dict[str, float]:
     """Totals over the layers (each row already covers its instances and repeats)."""
     t = view.layers
-    out = {"latency_s": float(t["latency_s"].sum()), "energy_pj": float(t["energy_pj"].sum()),
-           "area_mm2": view.area_mm2, "macs": float(t["macs"].sum())}
-    out.update({part: float(t[part].sum()) for part in ENERGY_PARTS})
+    total = {c: float(np.sum(t[c].to_numpy(dtype=float))) for c in ("latency_s", "energy_pj", "macs", *ENERGY_PARTS)}
+    out = {"latency_s": total["latency_s"], "energy_pj": total["energy_pj"], "area_mm2": view.area_mm2,
+           "macs": total["macs"]}
+    out.update({part: total[part] for part in ENERGY_PARTS})
     out["power_w"] = out["energy_pj"] * 1e-12 / out["latency_s"] if out["latency_s"] > 0 else math.nan
     out["edp_pj_s"] = out["energy_pj"] * out["latency_s"]
     return out
