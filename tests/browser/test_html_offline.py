@@ -1,23 +1,235 @@
-"""Every HTML page hwsim writes, opened offline in headless Chromium at 1400x1000."""
+"""Every HTML page hwsim writes today, opened offline in headless Chromium at 1400x1000 as a user
+would open it: the studies' figures and hwsim.plots' writer. Each page loads with no console
+error and no request leaving the machine, draws every plot, fits the window's width and has no
+title, subplot title, axis title, legend or menu over another.
+
+The first tests check the checks themselves on one hand-made page whose defects are known."""
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from browser.conftest import horizontal_overflow_px, open_page, overlapping_labels, plot_is_rendered
+from browser.conftest import (_open_contexts, horizontal_overflow_px, open_page, overlapping_labels,
+                              plot_is_rendered)
+from conftest import PROJECT, load_script
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("plotly")
 
+LLAMA2 = PROJECT / "workloads" / "llm" / "llama-2-7b.json"
 
-def test_plots_write_html_renders_offline(browser, tmp_path):
+# study name: (script, arguments besides --out: the small inputs the studies' own tests use, HTML it writes)
+STUDIES = {
+    "int_vs_fp": ("studies/int_vs_fp/run.py", ["--nodes", "45", "7"], "int_vs_fp.html"),
+    "lut_vs_mac": ("studies/lut_vs_mac/run.py", ["--quick"], "lut_vs_mac.html"),
+    "mixpe": ("studies/mixpe/run.py", ["--quick"], "mixpe.html"),
+    "pim_decode": ("studies/pim_decode/run.py", ["--quick"], "pim_decode.html"),
+    "bitmod": ("studies/bitmod/reproduce.py", [str(LLAMA2), "--format", "csv"], "bitmod.html"),
+    "search_vs_exhaustive": ("studies/dse/search_vs_exhaustive.py", ["--quick"], "search_front.html"),
+}
+PLOTS_PAGE = "hwsim.plots.write_html"
+GALLERY_PAGE = "hwsim.plots figures"
+ROOFLINE_PAGE = "hwsim plot roofline"
+# `hwsim plot roofline` on an LLM decode step: memory- and compute-bound layers under both roofs
+ROOFLINE_ARGS = ["plot", "roofline", "tpu-v1-like", "llama2_7b_decode"]
+
+# Layout defects issue #16 names, still in the figures when these tests were written (item 4
+# rebuilds the studies' figures). strict: once a figure is fixed its entry fails as XPASS; delete
+# the entry then, so the page is held to the check from that day on.
+KNOWN_LAYOUT_DEFECTS = {
+    "int_vs_fp": "issue #16 item 4: in int_vs_fp.html each row's x-axis title 'format' sits on the next row's "
+                 "subplot titles (the study is not yet on hwsim.plots.int_vs_fp, whose rows leave room)",
+}
+
+
+def _plots_page(folder: Path) -> Path:
     from hwsim.plots import BarPanel, bar_grid_with_ratios, write_html
 
-    table = pd.DataFrame({"node_nm": [45, 45, 7, 7], "format": ["INT8", "FP8"] * 2, "energy_pj": [1.0, 2.0, 0.2, 0.4]})
-    fig = bar_grid_with_ratios([BarPanel("energy", table, "energy_pj", "format", "node_nm")], None, "smoke")
-    page, console_errors, blocked = open_page(browser, write_html(fig, tmp_path / "f.html"))
+    energy = pd.DataFrame({"node_nm": [45, 45, 7, 7], "format": ["INT8", "FP8"] * 2,
+                           "energy_pj": [1.0, 2.0, 0.2, 0.4]})
+    area = pd.DataFrame({"node_nm": [45, 45, 7, 7], "format": ["INT8", "FP8"] * 2, "area_um2": [5.0, 9.0, 1.0, 2.0]})
+    ratios = pd.DataFrame({"ratio": ["fp8/int8"], "hwsim": [1.9], "published_low": [1.5], "published_high": [2.5]})
+    panels = [BarPanel("energy per MAC (pJ)", energy, "energy_pj", "format", "node_nm"),
+              BarPanel("area per PE (um2)", area, "area_um2", "format", "node_nm")]
+    return write_html(bar_grid_with_ratios(panels, ratios, "INT vs FP (hand-made table)"), folder / "plots.html")
+
+
+def _designs() -> pd.DataFrame:
+    # 8 designs of a small sweep: two swept keys (rows, PE type) and three objectives
+    return pd.DataFrame({
+        "compute.rows": [16, 32, 32, 64, 64, 128, 128, 256],
+        "pe": ["mac", "lut", "mac", "lut", "shiftadd", "lut", "mac", "mac"],
+        "latency_s": [1.0e-3, 2.0e-3, 3.0e-3, 4.0e-3, 5.0e-3, 2.5e-3, 7.0e-3, 8.0e-3],
+        "energy_pj": [9.0e9, 5.0e9, 6.0e9, 2.0e9, 3.0e9, 5.5e9, 1.0e9, 4.0e9],
+        "area_mm2": [1.0, 2.0, 0.5, 3.0, 3.0, 2.5, 9.0, 1.0],
+    })
+
+
+def _layers() -> pd.DataFrame:
+    # a per-layer table with the columns hwsim run writes for these figures
+    return pd.DataFrame({
+        "layer": ["fc1", "fc2", "norm"], "op": ["gemm", "gemm", "vector"], "macs": [1e9, 5e8, 0.0],
+        "latency_s": [1e-3, 4e-3, 1e-4], "dram_reads_bits": [8e8, 7.2e9, 1e6], "dram_writes_bits": [8e8, 8e8, 1e6],
+        "compute_cycles": [3e5, 1e5, 1e4], "stall_cycles": [1e5, 3e5, 0.0], "total_cycles": [4e5, 4e5, 1e4],
+        "energy_compute_pj": [1e8, 5e7, 1e6], "energy_sram_pj": [2e7, 1e7, 5e5], "energy_dram_pj": [3e8, 6e8, 1e6],
+        "energy_leakage_pj": [1e7, 1e7, 1e5], "energy_pj": [4.3e8, 6.7e8, 2.6e6],
+        "bound": ["compute", "dram_bandwidth", "vector_unit"],
+    })
+
+
+def _gallery_page(folder: Path) -> Path:
+    """One of every hwsim.plots figure (SVG and WebGL: 3-D scatter, parallel coordinates, scatter
+    matrix) in one page, plotly.js inlined once, as a notebook or a docs page shows them."""
+    from plotly.offline import get_plotlyjs
+
+    from hwsim import plots
+
+    designs, layers = _designs(), _layers()
+    summary = {"energy_breakdown_pj": {"compute": 2e9, "sram": 1e9, "dram": 6e9, "leakage": 1e9},
+               "area_breakdown_mm2": {"pe_array": 1.5, "sram_ifmap": 2.0, "overhead": 0.5}}
+    formats = pd.DataFrame({"format": ["INT8", "FP8"] * 2, "node_nm": [7, 7, 28, 28],
+                            "energy_pj": [2e6, 3e6, 8e6, 9e6], "area_um2": [10.0, 20.0, 80.0, 90.0]})
+    figures = [
+        plots.pareto_scatter(designs, "latency_s", "energy_pj", color="pe", symbol="compute.rows"),
+        plots.pareto_scatter(designs, "latency_s", "energy_pj", z="area_mm2", color="pe"),
+        plots.parallel_coordinates(designs, ["compute.rows", "pe", "latency_s", "energy_pj"], color="pe"),
+        plots.scatter_matrix(designs, {"latency_s": "min", "energy_pj": "min", "area_mm2": "min"}, color="pe"),
+        plots.energy_breakdown(summary), plots.area_breakdown(summary),
+        plots.per_layer_bars(layers, "latency_s"), plots.per_layer_bars(layers, "energy_pj"),
+        plots.roofline(layers, 1e12, 1e10),
+        plots.int_vs_fp(formats, ["energy_pj", ("area_um2", "area per PE")]),
+    ]
+    body = "\n".join(fig.to_html(include_plotlyjs=False, full_html=False) for fig in figures)
+    path = folder / "gallery.html"
+    path.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><script>{get_plotlyjs()}</script></head>'
+                    f"<body>{body}</body></html>", encoding="utf-8")
+    return path
+
+
+def _roofline_page(folder: Path) -> Path:
+    from hwsim.cli import main
+
+    path = folder / "roofline.html"
+    assert main([*ROOFLINE_ARGS, "-o", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def pages(browser, tmp_path_factory):
+    """name -> (page, console_errors, blocked_requests) for every page, written once and loaded
+    side by side (Chromium parses the pages' 4.5 MB of plotly.js in parallel renderers)."""
+    paths = {PLOTS_PAGE: _plots_page(tmp_path_factory.mktemp("plots")),
+             GALLERY_PAGE: _gallery_page(tmp_path_factory.mktemp("gallery")),
+             ROOFLINE_PAGE: _roofline_page(tmp_path_factory.mktemp("roofline"))}
+    for name, (script, args, html) in STUDIES.items():
+        out = tmp_path_factory.mktemp(name)
+        module = load_script(script, f"browser_study_{name}")
+        assert module.main([*args, "--out", str(out)]) == 0, f"{script} failed"
+        paths[name] = out / html
+        assert paths[name].is_file(), f"{script} did not write {html}"
+    opened = {name: open_page(browser, path, wait_until="commit") for name, path in paths.items()}
+    # module-scoped: these contexts are not the current test's, so the per-test cleanup leaves them
+    contexts = [page.context for page, _, _ in opened.values()]
+    for context in contexts:
+        _open_contexts.remove(context)
+    for page, _, _ in opened.values():
+        page.wait_for_load_state("load")
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def test_every_study_figure_is_here():
+    # a study that starts writing a figure is opened here too: every "*.html" a study script names
+    written = {path.name for path in (PROJECT / "studies").rglob("*.py") if ".html" in path.read_text(encoding="utf-8")}
+    listed = {Path(script).name for script, _, _ in STUDIES.values()}
+    assert written <= listed, f"study scripts writing HTML without a browser test: {sorted(written - listed)}"
+
+
+PAGE_NAMES = [PLOTS_PAGE, GALLERY_PAGE, ROOFLINE_PAGE, *STUDIES]
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_page_loads_offline_and_draws_every_plot(pages, name):
+    page, console_errors, blocked_requests = pages[name]
     check = plot_is_rendered(page)
-    print(check.plots)
     assert check
-    assert console_errors == [] and blocked == []
+    assert len(check.plots) >= 1
+    assert console_errors == []
+    assert blocked_requests == []
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LAYOUT_DEFECTS[name]))
+    if name in KNOWN_LAYOUT_DEFECTS else name for name in PAGE_NAMES])
+def test_page_reads_at_1400x1000(pages, name):
+    page = pages[name][0]
+    assert page.viewport_size == {"width": 1400, "height": 1000}
     assert horizontal_overflow_px(page) == 0
     assert overlapping_labels(page) == []
+
+
+# --- the checks catch what they must ----------------------------------------------------------------
+
+# Four plots (SVG bars; the same with no points; WebGL markers; WebGL with no points), a console
+# error, a request to another host, an element 2,000 px wide, and a title under an annotation.
+_DEFECTS_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><script>{plotly}</script></head><body>
+<div id="bars" style="height:300px"></div><div id="empty" style="height:300px"></div>
+<div id="gl" style="height:300px"></div><div id="glempty" style="height:300px"></div>
+<div id="covered" style="height:300px"></div>
+<img src="https://example.invalid/logo.png" alt="">
+<div style="width:2000px;height:10px"></div>
+<script>
+Plotly.newPlot('bars', [{{type: 'bar', x: ['a', 'b'], y: [1, 2]}}], {{title: {{text: 'bars'}}}});
+Plotly.newPlot('empty', [{{type: 'bar', x: [], y: []}}], {{title: {{text: 'empty'}}}});
+Plotly.newPlot('gl', [{{type: 'scattergl', mode: 'markers', x: [1, 2, 3], y: [3, 1, 2], marker: {{size: 12}}}}]);
+Plotly.newPlot('glempty', [{{type: 'scattergl', mode: 'markers', x: [], y: []}}]);
+Plotly.newPlot('covered', [{{type: 'bar', x: ['a'], y: [1]}}], {{
+  title: {{text: 'a title', xref: 'paper', yref: 'paper', x: 0.5, y: 1.1, yanchor: 'middle'}},
+  // the plot area is 300 - 100 - 80 = 120 px high (default margins): the title's middle sits 37 px,
+  // 0.31 of it, above y = 1.1 (its pad), so the annotation goes there
+  annotations: [{{text: 'an annotation over the title', xref: 'paper', yref: 'paper', x: 0.5, y: 1.41,
+                 yanchor: 'middle', showarrow: false, font: {{size: 24}}}}]}});
+console.error('boom');
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def defects(browser, tmp_path_factory):
+    from plotly.offline import get_plotlyjs
+
+    path = tmp_path_factory.mktemp("defects") / "defects.html"
+    path.write_text(_DEFECTS_PAGE.format(plotly=get_plotlyjs()), encoding="utf-8")
+    opened = open_page(browser, path)
+    _open_contexts.remove(opened[0].context)
+    yield opened
+    opened[0].context.close()
+
+
+def test_checks_find_blank_plots(defects):
+    page = defects[0]
+    check = plot_is_rendered(page)
+    assert not check
+    by_id = {plot["id"]: plot for plot in check.plots}
+    assert list(by_id) == ["bars", "empty", "gl", "glempty", "covered"]
+    # 2 bars drawn as 2 SVG paths; 3 markers of 12 px drawn in WebGL
+    assert by_id["bars"]["svgMarks"] == 2
+    assert by_id["gl"]["svgMarks"] == 0 and by_id["gl"]["inkPixels"] >= 3 * 12 * 12 * 0.7
+    print(check.problems, check.plots)
+    assert len(check.problems) == 2, check.problems
+    assert check.problems[0].startswith("plot 1 (#empty)") and check.problems[1].startswith("plot 3 (#glempty)")
+
+
+def test_checks_find_console_errors_and_requests_off_the_machine(defects):
+    _, console_errors, blocked_requests = defects
+    assert blocked_requests == ["https://example.invalid/logo.png"]
+    assert any("boom" in error for error in console_errors)
+
+
+def test_checks_find_overflow_and_covered_titles(defects):
+    page = defects[0]
+    # 2,000 px element + the body's default 8 px margin, in a 1,400 px window
+    assert horizontal_overflow_px(page) == 2000 + 8 - 1400
+    problems = overlapping_labels(page)
+    assert len(problems) == 1 and "plot 4: title 'a title' overlaps annotation" in problems[0], problems
