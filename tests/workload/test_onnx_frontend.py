@@ -390,3 +390,4 @@ def test_resize(tmp_path, mode, layers):
               [helper.make_tensor("scales", F, [4], [1.0, 1.0, 2.0, 2.0])])
     work = hwsim.load_workload(save(tmp_path, m))
     assert [(layer.name, layer.op) for layer in work.layers] == [*layers, ("act", VectorOp("relu", 3200))]
+

@@ -116,13 +116,20 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
             free += 1
             continue
         base = node.name or f"{node.op_type.lower()}_{index}"
-        if node.op_type in RECURRENT_GATES:
-            for suffix, op, count, precision in lower_recurrent(graph, node):
-                name = _unique(f"{base}/{suffix}", taken)
-                taken.add(name)
-                layers.append(Layer(name, op, precision, count))
-            continue
-        lowered = _layer_of(graph, node)
+        try:
+            if node.op_type in RECURRENT_GATES:
+                for suffix, op, count, precision in lower_recurrent(graph, node):
+                    name = _unique(f"{base}/{suffix}", taken)
+                    taken.add(name)
+                    layers.append(Layer(name, op, precision, count))
+                continue
+            lowered = _layer_of(graph, node)
+        except HwsimInputError as exc:
+            if exc.source:
+                raise
+            # an op's own check (a zero-sized dimension, a kernel larger than its input): name the node
+            raise HwsimInputError(f"node '{node_label(node)}' ({node.op_type}): {exc.message}", source=str(path),
+                                  field=exc.field, allowed=exc.allowed) from None
         if lowered is None:
             folded += 1
             continue
