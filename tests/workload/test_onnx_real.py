@@ -78,3 +78,28 @@ def test_alexnet_grouped_conv2():
     layers = {layer.name: layer.op for layer in hwsim.load_workload(light("bvlc_alexnet")).layers}
     assert layers["n4"] == Conv2d(26, 26, 96, 256, 5, 5, padding=2, groups=2)
     assert layers["n4"].gemm_view().macs == 207_667_200
+
+
+CONVERTED = Path(onnx.__file__).parent / "backend" / "test" / "data" / "pytorch-converted"
+
+
+@pytest.mark.parametrize("case, op, macs", [
+    # PyTorch's own exports of its conv modules (torch.onnx), shipped in the onnx wheel; by hand:
+    # 2 images x 2x2 outputs x 4 channels x 9 taps
+    ("test_Conv2d_depthwise_strided", Conv2d(6, 6, 4, 4, 3, 3, stride=2, groups=4, batch=2), 288),
+    # dilation 2, stride 2, pad 1 on 8x8: floor((8 + 2 - 5) / 2) + 1 = 3; 2 x 9 outputs x 2 filters x 27
+    ("test_Conv2d_dilated", Gemm(m=18, k=27, n=2), 972),
+    # 7x6 input pixels x 3 channels x (4 filters x 3x3 taps), strides (3, 2), output_padding 1
+    ("test_ConvTranspose2d", Gemm(m=42, k=3, n=36), 4536),
+    # 3-D, 2 groups: 2 images x (2x3x2) outputs x 3 filters per group x 2x27 taps x 2 groups
+    ("test_Conv3d_groups", Gemm(m=24, k=54, n=3, batch=2), 7776),
+    # 1-D, 2 groups: 2 x 4 outputs x 3 filters per group x (2 channels x 3 taps) x 2 groups
+    ("test_Conv1d_groups", Conv2d(1, 6, 4, 6, 1, 3, groups=2, batch=2), 288),
+])
+def test_pytorch_exported_convolutions(case, op, macs):
+    path = CONVERTED / case / "model.onnx"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing from the installed onnx package")
+    (layer,) = [layer for layer in hwsim.load_workload(str(path)).layers if layer.op.kind != "vector"]
+    assert layer.op == op
+    assert layer.op.gemm_view().macs == macs
