@@ -29,7 +29,7 @@ FLOORS = (
     # workload and arch side by side; costs compares whole PEs (above pe, below the engine)
     ("hwsim.workload", 5), ("hwsim.arch", 5), ("hwsim.costs", 5),
     ("hwsim.engine", 6), ("hwsim.results", 6),
-    ("hwsim.drivers", 7), ("hwsim.dse", 7), ("hwsim.plots", 7),
+    ("hwsim.drivers", 7), ("hwsim.dse", 7), ("hwsim.plots", 7), ("hwsim.explore", 7),
     ("hwsim.cli", 8), ("hwsim.studies", 8), ("hwsim", 8),
 )
 

@@ -259,12 +259,12 @@ def _accelerator(base: str, set_lines: tuple[str, ...]):
     shared 2-core machine). The steps after the parse are load_spec's own (the same override and
     validation functions), and tests/explore/test_serve_model.py checks the results equal
     hwsim.simulate on hwsim.load_accelerator with the same --set line."""
-    import hwsim
+    from hwsim.arch.accelerator import load_accelerator   # hwsim.load_accelerator (the facade is a floor up)
 
     def make():
         document = _base_document(base)
         if document is None:
-            return hwsim.load_accelerator(base, list(set_lines))
+            return load_accelerator(base, list(set_lines))
         import copy
 
         from hwsim.arch.accelerator import Accelerator
@@ -293,22 +293,22 @@ def _base_document(base: str):
 def scenario_workload(scenario: Scenario):
     """The scenario's workload (hwsim.load_workload); LLM knobs on a non-LLM workload are refused
     by load_workload itself, so the page sends them only for config.json workloads."""
-    import hwsim
+    from hwsim.workload.load import load_workload   # hwsim.load_workload
 
     def make():
         if not scenario.is_llm:
-            return hwsim.load_workload(scenario.name)
+            return load_workload(scenario.name)
         length = {"kv_len": scenario.kv_len} if scenario.phase == "decode" else {"seq_len": scenario.seq_len}
-        return hwsim.load_workload(scenario.name, phase=scenario.phase, batch=scenario.batch, **length)
+        return load_workload(scenario.name, phase=scenario.phase, batch=scenario.batch, **length)
 
     return _bounded(_WORKLOADS, scenario, make)
 
 
 def _mix_columns(mix: str, scenario: Scenario, accelerator) -> dict:
-    import hwsim
+    from hwsim.dse.precision import precision_mix   # hwsim.precision_mix
 
     key = (mix, scenario, id(accelerator))
-    return _bounded(_MIXES, key, lambda: hwsim.precision_mix(mix, [scenario_workload(scenario)], accelerator))
+    return _bounded(_MIXES, key, lambda: precision_mix(mix, [scenario_workload(scenario)], accelerator))
 
 
 def parse_scenario(name: str | None, phase: str | None, kv_len: str | None, seq_len: str | None,
@@ -338,11 +338,11 @@ def simulate_design(design: Design) -> DesignView:
     per layer. Bad knobs raise HwsimInputError (one line) from the spec's validation or the knob's."""
     if design in _VIEWS:
         return _VIEWS[design]
-    import hwsim
+    from hwsim.engine.evaluate import evaluate   # hwsim.evaluate
 
     lines = design_set_lines(design)
     accel = _accelerator(design.base, lines)
-    layers = hwsim.evaluate(accel, scenario_workload(design.scenario), per_layer=True)
+    layers = evaluate(accel, scenario_workload(design.scenario), per_layer=True)
     bandwidth_gb_s = float(accel.dram_bandwidth_gb_s)
     view = DesignView(design, lines, layers, dict(accel.area_breakdown_mm2), float(accel.area_mm2),
                       peak_ops_s=float(accel.peak_tops) * 1e12, dram_bandwidth_bytes_s=bandwidth_gb_s * 1e9,

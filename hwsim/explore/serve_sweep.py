@@ -141,7 +141,7 @@ class SweepSource:
         """The rows passing ``fixed`` (column == value, and feasible), reading only x and y: their
         front on (x, y) (each in its objective's direction, min where the sweep names none), and
         a strided sample of the rest."""
-        import hwsim
+        from hwsim.dse.pareto import pareto   # hwsim.pareto (the facade is a floor up)
 
         fixed = dict(fixed or {})
         for column in (x, y):
@@ -155,7 +155,7 @@ class SweepSource:
         table = self.dataset.to_table(columns=columns, filter=self._filter(fixed)).to_pandas()
         table = table.dropna()
         directions = {x: self.objectives.get(x, "min"), y: self.objectives.get(y, "min")}
-        front = hwsim.pareto(table, directions) if len(table) else table
+        front = pareto(table, directions) if len(table) else table
         rest = table.drop(index=front.index)
         stride = max(1, -(-len(rest) // BACKGROUND_POINTS_MAX))
         result = SweepFront(x, y, self.summary_key(x), self.summary_key(y), len(table), front.sort_values(x), rest.iloc[::stride])
