@@ -322,13 +322,10 @@ def _layer_metrics(workload, table: pd.DataFrame) -> dict[str, np.ndarray]:
             "model_bytes": model_bytes, "bops": bops}
 
 
-def evaluate_plan(accelerator, workload, plan: PrecisionPlan) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """``workload`` with ``plan`` applied, on ``accelerator`` with its PE native for the formats that
-    result (``hwsim run --precision plan.csv --native-pe``): the per-layer table and metrics."""
-    from hwsim.engine.evaluate import evaluate
-
-    planned = plan.apply(workload)
-    columns = plan_columns([planned], accelerator.default_precision, pe_context(accelerator))
+def plan_point_columns(accelerator, planned, context) -> dict[str, Any]:
+    """The point columns that run ``planned`` (a workload a plan was applied to) on a PE of
+    ``context`` natively (``hwsim run --precision plan.csv --native-pe``)."""
+    columns = plan_columns([planned], accelerator.default_precision, context)
     # a plan that sets every operand of every layer leaves the default precision unused, but a spec
     # must still declare one its PE runs: the first GEMM layer's formats (no layer reads them)
     first = next((layer.precision.filled_from(accelerator.default_precision) for layer in planned.layers
@@ -336,6 +333,16 @@ def evaluate_plan(accelerator, workload, plan: PrecisionPlan) -> tuple[pd.DataFr
     if first is not None and all(getattr(layer.precision, op) is not None for layer in planned.layers
                                  for op in ("weights", "activations", "outputs", "kv")):
         columns.update(default_settings(first))
+    return columns
+
+
+def evaluate_plan(accelerator, workload, plan: PrecisionPlan) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """``workload`` with ``plan`` applied, on ``accelerator`` with its PE native for the formats that
+    result (``hwsim run --precision plan.csv --native-pe``): the per-layer table and metrics."""
+    from hwsim.engine.evaluate import evaluate
+
+    planned = plan.apply(workload)
+    columns = plan_point_columns(accelerator, planned, pe_context(accelerator))
     points = pd.DataFrame({key: pd.Series([value], dtype=object) for key, value in columns.items()})
     table = evaluate(accelerator, planned, points, per_layer=True)
     if len(table) != len(workload.layers):
@@ -752,3 +759,103 @@ def front_figure(front: pd.DataFrame, objective: str = OMEGA, title: str = "prec
                                  name="re-simulated plan", marker={"symbol": "x"}))
     fig.update_layout(title=title, xaxis_title=metric, yaxis_title=objective, template="plotly_white")
     return fig
+
+
+# ---- a sweep's precision axis as a search ---------------------------------------------------------
+
+def _with_columns(rest: pd.DataFrame, per_row: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    sub = rest.reset_index(drop=True).copy()
+    for column in dict.fromkeys(k for columns in per_row for k in columns):
+        sub[column] = pd.Series([columns.get(column) for columns in per_row], index=sub.index, dtype=object)
+    return sub
+
+
+def evaluate_search(search, accelerator, workload, points: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's rows for ``points`` (spec columns and ``precision`` = 'search'; hwsim/dse/
+    precision_search_axis.py): on each design, the plan that minimises the objective under the
+    budgets with that design's own costs (one evaluation per candidate for all the points at
+    once), then one evaluation per distinct plan. Returns the summary columns of each point's
+    plan and precision_omega, precision_plan, precision_met."""
+    from hwsim.dse.precision import PRECISION_AXIS
+    from hwsim.engine.evaluate import evaluate
+
+    names = [layer.name for layer in workload.layers]
+    sens = read_sensitivity(search.sensitivity_path, names, search.candidates)
+    mixes = tuple(parse_mix(c) for c in sens.candidates)
+    default = full_default(accelerator)
+    rest = points.drop(columns=[PRECISION_AXIS]).reset_index(drop=True)
+    count = len(rest)
+    pe_types = rest["compute.pe.type"].to_numpy(dtype=object) if "compute.pe.type" in rest else [None] * count
+    tables = rest["compute.pe.lut_table_format"].to_numpy(dtype=object) \
+        if "compute.pe.lut_table_format" in rest else [None] * count
+    contexts: dict[tuple, Any] = {}
+
+    def context(row: int):
+        key = (pe_types[row], tables[row] if pe_types[row] == "lut" else None)
+        if key not in contexts:
+            contexts[key] = pe_context(accelerator, *key)
+        return contexts[key]
+
+    searched = np.array(sens.layers, dtype=np.int64)
+    others = np.setdiff1d(np.arange(len(names)), searched)
+    per_candidate = []  # per candidate: metric -> (points, layers)
+    for mix in mixes:
+        planned = _plan_for(names, _pinned(workload, sens.layers, [mix.precision] * len(searched), default),
+                            f"<candidate {mix.name}>").apply(workload)
+        sub = _with_columns(rest, [plan_point_columns(accelerator, planned, context(r)) for r in range(count)])
+        long = evaluate(accelerator, planned, sub, per_layer=True)
+        grids = {m: np.empty((count, len(names))) for m in SIMULATED_METRICS}
+        for point, rows in long.groupby("point", sort=True):
+            metrics = _layer_metrics(planned, rows.reset_index(drop=True))
+            for m in SIMULATED_METRICS:
+                grids[m][int(point)] = metrics[m]
+        per_candidate.append(grids)
+    group_names = tuple(dict.fromkeys(sens.groups))
+    position = {g: k for k, g in enumerate(group_names)}
+    group_index = np.array([position[g] for g in sens.groups], dtype=np.int64)
+    budgets = [Budget(m, limit=v) for m, v in search.budgets] + [Budget(m, fraction=f) for m, f in search.budget_fractions]
+    choices, omegas, limits_per_point = [], [], []
+    for point in range(count):
+        values = {OMEGA: sens.omega}
+        fixed = {}
+        for m in SIMULATED_METRICS:
+            values[m] = np.stack([g[m][point, searched] for g in per_candidate], axis=1)
+            fixed[m] = float(max(g[m][point, others].sum() for g in per_candidate))
+        problem = _Problem(tuple(names), sens.layers, sens.candidates, mixes, group_names, group_index, values, fixed)
+        for flag, name in (("objective", search.objective), *(("budget", b.metric) for b in budgets)):
+            if name not in values:
+                raise HwsimInputError(f"unknown metric '{name}'", field=f"precision.search.{flag}",
+                                      allowed=", ".join(sorted(values)))
+        limits = [(b.metric, problem.limit(b)) for b in budgets]
+        try:
+            choice = _solve(problem, search.objective, limits)
+        except Infeasible as exc:
+            raise HwsimInputError(f"points row {point}: infeasible: {exc}", field="precision") from None
+        choices.append(tuple(int(c) for c in choice[group_index]))
+        omegas.append(float(sens.omega[np.arange(len(searched)), choice[group_index]].sum()))
+        limits_per_point.append(limits)
+    frames = []
+    by_plan: dict[tuple, list[int]] = {}
+    for point, choice in enumerate(choices):
+        by_plan.setdefault(choice, []).append(point)
+    for choice, rows in by_plan.items():
+        planned = _plan_for(names, _pinned(workload, sens.layers, [mixes[c].precision for c in choice], default),
+                            "<plan>").apply(workload)
+        sub = _with_columns(rest.iloc[rows], [plan_point_columns(accelerator, planned, context(r)) for r in rows])
+        frame = evaluate(accelerator, planned, sub)
+        frame.index = rows
+        frames.append(frame)
+    out = pd.concat(frames).sort_index()
+    out["precision_omega"] = omegas
+    out["precision_plan"] = [" ".join(sens.candidates[c] for c in choice) for choice in choices]
+    met = []
+    for point, limits in enumerate(limits_per_point):
+        ok = True
+        for metric, limit in limits:
+            if metric in out.columns:
+                ok &= _within(float(out[metric].iloc[point]), limit)
+            elif metric == OMEGA:
+                ok &= _within(omegas[point], limit)
+        met.append(bool(ok))
+    out["precision_met"] = met
+    return out.reset_index(drop=True)

@@ -20,6 +20,7 @@ from typing import Any
 
 from hwsim.dse import expr
 from hwsim.dse import precision as precision_axis
+from hwsim.dse import precision_search_axis as search_axis
 from hwsim.dse.samplers import MAX_POINTS, SAMPLERS, SamplerSpec, sampler_spec, size as sampler_size
 from hwsim.errors import HwsimInputError
 
@@ -96,6 +97,8 @@ class SweepSpec:
     chunk_points: int
     # the precision axis's plan files: (value as written, resolved path, sha256 of the file)
     precision_plans: tuple[tuple[str, str, str], ...] = ()
+    # the precision axis as a search (hwsim/dse/precision_search_axis.py), or None
+    precision_search: search_axis.SearchAxis | None = None
     _hash: str = field(default="", compare=False, repr=False)
 
     @classmethod
@@ -130,7 +133,9 @@ class SweepSpec:
     @property
     def columns(self) -> tuple[str, ...]:
         """Every column of a sweep's rows, in order."""
-        return ("point_id", *self.axis_keys, *self.result_columns, *(n for n, _ in self.derived), *FLAG_COLUMNS)
+        search = search_axis.SEARCH_COLUMNS if self.precision_search is not None else ()
+        return ("point_id", *self.axis_keys, *self.result_columns, *(n for n, _ in self.derived), *search,
+                *FLAG_COLUMNS)
 
     def canonical(self) -> dict:
         """What determines the rows, in a form that serialises the same way every time."""
@@ -148,6 +153,7 @@ class SweepSpec:
             "chunk_points": self.chunk_points,
             # a plan file's content decides rows as much as a workload's (absent: hashes unchanged)
             **({"precision_plans": [list(p) for p in self.precision_plans]} if self.precision_plans else {}),
+            **({"precision_search": self.precision_search.canonical()} if self.precision_search else {}),
         }
 
     def sha256(self) -> str:
@@ -216,7 +222,17 @@ def _build(data: Any, source: str, base_dir: Path) -> SweepSpec:
     accelerator, accel_path, accel_hash = _accelerator(data["accelerator"], source, base_dir)
     workloads = _workloads(data["workloads"], aggregate, source, base_dir)
     axes = _axes(data["axes"], source)
-    plans = _precision_axis(axes, source, base_dir)
+    planned = None  # the precision axis as a search
+    if search_axis.is_search(data["axes"].get(precision_axis.PRECISION_AXIS)):
+        planned = search_axis.parse_search_axis(data["axes"][precision_axis.PRECISION_AXIS], source, base_dir)
+        if len(workloads) != 1:
+            raise _fail("a precision search axis plans the layers of one workload", source, "workloads",
+                        "one workload with a precision search axis")
+        for axis in axes:
+            if axis.key in precision_axis.SET_KEYS or axis.tie == precision_axis.PRECISION_AXIS:
+                raise _fail("the precision search sets this key on every point", source, f"axes.{axis.key}",
+                            "either the precision axis or axes on " + ", ".join(precision_axis.SET_KEYS))
+    plans = _precision_axis(axes, source, base_dir) if planned is None else ()
     sampler = sampler_spec(data["sampler"], source)
     lengths = tuple(len(a.values) for a in axes if a.tie is None)
     search = SAMPLERS[sampler.kind].search
@@ -234,14 +250,15 @@ def _build(data: Any, source: str, base_dir: Path) -> SweepSpec:
     axis_keys = tuple(a.key for a in axes)
     before, after = _constraints(data.get("constraints", {}), axis_keys, workloads, source)
     derived = _derived(data.get("derived", {}), axis_keys, workloads, source)
-    known = {*axis_keys, *result_columns(workloads), *(n for n, _ in derived)}
+    known = {*axis_keys, *result_columns(workloads), *(n for n, _ in derived),
+             *(search_axis.SEARCH_COLUMNS if planned is not None else ())}
     after = tuple(_parse(text, f"constraints.after[{i}]", True, known, source) for i, text in enumerate(after))
     objectives = _objectives(data.get("objectives", {}), known, source)
     if search and not objectives:
         raise _fail(f"a {sampler.kind} search needs objectives to optimise", source, "objectives",
                     "result columns mapped to min or max, e.g. {latency_s: min, energy_pj: min}")
     return SweepSpec(source, accelerator, accel_path, accel_hash, workloads, aggregate, axes, before, after,
-                     derived, objectives, sampler, chunk_points, plans)
+                     derived, objectives, sampler, chunk_points, plans, planned)
 
 
 def _resolve(name: str, base_dir: Path, found: dict[str, Path], what: str, source: str, field: str) -> Path:
@@ -346,6 +363,9 @@ def _axes(value: Any, source: str) -> tuple[Axis, ...]:
     for key, spec in value.items():
         where = f"axes.{key}"
         if key == precision_axis.PRECISION_AXIS:
+            if search_axis.is_search(spec):  # checked by _build: one value, the search
+                axes.append(Axis(key, (search_axis.SEARCH_VALUE,)))
+                continue
             if not isinstance(spec, list):
                 raise _fail(f"{_shown(spec)} is not a list of precisions", source, where, precision_axis.GRAMMAR)
             axes.append(Axis(key, _list_values(spec, source, where)))

@@ -182,7 +182,11 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
         inputs = points.iloc[keep][list(spec.axis_keys)].reset_index(drop=True)
         for index, (entry, workload) in enumerate(zip(spec.workloads, loaded.workloads)):
             try:
-                if PRECISION_AXIS in spec.axis_keys:  # mix names and plans become spec columns and workloads
+                if spec.precision_search is not None:  # each design's own best plan (precision_search.py)
+                    from hwsim.dse.precision_search import evaluate_search
+
+                    frames.append(evaluate_search(spec.precision_search, loaded.accelerator, workload, inputs))
+                elif PRECISION_AXIS in spec.axis_keys:  # mix names and plans become spec columns and workloads
                     frames.append(evaluate_precision(spec, loaded.accelerator, loaded.workloads, index, inputs))
                 else:
                     frames.append(evaluate(loaded.accelerator, workload, inputs))
@@ -217,9 +221,22 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
             elif kind == "additive":
                 out[column] = spread(column, _aggregate(spec, [f[column].to_numpy(dtype=np.float64)
                                                                for f in frames]) if frames else ())
+    searched = spec.precision_search is not None
+    if searched:  # the plan each design got: its omega, its candidates, whether it meets its budgets
+        out["precision_omega"] = spread("precision_omega", frames[0]["precision_omega"] if frames else ())
+        plans = np.full(n, None, dtype=object)
+        met = pd.array([pd.NA] * n, dtype="boolean")
+        if len(keep):
+            plans[keep] = frames[0]["precision_plan"].to_numpy(dtype=object)
+            met[keep] = frames[0]["precision_met"].to_numpy(dtype=bool)
+        out["precision_plan"] = pd.Series(plans, index=points.index, dtype=object)
+        out["precision_met"] = pd.Series(met, index=points.index)
     table = pd.DataFrame(out, index=points.index)
     for name, expression in spec.derived:
         table[name] = np.asarray(_check(expression, table, spec.source), dtype=np.float64) + np.zeros(n)
+    if searched:  # the search's columns after the derived ones (spec.columns)
+        moved = ["precision_omega", "precision_plan", "precision_met"]
+        table = table[[c for c in table.columns if c not in moved] + moved]
     feasible = simulated.copy()
     for constraint in spec.after:
         feasible &= _check(constraint, table, spec.source).astype(bool)
