@@ -72,6 +72,34 @@ def group_label(group_column: str, value) -> str:
     return str(value)
 
 
+# px per character of an 11-12 px tick label (a rotated label is this tall per character)
+CHAR_PX = 7
+# a panel's share of a 1280 px laptop window, px, when the grid has ``cols`` columns
+_PANEL_WIDTH_PX = {1: 1000, 2: 520, 3: 340}
+
+
+def _label_px(values) -> int:
+    return CHAR_PX * max((len(str(v)) for v in pd.unique(values)), default=0)
+
+
+def _needs_rotation(values, cols: int) -> bool:
+    """Whether plotly would turn a category axis' labels upright (they do not fit level)."""
+    labels = pd.unique(values)
+    return len(labels) * (_label_px(labels) + 10) > _PANEL_WIDTH_PX.get(cols, 260)
+
+
+def _wrap(text: str, width: int = 22) -> str:
+    """``text`` broken into lines of about ``width`` characters (plotly's <br>), at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
 def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, title: str, cols: int = 3,
                          colors: dict | None = None, ratios_title: str = "hwsim vs published ratios"):
     """Grouped bar panels in a grid (at most ``cols`` per row, so each stays readable on a laptop),
@@ -82,15 +110,22 @@ def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, ti
     (``category_colors``, or ``colors``) and one legend entry that shows or hides it in every panel.
     Every y axis is titled with its unit (``BarPanel.axis_title``), every x axis with its column.
     The figure takes the window's width (no fixed width)."""
-    from hwsim.plots.style import PANEL_HEIGHT_PX, responsive_layout, subplot_spacing, axis_title
+    from hwsim.plots.style import PANEL_HEIGHT_PX, axis_title, responsive_layout, subplot_spacing
 
     go, make_subplots = plotly_modules()
-    count = len(panels) + (1 if ratios is not None else 0)
-    cols = max(1, min(cols, count))
-    rows = -(-count // cols)
-    titles = [p.title for p in panels] + ([ratios_title] if ratios is not None else [])
-    height = PANEL_HEIGHT_PX * rows + 160
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, **subplot_spacing(rows, cols, height))
+    cols = max(1, min(cols, len(panels) or 1))
+    panel_rows = -(-len(panels) // cols)
+    # the ratios get a row of their own, the whole width, so their long labels read level
+    rows = panel_rows + (1 if ratios is not None else 0)
+    titles = [p.title for p in panels] + [""] * (panel_rows * cols - len(panels))
+    titles += [ratios_title] if ratios is not None else []
+    rotated = [p for p in panels if p.mode != "lines" and _needs_rotation(p.table[p.x], cols)]
+    tick_px = max((_label_px(p.table[p.x]) for p in rotated), default=0)
+    height = (PANEL_HEIGHT_PX + tick_px) * rows + 160
+    specs = [[{}] * cols for _ in range(panel_rows)] + ([[{"colspan": cols}] + [None] * (cols - 1)]
+                                                        if ratios is not None else [])
+    spacing = subplot_spacing(rows, cols, height, extra_gap_px=tick_px)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, specs=specs, **spacing)
     colors = colors or category_colors(v for panel in panels for v in panel.table[panel.group].unique())
     in_legend: set = set()
     dash_values = sorted({v for p in panels if p.dash for v in p.table[p.dash].unique()}, key=_category_key)
@@ -122,18 +157,19 @@ def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, ti
                                      hovertemplate=f"{label}<extra></extra>"), **where)
             in_legend.add(label)
         fig.update_yaxes(title_text=panel.axis_title(), type="log" if panel.log_y else "linear", **where)
-        fig.update_xaxes(title_text=panel.x_title or axis_title(panel.x), **where)
+        fig.update_xaxes(title_text=panel.x_title or axis_title(panel.x), **where,
+                         **({"tickangle": -90} if panel in rotated else {}))
     if ratios is not None:
         # greys, so no category colour is reused for something else
-        r, c = divmod(len(panels), cols)
+        where = {"row": rows, "col": 1}
+        labels = [_wrap(str(v)) for v in ratios["ratio"]]
         half = (ratios["published_high"] - ratios["published_low"]) / 2
-        fig.add_trace(go.Bar(x=ratios["ratio"], y=ratios["hwsim"], name="hwsim ratio", marker_color="dimgray"),
-                      row=r + 1, col=c + 1)
-        fig.add_trace(go.Scatter(x=ratios["ratio"], y=ratios["published_low"] + half, mode="markers",
+        fig.add_trace(go.Bar(x=labels, y=ratios["hwsim"], name="hwsim ratio", marker_color="dimgray"), **where)
+        fig.add_trace(go.Scatter(x=labels, y=ratios["published_low"] + half, mode="markers",
                                  error_y={"type": "data", "array": half, "symmetric": True},
-                                 name="published range", marker_color="black"), row=r + 1, col=c + 1)
-        fig.update_yaxes(title_text="ratio (×)", row=r + 1, col=c + 1)
-        fig.update_xaxes(title_text="ratio", row=r + 1, col=c + 1)
+                                 name="published range", marker_color="black"), **where)
+        fig.update_yaxes(title_text="ratio (×)", **where)
+        fig.update_xaxes(title_text="ratio", tickangle=0, **where)
     fig.update_layout(barmode="group", legend_traceorder="grouped")
     responsive_layout(fig, title=title, height_px=height)
     fig.update_annotations(font_size=13)   # subplot titles

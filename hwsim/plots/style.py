@@ -245,12 +245,13 @@ ROW_GAP_PX = 110
 MARGIN_TOP_PX, MARGIN_BOTTOM_PX = 90, 70
 
 
-def subplot_spacing(rows: int, cols: int, height_px: int) -> dict:
+def subplot_spacing(rows: int, cols: int, height_px: int, extra_gap_px: int = 0) -> dict:
     """make_subplots' vertical/horizontal_spacing so that subplot titles never overlap the axis
     titles of the row above (ROW_GAP_PX between rows of a figure ``height_px`` tall, laid out by
-    responsive_layout) and y-axis titles never overlap the panel to their left."""
+    responsive_layout; ``extra_gap_px`` more for upright tick labels) and y-axis titles never
+    overlap the panel to their left."""
     plot_px = max(height_px - MARGIN_TOP_PX - MARGIN_BOTTOM_PX, 1)
-    vertical = min(ROW_GAP_PX / plot_px, 0.9 / max(rows - 1, 1)) if rows > 1 else 0.0
+    vertical = min((ROW_GAP_PX + extra_gap_px) / plot_px, 0.9 / max(rows - 1, 1)) if rows > 1 else 0.0
     horizontal = min(0.09, 0.9 / max(cols - 1, 1)) if cols > 1 else 0.0
     return {"vertical_spacing": vertical, "horizontal_spacing": horizontal}
 

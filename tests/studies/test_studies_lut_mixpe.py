@@ -127,8 +127,10 @@ def test_lut_vs_mac_figure_reads_at_1400_px(lut):
     # was 1680 px wide with 4 panel columns and overlapping subplot titles (issue 16)
     _, out = lut
     data, layout = check_readable(out / "lut_vs_mac.html", category_axes=("ratio",))
-    # two columns of panels (one per node), each about 600 px wide at 1400 px
-    assert len({tuple(v["domain"]) for k, v in layout.items() if k.startswith("xaxis")}) == 2
+    # two columns of panels (one per node), each about 600 px wide at 1400 px; the claims span the width
+    domains = {tuple(v["domain"]) for k, v in layout.items() if k.startswith("xaxis")}
+    assert len([d for d in domains if d[1] - d[0] < 0.6]) == 2
+    assert len([d for d in domains if d[1] - d[0] > 0.9]) == 1
 
 
 def test_mixpe_figure_one_colour_per_design_and_pair(mixpe):
