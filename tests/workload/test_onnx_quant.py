@@ -144,3 +144,52 @@ def test_quantised_trace_round_trips_and_runs(tmp_path):
     again = read_trace(out)
     assert again.layers == hwsim.load_workload(model).layers
     assert "int4@g32:fp32" in out.read_text()
+
+
+def contrib(op, inputs, outputs, name, **attrs):
+    return helper.make_node(op, inputs, outputs, name=name, domain="com.microsoft", **attrs)
+
+
+def test_onnx_runtime_qoperator_graph(tmp_path):
+    """ONNX Runtime's QOperator format: QLinearConv, then the com.microsoft QLinearAdd (residual),
+    QLinearGlobalAveragePool and QGemm, whose shapes ONNX's own inference cannot see."""
+    nodes = [
+        helper.make_node("QLinearConv", ["x", "s", "z", "w", "ws", "wz", "s", "z"], ["c"], name="qconv",
+                         pads=[1, 1, 1, 1]),
+        contrib("QLinearAdd", ["c", "s", "z", "x", "s", "z", "s", "z"], ["a"], "qadd"),
+        contrib("QLinearGlobalAveragePool", ["a", "s", "z", "s", "z"], ["p"], "gap", channels_last=0),
+        helper.make_node("Flatten", ["p"], ["f"], name="flat"),
+        contrib("QGemm", ["f", "s", "z", "fw", "ws1", "wz1", "", "s", "z"], ["y"], "qfc", transB=1),
+    ]
+    inits = [helper.make_tensor("s", F, [], [0.1]), tensor("z", U8, []), tensor("w", I8, [8, 8, 3, 3]),
+             helper.make_tensor("ws", F, [8], [0.1] * 8), tensor("wz", I8, [8]), tensor("fw", I8, [10, 8]),
+             helper.make_tensor("ws1", F, [], [0.1]), tensor("wz1", I8, [])]
+    graph = helper.make_graph(nodes, "qop", [helper.make_tensor_value_info("x", U8, [1, 8, 8, 8])],
+                              [helper.make_tensor_value_info("y", U8, None)], initializer=inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)])
+    path = tmp_path / "qop.onnx"
+    onnx.save(m, str(path))
+    qconv, qadd, gap, qfc = hwsim.load_workload(str(path)).layers
+    # 64 outputs x 8 filters x 72 taps = 36,864 MACs; the add and the pool over 8 x 8 x 8 = 512
+    assert qconv.op == Conv2d(8, 8, 8, 8, 3, 3, padding=1) and qconv.op.gemm_view().macs == 36_864
+    assert (qadd.op.op, qadd.op.elements) == ("add", 512)
+    assert qadd.precision == Precision(activations="uint8", outputs="uint8")
+    assert (gap.op.op, gap.op.elements) == ("avgpool", 512)
+    assert qfc.op == Gemm(m=1, k=8, n=10)
+    assert qfc.precision == Precision(weights="int8", activations="uint8", outputs="uint8")
+
+
+def test_matmul_nbits_int4_llm_weights(tmp_path):
+    # ONNX Runtime's 4-bit LLM linear layer: K = 256, N = 64, blocks of 32 along K with fp16 scales:
+    # unsigned 4-bit weights + 16/32 = 4.5 bits each; [4, 256] x [256, 64] = 65,536 MACs
+    node = contrib("MatMulNBits", ["a", "b", "scales"], ["y"], "proj", K=256, N=64, bits=4, block_size=32)
+    inits = [tensor("b", U8, [64, 8, 16]), helper.make_tensor("scales", TensorProto.FLOAT16, [512], [1.0] * 512)]
+    graph = helper.make_graph([node], "nbits", [helper.make_tensor_value_info("a", TensorProto.FLOAT16, [4, 256])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT16, None)], initializer=inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    path = tmp_path / "nbits.onnx"
+    onnx.save(m, str(path))
+    (layer,) = hwsim.load_workload(str(path)).layers
+    assert layer.op == Gemm(m=4, k=256, n=64) and layer.op.gemm_view().macs == 65_536
+    assert layer.precision.weights.name == "uint4@g32:fp16"
+    assert layer.precision.weights.bits_per_element == 4.5

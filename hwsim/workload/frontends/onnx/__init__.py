@@ -17,7 +17,8 @@ from hwsim.errors import HwsimInputError
 from hwsim.workload.frontends.onnx.graph import OnnxGraph, node_label, parse_input_shape, read_graph
 from hwsim.workload.frontends.onnx.lower import (
     FREE_OPS, POOL_MAP, RECURRENT_GATES, REDUCE_MAP, VECTOR_MAP, lower_conv, lower_einsum, lower_gemm,
-    lower_matmul, lower_quantised, lower_recurrent, lower_resize, lower_vector)
+    lower_contrib, lower_matmul, lower_quantised, lower_recurrent, lower_resize, lower_vector)
+from hwsim.workload.frontends.onnx import contrib
 from hwsim.workload.frontends.onnx.merge import merge_repeats
 from hwsim.workload.frontends.onnx.quant import operand_format, output_format
 from hwsim.workload.layer import Layer, Precision, Workload
@@ -31,7 +32,8 @@ _LAYER_OPS = frozenset({"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", "Re
 
 def supported_op_types() -> list[str]:
     """Every ONNX op type the frontend places (free ones included)."""
-    return sorted({*_LAYER_OPS, *FREE_OPS, *VECTOR_MAP, *REDUCE_MAP, *POOL_MAP})
+    return sorted({*_LAYER_OPS, *FREE_OPS, *VECTOR_MAP, *REDUCE_MAP, *POOL_MAP,
+                   *(f"{contrib.DOMAIN}.{op}" for op in contrib.CONTRIB_OPS)})
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def _unique(name: str, taken: set[str]) -> str:
 def _layer_of(graph: OnnxGraph, node: Any) -> tuple[Any, Precision] | None | str:
     """(op, precision) for a node that does work; None when it folds to nothing; 'free'."""
     op = node.op_type
+    if node.domain == contrib.DOMAIN:
+        return lower_contrib(graph, node)
     if op in ("Conv", "ConvTranspose"):
         x, w = node.input[0], node.input[1]
         precision = Precision(weights=operand_format(graph, w), activations=operand_format(graph, x),
@@ -80,7 +84,9 @@ def _layer_of(graph: OnnxGraph, node: Any) -> tuple[Any, Precision] | None | str
 
 
 def _supported(node: Any) -> bool:
-    if node.domain not in ("", "ai.onnx", "com.microsoft"):
+    if node.domain == contrib.DOMAIN:
+        return node.op_type in contrib.CONTRIB_OPS
+    if node.domain not in ("", "ai.onnx"):
         return False
     op = node.op_type
     return op in _LAYER_OPS or op in FREE_OPS or op in VECTOR_MAP or op in REDUCE_MAP or op in POOL_MAP
@@ -112,7 +118,7 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
         if present and all(graph.is_constant(i) for i in present) or node.op_type in ("Constant", "Shape"):
             folded += 1
             continue
-        if node.op_type in FREE_OPS:
+        if node.op_type in FREE_OPS and node.domain in ("", "ai.onnx"):
             free += 1
             continue
         base = node.name or f"{node.op_type.lower()}_{index}"

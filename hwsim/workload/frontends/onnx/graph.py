@@ -183,11 +183,7 @@ def read_graph(path: Path, input_shapes: dict[str, tuple[int, ...]] | None = Non
     for out in graph.output:
         if out.type.HasField("tensor_type"):
             out.type.tensor_type.ClearField("shape")
-    try:
-        inferred = onnx.shape_inference.infer_shapes(model, check_type=False, strict_mode=True, data_prop=True)
-    except Exception as exc:  # onnx raises InferenceError, ValidationError or RuntimeError by version
-        reason = " ".join(str(exc).split())
-        raise HwsimInputError(f"ONNX shape inference failed: {reason[:300]}", source=source) from None
+    inferred = _inferred_with_contrib_shapes(onnx, model, source)
     g = inferred.graph
     opset = next((o.version for o in inferred.opset_import if o.domain in ("", "ai.onnx")), 0)
     out = OnnxGraph(source=source, name=g.name or path.stem, nodes=list(g.node), opset=opset)
@@ -224,3 +220,45 @@ def read_graph(path: Path, input_shapes: dict[str, tuple[int, ...]] | None = Non
                     out.elem_types[node.output[0]] = attr.t.data_type
                     out.shapes[node.output[0]] = tuple(int(d) for d in attr.t.dims)
     return out
+
+
+def _infer(onnx: Any, model: Any, source: str) -> Any:
+    try:
+        return onnx.shape_inference.infer_shapes(model, check_type=False, strict_mode=True, data_prop=True)
+    except Exception as exc:  # onnx raises InferenceError, ValidationError or RuntimeError by version
+        reason = " ".join(str(exc).split())
+        raise HwsimInputError(f"ONNX shape inference failed: {reason[:300]}", source=source) from None
+
+
+def _inferred_with_contrib_shapes(onnx: Any, model: Any, source: str) -> Any:
+    """ONNX's shape inference, with the outputs of ONNX Runtime's contrib ops (which it cannot see)
+    filled in from their definitions (contrib.py) and inference run again past them, until no new
+    shape appears (at most once per contrib node)."""
+    from hwsim.workload.frontends.onnx.contrib import CONTRIB_OPS, DOMAIN, output_shape
+
+    contrib = [n for n in model.graph.node if n.domain == DOMAIN and n.op_type in CONTRIB_OPS]
+    inferred = _infer(onnx, model, source)
+    for _ in range(len(contrib)):
+        g = inferred.graph
+        known: dict[str, tuple[int, tuple[int | None, ...] | None]] = {}
+        for info in [*g.input, *g.value_info, *g.output]:
+            if info.type.HasField("tensor_type"):
+                known[info.name] = (info.type.tensor_type.elem_type, _shape_of(info.type))
+        for init in g.initializer:
+            known[init.name] = (init.data_type, tuple(int(d) for d in init.dims))
+        shape = lambda name: (known.get(name, (0, None))[1] if name in known  # noqa: E731
+                              and None not in (known[name][1] or (None,)) else None)
+        elem_type = lambda name: known.get(name, (1, None))[0]  # noqa: E731
+        added = 0
+        for node in contrib:
+            out = node.output[0] if node.output else ""
+            if not out or shape(out) is not None:
+                continue
+            found = output_shape(node, shape, elem_type)
+            if found is not None:
+                model.graph.value_info.append(onnx.helper.make_tensor_value_info(out, found[0], list(found[1])))
+                added += 1
+        if not added:
+            break
+        inferred = _infer(onnx, model, source)
+    return inferred

@@ -410,3 +410,49 @@ def lower_resize(graph: OnnxGraph, node: Any) -> VectorOp | str:
     out_shape = graph.static_shape(node.output[0], node, "output")
     resized = sum(1 for a, b in zip(in_shape, out_shape) if a != b)
     return VectorOp("avgpool", math.prod(out_shape) * taps ** resized)
+
+
+# ------------------------------------------------------------------ ONNX Runtime contrib ops
+
+def lower_contrib(graph: OnnxGraph, node: Any) -> tuple[Op, Precision] | str | None:
+    """com.microsoft ops (contrib.py): QLinear element-wise ops as vector ops with their quantised
+    types, QLinearConcat free, QGemm as Gemm, MatMulNBits as a Gemm with group-quantised weights."""
+    from hwsim.formats import parse_format
+    from hwsim.workload.frontends.onnx.contrib import CONTRIB_VECTOR
+    from hwsim.workload.frontends.onnx.quant import element_format
+
+    op, ins, out = node.op_type, list(node.input), node.output[0]
+    out_fmt = output_format(graph, out)
+    if op == "QLinearConcat":
+        return "free"
+    if op == "QLinearGlobalAveragePool":
+        return (VectorOp("avgpool", graph.elements(ins[0], node, "input")),
+                _precision(activations=element_format(graph, ins[0]), outputs=out_fmt))
+    if op in CONTRIB_VECTOR:
+        return (VectorOp(CONTRIB_VECTOR[op], graph.elements(out, node)),
+                _precision(activations=operand_format(graph, ins[0]), outputs=out_fmt))
+    if op == "QGemm":
+        attrs = _attrs(node)
+        a_shape = graph.static_shape(ins[0], node, "input A")
+        b_shape = graph.static_shape(ins[3], node, "input B")
+        if attrs.get("transA", 0):
+            a_shape = (a_shape[1], a_shape[0])
+        if attrs.get("transB", 0):
+            b_shape = (b_shape[1], b_shape[0])
+        return _matrix_product(graph, node, ins[0], ins[3], a_shape, b_shape, operand_format(graph, ins[0]),
+                               operand_format(graph, ins[3]), out_fmt)
+    if op == "MatMulNBits":
+        # B holds N x K unsigned `bits`-bit weights in blocks of `block_size` along K, one scale per
+        # block (ONNX Runtime ContribOperators.md, MatMulNBits); zero points are not counted
+        attrs = _attrs(node)
+        a_shape = graph.static_shape(ins[0], node, "input A")
+        k, n, bits, block = attrs.get("K"), attrs.get("N"), attrs.get("bits", 4), attrs.get("block_size")
+        if not k or not n or not block or a_shape[-1] != k:
+            raise _bad(graph, node, f"attributes K={k}, N={n}, block_size={block} do not fit input A {a_shape}")
+        from hwsim.workload.frontends.onnx.quant import scale_name
+
+        scale = scale_name(graph, ins[2])
+        weights = parse_format(f"uint{bits}@g{block}" + ("" if scale == "uint8" else f":{scale}"))
+        return (Gemm(m=math.prod(a_shape[:-1]), k=k, n=n),
+                _precision(weights=weights, activations=operand_format(graph, ins[0]), outputs=out_fmt))
+    raise _bad(graph, node, "not a supported com.microsoft op")

@@ -36,6 +36,11 @@ _LAYOUT_OPS = frozenset({"Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatte
 _PASS_TO_QUANT = _LAYOUT_OPS | {"Relu", "Clip"}
 
 
+def scale_name(graph: OnnxGraph, tensor: str) -> str:
+    """The hwsim name of a scale tensor's type (fp32 when unknown, the ONNX default)."""
+    return _SCALE_NAMES.get(graph.elem_types.get(tensor, 1), "fp32")
+
+
 def element_format(graph: OnnxGraph, tensor: str) -> NumberFormat | None:
     """The integer / low-bit float format a tensor is stored in, None for a float tensor."""
     name = _ELEMENT_NAMES.get(graph.elem_types.get(tensor, 0))
@@ -56,7 +61,7 @@ def dequantized_format(graph: OnnxGraph, dq: Any) -> NumberFormat | None:
         return None
     block = _attr(dq, "block_size", 0)
     if block > 0:
-        scale = _SCALE_NAMES.get(graph.elem_types.get(dq.input[1], 1), "fp32")
+        scale = scale_name(graph, dq.input[1])
         return parse_format(f"{element}@g{block}" + ("" if scale == "uint8" else f":{scale}"))
     return parse_format(element)
 
