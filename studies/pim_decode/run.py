@@ -10,8 +10,9 @@ rest on the array; the same what-if lanes as hbm-pim), pim-gpt (16-bit rows in B
 format), attacc-hbm3 and its -bankgroup / -bufferdie placements (attention in memory, the rest
 on an H100-class roofline).
 Models: GPT-2, OPT-1.3B, Llama-2-7B (workloads/llm/); decode batch 1/4/16, weights FP16/INT8/INT4
-(activations and KV cache FP16), KV 512/2048/8192. A KV length beyond a model's learned positions
-is a not-supported row, and the model's longest KV (positions - 1) is run in its place. Plus
+(activations and KV cache FP16), KV 512/2048/8192. A KV length beyond a model's context limit
+(learned positions, or Llama-2's 4096) is a not-supported row, and the model's longest KV (limit - 1)
+is run in its place. Plus
 Llama-2-7B prefill of 256 tokens on hbm-pim and systolic-hbm2.
 
 Writes, into --out (outside the repo):
@@ -121,10 +122,12 @@ def config_path(model: str) -> Path:
 
 
 def max_kv(model: str) -> int | None:
-    """The longest KV length of a model with learned positions (context = KV + 1), else None."""
+    """The longest KV length a model takes (context = KV + 1): its learned positions, or the
+    max_position_embeddings a rotary config states (refused beyond it since issue 18), else None."""
     cfg = json.loads(config_path(model).read_text())
-    learned = {"gpt2": "n_positions", "opt": "max_position_embeddings"}.get(cfg.get("model_type"))
-    return cfg[learned] - 1 if learned else None
+    limit = {"gpt2": "n_positions", "opt": "max_position_embeddings",
+             "llama": "max_position_embeddings"}.get(cfg.get("model_type"))
+    return cfg[limit] - 1 if limit else None
 
 
 def measure(base: Row, result: hwsim.Result, tokens: int) -> Row:
