@@ -249,9 +249,15 @@ def test_vector_ops_and_free_ops(tmp_path):
 
 def test_unnamed_and_duplicate_node_names_stay_unique(tmp_path):
     nodes = [helper.make_node("Relu", ["x"], ["a"]), helper.make_node("Relu", ["a"], ["b"], name="act"),
-             helper.make_node("Relu", ["b"], ["y"], name="act")]
-    work = hwsim.load_workload(save(tmp_path, model(nodes, [vi("x", [4])], [vi("y", None)])))
-    assert [layer.name for layer in work.layers] == ["relu_0", "act", "act#2"]
+             helper.make_node("Relu", ["b"], ["c"], name="act"),
+             helper.make_node("Relu", ["c"], ["y"], name=" #block.0,\nrelu ")]
+    path = save(tmp_path, model(nodes, [vi("x", [4])], [vi("y", None)]))
+    work = hwsim.load_workload(path)
+    assert [layer.name for layer in work.layers] == ["relu_0", "act", "act#2", "block.0, relu"]
+    # and the names survive the native trace (one line per row, read stripped)
+    from hwsim.workload.trace import format_trace, parse_trace
+
+    assert parse_trace(format_trace(work)).layers == work.layers
 
 
 def test_merge_repeats_counts_a_repeated_block(tmp_path):

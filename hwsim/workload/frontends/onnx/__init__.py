@@ -121,7 +121,8 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
         if node.op_type in FREE_OPS and node.domain in ("", "ai.onnx"):
             free += 1
             continue
-        base = node.name or f"{node.op_type.lower()}_{index}"
+        # a trace cell holds one line and is read stripped; '#' starts a comment line there
+        base = " ".join(node.name.split()).lstrip("#") or f"{node.op_type.lower()}_{index}"
         try:
             if node.op_type in RECURRENT_GATES:
                 for suffix, op, count, precision in lower_recurrent(graph, node):
