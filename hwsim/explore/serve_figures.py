@@ -46,24 +46,41 @@ def _designs(a: DesignView, b: DesignView | None) -> list[tuple[str, DesignView]
     return [("A", a)] + ([("B", b)] if b is not None else [])
 
 
+def _stacked_by_component(parts_by_design: dict[str, dict[str, float]], scale: float, unit: str,
+                          title: str, y_title: str) -> dict:
+    """One stacked bar per design (A, B), one trace per component in its fixed colour
+    (hwsim.plots.style.component_colors, the colours of every hwsim breakdown)."""
+    from hwsim.plots.style import component_colors
+
+    designs = list(parts_by_design)
+    components = list(dict.fromkeys(c for parts in parts_by_design.values() for c in parts))
+    colors = component_colors(components)
+    traces = []
+    for component in components:
+        values = [parts_by_design[d].get(component, 0.0) * scale for d in designs]
+        totals = [sum(parts_by_design[d].values()) * scale for d in designs]
+        shares = [100 * v / t if t else 0.0 for v, t in zip(values, totals)]
+        traces.append({"type": "bar", "x": designs, "y": values, "name": component, "customdata": shares,
+                       "marker": {"color": colors[component]},
+                       "hovertemplate": f"design %{{x}}<br>{component}: %{{y:.4g}} {unit} "
+                                        "(%{customdata:.1f}% of the total)<extra></extra>"})
+    figure = _figure(traces, title, "design", y_title)
+    figure["layout"]["barmode"] = "stack"
+    return figure
+
+
 def energy_breakdown(a: DesignView, b: DesignView | None = None) -> dict:
-    """Energy by component (compute, SRAM, DRAM, leakage), in uJ per run of the workload."""
-    parts = [p.removeprefix("energy_").removesuffix("_pj") for p in ENERGY_PARTS]
-    traces = [{"type": "bar", "x": parts, "y": [view.summary[p] * UJ_PER_PJ for p in ENERGY_PARTS],
-               "name": f"{name}: {view.summary['energy_pj'] * UJ_PER_PJ:.4g} uJ",
-               "marker": {"color": DESIGN_STYLE[name]["color"]},
-               "hovertemplate": "%{x}: %{y:.4g} uJ<extra>" + name + "</extra>"}
-              for name, view in _designs(a, b)]
-    return _figure(traces, "Energy by component", "component", "energy (uJ)")
+    """Energy by component (compute, SRAM, DRAM, leakage) in uJ for one run of the workload, one
+    stacked bar per design."""
+    parts = {name: {p.removeprefix("energy_").removesuffix("_pj"): view.summary[p] for p in ENERGY_PARTS}
+             for name, view in _designs(a, b)}
+    return _stacked_by_component(parts, UJ_PER_PJ, "uJ", "Energy by component", "energy (uJ)")
 
 
 def area_breakdown(a: DesignView, b: DesignView | None = None) -> dict:
-    """Die area by component, in mm²."""
-    traces = [{"type": "bar", "x": list(view.area_breakdown_mm2), "y": list(view.area_breakdown_mm2.values()),
-               "name": f"{name}: {view.area_mm2:.4g} mm²", "marker": {"color": DESIGN_STYLE[name]["color"]},
-               "hovertemplate": "%{x}: %{y:.4g} mm²<extra>" + name + "</extra>"}
-              for name, view in _designs(a, b)]
-    return _figure(traces, "Area by component", "component", "area (mm²)")
+    """Die area by component in mm², one stacked bar per design."""
+    parts = {name: dict(view.area_breakdown_mm2) for name, view in _designs(a, b)}
+    return _stacked_by_component(parts, 1.0, "mm²", "Area by component", "area (mm²)")
 
 
 def per_layer_bars(a: DesignView, b: DesignView | None = None) -> dict:
@@ -151,13 +168,6 @@ def pareto_position(a: DesignView, b: DesignView | None, front: SweepFront | Non
                                   "line": {"width": 1, "color": "black"}},
                        "hovertemplate": f"{x} %{{x:.4g}}<br>{y} %{{y:.4g}}<extra>{name}</extra>"})
     title = "Position against the sweep's front" if front is not None else "Designs (no sweep loaded)"
-    return _figure(traces, title + (f": {note}" if note else ""), _axis_title(x), _axis_title(y), log_axes=True)
+    from hwsim.plots.style import axis_title   # "latency_s" -> "latency (s)", as every hwsim figure
 
-
-def _axis_title(column: str) -> str:
-    """A column name with its unit spelled out (units live in the names: docs/columns.md)."""
-    units = {"_s": "s", "_pj": "pJ", "_mm2": "mm²", "_w": "W", "_pj_s": "pJ·s"}
-    for suffix in sorted(units, key=len, reverse=True):
-        if column.endswith(suffix):
-            return f"{column} ({units[suffix]})"
-    return f"{column} (count)" if column == "macs" else column
+    return _figure(traces, title + (f": {note}" if note else ""), axis_title(x), axis_title(y), log_axes=True)

@@ -115,7 +115,12 @@ def test_two_designs_side_by_side():
     a, b = _state(), _state(compute__rows="128")
     out = render(a, b)
     assert out.error == ""
-    assert [t["name"].split(":")[0] for t in out.figures["energy"]["data"]] == ["A", "B"]
+    # one stacked bar per design, one trace per component, summing to each design's energy in uJ
+    energy = out.figures["energy"]["data"]
+    assert [t["name"] for t in energy] == ["compute", "sram", "dram", "leakage"]
+    assert all(t["x"] == ["A", "B"] for t in energy)
+    for i, name in enumerate(("A", "B")):
+        assert sum(t["y"][i] for t in energy) == pytest.approx(out.views[name].summary["energy_pj"] * 1e-6)
     latency = next(r for r in out.summary_rows if r["quantity"].startswith("latency"))
     ratio = out.views["B"].summary["latency_s"] / out.views["A"].summary["latency_s"]
     assert latency["B / A"] == f"{ratio:.3g}"
