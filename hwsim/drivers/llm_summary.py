@@ -59,40 +59,45 @@ def layer_kind(name: str, op: str) -> str:
     return "other"
 
 
-def layer_phase(name: str) -> str:
-    """``prefill`` or ``decode`` from an LLM layer's name (``prefill/...``, ``decode/...``,
-    ``decode@L=.../...``)."""
-    return "prefill" if name.startswith("prefill/") else "decode"
-
-
 def kind_digest(layers: pd.DataFrame) -> pd.DataFrame:
     """One row per (phase, kind) present: layer rows, latency and energy with their shares of the
-    whole run, and the bound holding the largest part of the kind's latency with that part."""
+    whole run, and the bound holding the largest part of the kind's latency with that part. The
+    phase is ``prefill`` for ``prefill/...`` layers, ``decode`` for the rest (``decode/...``,
+    ``decode@L=.../...``)."""
     latency = layers["latency_s"].to_numpy(dtype=np.float64)
     energy = layers["energy_pj"].to_numpy(dtype=np.float64)
+    names = layers["layer"].astype(str)
+    # a generate run has thousands of attention rows but a few dozen distinct (name after the
+    # phase, op) pairs: classify those once
+    pairs = names.str.rsplit("/", n=1).str[-1] + "|" + layers["op"].astype(str)
+    kinds = {pair: layer_kind(*pair.rsplit("|", 1)) for pair in pairs.unique()}
     frame = pd.DataFrame({
-        "phase": [layer_phase(n) for n in layers["layer"]],
-        "kind": [layer_kind(n, o) for n, o in zip(layers["layer"], layers["op"])],
+        "phase": np.where(names.str.startswith("prefill/").to_numpy(), "prefill", "decode"),
+        "kind": pairs.map(kinds).to_numpy(),
         "bound": layers["bound"].to_numpy(), "latency_s": latency, "energy_pj": energy,
     })
     total_latency, total_energy = latency.sum(), energy.sum()
+    # one pass: latency per (phase, kind, bound), energy and rows per (phase, kind)
+    by_bound = frame.groupby(["phase", "kind", "bound"], sort=True)["latency_s"].sum()
+    by_kind = frame.groupby(["phase", "kind"], sort=True).agg(layers=("latency_s", "size"),
+                                                               latency_s=("latency_s", "sum"),
+                                                               energy_pj=("energy_pj", "sum"))
     rows = []
-    phases = [p for p in ("prefill", "decode") if (frame["phase"] == p).any()]
-    for phase in phases:
+    for phase in ("prefill", "decode"):
         for kind in KINDS:
-            part = frame[(frame["phase"] == phase) & (frame["kind"] == kind)]
-            if part.empty:
+            if (phase, kind) not in by_kind.index:
                 continue
-            by_bound = part.groupby("bound", sort=True)["latency_s"].sum()
-            kind_latency = float(part["latency_s"].sum())
-            top = by_bound.idxmax() if kind_latency > 0 else part["bound"].iloc[0]
+            part = by_kind.loc[(phase, kind)]
+            kind_latency, kind_energy = float(part["latency_s"]), float(part["energy_pj"])
+            bounds = by_bound.loc[(phase, kind)]   # sorted by name: a tie goes to the first
+            top = bounds.idxmax()
             rows.append({
-                "phase": phase, "kind": kind, "layers": len(part),
+                "phase": phase, "kind": kind, "layers": int(part["layers"]),
                 "latency_s": kind_latency, "latency_share": kind_latency / total_latency if total_latency else math.nan,
-                "energy_j": float(part["energy_pj"].sum()) * 1e-12,
-                "energy_share": float(part["energy_pj"].sum()) / total_energy if total_energy else math.nan,
+                "energy_j": kind_energy * 1e-12,
+                "energy_share": kind_energy / total_energy if total_energy else math.nan,
                 "bound": str(top),
-                "bound_share": float(by_bound[top]) / kind_latency if kind_latency > 0 else math.nan,
+                "bound_share": float(bounds[top]) / kind_latency if kind_latency > 0 else math.nan,
             })
     return pd.DataFrame(rows, columns=["phase", "kind", "layers", "latency_s", "latency_share", "energy_j",
                                        "energy_share", "bound", "bound_share"])
