@@ -27,7 +27,7 @@ LAYER_COLUMNS = (
     "latency_s",
     "mapping", "loop_order", "tile_m", "tile_n", "tile_k", "buffering",
     "dram_ifmap_reads_bits", "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits",
-    "compulsory_dram_bits", "dram_transfer_cycles", "sram_port_cycles", "bound",
+    "compulsory_dram_bits", "dram_spill_bits", "dram_transfer_cycles", "sram_port_cycles", "bound",
 )
 # columns built here from others, not read from the engine's values
 _DERIVED_COLUMNS = ("mapping", "loop_order", "buffering", "bound")

@@ -67,6 +67,7 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "dram.channels": ("dram_channels", "number", None),
     "dram.capacity_gib": ("dram_capacity_gib", "number", None),
     "buffers.double_buffered": ("double_buffered", "bool", None),
+    "buffers.keep_activations": ("keep_activations", "bool", None),
     "buffers.sram_cell": ("sram_cell", "choice", CELL_CODES),
     "area_overhead_fraction": ("area_overhead_fraction", "number", None),
     "mapping": ("mapping", "choice", MAPPING_CODES),
@@ -118,6 +119,7 @@ class DesignBatch:
     objective: np.ndarray
     stationary_double_buffered: np.ndarray
     double_buffered: np.ndarray
+    keep_activations: np.ndarray
     vector_lanes: np.ndarray
     clock_mhz: np.ndarray
     dram_gb_s: np.ndarray
@@ -752,7 +754,8 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         dataflow=v["dataflow"].astype(np.int64), mapping=v["mapping"].astype(np.int64),
         objective=v["objective"].astype(np.int64),
         stationary_double_buffered=v["stationary_double_buffered"].astype(bool),
-        double_buffered=v["double_buffered"].astype(bool), vector_lanes=v["vector_lanes"].astype(np.int64),
+        double_buffered=v["double_buffered"].astype(bool), keep_activations=v["keep_activations"].astype(bool),
+        vector_lanes=v["vector_lanes"].astype(np.int64),
         clock_mhz=clock, dram_gb_s=v["dram_gb_s"].astype(np.float64),
         dram_pj_per_bit=v["dram_pj_per_bit"].astype(np.float64),
         buffer_kib=kib, buffer_banks=banks, buffer_port_bits=ports,

@@ -111,6 +111,10 @@ class BuffersSpec(_Strict):
     ofmap: BufferSpec = Field(description="output / partial-sum buffer (SCALE-Sim's ofmap SRAM)")
     double_buffered: bool = Field(default=True, description="half of each buffer prefetches the next tile; "
                                                              "false: every load is exposed")
+    keep_activations: bool = Field(
+        default=False, description="a layer's output stays in the ifmap buffer for the next layer when the "
+                                   "buffer holds the layer's input and output at once (a unified activation "
+                                   "buffer, TPU v1's): no DRAM round trip (docs/model-assumptions.md)")
     sram_cell: Literal["hp", "lop"] = Field(
         default="lop", description="SRAM cell/periphery flavour for leakage: CACTI itrs-hp or itrs-lop "
                                    "(hwsim/memory/sram.py has the sources)")

@@ -25,18 +25,22 @@ DESIGN_INPUTS = (
     "read_a_pj_per_bit", "read_b_pj_per_bit", "read_c_pj_per_bit",
     "write_a_pj_per_bit", "write_b_pj_per_bit", "write_c_pj_per_bit",
     "sram_mean_pj_per_bit", "idle_pe_energy_fraction", "leak_pj_per_cycle", "clock_hz", "leakage_uw",
-    "user_mode", "pe_energy_scale",
+    "user_mode", "pe_energy_scale", "keep_activations",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
  D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
- D_PE_ENERGY_SCALE) = range(len(DESIGN_INPUTS))
+ D_PE_ENERGY_SCALE, D_KEEP_ACT) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
-                "vector_ops", "vector_operands")
+                "vector_ops", "vector_operands", "instances",
+                # buffers.keep_activations, from the workload's order (before layers are split by
+                # fabric): the next layer is a GEMM that reads no more elements than this one
+                # wrote; the previous layer handed this one its input; its input and output words
+                "hands_on", "handed_in", "prev_in_words", "prev_out_words")
 (L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS,
- L_VEC_OPERANDS) = range(len(LAYER_INPUTS))
+ L_VEC_OPERANDS, L_INSTANCES, L_HANDS_ON, L_HANDED_IN, L_PREV_IN_WORDS, L_PREV_OUT_WORDS) = range(len(LAYER_INPUTS))
 # element-wise ops whose every output element reads two input tensors (a residual add, a gate)
 TWO_OPERAND_VECTOR_OPS = frozenset({"add", "mul"})
 
@@ -44,9 +48,13 @@ TWO_OPERAND_VECTOR_OPS = frozenset({"add", "mul"})
 PRECISION_INPUTS = ("a_bits", "b_bits", "out_bits", "acc_bits", "k_per_step", "cycles_per_step", "group_size",
                     "table_group", "table_entries", "energy_per_mac_pj", "energy_per_group_pj",
                     "energy_per_table_pj", "energy_convert_weights_pj", "energy_convert_activations_pj",
-                    "energy_per_vector_op_pj")
+                    "energy_per_vector_op_pj",
+                    # the previous layer's (workload order) activation and output bits
+                    "prev_a_bits", "prev_out_bits")
 (Q_A_BITS, Q_B_BITS, Q_OUT_BITS, Q_ACC_BITS, Q_PACK, Q_CPS, Q_GROUP_SIZE, Q_TABLE_GROUP, Q_TABLE_ENTRIES,
- Q_E_MAC, Q_E_GROUP, Q_E_TABLE, Q_E_CONV_W, Q_E_CONV_A, Q_E_VOP) = range(len(PRECISION_INPUTS))
+ Q_E_MAC, Q_E_GROUP, Q_E_TABLE, Q_E_CONV_W, Q_E_CONV_A, Q_E_VOP, Q_PREV_A_BITS, Q_PREV_OUT_BITS) = range(len(PRECISION_INPUTS))
+# rows a precision table does not carry: pack_precision derives them from its neighbours
+_DERIVED_PRECISION = frozenset({"prev_a_bits", "prev_out_bits"})
 
 # -- SCALE-Sim USER-mode results computed ahead (scalesim_user.py), rows of a (4, P, L) tensor ----
 USER_INPUTS = ("stall_cycles", "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words")
@@ -73,12 +81,14 @@ OUTPUTS = (
     # per-layer `bound` from them): DRAM transfer time at the design's bandwidth, and the time the
     # SRAM ports need (NaN where the fabric's timing has no port term)
     "dram_transfer_cycles", "sram_port_cycles",
+    # output bits written to DRAM only for the next layer to read back (buffers.keep_activations)
+    "dram_spill_bits",
 )
 (O_COMPUTE, O_STALL, O_MACS, O_GROUPS, O_TABLES, O_CONV_W, O_CONV_A, O_VOPS, O_SRAM_RD_A, O_SRAM_RD_B,
  O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_DRAM_A, O_DRAM_B, O_DRAM_W, O_DRAM_PSUM, O_IDLE,
  O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
  O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_COMPULSORY, O_SCHEME, O_MT, O_NT, O_KT,
- O_OVERLAP, O_DRAM_CYCLES, O_PORT_CYCLES) = range(len(OUTPUTS))
+ O_OVERLAP, O_DRAM_CYCLES, O_PORT_CYCLES, O_SPILL_BITS) = range(len(OUTPUTS))
 N_OUT = len(OUTPUTS)
 # the report columns the fabric hands to the per-layer table, and which scale with repeats
 REPORT_OUTPUTS = OUTPUTS[O_FOLDS:]
@@ -187,7 +197,7 @@ COMMON_REPORT = ("folds", "mapping_efficiency", "compute_utilization", "sram_ifm
                  "dram_filter_reads_words", "dram_ofmap_writes_words", "dram_ifmap_reads_bits",
                  "dram_filter_reads_bits", "dram_ofmap_writes_bits", "dram_psum_reads_bits", "compulsory_dram_bits",
                  "map_scheme", "tile_m", "tile_n", "tile_k", "tiles_double_buffered",
-                 "dram_transfer_cycles", "sram_port_cycles")
+                 "dram_transfer_cycles", "sram_port_cycles", "dram_spill_bits")
 COMMON_REPEAT_SCALED = (frozenset(name for name in COMMON_REPORT if name.endswith(("_words", "_bits", "_cycles")))
                         | {"folds"})
 
@@ -240,6 +250,7 @@ def pack_design(d: DesignBatch) -> np.ndarray:
     out[D_CLOCK_HZ] = d.clock_mhz * 1e6
     out[D_LEAKAGE_UW] = d.leakage_uw
     out[D_PE_ENERGY_SCALE] = d.pe_energy_scale   # the point's node and supply over its group's
+    out[D_KEEP_ACT] = d.keep_activations
     operand_bpc = d.operand_bits_per_cycle()
     # SCALE-Sim's USER-bandwidth mode: its own prefetch model applies (systolic/scalesim_user.py)
     out[D_USER] = ((d.mapping == 0) & d.double_buffered & (operand_bpc is not None)
@@ -253,9 +264,22 @@ def pack_layers(layers) -> np.ndarray:
     out[L_M], out[L_K], out[L_N] = layers.m, layers.k, layers.n
     out[L_A_UNIQUE], out[L_A_INPUT] = layers.a_unique_words, layers.a_input_words
     out[L_REPEATS] = layers.instances * layers.count
+    out[L_INSTANCES] = layers.instances
     out[L_IS_GEMM] = layers.is_gemm
     out[L_VEC_ELEMENTS], out[L_VEC_OPS] = layers.vector_elements, layers.vector_ops
     out[L_VEC_OPERANDS] = [2.0 if op in TWO_OPERAND_VECTOR_OPS else 1.0 for op in layers.vector_op]
+    # hand-offs between consecutive layers (a chain in workload order: the trace names no graph):
+    # layer i hands its output on when i and i+1 are GEMMs and i+1 reads no more distinct input
+    # elements than i wrote (docs/model-assumptions.md "Activations that stay on chip")
+    in_words = np.asarray(layers.a_unique_words, dtype=np.float64) * layers.instances
+    out_words = np.asarray(layers.m, dtype=np.float64) * layers.n * layers.instances
+    gemm = np.asarray(layers.is_gemm, dtype=bool)
+    hands_on = np.zeros(layers.size)
+    hands_on[:-1] = gemm[:-1] & gemm[1:] & (in_words[1:] <= out_words[:-1])
+    out[L_HANDS_ON] = hands_on
+    out[L_HANDED_IN] = np.concatenate([[0.0], hands_on[:-1]])
+    out[L_PREV_IN_WORDS] = np.concatenate([[0.0], in_words[:-1]])
+    out[L_PREV_OUT_WORDS] = np.concatenate([[0.0], out_words[:-1]])
     return out
 
 
@@ -265,7 +289,10 @@ def pack_precision(tables) -> np.ndarray:
     out = np.empty((len(PRECISION_INPUTS), len(tables), size))
     for g, table in enumerate(tables):
         for row, name in enumerate(PRECISION_INPUTS):
-            out[row, g] = getattr(table, name)
+            if name not in _DERIVED_PRECISION:
+                out[row, g] = getattr(table, name)
+    out[Q_PREV_A_BITS] = np.concatenate([np.zeros((len(tables), 1)), out[Q_A_BITS, :, :-1]], axis=1)
+    out[Q_PREV_OUT_BITS] = np.concatenate([np.zeros((len(tables), 1)), out[Q_OUT_BITS, :, :-1]], axis=1)
     return out
 
 

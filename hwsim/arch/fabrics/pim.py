@@ -156,7 +156,7 @@ def count_pim(job: FabricJob) -> Counts:
         "dram_ifmap_reads_bits": zeros, "dram_filter_reads_bits": zeros, "dram_ofmap_writes_bits": zeros, "dram_psum_reads_bits": zeros, "compulsory_dram_bits": out["compulsory"],
         "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan, "tiles_double_buffered": nan,
         # a PIM layer's time is its command program's (bound `pim`), not a host transfer or port
-        "dram_transfer_cycles": nan, "sram_port_cycles": nan,
+        "dram_transfer_cycles": nan, "sram_port_cycles": nan, "dram_spill_bits": nan,
         "pim_passes": out["passes"], "pim_input_tiles": out["tiles"], "pim_refreshes": out["refreshes"],
         "pim_readback_cycles": out["readback_report"], "pim_internal_bits": out["internal"],
     }

@@ -36,7 +36,7 @@ def count_roofline(job: FabricJob) -> Counts:
         "dram_psum_reads_bits": zeros, "compulsory_dram_bits": read + write,
         "map_scheme": nan, "tile_m": nan, "tile_n": nan, "tile_k": nan, "tiles_double_buffered": nan,
         # the two roofs (docs/columns.md, `bound`); no SRAM model, so no port term
-        "dram_transfer_cycles": dram_cycles + zeros, "sram_port_cycles": nan,
+        "dram_transfer_cycles": dram_cycles + zeros, "sram_port_cycles": nan, "dram_spill_bits": nan,
     }
     stack = np.stack([zeros, zeros, zeros])
     return Counts(compute_cycles=compute, stall_cycles=stall, macs=macs, groups=zeros, tables=zeros,

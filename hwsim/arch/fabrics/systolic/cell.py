@@ -24,7 +24,9 @@ from numba import njit
 from hwsim.arch.fabrics.base import (
     B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL,
     D_BW, D_COLS, D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
-    D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT, L_A_UNIQUE,
+    D_KEEP_ACT, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
+    L_A_UNIQUE, L_HANDED_IN, L_HANDS_ON, L_INSTANCES, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_SPILL_BITS,
+    Q_PREV_A_BITS, Q_PREV_OUT_BITS,
     L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_DRAM_CYCLES, O_PORT_CYCLES, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
     O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_GROUPS,
     O_IDLE, O_KT, O_MACS, O_MAP_EFF, O_MT, O_NT, O_OVERLAP, O_SCHEME, O_SRAM_FILTER_WORDS, O_SRAM_IFMAP_WORDS,
@@ -34,11 +36,30 @@ from hwsim.arch.fabrics.base import (
 from hwsim.arch.fabrics.systolic.mapper import (
     K_A_READ, K_B_READ, K_COMPUTE, K_K_PASSES, K_KT, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP, K_PSUM_READ, K_SCHEME,
     K_SPILL, K_TOTAL, S_A_BITS, S_A_DISTINCT, S_ACC_BITS, S_B_BITS, S_COL_FOLDS, S_COLS, S_CPS, S_DBUF, S_DF,
-    S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A, S_SRAM_B,
-    S_SS_CAP, choose, scalesim_order)
+    S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C,
+    S_SRAM_A, S_SRAM_B, S_SS_CAP, choose, resident_traffic, scalesim_order)
 from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
 
 MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
+
+
+@njit(cache=True)
+def residency(design, p, layer, i, prec, g):
+    """(input already in the ifmap buffer, output kept there for the next layer) under
+    ``buffers.keep_activations``: a layer hands its output on when the next layer is a GEMM that
+    reads no more than it wrote (L_HANDS_ON) and the ifmap buffer, whole, holds the layer's input
+    and output at once (the next layer's input then sits where it will be read); SCALE-Sim's order
+    and the mapper only (not USER mode nor BitMoD's rule, which model their own traffic)."""
+    if design[D_KEEP_ACT, p] <= 0 or design[D_USER, p] > 0 or int(design[D_MAPPING, p]) == MAPPING_BITMOD:
+        return 0.0, 0.0
+    size = design[D_SIZE_A, p]
+    instances = layer[L_INSTANCES, i]
+    own = (layer[L_A_UNIQUE, i] * prec[Q_A_BITS, g, i] + layer[L_M, i] * layer[L_N, i] * prec[Q_OUT_BITS, g, i]) \
+        * instances
+    prev = layer[L_PREV_IN_WORDS, i] * prec[Q_PREV_A_BITS, g, i] + layer[L_PREV_OUT_WORDS, i] * prec[Q_PREV_OUT_BITS, g, i]
+    res_in = 1.0 if layer[L_HANDED_IN, i] > 0 and prev <= size else 0.0
+    res_out = 1.0 if layer[L_HANDS_ON, i] > 0 and own <= size else 0.0
+    return res_in, res_out
 
 
 @njit(cache=True)
@@ -80,6 +101,8 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, float(m), float(k), float(n), float(a_input),
                                                        float(row_folds), float(col_folds), float(cols), a_bits,
                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
+    res_in, res_out = residency(design, p, layer, i, prec, g)
+    ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out)
     ss_dram = ss_a + ss_b + ss_pr + ss_w
     if math.isinf(bw):
         ss_stall = 0.0
@@ -111,6 +134,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
         structure[S_SIZE_A], structure[S_SIZE_B] = design[D_SIZE_A, p], design[D_SIZE_B, p]
         structure[S_SIZE_C], structure[S_ROWS], structure[S_COLS] = design[D_SIZE_C, p], rows, cols
         structure[S_DF], structure[S_DBUF] = df, design[D_DBUF, p]
+        structure[S_RES_IN], structure[S_RES_OUT] = res_in, res_out
         choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
                design[D_PORT_B, p], design[D_PORT_C, p], best)
@@ -157,8 +181,9 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     out[O_VOPS] = 0.0
     out[O_SRAM_RD_A] = sram_a_array
     out[O_SRAM_RD_B] = sram_b_array
-    out[O_SRAM_RD_C] = onchip_psum * acc_bits + out_write          # accumulate, and drain to DRAM
-    out[O_SRAM_WR_A] = a_read                                      # fills from DRAM
+    kept = mn * out_bits if res_out > 0 else 0.0                   # outputs staying for the next layer
+    out[O_SRAM_RD_C] = onchip_psum * acc_bits + out_write + kept   # accumulate, and drain (DRAM or ifmap)
+    out[O_SRAM_WR_A] = a_read + kept                               # fills from DRAM, kept outputs
     out[O_SRAM_WR_B] = b_read
     out[O_SRAM_WR_C] = mn * out_bits + onchip_psum * acc_bits + psum_read
     out[O_DRAM_A] = a_read
@@ -176,8 +201,11 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     out[O_SRAM_OFMAP_WORDS] = ofmap_w
     out[O_DRAM_IFMAP_WORDS] = a_read / a_raw                        # operand elements, not packed words
     out[O_DRAM_FILTER_WORDS] = b_read / b_raw
-    out[O_DRAM_OFMAP_WORDS] = mn + spill
-    out[O_COMPULSORY] = a_unique * a_bits + float(k) * n * b_bits + mn * out_bits
+    out[O_DRAM_OFMAP_WORDS] = (0.0 if res_out > 0 else mn) + spill
+    a_min, w_min, _ = resident_traffic(a_unique * a_bits, mn * out_bits, mn, out_bits, res_in, res_out)
+    out[O_COMPULSORY] = a_min + float(k) * n * b_bits + w_min
+    # outputs written to DRAM only for the next layer to read back: what keep_activations saves
+    out[O_SPILL_BITS] = mn * out_bits if layer[L_HANDS_ON, i] > 0 and res_out <= 0 else 0.0
     out[O_SCHEME] = scheme
     out[O_MT] = mt
     out[O_NT] = nt

@@ -158,22 +158,35 @@ FIELDS = ("variant", "scheme", "mt", "nt", "kt", "a", "b", "w", "pr", "spill", "
 N_TABLE_ROWS = 2 * (1 + N_CANDIDATES)   # per variant: SCALE-Sim's order and the candidates
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
-                    "cols", "df", "dbuf")
+                    "cols", "df", "dbuf", "resident_in", "resident_out")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
- S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF) = range(len(STRUCTURE_INPUTS))
+ S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
+ S_RES_OUT) = range(len(STRUCTURE_INPUTS))
+
+
+@njit(cache=True)
+def resident_traffic(a, w, mn, out_bits, res_in, res_out):
+    """(A bits from DRAM, output bits to DRAM, output bits landing in the ifmap buffer) when the
+    layer's input is already in the ifmap buffer (``res_in``: every fetch of A is an SRAM read)
+    and its output stays there for the next layer (``res_out``: spilled partial sums still go)."""
+    kept = mn * out_bits if res_out > 0 else 0.0
+    return (0.0 if res_in > 0 else a), w - kept, kept
 
 
 @njit(cache=True)
 def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles, passes, k_passes, sram_a, sram_b,
-             mn, out_bits, acc_bits, array_k_folds):
+             mn, out_bits, acc_bits, array_k_folds, res_in, res_out):
     # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K passes
     # (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
     psum = mn * (max(array_k_folds, k_passes) - 1)
+    a_dram, w_dram, kept = resident_traffic(a, w, mn, out_bits, res_in, res_out)
     row = table[r]
     row[F_VARIANT], row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT] = variant, scheme, mt, nt, kt
-    row[F_A], row[F_B], row[F_W], row[F_PR], row[F_SPILL] = a, b, w, pr, spill
-    row[F_NTILES], row[F_PASSES], row[F_KPASSES], row[F_DRAM] = n_tiles, passes, k_passes, a + b + w + pr
-    row[F_PA], row[F_PB], row[F_PC] = sram_a + a, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
+    row[F_A], row[F_B], row[F_W], row[F_PR], row[F_SPILL] = a_dram, b, w_dram, pr, spill
+    row[F_NTILES], row[F_PASSES], row[F_KPASSES], row[F_DRAM] = n_tiles, passes, k_passes, a_dram + b + w_dram + pr
+    # ports: the ifmap buffer takes DRAM fills and the outputs kept for the next layer; the ofmap
+    # buffer drains every output, to DRAM or to the ifmap buffer
+    row[F_PA], row[F_PB], row[F_PC] = sram_a + a_dram + kept, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
 
 
 @njit(cache=True)
@@ -198,7 +211,7 @@ def prepare_variant(variant, s, table, cand):
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
                                                         b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     _put_row(table, r, variant, 0.0, math.nan, math.nan, math.nan, ss_a, ss_b, ss_w, ss_pr, ss_spill, folds, folds,
-             1.0, sram_a, sram_b, mn, out_bits, acc_bits, array_k_folds)
+             1.0, sram_a, sram_b, mn, out_bits, acc_bits, array_k_folds, s[S_RES_IN], s[S_RES_OUT])
     count = 1
     t_dim = k if os_ else (m if ws else n)
     rho = a_distinct / (m * k)
@@ -225,7 +238,7 @@ def prepare_variant(variant, s, table, cand):
             t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
         _put_row(table, r + count, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
                  folds * math.ceil(t_dim / t_tile), math.ceil(k / kt), sram_a, sram_b, mn, out_bits, acc_bits,
-                 array_k_folds)
+                 array_k_folds, s[S_RES_IN], s[S_RES_OUT])
         count += 1
     return count
 
@@ -249,12 +262,14 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
     fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
     cap = ss_cap * (1 + 1e-12) + 1e-9
     mn = m * n
-    compulsory = a_distinct * a_bits + k * n * b_bits + mn * out_bits
+    # what must cross DRAM at least (less what stays on chip between layers: resident_traffic)
+    a_min, w_min, kept = resident_traffic(a_distinct * a_bits, mn * out_bits, mn, out_bits, s[S_RES_IN], s[S_RES_OUT])
+    compulsory = a_min + k * n * b_bits + w_min
     # no choice computes faster than every fold passing once (passes >= folds), nor waits less for
     # the SRAM ports than with each operand fetched once and partial sums through the array's K
     # folds only (a >= A, b >= B, psum >= M N (K folds - 1), writes >= M N out)
     compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
-    compute_lb = max(compute_lb, (sram_a + a_distinct * a_bits) / port_a, (sram_b + k * n * b_bits) / port_b,
+    compute_lb = max(compute_lb, (sram_a + a_min + kept) / port_a, (sram_b + k * n * b_bits) / port_b,
                      (2 * mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits) / port_c)
     best = math.inf
     for variant in range(2 if dbuf > 0 else 1):
