@@ -58,6 +58,10 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
     context = pe_context(accel)
     settings = native_pe_settings(context.pe_type, b_formats.values(), a_formats.values(),
                                   table_format=context.table_format, decomposable=context.decomposable)
+    if precision is None:  # a plan that pins every layer leaves the default unused (precision-search plans)
+        from hwsim.dse.precision_search import unused_default
+
+        default = unused_default(workload, default)
     return as_set_arguments({**settings, **default_settings(default)})
 
 

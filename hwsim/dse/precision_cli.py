@@ -83,15 +83,15 @@ def cmd_precision_search(args: argparse.Namespace) -> int:
         details = _side_path(args.output, "layers.csv")
         table = result.plan if result.layer_check is None else result.plan.merge(
             result.layer_check.drop(columns=["candidate"]), on="layer", how="left")
-        table.to_csv(details, index=False, float_format="%.9g")
+        table.to_csv(details, index=False)
         written = [args.output, str(details)]
         if result.check is not None:
             check_path = _side_path(args.output, "check.csv")
-            result.check.to_csv(check_path, index=False, float_format="%.9g")
+            result.check.to_csv(check_path, index=False)
             written.append(str(check_path))
         if result.front is not None:
             front_csv = _side_path(args.output, "front.csv")
-            result.front.to_csv(front_csv, index=False, float_format="%.9g")
+            result.front.to_csv(front_csv, index=False)
             written.append(str(front_csv))
             from hwsim.plots import write_html
 
@@ -134,7 +134,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     layers = onnx_weight_layers(args.model)
     table = sensitivity_table(layers, candidates, traces)
     try:
-        table.to_csv(args.output, index=False, float_format="%.9g")
+        table.to_csv(args.output, index=False)
     except OSError as exc:
         raise HwsimInputError(f"cannot write: {exc.strerror or exc}", source=args.output, field="-o") from None
     sys.stdout.write(f"sensitivity: {len(layers)} weight layers x {len(candidates)} candidates"

@@ -322,17 +322,23 @@ def _layer_metrics(workload, table: pd.DataFrame) -> dict[str, np.ndarray]:
             "model_bytes": model_bytes, "bops": bops}
 
 
+def unused_default(workload, default: Precision) -> Precision:
+    """``default``, or, when every operand of every layer is set (a searched plan pins them all)
+    and so no layer reads the default, the first GEMM layer's formats: a spec must still declare a
+    default its PE runs, and a native PE runs only the formats the layers use."""
+    pinned = all(getattr(layer.precision, op) is not None for layer in workload.layers
+                 for op in ("weights", "activations", "outputs", "kv"))
+    first = next((layer.precision for layer in workload.layers if layer.op.gemm_view() is not None), None)
+    return first if pinned and first is not None else default
+
+
 def plan_point_columns(accelerator, planned, context) -> dict[str, Any]:
     """The point columns that run ``planned`` (a workload a plan was applied to) on a PE of
     ``context`` natively (``hwsim run --precision plan.csv --native-pe``)."""
     columns = plan_columns([planned], accelerator.default_precision, context)
-    # a plan that sets every operand of every layer leaves the default precision unused, but a spec
-    # must still declare one its PE runs: the first GEMM layer's formats (no layer reads them)
-    first = next((layer.precision.filled_from(accelerator.default_precision) for layer in planned.layers
-                  if layer.op.gemm_view() is not None), None)
-    if first is not None and all(getattr(layer.precision, op) is not None for layer in planned.layers
-                                 for op in ("weights", "activations", "outputs", "kv")):
-        columns.update(default_settings(first))
+    default = unused_default(planned, accelerator.default_precision)
+    if default is not accelerator.default_precision:
+        columns.update(default_settings(default))
     return columns
 
 

@@ -144,3 +144,17 @@ def test_cost_table_alone_needs_no_simulator(tmp_path, capsys):
     body = _plan_rows(tmp_path / "plan.csv")
     assert list(body["weights"]) == ["int8", "int4"]  # 3 + 2 = 5 fits; omega 1
     assert "omega 1" in capsys.readouterr().out
+
+
+def test_an_all_low_precision_plan_runs_with_native_pe(files, tmp_path, capsys):
+    # fraction 0: every searched layer at w4a4, so no GEMM runs the accelerator's int8 default
+    plan = tmp_path / "low.csv"
+    assert main(["precision-search", ACCEL, str(files / "tiny.csv"), "--sensitivity", str(files / "sens.csv"),
+                 "--budget-fraction", "latency_s=0", "-o", str(plan)]) == 0
+    assert set(_plan_rows(plan).set_index("layer").loc[["fc1", "fc2"], "weights"]) == {"int4"}
+    capsys.readouterr()
+    assert main(["run", ACCEL, str(files / "tiny.csv"), "--precision", str(plan), "--native-pe", "--out", "",
+                 "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    check = pd.read_csv(plan.with_name("low-check.csv")).set_index("metric")
+    assert summary["energy_pj"] == pytest.approx(check.loc["energy_pj", "resimulated"], rel=1e-12)
