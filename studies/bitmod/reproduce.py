@@ -230,9 +230,9 @@ def figure(results: pd.DataFrame, ratio_table: pd.DataFrame):
     r = ratio_table[ratio_table.task != "geomean"].copy()
     r["label"] = r.task + " / " + r.mapping
     panels = [BarPanel("speedup vs FP16", r, "speedup_vs_fp16", "label", "design",
-                       y_title="speed-up over FP16 (×)"),
+                       y_title="speed-up over FP16 (×)", x_title="task / mapping"),
               BarPanel("energy saving vs FP16", r, "energy_saving_vs_fp16", "label", "design",
-                       y_title="energy saving over FP16 (×)")]
+                       y_title="energy saving over FP16 (×)", x_title="task / mapping")]
     g = ratio_table[(ratio_table.task == "geomean") & (ratio_table.mapping == "bitmod")]
     published = pd.DataFrame({"ratio": g.design, "hwsim": g.speedup, "published_low": g.paper_speedup,
                               "published_high": g.paper_speedup})
