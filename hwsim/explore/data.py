@@ -7,10 +7,10 @@ and the workloads (what a ``hwsim run ... --set`` line needs). A DataFrame from 
 none of that, so its keys are given (or every column that is not a known result) and its
 objectives are required.
 
-The front is ``hwsim.pareto`` over the rows that can be on it: feasible rows (the sweep's
-``feasible`` flag, when the table has it) whose objectives are all numbers (not NaN). It is
-computed on the whole table, before any sampling, so a flag means the same as in
-``hwsim pareto OUT``.
+The front is ``hwsim.pareto`` over every row whose objectives are all numbers (a point a
+``before`` constraint skipped has none), computed on the whole table before any sampling: a flag
+means what ``hwsim pareto OUT`` means. Rows that fail an ``after`` constraint stay candidates,
+as there; the page says how many front rows are infeasible (colour by ``feasible`` shows them).
 """
 
 from __future__ import annotations
@@ -107,8 +107,10 @@ def read_sweep(folder: str | Path) -> tuple[pd.DataFrame, dict]:
 
 
 def _spec_origin(manifest: dict, folder: str) -> tuple[SweepOrigin, list[str]]:
-    """The base accelerator and workloads: resolved through the spec file when it is still there
-    and unchanged (its hash equals the manifest's), else the names as the spec wrote them."""
+    """The base accelerator and workloads, resolved through the spec file the manifest names when
+    it still loads (else as the canonical spec wrote them); a note when the spec, the accelerator
+    or a workload changed since the sweep (the hash differs), since re-simulated breakdowns then
+    come from today's files, not the ones the rows came from."""
     notes: list[str] = []
     spec = manifest.get("spec") or {}
     spec_file = manifest.get("spec_file")
@@ -117,12 +119,14 @@ def _spec_origin(manifest: dict, folder: str) -> tuple[SweepOrigin, list[str]]:
         import hwsim
 
         try:
-            candidate = hwsim.load_sweep_spec(spec_file)
+            loaded = hwsim.load_sweep_spec(spec_file)
         except HwsimInputError:
-            candidate = None
-        if candidate is not None and candidate.sha256() == manifest.get("spec_sha256"):
-            loaded = candidate
+            loaded = None
     if loaded is not None:
+        if loaded.sha256() != manifest.get("spec_sha256"):
+            notes.append(f"The sweep's spec ({spec_file}), its accelerator or a workload changed since the sweep "
+                         "(their hash differs from the manifest's): the breakdowns and run lines use the files as "
+                         "they are now and may not reproduce the rows.")
         return SweepOrigin(
             accelerator=_run_name(loaded.accelerator, loaded.accelerator_path),
             accelerator_path=loaded.accelerator_path,
@@ -134,9 +138,9 @@ def _spec_origin(manifest: dict, folder: str) -> tuple[SweepOrigin, list[str]]:
     for entry in spec.get("workloads") or []:
         scenario = tuple((k, entry[k]) for k in SCENARIO_FLAGS if entry.get(k) is not None)
         workloads.append(WorkloadRun(entry["label"], entry["name"], entry["name"], scenario))
-    notes.append(f"The sweep's spec file ({spec_file or 'not recorded'}) is missing or changed since the sweep, "
-                 "so the base accelerator and workloads are named as its spec wrote them "
-                 "(relative paths are read from the current folder).")
+    notes.append(f"The sweep's spec file ({spec_file or 'not recorded'}) cannot be read now, so the base accelerator "
+                 "and workloads are named as the spec wrote them (relative paths from the current folder); the "
+                 "breakdowns and run lines may not reproduce the rows.")
     plans = tuple((v, v) for _, axis in spec.get("axes") or [] for v in (axis.get("values") or [])
                   if isinstance(v, str) and v.lower().endswith(".csv"))
     return SweepOrigin(accelerator, accelerator, tuple(workloads), plans), notes
@@ -174,10 +178,8 @@ def _checked_objectives(table: pd.DataFrame, objectives: dict[str, str], where: 
 
 
 def _eligible(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
-    """Rows that may be on the front: feasible, every objective a number."""
+    """Rows that may be on the front: every objective a number (hwsim.pareto refuses NaN)."""
     ok = np.ones(len(table), dtype=bool)
-    if "feasible" in table.columns:
-        ok &= table["feasible"].fillna(False).to_numpy(dtype=bool)
     for column in objectives:
         ok &= ~table[column].isna().to_numpy()
     return ok
@@ -185,7 +187,7 @@ def _eligible(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
 
 def front_flags(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
     """True on the rows of ``table`` that are on the Pareto front of ``objectives`` (hwsim.pareto
-    over the eligible rows: feasible, no NaN objective)."""
+    over the rows whose objectives are all numbers)."""
     import hwsim
 
     eligible = _eligible(table, objectives)
@@ -274,8 +276,14 @@ def explorer_data(table: pd.DataFrame | str | Path, *, objectives: dict[str, str
     flags = front_flags(frame, objectives)
     ineligible = int((~_eligible(frame, objectives)).sum())
     if ineligible:
-        notes.append(f"{ineligible:,} rows are infeasible or lack an objective value; they are drawn but cannot "
-                     "be on the front.")
+        notes.append(f"{ineligible:,} rows lack an objective value (not simulated: a before constraint skipped "
+                     "them); they cannot be on the front.")
+    if "feasible" in frame.columns:
+        infeasible_front = int((flags & ~frame["feasible"].fillna(False).to_numpy(dtype=bool)).sum())
+        if infeasible_front:
+            notes.append(f"{infeasible_front:,} of the {int(flags.sum()):,} front rows are infeasible (they fail an "
+                         "after constraint): the front is over every row, as hwsim pareto OUT computes it; "
+                         "colour by feasible to tell them apart.")
     keep, note = kept_rows(flags, max_rows)
     if note:
         notes.append(note)

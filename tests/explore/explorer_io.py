@@ -27,6 +27,14 @@ sampler: {kind: grid}
 SPACE_KEYS = ["compute.rows", "compute.cols", "compute.dataflow", "dram.bandwidth_gb_s", "precision"]
 SPACE_OBJECTIVES = {"latency_s": "min", "energy_pj": "min", "area_mm2": "min"}
 
+# the same space with a before constraint (32 x 32 not simulated) and an after constraint on a result
+SPACE_WITH_CONSTRAINTS = SPACE.replace("sampler: {kind: grid}\n", """\
+constraints:
+  before: ["compute.rows * compute.cols <= 256"]
+  after: ["dram.bandwidth_gb_s * energy_pj <= 8 * 6.5e9"]
+sampler: {kind: grid}
+""")
+
 # a 2-block Llama-style decode step (docs/workload-yaml.md's keys), beside mobilenet_v2: a sweep
 # over two workloads whose precision axis must cover the KV cache too
 TINY_DECODER = """\

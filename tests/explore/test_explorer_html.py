@@ -21,7 +21,7 @@ import hwsim
 import hwsim.explore
 from hwsim.cli import main
 from hwsim.errors import HwsimInputError
-from explorer_io import (SPACE_KEYS, SPACE_OBJECTIVES, TINY_DECODER, TWO_WORKLOAD_SPACE,  # noqa: E402
+from explorer_io import (SPACE_KEYS, SPACE_WITH_CONSTRAINTS, SPACE_OBJECTIVES, TINY_DECODER, TWO_WORKLOAD_SPACE,  # noqa: E402
                          brute_force_front, column_value, embedded, make_sweep, sweep_rows)
 
 pytest.importorskip("plotly")
@@ -331,3 +331,49 @@ def test_bad_limits(sweep_out, tmp_path, capsys):
         main(["explore", str(sweep_out), "-o", str(tmp_path / "x.html"), "--breakdowns", "-1"])
     assert stop.value.code == 2
     assert "--breakdowns" in capsys.readouterr().err
+
+
+# ---- constraints: skipped and infeasible rows -------------------------------------------------------
+
+def test_rows_a_constraint_skipped_are_drawn_but_never_on_the_front(tmp_path):
+    out = make_sweep(tmp_path, SPACE_WITH_CONSTRAINTS)
+    rows = sweep_rows(out)
+    simulated = rows["simulated"].to_numpy()
+    assert 0 < simulated.sum() < len(rows)                     # 32 x 32 was skipped
+    assert 0 < rows["feasible"].sum() < simulated.sum()        # some simulated rows fail the after constraint
+    path = hwsim.explore.write_explorer(out, tmp_path / "c.html", breakdowns=0)
+    data = embedded(path)
+    assert data["shown_rows"] == len(rows)
+    # the front of the rows that have objectives, as hwsim pareto OUT computes it (infeasible rows
+    # included: the constraint flags them, it does not remove them)
+    values = rows.loc[simulated, list(SPACE_OBJECTIVES)].to_numpy(dtype=np.float64)
+    expected = np.zeros(len(rows), dtype=bool)
+    expected[np.flatnonzero(simulated)] = brute_force_front(values)
+    assert data["front"] == expected.tolist()
+    assert data["front"] == rows.index.isin(hwsim.pareto(rows[simulated], SPACE_OBJECTIVES).index).tolist()
+    skipped = int((~simulated).sum())
+    assert f"{skipped:,} rows lack an objective value" in " ".join(data["notes"])
+    # the 32 GB/s rows are the fastest and all fail the after constraint (32 x energy > 8 x 6.5e9)
+    infeasible_front = int((expected & ~rows["feasible"].to_numpy()).sum())
+    assert infeasible_front > 0
+    assert f"{infeasible_front:,} of the {int(expected.sum()):,} front rows are infeasible" in " ".join(data["notes"])
+    assert data["columns"]["latency_s"]["values"][int(np.flatnonzero(~simulated)[0])] is None
+
+
+def test_a_changed_or_missing_spec_is_said_in_the_page(sweep_out, tmp_path):
+    changed = tmp_path / "changed"
+    shutil.copytree(sweep_out, changed)
+    manifest = json.loads((changed / "_manifest.json").read_text())
+    manifest["spec_sha256"] = "0" * 64     # as if the accelerator had been edited since the sweep
+    (changed / "_manifest.json").write_text(json.dumps(manifest))
+    data = embedded(hwsim.explore.write_explorer(changed, tmp_path / "changed.html", breakdowns=0))
+    assert any("changed since the sweep" in n for n in data["notes"])
+    missing = tmp_path / "missing"
+    shutil.copytree(sweep_out, missing)
+    manifest["spec_file"] = str(tmp_path / "gone.yaml")
+    (missing / "_manifest.json").write_text(json.dumps(manifest))
+    data = embedded(hwsim.explore.write_explorer(missing, tmp_path / "missing.html", breakdowns=0))
+    assert any("cannot be read now" in n for n in data["notes"])
+    # the canonical spec still names the preset and the workload
+    assert data["run"]["accelerator"] == "tpu-v1-like"
+    assert data["run"]["workloads"] == [{"label": "mobilenet_v2", "args": ["mobilenet_v2"]}]

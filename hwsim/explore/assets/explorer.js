@@ -16,6 +16,9 @@
   var SYMBOLS = ["circle", "square", "diamond", "cross", "x", "triangle-up", "triangle-down", "star",
                  "hexagon", "pentagon", "triangle-left", "triangle-right"];
   var TABLE_LIMIT = 200;
+  // above this many rows the scatter draws with WebGL (scattergl): SVG keeps one DOM node per
+  // point and stops being interactive at a few thousand
+  var SVG_POINT_LIMIT = 3000;
   var CONFIG = { responsive: true, displaylogo: false };
 
   var filters = { parcoords: null, scatter: null, splom: null };
@@ -60,6 +63,11 @@
   var FRONT_ROWS = allRows().filter(function (i) { return D.front[i]; });
   var OTHER_ROWS = allRows().filter(function (i) { return !D.front[i]; });
 
+  var HOVER = null;   // every row's hover text, built once
+  function hoverTexts(rows) {
+    if (HOVER === null) { HOVER = allRows().map(hoverText); }
+    return rows.map(function (i) { return HOVER[i]; });
+  }
   function hoverText(i) {
     var lines = ["<b>" + rowName(i) + (D.front[i] ? " (front)" : "") + "</b>"];
     D.keys.forEach(function (k) { lines.push(k + " = " + text(k, i)); });
@@ -148,19 +156,23 @@
 
   // ---- parallel coordinates -----------------------------------------------------------------------
   var PARCOORD_DIMS = D.keys.concat(OBJECTIVES);
+  // where a row sits on a parallel-coordinates axis: a category's code (its levels evenly spaced,
+  // so 4, 8, ..., 256 do not crowd at one end), or the number itself
+  function parcoordsValue(name, i) {
+    var col = COLUMNS[name];
+    if (col.cat) { return col.codes[i]; }
+    return col.values[i];
+  }
   function parcoordsDimensions() {
     var rows = allRows();
     return PARCOORD_DIMS.map(function (name) {
       var col = COLUMNS[name];
-      var dim = { label: name, values: axisValues(name, rows).map(function (v) { return v === null ? NaN : v; }),
-                  tickformat: ".4~g" };
+      var dim = { label: name, tickformat: ".4~g",
+                  values: rows.map(function (i) { var v = parcoordsValue(name, i); return v === null ? NaN : v; }) };
       if (col.cat) {
-        dim.tickvals = col.numeric ? col.levels : col.levels.map(function (_, j) { return j; });
+        dim.tickvals = col.levels.map(function (_, j) { return j; });
         dim.ticktext = col.labels;
-        if (col.levels.length === 1) {
-          var v = dim.tickvals[0];
-          dim.range = [v - 1, v + 1];
-        }
+        dim.range = col.levels.length === 1 ? [-1, 1] : [0, col.levels.length - 1];
       }
       return dim;
     });
@@ -188,7 +200,7 @@
     if (active.length) {
       filter = new Uint8Array(N);
       for (var i = 0; i < N; i++) {
-        filter[i] = active.every(function (a) { return inRanges(axisValue(a[0], i), a[1]); }) ? 1 : 0;
+        filter[i] = active.every(function (a) { return inRanges(parcoordsValue(a[0], i), a[1]); }) ? 1 : 0;
       }
     }
     if (!sameMask(filter, filters.parcoords)) {
@@ -213,9 +225,10 @@
       marker.opacity = front ? 1 : 0.55;
       marker.line = front ? { width: 1.5, color: "#111111" } : { width: 0 };
       if (front && marker.colorscale) { marker.showscale = true; marker.colorbar = { title: { text: colorChoice() } }; }
-      var trace = { type: threeD ? "scatter3d" : "scatter", mode: "markers", name: part[1], marker: marker,
+      var type = threeD ? "scatter3d" : (N > SVG_POINT_LIMIT ? "scattergl" : "scatter");
+      var trace = { type: type, mode: "markers", name: part[1], marker: marker,
                     x: axisValues(x, rows), y: axisValues(y, rows), customdata: rows,
-                    text: rows.map(hoverText), hovertemplate: "%{text}<extra></extra>" };
+                    text: hoverTexts(rows), hovertemplate: "%{text}<extra></extra>" };
       if (threeD) { trace.z = axisValues(z, rows); }
       return trace;
     });
@@ -284,7 +297,7 @@
     marker.line = { width: rows.map(function (i) { return D.front[i] ? 1 : 0; }), color: "#111111" };
     var dims = OBJECTIVES.map(function (name) { return { label: name, values: axisValues(name, rows) }; });
     var trace = { type: "splom", dimensions: dims, marker: marker, showupperhalf: false,
-                  diagonal: { visible: OBJECTIVES.length === 1 }, text: rows.map(hoverText),
+                  diagonal: { visible: OBJECTIVES.length === 1 }, text: hoverTexts(rows),
                   hovertemplate: "%{text}<extra></extra>",
                   selectedpoints: selection === null ? null : selectedRows(),
                   unselected: { marker: { opacity: 0.12 } } };
