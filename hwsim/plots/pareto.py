@@ -35,11 +35,11 @@ def default_objectives(columns: Sequence[str]) -> dict[str, str]:
 
 def pareto_flags(df: pd.DataFrame, objectives: Mapping[str, str]) -> np.ndarray:
     """A boolean per row of ``df`` (in order): True where hwsim.pareto keeps the row."""
-    import hwsim
+    from hwsim.dse.pareto import pareto    # hwsim.pareto itself, imported from its floor (dse)
 
     table = df.reset_index(drop=True)       # positions as the index: duplicates in df's index are fine
     flags = np.zeros(len(table), dtype=bool)
-    flags[hwsim.pareto(table, objectives).index.to_numpy()] = True
+    flags[pareto(table, objectives).index.to_numpy()] = True
     return flags
 
 
