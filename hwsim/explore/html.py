@@ -108,6 +108,11 @@ def payload(data: ExplorerData, *, breakdown_cap: int = DEFAULT_BREAKDOWNS, titl
     embedded, breakdown_notes = breakdowns(data, maker, breakdown_cap)
     notes += breakdown_notes
     origin = data.origin
+    from hwsim.plots import axis_title, component_colors
+
+    parts = {k for d in embedded["designs"].values()
+             for k in [*d["area_mm2"], *(p for w in d["workloads"].values() for p in w["energy_parts_pj"])]}
+    embedded["component_colors"] = component_colors(parts)
     return {
         "format": FORMAT,
         "title": title,
@@ -119,6 +124,8 @@ def payload(data: ExplorerData, *, breakdown_cap: int = DEFAULT_BREAKDOWNS, titl
         "keys": data.keys,
         "objectives": [[c, d] for c, d in data.objectives.items()],
         "results": data.results,
+        # axis titles with units, the house style of every hwsim figure (hwsim.plots.axis_title)
+        "titles": {name: axis_title(name) for name in columns},
         "columns": columns,
         "row": [int(v) for v in table["row"]],
         "point_id": [int(v) for v in table["point_id"]] if "point_id" in table.columns else None,

@@ -224,7 +224,7 @@
       marker.size = front ? (threeD ? 5 : 9) : (threeD ? 3 : 6);
       marker.opacity = front ? 1 : 0.55;
       marker.line = front ? { width: 1.5, color: "#111111" } : { width: 0 };
-      if (front && marker.colorscale) { marker.showscale = true; marker.colorbar = { title: { text: colorChoice() } }; }
+      if (front && marker.colorscale) { marker.showscale = true; marker.colorbar = { title: { text: axisTitle(colorChoice()) } }; }
       var type = threeD ? "scatter3d" : (N > SVG_POINT_LIMIT ? "scattergl" : "scatter");
       var trace = { type: type, mode: "markers", name: part[1], marker: marker,
                     x: axisValues(x, rows), y: axisValues(y, rows), customdata: rows,
@@ -240,7 +240,8 @@
   }
   function axisTitle(name) {
     var col = COLUMNS[name];
-    return col.cat && !col.numeric ? name + " (category code)" : name;
+    var title = D.titles[name] || name;
+    return col.cat && !col.numeric ? title + " (category code)" : title;
   }
   function drawScatter() {
     var threeD = byId("three-d").checked;
@@ -304,8 +305,8 @@
     var layout = { dragmode: "select", hovermode: "closest", margin: { l: 90, r: 20, t: 20, b: 80 } };
     OBJECTIVES.forEach(function (name, j) {
       var suffix = j === 0 ? "" : String(j + 1);
-      layout["xaxis" + suffix] = { title: { text: name }, automargin: true, type: axisType(name), exponentformat: "e" };
-      layout["yaxis" + suffix] = { title: { text: name }, automargin: true, type: axisType(name), exponentformat: "e" };
+      layout["xaxis" + suffix] = { title: { text: axisTitle(name) }, automargin: true, type: axisType(name), exponentformat: "e" };
+      layout["yaxis" + suffix] = { title: { text: axisTitle(name) }, automargin: true, type: axisType(name), exponentformat: "e" };
     });
     return Plotly.react("splom", [trace], layout, CONFIG).then(function (gd) {
       if (!gd._hwsimBound) {
@@ -464,13 +465,15 @@
   function drawBreakdowns(design, record, layerNames) {
     var names = record.layer_names || layerNames;
     var energy = record.energy_parts_pj;
+    var colors = D.breakdowns.component_colors || {};
+    function partColors(names) { return names.map(function (n) { return colors[n] || "#3e7cb1"; }); }
     Plotly.react("bd-energy", [{ type: "bar", x: Object.keys(energy), y: Object.values(energy),
-                                 marker: { color: "#3e7cb1" }, hovertemplate: "%{x}: %{y:.4g} pJ<extra></extra>" }],
+                                 marker: { color: partColors(Object.keys(energy)) }, hovertemplate: "%{x}: %{y:.4g} pJ<extra></extra>" }],
                  { title: { text: "energy by component" }, margin: { l: 70, r: 10, t: 40, b: 60 },
                    xaxis: { title: { text: "component" } }, yaxis: { title: { text: "energy (pJ)" }, exponentformat: "e" } }, CONFIG);
     var area = design.area_mm2;
     Plotly.react("bd-area", [{ type: "bar", x: Object.keys(area), y: Object.values(area),
-                               marker: { color: "#81a4cd" }, hovertemplate: "%{x}: %{y:.4g} mm²<extra></extra>" }],
+                               marker: { color: partColors(Object.keys(area)) }, hovertemplate: "%{x}: %{y:.4g} mm²<extra></extra>" }],
                  { title: { text: "area by component" }, margin: { l: 70, r: 10, t: 40, b: 80 },
                    xaxis: { title: { text: "component" } }, yaxis: { title: { text: "area (mm²)" } } }, CONFIG);
     // two axes, one bar each per layer side by side (offset groups); the axis titles carry the bar colours
