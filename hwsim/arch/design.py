@@ -74,6 +74,8 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "mapping_objective": ("objective", "choice", OBJECTIVE_CODES),
     "compute.pe.stationary_double_buffered": ("stationary_double_buffered", "bool", None),
     "compute.idle_pe_energy_fraction": ("idle_pe_energy_fraction", "number", None),
+    "compute.achievable_compute_fraction": ("achievable_compute_fraction", "number", None),
+    "compute.achievable_bandwidth_fraction": ("achievable_bandwidth_fraction", "number", None),
 }
 for _role in BUFFER_ROLES:
     ARRAY_KEYS[f"buffers.{_role}.size_kib"] = (f"{_role}_kib", "number", None)
@@ -120,6 +122,8 @@ class DesignBatch:
     stationary_double_buffered: np.ndarray
     double_buffered: np.ndarray
     keep_activations: np.ndarray
+    achievable_compute_fraction: np.ndarray
+    achievable_bandwidth_fraction: np.ndarray
     vector_lanes: np.ndarray
     clock_mhz: np.ndarray
     dram_gb_s: np.ndarray
@@ -626,6 +630,15 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
                                   allowed="at most size_kib x 8192 (every bank holds at least one bit)")
     if {"dram.bandwidth_gb_s", "dram.channels"} & set(columns):
         _check_dram(columns, accelerators, group, v)
+    roofline = np.array([a.spec.compute.kind == "roofline" for a in accelerators], dtype=bool)[group]
+    for key in ("compute.achievable_compute_fraction", "compute.achievable_bandwidth_fraction"):
+        # as ComputeSpec._fractions_on_a_roofline: elsewhere the fraction would be ignored
+        if key in columns:
+            bad = (v[ARRAY_KEYS[key][0]] != 1.0) & ~roofline
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise HwsimInputError(f"points row {i}: {key.split('.')[1]} applies to compute.kind roofline only",
+                                      source="points", field=key, allowed="1.0 unless compute.kind is roofline")
 
 
 def _fail_dram(i: int, field: str, message: str, allowed: str):
@@ -755,6 +768,8 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         objective=v["objective"].astype(np.int64),
         stationary_double_buffered=v["stationary_double_buffered"].astype(bool),
         double_buffered=v["double_buffered"].astype(bool), keep_activations=v["keep_activations"].astype(bool),
+        achievable_compute_fraction=v["achievable_compute_fraction"].astype(np.float64),
+        achievable_bandwidth_fraction=v["achievable_bandwidth_fraction"].astype(np.float64),
         vector_lanes=v["vector_lanes"].astype(np.int64),
         clock_mhz=clock, dram_gb_s=v["dram_gb_s"].astype(np.float64),
         dram_pj_per_bit=v["dram_pj_per_bit"].astype(np.float64),

@@ -49,6 +49,23 @@ class ComputeSpec(_Strict):
                                              "compute (partial folds, short GEMMs), as a fraction of a busy PE-cycle: "
                                              "0 = idle PEs clock-gated, 1 = no gating, every PE pays its full "
                                              "per-cycle energy every compute cycle (BitMoD's simulator)")
+    achievable_compute_fraction: float = Field(
+        default=1.0, gt=0, le=1, json_schema_extra=why("a fraction of the peak"),
+        description="compute.kind roofline only: the fraction of peak MACs per cycle a real software stack "
+                    "reaches (default 1: the roofline; docs/model-assumptions.md lists measured fractions)")
+    achievable_bandwidth_fraction: float = Field(
+        default=1.0, gt=0, le=1, json_schema_extra=why("a fraction of the DRAM's bandwidth"),
+        description="compute.kind roofline only: the fraction of dram.bandwidth_gb_s a real software stack "
+                    "sustains (default 1: the roofline; docs/model-assumptions.md lists measured fractions)")
+
+    @model_validator(mode="after")
+    def _fractions_on_a_roofline(self):
+        # a systolic array or PIM device times its own transfers: a fraction there would be ignored
+        for name in ("achievable_compute_fraction", "achievable_bandwidth_fraction"):
+            if getattr(self, name) != 1.0 and self.kind != "roofline":
+                raise Refused(f"{name} applies to compute.kind roofline only (this is {self.kind!r})",
+                              field=name, allowed="1.0 (unset) unless compute.kind is roofline")
+        return self
 
 
 class VectorSpec(_Strict):

@@ -16,12 +16,13 @@ from hwsim.arch.fabrics.base import COMMON_REPEAT_SCALED, COMMON_REPORT, Counts,
 
 def count_roofline(job: FabricJob) -> Counts:
     d = job.design
-    peak = array_peak(job)
+    # what a real software stack reaches of each roof (compute.achievable_*_fraction; 1 = the roofline)
+    peak = array_peak(job) * job.col(d.achievable_compute_fraction)
     macs = (job.m * job.k * job.n).astype(np.float64) + np.zeros_like(peak)
     compute = np.ceil(macs / peak - 1e-9)
     read = job.a_unique_words * job.a_bits + job.k * job.n * job.b_bits
     write = job.m * job.n * job.out_bits + np.zeros_like(read)
-    bw = job.col(d.dram_bits_per_cycle)
+    bw = job.col(d.dram_bits_per_cycle * d.achievable_bandwidth_fraction)
     dram_cycles = np.where(np.isinf(bw), 0.0, (read + write) / bw)
     stall = np.maximum(0.0, np.ceil(dram_cycles - 1e-9) - compute)
     zeros = np.zeros_like(compute)
