@@ -147,8 +147,9 @@ def _spec_origin(manifest: dict, folder: str) -> tuple[SweepOrigin, list[str]]:
 
 
 def _run_name(written: str, resolved: str) -> str:
-    """A preset keeps its name in the run line (hwsim run tpu-v1-like ...); a file its resolved path."""
-    looks_like_file = "/" in written or "\\" in written or Path(written).suffix != ""
+    """A preset keeps its name in the run line (hwsim run tpu-v1-like ..., llm/gpt2); a file (every
+    spec, trace and config file has a suffix) its resolved path, which works from any folder."""
+    looks_like_file = Path(written).suffix != ""
     return resolved if looks_like_file else written
 
 

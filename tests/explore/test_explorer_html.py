@@ -377,3 +377,29 @@ def test_a_changed_or_missing_spec_is_said_in_the_page(sweep_out, tmp_path):
     # the canonical spec still names the preset and the workload
     assert data["run"]["accelerator"] == "tpu-v1-like"
     assert data["run"]["workloads"] == [{"label": "mobilenet_v2", "args": ["mobilenet_v2"]}]
+
+
+def test_an_llm_scenario_is_in_the_run_line(tmp_path):
+    out = make_sweep(tmp_path, """\
+accelerator: tpu-v1-like
+workloads:
+  - {name: llm/gpt2, phase: decode, kv_len: 128, batch: 2}
+axes:
+  compute.rows: [16, 64]
+  precision: [w4a16@g128]
+objectives: {latency_s: min, energy_pj: min}
+sampler: {kind: grid}
+""")
+    data = embedded(hwsim.explore.write_explorer(out, tmp_path / "llm.html"))
+    rows = sweep_rows(out)
+    (label,) = [w["label"] for w in data["run"]["workloads"]]
+    for index in range(2):
+        line = data["breakdowns"]["designs"][str(index)]["workloads"][label]["run"]
+        accelerator, workload, flags, sets = _run_line_parts(line)
+        assert (accelerator, workload, flags) == ("tpu-v1-like", "llm/gpt2", ["--phase", "decode", "--kv-len", "128",
+                                                                             "--batch", "2"])
+        assert "default_precision.weights=int4@g128" in sets
+        summary = hwsim.simulate(hwsim.load_accelerator(accelerator, sets),
+                                 hwsim.load_workload(workload, phase="decode", kv_len=128, batch=2)).summary()
+        assert summary["latency_s"] == pytest.approx(rows["latency_s"].iloc[data["row"][index]], rel=1e-12)
+        assert summary["energy_pj"] == pytest.approx(rows["energy_pj"].iloc[data["row"][index]], rel=1e-12)
