@@ -397,3 +397,12 @@ def test_resize(tmp_path, mode, layers):
     work = hwsim.load_workload(save(tmp_path, m))
     assert [(layer.name, layer.op) for layer in work.layers] == [*layers, ("act", VectorOp("relu", 3200))]
 
+
+
+def test_layer_names_match_the_sensitivity_reader(tmp_path):
+    # a free node sharing a conv's name takes the name first, as hwsim/dse/sensitivity.py counts
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["r"], name="block"),
+             helper.make_node("MatMul", ["r", "w"], ["y"], name="block")]
+    m = model(nodes, [vi("x", [2, 4, 8])], [vi("y", None)],
+              [helper.make_tensor("shape", TensorProto.INT64, [2], [8, 8]), weight("w", [8, 3])])
+    assert [layer.name for layer in hwsim.load_workload(save(tmp_path, m)).layers] == ["block#2"]

@@ -46,6 +46,20 @@ class OnnxReport:
     free_nodes: int             # views, copies, casts, (de)quantisation markers
 
 
+def node_names(nodes: list[Any]) -> list[str]:
+    """Every node's layer name, in graph order: the node's name, else ``<op type lowercased>_<index>``;
+    a name met again (among all nodes, free ones too) gets ``#2``, ``#3``, ... (hwsim/dse/sensitivity.py
+    names ONNX weights the same way). A trace cell holds one line and is read stripped, and '#'
+    starts a comment line there: whitespace runs become one space, a leading '#' is dropped."""
+    taken: set[str] = set()
+    out = []
+    for index, node in enumerate(nodes):
+        name = _unique(" ".join(node.name.split()).lstrip("#") or f"{node.op_type.lower()}_{index}", taken)
+        taken.add(name)
+        out.append(name)
+    return out
+
+
 def _unique(name: str, taken: set[str]) -> str:
     if name not in taken:
         return name
@@ -108,8 +122,9 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
                                   "and reports them", source=str(path), allowed="docs/onnx.md lists the supported ops")
 
     graph = read_graph(path, shapes, batch, check)
+    names = node_names(graph.nodes)
     layers: list[Layer] = []
-    taken: set[str] = set()
+    taken: set[str] = set(names)
     folded = free = 0
     for index, node in enumerate(graph.nodes):
         if not _supported(node):
@@ -121,12 +136,11 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
         if node.op_type in FREE_OPS and node.domain in ("", "ai.onnx"):
             free += 1
             continue
-        # a trace cell holds one line and is read stripped; '#' starts a comment line there
-        base = " ".join(node.name.split()).lstrip("#") or f"{node.op_type.lower()}_{index}"
+        base = names[index]
         try:
             if node.op_type in RECURRENT_GATES:
                 for suffix, op, count, precision in lower_recurrent(graph, node):
-                    name = _unique(f"{base}/{suffix}", taken)
+                    name = _unique(f"{base}/{suffix}", taken - {base})
                     taken.add(name)
                     layers.append(Layer(name, op, precision, count))
                 continue
@@ -144,9 +158,7 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
             free += 1
             continue
         op, precision = lowered
-        name = _unique(base, taken)
-        taken.add(name)
-        layers.append(Layer(name, op, precision))
+        layers.append(Layer(base, op, precision))
     if not layers:
         raise HwsimInputError("the model has no layer hwsim can run (every node is free, folded or skipped)",
                               source=str(path))
