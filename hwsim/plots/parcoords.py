@@ -10,7 +10,8 @@ import pandas as pd
 
 from hwsim.errors import HwsimInputError
 from hwsim.plots.figures import plotly_modules
-from hwsim.plots.style import axis_title, category_colors, is_categorical, responsive_layout, sorted_categories
+from hwsim.plots.style import (axis_title, category_colors, display_values, is_categorical, responsive_layout,
+                               sorted_categories)
 
 # a numeric axis with at most this many distinct values gets a tick at each (a swept key's grid)
 MAX_TICKED_VALUES = 12
@@ -30,8 +31,9 @@ def dimension(series: pd.Series, column: str, units: Mapping[str, str] | None = 
         codes = series.map({cat: i for i, cat in enumerate(cats)}).to_numpy()
         return {"label": label, "values": codes, "tickvals": list(range(len(cats))),
                 "ticktext": [_tick_text(c) for c in cats], "range": [-0.25, len(cats) - 0.75]}
-    out = {"label": label, "values": series.to_numpy()}
-    distinct = np.unique(series.to_numpy())
+    values, label = display_values(series, column, units)   # energy and time in a readable SI unit
+    out = {"label": label, "values": values}
+    distinct = np.unique(values)
     if len(distinct) <= MAX_TICKED_VALUES:
         out.update(tickvals=distinct.tolist(), ticktext=[_tick_text(v) for v in distinct.tolist()])
         if len(distinct) == 1:

@@ -13,8 +13,8 @@ import pandas as pd
 
 from hwsim.errors import HwsimInputError
 from hwsim.plots.figures import plotly_modules
-from hwsim.plots.style import (axis_title, category_colors, default_hover, hover_data, is_categorical,
-                               responsive_layout, sorted_categories)
+from hwsim.plots.style import (axis_title, category_colors, default_hover, display_values, hover_data,
+                               is_categorical, responsive_layout, sorted_categories, split_unit)
 
 # objectives better when larger; every other column is minimised by default
 MAXIMISED = ("tokens_per_s", "tops_per_w", "compute_tops_per_w", "tops_per_mm2", "achieved_tops", "utilization",
@@ -115,6 +115,8 @@ def pareto_scatter(df: pd.DataFrame, x: str, y: str, *, z: str | None = None,
         symbols = df[symbol].map(by_cat).to_numpy()
     three_d = z is not None
     scatter = go.Scatter3d if three_d else go.Scatter
+    # energy and time in a readable SI unit (the hover keeps the table's values)
+    shown_values = {c: display_values(df[c], c, units) for c in drawn}
     fig = go.Figure()
 
     def add(mask, front: bool, name: str, color_value, legendgroup: str, showlegend: bool, scale: dict | None):
@@ -129,9 +131,9 @@ def pareto_scatter(df: pd.DataFrame, x: str, y: str, *, z: str | None = None,
             marker["line"] = {"width": 1.5, "color": "black"}
         if symbols is not None:
             marker["symbol"] = symbols[idx]
-        coords = {"x": df[x].to_numpy()[idx], "y": df[y].to_numpy()[idx]}
+        coords = {"x": shown_values[x][0][idx], "y": shown_values[y][0][idx]}
         if three_d:
-            coords["z"] = df[z].to_numpy()[idx]
+            coords["z"] = shown_values[z][0][idx]
             marker["size"] = marker["size"] * 0.6     # 3-D markers are drawn larger at the same size
         fig.add_trace(scatter(mode="markers", name=name, legendgroup=legendgroup, showlegend=showlegend,
                               marker=marker, customdata=customdata[idx], hovertemplate=template,
@@ -160,16 +162,18 @@ def pareto_scatter(df: pd.DataFrame, x: str, y: str, *, z: str | None = None,
                                   name=f"{axis_title(symbol)}: {_value_label(cat)}", hoverinfo="skip",
                                   marker={"symbol": sym, "color": "#555555", "size": 9}, legendgroup=f"sym-{cat}"))
     if not three_d and set(objectives) == {x, y} and flags.any():
-        front = df.loc[flags, [x, y]].sort_values([x, y])
-        fig.add_trace(go.Scatter(x=front[x], y=front[y], mode="lines", name="Pareto front",
+        front = pd.DataFrame({"x": shown_values[x][0][flags], "y": shown_values[y][0][flags]}).sort_values(["x", "y"])
+        fig.add_trace(go.Scatter(x=front["x"], y=front["y"], mode="lines", name="Pareto front",
                                  line={"color": "black", "width": 1, "dash": "dot"}, hoverinfo="skip"))
-    heading = title or f"{axis_title(y, units)} vs {axis_title(x, units)}: Pareto-optimal designs outlined"
-    responsive_layout(fig, title=heading, legend_title=axis_title(color, units) if color else None)
+    heading = title or f"{split_unit(y)[0]} vs {split_unit(x)[0]}: Pareto-optimal designs outlined"
+    # a colour bar takes the right edge: the legend then goes under the plot
+    responsive_layout(fig, title=heading, legend_title=axis_title(color, units) if color else None,
+                      legend="bottom" if groups is None else "right")
     axes = {"x": x, "y": y, **({"z": z} if three_d else {})}
     settings = {}
     for axis, column in axes.items():
         use_log = _log_axis(df[column]) if log is None else log
-        settings[f"{axis}axis"] = {"title": {"text": axis_title(column, units)}, "type": "log" if use_log else "linear"}
+        settings[f"{axis}axis"] = {"title": {"text": shown_values[column][1]}, "type": "log" if use_log else "linear"}
     if three_d:
         fig.update_layout(scene=settings, height=680)
     else:
@@ -197,8 +201,10 @@ def scatter_matrix(df: pd.DataFrame, objectives: Sequence[str] | Mapping[str, st
     fig = go.Figure()
     common = {"diagonal_visible": False, "showupperhalf": False, "hovertemplate": template}
 
+    shown_values = {c: display_values(df[c], c, units) for c in columns}
+
     def dims(idx):
-        return [{"label": axis_title(c, units), "values": df[c].to_numpy()[idx]} for c in columns]
+        return [{"label": shown_values[c][1], "values": shown_values[c][0][idx]} for c in columns]
 
     def marker(idx, col):
         front = flags[idx]

@@ -182,6 +182,18 @@ def readable_scale(column: str, values: Sequence[float] | pd.Series) -> tuple[fl
     return 1.0 / table[-1][1], table[-1][0]
 
 
+def display_values(series: pd.Series, column: str, units: Mapping[str, str] | None = None):
+    """(values to draw, axis title): an energy or time column in its readable SI unit
+    (``readable_scale``: 1.2e10 pJ drawn as 12 mJ, never "12G pJ"), anything else as is with
+    ``axis_title``. Hover text keeps the table's own values and units."""
+    if units and column in units or is_categorical(series):
+        return series.to_numpy(), axis_title(column, units)
+    factor, unit = readable_scale(column, series)
+    if factor == 1.0:
+        return series.to_numpy(), axis_title(column, units)
+    return series.to_numpy(dtype="float64") * factor, scaled_title(column, unit)
+
+
 def scaled_title(column: str, unit: str) -> str:
     """The axis title of ``column`` shown in ``unit`` (from readable_scale)."""
     name, _ = split_unit(column)
