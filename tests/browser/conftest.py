@@ -126,14 +126,17 @@ def _close_pages():
         _open_contexts.pop().close()
 
 
-def open_page(browser, url_or_path, *, width: int = 1400, height: int = 1000, wait_until: str = "load"):
+def open_page(browser, url_or_path, *, width: int = 1400, height: int = 1000, wait_until: str = "load",
+              keep: bool = False):
     """Open a file (path) or URL in a new context of ``width`` x ``height`` CSS pixels.
 
     Returns ``(page, console_errors, blocked_requests)``. Every request (and WebSocket) that is not
     local (``is_local_url``) is aborted and its URL appended to ``blocked_requests``; console
     messages of type error and uncaught page errors are appended to ``console_errors``. Both lists
     keep filling while the page lives (check them after interacting). The context is closed at
-    the end of the test."""
+    the end of the test, or with ``keep=True`` (a page a module-scoped fixture shares between
+    tests) by the caller: ``page.context.close()``. ``wait_until="commit"`` returns as soon as
+    the navigation starts, so several pages load side by side (then ``page.wait_for_load_state``)."""
     if isinstance(url_or_path, Path) or "://" not in str(url_or_path):
         path = Path(url_or_path).resolve()
         if not path.is_file():
@@ -142,7 +145,8 @@ def open_page(browser, url_or_path, *, width: int = 1400, height: int = 1000, wa
     else:
         url = str(url_or_path)
     context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
-    _open_contexts.append(context)
+    if not keep:
+        _open_contexts.append(context)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     blocked_requests: list[str] = []
     console_errors: list[str] = []

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from browser.conftest import (_open_contexts, horizontal_overflow_px, open_page, overlapping_labels,
-                              plot_is_rendered)
+from browser.conftest import horizontal_overflow_px, open_page, overlapping_labels, plot_is_rendered
 from conftest import PROJECT, load_script
 
 pytestmark = pytest.mark.browser
@@ -33,14 +32,6 @@ GALLERY_PAGE = "hwsim.plots figures"
 ROOFLINE_PAGE = "hwsim plot roofline"
 # `hwsim plot roofline` on an LLM decode step: memory- and compute-bound layers under both roofs
 ROOFLINE_ARGS = ["plot", "roofline", "tpu-v1-like", "llama2_7b_decode"]
-
-# Layout defects issue #16 names, still in the figures when these tests were written (item 4
-# rebuilds the studies' figures). strict: once a figure is fixed its entry fails as XPASS; delete
-# the entry then, so the page is held to the check from that day on.
-KNOWN_LAYOUT_DEFECTS = {
-    "int_vs_fp": "issue #16 item 4: in int_vs_fp.html each row's x-axis title 'format' sits on the next row's "
-                 "subplot titles (the study is not yet on hwsim.plots.int_vs_fp, whose rows leave room)",
-}
 
 
 def _plots_page(folder: Path) -> Path:
@@ -128,16 +119,12 @@ def pages(browser, tmp_path_factory):
         assert module.main([*args, "--out", str(out)]) == 0, f"{script} failed"
         paths[name] = out / html
         assert paths[name].is_file(), f"{script} did not write {html}"
-    opened = {name: open_page(browser, path, wait_until="commit") for name, path in paths.items()}
-    # module-scoped: these contexts are not the current test's, so the per-test cleanup leaves them
-    contexts = [page.context for page, _, _ in opened.values()]
-    for context in contexts:
-        _open_contexts.remove(context)
+    opened = {name: open_page(browser, path, wait_until="commit", keep=True) for name, path in paths.items()}
     for page, _, _ in opened.values():
         page.wait_for_load_state("load")
     yield opened
-    for context in contexts:
-        context.close()
+    for page, _, _ in opened.values():
+        page.context.close()
 
 
 def test_every_study_figure_is_here():
@@ -160,10 +147,10 @@ def test_page_loads_offline_and_draws_every_plot(pages, name):
     assert blocked_requests == []
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LAYOUT_DEFECTS[name]))
-    if name in KNOWN_LAYOUT_DEFECTS else name for name in PAGE_NAMES])
+@pytest.mark.parametrize("name", PAGE_NAMES)
 def test_page_reads_at_1400x1000(pages, name):
+    # issue #16's defects: lut_vs_mac 1,680 px wide with overlapping subplot titles, pim_decode's
+    # dropdown over its title, int_vs_fp's x-axis titles on the next row's subplot titles
     page = pages[name][0]
     assert page.viewport_size == {"width": 1400, "height": 1000}
     assert horizontal_overflow_px(page) == 0
@@ -201,8 +188,7 @@ def defects(browser, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("defects") / "defects.html"
     path.write_text(_DEFECTS_PAGE.format(plotly=get_plotlyjs()), encoding="utf-8")
-    opened = open_page(browser, path)
-    _open_contexts.remove(opened[0].context)
+    opened = open_page(browser, path, keep=True)
     yield opened
     opened[0].context.close()
 
