@@ -114,6 +114,8 @@ class LlmArch:
     context_limit: int = 0      # rotary families: longest context the config states (0: none)
     context_limit_from: str = ""  # which keys gave context_limit (for the refusal line)
     notes: tuple[str, ...] = ()  # what the config has that hwsim leaves out (e.g. MTP heads)
+    # parameters stored but not lowered (Gemma-3's SigLIP vision tower and projector): in total, not active
+    unlowered_params: int = 0
 
     @property
     def group(self) -> int:
@@ -227,7 +229,7 @@ def parameters(arch: LlmArch) -> Parameters:
         head = (0 if arch.tied else arch.vocab * h) + (arch.vocab if arch.lm_head_bias else 0)
     extra = (norm if arch.final_norm else 0) + (_linear(h, h, True) if arch.pooler else 0)
     common = embed + head + extra
-    return Parameters(total + common, active + common - gathered, active + common)
+    return Parameters(total + common + arch.unlowered_params, active + common - gathered, active + common)
 
 
 def _mla_parameters(arch: LlmArch) -> int:

@@ -284,3 +284,41 @@ def test_mla_form_only_for_mla_models(capsys):
               "--mla-form", "sideways", "--out", ""])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "--mla-form" in err and err.count("\n") == 1, err
+
+
+def test_gemma3_multimodal_wrapper_counts_the_vision_tower_and_lowers_the_text_model():
+    """Gemma-3 4B (Gemma 3 report, Table 1: 417 M vision encoder, 675 M embedding, 3,209 M non-embedding)."""
+    params = hwsim.model_parameters("llm/gemma-3-4b")
+    # SigLIP by hand: patch conv 14 x 14 x 3 x 1152 + bias, 64 x 64 positions, 27 blocks of biased q/k/v/o,
+    # fc1 1152 -> 4304, fc2 back, 2 LayerNorms; a final LayerNorm
+    tower = (14 * 14 * 3 * 1152 + 1152 + 64 * 64 * 1152
+             + 27 * (4 * (1152 * 1152 + 1152) + (1152 * 4304 + 4304) + (4304 * 1152 + 1152) + 4 * 1152) + 2 * 1152)
+    assert tower == pytest.approx(417e6, rel=0.001)
+    projector = 1152 + 1152 * 2560
+    text = 262208 * 2560 + 34 * (2560 * 2048 + 2 * 2560 * 1024 + 2048 * 2560 + 3 * 2560 * 10240 + 4 * 2560
+                                 + 2 * 256) + 2560
+    assert params.total == text + tower + projector == pytest.approx(4.3e9, rel=0.01)
+    assert params.active == text  # the tied table is read whole by the LM head; no image in a text scenario
+    arch = read_hf_config(LLM / "gemma-3-4b.json")
+    assert arch.attention_groups == [(0, 5), (1024, 29)] and arch.context_limit == 131072
+    assert "vision tower" in arch.notes[0]
+    work = hwsim.load_workload("llm/gemma-3-4b", phase="decode", kv_len=2000)
+    assert _layer(work, "decode@L=2000/attn_qk.w1024").op.n == 1024
+
+
+@pytest.mark.parametrize("part, changes, words", [
+    ("text_config", {"shiny_new_key": 1}, ["text_config.shiny_new_key", "unknown"]),
+    ("text_config", {"model_type": "gemma2"}, ["text_config.model_type", "gemma3_text"]),
+    ("vision_config", {"patch_size": 15}, ["vision_config.patch_size", "896"]),
+    ("vision_config", {"vision_use_head": True}, ["vision_config.vision_use_head"]),
+])
+def test_bad_nested_gemma3_configs_name_the_nested_key(tmp_path, capsys, part, changes, words):
+    data = json.loads((LLM / "gemma-3-4b.json").read_text())
+    data[part].update(changes)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data))
+    assert main(["run", "tpu-v1-like", str(path), "--phase", "decode", "--kv-len", "8", "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err, err
+    for word in words:
+        assert word in err, err

@@ -28,12 +28,12 @@ from hwsim.workload.llm_arch import LlmArch, MoE, Parameters, Vision, parameters
 MODEL_TYPES = {"llama": "llama", "yi": "llama", "mistral": "mistral", "mixtral": "mixtral", "qwen2": "qwen2",
                "qwen2_moe": "qwen2_moe", "qwen3": "qwen3", "qwen3_moe": "qwen3_moe", "opt": "opt", "gpt2": "gpt2",
                "phi": "phi", "phi3": "phi3", "bert": "bert", "vit": "vit", "gemma": "gemma", "gemma2": "gemma2",
-               "gemma3_text": "gemma3", "deepseek_v2": "deepseek_v2", "deepseek_v3": "deepseek_v3",
+               "gemma3_text": "gemma3", "gemma3": "gemma3_mm", "deepseek_v2": "deepseek_v2", "deepseek_v3": "deepseek_v3",
                "gpt_oss": "gpt_oss"}
 _ARCH_PREFIXES = (("Qwen2Moe", "qwen2_moe"), ("Qwen2", "qwen2"), ("Qwen3Moe", "qwen3_moe"), ("Qwen3", "qwen3"),
                   ("Llama", "llama"), ("Yi", "llama"), ("Mistral", "mistral"), ("Mixtral", "mixtral"),
                   ("OPT", "opt"), ("GPT2", "gpt2"), ("Phi3", "phi3"), ("Phi", "phi"), ("Bert", "bert"),
-                  ("ViT", "vit"), ("Gemma3", "gemma3"), ("Gemma2", "gemma2"), ("Gemma", "gemma"),
+                  ("ViT", "vit"), ("Gemma3ForConditional", "gemma3_mm"), ("Gemma3", "gemma3"), ("Gemma2", "gemma2"), ("Gemma", "gemma"),
                   ("DeepseekV2", "deepseek_v2"), ("DeepseekV3", "deepseek_v3"), ("GptOss", "gpt_oss"))
 
 def _llama_like(c: _Keys, family: str, name: str, source: str) -> LlmArch:
@@ -193,11 +193,35 @@ def parse_hf_config(data, source: str, name: str) -> LlmArch:
     if note is not None and not isinstance(note, str):
         raise c.error("_hwsim_source", f"must be a string, got {note!r}")
     described = note or data.get("_name_or_path") or source
+    nested: list[_Keys] = []
+
+    def sub(key: str) -> _Keys:
+        """A nested object (Gemma-3's text_config / vision_config), read and checked like the top level."""
+        value = c.get(key)
+        if not isinstance(value, dict):
+            raise c.error(key, f"must be an object, got {value!r}")
+        keys = _Keys(value, source, prefix=f"{key}.")
+        keys.get("architectures", None)  # the wrapper's classes, repeated inside: no compute
+        nested.append(keys)
+        return keys
+
     reader = _READERS.get(family)
     if reader:
         arch = reader(c, name, described)
+    elif family == "gemma3_mm":
+        arch = hf_families.gemma3_multimodal(c, name, described, sub)
+        nested[0].must_be("model_type", "gemma3_text", ("gemma3_text",))
     else:
         arch = (_FAMILY_READERS.get(family) or _llama_like)(c, family, name, described)
+    for keys in nested:
+        for key, why in REFUSED.items():
+            if key in keys.data and is_set(keys.data[key]):
+                raise keys.error(key, f"{key}={keys.data[key]!r}: {why}", "the key absent, null, false or 0")
+        left = sorted(set(keys.data) - keys.read - set(IGNORABLE) - set(REFUSED) - set(FAMILY_ONLY))
+        if left:
+            raise keys.error(left[0], f"unknown key '{left[0]}': hwsim cannot tell whether it changes the model",
+                             "the keys read for " + keys.prefix.rstrip(".") + " (" + ", ".join(sorted(keys.read))
+                             + ") and the ignorable keys of docs/workloads-llm.md")
     for key, why in FAMILY_ONLY.items():
         if key in data and key not in c.read:
             if is_set(data[key]):

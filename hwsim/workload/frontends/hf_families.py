@@ -80,6 +80,15 @@ def _gelu_act(c: _Keys) -> str:
     return c.act("hidden_activation", act)
 
 
+# GemmaConfig, Gemma2Config, Gemma3TextConfig defaults (transformers): the published multimodal
+# Gemma-3 configs leave most text keys to them
+_GEMMA_DEFAULTS = {
+    "gemma": dict(hidden=3072, ffn=24576, blocks=28, heads=16, kv_heads=16, vocab=256000, positions=8192),
+    "gemma2": dict(hidden=2304, ffn=9216, blocks=26, heads=8, kv_heads=4, vocab=256000, positions=8192),
+    "gemma3": dict(hidden=2304, ffn=9216, blocks=26, heads=8, kv_heads=4, vocab=262208, positions=131072),
+}
+
+
 def gemma(c: _Keys, family: str, name: str, source: str) -> LlmArch:
     """Gemma (modeling_gemma.py), Gemma-2 (modeling_gemma2.py), Gemma-3 text (modeling_gemma3.py):
     GeGLU FFN, head_dim fixed by the config (not hidden / heads), embeddings scaled by sqrt(hidden),
@@ -87,11 +96,15 @@ def gemma(c: _Keys, family: str, name: str, source: str) -> LlmArch:
     global layers alternating (Gemma-2: even layers local; Gemma-3: 5 local to 1 global,
     ``sliding_window_pattern``). Gemma-3: RMSNorm on queries and keys. Logit soft-capping is
     ignored: its tanh per score is not counted, as softmax's 1/sqrt(d) scaling is not."""
-    h, heads, blocks = c.int("hidden_size"), c.int("num_attention_heads"), c.int("num_hidden_layers")
-    kv_heads = c.int("num_key_value_heads", heads)
+    d = _GEMMA_DEFAULTS[family]
+    h, heads, blocks = c.int("hidden_size", d["hidden"]), c.int("num_attention_heads", d["heads"]), \
+        c.int("num_hidden_layers", d["blocks"])
+    kv_heads = c.int("num_key_value_heads", d["kv_heads"])
     head_dim = _heads(c, h, heads, kv_heads, c.int("head_dim", 256))
     bias = c.bool("attention_bias", False)
     c.must_be("use_bidirectional_attention", False, (False,))  # EmbeddingGemma: an encoder, not modelled
+    if "max_position_embeddings" not in c.data:  # the config class's default is the limit then
+        c.data = {**c.data, "max_position_embeddings": d["positions"]}
     limit, why = context_limit(c)
     windows: tuple[int, ...] = ()
     if family == "gemma2":
@@ -105,11 +118,48 @@ def gemma(c: _Keys, family: str, name: str, source: str) -> LlmArch:
         pattern = c.int("sliding_window_pattern", None)
         pattern = c.int("_sliding_window_pattern", 6) if pattern is None else pattern
         windows = layer_windows(c, blocks, window, lambda i: (i + 1) % pattern != 0)
-    return LlmArch(family, name, source, True, h, heads, kv_heads, head_dim, blocks, c.int("intermediate_size"),
-                   True, _gelu_act(c), "rmsnorm", vocab=c.int("vocab_size"), tied=c.bool("tie_word_embeddings", True),
+    return LlmArch(family, name, source, True, h, heads, kv_heads, head_dim, blocks,
+                   c.int("intermediate_size", d["ffn"]), True, _gelu_act(c), "rmsnorm",
+                   vocab=c.int("vocab_size", d["vocab"]), tied=c.bool("tie_word_embeddings", True),
                    rotary_dims=head_dim, qkv_bias=bias, o_bias=bias, layer_windows=windows,
                    qk_norm=family == "gemma3", post_norms=family != "gemma", embed_scale=True,
                    context_limit=limit, context_limit_from=why)
+
+
+def siglip_parameters(c: _Keys) -> int:
+    """A SigLIP vision tower (modeling_siglip.py, SiglipVisionTransformer without the pooling head, as
+    Gemma-3 uses it): patch conv with bias, one position per patch, pre-norm blocks of biased q/k/v/o
+    and a biased fc1/fc2 MLP with two LayerNorms, a final LayerNorm."""
+    # SiglipVisionConfig defaults
+    h, ffn, blocks = c.int("hidden_size", 768), c.int("intermediate_size", 3072), c.int("num_hidden_layers", 12)
+    c.int("num_attention_heads", 12)
+    image, patch, channels = c.int("image_size", 224), c.int("patch_size", 16), c.int("num_channels", 3)
+    if image % patch:
+        raise c.error("patch_size", f"{patch} does not divide image_size {image}", f"a divisor of {image}")
+    c.must_be("vision_use_head", False, (False,))
+    c.must_be("model_type", "siglip_vision_model", ("siglip_vision_model",))
+    c.act("hidden_act", "gelu_pytorch_tanh")
+    embed = patch * patch * channels * h + h + (image // patch) ** 2 * h
+    block = 4 * (h * h + h) + (h * ffn + ffn) + (ffn * h + h) + 2 * 2 * h
+    return embed + blocks * block + 2 * h
+
+
+def gemma3_multimodal(c: _Keys, name: str, source: str, nested) -> LlmArch:
+    """Gemma-3 4B / 12B / 27B (modeling_gemma3.py, Gemma3ForConditionalGeneration): the language model
+    of ``text_config`` is lowered; the SigLIP vision tower of ``vision_config`` and the projector
+    (an RMSNorm and a vision -> text matrix) are counted in the parameters, not lowered (a text
+    scenario runs no image), with a note."""
+    text, vision = nested("text_config"), nested("vision_config")
+    arch = gemma(text, "gemma3", name, source)
+    tower = siglip_parameters(vision)
+    vision_hidden = vision.int("hidden_size", 768)
+    projector = vision_hidden + vision_hidden * arch.hidden  # mm_soft_emb_norm + mm_input_projection_weight
+    c.int("mm_tokens_per_image", 256)
+    note = (f"the SigLIP vision tower and projector ({tower + projector:,} parameters) are counted, not "
+            "lowered: the scenario is text only",)
+    from dataclasses import replace
+
+    return replace(arch, unlowered_params=tower + projector, notes=arch.notes + note)
 
 
 def phi3(c: _Keys, name: str, source: str) -> LlmArch:
@@ -142,6 +192,11 @@ def deepseek(c: _Keys, family: str, name: str, source: str) -> LlmArch:
     c.must_be("attention_bias", False, (False,))
     mla = Mla(c.int("q_lora_rank", 0, minimum=0), c.int("kv_lora_rank"), c.int("qk_nope_head_dim"),
               c.int("qk_rope_head_dim"), c.int("v_head_dim"))
+    # transformers' DeepseekV3Config writes head_dim = qk_rope_head_dim (the rotary width)
+    if c.int("head_dim", mla.qk_rope_head_dim) != mla.qk_rope_head_dim:
+        raise c.error("head_dim", f"{c.data['head_dim']} != qk_rope_head_dim {mla.qk_rope_head_dim}",
+                      f"{mla.qk_rope_head_dim} or absent")
+    c.bool("rope_interleave", True)  # rotary pairs interleaved or split in halves: the same ops
     experts = c.int("n_routed_experts")
     first_dense = c.int("first_k_dense_replace", 0, minimum=0)
     freq = c.int("moe_layer_freq", 1)

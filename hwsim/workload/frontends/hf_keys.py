@@ -22,6 +22,7 @@ IGNORABLE: dict[str, str] = {
     "torch_dtype": "storage dtype: hwsim takes precision from the accelerator or --weights/--activations/--kv",
     "bos_token_id": _TOKENS, "eos_token_id": _TOKENS, "pad_token_id": _TOKENS, "sep_token_id": _TOKENS,
     "decoder_start_token_id": _TOKENS,
+    "boi_token_index": _TOKENS, "eoi_token_index": _TOKENS, "image_token_index": _TOKENS,
     "tokenizer_class": "the tokenizer: no compute",
     "initializer_range": "training initialisation", "init_std": "training initialisation",
     "rms_norm_eps": _EPS, "layer_norm_eps": _EPS, "layer_norm_epsilon": _EPS,
@@ -30,6 +31,7 @@ IGNORABLE: dict[str, str] = {
     # rotary families read rope_scaling for their context limit (hf_families.context_limit)
     "rope_scaling": "rotary frequency scaling (linear, dynamic, yarn, llama3): same rotation ops per element",
     "rope_local_base_freq": "Gemma-3 local layers' rotary base: same rotation ops per element",
+    "rope_interleave": "DeepSeek-V3's rotary pairs interleaved or in halves: same ops",
     "dtype": "storage dtype (newer spelling of torch_dtype): hwsim takes precision from the accelerator",
     "quantization_config": "the checkpoint's storage format (DeepSeek-V3 fp8, gpt-oss mxfp4): hwsim takes precision "
                            "from the accelerator or --weights/--activations/--kv",

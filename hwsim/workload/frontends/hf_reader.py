@@ -18,11 +18,12 @@ ACTIVATIONS = {"silu": "silu", "swish": "silu", "gelu": "gelu", "gelu_new": "gel
 class _Keys:
     """Typed access to the config that remembers which keys were read."""
 
-    def __init__(self, data: dict, source: str):
-        self.data, self.source, self.read = data, source, set()
+    def __init__(self, data: dict, source: str, prefix: str = ""):
+        # prefix: where a nested object sits (Gemma-3's "text_config."), for the field in errors
+        self.data, self.source, self.read, self.prefix = data, source, set(), prefix
 
     def error(self, key: str, message: str, allowed: str | None = None) -> HwsimInputError:
-        return HwsimInputError(message, source=self.source, field=key, allowed=allowed)
+        return HwsimInputError(message, source=self.source, field=self.prefix + key, allowed=allowed)
 
     def get(self, key: str, default=_MISSING):
         self.read.add(key)
