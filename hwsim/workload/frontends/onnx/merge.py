@@ -22,6 +22,8 @@ def merge_repeats(layers: list[Layer]) -> list[Layer]:
     while i < n:
         best_p, best_r = 1, 1
         for p in range(1, min(MAX_BLOCK_LAYERS, (n - i) // 2) + 1):
+            if keys[i + p] != keys[i]:  # cheap test before comparing whole blocks
+                continue
             r = 1
             while i + (r + 1) * p <= n and keys[i + r * p:i + (r + 1) * p] == keys[i:i + p]:
                 r += 1
