@@ -120,6 +120,31 @@ def _summary_rows(a: DesignView, b: DesignView | None) -> list[dict]:
     return rows
 
 
+def point_knobs(sweep: SweepSource, point_id: int, base: str) -> tuple[dict[str, str], str, str]:
+    """A sweep row as design A's knobs: (knob texts, precision mix, a note for the page). Knobs
+    the row's axes do not set keep ``base``'s values; an axis with no knob (e.g. dram.channels) is
+    named in the note, never dropped unsaid."""
+    from hwsim.explore.serve_model import NO_STANDARD, knob_text
+
+    row = sweep.point(point_id)
+    knobs = base_values(base)
+    precision = ""
+    no_knob = []
+    for column, value in row.items():
+        if column in KNOB_KEYS:
+            knobs[column] = NO_STANDARD if (column == "dram.standard" and value is None) else knob_text(value)
+        elif column == "precision":
+            precision = knob_text(value)
+        else:
+            no_knob.append(f"{column}={value}")
+    note = f"sweep point {point_id} loaded as design A"
+    if no_knob:
+        note += f"; no knob here for {', '.join(no_knob)}: A keeps {base}'s value"
+    if sweep.accelerator and sweep.accelerator != base:
+        note += f"; the sweep's base is {sweep.accelerator}, the page's {base}"
+    return knobs, precision, note
+
+
 # ---- the Dash page -------------------------------------------------------------------------------
 
 def _accelerator_choices(base: str) -> list[str]:
@@ -181,6 +206,8 @@ def build_app(sweep: SweepSource | None = None, base: str | None = None, workloa
                                        style={"width": "240px"})),
             labelled("hold the sweep at A's value of", dcc.Checklist(id="sweep-hold", options=holdable, value=[],
                                                                       inline=True)),
+            html.Div("click a sweep point to load it as design A", id="sweep-note",
+                     style={"fontSize": "12px", "color": "#555"}),
         ]
     else:
         sweep_controls = [html.Div("no sweep loaded: hwsim explore --serve OUT places the designs among a "
@@ -233,6 +260,22 @@ def build_app(sweep: SweepSource | None = None, base: str | None = None, workloa
     def reset_knobs(base_value):
         values = base_values(base_value)
         return [values[k] for k in KNOB_KEYS] + [""]
+
+    if sweep is not None:
+        # allow_duplicate: the knobs are also reset_knobs' outputs (a new base)
+        @app.callback([Output(i, "value", allow_duplicate=True) for i in knob_ids]
+                      + [Output("knob-precision", "value", allow_duplicate=True), Output("sweep-note", "children")],
+                      Input("fig-pareto", "clickData"), State("base", "value"), prevent_initial_call=True)
+        def load_point(click, base_value):
+            points = (click or {}).get("points") or [{}]
+            point_id = points[0].get("customdata")
+            if point_id is None:          # a click on design A or B, not on a sweep row
+                return [dash.no_update] * (len(knob_ids) + 1) + ["click a sweep point to load it as design A"]
+            try:
+                knobs, precision, note = point_knobs(sweep, int(point_id), base_value)
+            except HwsimInputError as exc:
+                return [dash.no_update] * (len(knob_ids) + 1) + [str(exc)]
+            return [knobs[k] for k in KNOB_KEYS] + [precision, note]
 
     @app.callback([Output("phase", "disabled"), Output("kv-len", "disabled"), Output("seq-len", "disabled"),
                    Output("batch", "disabled")], Input("workload", "value"), Input("phase", "value"))

@@ -28,7 +28,8 @@ BOUND_SYMBOLS = ("circle", "square", "triangle-up", "cross", "x", "hexagon")
 
 
 def _figure(traces: list[dict], title: str, x_title: str, y_title: str, log_axes: bool = False) -> dict:
-    axis = {"type": "log"} if log_axes else {}
+    # log axes tick in powers of ten (plotly's default "B" reads 1e10 pJ as "10B")
+    axis = {"type": "log", "exponentformat": "power"} if log_axes else {}
     return {"data": traces, "layout": {
         "title": {"text": title, "x": 0.01, "font": {"size": 14}}, "height": FIGURE_HEIGHT_PX,
         "margin": {"l": 60, "r": 10, "t": 40, "b": 50}, "barmode": "group",
@@ -151,13 +152,19 @@ def pareto_position(a: DesignView, b: DesignView | None, front: SweepFront | Non
     x, y = (front.x, front.y) if front is not None else ("latency_s", "energy_pj")
     traces = []
     if front is not None:
+        # customdata: each row's point_id, which a click sends back (serve_app loads it as A)
+        ids = {part: (_list(table["point_id"]) if "point_id" in table.columns else None)
+               for part, table in (("background", front.background), ("front", front.front))}
         traces.append({"type": "scattergl", "mode": "markers", "x": _list(front.background[x]),
                        "y": _list(front.background[y]), "name": f"sweep ({front.rows:,} rows)",
-                       "marker": {"color": "#BBBBBB", "size": 4}, "hoverinfo": "skip"})
+                       "customdata": ids["background"], "marker": {"color": "#BBBBBB", "size": 4},
+                       "hovertemplate": f"point %{{customdata}}<br>{x} %{{x:.4g}}<br>{y} %{{y:.4g}}"
+                                        "<extra>click: load as A</extra>"})
         traces.append({"type": "scatter", "mode": "lines+markers", "x": _list(front.front[x]),
-                       "y": _list(front.front[y]), "name": f"front ({len(front.front)})",
+                       "y": _list(front.front[y]), "name": f"front ({len(front.front)})", "customdata": ids["front"],
                        "line": {"color": "#222222", "shape": "hv"}, "marker": {"color": "#222222", "size": 6},
-                       "hovertemplate": f"{x} %{{x:.4g}}<br>{y} %{{y:.4g}}<extra>front</extra>"})
+                       "hovertemplate": f"point %{{customdata}}<br>{x} %{{x:.4g}}<br>{y} %{{y:.4g}}"
+                                        "<extra>front; click: load as A</extra>"})
     # a sweep column of one workload (<label>.latency_s) is placed by the design's own latency_s
     x_key, y_key = (front.x_key, front.y_key) if front is not None else (x, y)
     for name, view in _designs(a, b):

@@ -186,18 +186,21 @@ def base_values(base: str) -> dict[str, str]:
     spec = _accelerator(base, ()).spec
     bandwidth = spec.dram.bandwidth_gb_s
     return {
-        "compute.rows": _text(spec.compute.rows), "compute.cols": _text(spec.compute.cols),
+        "compute.rows": knob_text(spec.compute.rows), "compute.cols": knob_text(spec.compute.cols),
         "compute.dataflow": str(spec.compute.dataflow), "compute.pe.type": str(spec.compute.pe.type),
-        "buffers.ifmap.size_kib": _text(spec.buffers.ifmap.size_kib),
-        "buffers.filter.size_kib": _text(spec.buffers.filter.size_kib),
-        "buffers.ofmap.size_kib": _text(spec.buffers.ofmap.size_kib),
-        "dram.bandwidth_gb_s": "" if bandwidth is None else _text(bandwidth),
+        "buffers.ifmap.size_kib": knob_text(spec.buffers.ifmap.size_kib),
+        "buffers.filter.size_kib": knob_text(spec.buffers.filter.size_kib),
+        "buffers.ofmap.size_kib": knob_text(spec.buffers.ofmap.size_kib),
+        "dram.bandwidth_gb_s": "" if bandwidth is None else knob_text(bandwidth),
         "dram.standard": spec.dram.standard or NO_STANDARD,
-        "clock_mhz": _text(spec.clock_mhz), "tech_node_nm": _text(spec.tech_node_nm),
+        "clock_mhz": knob_text(spec.clock_mhz), "tech_node_nm": knob_text(spec.tech_node_nm),
     }
 
 
-def _text(value) -> str:
+def knob_text(value) -> str:
+    """A spec or sweep value as a knob shows it (64.0 -> "64")."""
+    if value is None:
+        return ""
     if isinstance(value, str):
         return value
     return _yaml_number(float(value))

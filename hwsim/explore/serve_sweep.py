@@ -19,6 +19,7 @@ import pandas as pd
 from hwsim.errors import HwsimInputError
 
 MANIFEST = "_manifest.json"   # hwsim/dse/store.py names it so
+POINT_ID = "point_id"         # every sweep row's id (docs/sweep-spec.md, "Output")
 # at most this many non-front points are drawn behind the front (an evenly strided sample): a
 # scatter of 10^6 points neither reads nor draws in the 100 ms a knob change has
 BACKGROUND_POINTS_MAX = 4000
@@ -151,7 +152,7 @@ class SweepSource:
         key = (x, y, tuple(sorted((k, repr(v)) for k, v in fixed.items())))
         if key in self._cache:
             return self._cache[key]
-        columns = [x] if x == y else [x, y]
+        columns = ([x] if x == y else [x, y]) + ([POINT_ID] if POINT_ID in self.schema.names else [])
         table = self.dataset.to_table(columns=columns, filter=self._filter(fixed)).to_pandas()
         table = table.dropna()
         directions = {x: self.objectives.get(x, "min"), y: self.objectives.get(y, "min")}
@@ -163,6 +164,16 @@ class SweepSource:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = result
         return result
+
+    def point(self, point_id: int) -> dict:
+        """One row's axis values (a click on the front loads them as design A): the axis columns of
+        the row with that point_id, nothing else read."""
+        if POINT_ID not in self.schema.names:
+            raise HwsimInputError(f"the sweep has no {POINT_ID} column", source=str(self.folder), field=POINT_ID)
+        rows = self.dataset.to_table(columns=list(self.axes), filter=self._ds.field(POINT_ID) == int(point_id)).to_pylist()
+        if not rows:
+            raise HwsimInputError(f"no row with point_id {point_id}", source=str(self.folder), field=POINT_ID)
+        return rows[0]
 
     def typed(self, column: str, text: str):
         """A knob's text as a value of the column's type (for a filter); None when it is not one."""

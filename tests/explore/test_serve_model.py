@@ -191,7 +191,8 @@ def test_the_sweep_front_reads_two_columns_under_a_filter(sweep_dir):
     calls: list = []
     source.dataset = _Recording(source.dataset, calls)
     front = source.front("latency_s", "energy_pj", {"compute.pe.type": "lut"})
-    assert [c["columns"] for c in calls] == [["latency_s", "energy_pj"]]
+    # the two columns shown and each row's point_id (a click loads the row)
+    assert [c["columns"] for c in calls] == [["latency_s", "energy_pj", "point_id"]]
     assert calls[0]["filter"] is not None
     whole = pd.read_parquet(sweep_dir)
     lut = whole[(whole["compute.pe.type"] == "lut") & whole["feasible"]]
@@ -226,3 +227,52 @@ def test_a_folder_that_is_not_a_sweep_is_one_line(tmp_path):
         SweepSource(tmp_path)
     with pytest.raises(HwsimInputError, match="no such sweep folder"):
         SweepSource(tmp_path / "missing")
+
+
+def test_a_clicked_sweep_point_becomes_design_a(sweep_dir):
+    from hwsim.explore.serve_app import point_knobs
+
+    source = SweepSource(sweep_dir)
+    whole = pd.read_parquet(sweep_dir).set_index("point_id")
+    row = whole.loc[7]
+    knobs, precision, note = point_knobs(source, 7, BASE)
+    # the row's axes, as the knobs show them; the other knobs at tpu-v1-like's values
+    assert knobs["compute.rows"] == str(int(row["compute.rows"]))
+    assert knobs["compute.pe.type"] == row["compute.pe.type"]
+    assert float(knobs["dram.bandwidth_gb_s"]) == row["dram.bandwidth_gb_s"]
+    assert knobs["compute.cols"] == "256" and knobs["clock_mhz"] == "700" and precision == ""
+    assert note == "sweep point 7 loaded as design A"
+    # and simulated, it is the sweep's row: same latency and energy
+    state = _state(**{key: knobs[key] for key in ("compute.rows", "compute.pe.type", "dram.bandwidth_gb_s")})
+    view = simulate_design(_design(state))
+    assert view.summary["latency_s"] == pytest.approx(row["latency_s"], rel=1e-9)
+    assert view.summary["energy_pj"] == pytest.approx(row["energy_pj"], rel=1e-9)
+
+
+def test_the_click_callback_loads_the_point_and_ignores_the_designs(sweep_dir):
+    pytest.importorskip("dash")
+    import json
+
+    from hwsim.explore.serve_app import build_app
+
+    app = build_app(SweepSource(sweep_dir))
+    spec = next(d for d in app._callback_list if "sweep-note.children" in d["output"])
+    outputs = [dict(zip(("id", "property"), o.split("@")[0].split("."))) for o in spec["output"].strip(".").split("...")]
+    client = app.server.test_client()
+
+    def click(points):
+        body = {"output": spec["output"], "outputs": outputs, "state": [{"id": "base", "property": "value",
+                                                                         "value": BASE}],
+                "inputs": [{"id": "fig-pareto", "property": "clickData", "value": {"points": points}}],
+                "changedPropIds": ["fig-pareto.clickData"]}
+        answer = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+        assert answer.status_code in (200, 204), answer.data[:300]
+        return answer.get_json()["response"] if answer.status_code == 200 else {}
+
+    loaded = click([{"x": 1, "y": 2, "customdata": 7}])
+    assert loaded["sweep-note"]["children"] == "sweep point 7 loaded as design A"
+    row = pd.read_parquet(sweep_dir).set_index("point_id").loc[7]
+    assert loaded["knob-compute-rows"]["value"] == str(int(row["compute.rows"]))
+    # a click on design A's star carries no point id: the knobs stay
+    missed = click([{"x": 1, "y": 2}])
+    assert "knob-compute-rows" not in missed
