@@ -1,7 +1,8 @@
 """The live explorer in a real headless Chromium: the server (`hwsim explore --serve OUT`, in its
 own process on a free port of 127.0.0.1) serves a page that draws its five figures offline with no
-console error; typing a knob re-simulates and redraws; a bad knob shows one line; "pin A as B"
-puts two designs side by side; SIGINT stops the server cleanly. One server for the module."""
+console error; typing a knob re-simulates and redraws; "pin A as B" puts two designs side by
+side; a bad knob shows one line; a click on the sweep's front loads that point as A; SIGINT stops
+the server cleanly. One server for the module."""
 
 from __future__ import annotations
 
@@ -104,6 +105,21 @@ def test_the_page_draws_re_simulates_on_a_knob_and_shows_a_bad_one_in_a_line(bro
     error = page.text_content("#error")
     assert "field 'clock_mhz'" in error and "'fast'" in error and "Traceback" not in error
     assert _designs_drawn(page, "fig-energy") == ["A", "B"]
+
+    # a click on the front's first point (plotly's click event, as a mouse sends it) loads that
+    # sweep row as A: its knobs replace the bad clock, the error goes
+    point_id = page.evaluate("""() => {
+      const gd = document.querySelector('#fig-pareto .js-plotly-plot');
+      const trace = gd.data.findIndex(t => t.name.startsWith('front'));
+      const id = gd.data[trace].customdata[0];
+      gd.emit('plotly_click', {points: [{curveNumber: trace, pointNumber: 0, x: gd.data[trace].x[0],
+                                         y: gd.data[trace].y[0], customdata: id, data: gd.data[trace]}]});
+      return id;
+    }""")
+    page.wait_for_function(f"() => document.querySelector('#sweep-note').textContent.includes('point {point_id} ')",
+                           timeout=ANSWER_MS)
+    page.wait_for_function("() => document.querySelector('#error').textContent === ''", timeout=ANSWER_MS)
+    assert page.input_value("#knob-clock-mhz") == "700"
     assert console_errors == [] and blocked == []
 
 
