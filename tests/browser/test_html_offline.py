@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from browser.conftest import horizontal_overflow_px, open_page, overlapping_labels, plot_is_rendered
+import browser.conftest as browser_conftest
+from browser.conftest import (chromium_path, horizontal_overflow_px, is_local_url, open_page, overlapping_labels,
+                              plot_is_rendered)
 from conftest import PROJECT, load_script
 
 pytestmark = pytest.mark.browser
@@ -219,3 +221,29 @@ def test_checks_find_overflow_and_covered_titles(defects):
     assert horizontal_overflow_px(page) == 2000 + 8 - 1400
     problems = overlapping_labels(page)
     assert len(problems) == 1 and "plot 4: title 'a title' overlaps annotation" in problems[0], problems
+
+
+def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setattr(browser_conftest, "DEFAULT_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("HWSIM_CHROMIUM", raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="^browser tests in CI: no Chromium at /nonexistent/chromium"):
+        chromium_path()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="^browser tests skipped: no Chromium at /nonexistent/chromium"):
+        chromium_path()
+    # named but wrong is a mistake to fix, in CI or not
+    monkeypatch.setenv("HWSIM_CHROMIUM", "/nonexistent/chrome")
+    with pytest.raises(pytest.fail.Exception, match="^HWSIM_CHROMIUM='/nonexistent/chrome' is not an executable"):
+        chromium_path()
+
+
+@pytest.mark.parametrize("url, local", [
+    ("file:///tmp/a.html", True), ("data:image/png;base64,AAAA", True), ("blob:file:///1234", True),
+    ("about:blank", True), ("http://127.0.0.1:8050/_dash-layout", True), ("http://localhost/", True),
+    ("ws://127.0.0.1:8050/socket", True), ("http://[::1]:8050/", True),
+    ("https://cdn.plot.ly/plotly-2.35.2.min.js", False), ("http://127.0.0.2/", False),
+    ("http://localhost.example.com/", False), ("wss://example.com/", False), ("ftp://localhost/", False),
+])
+def test_only_this_machine_is_local(url, local):
+    assert is_local_url(url) is local
