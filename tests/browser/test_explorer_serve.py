@@ -28,9 +28,8 @@ axes:
 objectives: {latency_s: min, energy_pj: min}
 sampler: {kind: grid}
 """
-# serve(args) as `hwsim explore --serve OUT` calls it (the default host, a free port)
-LAUNCH = ("import sys, types; from hwsim.explore.serve import serve; "
-          "sys.exit(serve(types.SimpleNamespace(sweep=sys.argv[1], host='127.0.0.1', port=None)))")
+# `hwsim explore --serve OUT` (the default host, a free port)
+LAUNCH = "import sys; from hwsim.cli import main; sys.exit(main(['explore', '--serve', sys.argv[1]]))"
 # generous: a cold first simulation loads the engine's compiled kernels; never reached when warm
 ANSWER_MS = 60_000
 

@@ -20,10 +20,8 @@ from hwsim.errors import HwsimInputError
 
 pytest.importorskip("dash")   # the serve extra (in the test extra too)
 
-# serve(args) as `hwsim explore --serve` calls it (no sweep; the default host and a free port), in
-# its own process
-LAUNCH = ("import sys, types; from hwsim.explore.serve import serve; "
-          "sys.exit(serve(types.SimpleNamespace(sweep=None, host='127.0.0.1', port=None)))")
+# `hwsim explore --serve` (no sweep; the default host and a free port) in its own process
+LAUNCH = "import sys; from hwsim.cli import main; sys.exit(main(['explore', '--serve']))"
 # a cold first callback compiles the engine's kernels (cached on disk after): generous, never hit
 FIRST_ANSWER_S = 180
 
