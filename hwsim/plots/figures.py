@@ -162,7 +162,9 @@ def bar_grid_with_ratios(panels: list[BarPanel], ratios: pd.DataFrame | None, ti
     if ratios is not None:
         # greys, so no category colour is reused for something else
         where = {"row": rows, "col": 1}
-        labels = [_wrap(str(v)) for v in ratios["ratio"]]
+        # each label wrapped to its share of a laptop-wide row (1100 px), so neighbours never touch
+        width_chars = max(8, min(22, 1100 // max(len(ratios), 1) // CHAR_PX))
+        labels = [_wrap(str(v), width_chars) for v in ratios["ratio"]]
         half = (ratios["published_high"] - ratios["published_low"]) / 2
         fig.add_trace(go.Bar(x=labels, y=ratios["hwsim"], name="hwsim ratio", marker_color="dimgray"), **where)
         fig.add_trace(go.Scatter(x=labels, y=ratios["published_low"] + half, mode="markers",

@@ -47,7 +47,7 @@ def figure(table: pd.DataFrame, claim_table: pd.DataFrame):
     go, make_subplots = plotly_modules()
     decode = table[(table.phase == "decode") & table.supported]
     colors = category_colors(decode.system)
-    fig = make_subplots(rows=3, cols=2, subplot_titles=PANELS, vertical_spacing=0.09, horizontal_spacing=0.09,
+    fig = make_subplots(rows=3, cols=2, subplot_titles=PANELS, vertical_spacing=0.11, horizontal_spacing=0.09,
                         specs=[[{}, {}], [{}, {}], [{"type": "table", "colspan": 2}, None]],
                         row_heights=[0.36, 0.36, 0.28])
     views, owner = [], []
@@ -76,6 +76,7 @@ def figure(table: pd.DataFrame, claim_table: pd.DataFrame):
                                    {"text": "view:", "x": 0.0, "xref": "paper", "xanchor": "right", "xshift": -8,
                                     "y": 1 + (MENU_GAP_PX + 12) / plot_px, "yref": "paper", "showarrow": False}])
     for (r, c), (x_title, y_title, log) in AXES.items():
-        fig.update_xaxes(title_text=x_title, type="log" if log else "-", row=r, col=c)
+        fig.update_xaxes(title_text=x_title, type="log" if log else "-", row=r, col=c,
+                         **({} if log else {"tickangle": -30}))
         fig.update_yaxes(title_text=y_title, type="log" if log else "linear", row=r, col=c)
     return fig
