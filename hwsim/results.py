@@ -194,9 +194,17 @@ class Result:
     freq_mhz: float = 0.0
     # the die is larger than one lithography field (hwsim/tech/limits.py): evaluated, flagged
     exceeds_reticle: bool = False
+    # the design's idle floor (spec idle_floor_w + idle_floor_w_per_mm2 x area), part of its static power
+    idle_floor_w: float = 0.0
 
     def summary(self) -> dict:
         t = self.layers
+        breakdown = {part: float(t[f"energy_{part}_pj"].to_numpy().sum()) for part in ENERGY_PARTS}
+        latency_s = float(t["latency_s"].to_numpy().sum())
+        if self.idle_floor_w > 0:
+            # its own part, out of the static energy that energy_leakage_pj carries (the parts still sum)
+            breakdown["idle_floor"] = self.idle_floor_w * latency_s * 1e12
+            breakdown["leakage"] -= breakdown["idle_floor"]
         return {
             "accelerator": self.accelerator,
             "workload": self.workload,
@@ -207,7 +215,7 @@ class Result:
             "total_cycles": int(t["total_cycles"].sum()),
             "latency_s": float(t["latency_s"].to_numpy().sum()),
             "energy_pj": float(t["energy_pj"].to_numpy().sum()),
-            "energy_breakdown_pj": {part: float(t[f"energy_{part}_pj"].to_numpy().sum()) for part in ENERGY_PARTS},
+            "energy_breakdown_pj": breakdown,
             # derived: energy / latency; the energy holds static power x latency, so dynamic + static power
             "power_w": float(t["energy_pj"].to_numpy().sum()) * 1e-12 / float(t["latency_s"].to_numpy().sum()),
             "dram_bits": float((t["dram_reads_bits"] + t["dram_writes_bits"]).to_numpy().sum()),

@@ -45,7 +45,10 @@ def test_csv_has_the_issue_columns(tmp_path, capsys, reference):
 def test_json_summary_keys(capsys):
     summary = json.loads(run(["run", "tpu-v1-like", "resnet50", "--format", "json", "--out", ""], capsys))
     assert set(SUMMARY_KEYS) <= set(summary)
-    assert set(summary["energy_breakdown_pj"]) == {"compute", "sram", "dram", "leakage"}
+    # tpu-v1-like has an idle floor (ISCA 2017 Table 2), reported as its own part
+    assert set(summary["energy_breakdown_pj"]) == {"compute", "sram", "dram", "leakage", "idle_floor"}
+    bare = json.loads(run(["run", "scalesim-default", "resnet50", "--format", "json", "--out", ""], capsys))
+    assert set(bare["energy_breakdown_pj"]) == {"compute", "sram", "dram", "leakage"}
 
 
 def test_set_overrides_change_the_run(capsys):

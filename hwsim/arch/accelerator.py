@@ -208,6 +208,8 @@ class Accelerator:
             "dram_static_mw": float(self.design.static_parts_uw["dram_device"][0]) / 1e3,
             # the accelerator-side DRAM PHYs' power (in leakage_uw too; hwsim.memory.dram.phy_power_mw)
             "dram_phy_mw": float(self.design.static_parts_uw["dram_phy"][0]) / 1e3,
+            # static power beyond leakage, DRAM and PHYs (in leakage_uw too; spec idle_floor_w)
+            "idle_floor_w": float(self.design.static_parts_uw["idle_floor"][0]) / 1e6,
             # JSON has no infinity: no capacity declared (no dram.standard, no dram.capacity_gib) is null
             "dram_capacity_gib": (None if math.isinf(self.design.dram_capacity_bits[0])
                                   else float(self.design.dram_capacity_bits[0]) / 2 ** 33),

@@ -74,6 +74,8 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "mapping_objective": ("objective", "choice", OBJECTIVE_CODES),
     "compute.pe.stationary_double_buffered": ("stationary_double_buffered", "bool", None),
     "compute.idle_pe_energy_fraction": ("idle_pe_energy_fraction", "number", None),
+    "idle_floor_w": ("idle_floor_w", "number", None),
+    "idle_floor_w_per_mm2": ("idle_floor_w_per_mm2", "number", None),
     "compute.achievable_compute_fraction": ("achievable_compute_fraction", "number", None),
     "compute.achievable_bandwidth_fraction": ("achievable_bandwidth_fraction", "number", None),
 }
@@ -760,6 +762,8 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         # DRAM background and refresh power, where the DRAM standard gives currents
         "dram_device": dram["device_static_uw"],
         "dram_phy": dram["phy_uw"],
+        # clock tree, control, host I/O: measured idle power hwsim does not otherwise model (W -> uW)
+        "idle_floor": (v["idle_floor_w"] + v["idle_floor_w_per_mm2"] * sum(parts.values())) * 1e6,
     }
     leakage = sum(static.values())
     return DesignBatch(

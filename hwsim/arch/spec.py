@@ -413,6 +413,15 @@ class AcceleratorSpec(_Strict):
             "hwsim/tech/limits.py)"),
         description="control, interconnect and I/O area as a fraction of the other parts' area (PE array, "
                     "converters, vector unit, SRAMs)")
+    idle_floor_w: float = Field(
+        default=0.0, ge=0, le=limits.MAX_IDLE_FLOOR_W, json_schema_extra=why(limits.IDLE_FLOOR_WHY),
+        description="static power beyond the modelled leakage, DRAM devices and PHYs, in W: clock tree, control, "
+                    "host I/O a busy or idle chip draws (a measured idle power less hwsim's static power; "
+                    "docs/model-assumptions.md); 0 = none")
+    idle_floor_w_per_mm2: float = Field(
+        default=0.0, ge=0, le=limits.MAX_IDLE_FLOOR_W_PER_MM2, json_schema_extra=why(limits.IDLE_FLOOR_DENSITY_WHY),
+        description="the same floor per mm^2 of the design's area, in W/mm^2, added to idle_floor_w "
+                    "(docs/model-assumptions.md gives a measured figure); 0 = none")
     mapping: Literal["scalesim", "auto", "bitmod"] = Field(
         default="auto", description="loop order and tiling: 'scalesim' = SCALE-Sim's fixed order and counts "
                                     "(exact, for validation and .cfg inputs); 'auto' = hwsim's mapper; 'bitmod' = "

@@ -19,4 +19,5 @@ def simulate(accel: Accelerator | str, workload, precision: Precision | None = N
     work = resolve_workload(workload)
     evaluation = run(accel.design, layer_batch(work), precision, engine)
     return Result(accel.name, work.name, layer_frame(evaluation, 0), accel.area_mm2,
-                  accel.area_breakdown_mm2, accel.freq_mhz, bool(evaluation.design.exceeds_reticle[0]))
+                  accel.area_breakdown_mm2, accel.freq_mhz, bool(evaluation.design.exceeds_reticle[0]),
+                  float(evaluation.design.static_parts_uw["idle_floor"][0]) / 1e6)

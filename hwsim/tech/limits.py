@@ -78,3 +78,12 @@ def max_clocks_mhz(delay_factor):
 
 CLOCK_LIMIT_TEXT = (f"a period of at least {MIN_CYCLE_FO4:g} FO4 (a register + 6 FO4 of logic, Hrishikesh et al. "
                     "ISCA 2002)")
+
+# The idle floor (AcceleratorSpec.idle_floor_w): at most 1.2 kW, the board power of the most
+# power-hungry shipped accelerator (NVIDIA B200 SXM, 1,000-1,200 W); per area, at most 1 W/mm^2,
+# above any shipped chip's TDP density (B200: ~1,000 W over 2 x ~800 mm^2 dies = 0.63 W/mm^2).
+MAX_IDLE_FLOOR_W = 1200.0
+IDLE_FLOOR_WHY = "at most 1.2 kW: the board power of NVIDIA's B200 SXM, the most power-hungry shipped accelerator"
+MAX_IDLE_FLOOR_W_PER_MM2 = 1.0
+IDLE_FLOOR_DENSITY_WHY = ("at most 1 W/mm^2: above any shipped chip's TDP density (B200: ~1,000 W over two "
+                          "~800 mm^2 dies, 0.63 W/mm^2)")

@@ -92,7 +92,8 @@ def test_gqa_reads_each_kv_head_once_per_group():
 
 
 def test_new_k_and_v_are_written_in_the_kv_format():
-    accel = hwsim.load_accelerator("tpu-v1-like", ["compute.pe.weights=[int8, int4]"])
+    # every output to DRAM (no activations kept on chip), so each write shows its format
+    accel = hwsim.load_accelerator("tpu-v1-like", ["compute.pe.weights=[int8, int4]", "buffers.keep_activations=false"])
     table = hwsim.simulate(accel, _llama_like(), Precision(kv="int4")).layers.set_index("layer")
     assert table.loc["k_proj", "dram_ofmap_writes_bits"] == 1 * 1024 * 4   # 8 KV heads x 128 at 4 bits
     assert table.loc["q_proj", "dram_ofmap_writes_bits"] == 1 * 4096 * 8   # outputs stay int8

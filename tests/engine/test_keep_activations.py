@@ -103,3 +103,16 @@ def test_never_more_traffic_never_slower_and_fused_equals_per_layer(workload):
     by_point = on.groupby("point")[["total_cycles", "energy_pj"]].sum()
     np.testing.assert_allclose(totals["total_cycles"], by_point["total_cycles"], rtol=1e-12)
     np.testing.assert_allclose(totals["energy_pj"], by_point["energy_pj"], rtol=1e-9)
+
+
+def test_new_k_and_v_always_go_to_the_kv_cache():
+    from hwsim.workload.layer import Layer as L
+
+    # Gemm(1, 64, 64) writing new K: its output is the KV cache's, even when a GEMM follows that
+    # reads no more than it wrote
+    work = Workload("w", (L("k_proj", Gemm(1, 64, 64), writes_kv=True), L("next", Gemm(1, 64, 8))))
+    accel = hwsim.load_accelerator("scalesim-default", BASE + ["buffers.ifmap.size_kib=4",
+                                                               "buffers.keep_activations=true"])
+    layers = hwsim.simulate(accel, work).layers
+    assert layers["dram_ofmap_writes_bits"].iloc[0] == 64 * 8
+    assert layers["dram_ifmap_reads_bits"].iloc[1] == 64 * 8

@@ -274,8 +274,10 @@ def pack_layers(layers) -> np.ndarray:
     in_words = np.asarray(layers.a_unique_words, dtype=np.float64) * layers.instances
     out_words = np.asarray(layers.m, dtype=np.float64) * layers.n * layers.instances
     gemm = np.asarray(layers.is_gemm, dtype=bool)
+    # new K/V goes to the KV cache, which lives in DRAM: never kept
+    to_dram = np.asarray(layers.writes_kv, dtype=bool)
     hands_on = np.zeros(layers.size)
-    hands_on[:-1] = gemm[:-1] & gemm[1:] & (in_words[1:] <= out_words[:-1])
+    hands_on[:-1] = gemm[:-1] & gemm[1:] & ~to_dram[:-1] & (in_words[1:] <= out_words[:-1])
     out[L_HANDS_ON] = hands_on
     out[L_HANDED_IN] = np.concatenate([[0.0], hands_on[:-1]])
     out[L_PREV_IN_WORDS] = np.concatenate([[0.0], in_words[:-1]])
