@@ -4,7 +4,8 @@ A row of a sweep is a point: its swept keys are ``--set KEY=VALUE`` settings of 
 accelerator, except ``precision``, which stands for the PE and default-precision keys
 ``hwsim.precision_mix`` gives (native for every workload of the sweep, as the sweep's precision
 axis does). Those settings are the one source of both the run line a user copies and the
-re-simulation: ``hwsim.load_accelerator(base, settings)`` gives the area by component and the
+re-simulation (the public functions, imported from their modules: this floor sits below the
+``hwsim`` facade): ``hwsim.load_accelerator(base, settings)`` gives the area by component and the
 peaks, and one ``hwsim.evaluate(base, workload, points, per_layer=True)`` per workload gives
 every embedded design's per-layer latency, energy and DRAM traffic.
 """
@@ -51,20 +52,21 @@ class SettingsMaker:
         self._plans = dict(self.origin.precision_plans)
 
     def _loaded_workloads(self):
-        import hwsim
+        from hwsim.workload.load import load_workload
 
         if self._workloads is None:
-            self._workloads = [hwsim.load_workload(w.path, **dict(w.scenario)) for w in self.origin.workloads]
+            self._workloads = [load_workload(w.path, **dict(w.scenario)) for w in self.origin.workloads]
         return self._workloads
 
     def _mix(self, name: str, context: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
-        import hwsim
+        from hwsim.arch.accelerator import load_accelerator
+        from hwsim.dse.precision import precision_mix
 
         key = (name, context)
         if key not in self._mixes:
             sets = [f"{k}={set_text(v)}" for k, v in context if v is not None]
-            accelerator = hwsim.load_accelerator(self.origin.accelerator_path, sets)
-            self._mixes[key] = hwsim.precision_mix(name, workloads=self._loaded_workloads(), accelerator=accelerator)
+            accelerator = load_accelerator(self.origin.accelerator_path, sets)
+            self._mixes[key] = precision_mix(name, workloads=self._loaded_workloads(), accelerator=accelerator)
         return self._mixes[key]
 
     def settings(self, row: pd.Series) -> DesignSettings:
@@ -141,7 +143,8 @@ def _rounded(values: np.ndarray) -> list:
 
 def breakdowns(data: ExplorerData, maker: SettingsMaker, cap: int = DEFAULT_BREAKDOWNS) -> tuple[dict, list[str]]:
     """{"layers": {workload label: [layer names]}, "designs": {kept row: breakdown}} and the notes."""
-    import hwsim
+    from hwsim.arch.accelerator import load_accelerator
+    from hwsim.engine.evaluate import evaluate
 
     notes: list[str] = []
     origin = data.origin
@@ -173,7 +176,7 @@ def breakdowns(data: ExplorerData, maker: SettingsMaker, cap: int = DEFAULT_BREA
     if not rows:
         return {"layers": layer_names, "designs": designs}, notes
     for row, design in zip(rows, settings):
-        accel = hwsim.load_accelerator(origin.accelerator_path, set_arguments(design.settings))
+        accel = load_accelerator(origin.accelerator_path, set_arguments(design.settings))
         bandwidth = accel.dram_bandwidth_gb_s
         designs[str(row)] = {
             "area_mm2": {k: float(v) for k, v in accel.area_breakdown_mm2.items()},
@@ -183,7 +186,7 @@ def breakdowns(data: ExplorerData, maker: SettingsMaker, cap: int = DEFAULT_BREA
         }
     points = _points_frame([d.settings for d in settings])
     for entry, workload in zip(origin.workloads, workloads):
-        long = hwsim.evaluate(origin.accelerator_path, workload, points, per_layer=True)
+        long = evaluate(origin.accelerator_path, workload, points, per_layer=True)
         for p, part in long.groupby("point", sort=True):
             row = rows[int(p)]
             names = [str(n) for n in part["layer"]]

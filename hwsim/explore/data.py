@@ -116,10 +116,10 @@ def _spec_origin(manifest: dict, folder: str) -> tuple[SweepOrigin, list[str]]:
     spec_file = manifest.get("spec_file")
     loaded = None
     if spec_file and Path(spec_file).is_file():
-        import hwsim
+        from hwsim.dse.spec import load_sweep_spec   # hwsim.load_sweep_spec (the facade sits a floor above)
 
         try:
-            loaded = hwsim.load_sweep_spec(spec_file)
+            loaded = load_sweep_spec(spec_file)
         except HwsimInputError:
             loaded = None
     if loaded is not None:
@@ -189,13 +189,13 @@ def _eligible(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
 def front_flags(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
     """True on the rows of ``table`` that are on the Pareto front of ``objectives`` (hwsim.pareto
     over the rows whose objectives are all numbers)."""
-    import hwsim
+    from hwsim.dse.pareto import pareto   # hwsim.pareto
 
     eligible = _eligible(table, objectives)
     flags = np.zeros(len(table), dtype=bool)
     candidates = table.reset_index(drop=True).iloc[np.flatnonzero(eligible)]
     if len(candidates):
-        front = hwsim.pareto(candidates, objectives)
+        front = pareto(candidates, objectives)
         flags[front.index.to_numpy()] = True
     return flags
 
