@@ -301,7 +301,16 @@ def build_app(sweep: SweepSource | None = None, base: str | None = None, workloa
                   Input("sweep-hold", "value" if sweep is not None else "data"))
     def update(*values):
         state_b, x, y, hold = values[-4:]
-        result = render(state_of(*split(values[:-4])), state_b, sweep, x, y, tuple(hold or ()))
+        try:
+            result = render(state_of(*split(values[:-4])), state_b, sweep, x, y, tuple(hold or ()))
+        except Exception as exc:  # noqa: BLE001  (bad input is HwsimInputError, handled in render)
+            # anything else is a bug: one line in the page (never a blank page or a traceback
+            # there), the traceback on the server's stderr for the report
+            import traceback
+
+            traceback.print_exc()
+            line = f"internal error (a bug in hwsim; the server's output has the traceback): {type(exc).__name__}: {exc}"
+            return [line.splitlines()[0], dash.no_update, dash.no_update, ""] + [dash.no_update] * len(FIGURES)
         timing = f"server {result.server_ms:.0f} ms"
         if result.error:
             return [result.error, dash.no_update, dash.no_update, timing] + [dash.no_update] * len(FIGURES)
