@@ -45,7 +45,9 @@ def live(tmp_path_factory):
                                stderr=subprocess.PIPE, text=True)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
-    url, deadline = None, time.monotonic() + 120
+    # the server prints its URL after a warm-up simulation, which compiles the engine's kernels on
+    # a cold cache (tens of seconds on a loaded 2-core machine): generous, never hit when warm
+    url, deadline = None, time.monotonic() + 180
     while url is None and time.monotonic() < deadline and process.poll() is None:
         if selector.select(timeout=0.5):
             line = process.stdout.readline()

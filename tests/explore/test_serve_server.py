@@ -22,12 +22,13 @@ pytest.importorskip("dash")   # the serve extra (in the test extra too)
 
 # `hwsim explore --serve` (no sweep; the default host and a free port) in its own process
 LAUNCH = "import sys; from hwsim.cli import main; sys.exit(main(['explore', '--serve']))"
-# a cold first callback compiles the engine's kernels (cached on disk after): generous, never hit
+# a cold start compiles the engine's kernels (cached on disk after): generous, never hit when warm
 FIRST_ANSWER_S = 180
 
 
-def start_server(command: list[str], timeout_s: float = 60) -> tuple[subprocess.Popen, str]:
-    """The server process and the URL it printed once listening."""
+def start_server(command: list[str], timeout_s: float = FIRST_ANSWER_S) -> tuple[subprocess.Popen, str]:
+    """The server process and the URL it printed once listening (after its warm-up simulation,
+    which compiles the engine's kernels on a cold cache)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
