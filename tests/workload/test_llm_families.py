@@ -48,6 +48,7 @@ PUBLISHED_TOTAL = {
     "gemma-7b": 8.54e9,           # Gemma report: 786,432,000 embedding + 7,751,248,896 non-embedding
     "gemma-2-9b": 9.24e9,         # Gemma 2 report: 917,504,000 + 8,324,201,984
     "gemma-3-1b": 1.0e9,          # Gemma 3 report Table 1: 302 M embedding + 698 M non-embedding
+    "gemma-3-4b": 4.3e9,          # Gemma 3 report Table 1: 417 M vision + 675 M embedding + 3,209 M non-embedding
     "phi-3-mini-4k": 3.8e9,       # Phi-3 report Sec. 2: phi-3-mini, 3.8 B
     "qwen3-8b": 8.2e9,            # Qwen3-8B model card
     "qwen3-30b-a3b": 30.5e9,      # Qwen3-30B-A3B model card
@@ -118,6 +119,7 @@ def test_deepseek_v2_lite_active_parameters_by_hand():
     ("gemma-7b", 2 * 28 * 16 * 256 * 2),        # MHA, head_dim 256 (not 3072 / 16)
     ("gemma-2-9b", 2 * 42 * 8 * 256 * 2),       # every layer caches; local ones only their window
     ("gemma-3-1b", 2 * 26 * 1 * 256 * 2),       # MQA
+    ("gemma-3-4b", 2 * 34 * 4 * 256 * 2),       # text model of the multimodal wrapper (defaults: 4 KV heads)
     ("phi-3-mini-4k", 2 * 32 * 32 * 96 * 2),
     ("qwen3-8b", 2 * 36 * 8 * 128 * 2),
     ("qwen3-30b-a3b", 2 * 48 * 4 * 128 * 2),
