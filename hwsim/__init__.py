@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "load_sweep_spec": "hwsim.dse.spec",
     "precision_mix": "hwsim.dse.precision",
     "precision_search": "hwsim.dse.precision_search",
+    "quantise": "hwsim.dse.sensitivity",
 }
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.dse.sweep import sweep
     from hwsim.dse.precision import precision_mix
     from hwsim.dse.precision_search import precision_search
+    from hwsim.dse.sensitivity import quantise
 
 
 def __getattr__(name: str) -> Any:
@@ -85,5 +87,5 @@ def __dir__() -> list[str]:
 __all__ = ["Accelerator", "evaluate", "evaluate_chunks", "Conv2d", "GenerateResult", "Gemm", "Layer", "MatMul", "Precision", "PrecisionPlan", "Result", "TechPoint",
            "VectorOp", "Workload", "generate", "load_accelerator", "load_workload", "model_parameters", "parse_format", "parse_precision_plan",
            "read_precision_plan", "simulate", "tech_point", "pareto", "hypervolume",
-           "sweep", "SweepSpec", "load_sweep_spec", "precision_mix", "precision_search"]
+           "sweep", "SweepSpec", "load_sweep_spec", "precision_mix", "precision_search", "quantise"]
 __version__ = "0.1.0"

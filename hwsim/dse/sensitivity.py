@@ -40,7 +40,7 @@ from typing import Sequence
 import numpy as np
 
 from hwsim.errors import HwsimInputError
-from hwsim.formats import E8M0, BlockFormat, FloatFormat, IntFormat, NumberFormat, ScaleOnlyFormat
+from hwsim.formats import E8M0, BlockFormat, FloatFormat, IntFormat, NumberFormat, ScaleOnlyFormat, parse_format
 
 # largest finite value of the FP formats that are not IEEE-like (no inf; E4M3 keeps only the
 # all-ones mantissa of the top exponent for NaN): OCP 8-bit FP v1.0 Table 1 (E4M3 448), OCP MX v1.0
@@ -133,8 +133,15 @@ def _block(w: np.ndarray, fmt: BlockFormat) -> np.ndarray:
     return q.reshape(w.shape[0], -1)[:, :width]
 
 
-def quantise(w: np.ndarray, fmt: NumberFormat) -> np.ndarray:
-    """``w`` [out, in] quantised to ``fmt`` and back to real values (module docstring)."""
+def quantise(w: np.ndarray, fmt: NumberFormat | str) -> np.ndarray:
+    """``w`` [out, in] quantised to ``fmt`` (a format or its name) and back to real values, by the
+    rules of the module docstring (``hwsim.quantise``).
+
+        >>> hwsim.quantise([[1.0, -0.5, 0.25, 0.1]], "int4") * 7
+        array([[ 7., -4.,  2.,  1.]])
+    """
+    if isinstance(fmt, str):
+        fmt = parse_format(fmt)
     w = np.asarray(w, dtype=np.float64)
     if w.ndim != 2:
         raise ValueError(f"quantise takes a 2-D [out, in] matrix, got shape {w.shape}")
