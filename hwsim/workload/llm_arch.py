@@ -71,7 +71,8 @@ class Vision:
 
 @dataclass(frozen=True)
 class LlmArch:
-    family: str                 # llama, mistral, mixtral, qwen2, qwen2_moe, opt, gpt2, phi, bert, vit
+    family: str                 # llama, mistral, mixtral, qwen2(_moe), qwen3(_moe), opt, gpt2, phi, phi3, bert,
+                                # vit, gemma, gemma2, gemma3, deepseek_v2, deepseek_v3, gpt_oss
     name: str
     source: str
     decoder: bool               # causal LM with a KV cache (False: encoder, one pass)
