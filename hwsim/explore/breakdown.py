@@ -37,8 +37,9 @@ class DesignSettings:
     """One row's ``--set`` settings (typed), or why it has none."""
 
     settings: dict[str, Any]
-    extra_args: list[str]      # run flags other than --set (a precision plan: --precision FILE --native-pe)
+    extra_args: list[str]      # run flags other than --set (a precision plan: --precision FILE)
     problem: str | None = None
+    plan: str | None = None    # the precision plan file the row's workloads run with
 
 
 class SettingsMaker:
@@ -50,6 +51,8 @@ class SettingsMaker:
         self._mixes: dict[tuple, dict[str, Any]] = {}
         self._workloads = None
         self._plans = dict(self.origin.precision_plans)
+        self._planned: dict[str, list] = {}
+        self._base = None
 
     def _loaded_workloads(self):
         from hwsim.workload.load import load_workload
@@ -69,6 +72,34 @@ class SettingsMaker:
             self._mixes[key] = precision_mix(name, workloads=self._loaded_workloads(), accelerator=accelerator)
         return self._mixes[key]
 
+    def planned_workloads(self, plan: str | None) -> list:
+        """The sweep's workloads, with precision plan file ``plan`` applied (None: as they are)."""
+        if plan is None:
+            return self._loaded_workloads()
+        if plan not in self._planned:
+            from hwsim.workload.precision_plan import read_precision_plan
+
+            rules = read_precision_plan(plan)
+            self._planned[plan] = [rules.apply(w) for w in self._loaded_workloads()]
+        return self._planned[plan]
+
+    def _plan_columns(self, plan: str, context: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+        """The PE columns a sweep's precision axis gives a plan file's rows (hwsim/dse/precision.py
+        evaluate_precision: plan_columns over every planned workload, the base's default precision)."""
+        from hwsim.arch.accelerator import load_accelerator
+        from hwsim.dse.precision import pe_context, plan_columns
+
+        key = ("plan", plan, context)
+        if key not in self._mixes:
+            if self._base is None:
+                self._base = load_accelerator(self.origin.accelerator_path)
+            values = dict(context)
+            pe_type = values.get("compute.pe.type")
+            table = values.get("compute.pe.lut_table_format") if pe_type == "lut" else None
+            self._mixes[key] = plan_columns(self.planned_workloads(plan), self._base.default_precision,
+                                            pe_context(self._base, pe_type, table))
+        return self._mixes[key]
+
     def settings(self, row: pd.Series) -> DesignSettings:
         settings: dict[str, Any] = {}
         extra: list[str] = []
@@ -78,15 +109,18 @@ class SettingsMaker:
                 if value is not None:
                     settings[key] = value
                 continue
-            if value in self._plans:
-                extra = ["--precision", self._plans[value], "--native-pe"]
-                continue
             context = tuple((k, plain(row[k])) for k in _PE_CONTEXT_KEYS if k in row.index)
             try:
-                settings.update(self._mix(str(value), context))
+                if value in self._plans:
+                    plan = self._plans[value]
+                    extra = ["--precision", plan]
+                    settings.update(self._plan_columns(plan, context))
+                else:
+                    settings.update(self._mix(str(value), context))
             except HwsimInputError as exc:
                 return DesignSettings(settings, extra, f"precision {value!r}: {exc}")
-        return DesignSettings(settings, extra)
+        plan = extra[1] if extra else None
+        return DesignSettings(settings, extra, plan=plan)
 
 
 def set_arguments(settings: dict[str, Any]) -> list[str]:
@@ -163,14 +197,14 @@ def breakdowns(data: ExplorerData, maker: SettingsMaker, cap: int = DEFAULT_BREA
     skipped = 0
     for index in chosen:
         design = maker.settings(data.table.iloc[index])
-        if design.problem or design.extra_args:
+        if design.problem:
             skipped += 1
             continue
         rows.append(int(index))
         settings.append(design)
     if skipped:
-        notes.append(f"{skipped:,} designs have no embedded breakdown (precision plan files or mixes that could not "
-                     "be expanded); their run lines still reproduce them.")
+        notes.append(f"{skipped:,} designs have no embedded breakdown (a precision mix that could not be expanded "
+                     "for their PE).")
     designs: dict[str, dict] = {}
     layer_names: dict[str, list[str]] = {}
     if not rows:
@@ -184,11 +218,16 @@ def breakdowns(data: ExplorerData, maker: SettingsMaker, cap: int = DEFAULT_BREA
             "dram_bytes_s": float(bandwidth) * 1e9 if np.isfinite(bandwidth) else None,
             "workloads": {},
         }
-    points = _points_frame([d.settings for d in settings])
-    for entry, workload in zip(origin.workloads, workloads):
+    groups: dict[str | None, list[int]] = {}   # designs by the precision plan their workloads run with
+    for position, design in enumerate(settings):
+        groups.setdefault(design.plan, []).append(position)
+    for (index, entry), (plan, members) in ((e, g) for e in enumerate(origin.workloads) for g in groups.items()):
+        workload = maker.planned_workloads(plan)[index]
+        points = _points_frame([settings[m].settings for m in members])
         long = evaluate(origin.accelerator_path, workload, points, per_layer=True)
         for p, part in long.groupby("point", sort=True):
-            row = rows[int(p)]
+            position = members[int(p)]
+            row = rows[position]
             names = [str(n) for n in part["layer"]]
             layer_names.setdefault(entry.label, names)
             macs = part["macs"].to_numpy(dtype=np.float64)
@@ -199,7 +238,7 @@ def breakdowns(data: ExplorerData, maker: SettingsMaker, cap: int = DEFAULT_BREA
                 intensity = np.where(dram_bytes > 0, 2 * macs / dram_bytes, np.nan)
                 performance = np.where(latency > 0, 2 * macs / latency, np.nan)
             record = {
-                "run": run_line(origin, origin.workloads.index(entry), settings[int(p)]),
+                "run": run_line(origin, index, settings[position]),
                 "latency_s": float(latency.sum()),
                 "energy_pj": float(part["energy_pj"].sum()),
                 "energy_parts_pj": {k: float(part[f"energy_{k}_pj"].sum()) for k in ENERGY_PARTS},

@@ -132,7 +132,7 @@ def _spec_origin(manifest: dict, folder: str) -> tuple[SweepOrigin, list[str]]:
             accelerator_path=loaded.accelerator_path,
             workloads=tuple(WorkloadRun(w.label, _run_name(w.name, w.path), w.path, tuple(w.scenario))
                             for w in loaded.workloads),
-            precision_plans=tuple((value, path) for value, path, _ in loaded.precision_plans)), notes
+            precision_plans=tuple((value, str(Path(path).resolve())) for value, path, _ in loaded.precision_plans)), notes
     accelerator = (spec.get("accelerator") or {}).get("name")
     workloads = []
     for entry in spec.get("workloads") or []:
@@ -150,7 +150,7 @@ def _run_name(written: str, resolved: str) -> str:
     """A preset keeps its name in the run line (hwsim run tpu-v1-like ..., llm/gpt2); a file (every
     spec, trace and config file has a suffix) its resolved path, which works from any folder."""
     looks_like_file = Path(written).suffix != ""
-    return resolved if looks_like_file else written
+    return str(Path(resolved).resolve()) if looks_like_file else written
 
 
 # ---- columns -----------------------------------------------------------------------------------

@@ -403,3 +403,31 @@ sampler: {kind: grid}
                                  hwsim.load_workload(workload, phase="decode", kv_len=128, batch=2)).summary()
         assert summary["latency_s"] == pytest.approx(rows["latency_s"].iloc[data["row"][index]], rel=1e-12)
         assert summary["energy_pj"] == pytest.approx(rows["energy_pj"].iloc[data["row"][index]], rel=1e-12)
+
+
+def test_a_precision_plan_file_is_in_the_run_line(tmp_path):
+    # docs/user-guide.md, "Per-layer precision files": INT8 everywhere, INT4 weights in block 1
+    plan = "layer,weights,activations,outputs,kv\n*,int8,int8,,\nb1*,int4,,,\n"
+    out = make_sweep(tmp_path, """\
+accelerator: tpu-v1-like
+workloads: [mobilenet_v2]
+axes:
+  compute.rows: [8, 32]
+  precision: [w8a8, mix.csv]
+objectives: {latency_s: min, energy_pj: min}
+sampler: {kind: grid}
+""", {"mix.csv": plan})
+    data = embedded(hwsim.explore.write_explorer(out, tmp_path / "plan.html"))
+    rows = sweep_rows(out)
+    plan_rows = [i for i in range(4) if column_value(data, "precision", i) == "mix.csv"]
+    assert len(plan_rows) == 2 and data["notes"] == []
+    for index in plan_rows:
+        line = data["breakdowns"]["designs"][str(index)]["workloads"]["mobilenet_v2"]["run"]
+        words = shlex.split(line)
+        assert words[4:6] == ["--precision", str((tmp_path / "mix.csv").resolve())]
+        accelerator, workload, _, sets = _run_line_parts(line)
+        assert "compute.pe.weights=[int4, int8]" in sets    # the PE runs both formats the plan uses
+        planned = hwsim.read_precision_plan(words[5]).apply(hwsim.load_workload(workload))
+        summary = hwsim.simulate(hwsim.load_accelerator(accelerator, sets), planned).summary()
+        assert summary["latency_s"] == pytest.approx(rows["latency_s"].iloc[data["row"][index]], rel=1e-12)
+        assert summary["energy_pj"] == pytest.approx(rows["energy_pj"].iloc[data["row"][index]], rel=1e-12)
