@@ -55,7 +55,6 @@ def report_skipped(workload: Any) -> None:
 
 
 def cmd_trace_onnx(args: argparse.Namespace) -> int:
-    import hwsim
     from hwsim.errors import HwsimInputError
     from hwsim.workload.trace import format_trace
 
