@@ -64,6 +64,23 @@ def _reachable_minimum(row: IlpRow) -> float:
     return float(row.coefficients.min(axis=1).sum())
 
 
+def _dominated(objective: np.ndarray, rows: list[IlpRow]) -> np.ndarray:
+    """(G, C) True where another candidate of the group is no worse in the objective and every
+    budget and better in one (or equal in all and listed first): swapping it in keeps any plan
+    feasible and no worse, so dropping the dominated one loses no optimum and shrinks the search."""
+    stacked = np.stack([objective, *(r.coefficients for r in rows)])      # (K, G, C)
+    groups, candidates = objective.shape
+    out = np.zeros((groups, candidates), dtype=bool)
+    for c in range(candidates):
+        for d in range(candidates):
+            if d == c:
+                continue
+            no_worse = np.all(stacked[:, :, d] <= stacked[:, :, c], axis=0)
+            better = np.any(stacked[:, :, d] < stacked[:, :, c], axis=0)
+            out[:, c] |= no_worse & (better | (d < c))
+    return out
+
+
 def solve_choice(objective: np.ndarray, rows: list[IlpRow]) -> np.ndarray:
     """The candidate index per group that minimises ``objective`` (G, C) under ``rows``, exact (the
     module docstring); raises ``Infeasible`` when no choice meets them."""
@@ -85,6 +102,7 @@ def solve_choice(objective: np.ndarray, rows: list[IlpRow]) -> np.ndarray:
     span = float(shifted.max(axis=1).sum())
     scale = OBJECTIVE_SCALE / span if span > 0 else 1.0
     c = (shifted * scale).ravel()
+    upper = 1.0 - _dominated(objective, rows).ravel()  # a dominated candidate is never needed
     # row g sums x[g, :] (sparse: G x G*C with G*C ones, hundreds of layers stay small)
     one_each = csr_array((np.ones(groups * candidates), np.arange(groups * candidates),
                           np.arange(0, groups * candidates + 1, candidates)), shape=(groups, groups * candidates))
@@ -94,7 +112,7 @@ def solve_choice(objective: np.ndarray, rows: list[IlpRow]) -> np.ndarray:
         for row, limit in zip(rows, limits):
             norm = max(float(np.abs(row.coefficients).max(initial=0.0)), abs(limit), 1e-300)
             constraints.append(LinearConstraint(row.coefficients.ravel()[None, :] / norm, -np.inf, limit / norm))
-        result = milp(c, constraints=constraints, integrality=np.ones_like(c), bounds=Bounds(0.0, 1.0),
+        result = milp(c, constraints=constraints, integrality=np.ones_like(c), bounds=Bounds(0.0, upper),
                       options={"mip_rel_gap": 0.0, "presolve": True})
         if result.status == 2 or result.x is None:  # 2: infeasible
             raise Infeasible("no plan meets " + " and ".join(f"{r.name} <= {r.limit:.6g}" for r in rows))
