@@ -265,6 +265,8 @@ def test_gpt_oss_sinks_windows_and_biased_experts():
     ("deepseek-v3", {"first_k_dense_replace": 70}, ["first_k_dense_replace", "61 layers"]),
     ("deepseek-v3", {"kv_lora_rank": ...}, ["kv_lora_rank", "missing"]),
     ("deepseek-v3", {"attention_bias": True}, ["attention_bias"]),
+    ("deepseek-v3", {"qk_head_dim": 128}, ["qk_head_dim", "192"]),
+    ("deepseek-v3", {"head_dim": 128}, ["head_dim", "qk_rope_head_dim"]),
     ("qwen3-8b", {"layer_types": ["sliding_attention"] * 36}, ["layer_types", "sliding_window"]),
     ("qwen3-8b", {"rope_scaling": {"rope_type": "ntk-by-parts", "factor": 2}}, ["rope_scaling", "ntk-by-parts"]),
     ("phi-3-mini-4k", {"n_routed_experts": 8}, ["n_routed_experts", "deepseek"]),
@@ -276,6 +278,12 @@ def test_bad_family_configs_are_one_line_exit_2(tmp_path, capsys, base, changes,
     assert err.startswith("hwsim: error: ") and err.count("\n") == 1 and str(path) in err, err
     for word in words:
         assert word in err, err
+
+
+def test_deepseek_v3_as_transformers_writes_it_is_the_same_model(tmp_path):
+    # DeepseekV3Config (transformers) also writes head_dim (= qk_rope_head_dim), qk_head_dim and rope_interleave
+    path = _config(tmp_path, "deepseek-v3", head_dim=64, qk_head_dim=192, rope_interleave=True)
+    assert hwsim.model_parameters(str(path)) == hwsim.model_parameters("llm/deepseek-v3")
 
 
 def test_mla_form_only_for_mla_models(capsys):

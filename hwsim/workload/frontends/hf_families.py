@@ -196,6 +196,9 @@ def deepseek(c: _Keys, family: str, name: str, source: str) -> LlmArch:
     if c.int("head_dim", mla.qk_rope_head_dim) != mla.qk_rope_head_dim:
         raise c.error("head_dim", f"{c.data['head_dim']} != qk_rope_head_dim {mla.qk_rope_head_dim}",
                       f"{mla.qk_rope_head_dim} or absent")
+    if c.int("qk_head_dim", mla.qk_head_dim) != mla.qk_head_dim:  # written out by DeepseekV3Config
+        raise c.error("qk_head_dim", f"{c.data['qk_head_dim']} != qk_nope_head_dim + qk_rope_head_dim "
+                      f"= {mla.qk_head_dim}", f"{mla.qk_head_dim} or absent")
     c.bool("rope_interleave", True)  # rotary pairs interleaved or split in halves: the same ops
     experts = c.int("n_routed_experts")
     first_dense = c.int("first_k_dense_replace", 0, minimum=0)
