@@ -406,3 +406,19 @@ def test_layer_names_match_the_sensitivity_reader(tmp_path):
     m = model(nodes, [vi("x", [2, 4, 8])], [vi("y", None)],
               [helper.make_tensor("shape", TensorProto.INT64, [2], [8, 8]), weight("w", [8, 3])])
     assert [layer.name for layer in hwsim.load_workload(save(tmp_path, m)).layers] == ["block#2"]
+
+
+def test_model_local_functions_are_inlined(tmp_path):
+    # a local function 'block' (MatMul by its weight input, then Relu) called twice: two 8x16x16 GEMMs
+    body = [helper.make_node("MatMul", ["a", "w"], ["h"], name="fc"), helper.make_node("Relu", ["h"], ["o"], name="act")]
+    fn = helper.make_function("local", "block", ["a", "w"], ["o"], body,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    nodes = [helper.make_node("block", ["x", "w1"], ["y1"], name="b1", domain="local"),
+             helper.make_node("block", ["y1", "w2"], ["y"], name="b2", domain="local")]
+    graph = helper.make_graph(nodes, "fn", [vi("x", [8, 16])], [vi("y", None)],
+                              initializer=[weight("w1", [16, 16]), weight("w2", [16, 16])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("local", 1)],
+                          functions=[fn])
+    work = hwsim.load_workload(save(tmp_path, m))
+    assert [layer.op for layer in work.layers if layer.op.kind == "gemm"] == [Gemm(m=8, k=16, n=16)] * 2
+    assert work.macs == 2 * 8 * 16 * 16

@@ -84,6 +84,7 @@ def load_model(path: Path) -> Any:
     if not path.is_file():
         raise HwsimInputError("no such ONNX model file", source=str(path))
     onnx = import_onnx()
+    import onnx.inliner  # noqa: F401  (a submodule the package does not import itself)
     from google.protobuf.message import DecodeError
 
     try:
@@ -94,6 +95,14 @@ def load_model(path: Path) -> Any:
     # protobuf accepts many byte strings as an (odd) message: a model names its IR and an opset
     if model.ir_version <= 0 or not model.opset_import or not model.graph.node:
         raise HwsimInputError("not an ONNX model (no IR version, opset or graph nodes)", source=str(path))
+    if model.functions:
+        # model-local functions (torch.onnx's dynamo exporter, onnxscript): their bodies are the ops
+        # that run, so they are inlined and each of their nodes becomes a layer
+        try:
+            model = onnx.inliner.inline_local_functions(model)
+        except Exception as exc:  # onnx raises RuntimeError / ValidationError by version
+            raise HwsimInputError(f"cannot inline the model's local functions: {' '.join(str(exc).split())[:200]}",
+                                  source=str(path)) from None
     return model
 
 
