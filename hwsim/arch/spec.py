@@ -333,6 +333,19 @@ class PimSpec(_Strict):
                                         "array of compute, or compute as a roofline (a GPU host, e.g. AttAcc's)")
     unit_clock_mhz: float = Field(gt=0, description="PIM unit clock in MHz (a lane finishes one MAC per cycle); at "
                                                     "most the logic node's fastest clock (hwsim/tech/limits.py)")
+    column_period_ns: float | None = Field(
+        default=None, gt=0, le=100, json_schema_extra=why(
+            "at most 100 ns: twice any DRAM's row cycle (tRC ~ 45-50 ns, JEDEC DDR4/HBM2), beyond which a "
+            "unit is no longer column-bound"),
+        description="the units' own cadence between column MACs inside a bank, in ns (GDDR6-AiM: 1 ns, its 1 GHz "
+                    "MAC clock reading the bank's 256-bit column directly); unset = the standard's tCCD, a "
+                    "column command through the bank group's shared I/O")
+    broadcast_period_ns: float | None = Field(
+        default=None, gt=0, le=100, json_schema_extra=why(
+            "at most 100 ns: twice any DRAM's row cycle (tRC ~ 45-50 ns, JEDEC DDR4/HBM2)"),
+        description="the cadence of the input broadcast's writes into the units' input registers, in ns "
+                    "(GDDR6-AiM: a global buffer beside the banks takes a burst per pin-rate burst, 1 ns at "
+                    "16 Gb/s); unset = tCCD_L, writes into a bank group's registers")
     input_registers: int = Field(
         default=8, gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
         description="registers per unit holding the broadcast input vector, one burst each (HBM-PIM GRF_A); sets "

@@ -483,12 +483,22 @@ def test_gddr6_aim_gemv_by_hand(tmp_path):
     # transfers per tCK = 2 bus cycles; 64 bursts per 2 KB row; 16 units per channel, 2 channels;
     # 64 input registers, 1 accumulator; no setup or session cycles.
     # GEMV k = 1024, n = 32: one input tile (64 x 16), 2 channel tiles of 16 rows over 2 channels: 1 pass
-    row = 26 + 1 + 63 * 6 + 2 + 26                     # 64 columns at tCCD_L = 433
-    broadcast = (24 + 2 + 1 - 6) + 63 * 6 + (6 + 2 + 11) - (2 + 26 + 26 + 1)   # = 363
+    trace = str(_trace(tmp_path, [("gemm", 1, 1024, 32)]))
+    bf16 = hwsim.Precision(weights="bf16", activations="bf16")
     readback = (26 + 26 + 24 + 2 * 2 + 1) + 16 * 4    # 16 bursts per channel, tCCD_S apart = 145
+    # the preset: AiM's own cadence, a column MAC each 1 ns = 1 / 0.57 DRAM cycles; a broadcast
+    # write each 1 ns too, but never faster than a burst on the bus (BL16 = 2 CK at 0.57 ns)
+    row = 26 + 1 + 63 * (1.0 / 0.57) + 2 + 26          # 64 columns at 1 ns = 165.5
+    broadcast = (24 + 2 + 1 - 6) + 63 * 2 + (6 + 2 + 11) - (2 + 26 + 26 + 1)   # = 111
+    layer = hwsim.simulate("gddr6-aim", trace, precision=bf16).layers.iloc[0]
+    # the layer's cycles are whole: 421.5 -> 422
+    assert layer["latency_s"] == pytest.approx(math.ceil(row + broadcast + readback) * 0.57e-9, rel=1e-6)
+    # at the standard's tCCD_L (6 CK) instead: a column command through the bank group's I/O
+    row = 26 + 1 + 63 * 6 + 2 + 26                     # = 433
+    broadcast = (24 + 2 + 1 - 6) + 63 * 6 + (6 + 2 + 11) - (2 + 26 + 26 + 1)   # = 363
     dram_cycles = row + broadcast + readback           # 941 < the first refresh at 3333 / 2
-    layer = hwsim.simulate("gddr6-aim", str(_trace(tmp_path, [("gemm", 1, 1024, 32)])),
-                           precision=hwsim.Precision(weights="bf16", activations="bf16")).layers.iloc[0]
+    standard = hwsim.load_accelerator("gddr6-aim", ["pim.column_period_ns=null", "pim.broadcast_period_ns=null"])
+    layer = hwsim.simulate(standard, trace, precision=bf16).layers.iloc[0]
     assert layer["latency_s"] == pytest.approx(dram_cycles * 0.57e-9, rel=1e-6)
     # element-wise relu on 1M elements in memory: each element read and written once in the banks
     relu = hwsim.simulate("pimsimulator-hbm2", str(_trace(tmp_path, [("vector", "relu", 1 << 20)]))).layers.iloc[0]

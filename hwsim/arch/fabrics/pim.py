@@ -22,14 +22,26 @@ REGISTER_BURSTS_PER_MAC_COLUMN = 3
 
 
 def column_period(device: PimDevice) -> float:
-    """DRAM cycles between a unit's column MACs: tCCD_L within a bank group, tCCD_S for a unit
-    spanning bank groups (it interleaves them, as a buffer-die unit does), or longer when the lanes
-    need more unit cycles per burst (derived: ceil(burst bits / (lanes x native bits)) unit cycles)."""
+    """DRAM cycles between a unit's column MACs: the unit's own cadence where the spec gives one
+    (pim.column_period_ns / tCK: a unit that reads its bank's columns directly, as AiM's do), else
+    tCCD_L within a bank group, tCCD_S for a unit spanning bank groups (it interleaves them, as a
+    buffer-die unit does); never faster than the lanes take per burst (derived: ceil(burst bits /
+    (lanes x native bits)) unit cycles)."""
     t = device.timing
     native_bits = device.lane_formats[0].bits
     steps = -(-t.burst_bits // (device.spec.lanes_per_unit * native_bits))
-    bank_period = t.tCCD_S if device.spec.banks_per_unit > t.banks_per_group else t.tCCD_L
+    if device.spec.column_period_ns is not None:
+        bank_period = device.spec.column_period_ns / t.tck_ns
+    else:
+        bank_period = t.tCCD_S if device.spec.banks_per_unit > t.banks_per_group else t.tCCD_L
     return max(float(bank_period), steps * device.dram_cycles_per_unit_cycle)
+
+
+def broadcast_period(device: PimDevice) -> float | None:
+    """DRAM cycles between the input broadcast's writes where the units take them at their own
+    cadence (pim.broadcast_period_ns / tCK, never faster than a burst on the bus); None: tCCD_L."""
+    ns = device.spec.broadcast_period_ns
+    return None if ns is None else max(ns / device.timing.tck_ns, float(device.timing.burst_cycles))
 
 
 def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clock_mhz: float) -> PimProgram:
@@ -71,7 +83,7 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
         tail_cycles=float(min(spec.kernel_tail_cycles, spec.kernel_setup_cycles)),
         session_cycles=float(spec.session_cycles), first_refresh_cycles=spec.refresh_phase * t.tREFI,
         costs=phase_costs(t, spec.input_registers, spec.accumulator_registers, column_period(device),
-                          spec.banks_per_unit),
+                          spec.banks_per_unit, broadcast_period(device)),
         reduce_ops=reduce_ops,
         columns=channel_passes * tiles * spec.input_registers * spec.accumulator_registers,
         broadcast_bursts=channel_passes * tiles * spec.input_registers,

@@ -85,20 +85,22 @@ def write_then_read_other_bank(t: DramTiming, columns: float) -> float:
     return t.tRCD_WR + (columns - 1) * t.tCCD_L + t.WL + t.burst_cycles + t.tWTR_L - t.tRCD
 
 
-def overlapped_broadcast(t: DramTiming, writes: float) -> float:
+def overlapped_broadcast(t: DramTiming, writes: float, write_period: float | None = None) -> float:
     """Broadcast writes between two row streams of another bank: read-to-write and write-to-read
     turnarounds plus the writes, less the row gap they hide in (derived: (RL + burst + tRTRS - WL)
-    + (writes-1) x tCCD_L + (WL + burst + tWTR_L) - (burst + tRP + tRCD + 1))."""
+    + (writes-1) x period + (WL + burst + tWTR_L) - (burst + tRP + tRCD + 1)); the period between
+    writes is tCCD_L, or the units' own (pim.broadcast_period_ns, in DRAM cycles)."""
     half = t.burst_cycles
-    busy = (t.RL + half + t.tRTRS - t.WL) + (writes - 1) * t.tCCD_L + (t.WL + half + t.tWTR_L)
+    period = t.tCCD_L if write_period is None else write_period
+    busy = (t.RL + half + t.tRTRS - t.WL) + (writes - 1) * period + (t.WL + half + t.tWTR_L)
     return max(0.0, busy - (half + t.tRP + t.tRCD + 1))
 
 
 def phase_costs(t: DramTiming, registers: int, accumulators: int, column_period: float,
-                banks_per_unit: int) -> PhaseCosts:
+                banks_per_unit: int, broadcast_period: float | None = None) -> PhaseCosts:
     full_rows, rest = divmod(registers * accumulators, t.columns)
     rows = (read_row(t, t.columns, column_period),) * full_rows + ((read_row(t, rest, column_period),) if rest else ())
-    broadcast = overlapped_broadcast(t, registers)
+    broadcast = overlapped_broadcast(t, registers, broadcast_period)
     even = rows + (broadcast,)
     odd = rows + ((write_row_same_bank(t, registers),) if banks_per_unit == 2 else (broadcast,))
     fill = read_row(t, registers, t.tCCD_L)
