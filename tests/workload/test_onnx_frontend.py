@@ -422,3 +422,14 @@ def test_model_local_functions_are_inlined(tmp_path):
     work = hwsim.load_workload(save(tmp_path, m))
     assert [layer.op for layer in work.layers if layer.op.kind == "gemm"] == [Gemm(m=8, k=16, n=16)] * 2
     assert work.macs == 2 * 8 * 16 * 16
+
+
+def test_kv_cache_scatter_is_free_and_cumsum_is_an_add(tmp_path):
+    # ScatterND writes 1 new row into a [1, 16, 8] cache (a memory write); CumSum over 16 x 8 = 128 adds
+    nodes = [helper.make_node("ScatterND", ["cache", "idx", "new"], ["c2"], name="kv_write"),
+             helper.make_node("CumSum", ["c2", "axis"], ["y"], name="cumsum")]
+    inits = [helper.make_tensor("idx", TensorProto.INT64, [1, 1, 2], [0, 3]),
+             helper.make_tensor("axis", TensorProto.INT64, [], [1])]
+    m = model(nodes, [vi("cache", [1, 16, 8]), vi("new", [1, 1, 8])], [vi("y", None)], inits)
+    work = hwsim.load_workload(save(tmp_path, m))
+    assert [(layer.name, layer.op) for layer in work.layers] == [("cumsum", VectorOp("add", 128))]

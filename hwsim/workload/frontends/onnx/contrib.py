@@ -17,6 +17,7 @@ DOMAIN = "com.microsoft"
 CONTRIB_VECTOR: dict[str, str] = {
     "QLinearAdd": "add", "QLinearMul": "mul", "QLinearSigmoid": "sigmoid", "QLinearLeakyRelu": "leakyrelu",
     "QLinearSoftmax": "softmax", "Gelu": "gelu", "FastGelu": "gelu", "QuickGelu": "silu", "BiasGelu": "gelu",
+    "RotaryEmbedding": "rope",
 }
 CONTRIB_OPS = frozenset({*CONTRIB_VECTOR, "QLinearGlobalAveragePool", "QLinearConcat", "QGemm", "MatMulNBits"})
 
@@ -47,7 +48,8 @@ def output_shape(node: Any, shape: Any, elem_type: Any) -> tuple[int, tuple[int,
             return None
         out = _broadcast(a, b)
         return None if out is None else (elem_type(ins[0]), out)
-    if op in ("QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax", "Gelu", "FastGelu", "QuickGelu", "BiasGelu"):
+    if op in ("QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax", "Gelu", "FastGelu", "QuickGelu", "BiasGelu",
+              "RotaryEmbedding"):
         x = shape(ins[0])
         return None if x is None else (elem_type(ins[0]), x)
     if op == "QLinearGlobalAveragePool":

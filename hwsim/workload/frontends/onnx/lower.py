@@ -21,6 +21,7 @@ FREE_OPS = frozenset({
     "Concat", "Split", "Slice", "Gather", "GatherElements", "GatherND", "Expand", "Tile", "Pad", "Shape",
     "Size", "Constant", "ConstantOfShape", "Range", "DepthToSpace", "SpaceToDepth", "QuantizeLinear",
     "DequantizeLinear", "DynamicQuantizeLinear", "EyeLike", "Trilu", "OneHot", "SequenceConstruct",
+    "ScatterND", "ScatterElements", "Scatter", "ReverseSequence", "Optional", "OptionalGetElement",
 })
 
 # element-wise ONNX op -> hwsim vector op (hwsim/workload/ops.py VECTOR_OPS_PER_ELEMENT), counted
@@ -40,7 +41,7 @@ VECTOR_MAP: dict[str, str] = {
     "Abs": "unary", "Neg": "unary", "Floor": "unary", "Ceil": "unary", "Round": "unary", "Sign": "unary",
     "Sin": "unary", "Cos": "unary", "Not": "unary", "Softsign": "unary", "IsNaN": "unary", "IsInf": "unary",
     "Elu": "leakyrelu", "Selu": "leakyrelu", "Celu": "leakyrelu", "ThresholdedRelu": "relu",
-    "Softplus": "unary", "HardSwish": "silu", "Mish": "silu",
+    "Softplus": "unary", "HardSwish": "silu", "Mish": "silu", "CumSum": "add", "RotaryEmbedding": "rope",
 }
 # reductions: one op per input element read
 REDUCE_MAP: dict[str, str] = {
