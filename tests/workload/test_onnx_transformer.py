@@ -109,3 +109,26 @@ def test_encoder_block_batch_flag_still_needs_the_sequence(block):
         hwsim.load_workload(block, batch=2)
     work = hwsim.load_workload(block, batch=1, input_shapes={"x": (1, 128, D)})
     assert work.macs == 4 * 128 * D * D + 2 * HEADS * 128 * HEAD_DIM * 128 + 2 * 128 * D * FF
+
+
+def test_onnx_attention_op_with_grouped_kv_heads_and_a_past(tmp_path):
+    # opset 23 Attention: Q [1, 8 heads, 4, 16], K/V [1, 2 kv heads, 4, 16] after 12 cached positions:
+    # T = 16; each K/V head serves 4 query heads, whose 4 x 4 = 16 rows stack:
+    # scores 2 x (16 x 16 x 16) and context 2 x (16 x 16 x 16) = 8,192 + 8,192 MACs;
+    # softmax over 8 heads x 4 x 16 = 512 scores
+    if onnx.defs.onnx_opset_version() < 23:
+        pytest.skip("the Attention op needs onnx >= 1.18 (opset 23)")
+    node = helper.make_node("Attention", ["q", "k", "v", "", "pk", "pv"], ["y", "present_k", "present_v"],
+                            name="attn")
+    vi = helper.make_tensor_value_info
+    graph = helper.make_graph([node], "attn", [vi("q", F, [1, 8, 4, 16]), vi("k", F, [1, 2, 4, 16]),
+                                               vi("v", F, [1, 2, 4, 16]), vi("pk", F, [1, 2, 12, 16]),
+                                               vi("pv", F, [1, 2, 12, 16])],
+                              [vi("y", F, None), vi("present_k", F, None), vi("present_v", F, None)])
+    path = tmp_path / "attn.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)]), str(path))
+    layers = {layer.name: layer.op for layer in hwsim.load_workload(str(path)).layers}
+    assert layers["attn/scores"] == MatMul(m=16, k=16, n=16, batch=2)
+    assert layers["attn/context"] == MatMul(m=16, k=16, n=16, batch=2)
+    assert layers["attn/softmax"] == VectorOp("softmax", 512)
+    assert hwsim.load_workload(str(path)).macs == 16_384

@@ -17,7 +17,7 @@ from hwsim.errors import HwsimInputError
 from hwsim.workload.frontends.onnx.graph import OnnxGraph, node_label, parse_input_shape, read_graph
 from hwsim.workload.frontends.onnx.lower import (
     FREE_OPS, POOL_MAP, RECURRENT_GATES, REDUCE_MAP, VECTOR_MAP, lower_conv, lower_einsum, lower_gemm,
-    lower_contrib, lower_matmul, lower_quantised, lower_recurrent, lower_resize, lower_vector)
+    lower_attention, lower_contrib, lower_matmul, lower_quantised, lower_recurrent, lower_resize, lower_vector)
 from hwsim.workload.frontends.onnx import contrib
 from hwsim.workload.frontends.onnx.merge import merge_repeats
 from hwsim.workload.frontends.onnx.quant import operand_format, output_format
@@ -26,7 +26,7 @@ from hwsim.workload.layer import Layer, Precision, Workload
 __all__ = ["OnnxReport", "load_onnx_workload", "parse_input_shape", "read_onnx", "refuse_scenario", "supported_op_types"]
 
 _QUANTISED_OPS = frozenset({"QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"})
-_LAYER_OPS = frozenset({"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", "Resize", "Upsample",
+_LAYER_OPS = frozenset({"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", "Resize", "Upsample", "Attention",
                         *RECURRENT_GATES, *_QUANTISED_OPS})
 
 
@@ -138,8 +138,9 @@ def read_onnx(path: str | Path, input_shapes: dict[str, Any] | None = None, batc
             continue
         base = names[index]
         try:
-            if node.op_type in RECURRENT_GATES:
-                for suffix, op, count, precision in lower_recurrent(graph, node):
+            if node.op_type in RECURRENT_GATES or node.op_type == "Attention":
+                lower_many = lower_attention if node.op_type == "Attention" else lower_recurrent
+                for suffix, op, count, precision in lower_many(graph, node):
                     name = _unique(f"{base}/{suffix}", taken - {base})
                     taken.add(name)
                     layers.append(Layer(name, op, precision, count))

@@ -457,3 +457,43 @@ def lower_contrib(graph: OnnxGraph, node: Any) -> tuple[Op, Precision] | str | N
         return (Gemm(m=math.prod(a_shape[:-1]), k=k, n=n),
                 _precision(weights=weights, activations=operand_format(graph, ins[0]), outputs=out_fmt))
     raise _bad(graph, node, "not a supported com.microsoft op")
+
+
+# ---------------------------------------------------------------------------------- attention
+
+def lower_attention(graph: OnnxGraph, node: Any) -> list[tuple[str, Op, int, Precision]]:
+    """ONNX Attention (opset 23+): Q.K^T, softmax and P.V as hwsim runs attention. Q is
+    [B, q_heads, S, H] or [B, S, q_heads*H] (``q_num_heads``); K and V [B, kv_heads, L, H] or 3-D
+    (``kv_num_heads``); a past_key adds its P positions (T = P + L). Grouped-query heads share one K/V
+    head: the g = q_heads / kv_heads query heads of a group stack their rows (m = S*g). Causal and
+    windowed masks are counted in full, as a dense kernel computes them."""
+    attrs = _attrs(node)
+    ins = list(node.input) + [""] * (6 - len(node.input))
+    q = graph.static_shape(ins[0], node, "query Q")
+    k = graph.static_shape(ins[1], node, "key K")
+    v = graph.static_shape(ins[2], node, "value V")
+
+    def heads_of(shape: tuple[int, ...], heads_attr: str, role: str) -> tuple[int, int, int, int]:
+        if len(shape) == 4:
+            return shape[0], shape[1], shape[2], shape[3]
+        heads = attrs.get(heads_attr, 0)
+        if len(shape) != 3 or not heads or shape[2] % heads:
+            raise _bad(graph, node, f"{role} {shape} is not [B, heads, S, H], nor [B, S, heads*H] with {heads_attr}")
+        return shape[0], heads, shape[1], shape[2] // heads
+
+    batch, q_heads, s, h = heads_of(q, "q_num_heads", "Q")
+    _, kv_heads, length, _ = heads_of(k, "kv_num_heads", "K")
+    hv = heads_of(v, "kv_num_heads", "V")[3]
+    past = graph.static_shape(ins[4], node, "past_key")[2] if ins[4] else 0
+    total = past + length
+    if q_heads % kv_heads:
+        raise _bad(graph, node, f"{q_heads} query heads are not a multiple of {kv_heads} key/value heads")
+    group = q_heads // kv_heads
+    kv = operand_format(graph, ins[1])
+    precision = _precision(activations=operand_format(graph, ins[0]), kv=kv)
+    return [
+        ("scores", MatMul(m=s * group, k=h, n=total, batch=batch * kv_heads), 1, precision),
+        ("softmax", VectorOp("softmax", batch * q_heads * s * total), 1, Precision()),
+        ("context", MatMul(m=s * group, k=total, n=hv, batch=batch * kv_heads), 1,
+         _precision(kv=operand_format(graph, ins[2]))),
+    ]
