@@ -193,3 +193,24 @@ def test_matmul_nbits_int4_llm_weights(tmp_path):
     assert layer.op == Gemm(m=4, k=256, n=64) and layer.op.gemm_view().macs == 65_536
     assert layer.precision.weights.name == "uint4@g32:fp16"
     assert layer.precision.weights.bits_per_element == 4.5
+
+
+def test_int8_qdq_model_runs_at_its_own_formats(tmp_path):
+    # symmetric int8 activations and per-channel int8 weights (what tpu-v1-like runs): the conv's
+    # 32 x 32 x 16 x 27 = 442,368 MACs simulated at int8 x int8 with no override
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_x"),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_x"),
+        helper.make_node("DequantizeLinear", ["wq", "ws"], ["wd"], name="dq_w", axis=0),
+        helper.make_node("Conv", ["xd", "wd"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("QuantizeLinear", ["c", "cs", "xz"], ["cq"], name="q_c"),
+        helper.make_node("DequantizeLinear", ["cq", "cs", "xz"], ["y"], name="dq_c"),
+    ]
+    inits = [helper.make_tensor("xs", F, [], [0.02]), tensor("xz", I8, []), tensor("wq", I8, [16, 3, 3, 3]),
+             helper.make_tensor("ws", F, [16], [0.01] * 16), helper.make_tensor("cs", F, [], [0.05])]
+    path = save(tmp_path, nodes, [helper.make_tensor_value_info("x", F, [1, 3, 32, 32])],
+                [helper.make_tensor_value_info("y", F, None)], inits, opset=17)
+    work = hwsim.load_workload(path)
+    assert work.layers[0].precision == Precision(weights="int8", activations="int8", outputs="int8")
+    result = hwsim.simulate(hwsim.load_accelerator("tpu-v1-like"), work)
+    assert result.layers["macs"].tolist() == [442_368]
