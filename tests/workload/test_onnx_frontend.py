@@ -211,6 +211,14 @@ def test_einsum_attention_and_projection(tmp_path):
     assert ellipsis.op == scores.op
 
 
+def test_einsum_ellipsis_broadcasts_from_the_right(tmp_path):
+    # '...ij,...jk->...ik' on [1, 4, 5, 6] x [3, 4, 6, 7]: the size-1 batch dimension broadcasts over
+    # 3: 12 products of 5x6x7 = 2,520 MACs
+    node = helper.make_node("Einsum", ["a", "b"], ["c"], name="bmm", equation="...ij,...jk->...ik")
+    m = model([node], [vi("a", [1, 4, 5, 6]), vi("b", [3, 4, 6, 7])], [vi("c", None)])
+    assert hwsim.load_workload(save(tmp_path, m)).macs == 2_520
+
+
 def test_einsum_that_is_not_a_matmul_is_refused(tmp_path):
     node = helper.make_node("Einsum", ["a", "b"], ["c"], name="hadamard", equation="ij,ij->ij")
     m = model([node], [vi("a", [4, 4]), vi("b", [4, 4])], [vi("c", None)])

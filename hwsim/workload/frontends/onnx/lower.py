@@ -262,14 +262,16 @@ def lower_einsum(graph: OnnxGraph, node: Any) -> tuple[Op, Precision] | None | s
     if not arrow or len(terms) != len(inputs) or not all(_EINSUM_TERM.match(t) for t in [*terms, rhs]):
         raise _bad(graph, node, f"equation '{equation}' is not an explicit 'inputs->output' einsum")
     shapes = [graph.static_shape(t, node, f"input {i}") for i, t in enumerate(inputs)]
-    letters = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation)
-    ellipsis = ""
+    # '...' stands for the same trailing-aligned dimensions in every term (numpy broadcasting)
+    letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation]
+    extras = [len(shape) - (len(term) - 3) for term, shape in zip(terms, shapes) if "..." in term]
+    if any(e < 0 for e in extras) or max(extras, default=0) > len(letters):
+        raise _bad(graph, node, f"equation '{equation}' does not match the input ranks")
+    ellipsis = "".join(letters[:max(extras, default=0)])
     expanded = []
     for term, shape in zip(terms, shapes):
         if "..." in term:
             extra = len(shape) - (len(term) - 3)
-            if not ellipsis or len(ellipsis) < extra:
-                ellipsis = ellipsis + "".join(next(letters) for _ in range(extra - len(ellipsis)))
             term = term.replace("...", ellipsis[len(ellipsis) - extra:] if extra else "")
         if len(term) != len(shape):
             raise _bad(graph, node, f"term '{term}' does not match input shape {shape}")
