@@ -51,3 +51,25 @@ def test_llm_knobs_are_enabled_for_model_configs_only(app, workload, phase, disa
                      [{"id": "workload", "property": "value", "value": workload},
                       {"id": "phase", "property": "value", "value": phase}])
     assert {key: prop["disabled"] for key, prop in answer.items()} == disabled
+
+
+def test_an_unexpected_exception_is_one_line_in_the_page(app, monkeypatch, capsys):
+    from hwsim.explore import serve_app
+    from hwsim.explore.serve_app import KNOB_IDS, initial_state
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("kernel exploded\nsecond line")
+
+    monkeypatch.setattr(serve_app, "render", broken)
+    state = initial_state("tpu-v1-like", "resnet50")
+    values = {"base": state["base"], "knob-precision": "", "workload": "resnet50", "phase": "decode",
+              "kv-len": "2048", "seq-len": "512", "batch": "1", "design-b": None, "sweep-x": None, "sweep-y": None,
+              "sweep-hold": []}
+    values.update({KNOB_IDS[k]: v for k, v in state["knobs"].items()})
+    spec = next(d for d in app._callback_list if "fig-pareto.figure" in d["output"])
+    inputs = [{"id": i["id"], "property": i["property"], "value": values[i["id"]]} for i in spec["inputs"]]
+    answer = _answer(app, ["error", "fig-pareto"], inputs)
+    assert answer["error"]["children"] == ("internal error (a bug in hwsim; the server's output has the traceback): "
+                                           "RuntimeError: kernel exploded")
+    assert "fig-energy" not in answer          # the last good figures stay
+    assert "Traceback" in capsys.readouterr().err
