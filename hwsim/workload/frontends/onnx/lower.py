@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from hwsim.errors import HwsimInputError
@@ -51,15 +50,6 @@ REDUCE_MAP: dict[str, str] = {
     "ArgMax": "maxpool", "ArgMin": "maxpool",
 }
 POOL_MAP: dict[str, str] = {"MaxPool": "maxpool", "AveragePool": "avgpool", "LpPool": "avgpool"}
-
-
-@dataclass(frozen=True)
-class Lowered:
-    """One hwsim layer from one node (its name still the node's)."""
-
-    name: str
-    op: Op
-    precision: Precision
 
 
 def _attrs(node: Any) -> dict[str, Any]:
