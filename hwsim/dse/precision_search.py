@@ -417,6 +417,7 @@ class _Problem:
     group_index: np.ndarray          # per searched layer: its group
     values: dict[str, np.ndarray]    # metric (and omega) -> (searched, candidates)
     fixed: dict[str, float]          # metric -> the unsearched layers' cost (counted in every total)
+    simulated: tuple[str, ...] = SIMULATED_METRICS   # the metrics whose values are hwsim's (re-simulated)
 
     def grouped(self, metric: str) -> np.ndarray:
         table = self.values[metric]
@@ -518,7 +519,10 @@ def _problem(accel, work, sensitivity, candidates, cost_table) -> tuple[_Problem
     group_names = tuple(dict.fromkeys(sens.groups))
     position = {g: k for k, g in enumerate(group_names)}
     group_index = np.array([position[g] for g in sens.groups], dtype=np.int64)
-    problem = _Problem(layer_names, searched, sens.candidates, mixes, group_names, group_index, values, fixed)
+    table_metrics = set(table.metrics) if table is not None else set()
+    simulated = tuple(m for m in SIMULATED_METRICS if m in values and m not in table_metrics)
+    problem = _Problem(layer_names, searched, sens.candidates, mixes, group_names, group_index, values, fixed,
+                       simulated)
     return problem, notes, table
 
 
@@ -624,7 +628,8 @@ class _Resimulated:
 
 def _resimulate(problem: _Problem, accel, work, group_choice: np.ndarray) -> _Resimulated:
     table, metrics = evaluate_plan(accel, work, _chosen_plan(problem, group_choice, work, full_default(accel)))
-    totals = {metric: float(metrics[metric].sum()) for metric in SIMULATED_METRICS if metric in problem.values}
+    # a metric the cost table gave is the table's: the re-simulation checks hwsim's own metrics only
+    totals = {metric: float(metrics[metric].sum()) for metric in problem.simulated}
     return _Resimulated(totals, table, metrics)
 
 

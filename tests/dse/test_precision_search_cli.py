@@ -158,3 +158,16 @@ def test_an_all_low_precision_plan_runs_with_native_pe(files, tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     check = pd.read_csv(plan.with_name("low-check.csv")).set_index("metric")
     assert summary["energy_pj"] == pytest.approx(check.loc["energy_pj", "resimulated"], rel=1e-12)
+
+
+def test_a_cost_table_metric_beside_hwsims_is_the_tables(files):
+    # latency from a table (a measured one) replaces hwsim's; energy stays hwsim's and is re-simulated
+    table = pd.DataFrame({"layer": ["fc1", "fc1", "fc2", "fc2"], "candidate": ["w4a4", "w8a8"] * 2,
+                          "latency_s": [1.0, 2.0, 1.0, 3.0]})
+    result = precision_search(ACCEL, str(files / "tiny.csv"), sensitivity=str(files / "sens.csv"),
+                              cost_table=table, budgets=["latency_s<=3"])
+    # 3 buys w8a8 for fc1 only (fc2 at w8a8 costs 3 alone): omega 0.1 + 1.0
+    assert list(result.plan["candidate"]) == ["w8a8", "w4a4"] and result.omega_total == pytest.approx(1.1)
+    assert result.costs["latency_s"] == 3.0
+    assert set(result.check["metric"]) == {"energy_pj", "dram_bits", "model_bytes", "bops"}
+    assert any("latency_s: the cost table's values replace hwsim's" in note for note in result.notes)
