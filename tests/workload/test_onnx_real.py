@@ -45,6 +45,7 @@ def test_resnet50_total_and_layers():
     work = hwsim.load_workload(light("resnet50"))
     assert resnet50_v15_macs() == 4_089_184_256  # ~4.1 GFLOPs (multiply-adds), He et al. Table 1
     assert work.macs == 4_089_184_256
+    assert work.name == "light_resnet50"  # the file's name (exporters' graph names are generic)
     convs = [layer for layer in work.layers if layer.op.kind == "conv2d"]
     assert len(convs) == 53  # 1 stem + 16 blocks x 3 + 4 projections
     assert convs[0].op == Conv2d(224, 224, 3, 64, 7, 7, stride=2, padding=3)

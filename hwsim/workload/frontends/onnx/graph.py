@@ -195,7 +195,8 @@ def read_graph(path: Path, input_shapes: dict[str, tuple[int, ...]] | None = Non
     inferred = _inferred_with_contrib_shapes(onnx, model, source)
     g = inferred.graph
     opset = next((o.version for o in inferred.opset_import if o.domain in ("", "ai.onnx")), 0)
-    out = OnnxGraph(source=source, name=g.name or path.stem, nodes=list(g.node), opset=opset)
+    # the file names the workload: exporters name most graphs "main_graph" or "torch_jit"
+    out = OnnxGraph(source=source, name=path.stem, nodes=list(g.node), opset=opset)
     for info in [*g.input, *g.value_info, *g.output]:
         if info.type.HasField("tensor_type"):
             out.elem_types[info.name] = info.type.tensor_type.elem_type
