@@ -11,8 +11,9 @@ Formulas (docs/workloads-llm.md, "What `hwsim run` prints for an LLM"):
 * generate: hwsim/drivers/generate.py's figures (TTFT = the prefill layers' latency, TPOT = decode
   latency / N, tokens_per_s = B x N / decode latency, J/token = all energy / (B x N));
 * every phase: average_power_w = energy / latency (static power included, as the summary's
-  power_w), kv_cache_bytes = the footprint's KV cache / 8 (2 x blocks x KV heads x head dim x B x
-  tokens at the KV format's bits; tokens: S, L + 1 or P + N, capped by a sliding window),
+  power_w), kv_cache_bytes = the footprint's KV cache / 8 (per block and token 2 x KV heads x head
+  dim elements, or MLA's latent, x B x tokens at the KV format's bits; tokens: S, L + 1 or P + N,
+  capped by a block's sliding window),
   fits_memory = weights + KV cache + peak activations <= the design's DRAM capacity.
 
 The digest groups the layers by kind (KINDS) and phase: rows, latency and energy with their shares
@@ -31,11 +32,6 @@ import pandas as pd
 
 # the layer kinds of the digest, in the order a block runs them (names: hwsim/workload/llm.py)
 KINDS = ("qkv_proj", "attention", "o_proj", "mlp", "vector_ops", "lm_head", "other")
-KIND_LABELS = {
-    "qkv_proj": "Q/K/V projections", "attention": "attention score (QK) and context (PV)",
-    "o_proj": "output projection", "mlp": "MLP / experts / router", "vector_ops": "norms, softmax, RoPE, "
-    "activations, residuals (vector ops)", "lm_head": "LM head", "other": "other GEMMs (pooler, patch embedding)",
-}
 _MLP_PREFIXES = ("ffn_", "expert", "router", "shared_", "mlp")
 
 
