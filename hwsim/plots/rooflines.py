@@ -126,6 +126,14 @@ def roofline(layers: pd.DataFrame, peak_ops_per_s: float, dram_bandwidth_bytes_p
     notes = []
     if dram_bandwidth_bytes_per_s is None:
         notes.append("DRAM bandwidth unlimited (none in the spec): no memory roof")
+    # PIM layers compute inside the DRAM banks, at their internal bandwidth and lanes: the host's
+    # compute peak and the external DRAM pins do not bound them, so a point may sit above the roofs
+    in_memory = drawn & ((layers["mapping"].to_numpy() == "pim") if "mapping" in layers.columns
+                         else (layers["bound"].to_numpy() == "pim") if "bound" in layers.columns
+                         else np.zeros(len(layers), dtype=bool))
+    if in_memory.any():
+        notes.append(f"{int(in_memory.sum())} layer(s) run in memory (PIM): the roofs (host peak, external DRAM "
+                     "bandwidth) do not bound them")
     skipped = table.loc[~table["drawn"], "why_not_drawn"].value_counts()
     for reason, count in skipped.items():
         notes.append(f"{count} layer(s) not drawn: {reason}")

@@ -302,6 +302,12 @@ def test_roofline_unlimited_bandwidth_draws_no_memory_roof():
     assert any("unlimited" in a.text for a in fig.layout.annotations)
 
 
+def test_roofline_says_pim_layers_are_not_bound_by_the_host_roofs():
+    table = layers().assign(mapping=["pim", "auto", "vector"])
+    notes = [a.text for a in plots.roofline(table, 1e12, 1e9).layout.annotations]
+    assert "1 layer(s) run in memory (PIM): the roofs (host peak, external DRAM bandwidth) do not bound them" in notes
+
+
 def test_accelerator_roof_from_info():
     # derived: 2 x 65536 MACs/cycle x 700 MHz; 34 GB/s = 34e9 bytes/s
     info = {"peak_macs_per_cycle": 65536.0, "freq_mhz": 700.0, "dram_bandwidth_gb_s": 34.0}
