@@ -116,3 +116,12 @@ def test_new_k_and_v_always_go_to_the_kv_cache():
     layers = hwsim.simulate(accel, work).layers
     assert layers["dram_ofmap_writes_bits"].iloc[0] == 64 * 8
     assert layers["dram_ifmap_reads_bits"].iloc[1] == 64 * 8
+
+
+def test_lowered_llm_workloads_keep_nothing():
+    """A config.json's layer list is no chain (q, k, v read one input; generate merges steps):
+    keep_activations leaves it as it was, so a generate run is still the sum of its steps."""
+    work = hwsim.load_workload("llm/llama-3-8b", phase="prefill", seq_len=16)
+    on = hwsim.simulate(hwsim.load_accelerator("tpu-v1-like"), work).layers
+    off = hwsim.simulate(hwsim.load_accelerator("tpu-v1-like", ["buffers.keep_activations=false"]), work).layers
+    np.testing.assert_array_equal(_dram(on), _dram(off))

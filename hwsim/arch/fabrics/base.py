@@ -278,6 +278,10 @@ def pack_layers(layers) -> np.ndarray:
     to_dram = np.asarray(layers.writes_kv, dtype=bool)
     hands_on = np.zeros(layers.size)
     hands_on[:-1] = gemm[:-1] & gemm[1:] & ~to_dram[:-1] & (in_words[1:] <= out_words[:-1])
+    if layers.llm is not None:
+        # a lowered LLM's layer list is not a chain: q, k and v read one input, and a generate run
+        # merges its decode steps (each step's attention layers side by side)
+        hands_on[:] = 0.0
     out[L_HANDS_ON] = hands_on
     out[L_HANDED_IN] = np.concatenate([[0.0], hands_on[:-1]])
     out[L_PREV_IN_WORDS] = np.concatenate([[0.0], in_words[:-1]])
