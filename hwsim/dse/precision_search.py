@@ -54,6 +54,8 @@ class Budget:
     fraction: float | None = None
 
     def __post_init__(self) -> None:
+        # metric names are case-insensitive (a cost table's header is read lowercased)
+        object.__setattr__(self, "metric", self.metric.strip().lower())
         if (self.limit is None) == (self.fraction is None):
             raise HwsimInputError(f"budget on '{self.metric}': give a limit or a fraction, not both or neither",
                                   field="budget")
@@ -556,6 +558,8 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
     budget's metric) from the all-cheapest to the all-dearest plan. Infeasible budgets raise
     ``HwsimInputError`` (one line). docs/precision-search.md has the formulation.
     """
+    objective = objective.strip().lower()
+    front_metric = front_metric.strip().lower() if front_metric else None
     accel, work = _resolve_inputs(accelerator, workload, expand_repeats)
     problem, notes, _ = _problem(accel, work, sensitivity, candidates, cost_table)
     all_budgets = [parse_budget(b) if isinstance(b, str) else b for b in budgets]
