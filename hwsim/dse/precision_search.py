@@ -681,8 +681,9 @@ def _result(problem: _Problem, objective: str, group_choice: np.ndarray, budgets
         if differing:
             notes.append("re-simulated plan differs from the per-layer sums in "
                          + ", ".join(f"{m} by {resim[m] - predicted[m]:+.4g}" for m in differing)
-                         + " (the plan's PE is native for all its formats at once; unsearched layers' "
-                           "cost counted at their dearest; see the check table)")
+                         + " (the plan's PE is native for all its formats at once"
+                         + ("; unsearched layers' cost counted at their dearest" if len(problem.searched) <
+                            len(problem.layer_names) else "") + "; see the check table)")
         for metric, value in resim.items():  # the totals the plan really has: what its budgets meet
             costs[metric] = value
     if rounds > 1:
