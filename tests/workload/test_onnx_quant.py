@@ -214,3 +214,20 @@ def test_int8_qdq_model_runs_at_its_own_formats(tmp_path):
     assert work.layers[0].precision == Precision(weights="int8", activations="int8", outputs="int8")
     result = hwsim.simulate(hwsim.load_accelerator("tpu-v1-like"), work)
     assert result.layers["macs"].tolist() == [442_368]
+
+
+@pytest.mark.parametrize("a_type, w_type, a_name, w_name", [
+    (TensorProto.INT16, I8, "int16", "int8"),                                 # A16W8
+    (TensorProto.FLOAT8E4M3FN, TensorProto.FLOAT8E4M3FN, "fp8_e4m3", "fp8_e4m3"),
+    (TensorProto.FLOAT8E5M2, TensorProto.UINT4, "fp8_e5m2", "uint4"),
+])
+def test_dequantized_operand_types(tmp_path, a_type, w_type, a_name, w_name):
+    nodes = [helper.make_node("DequantizeLinear", ["aq", "s"], ["a"], name="dq_a"),
+             helper.make_node("DequantizeLinear", ["wq", "s"], ["w"], name="dq_w"),
+             helper.make_node("MatMul", ["a", "w"], ["y"], name="mm")]
+    inits = [helper.make_tensor("s", F, [], [0.5]), tensor("wq", w_type, [16, 8])]
+    path = save(tmp_path, nodes, [helper.make_tensor_value_info("aq", a_type, [4, 16])],
+                [helper.make_tensor_value_info("y", F, None)], inits)
+    (layer,) = hwsim.load_workload(path).layers
+    assert layer.op == Gemm(m=4, k=16, n=8)
+    assert layer.precision == Precision(weights=w_name, activations=a_name)
