@@ -441,3 +441,15 @@ def test_kv_cache_scatter_is_free_and_cumsum_is_an_add(tmp_path):
     m = model(nodes, [vi("cache", [1, 16, 8]), vi("new", [1, 1, 8])], [vi("y", None)], inits)
     work = hwsim.load_workload(save(tmp_path, m))
     assert [(layer.name, layer.op) for layer in work.layers] == [("cumsum", VectorOp("add", 128))]
+
+
+def test_nodes_out_of_order_are_sorted(tmp_path):
+    # the Relu reads the MatMul's output but comes first in the file; the weight is still a weight
+    nodes = [helper.make_node("Relu", ["h"], ["y"], name="act"), helper.make_node("MatMul", ["x", "w"], ["h"], name="fc")]
+    graph = helper.make_graph(nodes, "g", [vi("x", [2, 8])], [vi("y", None)], initializer=[weight("w", [8, 4])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path / "unsorted.onnx"
+    path.write_bytes(m.SerializeToString())  # onnx.save would not check the order either; no checker
+    work = hwsim.load_workload(str(path))
+    assert [(layer.name, layer.op) for layer in work.layers] == [("fc", Gemm(m=2, k=8, n=4)),
+                                                                  ("act", VectorOp("relu", 8))]

@@ -187,6 +187,16 @@ def read_graph(path: Path, input_shapes: dict[str, tuple[int, ...]] | None = Non
         raise HwsimInputError(f"must be an integer >= 1, got {batch!r}", source=source, field="--batch")
     _dim_params_bound(model, dict(input_shapes or {}), batch, source)
     graph = model.graph
+    listed = list(graph.node)
+    ordered = _topological(listed, source)
+    if ordered is not listed:  # shape inference needs the order too
+        copies = []
+        for node in ordered:
+            copy = type(node)()
+            copy.CopyFrom(node)
+            copies.append(copy)
+        del graph.node[:]
+        graph.node.extend(copies)
     # shapes an exporter wrote for the unbound model would keep their symbolic dimensions
     del graph.value_info[:]
     for out in graph.output:
@@ -272,3 +282,33 @@ def _inferred_with_contrib_shapes(onnx: Any, model: Any, source: str) -> Any:
             break
         inferred = _infer(onnx, model, source)
     return inferred
+
+
+def _topological(nodes: list[Any], source: str) -> list[Any]:
+    """The nodes in an order where every input is written before it is read (ONNX requires it; a
+    hand-edited graph may break it, and constants are found in one pass in this order). Stable:
+    a graph already in order is returned as it is; a cycle is refused."""
+    written_by = {out: i for i, node in enumerate(nodes) for out in node.output if out}
+    needs = [{written_by[name] for name in node.input if name in written_by} - {i} for i, node in enumerate(nodes)]
+    if all(all(j < i for j in deps) for i, deps in enumerate(needs)):
+        return nodes
+    readers: dict[int, list[int]] = {}
+    for i, deps in enumerate(needs):
+        for j in deps:
+            readers.setdefault(j, []).append(i)
+    import heapq
+
+    waiting = [len(deps) for deps in needs]
+    ready = [i for i, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for r in readers.get(i, []):
+            waiting[r] -= 1
+            if waiting[r] == 0:
+                heapq.heappush(ready, r)
+    if len(order) != len(nodes):
+        raise HwsimInputError("the graph has a cycle (a node reads its own output through others)", source=source)
+    return [nodes[i] for i in order]
