@@ -200,8 +200,8 @@ def sensitivity_table(layers: Sequence[WeightLayer], candidates: Sequence[str], 
 
 def onnx_weight_layers(path: str | Path) -> list[WeightLayer]:
     """The weight matrices of an ONNX model's Conv, Gemm and MatMul nodes whose weight is an
-    initializer, [out, in], each named as hwsim's ONNX frontend names its layer: the node's name,
-    else ``<op type lowercased>_<node index>``, a repeat of a name suffixed ``#2``, ``#3``, ..."""
+    initializer, [out, in], each named as hwsim's ONNX frontend names its layer (its ``node_names``:
+    the node's name, else ``<op type lowercased>_<node index>``, a repeat suffixed ``#2``, ...)."""
     try:
         import onnx
         from onnx import numpy_helper
@@ -211,18 +211,13 @@ def onnx_weight_layers(path: str | Path) -> list[WeightLayer]:
         model = onnx.load(str(path))
     except Exception as exc:  # onnx raises DecodeError, OSError, ... for a file that is not a model
         raise HwsimInputError(f"cannot read the ONNX model: {exc}", source=str(path)) from None
+    from hwsim.workload.frontends.onnx import node_names
+
     graph = model.graph
     initializers = {t.name: t for t in graph.initializer}
-    taken: set[str] = set()
     layers = []
-    for index, node in enumerate(graph.node):
-        name = node.name or f"{node.op_type.lower()}_{index}"
-        if name in taken:
-            k = 2
-            while f"{name}#{k}" in taken:
-                k += 1
-            name = f"{name}#{k}"
-        taken.add(name)
+    # the frontend's own naming rule (one function, so the names cannot drift apart)
+    for name, node in zip(node_names(list(graph.node)), graph.node):
         matrix = _weight_matrix(node, initializers, numpy_helper)
         if matrix is not None:
             layers.append(WeightLayer(name, node.op_type, matrix))
