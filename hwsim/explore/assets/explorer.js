@@ -220,6 +220,10 @@
     return [[OTHER_ROWS, "dominated"], [FRONT_ROWS, "front"]].map(function (part) {
       var rows = part[0], front = part[1] === "front";
       var marker = markerColors(rows);
+      if (threeD && selection !== null) {
+        // plotly has no selectedpoints in 3-D: the selection is drawn in colour, the rest in grey
+        marker = { color: rows.map(function (i) { return selection[i] ? (front ? FRONT_COLOR : "#1f77b4") : "#d0d6dc"; }) };
+      }
       marker.symbol = markerSymbols(rows);
       marker.size = front ? (threeD ? 5 : 9) : (threeD ? 3 : 6);
       marker.opacity = front ? 1 : 0.55;
@@ -343,7 +347,9 @@
     var count = selection === null ? 0 : selectedRows().length;
     byId("selection-count").textContent = selection === null ? "no selection" : count + " of " + N + " selected";
     drawTable();
-    if (!byId("three-d").checked) {
+    if (byId("three-d").checked) {
+      drawScatter();
+    } else {
       var gd = byId("scatter");
       var traces = [{}, {}];
       applyScatterSelection(traces);
