@@ -1,9 +1,10 @@
 """Every HTML page hwsim writes today, opened offline in headless Chromium at 1400x1000 as a user
-would open it: the studies' figures and hwsim.plots' writer. Each page loads with no console
-error and no request leaving the machine, draws every plot, fits the window's width and has no
-title, subplot title, axis title, legend or menu over another.
+would open it: the studies' figures, hwsim.plots.write_html, one page of every hwsim.plots figure
+and `hwsim plot roofline` (the explorer's pages have their own modules beside this one). Each page
+loads with no console error and no request leaving the machine, draws every plot, fits the
+window's width and has no title, subplot title, axis title, legend or menu over another.
 
-The first tests check the checks themselves on one hand-made page whose defects are known."""
+The last tests check the checks themselves, on one hand-made page whose defects are known."""
 
 from pathlib import Path
 
