@@ -275,16 +275,18 @@ def cmd_pe(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from hwsim.costs import published_ratios
+    from hwsim.pe.placement import placement_table
     from hwsim.tech import validation
 
-    parts = {"factors": validation.factors, "residuals": validation.residuals, "ratios": published_ratios}
+    parts = {"factors": validation.factors, "residuals": validation.residuals, "ratios": published_ratios,
+             "placement": placement_table}
     table = args.table or ("residuals" if args.format == "csv" else "all")
     chosen = list(parts) if table == "all" else [table]
     if args.format == "json":
         sys.stdout.write(json.dumps({name: parts[name]().to_dict(orient="records") for name in chosen}, indent=2) + "\n")
         return 0
     if args.format == "csv" and len(chosen) > 1:
-        raise HwsimInputError("CSV holds one table", field="--table", allowed="factors, residuals, ratios")
+        raise HwsimInputError("CSV holds one table", field="--table", allowed="factors, residuals, ratios, placement")
     for name in chosen:
         if args.format == "table":
             sys.stdout.write(f"# {name}\n")
@@ -399,9 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tech_arguments(pe)
     pe.set_defaults(func=cmd_pe)
 
-    cal = sub.add_parser("calibrate", help="calibration factors, residuals against published numbers, ratios")
+    cal = sub.add_parser("calibrate", help="calibration factors, residuals against published numbers, ratios, "
+                                           "the place-and-route area fit")
     cal.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    cal.add_argument("--table", choices=("all", "factors", "residuals", "ratios"), default=None,
+    cal.add_argument("--table", choices=("all", "factors", "residuals", "ratios", "placement"), default=None,
                      help="which table; default all (csv: residuals, one table per CSV)")
     cal.set_defaults(func=cmd_calibrate)
 

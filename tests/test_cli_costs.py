@@ -9,7 +9,7 @@ from hwsim.cli import main
 
 TECH_COLUMNS = ["unit", "format_a", "format_b", "bits", "energy_pj", "area_um2", "leakage_uw", "delay_ns"]
 PE_COLUMNS = ["pe", "weight_format", "activation_format", "accumulator_format", "energy_per_mac_pj", "area_um2",
-              "leakage_uw"]
+              "area_um2_cells", "leakage_uw"]
 
 
 def _csv(argv, capsys):

@@ -199,6 +199,9 @@ class Accelerator:
             "peak_tops": self.peak_tops,
             "area_mm2": self.area_mm2,
             "area_breakdown_mm2": self.area_breakdown_mm2,
+            # the PE array as a cell count, without the place-and-route factor (hwsim/pe/placement.py)
+            # that area_breakdown_mm2["pe_array"] carries; equal to it for a published PE area
+            "pe_array_cells_mm2": self.num_pes * self.pe.area_um2_cells(self.tech).value / 1e6,
             "sram_kib": self.sram_kib,
             # JSON has no infinity: unlimited bandwidth (SCALE-Sim CALC) is reported as null
             "dram_bandwidth_gb_s": None if math.isinf(self.dram_bandwidth_gb_s) else self.dram_bandwidth_gb_s,

@@ -35,6 +35,7 @@ from hwsim.errors import HwsimInputError
 from hwsim.memory.dram import phy_area_mm2, unnamed_interface_cost
 from hwsim.memory.sram import sram_arrays
 from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
+from hwsim.pe.placement import placement_factor
 
 class AcceleratorLike(Protocol):
     """What a design batch reads of an accelerator (hwsim.arch.accelerator.Accelerator, which
@@ -735,7 +736,10 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
     lane_leak = np.array([a.vector_lane.leakage_uw(a.tech).value for a in accelerators])[group] * leak_scale
     # One converter per array edge lane the operand enters on: weights along the columns,
     # activations along the rows (derived: a systolic array feeds operands from two edges).
+    # Converters are logic in the array: placed like the PEs (cells x the place-and-route factor,
+    # hwsim/pe/placement.py); PE and lane areas above are placed already (DatapathFacts.area_um2).
     conv = np.array([[sum(c.cost(a.tech).area_um2 for c in getattr(a.pe, "conversions", ()) if c.operand == op)
+                      * placement_factor(a.tech.node_nm)
                       for op in ("weights", "activations")] for a in accelerators])[group] * area_scale[:, None]  # (P, 2)
     conv_leak = np.array([[sum(c.cost(a.tech).leakage_uw for c in getattr(a.pe, "conversions", ()) if c.operand == op)
                            for op in ("weights", "activations")] for a in accelerators])[group] * leak_scale[:, None]

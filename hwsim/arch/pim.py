@@ -156,8 +156,13 @@ class PimDevice:
     def unit_area_um2(self) -> float:
         if self.spec.unit_area_um2 is not None:
             return self.spec.unit_area_um2
+        # lanes and registers placed alike: cells x the place-and-route factor (hwsim/pe/placement.py;
+        # the lane's area_um2 carries it already)
+        from hwsim.pe.placement import placement_factor
+
         lanes = self.spec.lanes_per_unit * self.lane_pe().area_um2(self.tech).value
-        return lanes + self.register_bits_per_unit * DFF.area_um2 * self.tech.area_factor
+        registers = self.register_bits_per_unit * DFF.area_um2 * self.tech.area_factor
+        return lanes + registers * placement_factor(self.tech.node_nm)
 
     def area_mm2(self) -> float:
         return self.units * self.unit_area_um2() / 1e6

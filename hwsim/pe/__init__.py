@@ -31,7 +31,11 @@ class ProcessingElement(Protocol):
         """The datapath record at these formats and this technology point."""
 
     def area_um2(self, tech: TechPoint):
-        """Silicon area of one PE (Sourced, um2), sized for its widest supported formats."""
+        """Placed silicon area of one PE (Sourced, um2), sized for its widest supported formats:
+        its cell count x the place-and-route factor (hwsim/pe/placement.py), or a published area."""
+
+    def area_um2_cells(self, tech: TechPoint):
+        """The same area as a cell count, without the place-and-route factor (Sourced, um2)."""
 
     def leakage_uw(self, tech: TechPoint):
         """Static power of one PE (Sourced, uW)."""

@@ -15,6 +15,18 @@ class DatapathFacts:
     (a UnitCost); a published area (``published_area_um2``, when the PE has one) wins."""
 
     def area_um2(self, tech: TechPoint) -> Sourced:
+        """Placed area: the cell count x the place-and-route factor (hwsim/pe/placement.py), or a
+        published area as given (a published PE area is of a placed PE already: not multiplied)."""
+        published = getattr(self, "published_area_um2", None)
+        if published is not None:
+            return Sourced(published, "um2", "spec: compute.pe.area_um2 (published)")
+        from hwsim.pe.placement import PLACEMENT_SOURCE, placement_factor
+
+        return Sourced(self.datapath_cost(tech).area_um2 * placement_factor(tech.node_nm), "um2",
+                       f"{COST_SOURCE} x {PLACEMENT_SOURCE}")
+
+    def area_um2_cells(self, tech: TechPoint) -> Sourced:
+        """The cell-count area (no wiring), or the published area where the PE has one."""
         published = getattr(self, "published_area_um2", None)
         if published is not None:
             return Sourced(published, "um2", "spec: compute.pe.area_um2 (published)")

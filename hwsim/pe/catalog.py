@@ -1,6 +1,7 @@
 """The PE catalogue behind ``hwsim pe``: the MAC PE for every supported format combination at
 one technology point. Columns are a contract:
-``pe, weight_format, activation_format, accumulator_format, energy_per_mac_pj, area_um2, leakage_uw``.
+``pe, weight_format, activation_format, accumulator_format, energy_per_mac_pj, area_um2, area_um2_cells,
+leakage_uw`` (area_um2 placed: cells x the place-and-route factor; area_um2_cells the cell count).
 
 Each row is a PE built for exactly that combination (so area is that datapath's); ``bitfusion``
 rows are one 8x8 decomposable PE (Bit Fusion) running narrower operands, so its area is the
@@ -17,8 +18,10 @@ from hwsim.tech.catalog import BLOCK_FORMATS, FP_FORMATS
 from hwsim.tech.nodes import TechPoint
 from hwsim.formats import Precision
 
+# area_um2: placed (cells x the place-and-route factor, hwsim/pe/placement.py); area_um2_cells: the
+# cell count alone (hwsim's PE area before issue #19)
 PE_COLUMNS = ("pe", "weight_format", "activation_format", "accumulator_format", "energy_per_mac_pj",
-              "area_um2", "leakage_uw")
+              "area_um2", "area_um2_cells", "leakage_uw")
 
 INT_PE_WIDTHS = (2, 4, 8, 16)
 
@@ -78,7 +81,8 @@ def lut_rows(tech: TechPoint) -> list[tuple]:
         for bits in range(1, 9):
             w = parse_format(f"int{bits}")
             rows.append(("lut", w.name, a_name, acc_name, unit.energy_per_mac_pj(Precision(w, a, acc), tech).value,
-                         unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+                         unit.area_um2(tech).value, unit.area_um2_cells(tech).value,
+                         unit.leakage_uw(tech).value))
     return rows
 
 
@@ -97,7 +101,8 @@ def shiftadd_rows(tech: TechPoint) -> list[tuple]:
             w = parse_format(f"int{bits}")
             unit = ShiftAddPE((w,), (a,), acc)
             rows.append(("shiftadd", w.name, a_name, acc_name, unit.energy_per_mac_pj(Precision(w, a, acc), tech).value,
-                         unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+                         unit.area_um2(tech).value, unit.area_um2_cells(tech).value,
+                         unit.leakage_uw(tech).value))
     return rows
 
 
@@ -108,7 +113,8 @@ def pe_table(tech: TechPoint) -> pd.DataFrame:
         unit = _pe_for(pe, w, a, acc, kwargs)
         precision = Precision(w, a, acc)
         rows.append((pe, w_name, a_name, acc_name, unit.energy_per_mac_pj(precision, tech).value,
-                     unit.area_um2(tech).value, unit.leakage_uw(tech).value))
+                     unit.area_um2(tech).value, unit.area_um2_cells(tech).value,
+                         unit.leakage_uw(tech).value))
     rows += lut_rows(tech)
     rows += shiftadd_rows(tech)
     return pd.DataFrame(rows, columns=list(PE_COLUMNS))

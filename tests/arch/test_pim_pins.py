@@ -67,7 +67,8 @@ def test_pim_unit_area_by_hand(tmp_path):
     assert accel.info()["pe_pipeline_stages"] == 1
     lane_um2 = accel.area_breakdown_mm2["pe_array"] * 1e6
     registers = (8 + 8) * BURST_BITS                       # input + accumulator registers: 4096 bits
-    unit_um2 = 16 * lane_um2 + registers * DFF_UM2
+    from hwsim.pe.placement import placement_factor  # registers placed like the lanes (tests/pe/test_placement.py)
+    unit_um2 = 16 * lane_um2 + registers * DFF_UM2 * placement_factor()
     assert accel.area_breakdown_mm2["pim_units"] == pytest.approx(UNITS * unit_um2 / 1e6, rel=1e-12)
     assert accel.info()["pim_units"] == UNITS
 
@@ -79,9 +80,10 @@ def test_pim_unit_area_terms_scale_with_lanes_and_registers(tmp_path):
     more_registers = _accel(tmp_path, input_registers=9).area_breakdown_mm2
     # 8 lanes fewer per unit: 16 units x 8 lane MACs
     assert base["pim_units"] - fewer_lanes["pim_units"] == pytest.approx(UNITS * 8 * lane_mm2, rel=1e-9)
-    # one more input register per unit: 16 units x 256 DFFs
-    assert more_registers["pim_units"] - base["pim_units"] == pytest.approx(UNITS * BURST_BITS * DFF_UM2 / 1e6,
-                                                                            rel=1e-9)
+    # one more input register per unit: 16 units x 256 DFFs, placed (x the place-and-route factor)
+    from hwsim.pe.placement import placement_factor
+    assert more_registers["pim_units"] - base["pim_units"] == pytest.approx(
+        UNITS * BURST_BITS * DFF_UM2 * placement_factor() / 1e6, rel=1e-9)
 
 
 def test_area_overhead_leaves_the_pim_units_out(tmp_path):
