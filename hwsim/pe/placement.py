@@ -119,9 +119,17 @@ PLACEMENT_SOURCE = ("place-and-route factor fitted to published placed PE areas 
                     "BitMoD HPCA 2025 28 nm PEs; held out: TPU v1 ISCA 2017 floor plan)")
 
 
+def _factor_without(left_out: PlacedPePoint) -> float:
+    """The fit over the fitted points other than ``left_out`` (leave-one-out)."""
+    logs = [math.log(p.published_um2 / p.cells_um2()) for p in placement_fit().fitted if p is not left_out]
+    return math.exp(sum(logs) / len(logs))
+
+
 def placement_table():
     """Every point with its cell count, hwsim's placed area (cells x factor), the published area,
-    the ratio and whether it was fitted; printed by ``hwsim calibrate`` (table ``placement``)."""
+    the ratio, whether it was fitted, and ``ratio_left_out``: the ratio with the factor fitted
+    without that point (leave-one-out; for the held-out point the same as ``ratio``). Printed by
+    ``hwsim calibrate`` (table ``placement``)."""
     import pandas as pd
 
     fit = placement_fit()
@@ -130,7 +138,7 @@ def placement_table():
         cells = p.cells_um2()
         placed = cells * fit.factor
         rows.append((p.name, p.node_nm, f"{p.weights} x {p.activations} -> {p.accumulator}", cells, fit.factor,
-                     placed, p.published_um2, placed / p.published_um2, "held out" if p.held_out else "fitted",
-                     p.source))
+                     placed, p.published_um2, placed / p.published_um2, cells * _factor_without(p) / p.published_um2,
+                     "held out" if p.held_out else "fitted", p.source))
     return pd.DataFrame(rows, columns=["point", "node_nm", "pe", "area_um2_cells", "factor", "area_um2",
-                                       "published_um2", "ratio", "use", "source"])
+                                       "published_um2", "ratio", "ratio_left_out", "use", "source"])

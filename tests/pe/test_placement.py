@@ -137,5 +137,14 @@ def test_calibrate_shows_the_fit(capsys):
     for r in rows:
         assert float(r["factor"]) == pytest.approx(placement_factor(), rel=1e-5)
         assert float(r["ratio"]) == pytest.approx(float(r["area_um2"]) / float(r["published_um2"]), rel=1e-4)
+    # leave-one-out, by hand: each BitMoD PE placed with the factor of the other one alone
+    fp16, ant, tpu = rows
+    assert float(fp16["ratio_left_out"]) == pytest.approx(
+        cells("fp16", "fp16", "fp16") * (1318.6 / cells("int8", "fp16", "fp16")) / 1968.7, rel=1e-4)
+    assert float(ant["ratio_left_out"]) == pytest.approx(
+        cells("int8", "fp16", "fp16") * (1968.7 / cells("fp16", "fp16", "fp16")) / 1318.6, rel=1e-4)
+    assert float(tpu["ratio_left_out"]) == pytest.approx(float(tpu["ratio"]), rel=1e-6)
+    for r in rows:  # every point, predicted without itself, within the 1.5x
+        assert 1 / HELD_OUT_TOLERANCE <= float(r["ratio_left_out"]) <= HELD_OUT_TOLERANCE, r["point"]
     assert main(["calibrate", "--format", "json"]) == 0
     assert "placement" in json.loads(capsys.readouterr().out)
