@@ -49,6 +49,7 @@ _LAZY: dict[str, str] = {
     "precision_mix": "hwsim.dse.precision",
     "precision_search": "hwsim.dse.precision_search",
     "quantise": "hwsim.dse.sensitivity",
+    "write_explorer": "hwsim.explore",
 }
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
@@ -69,6 +70,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.dse.precision import precision_mix
     from hwsim.dse.precision_search import precision_search
     from hwsim.dse.sensitivity import quantise
+    from hwsim.explore import write_explorer
 
 
 def __getattr__(name: str) -> Any:
