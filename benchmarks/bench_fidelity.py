@@ -10,7 +10,7 @@ A ratio beyond 1.5x either way carries the model's known gap in one line. Rows w
 was derived from the very figure they are held against say "fitted" (their ratio is 1 by
 construction, shown so that nobody mistakes it for a prediction).
 
-Not part of the test suite (it runs the studies: about two minutes on the shared 2-core machine);
+Not part of the test suite (it runs the studies: 11-40 s on the shared 2-core machine, by load);
 tests/test_fidelity_table.py checks the committed table's shape (a source on every row, ratios
 computed from the two numbers shown).
 """
@@ -324,13 +324,27 @@ def mixpe() -> list[Row]:
 SECTIONS = (eyeriss, tpu, gpu, pim, lut_tensor_core, bitmod, mixpe)
 
 
+def stamp() -> str:
+    """Which code the table came from: the commit, and whether the tree had edits beyond it."""
+    import datetime
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = " plus uncommitted edits" if git("status", "--porcelain", "--untracked-files=no") else ""
+    day = datetime.date.today().isoformat()
+    return f"_Regenerated {day} from commit {commit}{dirty} by `python benchmarks/bench_fidelity.py --write`._"
+
+
 def write_doc(table: str) -> None:
     text = DOC.read_text()
     if START_MARK not in text or END_MARK not in text:
         raise SystemExit(f"{DOC}: the markers {START_MARK!r} and {END_MARK!r} are missing")
     head, rest = text.split(START_MARK, 1)
     _, tail = rest.split(END_MARK, 1)
-    DOC.write_text(f"{head}{START_MARK}\n{table}\n{END_MARK}{tail}")
+    DOC.write_text(f"{head}{START_MARK}\n{stamp()}\n\n{table}\n{END_MARK}{tail}")
 
 
 def main(argv: list[str] | None = None) -> int:
