@@ -160,10 +160,15 @@ class Store:
 
     def _write_part(self, name: str, table) -> None:
         """Written under a temporary name, flushed and renamed: whole or not at all."""
-        _, pq = pyarrow_modules()
+        pa, pq = pyarrow_modules()
         tmp = self.folder / (TMP_PREFIX + name)
+        # dictionary-encode only the text columns: on float columns of distinct values pyarrow tries
+        # a dictionary, overflows it and falls back, which tripled a part's write time for no size
+        # gain (benchmarks/bench_sweep.py)
+        text = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                or pa.types.is_dictionary(f.type)]
         with open(tmp, "wb") as handle:
-            pq.write_table(table, handle)
+            pq.write_table(table, handle, use_dictionary=text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.folder / name)

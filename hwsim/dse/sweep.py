@@ -197,9 +197,15 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
         """Values of the simulated rows placed in a full-length column (missing elsewhere)."""
         boolean = name in _BOOLEAN_SUMMARY or (frames and frames[0][name].dtype == bool)
         if boolean:
-            full = pd.array([pd.NA] * n, dtype="boolean")
-        else:
-            full = np.full(n, np.nan)
+            # built from (values, mask) arrays: pd.array([pd.NA] * n) coerces element by element
+            data, missing = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            if len(keep):
+                got = pd.array(np.asarray(values) if not isinstance(values, pd.Series) else values.array,
+                               dtype="boolean")
+                data[keep] = got.to_numpy(dtype=bool, na_value=False)
+                missing[keep] = got.isna()
+            return pd.Series(pd.arrays.BooleanArray(data, missing), index=points.index)
+        full = np.full(n, np.nan)
         if len(keep):
             full[keep] = np.asarray(values)
         return pd.Series(full, index=points.index)
