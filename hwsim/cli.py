@@ -185,7 +185,7 @@ def _report_llm(args: argparse.Namespace, result, workload, fit) -> int:
 
 
 def cmd_trace_llm(args: argparse.Namespace) -> int:
-    from hwsim.workload.trace import format_trace
+    from hwsim.workload.trace import write_trace
 
     if args.phase is None:
         raise HwsimInputError("a model config.json needs a phase", source=args.workload, field="--phase",
@@ -194,16 +194,8 @@ def cmd_trace_llm(args: argparse.Namespace) -> int:
         from hwsim.outpaths import check_output_file
 
         check_output_file(args.output, "-o")
-    text = format_trace(_scenario_workload(args))
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise HwsimInputError(f"cannot write the trace: {exc.strerror or exc}", source=args.output,
-                              field="-o") from None
-    sys.stdout.write(f"wrote {args.output}\n")
+    if write_trace(_scenario_workload(args), args.output) is not None:
+        sys.stdout.write(f"wrote {args.output}\n")
     return 0
 
 

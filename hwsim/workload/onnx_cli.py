@@ -56,7 +56,7 @@ def report_skipped(workload: Any) -> None:
 
 def cmd_trace_onnx(args: argparse.Namespace) -> int:
     from hwsim.errors import HwsimInputError
-    from hwsim.workload.trace import format_trace
+    from hwsim.workload.trace import write_trace
 
     if args.output not in (None, "-"):
         from hwsim.outpaths import check_output_file
@@ -70,16 +70,8 @@ def cmd_trace_onnx(args: argparse.Namespace) -> int:
     workload = load_onnx_workload(args.model, kwargs.get("input_shapes"), args.batch,
                                   kwargs.get("skip_unsupported", False), merge=args.merge_repeats)
     report_skipped(workload)
-    text = format_trace(workload)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise HwsimInputError(f"cannot write the trace: {exc.strerror or exc}", source=args.output,
-                              field="-o") from None
-    sys.stdout.write(f"wrote {args.output}: {len(workload.layers)} layers, {workload.macs:,} MACs\n")
+    if write_trace(workload, args.output) is not None:
+        sys.stdout.write(f"wrote {args.output}: {len(workload.layers)} layers, {workload.macs:,} MACs\n")
     return 0
 
 

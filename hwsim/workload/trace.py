@@ -182,5 +182,19 @@ def format_trace(workload: Workload) -> str:
     return out.getvalue()
 
 
-def write_trace(workload: Workload, path: str | Path) -> None:
-    Path(path).write_text(format_trace(workload), encoding="utf-8")
+def write_trace(workload: Workload, output: str | Path | None) -> str | Path | None:
+    """``hwsim trace``'s output: the trace CSV on stdout (``output`` None or '-') or in the file
+    ``output`` (one HwsimInputError naming -o when it cannot be written). Returns the written
+    path, or None for stdout."""
+    import sys
+
+    text = format_trace(workload)
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        return None
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise HwsimInputError(f"cannot write the trace: {exc.strerror or exc}", source=output, field="-o") from None
+    return output
+
