@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hwsim import presets
 from hwsim.errors import HwsimInputError
+from hwsim.workload.scenario_args import add_scenario_arguments, scenario_workload
 
 EXIT_BAD_INPUT = 2
 
@@ -65,55 +66,6 @@ def native_pe_overrides(accel, workload, precision) -> list[str]:
     return as_set_arguments({**settings, **default_settings(default)})
 
 
-# the LLM scenario flags (docs/workloads-llm.md), as load_workload's arguments
-_SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
-                   "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
-                   "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form",
-                   "expand_repeats": "--expand-repeats"}
-
-
-def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--phase", choices=("prefill", "decode", "generate"), default=None,
-                        help="model config.json only: prefill (--seq-len), decode (--kv-len) or generate "
-                             "(--prompt, --new-tokens)")
-    parser.add_argument("--seq-len", type=int, default=None, metavar="S", help="prefill: tokens per sequence")
-    parser.add_argument("--kv-len", type=int, default=None, metavar="L", help="decode: tokens already in the KV cache")
-    parser.add_argument("--batch", type=int, default=None, metavar="B", help="sequences processed together (default 1)")
-    parser.add_argument("--prompt", type=int, default=None, metavar="P", help="generate: prompt tokens")
-    parser.add_argument("--new-tokens", type=int, default=None, metavar="N", help="generate: decode steps")
-    parser.add_argument("--gemm-only", action="store_true", help="leave out the vector ops (norms, softmax, ...)")
-    parser.add_argument("--allow-long-context", action="store_true",
-                        help="run a context beyond the limit the config states (max_position_embeddings or its "
-                             "rope-scaled length)")
-    parser.add_argument("--moe-routing", default=None, metavar="MODEL",
-                        help="MoE models: experts touched per step: upper (min(E, B*k), default), expected "
-                             "(uniform random routing, E*(1-(1-k/E)^B)) or a routing-histogram .json")
-    parser.add_argument("--mla-form", choices=("absorbed", "naive"), default=None,
-                        help="MLA models (DeepSeek-V2/V3): decode attention absorbed into the latent (default) or "
-                             "naive (expand the cached latent every step)")
-    parser.add_argument("--expand-repeats", action="store_true",
-                        help="a layer repeated n times becomes n named instances <name>#0..#n-1 (any workload)")
-
-
-def _scenario_workload(args: argparse.Namespace):
-    """``args.workload`` loaded with the scenario flags given (errors name the flag)."""
-    import hwsim
-
-    from hwsim.workload.onnx_cli import onnx_load_arguments, report_skipped
-
-    given = {name: getattr(args, name) for name in _SCENARIO_FLAGS
-             if getattr(args, name) is not None and getattr(args, name) is not False}
-    try:
-        workload = hwsim.load_workload(args.workload, **given, **onnx_load_arguments(args))
-        report_skipped(workload)  # an .onnx run with --skip-unsupported: one note on stderr
-        return workload
-    except HwsimInputError as exc:
-        if exc.field in _SCENARIO_FLAGS:
-            raise HwsimInputError(exc.message, source=exc.source, field=_SCENARIO_FLAGS[exc.field],
-                                  allowed=exc.allowed) from None
-        raise
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     import hwsim
     from hwsim.outpaths import check_output_folder
@@ -121,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         check_output_folder(args.out, "--out")
     accel = hwsim.load_accelerator(args.accelerator, args.set)
-    workload = _scenario_workload(args)
+    workload = scenario_workload(args)
     if args.precision:
         workload = hwsim.read_precision_plan(args.precision).apply(workload)
     precision = _precision_from_args(args)
@@ -194,7 +146,7 @@ def cmd_trace_llm(args: argparse.Namespace) -> int:
         from hwsim.outpaths import check_output_file
 
         check_output_file(args.output, "-o")
-    if write_trace(_scenario_workload(args), args.output) is not None:
+    if write_trace(scenario_workload(args), args.output) is not None:
         sys.stdout.write(f"wrote {args.output}\n")
     return 0
 
@@ -362,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--layers", action="store_true",
                      help="LLM phases: print the full per-layer table too (the default is the summary and a "
                           "per-layer-kind digest; layers.csv always has every layer)")
-    _add_scenario_arguments(run)
+    add_scenario_arguments(run)
     onnx_cli.add_onnx_arguments(run)
     run.set_defaults(func=cmd_run)
 
@@ -370,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace_kinds = trace.add_subparsers(dest="trace_kind", required=True, parser_class=_Parser)
     llm = trace_kinds.add_parser("llm", help="a HuggingFace config.json lowered for one scenario")
     llm.add_argument("workload", metavar="CONFIG", help="config.json or an llm/... preset (hwsim list)")
-    _add_scenario_arguments(llm)
+    add_scenario_arguments(llm)
     llm.add_argument("-o", "--output", default=None, metavar="CSV", help="trace file (default: stdout)")
     llm.set_defaults(func=cmd_trace_llm)
     onnx_cli.add_trace_onnx(trace_kinds)

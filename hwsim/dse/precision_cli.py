@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
+from hwsim.workload.scenario_args import add_scenario_arguments, scenario_workload
 
 
 def _side_path(output: str, suffix: str) -> Path:
@@ -27,43 +28,13 @@ def _candidates(text: str | None) -> list[str] | None:
     return names
 
 
-# the workload flags (as hwsim run's; hwsim.cli is a floor above this room, so not imported)
-_WORKLOAD_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
-                   "gemm_only": "--gemm-only", "expand_repeats": "--expand-repeats"}
-
-
-def _add_workload_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--phase", choices=("prefill", "decode"), default=None,
-                        help="model config.json only: prefill (--seq-len) or decode (--kv-len)")
-    parser.add_argument("--seq-len", type=int, default=None, metavar="S", help="prefill: tokens per sequence")
-    parser.add_argument("--kv-len", type=int, default=None, metavar="L", help="decode: tokens already in the KV cache")
-    parser.add_argument("--batch", type=int, default=None, metavar="B", help="sequences processed together (default 1)")
-    parser.add_argument("--gemm-only", action="store_true", help="leave out the vector ops (norms, softmax, ...)")
-    parser.add_argument("--expand-repeats", action="store_true",
-                        help="a layer repeated n times becomes n named instances <name>#0..#n-1, each searched")
-
-
-def _workload(args: argparse.Namespace):
-    from hwsim.workload.load import load_workload
-
-    given = {name: getattr(args, name) for name in _WORKLOAD_FLAGS
-             if getattr(args, name) is not None and getattr(args, name) is not False}
-    try:
-        return load_workload(args.workload, **given)
-    except HwsimInputError as exc:
-        if exc.field in _WORKLOAD_FLAGS:
-            raise HwsimInputError(exc.message, source=exc.source, field=_WORKLOAD_FLAGS[exc.field],
-                                  allowed=exc.allowed) from None
-        raise
-
-
 def cmd_precision_search(args: argparse.Namespace) -> int:
     from hwsim.dse.precision_search import front_figure, front_is_monotone, parse_budget, parse_budget_fraction, \
         precision_search
     from hwsim.outpaths import check_output_file
 
     check_output_file(args.output, "-o")
-    workload = _workload(args) if args.workload is not None else None
+    workload = scenario_workload(args) if args.workload is not None else None
     if (args.accelerator is None) != (args.workload is None):
         raise HwsimInputError("give both ACCEL and WORKLOAD, or neither (costs from --cost-table alone)",
                               field="WORKLOAD", allowed="ACCEL WORKLOAD, or --cost-table COSTS.csv alone")
@@ -169,7 +140,7 @@ def add_subcommands(subparsers) -> None:
     search.add_argument("-o", "--output", required=True, metavar="PLAN.csv",
                         help="the plan (hwsim run --precision format); PLAN-layers.csv, PLAN-check.csv, "
                              "PLAN-front.csv/.html beside it")
-    _add_workload_arguments(search)
+    add_scenario_arguments(search, generate=False)   # one step: no generate phase
     search.set_defaults(func=cmd_precision_search)
 
     sens = subparsers.add_parser("sensitivity", help="per-layer weight perturbation (and Omega) of an ONNX model "

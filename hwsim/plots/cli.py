@@ -13,7 +13,8 @@ from hwsim.errors import HwsimInputError
 def add_subcommands(subparsers) -> None:
     # hwsim.cli is loaded when this runs (it calls us); its run-command helpers keep the flags of
     # `hwsim plot roofline` identical to `hwsim run`'s
-    from hwsim import cli, presets
+    from hwsim import presets
+    from hwsim.workload.scenario_args import add_scenario_arguments
 
     plot = subparsers.add_parser("plot", help="figures of one run as offline HTML (plotly.js inlined)")
     kinds = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=type(plot))
@@ -32,7 +33,7 @@ def add_subcommands(subparsers) -> None:
     roof.add_argument("--native-pe", action="store_true",
                       help="make the PE run this run's formats natively (as hwsim run)")
     roof.add_argument("--title", default=None, help="the figure's title (default: accelerator and workload)")
-    cli._add_scenario_arguments(roof)
+    add_scenario_arguments(roof)
     try:   # the ONNX frontend's flags (--input-shape, ...), as hwsim run has them, where it is installed
         from hwsim.workload import onnx_cli
     except ImportError:
@@ -56,11 +57,12 @@ def cmd_plot_roofline(args: argparse.Namespace) -> int:
     import hwsim
     from hwsim import cli
     from hwsim.plots.figures import write_html
+    from hwsim.workload.scenario_args import scenario_workload
     from hwsim.plots.rooflines import accelerator_roof, roofline, roofline_table
 
     output = _checked_output(args.output)
     accel = hwsim.load_accelerator(args.accelerator, args.set)
-    workload = cli._scenario_workload(args)
+    workload = scenario_workload(args)
     if args.precision:
         workload = hwsim.read_precision_plan(args.precision).apply(workload)
     precision = cli._precision_from_args(args)
