@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hwsim.lazy import lazy_getattr
 
 # Public names are loaded on first use (PEP 562): `import hwsim` and the light commands
 # (`hwsim --help`, `list`, `info`) must not pay for pandas, numba, the mapper or the LLM frontends
@@ -72,14 +73,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from hwsim.dse.sensitivity import quantise
     from hwsim.explore import write_explorer
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hwsim' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this hook
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

@@ -21,7 +21,7 @@ FLOORS = (
     # leaves: error type, provenance records, input readers, preset lookup
     ("hwsim.errors", 0), ("hwsim.provenance", 0), ("hwsim.inputs", 0), ("hwsim.yamlio", 0), ("hwsim.presets", 0),
     # the strict spec-model base (pydantic only) and the output-path checks
-    ("hwsim.specmodel", 0), ("hwsim.outpaths", 0),
+    ("hwsim.specmodel", 0), ("hwsim.outpaths", 0), ("hwsim.lazy", 0),
     ("hwsim.formats", 1),
     ("hwsim.tech", 2),
     ("hwsim.memory", 3),

@@ -7,20 +7,12 @@ in pandas or plotly.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from hwsim.lazy import lazy_getattr
 
 _LAZY = {"write_explorer": "hwsim.explore.html", "explorer_data": "hwsim.explore.data",
          "ExplorerData": "hwsim.explore.data"}
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hwsim.explore' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = ["write_explorer", "explorer_data", "ExplorerData"]

@@ -21,8 +21,7 @@ Names are resolved on first use, so ``import hwsim.plots`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from hwsim.lazy import lazy_getattr
 
 _LAZY: dict[str, str] = {
     "BarPanel": "hwsim.plots.figures",
@@ -52,14 +51,7 @@ _LAZY: dict[str, str] = {
     "int_vs_fp": "hwsim.plots.compare",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hwsim.plots' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:
