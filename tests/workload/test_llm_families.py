@@ -4,7 +4,6 @@ fixed head_dim, local/global windows, fused projections, q/k norms, MLA in both 
 experts, attention sinks), all written by hand from the model papers and cards."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,32 +12,14 @@ from hwsim.cli import main
 from hwsim.errors import HwsimInputError
 from hwsim.workload.frontends.hf_config import read_hf_config
 
-LLM = Path(__file__).resolve().parents[2] / "workloads" / "llm"
+from _llm_configs import LLM, edited_config, gemm_macs, layer_named  # noqa: E402  (tests/workload/_llm_configs.py)
 
-
-def _layer(work, name):
-    return next(layer for layer in work.layers if layer.name == name)
 
 
 def _names(work):
     return [layer.name for layer in work.layers]
 
 
-def _gemm_macs(work, *, contains: str = "") -> int:
-    return sum(layer.op.gemm_view().macs * layer.count for layer in work.layers
-               if layer.op.kind == "gemm" and contains in layer.name)
-
-
-def _config(tmp_path, base: str, **changes) -> Path:
-    data = json.loads((LLM / f"{base}.json").read_text())
-    for key, value in changes.items():
-        if value is ...:
-            data.pop(key)
-        else:
-            data[key] = value
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(data))
-    return path
 
 
 # --- published parameter counts ---------------------------------------------------------------------
@@ -147,7 +128,7 @@ def test_generate_peak_kv_counts_each_layer_at_its_window(tmp_path):
     tiny = dict(hidden_size=64, num_attention_heads=8, num_key_value_heads=2, head_dim=8, num_hidden_layers=4,
                 layer_types=["sliding_attention", "full_attention"] * 2, num_local_experts=4, num_experts_per_tok=2,
                 experts_per_token=2, intermediate_size=32, vocab_size=100, sliding_window=16)
-    path = _config(tmp_path, "gpt-oss-20b", **tiny)
+    path = edited_config(tmp_path, "gpt-oss-20b", **tiny)
     accel = hwsim.load_accelerator("tpu-v1-like", ["compute.pe.weights=[int8, int16]"])
     run = hwsim.generate(accel, path, prompt=40, new_tokens=2, batch=3, precision=hwsim.Precision(kv="int16"))
     # 2 full layers hold 42 tokens, 2 sliding ones 16; K and V of 2 heads of 8 at 2 bytes; 3 sequences
@@ -158,53 +139,53 @@ def test_generate_peak_kv_counts_each_layer_at_its_window(tmp_path):
 
 def test_gemma_geglu_fixed_head_dim_and_embedding_scale():
     work = hwsim.load_workload("llm/gemma-7b", phase="decode", kv_len=99, batch=2)
-    q = _layer(work, "decode/q_proj").op
+    q = layer_named(work, "decode/q_proj").op
     assert (q.m, q.k, q.n) == (2, 3072, 16 * 256)  # head_dim 256: 4096 wide, wider than hidden
-    assert _layer(work, "decode/o_proj").op.k == 4096
-    assert _layer(work, "decode/ffn_act").op.op == "gelu" and _layer(work, "decode/ffn_gate").op.n == 24576
-    assert _layer(work, "decode/embed_scale").op.elements == 2 * 3072
-    assert _layer(work, "decode@L=99/attn_qk").op.k == 256
+    assert layer_named(work, "decode/o_proj").op.k == 4096
+    assert layer_named(work, "decode/ffn_act").op.op == "gelu" and layer_named(work, "decode/ffn_gate").op.n == 24576
+    assert layer_named(work, "decode/embed_scale").op.elements == 2 * 3072
+    assert layer_named(work, "decode@L=99/attn_qk").op.k == 256
 
 
 def test_gemma2_local_and_global_layers_and_sandwich_norms():
     work = hwsim.load_workload("llm/gemma-2-9b", phase="decode", kv_len=5000)
-    full, local = _layer(work, "decode@L=5000/attn_qk"), _layer(work, "decode@L=5000/attn_qk.w4096")
+    full, local = layer_named(work, "decode@L=5000/attn_qk"), layer_named(work, "decode@L=5000/attn_qk.w4096")
     assert (full.op.n, full.count) == (5001, 21) and (local.op.n, local.count) == (4096, 21)
-    assert _layer(work, "decode/attn_post_norm").count == 42 and _layer(work, "decode/ffn_post_norm").count == 42
+    assert layer_named(work, "decode/attn_post_norm").count == 42 and layer_named(work, "decode/ffn_post_norm").count == 42
     prefill = hwsim.load_workload("llm/gemma-2-9b", phase="prefill", seq_len=8192)
-    assert _layer(prefill, "prefill/attn_qk.w4096").op.n == 4096 and _layer(prefill, "prefill/attn_qk").op.n == 8192
+    assert layer_named(prefill, "prefill/attn_qk.w4096").op.n == 4096 and layer_named(prefill, "prefill/attn_qk").op.n == 8192
     # below the window both groups attend alike
     short = hwsim.load_workload("llm/gemma-2-9b", phase="decode", kv_len=10)
-    assert _layer(short, "decode@L=10/attn_qk.w4096").op.n == 11
+    assert layer_named(short, "decode@L=10/attn_qk.w4096").op.n == 11
 
 
 def test_gemma3_pattern_qk_norm_and_layer_types(tmp_path):
     work = hwsim.load_workload("llm/gemma-3-1b", phase="decode", kv_len=1000, batch=2)
-    assert _layer(work, "decode@L=1000/attn_qk").count == 4 and _layer(work, "decode@L=1000/attn_qk.w512").count == 22
-    assert _layer(work, "decode/qk_norm").op.elements == 2 * (4 + 1) * 256
+    assert layer_named(work, "decode@L=1000/attn_qk").count == 4 and layer_named(work, "decode@L=1000/attn_qk.w512").count == 22
+    assert layer_named(work, "decode/qk_norm").op.elements == 2 * (4 + 1) * 256
     # an explicit layer_types list wins over the pattern
-    path = _config(tmp_path, "gemma-3-1b", layer_types=["full_attention"] * 26)
+    path = edited_config(tmp_path, "gemma-3-1b", layer_types=["full_attention"] * 26)
     assert read_hf_config(path).attention_groups == [(0, 26)]
 
 
 def test_phi3_fused_gate_up_and_window():
     work = hwsim.load_workload("llm/phi-3-mini-4k", phase="decode", kv_len=3000)
-    gate_up = _layer(work, "decode/ffn_gate_up").op
+    gate_up = layer_named(work, "decode/ffn_gate_up").op
     assert (gate_up.k, gate_up.n) == (3072, 2 * 8192) and "decode/ffn_gate" not in _names(work)
-    assert _layer(work, "decode@L=3000/attn_qk").op.n == 2047  # sliding_window 2047 on every layer
+    assert layer_named(work, "decode@L=3000/attn_qk").op.n == 2047  # sliding_window 2047 on every layer
     # one MAC per weight at batch 1 (the fused qkv is lowered as its q, k and v column blocks)
     block = 3 * 3072 * 3072 + 3072 * 3072 + 3072 * 16384 + 8192 * 3072
-    assert _gemm_macs(work) == 32 * block + 3072 * 32064
+    assert gemm_macs(work) == 32 * block + 3072 * 32064
 
 
 def test_qwen3_qk_norms_and_moe_without_shared_expert():
     work = hwsim.load_workload("llm/qwen3-8b", phase="decode", kv_len=10, batch=3)
-    assert _layer(work, "decode/qk_norm").op.elements == 3 * (32 + 8) * 128
+    assert layer_named(work, "decode/qk_norm").op.elements == 3 * (32 + 8) * 128
     moe = hwsim.load_workload("llm/qwen3-30b-a3b", phase="decode", kv_len=10)
     names = _names(moe)
     assert not any("shared" in n for n in names) and "decode/ffn_gate" not in names  # every block is MoE
-    gate = _layer(moe, "decode/expert_gate").op
-    assert (gate.m, gate.n, _layer(moe, "decode/expert_gate").count) == (1, 768, 8 * 48)  # top-8 of 128
+    gate = layer_named(moe, "decode/expert_gate").op
+    assert (gate.m, gate.n, layer_named(moe, "decode/expert_gate").count) == (1, 768, 8 * 48)  # top-8 of 128
 
 
 def test_deepseek_dense_first_layers_shared_experts_and_mtp_note():
@@ -212,10 +193,10 @@ def test_deepseek_dense_first_layers_shared_experts_and_mtp_note():
     assert arch.dense_blocks == 3 and arch.moe_blocks == 58
     assert "multi-token-prediction" in arch.notes[0]
     work = hwsim.load_workload("llm/deepseek-v3", phase="decode", kv_len=10)
-    assert _layer(work, "decode/ffn_gate").count == 3 and _layer(work, "decode/ffn_gate").op.n == 18432
-    assert _layer(work, "decode/shared_gate").op.n == 2048 and _layer(work, "decode/shared_gate").count == 58
+    assert layer_named(work, "decode/ffn_gate").count == 3 and layer_named(work, "decode/ffn_gate").op.n == 18432
+    assert layer_named(work, "decode/shared_gate").op.n == 2048 and layer_named(work, "decode/shared_gate").count == 58
     assert "decode/shared_score" not in _names(work)  # no sigmoid gate on DeepSeek's shared expert
-    assert _layer(work, "decode/expert_gate").count == 8 * 58
+    assert layer_named(work, "decode/expert_gate").count == 8 * 58
 
 
 def test_mla_absorbed_and_naive_decode_shapes_and_macs():
@@ -225,16 +206,16 @@ def test_mla_absorbed_and_naive_decode_shapes_and_macs():
     ctx = L + 1
     absorbed = hwsim.load_workload("llm/deepseek-v2-lite", phase="decode", kv_len=L, batch=b)
     naive = hwsim.load_workload("llm/deepseek-v2-lite", phase="decode", kv_len=L, batch=b, mla_form="naive")
-    kv_a = _layer(absorbed, "decode/kv_a_proj")
+    kv_a = layer_named(absorbed, "decode/kv_a_proj")
     assert (kv_a.op.n, kv_a.writes_kv) == (c + rope, True)
-    qk = _layer(absorbed, f"decode@L={L}/attn_qk").op
+    qk = layer_named(absorbed, f"decode@L={L}/attn_qk").op
     assert (qk.m, qk.k, qk.n, qk.batch) == (heads, c + rope, ctx, b)  # all heads on the one latent
-    pv = _layer(absorbed, f"decode@L={L}/attn_pv").op
+    pv = layer_named(absorbed, f"decode@L={L}/attn_pv").op
     assert (pv.m, pv.k, pv.n, pv.batch) == (heads, ctx, c, b)
-    assert _layer(absorbed, "decode/q_absorb").count == 27 * heads
-    expand = _layer(naive, f"decode@L={L}/kv_b_proj").op
+    assert layer_named(absorbed, "decode/q_absorb").count == 27 * heads
+    expand = layer_named(naive, f"decode@L={L}/kv_b_proj").op
     assert (expand.m, expand.k, expand.n) == (b * ctx, c, heads * (nope + v))
-    qk = _layer(naive, f"decode@L={L}/attn_qk").op
+    qk = layer_named(naive, f"decode@L={L}/attn_qk").op
     assert (qk.m, qk.k, qk.n, qk.batch) == (1, nope + rope, ctx, b * heads)
     per_block_absorbed = b * heads * (nope * c + c * v + (c + rope) * ctx + ctx * c)
     per_block_naive = b * (ctx * c * heads * (nope + v) + heads * ((nope + rope) * ctx + ctx * v))
@@ -243,12 +224,12 @@ def test_mla_absorbed_and_naive_decode_shapes_and_macs():
 
 def test_gpt_oss_sinks_windows_and_biased_experts():
     work = hwsim.load_workload("llm/gpt-oss-20b", phase="decode", kv_len=500, batch=2)
-    full, local = _layer(work, "decode@L=500/softmax"), _layer(work, "decode@L=500/softmax.w128")
+    full, local = layer_named(work, "decode@L=500/softmax"), layer_named(work, "decode@L=500/softmax.w128")
     assert full.op.elements == 2 * 64 * (501 + 1) and local.op.elements == 2 * 64 * (128 + 1)  # + the sink logit
     assert full.count == 12 and local.count == 12
-    qk = _layer(work, "decode@L=500/attn_qk").op
+    qk = layer_named(work, "decode@L=500/attn_qk").op
     assert (qk.m, qk.k, qk.n, qk.batch) == (8, 64, 501, 2 * 8)  # 64 query heads on 8 KV heads
-    assert _layer(work, "decode/expert_gate").count == 2 * 4 * 24  # 2 rows x top-4 on 32 experts
+    assert layer_named(work, "decode/expert_gate").count == 2 * 4 * 24  # 2 rows x top-4 on 32 experts
     arch = read_hf_config(LLM / "gpt-oss-20b.json")
     # sinks (64 per layer), router and expert biases are parameters
     assert arch.attn_sinks and arch.moe.expert_bias and arch.moe.router_bias
@@ -272,7 +253,7 @@ def test_gpt_oss_sinks_windows_and_biased_experts():
     ("phi-3-mini-4k", {"n_routed_experts": 8}, ["n_routed_experts", "deepseek"]),
 ])
 def test_bad_family_configs_are_one_line_exit_2(tmp_path, capsys, base, changes, words):
-    path = _config(tmp_path, base, **changes)
+    path = edited_config(tmp_path, base, **changes)
     assert main(["run", "tpu-v1-like", str(path), "--phase", "decode", "--kv-len", "8", "--out", ""]) == 2
     err = capsys.readouterr().err
     assert err.startswith("hwsim: error: ") and err.count("\n") == 1 and str(path) in err, err
@@ -282,7 +263,7 @@ def test_bad_family_configs_are_one_line_exit_2(tmp_path, capsys, base, changes,
 
 def test_deepseek_v3_as_transformers_writes_it_is_the_same_model(tmp_path):
     # DeepseekV3Config (transformers) also writes head_dim (= qk_rope_head_dim), qk_head_dim and rope_interleave
-    path = _config(tmp_path, "deepseek-v3", head_dim=64, qk_head_dim=192, rope_interleave=True)
+    path = edited_config(tmp_path, "deepseek-v3", head_dim=64, qk_head_dim=192, rope_interleave=True)
     assert hwsim.model_parameters(str(path)) == hwsim.model_parameters("llm/deepseek-v3")
 
 
@@ -313,7 +294,7 @@ def test_gemma3_multimodal_wrapper_counts_the_vision_tower_and_lowers_the_text_m
     assert arch.attention_groups == [(0, 5), (1024, 29)] and arch.context_limit == 131072
     assert "vision tower" in arch.notes[0]
     work = hwsim.load_workload("llm/gemma-3-4b", phase="decode", kv_len=2000)
-    assert _layer(work, "decode@L=2000/attn_qk.w1024").op.n == 1024
+    assert layer_named(work, "decode@L=2000/attn_qk.w1024").op.n == 1024
 
 
 @pytest.mark.parametrize("part, changes, words", [

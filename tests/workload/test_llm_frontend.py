@@ -14,29 +14,11 @@ from hwsim.workload.frontends.hf_config import read_hf_config
 from hwsim.workload.llm import expert_split
 from hwsim.workload.trace import format_trace, parse_trace
 
-LLM = Path(__file__).resolve().parents[2] / "workloads" / "llm"
+from _llm_configs import LLM, edited_config, gemm_macs, layer_named  # noqa: E402  (tests/workload/_llm_configs.py)
 ACCEL = "tpu-v1-like"
 
 
-def _gemm_macs(work, *, contains: str = "") -> int:
-    return sum(layer.op.gemm_view().macs * layer.count for layer in work.layers
-               if layer.op.kind == "gemm" and contains in layer.name)
 
-
-def _layer(work, name):
-    return next(layer for layer in work.layers if layer.name == name)
-
-
-def _write(tmp_path, base: str, name: str = "config.json", **changes) -> Path:
-    data = json.loads((LLM / f"{base}.json").read_text())
-    for key, value in changes.items():
-        if value is ...:
-            data.pop(key)
-        else:
-            data[key] = value
-    path = tmp_path / name
-    path.write_text(json.dumps(data))
-    return path
 
 
 # --- shapes from first principles -------------------------------------------------------------------
@@ -45,33 +27,33 @@ def test_llama2_7b_linear_macs_per_token_closed_form():
     work = hwsim.load_workload(str(LLM / "llama-2-7b.json"), phase="decode", kv_len=2048)
     blocks = 32 * (4 * 4096 ** 2 + 3 * 4096 * 11008)  # q, k, v, o + gate, up, down
     lm_head = 4096 * 32000
-    assert _gemm_macs(work) == blocks + lm_head == 6_607_077_376  # ~6.5 G + the LM head
+    assert gemm_macs(work) == blocks + lm_head == 6_607_077_376  # ~6.5 G + the LM head
     # attention: one token against 2049 keys, 32 heads of 128
-    assert work.macs - _gemm_macs(work) == 32 * 2 * 32 * 128 * 2049
+    assert work.macs - gemm_macs(work) == 32 * 2 * 32 * 128 * 2049
     # batch 8: eight times the rows, same shapes otherwise
     work8 = hwsim.load_workload(str(LLM / "llama-2-7b.json"), phase="decode", kv_len=2048, batch=8)
-    assert _gemm_macs(work8) == 8 * (blocks + lm_head)
+    assert gemm_macs(work8) == 8 * (blocks + lm_head)
 
 
 def test_prefill_shapes_and_lm_head_on_the_last_position():
     work = hwsim.load_workload("llm/llama-2-7b", phase="prefill", seq_len=256, batch=2)
-    assert _layer(work, "prefill/q_proj").op.m == 512
-    assert _layer(work, "prefill/lm_head").op.m == 2  # logits of the last prompt token only
-    qk = _layer(work, "prefill/attn_qk").op
+    assert layer_named(work, "prefill/q_proj").op.m == 512
+    assert layer_named(work, "prefill/lm_head").op.m == 2  # logits of the last prompt token only
+    qk = layer_named(work, "prefill/attn_qk").op
     assert (qk.m, qk.k, qk.n, qk.batch) == (256, 128, 256, 2 * 32)
 
 
 def test_gqa_kv_projection_sizes_and_group_stacking():
     work = hwsim.load_workload("llm/llama-3-8b", phase="decode", kv_len=100, batch=3)
-    k = _layer(work, "decode/k_proj")
+    k = layer_named(work, "decode/k_proj")
     assert (k.op.m, k.op.k, k.op.n, k.writes_kv) == (3, 4096, 8 * 128, True)
-    assert _layer(work, "decode/v_proj").writes_kv and not _layer(work, "decode/q_proj").writes_kv
-    qk = _layer(work, "decode@L=100/attn_qk").op
-    pv = _layer(work, "decode@L=100/attn_pv").op
+    assert layer_named(work, "decode/v_proj").writes_kv and not layer_named(work, "decode/q_proj").writes_kv
+    qk = layer_named(work, "decode@L=100/attn_qk").op
+    pv = layer_named(work, "decode@L=100/attn_pv").op
     # 4 query heads per KV head stacked along M; one instance per (sequence, KV head)
     assert (qk.m, qk.k, qk.n, qk.batch) == (4, 128, 101, 3 * 8)
     assert (pv.m, pv.k, pv.n, pv.batch) == (4, 101, 128, 3 * 8)
-    rope = _layer(work, "decode/rope").op
+    rope = layer_named(work, "decode/rope").op
     assert (rope.op, rope.elements) == ("rope", 3 * (32 + 8) * 128)
 
 
@@ -87,20 +69,20 @@ def test_kv_bytes_per_token_llama3_8b_at_16_bits():
 
 def test_gpt2_tied_head_phi2_parallel_and_vit_patches():
     gpt2 = hwsim.load_workload("llm/gpt2", phase="decode", kv_len=10)
-    assert _layer(gpt2, "decode/lm_head").op.n == 50257  # tied: still a GEMM
-    assert _layer(gpt2, "decode/ffn_up").op.n == 4 * 768  # n_inner null = 4 x n_embd
+    assert layer_named(gpt2, "decode/lm_head").op.n == 50257  # tied: still a GEMM
+    assert layer_named(gpt2, "decode/ffn_up").op.n == 4 * 768  # n_inner null = 4 x n_embd
     phi = hwsim.load_workload("llm/phi-2", phase="decode", kv_len=10)
     names = [layer.name for layer in phi.layers]
     assert "decode/ffn_norm" not in names and "decode/attn_residual" not in names  # one norm, parallel MLP
-    assert _layer(phi, "decode/rope").op.elements == (32 + 32) * int(0.4 * 80)
-    assert _layer(phi, "decode/ffn_residual").op.elements == 2 * 2560
+    assert layer_named(phi, "decode/rope").op.elements == (32 + 32) * int(0.4 * 80)
+    assert layer_named(phi, "decode/ffn_residual").op.elements == 2 * 2560
     vit = hwsim.load_workload("llm/vit-b-16", phase="prefill", batch=2)
-    patch = _layer(vit, "prefill/patch_embed").op
+    patch = layer_named(vit, "prefill/patch_embed").op
     assert (patch.m, patch.k, patch.n) == (2 * 196, 16 * 16 * 3, 768)
-    assert _layer(vit, "prefill/q_proj").op.m == 2 * 197  # 14^2 patches + the class token
+    assert layer_named(vit, "prefill/q_proj").op.m == 2 * 197  # 14^2 patches + the class token
     bert = hwsim.load_workload("llm/bert-base", phase="prefill", seq_len=128, gemm_only=True)
     assert all(layer.op.kind != "vector" for layer in bert.layers)
-    assert _gemm_macs(bert) == 12 * 128 * (4 * 768 ** 2 + 2 * 768 * 3072) + 768 ** 2  # + the pooler
+    assert gemm_macs(bert) == 12 * 128 * (4 * 768 ** 2 + 2 * 768 * 3072) + 768 ** 2  # + the pooler
 
 
 # --- parameter counts -------------------------------------------------------------------------------
@@ -156,7 +138,7 @@ def test_moe_batch1_reads_k_experts_not_all():
     experts = _expert_rows(result)
     assert experts["dram_filter_reads_bits"].sum() == 2 * EXPERT * 32 * 8  # k = 2 experts x 32 blocks, int8
     assert experts["macs"].sum() == 1 * 2 * EXPERT * 32                    # routed tokens x k x expert MACs
-    router = _layer(work, "decode/router").op
+    router = layer_named(work, "decode/router").op
     assert (router.m, router.k, router.n) == (1, 4096, 8)
 
 
@@ -166,7 +148,7 @@ def test_moe_batch64_touches_all_8_experts():
     experts = _expert_rows(result)
     assert experts["dram_filter_reads_bits"].sum() == 8 * EXPERT * 32 * 8  # min(8, 64 x 2) = 8 experts
     assert experts["macs"].sum() == 64 * 2 * EXPERT * 32
-    assert _layer(work, "decode/expert_up").op.m == 64 * 2 // 8
+    assert layer_named(work, "decode/expert_up").op.m == 64 * 2 // 8
 
 
 def test_expert_split_is_exact_when_routed_does_not_divide():
@@ -175,7 +157,7 @@ def test_expert_split_is_exact_when_routed_does_not_divide():
     assert expert_split(10, 8) == [(2, 2), (1, 6)]  # 10 assignments on 8 experts: 2 get 2 rows, 6 get 1
     work = hwsim.load_workload("llm/mixtral-8x7b", phase="decode", kv_len=8, batch=5)
     assert sum(layer.op.m * layer.count for layer in work.layers if "/expert_down" in layer.name) == 5 * 2 * 32
-    assert _gemm_macs(work, contains="/expert_") == 5 * 2 * EXPERT * 32
+    assert gemm_macs(work, contains="/expert_") == 5 * 2 * EXPERT * 32
 
 
 def test_qwen2_moe_shared_expert_and_sparse_step(tmp_path):
@@ -189,9 +171,9 @@ def test_qwen2_moe_shared_expert_and_sparse_step(tmp_path):
     path.write_text(json.dumps(config))
     work = hwsim.load_workload(str(path), phase="decode", kv_len=4, batch=1)
     # blocks 1 and 3 are sparse by the step; 3 is listed dense: one MoE block, three dense
-    assert _layer(work, "decode/ffn_up").count == 3 and _layer(work, "decode/router").count == 1
-    assert _layer(work, "decode/shared_up").op.n == 48 and _layer(work, "decode/shared_score").op.n == 1
-    assert _layer(work, "decode/q_proj").count == 4
+    assert layer_named(work, "decode/ffn_up").count == 3 and layer_named(work, "decode/router").count == 1
+    assert layer_named(work, "decode/shared_up").op.n == 48 and layer_named(work, "decode/shared_score").op.n == 1
+    assert layer_named(work, "decode/q_proj").count == 4
     params = hwsim.model_parameters(path)
     attn = (64 * 64 + 64) + 2 * (64 * 32 + 32) + 64 * 64
     dense = 3 * 64 * 96
@@ -208,12 +190,12 @@ def test_qwen2_moe_shared_expert_and_sparse_step(tmp_path):
 
 def test_mistral_sliding_window_caps_attention_context():
     long = hwsim.load_workload("llm/mistral-7b", phase="decode", kv_len=10000)
-    qk = _layer(long, "decode@L=10000/attn_qk").op
+    qk = layer_named(long, "decode@L=10000/attn_qk").op
     assert qk.n == 4096  # the window, not 10001
     short = hwsim.load_workload("llm/mistral-7b", phase="decode", kv_len=1000)
-    assert _layer(short, "decode@L=1000/attn_qk").op.n == 1001
+    assert layer_named(short, "decode@L=1000/attn_qk").op.n == 1001
     prefill = hwsim.load_workload("llm/mistral-7b", phase="prefill", seq_len=8192)
-    assert _layer(prefill, "prefill/attn_qk").op.n == 4096
+    assert layer_named(prefill, "prefill/attn_qk").op.n == 4096
     # generate: steps past the window share one attention layer, the rolling cache holds the window
     run = hwsim.generate(ACCEL, "llm/mistral-7b", prompt=4094, new_tokens=6)
     names = [name for name in run.result.layers["layer"] if name.endswith("/attn_qk")]
@@ -294,7 +276,7 @@ def test_trace_llm_round_trips_with_writes_kv(tmp_path, capsys):
     again = hwsim.load_workload(str(trace))
     direct = hwsim.load_workload("llm/llama-3-8b", phase="prefill", seq_len=256)
     assert again.layers == direct.layers
-    assert _layer(again, "prefill/k_proj").writes_kv
+    assert layer_named(again, "prefill/k_proj").writes_kv
     assert format_trace(parse_trace(trace.read_text())) == trace.read_text()
 
 
@@ -318,7 +300,7 @@ def _cli_error(argv, capsys) -> str:
     ({"shiny_new_key": 1}, ["shiny_new_key", "unknown"]),
 ])
 def test_bad_configs_are_one_line_exit_2(tmp_path, capsys, changes, words):
-    path = _write(tmp_path, "llama-2-7b", **changes)
+    path = edited_config(tmp_path, "llama-2-7b", **changes)
     err = _cli_error(["run", ACCEL, str(path), "--phase", "decode", "--kv-len", "8", "--out", ""], capsys)
     assert str(path) in err
     for word in words:
@@ -326,7 +308,7 @@ def test_bad_configs_are_one_line_exit_2(tmp_path, capsys, changes, words):
 
 
 def test_ignorable_and_switched_off_keys_are_accepted(tmp_path):
-    path = _write(tmp_path, "llama-2-7b", kv_lora_rank=None, alibi=False, rope_theta=1e4, torch_dtype="bfloat16",
+    path = edited_config(tmp_path, "llama-2-7b", kv_lora_rank=None, alibi=False, rope_theta=1e4, torch_dtype="bfloat16",
                   _attn_implementation="sdpa", bos_token_id=1)
     assert hwsim.load_workload(str(path), phase="decode", kv_len=8).macs > 0
 
