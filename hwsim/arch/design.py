@@ -30,7 +30,7 @@ import numpy as np
 
 from hwsim.arch.objectives import OBJECTIVE_CODES
 from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
-from hwsim.arch.spec import BUFFER_ROLES
+from hwsim.arch.spec import BUFFER_ROLES, ROOFLINE_FRACTIONS
 from hwsim.errors import HwsimInputError
 from hwsim.memory.dram import phy_area_mm2, unnamed_interface_cost
 from hwsim.memory.sram import sram_arrays
@@ -633,15 +633,21 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
                                   allowed="at most size_kib x 8192 (every bank holds at least one bit)")
     if {"dram.bandwidth_gb_s", "dram.channels"} & set(columns):
         _check_dram(columns, accelerators, group, v)
+    fractions = [name for name in ROOFLINE_FRACTIONS if f"compute.{name}" in columns]
+    if fractions:
+        _check_roofline_fractions(fractions, accelerators, group, v)
+
+
+def _check_roofline_fractions(names: list[str], accelerators: tuple[AcceleratorLike, ...], group: np.ndarray,
+                              v: dict) -> None:
+    """As ComputeSpec._fractions_on_a_roofline, row by row: elsewhere the fraction would be ignored."""
     roofline = np.array([a.spec.compute.kind == "roofline" for a in accelerators], dtype=bool)[group]
-    for key in ("compute.achievable_compute_fraction", "compute.achievable_bandwidth_fraction"):
-        # as ComputeSpec._fractions_on_a_roofline: elsewhere the fraction would be ignored
-        if key in columns:
-            bad = (v[ARRAY_KEYS[key][0]] != 1.0) & ~roofline
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise HwsimInputError(f"points row {i}: {key.split('.')[1]} applies to compute.kind roofline only",
-                                      source="points", field=key, allowed="1.0 unless compute.kind is roofline")
+    for name in names:
+        bad = (v[name] != 1.0) & ~roofline
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise HwsimInputError(f"points row {i}: {name} applies to compute.kind roofline only",
+                                  source="points", field=f"compute.{name}", allowed="1.0 unless compute.kind is roofline")
 
 
 def _fail_dram(i: int, field: str, message: str, allowed: str):

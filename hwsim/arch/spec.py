@@ -32,6 +32,11 @@ _UNITS_WHY = (f"at most {limits.MAX_UNITS:,}: a 300 mm wafer of the smallest uni
               "hwsim/tech/limits.py)")
 
 
+# what a real software stack reaches of a roofline's roofs: fields of ComputeSpec (and array keys
+# of the same names, hwsim/arch/design.py) that only compute.kind roofline reads
+ROOFLINE_FRACTIONS = ("achievable_compute_fraction", "achievable_bandwidth_fraction")
+
+
 class ComputeSpec(_Strict):
     kind: Literal["systolic", "pim", "roofline"] = Field(
         default="systolic", description="compute fabric: 'systolic' MAC array; 'pim' = MAC units in the DRAM banks "
@@ -61,7 +66,7 @@ class ComputeSpec(_Strict):
     @model_validator(mode="after")
     def _fractions_on_a_roofline(self):
         # a systolic array or PIM device times its own transfers: a fraction there would be ignored
-        for name in ("achievable_compute_fraction", "achievable_bandwidth_fraction"):
+        for name in ROOFLINE_FRACTIONS:
             if getattr(self, name) != 1.0 and self.kind != "roofline":
                 raise Refused(f"{name} applies to compute.kind roofline only (this is {self.kind!r})",
                               field=name, allowed="1.0 (unset) unless compute.kind is roofline")

@@ -41,6 +41,8 @@ JEDEC densities of the dies above).
 
 from __future__ import annotations
 
+import functools
+
 import math
 from dataclasses import dataclass, replace
 
@@ -406,6 +408,7 @@ def dram_preset(name: str) -> DramTiming:
     return DRAM_PRESETS[name]
 
 
+@functools.cache   # a function of the module's constant presets: once per process
 def unnamed_interface_cost() -> tuple[float, float]:
     """(PHY mm^2 per GB/s, PHY pJ/bit) charged for a finite bandwidth on a design that names no DRAM
     standard: the least any modelled standard charges per GB/s of peak (derived: min over DRAM_PRESETS
