@@ -20,7 +20,7 @@ import pytest
 
 import hwsim.dse.sweep as sweep_module
 from hwsim.cli import main
-from _sweep_io import run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
+from _sweep_io import REFUSED_IN_COMBINATION, run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
 
 pytest.importorskip("pyarrow")
 distributed = pytest.importorskip("distributed")
@@ -168,17 +168,7 @@ def test_a_lost_worker_stops_the_sweep_resumably(folder, capsys, scheduler, in_p
 def test_bad_input_found_on_a_worker_is_one_line(folder, capsys, scheduler):
     # as in test_dse_sweep.py: 1 KiB holds 8192 bits, too few for 524288 banks; the probe's points
     # are all os, which the before constraint skips, so only a worker meets the bad point (id 7)
-    space = write(folder, """\
-        accelerator: scalesim-default
-        workloads: [a.csv]
-        axes:
-          buffers.ifmap.size_kib: [64, 1]
-          buffers.ifmap.banks: [1, 524288]
-          compute.dataflow: [os, ws]
-        constraints: {before: ["compute.dataflow == 'ws'"]}
-        sampler: {kind: grid}
-        chunk_points: 2
-        """)
+    space = write(folder, REFUSED_IN_COMBINATION + "chunk_points: 2\n")
     code, _, err = run(["sweep", space, "-o", folder / "out", "--scheduler", scheduler], capsys)
     assert code == 2 and err.count("\n") == 1, err
     assert str(space) in err and "axes.buffers.ifmap.banks" in err

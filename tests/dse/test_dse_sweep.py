@@ -27,7 +27,7 @@ from hwsim.dse import expr, samplers
 from hwsim.dse.spec import SweepSpec, load_sweep_spec
 from hwsim.dse.sweep import chunk_points, iter_sweep
 from hwsim.errors import HwsimInputError
-from _sweep_io import run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
+from _sweep_io import REFUSED_IN_COMBINATION, run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
 
 pytest.importorskip("pyarrow")
 
@@ -131,21 +131,7 @@ def test_bad_spec_is_one_line_exit_2(folder, capsys, what, text, words):
 
 
 def test_a_value_refused_only_in_combination_names_its_point(folder, capsys):
-    # 1 KiB holds 8192 bits, too few for 524288 banks; 64 KiB holds 524288. The probe (each value on
-    # a point with the other axes at their first value, os) skips every os point (the before
-    # constraint), so the refusal comes from the chunk. Grid ids (size, banks, dataflow):
-    # 0 (64,1,os) 1 (64,1,ws) 2 (64,524288,os) 3 (64,524288,ws) 4 (1,1,os) 5 (1,1,ws) 6 (1,524288,os)
-    # 7 (1,524288,ws): the only simulated bad point is 7.
-    space = write(folder, """\
-        accelerator: scalesim-default
-        workloads: [a.csv]
-        axes:
-          buffers.ifmap.size_kib: [64, 1]
-          buffers.ifmap.banks: [1, 524288]
-          compute.dataflow: [os, ws]
-        constraints: {before: ["compute.dataflow == 'ws'"]}
-        sampler: {kind: grid}
-        """)
+    space = write(folder, REFUSED_IN_COMBINATION)   # the only simulated bad point is id 7
     code, _, err = run(["sweep", space, "-o", folder / "out"], capsys)
     assert code == 2 and err.count("\n") == 1, err
     assert str(space) in err and "axes.buffers.ifmap.banks" in err
