@@ -129,8 +129,9 @@ def eyeriss() -> list[Row]:
         Row("Eyeriss", "chip power, mW", chip_power_w(s) * 1e3, 278, EYERISS,
             setting + "; power without the DRAM accesses' energy"),
         Row("Eyeriss", "DRAM accesses per MAC (16-bit words)", words_per_mac, 0.0029, EYERISS, setting,
-            "weight-stationary stand-in for row stationary: 32-bit partial sums spill to DRAM in CONV3-5, "
-            "filters are re-fetched, and the chip's zero run-length compression is not modelled"),
+            "the global buffer's ifmap/psum split is fixed (64/44 KB; the chip sets it per layer), so CONV3-5 "
+            "still re-fetch filters and spill some 16-bit partial sums; zero run-length compression of "
+            "activations is not modelled"),
     ]
 
 

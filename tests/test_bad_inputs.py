@@ -16,7 +16,7 @@ CASES = [
     (["run", str(BAD / "spec_unknown_nested_key.yaml"), GOOD_TRACE], ["compute.row", "allowed:", "rows, cols, dataflow, pe"]),
     (["run", str(BAD / "spec_duplicate_key.yaml"), GOOD_TRACE], ["spec_duplicate_key.yaml", "duplicate key 'rows'"]),
     (["run", str(BAD / "spec_wrong_type.yaml"), GOOD_TRACE], ["compute.rows", "integer", "'many'"]),
-    (["run", str(BAD / "spec_bad_dataflow.yaml"), GOOD_TRACE], ["compute.dataflow", "'rs'", "'os'", "'ws'", "'is'"]),
+    (["run", str(BAD / "spec_bad_dataflow.yaml"), GOOD_TRACE], ["compute.dataflow", "'sr'", "'os'", "'ws'", "'is'", "'rs'"]),
     (["run", str(BAD / "spec_negative_sram.yaml"), GOOD_TRACE], ["buffers.ifmap.size_kib", "greater than 0"]),
     (["run", str(BAD / "spec_unknown_format.yaml"), GOOD_TRACE], ["compute.pe.weights", "int9x", "allowed:"]),
     (["run", str(BAD / "spec_missing_field.yaml"), GOOD_TRACE], ["clock_mhz", "missing"]),

@@ -43,6 +43,19 @@ class Accelerator:
             self.pe.check(self.default_precision, "default_precision")
         except HwsimInputError as exc:
             raise exc.with_source(self.source_file) from None
+        psum_bits = self.spec.buffers.psum_bits
+        if psum_bits is not None and psum_bits > self.accumulator.bits_per_element:
+            raise HwsimInputError(f"{psum_bits} bits is wider than the {self.accumulator.bits_per_element:g}-bit "
+                                  "accumulator that produces the partial sums", source=self.source_file,
+                                  field="buffers.psum_bits",
+                                  allowed=f"1..{self.accumulator.bits_per_element:g}, or unset")
+
+    @property
+    def psum_bits(self) -> float:
+        """Bits a partial sum is stored and moved with outside the PEs (buffers.psum_bits, else the
+        accumulator's width)."""
+        psum_bits = self.spec.buffers.psum_bits
+        return float(self.accumulator.bits_per_element if psum_bits is None else psum_bits)
 
     @cached_property
     def pe(self) -> ProcessingElement:

@@ -51,7 +51,7 @@ class AcceleratorLike(Protocol):
     default_precision: Any
 
 
-DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2}
+DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2, "rs": 3}
 MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
 CELL_CODES = {"hp": 0, "lop": 1}
 
@@ -636,6 +636,14 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
     fractions = [name for name in ROOFLINE_FRACTIONS if f"compute.{name}" in columns]
     if fractions:
         _check_roofline_fractions(fractions, accelerators, group, v)
+    if {"compute.dataflow", "mapping"} & set(columns):
+        # as AcceleratorSpec._row_stationary_mapped: SCALE-Sim and BitMoD have no row-stationary dataflow
+        bad = (v["dataflow"] == DATAFLOW_CODES["rs"]) & (v["mapping"] != MAPPING_CODES["auto"])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise HwsimInputError(f"points row {i}: compute.dataflow rs runs with mapping auto only",
+                                  source="points", field="compute.dataflow" if "compute.dataflow" in columns
+                                  else "mapping", allowed="mapping auto with dataflow rs, or dataflow os | ws | is")
 
 
 def _check_roofline_fractions(names: list[str], accelerators: tuple[AcceleratorLike, ...], group: np.ndarray,

@@ -37,6 +37,38 @@ _UNITS_WHY = (f"at most {limits.MAX_UNITS:,}: a 300 mm wafer of the smallest uni
 ROOFLINE_FRACTIONS = ("achievable_compute_fraction", "achievable_bandwidth_fraction")
 
 
+_SPAD_WHY = "a PE scratchpad is PE-local storage: at most a 64 KiB register file of 16-bit words per PE (assumption, far above any published RS PE's 0.5 KiB)"
+
+
+class RowStationarySpec(_Strict):
+    """The PE-local scratchpads of the row-stationary dataflow (compute.dataflow rs; Chen et al.,
+    ISCA 2016 Sec. IV; docs/models/row-stationary.md). Defaults: Eyeriss's (JSSC 52(1) 2017, Sec. III-A:
+    filter 224 x 16 b, ifmap 12 x 16 b, psum 24 x 16 b per PE)."""
+
+    filter_spad_words: int = Field(default=224, gt=0, le=32768, json_schema_extra=why(_SPAD_WHY),
+                                   description="filter weights a PE holds (its p filters x q channels x one "
+                                               "filter row; Eyeriss: 224)")
+    ifmap_spad_words: int = Field(default=12, gt=0, le=32768, json_schema_extra=why(_SPAD_WHY),
+                                  description="input activations a PE holds (a sliding window of q channels x one "
+                                              "filter row's width; Eyeriss: 12)")
+    psum_spad_words: int = Field(default=24, gt=0, le=32768, json_schema_extra=why(_SPAD_WHY),
+                                 description="partial sums a PE holds (one per filter it runs at once, p; "
+                                             "Eyeriss: 24)")
+    spad_access_mac_fraction: float = Field(
+        default=1.0, ge=0, le=10, json_schema_extra=why("a register-file access costs less than ten MACs (ISCA 2016 "
+                                                        "Table IV: 1x; a global buffer access is 6x)"),
+        description="energy of one scratchpad access as a fraction of one MAC at the layer's precision (Eyeriss: "
+                    "1.0, Chen et al. ISCA 2016 Table IV, 65 nm: a register-file access costs one MAC)")
+
+
+def row_stationary_spads(compute) -> tuple[int, int, int, float]:
+    """(filter, ifmap, psum) scratchpad words and a pad access's energy as a fraction of a MAC's, of a
+    compute section: its row_stationary section's,
+    or the defaults (Eyeriss's) when it has none (a sweep may set compute.dataflow=rs on any array)."""
+    rs = compute.row_stationary or RowStationarySpec()
+    return rs.filter_spad_words, rs.ifmap_spad_words, rs.psum_spad_words, rs.spad_access_mac_fraction
+
+
 class ComputeSpec(_Strict):
     kind: Literal["systolic", "pim", "roofline"] = Field(
         default="systolic", description="compute fabric: 'systolic' MAC array; 'pim' = MAC units in the DRAM banks "
@@ -47,8 +79,14 @@ class ComputeSpec(_Strict):
                       description="systolic array rows (PEs)")
     cols: int = Field(gt=0, le=limits.MAX_ARRAY_EDGE, json_schema_extra=why(_EDGE_WHY),
                       description="systolic array columns (PEs)")
-    dataflow: Literal["os", "ws", "is"] = Field(description="output-, weight- or input-stationary")
+    dataflow: Literal["os", "ws", "is", "rs"] = Field(
+        description="output-, weight- or input-stationary (SCALE-Sim's), or row-stationary (Eyeriss's: 1-D "
+                    "convolution rows in PE scratchpads, partial sums accumulated in the array; mapping auto)")
     pe: PESpec
+    row_stationary: RowStationarySpec | None = Field(
+        default=None, description="the PE scratchpads dataflow rs uses (unset: Eyeriss's 224/12/24 words); read only "
+                                  "when the dataflow is rs, and kept with another so that --set or a sweep can "
+                                  "switch a preset's dataflow")
     idle_pe_energy_fraction: float = Field(
         default=0.0, ge=0, le=1, json_schema_extra=why("a fraction of a busy PE-cycle's energy"), description="energy a PE spends in a compute cycle in which it has no product to "
                                              "compute (partial folds, short GEMMs), as a fraction of a busy PE-cycle: "
@@ -140,6 +178,11 @@ class BuffersSpec(_Strict):
     sram_cell: Literal["hp", "lop"] = Field(
         default="lop", description="SRAM cell/periphery flavour for leakage: CACTI itrs-hp or itrs-lop "
                                    "(hwsim/memory/sram.py has the sources)")
+    psum_bits: int | None = Field(
+        default=None, gt=0, le=64, json_schema_extra=why("no PE accumulator here is wider than 64 bits"),
+        description="bits a partial sum is stored and moved with outside the PEs (ofmap buffer, DRAM spills); "
+                    "unset = the accumulator's width; narrower = the chip rounds partial sums between passes "
+                    "(Eyeriss: 16)")
 
 
 BANDWIDTH_WHY = (f"at most {MAX_BANDWIDTH_GB_S:g} GB/s without a named dram.standard: 8 stacks of JEDEC HBM4 "
@@ -359,6 +402,27 @@ class PimSpec(_Strict):
         default=8, gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
         description="accumulator registers per unit, one output row's lane partial sums each (HBM-PIM GRF_B); "
                     "sets the output rows a unit works on per pass; at most a row's columns")
+    gemv_order: Literal["outputs_outer", "inputs_outer"] = Field(
+        default="outputs_outer",
+        description="GEMV loop order: 'outputs_outer' keeps each output tile's partial sums in the units and "
+                    "broadcasts every input tile again per output tile (PIMSimulator's GEMV); 'inputs_outer' "
+                    "broadcasts each input tile once per channel into a buffer the units share and runs every "
+                    "output tile on it, the units' partial sums read out and written back in the row gap between "
+                    "two row streams (GDDR6-AiM: WR_GB once, then WR_BIAS, MAC_ABK, RD_MAC per row; CENT's "
+                    "outer-product GEMV); needs banks_per_unit other than 2")
+    reduced_output_bits: int | None = Field(
+        default=None, gt=0, le=32, json_schema_extra=why("at most 32: the widest accumulator format hwsim has "
+                                                         "(fp32, int32)"),
+        description="bits of one output row's partial sum in a unit that sums its lanes in an adder tree, as "
+                    "gemv_order 'inputs_outer' moves it out and back in (GDDR6-AiM: 16, a 16-bit MAC register "
+                    "per bank, 16 banks in one 256-bit RD_MAC/WR_BIAS burst); unset = no adder tree, a unit's "
+                    "lane partial sums (lanes x accumulator bits per output row); at most a burst's bits")
+    register_mode_switch_cycles: int = Field(
+        default=0, ge=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
+        description="DRAM cycles a channel needs to switch between its register accesses (the partial-sum "
+                    "read-out and write-back of gemv_order 'inputs_outer') and bank commands, no command "
+                    "issuing meanwhile; paid twice per row gap (GDDR6-AiM: 32, the AiM simulator's TMOD, "
+                    "nMODCH); 0 = no switch; at most tREFI")
     offload: Literal["all", "gemv", "attention", "faster"] = Field(
         default="all", description="which layers run in memory: 'all' GEMM-like layers and add/mul/relu; 'gemv' "
                                    "GEMM-like layers with at most gemv_max_rows activation rows; 'attention' only "
@@ -409,6 +473,16 @@ class PimSpec(_Strict):
                           allowed=f"0..{self.kernel_setup_cycles}")
         return self
 
+    @model_validator(mode="after")
+    def _inputs_outer_one_bank_at_a_time(self):
+        # a bank pair's input tiles alternate between its two banks, each tile's broadcast tied to the
+        # other bank's row stream (outputs_outer); the inputs_outer program has no such pairing (derived)
+        if self.gemv_order == "inputs_outer" and self.banks_per_unit == 2:
+            raise Refused("gemv_order 'inputs_outer' is not modelled for units over a bank pair (their input "
+                          "tiles alternate between the two banks)", field="gemv_order",
+                          allowed="'outputs_outer', or banks_per_unit other than 2")
+        return self
+
 
 class AcceleratorSpec(_Strict):
     name: str = Field(description="short name, used in results")
@@ -447,6 +521,15 @@ class AcceleratorSpec(_Strict):
                                     "refetch, layer cycles = max(compute, DRAM))")
     mapping_objective: Literal["latency", "energy", "edp"] = Field(
         default="edp", description="what mapping 'auto' minimises per layer: latency, energy or their product")
+
+    @model_validator(mode="after")
+    def _row_stationary_mapped(self):
+        # SCALE-Sim and BitMoD's simulator have no row-stationary dataflow to reproduce
+        if self.compute.dataflow == "rs" and self.mapping != "auto":
+            raise Refused(f"compute.dataflow rs runs with mapping auto only (this is {self.mapping!r}: SCALE-Sim "
+                          "and BitMoD have no row-stationary dataflow)", field="mapping",
+                          allowed="auto with dataflow rs, or dataflow os | ws | is")
+        return self
 
     @model_validator(mode="after")
     def _pim_complete(self):

@@ -27,7 +27,7 @@ class PrecisionTable:
     a_bits: np.ndarray      # activation bits per element as stored (A operand)
     b_bits: np.ndarray      # B operand bits per element as stored (weights, or the KV cache)
     out_bits: np.ndarray    # bits per output element as written (the KV format for new K/V)
-    acc_bits: np.ndarray    # partial-sum bits (the PE's accumulator)
+    acc_bits: np.ndarray    # partial-sum bits outside the PEs (buffers.psum_bits, else the accumulator's)
     k_per_step: np.ndarray
     cycles_per_step: np.ndarray
     energy_per_mac_pj: np.ndarray
@@ -103,7 +103,7 @@ def _build(accel: Accelerator, layers: LayerBatch, override: Precision | None, f
     lane_precision = Precision(lane.accumulator, lane.accumulator, lane.accumulator)
     return PrecisionTable(
         resolved=tuple(resolved), a_bits=f64(c[0]), b_bits=f64(c[1]), out_bits=f64(c[2]),
-        acc_bits=np.full(layers.size, float(accel.accumulator.bits_per_element)),
+        acc_bits=np.full(layers.size, accel.psum_bits),
         k_per_step=i64(c[3]), cycles_per_step=i64(c[4]), energy_per_mac_pj=f64(c[5]),
         energy_per_group_pj=f64(c[6]), group_size=i64(c[7]), energy_per_table_pj=f64(c[8]),
         table_entries=i64(c[9]), energy_convert_weights_pj=f64(c[10]),

@@ -39,7 +39,7 @@ class Knob:
 # the PE types hwsim models (hwsim/pe/: mac.py, bitserial.py, lut.py, shiftadd.py)
 PE_TYPES = ("mac", "bitserial", "lut", "shiftadd")
 # the dataflows of the systolic fabric (docs/user-guide.md, "Accelerator specs")
-DATAFLOWS = ("os", "ws", "is")
+DATAFLOWS = ("os", "ws", "is", "rs")
 # a DRAM standard knob set to this leaves the spec without one (bandwidth and pJ/bit given instead)
 NO_STANDARD = "none"
 

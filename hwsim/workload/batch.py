@@ -36,6 +36,11 @@ class LayerBatch:
     a_input_words: np.ndarray         # per instance: the whole input (SCALE-Sim fetches it all)
     vector_elements: np.ndarray
     vector_ops: np.ndarray
+    # per instance: a convolution's kernel and output rows x columns (1 for a GEMM)
+    kernel_h: np.ndarray = None
+    kernel_w: np.ndarray = None
+    out_h: np.ndarray = None
+    out_w: np.ndarray = None
     llm: tuple | None = None          # the workload's (LlmArch, Scenario), for hwsim/workload/footprint.py
 
     @property
@@ -55,12 +60,13 @@ def layer_batch(workload: Workload) -> LayerBatch:
                                       source=workload.source or workload.name, field="m, k, n",
                                       allowed=f"fewer than 2^53 = {MAX_EXACT:.3g} MACs per layer")
             rows.append((True, view.b_operand == "kv", view.m, view.k, view.n, view.instances,
-                         view.a_unique_words, view.a_input_words, 0, 0))
+                         view.a_unique_words, view.a_input_words, 0, 0,
+                         view.kernel_h, view.kernel_w, view.out_h, view.out_w))
         else:
             if layer.op.ops * layer.count >= MAX_EXACT:
                 raise HwsimInputError(f"layer '{layer.name}': {layer.op.ops:.3g} element ops is beyond what hwsim "
                                       "computes exactly", source=workload.source or workload.name, field="elements")
-            rows.append((False, False, 0, 0, 0, 1, 0, 0, layer.op.elements, layer.op.ops))
+            rows.append((False, False, 0, 0, 0, 1, 0, 0, layer.op.elements, layer.op.ops, 1, 1, 1, 1))
     if not rows:
         raise HwsimInputError("the workload has no layers", source=workload.source or workload.name)
     cols = list(zip(*rows))
@@ -76,5 +82,6 @@ def layer_batch(workload: Workload) -> LayerBatch:
                         for layer in workload.layers),
         m=i64(cols[2]), k=i64(cols[3]), n=i64(cols[4]), instances=i64(cols[5]),
         a_unique_words=i64(cols[6]), a_input_words=i64(cols[7]),
-        vector_elements=i64(cols[8]), vector_ops=i64(cols[9]), llm=workload.llm,
+        vector_elements=i64(cols[8]), vector_ops=i64(cols[9]),
+        kernel_h=i64(cols[10]), kernel_w=i64(cols[11]), out_h=i64(cols[12]), out_w=i64(cols[13]), llm=workload.llm,
     )

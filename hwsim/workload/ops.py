@@ -31,6 +31,12 @@ class GemmView:
     b_operand: BOperand
     a_unique_words: int  # distinct A elements some window reads, per instance (compulsory A traffic)
     a_input_words: int = 0  # the whole A input per instance (SCALE-Sim fetches all of it); 0 = a_unique_words
+    # a convolution's geometry, for the row-stationary dataflow's 1-D row primitives (a GEMM is a
+    # 1x1 convolution of 1x1 outputs: M = batch x out_h x out_w "images" of one pixel each)
+    kernel_h: int = 1
+    kernel_w: int = 1
+    out_h: int = 1
+    out_w: int = 1
 
     def __post_init__(self) -> None:
         if not self.a_input_words:
@@ -154,6 +160,7 @@ class Conv2d:
             a_unique_words=(self._touched(self.in_h, self.kernel_h, self.out_h)
                             * self._touched(self.in_w, self.kernel_w, self.out_w) * channels_per_group * self.batch),
             a_input_words=self.in_h * self.in_w * channels_per_group * self.batch,
+            kernel_h=self.kernel_h, kernel_w=self.kernel_w, out_h=self.out_h, out_w=self.out_w,
         )
 
 

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from hwsim.arch.design import DesignBatch
+from hwsim.arch.spec import row_stationary_spads
 
 ROLES = ("ifmap", "filter", "ofmap")
 
@@ -26,11 +27,13 @@ DESIGN_INPUTS = (
     "write_a_pj_per_bit", "write_b_pj_per_bit", "write_c_pj_per_bit",
     "sram_mean_pj_per_bit", "idle_pe_energy_fraction", "leak_pj_per_cycle", "clock_hz", "leakage_uw",
     "user_mode", "pe_energy_scale", "keep_activations",
+    # the row-stationary dataflow's PE scratchpads, in words (compute.row_stationary)
+    "rs_filter_words", "rs_ifmap_words", "rs_psum_words", "rs_spad_mac_fraction",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
  D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
- D_PE_ENERGY_SCALE, D_KEEP_ACT) = range(len(DESIGN_INPUTS))
+ D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
@@ -38,9 +41,13 @@ LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is
                 # buffers.keep_activations, from the workload's order (before layers are split by
                 # fabric): the next layer is a GEMM that reads no more elements than this one
                 # wrote; the previous layer handed this one its input; its input and output words
-                "hands_on", "handed_in", "prev_in_words", "prev_out_words")
+                "hands_on", "handed_in", "prev_in_words", "prev_out_words",
+                # a convolution's kernel and output rows x columns (1 for a GEMM): the row-
+                # stationary dataflow's 1-D row primitives
+                "kernel_h", "kernel_w", "out_h", "out_w")
 (L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS,
- L_VEC_OPERANDS, L_INSTANCES, L_HANDS_ON, L_HANDED_IN, L_PREV_IN_WORDS, L_PREV_OUT_WORDS) = range(len(LAYER_INPUTS))
+ L_VEC_OPERANDS, L_INSTANCES, L_HANDS_ON, L_HANDED_IN, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, L_KERNEL_H, L_KERNEL_W,
+ L_OUT_H, L_OUT_W) = range(len(LAYER_INPUTS))
 # element-wise ops whose every output element reads two input tensors (a residual add, a gate)
 TWO_OPERAND_VECTOR_OPS = frozenset({"add", "mul"})
 
@@ -73,6 +80,9 @@ OUTPUTS = (
     "vector_ops", "sram_read_a_bits", "sram_read_b_bits", "sram_read_c_bits", "sram_write_a_bits",
     "sram_write_b_bits", "sram_write_c_bits", "dram_ifmap_reads_bits", "dram_filter_reads_bits",
     "dram_ofmap_writes_bits", "dram_psum_reads_bits", "idle_mac_slots",
+    # PE scratchpad (register file) accesses beyond the PE's own operand registers: the row-
+    # stationary dataflow's filter, ifmap and psum pads (priced at compute.row_stationary's energy)
+    "spad_accesses",
     # report columns
     "folds", "mapping_efficiency", "compute_utilization", "sram_ifmap_reads_words", "sram_filter_reads_words",
     "sram_ofmap_writes_words", "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words",
@@ -86,7 +96,7 @@ OUTPUTS = (
 )
 (O_COMPUTE, O_STALL, O_MACS, O_GROUPS, O_TABLES, O_CONV_W, O_CONV_A, O_VOPS, O_SRAM_RD_A, O_SRAM_RD_B,
  O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_DRAM_A, O_DRAM_B, O_DRAM_W, O_DRAM_PSUM, O_IDLE,
- O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
+ O_SPAD, O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
  O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_COMPULSORY, O_SCHEME, O_MT, O_NT, O_KT,
  O_OVERLAP, O_DRAM_CYCLES, O_PORT_CYCLES, O_SPILL_BITS) = range(len(OUTPUTS))
 N_OUT = len(OUTPUTS)
@@ -170,6 +180,7 @@ class Counts:
     # MAC slots of PEs with no product in a compute cycle (rows x cols x compute cycles x
     # k_per_step / cycles_per_step - MACs); priced at E_mac x compute.idle_pe_energy_fraction
     idle_mac_slots: np.ndarray | None = None
+    spad_accesses: np.ndarray | None = None    # PE scratchpad accesses (row stationary)
     priced_terms: tuple[PricedTerm, ...] = ()  # the fabric's own work, priced as it says
 
 
@@ -251,6 +262,8 @@ def pack_design(d: DesignBatch) -> np.ndarray:
     out[D_LEAKAGE_UW] = d.leakage_uw
     out[D_PE_ENERGY_SCALE] = d.pe_energy_scale   # the point's node and supply over its group's
     out[D_KEEP_ACT] = d.keep_activations
+    spads = np.array([row_stationary_spads(a.spec.compute) for a in d.accelerators], dtype=np.float64)[d.group]
+    out[D_RS_FILTER], out[D_RS_IFMAP], out[D_RS_PSUM], out[D_RS_SPAD_FRACTION] = spads.T
     operand_bpc = d.operand_bits_per_cycle()
     # SCALE-Sim's USER-bandwidth mode: its own prefetch model applies (systolic/scalesim_user.py)
     out[D_USER] = ((d.mapping == 0) & d.double_buffered & (operand_bpc is not None)
@@ -286,6 +299,8 @@ def pack_layers(layers) -> np.ndarray:
     out[L_HANDED_IN] = np.concatenate([[0.0], hands_on[:-1]])
     out[L_PREV_IN_WORDS] = np.concatenate([[0.0], in_words[:-1]])
     out[L_PREV_OUT_WORDS] = np.concatenate([[0.0], out_words[:-1]])
+    out[L_KERNEL_H], out[L_KERNEL_W] = layers.kernel_h, layers.kernel_w
+    out[L_OUT_H], out[L_OUT_W] = layers.out_h, layers.out_w
     return out
 
 
@@ -315,7 +330,7 @@ def cells_to_counts(out: np.ndarray, idle: bool) -> "Counts":
         vector_ops=out[O_VOPS], sram_read_bits=out[O_SRAM_RD_A:O_SRAM_RD_C + 1],
         sram_write_bits=out[O_SRAM_WR_A:O_SRAM_WR_C + 1],
         dram_read_bits=out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM], dram_write_bits=out[O_DRAM_W],
-        report=report, idle_mac_slots=out[O_IDLE] if idle else None)
+        report=report, idle_mac_slots=out[O_IDLE] if idle else None, spad_accesses=out[O_SPAD])
 
 
 def cell_matrix(counts: "Counts", shape: tuple) -> np.ndarray:
@@ -332,6 +347,7 @@ def cell_matrix(counts: "Counts", shape: tuple) -> np.ndarray:
     put(O_CONV_A, counts.converted_activations)
     put(O_VOPS, counts.vector_ops)
     put(O_IDLE, counts.idle_mac_slots)
+    put(O_SPAD, counts.spad_accesses)
     for j in range(3):
         put(O_SRAM_RD_A + j, counts.sram_read_bits[j])
         put(O_SRAM_WR_A + j, counts.sram_write_bits[j])

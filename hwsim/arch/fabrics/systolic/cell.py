@@ -24,11 +24,11 @@ from numba import njit
 from hwsim.arch.fabrics.base import (
     B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL,
     D_BW, D_COLS, D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
-    D_KEEP_ACT, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
-    L_A_UNIQUE, L_HANDED_IN, L_HANDS_ON, L_INSTANCES, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_SPILL_BITS,
+    D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
+    L_A_UNIQUE, L_HANDED_IN, L_HANDS_ON, L_KERNEL_H, L_KERNEL_W, L_OUT_H, L_OUT_W, L_INSTANCES, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_SPILL_BITS,
     Q_PREV_A_BITS, Q_PREV_OUT_BITS,
     L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_DRAM_CYCLES, O_PORT_CYCLES, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
-    O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_GROUPS,
+    O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_SPAD, O_GROUPS,
     O_IDLE, O_KT, O_MACS, O_MAP_EFF, O_MT, O_NT, O_OVERLAP, O_SCHEME, O_SRAM_FILTER_WORDS, O_SRAM_IFMAP_WORDS,
     O_SRAM_OFMAP_WORDS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL,
     O_TABLES, O_VOPS, Q_ACC_BITS, Q_A_BITS, Q_B_BITS, Q_CPS, Q_GROUP_SIZE, Q_OUT_BITS, Q_PACK, Q_TABLE_ENTRIES,
@@ -37,7 +37,8 @@ from hwsim.arch.fabrics.systolic.mapper import (
     K_A_READ, K_B_READ, K_COMPUTE, K_K_PASSES, K_KT, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP, K_PSUM_READ, K_SCHEME,
     K_SPILL, K_TOTAL, S_A_BITS, S_A_DISTINCT, S_ACC_BITS, S_B_BITS, S_COL_FOLDS, S_COLS, S_CPS, S_DBUF, S_DF,
     S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C,
-    S_SRAM_A, S_SRAM_B, S_SS_CAP, choose, resident_traffic, scalesim_order)
+    S_SRAM_A, S_SRAM_B, S_SS_CAP, S_ARRAY_CYCLES, DF_ROW_STATIONARY, choose, resident_traffic, scalesim_order)
+from hwsim.arch.fabrics.systolic.row_stationary import rs_array
 from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
 
 MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
@@ -89,9 +90,20 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     share = 0.5 if dbuf else 1.0
     w_a, w_b, w_c = design[D_SIZE_A, p] * share, design[D_SIZE_B, p] * share, design[D_SIZE_C, p] * share
 
-    row_folds, col_folds, per_fold, ss_compute, efficiency, utilization, ifmap_w, filt_w, ofmap_w = fold_cell(
-        m, k, n, rows, cols, df, cps)
-    folds = float(row_folds * col_folds)
+    if df == DF_ROW_STATIONARY:
+        # the array half of row stationary (row_stationary.py): its K chunks play the WS row folds'
+        # part (partial-sum visits to the ofmap buffer), its filter groups the column folds'
+        (row_folds, col_folds, passes, per_fold, ss_compute, efficiency, utilization, ifmap_w, filt_w, ofmap_w,
+         map_rows, map_cols) = rs_array(m, k, n, int(layer[L_KERNEL_H, i]), int(layer[L_KERNEL_W, i]),
+                                        int(layer[L_OUT_H, i]), int(layer[L_OUT_W, i]), a_unique, rows, cols,
+                                        int(design[D_RS_FILTER, p]), int(design[D_RS_IFMAP, p]),
+                                        int(design[D_RS_PSUM, p]), cps)
+        folds = float(passes)
+    else:
+        row_folds, col_folds, per_fold, ss_compute, efficiency, utilization, ifmap_w, filt_w, ofmap_w = fold_cell(
+            m, k, n, rows, cols, df, cps)
+        folds = float(row_folds * col_folds)
+        map_rows, map_cols = rows, cols
     mn = float(m) * float(n)
     sram_a_array = ifmap_w * a_bits
     sram_b_array = filt_w * b_bits
@@ -99,7 +111,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     # SCALE-Sim's loop order: its traffic, and its stall pipeline (double-buffered: the first fold's
     # load exposed, later loads hidden behind the previous fold's compute; single: all exposed)
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, float(m), float(k), float(n), float(a_input),
-                                                       float(row_folds), float(col_folds), float(cols), a_bits,
+                                                       float(row_folds), float(col_folds), float(map_cols), a_bits,
                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     res_in, res_out = residency(design, p, layer, i, prec, g)
     ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out)
@@ -132,8 +144,9 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
         structure[S_FOLDS], structure[S_ROW_FOLDS], structure[S_COL_FOLDS] = folds, row_folds, col_folds
         structure[S_SS_CAP], structure[S_SRAM_A], structure[S_SRAM_B] = ss_dram, sram_a_array, sram_b_array
         structure[S_SIZE_A], structure[S_SIZE_B] = design[D_SIZE_A, p], design[D_SIZE_B, p]
-        structure[S_SIZE_C], structure[S_ROWS], structure[S_COLS] = design[D_SIZE_C, p], rows, cols
+        structure[S_SIZE_C], structure[S_ROWS], structure[S_COLS] = design[D_SIZE_C, p], map_rows, map_cols
         structure[S_DF], structure[S_DBUF] = df, design[D_DBUF, p]
+        structure[S_ARRAY_CYCLES] = ss_compute
         structure[S_RES_IN], structure[S_RES_OUT] = res_in, res_out
         choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
@@ -193,6 +206,9 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     # PE-cycles with no product (partial folds, fill and drain), as MAC slots: priced only when the
     # design's idle PEs are not clock-gated (compute.idle_pe_energy_fraction > 0)
     out[O_IDLE] = max(0.0, float(rows) * float(cols) * compute * pack / cps - macs)
+    # row stationary: each product reads its weight and input from the PE's pads and reads and writes
+    # its partial sum in the psum pad (4 accesses; derived from the RS PE, ISCA 2016 Sec. IV-A)
+    out[O_SPAD] = 4.0 * macs if df == DF_ROW_STATIONARY else 0.0
     out[O_FOLDS] = folds
     out[O_MAP_EFF] = efficiency
     out[O_COMP_UTIL] = utilization

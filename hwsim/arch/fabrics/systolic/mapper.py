@@ -88,7 +88,7 @@ def scalesim_order(df, m, k, n, a_words, row_folds, col_folds, cols, a_bits, b_b
         a = a_words if a_words * a_bits <= w_a else a_words * col_folds
         b = kn if k * min(n, cols) * b_bits <= w_b else kn * row_folds
         return a * a_bits, b * b_bits, mn * out_bits, 0.0, 0.0
-    if df == 1:
+    if df == 1 or df == 3:   # row stationary (3): the same order with its filter groups as column folds
         a = a_words if a_words * a_bits <= w_a else a_words * col_folds
         b = kn
         tile = m * min(n, cols)
@@ -158,10 +158,15 @@ FIELDS = ("variant", "scheme", "mt", "nt", "kt", "a", "b", "w", "pr", "spill", "
 N_TABLE_ROWS = 2 * (1 + N_CANDIDATES)   # per variant: SCALE-Sim's order and the candidates
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
-                    "cols", "df", "dbuf", "resident_in", "resident_out")
+                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
  S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
- S_RES_OUT) = range(len(STRUCTURE_INPUTS))
+ S_RES_OUT, S_ARRAY_CYCLES) = range(len(STRUCTURE_INPUTS))
+# Row stationary (df 3) reaches the mapper as a weight-stationary-like array whose "rows" are the K
+# a pass reduces in the array and whose "cols" are the filters a pass runs (row_stationary.py), with
+# its own array cycles (S_ARRAY_CYCLES: buffer tiles in those units add no passes) and no fold
+# fill or drain beyond them.
+DF_ROW_STATIONARY = 3
 
 
 @njit(cache=True)
@@ -200,7 +205,7 @@ def prepare_variant(variant, s, table, cand):
     folds, row_folds, col_folds = s[S_FOLDS], s[S_ROW_FOLDS], s[S_COL_FOLDS]
     sram_a, sram_b, size_a, size_b, size_c = s[S_SRAM_A], s[S_SRAM_B], s[S_SIZE_A], s[S_SIZE_B], s[S_SIZE_C]
     rows, cols, df, dbuf = s[S_ROWS], s[S_COLS], s[S_DF], s[S_DBUF]
-    os_, ws = df == 0, df == 1
+    os_, ws = df == 0, df == 1 or df == DF_ROW_STATIONARY
     is_ = not (os_ or ws)
     array_k_folds = 1.0 if os_ else row_folds
     mn = m * n
@@ -255,11 +260,13 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
     cps, folds, row_folds, ss_cap = s[S_CPS], s[S_FOLDS], s[S_ROW_FOLDS], s[S_SS_CAP]
     sram_a, sram_b = s[S_SRAM_A], s[S_SRAM_B]
     rows, cols, df, dbuf = s[S_ROWS], s[S_COLS], s[S_DF], s[S_DBUF]
-    os_, ws = df == 0, df == 1
+    os_, ws = df == 0, df == 1 or df == DF_ROW_STATIONARY
     array_k_folds = 1.0 if os_ else row_folds
     t_dim = k if os_ else (m if ws else n)
     stream = folds * t_dim * cps
     fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
+    if df == DF_ROW_STATIONARY:
+        stream, fill_drain, rows = s[S_ARRAY_CYCLES], 0.0, 0.0
     cap = ss_cap * (1 + 1e-12) + 1e-9
     mn = m * n
     # what must cross DRAM at least (less what stays on chip between layers: resident_traffic)
