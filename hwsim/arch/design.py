@@ -69,6 +69,7 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "dram.capacity_gib": ("dram_capacity_gib", "number", None),
     "buffers.double_buffered": ("double_buffered", "bool", None),
     "buffers.keep_activations": ("keep_activations", "bool", None),
+    "buffers.shared_ifmap_ofmap": ("shared_ifmap_ofmap", "bool", None),
     "buffers.sram_cell": ("sram_cell", "choice", CELL_CODES),
     "area_overhead_fraction": ("area_overhead_fraction", "number", None),
     "mapping": ("mapping", "choice", MAPPING_CODES),
@@ -125,6 +126,7 @@ class DesignBatch:
     stationary_double_buffered: np.ndarray
     double_buffered: np.ndarray
     keep_activations: np.ndarray
+    shared_ifmap_ofmap: np.ndarray
     achievable_compute_fraction: np.ndarray
     achievable_bandwidth_fraction: np.ndarray
     vector_lanes: np.ndarray
@@ -790,6 +792,7 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         objective=v["objective"].astype(np.int64),
         stationary_double_buffered=v["stationary_double_buffered"].astype(bool),
         double_buffered=v["double_buffered"].astype(bool), keep_activations=v["keep_activations"].astype(bool),
+        shared_ifmap_ofmap=v["shared_ifmap_ofmap"].astype(bool),
         achievable_compute_fraction=v["achievable_compute_fraction"].astype(np.float64),
         achievable_bandwidth_fraction=v["achievable_bandwidth_fraction"].astype(np.float64),
         vector_lanes=v["vector_lanes"].astype(np.int64),

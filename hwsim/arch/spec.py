@@ -171,6 +171,10 @@ class BuffersSpec(_Strict):
     ofmap: BufferSpec = Field(description="output / partial-sum buffer (SCALE-Sim's ofmap SRAM)")
     double_buffered: bool = Field(default=True, description="half of each buffer prefetches the next tile; "
                                                              "false: every load is exposed")
+    shared_ifmap_ofmap: bool = Field(
+        default=False, description="the ifmap and ofmap buffers are one SRAM (Eyeriss's global buffer) whose split "
+                                   "the mapper sets per layer: tiles may use any split of their joint capacity "
+                                   "(mapping auto; SCALE-Sim's order keeps the sizes as given)")
     keep_activations: bool = Field(
         default=False, description="a layer's output stays in the ifmap buffer for the next layer when the "
                                    "buffer holds the layer's input and output at once (a unified activation "
@@ -440,8 +444,9 @@ class PimSpec(_Strict):
                     "kernel that ends there (its commands are queued); at most kernel_setup_cycles")
     session_cycles: int = Field(
         ge=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
-        description="DRAM cycles per PIM session (one per output tile and batch element of a GEMV, one per "
-                    "element-wise kernel): mode switch in and out, accumulator write-back; at most tREFI")
+        description="DRAM cycles per PIM session (one per output tile and batch element of a GEMV, per input "
+                    "tile with gemv_order inputs_outer, one per element-wise kernel): mode switch in and out, "
+                    "accumulator write-back; at most tREFI")
     refresh_phase: float = Field(
         default=0.5, ge=0, lt=1, json_schema_extra=why("a phase within one refresh interval, in [0, 1)"),
         description="where a kernel starts in its refresh interval: the first all-bank refresh falls "

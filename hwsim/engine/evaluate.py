@@ -350,13 +350,15 @@ def _layer_rows(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, sta
 
 def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision | None) -> dict[str, np.ndarray]:
     from hwsim.engine.compile_notice import announce_compilation
+    from hwsim.arch.fabrics.systolic.mapper import table_rows
     from hwsim.engine.fused import TOTALS, fused_totals, structure_groups
 
     announce_compilation(fused_totals)
     tables = tuple(precision_table(a, layers, precision) for a in design.accelerators)
     totals = np.empty((len(TOTALS), design.size))
     matrix, precision_matrix = pack_design(design), pack_precision(tables)
-    fused_totals(matrix, pack_layers(layers), precision_matrix, *structure_groups(matrix, precision_matrix), totals)
+    fused_totals(matrix, pack_layers(layers), precision_matrix, *structure_groups(matrix, precision_matrix), totals,
+                 table_rows(matrix))
     summary = {name: totals[row] for row, name in enumerate(TOTALS)}
     summary["area_mm2"] = design.area_mm2
     summary["exceeds_reticle"] = design.exceeds_reticle

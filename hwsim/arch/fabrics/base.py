@@ -29,11 +29,12 @@ DESIGN_INPUTS = (
     "user_mode", "pe_energy_scale", "keep_activations",
     # the row-stationary dataflow's PE scratchpads, in words (compute.row_stationary)
     "rs_filter_words", "rs_ifmap_words", "rs_psum_words", "rs_spad_mac_fraction",
+    "shared_ifmap_ofmap",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
  D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
- D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION) = range(len(DESIGN_INPUTS))
+ D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
@@ -262,6 +263,7 @@ def pack_design(d: DesignBatch) -> np.ndarray:
     out[D_LEAKAGE_UW] = d.leakage_uw
     out[D_PE_ENERGY_SCALE] = d.pe_energy_scale   # the point's node and supply over its group's
     out[D_KEEP_ACT] = d.keep_activations
+    out[D_SHARED] = d.shared_ifmap_ofmap
     spads = np.array([row_stationary_spads(a.spec.compute) for a in d.accelerators], dtype=np.float64)[d.group]
     out[D_RS_FILTER], out[D_RS_IFMAP], out[D_RS_PSUM], out[D_RS_SPAD_FRACTION] = spads.T
     operand_bpc = d.operand_bits_per_cycle()

@@ -24,7 +24,7 @@ from numba import njit
 from hwsim.arch.fabrics.base import (
     B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL,
     D_BW, D_COLS, D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
-    D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
+    D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
     L_A_UNIQUE, L_HANDED_IN, L_HANDS_ON, L_KERNEL_H, L_KERNEL_W, L_OUT_H, L_OUT_W, L_INSTANCES, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_SPILL_BITS,
     Q_PREV_A_BITS, Q_PREV_OUT_BITS,
     L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_DRAM_CYCLES, O_PORT_CYCLES, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
@@ -37,7 +37,7 @@ from hwsim.arch.fabrics.systolic.mapper import (
     K_A_READ, K_B_READ, K_COMPUTE, K_K_PASSES, K_KT, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP, K_PSUM_READ, K_SCHEME,
     K_SPILL, K_TOTAL, S_A_BITS, S_A_DISTINCT, S_ACC_BITS, S_B_BITS, S_COL_FOLDS, S_COLS, S_CPS, S_DBUF, S_DF,
     S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C,
-    S_SRAM_A, S_SRAM_B, S_SS_CAP, S_ARRAY_CYCLES, DF_ROW_STATIONARY, choose, resident_traffic, scalesim_order)
+    S_SRAM_A, S_SRAM_B, S_SS_CAP, S_ARRAY_CYCLES, S_SHARED, DF_ROW_STATIONARY, choose, resident_traffic, scalesim_order)
 from hwsim.arch.fabrics.systolic.row_stationary import rs_array
 from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
 
@@ -147,6 +147,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
         structure[S_SIZE_C], structure[S_ROWS], structure[S_COLS] = design[D_SIZE_C, p], map_rows, map_cols
         structure[S_DF], structure[S_DBUF] = df, design[D_DBUF, p]
         structure[S_ARRAY_CYCLES] = ss_compute
+        structure[S_SHARED] = design[D_SHARED, p]
         structure[S_RES_IN], structure[S_RES_OUT] = res_in, res_out
         choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],

@@ -31,17 +31,17 @@ from hwsim.arch.fabrics.base import (
     D_USER, L_K, L_M, L_N, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, Q_PACK, COMMON_REPEAT_SCALED, COMMON_REPORT,
     Counts, Fabric, FabricJob, array_peak, cells_to_counts)
 from hwsim.arch.fabrics.systolic.cell import MAPPING_BITMOD, systolic_cell
-from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, N_TABLE_ROWS, SCHEMES,
+from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, SCHEMES, table_rows,
                                                 STRUCTURE_INPUTS)
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
 
 
 @njit(cache=True, parallel=True)
-def _systolic_cells(design, layer, prec, user, bitmod, out):
+def _systolic_cells(design, layer, prec, user, bitmod, out, table_rows):
     for p in prange(design.shape[1]):
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
-        table = np.empty((N_TABLE_ROWS, len(FIELDS)))
+        table = np.empty((table_rows, len(FIELDS)))
         prepared = np.empty(2, dtype=np.int64)
         structure = np.empty(len(STRUCTURE_INPUTS))
         for i in range(layer.shape[1]):
@@ -58,7 +58,7 @@ def count_systolic(job: FabricJob) -> Counts:
     bitmod, bitmod_report = _bitmod_inputs(job, bitmod_mode) if bitmod_mode.any() else (
         np.zeros((N_BITMOD_INPUTS, 1, 1)), {})
     out = np.empty((N_OUT, d.size, cells.layer.shape[1]))
-    _systolic_cells(cells.design, cells.layer, cells.precision, user, bitmod, out)
+    _systolic_cells(cells.design, cells.layer, cells.precision, user, bitmod, out, table_rows(cells.design))
     counts = cells_to_counts(out, idle=True)
     counts.report.update(bitmod_report)
     return counts

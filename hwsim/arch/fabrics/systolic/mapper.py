@@ -155,13 +155,26 @@ FIELDS = ("variant", "scheme", "mt", "nt", "kt", "a", "b", "w", "pr", "spill", "
           "dram", "port_a_bits", "port_b_bits", "port_c_bits")
 (F_VARIANT, F_SCHEME, F_MT, F_NT, F_KT, F_A, F_B, F_W, F_PR, F_SPILL, F_NTILES, F_PASSES, F_KPASSES, F_DRAM, F_PA,
  F_PB, F_PC) = range(len(FIELDS))
+# A design whose ifmap and ofmap buffers are one SRAM (buffers.shared_ifmap_ofmap: Eyeriss's global
+# buffer) has its candidates generated at N_SPLITS splits of their joint capacity, the ifmap share
+# 1/(N_SPLITS+1) .. N_SPLITS/(N_SPLITS+1) of it (derived: eighths, a split a layer's mapping can set)
+N_SPLITS = 7
 N_TABLE_ROWS = 2 * (1 + N_CANDIDATES)   # per variant: SCALE-Sim's order and the candidates
+N_TABLE_ROWS_SHARED = 2 * (1 + N_CANDIDATES * N_SPLITS)
+
+
+def table_rows(design) -> int:
+    """Rows of a prepared table for a design matrix (N_DESIGN_INPUTS, P): room for the splits only
+    when some point shares its ifmap and ofmap buffers."""
+    from hwsim.arch.fabrics.base import D_SHARED
+
+    return N_TABLE_ROWS_SHARED if design[D_SHARED].any() else N_TABLE_ROWS
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
-                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles")
+                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
  S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
- S_RES_OUT, S_ARRAY_CYCLES) = range(len(STRUCTURE_INPUTS))
+ S_RES_OUT, S_ARRAY_CYCLES, S_SHARED) = range(len(STRUCTURE_INPUTS))
 # Row stationary (df 3) reaches the mapper as a weight-stationary-like array whose "rows" are the K
 # a pass reduces in the array and whose "cols" are the filters a pass runs (row_stationary.py), with
 # its own array cycles (S_ARRAY_CYCLES: buffer tiles in those units add no passes) and no fold
@@ -199,7 +212,8 @@ def prepare_variant(variant, s, table, cand):
     """The rows of one variant (0: tiles in the working halves, overlapped when double-buffered;
     1: a double-buffered design's whole buffers, loads exposed) from the structure ``s``
     (STRUCTURE_INPUTS order): SCALE-Sim's order, then every feasible, distinct candidate tiling.
-    Returns the number of rows written after row ``variant * (1 + N_CANDIDATES)``."""
+    Returns the number of rows written after row ``variant * (len(table) // 2)``. A shared ifmap/ofmap
+    buffer (S_SHARED) gets every candidate at N_SPLITS splits of its joint capacity."""
     m, k, n, a_distinct = s[S_M], s[S_K], s[S_N], s[S_A_DISTINCT]
     a_bits, b_bits, acc_bits, out_bits = s[S_A_BITS], s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
     folds, row_folds, col_folds = s[S_FOLDS], s[S_ROW_FOLDS], s[S_COL_FOLDS]
@@ -211,7 +225,7 @@ def prepare_variant(variant, s, table, cand):
     mn = m * n
     share = 0.5 if (dbuf > 0 and variant == 0) else 1.0
     w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
-    r = variant * (1 + N_CANDIDATES)
+    r = variant * (table.shape[0] // 2)
     # SCALE-Sim's order (its traffic for these buffers): whole streamed dimension per fold pass
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
                                                         b_bits, acc_bits, out_bits, w_a, w_b, w_c)
@@ -220,6 +234,24 @@ def prepare_variant(variant, s, table, cand):
     count = 1
     t_dim = k if os_ else (m if ws else n)
     rho = a_distinct / (m * k)
+    splits = N_SPLITS if s[S_SHARED] > 0 else 1
+    joint = w_a + w_c
+    for split in range(splits):
+        if splits > 1:
+            w_a = joint * (split + 1) / (N_SPLITS + 1)
+            w_c = joint - w_a
+        count = _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits,
+                                rows, cols, os_, ws, is_, w_a, w_b, w_c, rho, t_dim, folds, sram_a, sram_b, mn,
+                                array_k_folds, s[S_RES_IN], s[S_RES_OUT], cand)
+    return count
+
+
+@njit(cache=True)
+def _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, rows, cols,
+                    os_, ws, is_, w_a, w_b, w_c, rho, t_dim, folds, sram_a, sram_b, mn, array_k_folds, res_in,
+                    res_out, cand):
+    """Every feasible, distinct candidate tiling for buffers of w_a, w_b, w_c bits, as rows from
+    ``r + count``; returns the new count."""
     _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
     _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
     _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
@@ -243,7 +275,7 @@ def prepare_variant(variant, s, table, cand):
             t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
         _put_row(table, r + count, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
                  folds * math.ceil(t_dim / t_tile), math.ceil(k / kt), sram_a, sram_b, mn, out_bits, acc_bits,
-                 array_k_folds, s[S_RES_IN], s[S_RES_OUT])
+                 array_k_folds, res_in, res_out)
         count += 1
     return count
 
@@ -289,7 +321,7 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
                 break
         if prepared[variant] < 0:
             prepared[variant] = prepare_variant(variant, s, table, cand)
-        r0 = variant * (1 + N_CANDIDATES)
+        r0 = variant * (table.shape[0] // 2)
         for r in range(r0, r0 + prepared[variant]):
             row = table[r]
             dram, n_tiles = row[F_DRAM], row[F_NTILES]
