@@ -71,14 +71,20 @@ class PimDevice:
                 raise HwsimInputError(f"{count} registers of one burst each are more than a {self.timing.name} row's "
                                       f"{self.timing.columns} columns", source=self.source, field=f"pim.{name}",
                                       allowed=f"1..{self.timing.columns}")
-        for name in ("kernel_setup_cycles", "session_cycles"):
+        for name in ("kernel_setup_cycles", "session_cycles", "register_mode_switch_cycles"):
             # the closed form and the event engine place refreshes between commands, not inside a
-            # setup or a session: one longer than a refresh interval would hide a refresh (derived)
+            # setup, a session or a row gap: one longer than a refresh interval would hide a refresh (derived)
             cycles = getattr(self.spec, name)
             if cycles > self.timing.tREFI:
                 raise HwsimInputError(f"{cycles} cycles are more than one {self.timing.name} refresh interval",
                                       source=self.source, field=f"pim.{name}",
                                       allowed=f"0..{self.timing.tREFI} (tREFI)")
+        bits = self.spec.reduced_output_bits
+        if bits is not None and bits > self.timing.burst_bits:
+            # one output's partial sum moves in a column burst with the other units' (derived)
+            raise HwsimInputError(f"{bits}-bit partial sums do not fit a {self.timing.name} column burst of "
+                                  f"{self.timing.burst_bits} bits", source=self.source,
+                                  field="pim.reduced_output_bits", allowed=f"1..{self.timing.burst_bits}")
         fastest = max_clock_mhz(self.tech)
         if self.spec.unit_clock_mhz > fastest:
             raise HwsimInputError(f"{self.spec.unit_clock_mhz:g} MHz is faster than {self.tech.node_nm:g} nm logic "
@@ -123,6 +129,12 @@ class PimDevice:
         if self.timing.burst_bits % fmt.bits:
             raise HwsimInputError(f"layer '{layer}': {fmt.name} does not pack a {self.timing.burst_bits}-bit burst",
                                   source=self.source, field="pim.lane_formats")
+
+    def lane_partial_bursts(self) -> int:
+        """Column bursts holding one output row's lane partial sums (no adder tree), the most over the
+        lane formats (derived: ceil(lanes x the format's accumulator bits / burst bits))."""
+        return max(-(-self.lanes(fmt) * self.lane_pe(fmt).accumulator.bits // self.timing.burst_bits)
+                   for fmt in self.lane_formats)
 
     def peak_tflops(self, fmt: NumberFormat | None = None) -> float:
         """Peak throughput (derived: lanes x 2 FLOP x unit clock x units; 2 ops per MAC)."""

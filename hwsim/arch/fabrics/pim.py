@@ -58,10 +58,28 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
     channel_tiles = instances * np.ceil(job.n / rows_per_channel)
     passes = np.where(gemm, np.ceil(channel_tiles / ch) * job.m, 0.0)      # per channel: sets the time
     channel_passes = np.where(gemm, channel_tiles * job.m, 0.0)             # over all channels: sets the work
+    output_passes, input_tiles = passes, tiles
     if spec.banks_per_unit == 2:
         even, odd = np.ceil(tiles / 2), np.floor(tiles / 2)
     else:
         even, odd = tiles, np.zeros_like(tiles)
+    inputs_outer = spec.gemv_order == "inputs_outer"
+    if inputs_outer:
+        # each instance (its own input vector) spreads its output tiles over the channels: a channel
+        # runs ceil(per instance / channels) of them per instance it serves; an instance narrower than
+        # the channels takes one tile on each of its channels, floor(channels / per instance) instances
+        # side by side (derived)
+        per_instance = np.ceil(job.n / rows_per_channel)
+        outputs_per_input = np.ceil(per_instance / ch)
+        side_by_side = np.maximum(1.0, np.floor(ch / np.maximum(per_instance, 1.0)))
+        served = np.where(per_instance >= ch, instances, np.ceil(instances / side_by_side))
+        # a pass: one input tile of one input vector, broadcast once, then every output tile on it
+        passes = np.where(gemm, job.m * served * tiles, 0.0)
+        odd = np.where(gemm, 1.0, 0.0)
+        even = np.where(gemm, outputs_per_input - 1, 0.0)
+        output_passes = np.where(gemm, job.m * served * outputs_per_input, 0.0)
+        # the broadcast reaches every channel holding tiles of the instance, once per input tile and vector
+        broadcasts = np.where(gemm, job.m * tiles * instances * np.minimum(ch, per_instance), 0.0)
     # element-wise: a tile is banks x input registers bursts of activations per channel
     a_per_burst = t.burst_bits // np.maximum(job.a_bits, 1.0)
     elt_tile = t.banks * spec.input_registers * a_per_burst
@@ -73,8 +91,29 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
     # results spread over all channels, rows_per_channel at a time (PIMSimulator's readResult)
     outputs_all = instances * job.n * job.m
     readback = np.where(gemm, np.ceil(outputs_all / (rows_per_channel * ch)) * rows_per_channel * bursts_per_row, 0.0)
+    readback_total = np.where(gemm, np.ceil(outputs_all / rows_per_channel) * rows_per_channel * bursts_per_row, 0.0)
     outputs = job.m * job.n * instances
-    reduce_ops = np.where(gemm, outputs * (device.lanes_for_bits(b_bits) - 1), 0.0)
+    lane_partials = outputs                     # outputs whose lanes the host sums
+    broadcast_bursts = channel_passes * tiles * spec.input_registers
+    exchange_total, exchange_bursts = 0.0, None
+    if inputs_outer:
+        # a channel's partial sums of one output tile: rows_per_channel outputs, each a reduced sum
+        # (adder tree) or a burst-aligned set of lane partial sums (derived)
+        if spec.reduced_output_bits is not None:
+            exchange_bursts = float(np.ceil(rows_per_channel * spec.reduced_output_bits / t.burst_bits))
+        else:
+            exchange_bursts = float(rows_per_channel * device.lane_partial_bursts())
+        # only the kernel's last output tile per channel leaves by the read-back
+        channels_used = np.minimum(ch, channel_tiles)
+        readback = np.where(gemm, rows_per_channel * bursts_per_row, 0.0)
+        readback_total = np.where(gemm, channels_used * rows_per_channel * bursts_per_row, 0.0)
+        broadcast_bursts = broadcasts * spec.input_registers
+        # every other output tile's partial sums go out (and back) once per input tile (derived: all output
+        # tiles x input tiles, less the one a broadcast precedes on each channel)
+        exchange_total = np.where(gemm, np.maximum(0.0, channel_passes * tiles - broadcasts), 0.0) * exchange_bursts
+        if spec.reduced_output_bits is not None:
+            lane_partials = np.minimum(outputs, channels_used * rows_per_channel)
+    reduce_ops = np.where(gemm, lane_partials * (device.lanes_for_bits(b_bits) - 1), 0.0)
     host_dram_cycles = np.ceil(reduce_ops / host_lanes) * (1e3 / host_clock_mhz) / t.tck_ns
     return PimProgram(
         passes=passes, even_tiles=even, odd_tiles=odd, eltwise_halves=halves,
@@ -83,13 +122,13 @@ def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clo
         tail_cycles=float(min(spec.kernel_tail_cycles, spec.kernel_setup_cycles)),
         session_cycles=float(spec.session_cycles), first_refresh_cycles=spec.refresh_phase * t.tREFI,
         costs=phase_costs(t, spec.input_registers, spec.accumulator_registers, column_period(device),
-                          spec.banks_per_unit, broadcast_period(device)),
+                          spec.banks_per_unit, broadcast_period(device), exchange_bursts,
+                          float(spec.register_mode_switch_cycles)),
         reduce_ops=reduce_ops,
         columns=channel_passes * tiles * spec.input_registers * spec.accumulator_registers,
-        broadcast_bursts=channel_passes * tiles * spec.input_registers,
-        readback_bursts_total=np.where(gemm, np.ceil(outputs_all / rows_per_channel) * rows_per_channel * bursts_per_row,
-                                       0.0),
-        eltwise_halves_total=channel_halves)
+        broadcast_bursts=broadcast_bursts, readback_bursts_total=readback_total,
+        eltwise_halves_total=channel_halves, exchange_bursts_total=exchange_total,
+        output_passes=output_passes, input_tiles=input_tiles)
 
 
 def kernel_cycles(program: PimProgram, device: PimDevice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,14 +174,15 @@ def count_pim(job: FabricJob) -> Counts:
             # layers, priced per lane operation
             "vector_ops": np.where(gemm, program.reduce_ops, 0.0),
             "lane_ops": np.where(gemm, 0.0, sub.vector_ops * instances),
-            "io_read": program.readback_bursts_total * t.burst_bits,
-            "io_write": program.broadcast_bursts * t.burst_bits,
+            # (inputs_outer: and the partial sums read out and written back between row streams)
+            "io_read": (program.readback_bursts_total + program.exchange_bursts_total) * t.burst_bits,
+            "io_write": (program.broadcast_bursts + program.exchange_bursts_total) * t.burst_bits,
             # in-bank traffic: every column MAC reads a burst; element-wise reads 2 or 1 and writes 1
             "internal": (program.columns * device.units_per_channel
                          + program.eltwise_halves_total * np.where(program.eltwise_is_add, 3, 2)
                          * device.spec.input_registers * device.units_per_channel) * t.burst_bits,
             "registers": program.columns * device.units_per_channel * REGISTER_BURSTS_PER_MAC_COLUMN * t.burst_bits,
-            "passes": program.passes, "tiles": program.even_tiles + program.odd_tiles,
+            "passes": program.output_passes, "tiles": program.input_tiles,
             # off-chip floor: the input vector in and the outputs out once (the weights stay in the banks)
             "compulsory": np.where(gemm, (sub.m * sub.k * sub.a_bits + sub.m * sub.n * sub.out_bits) * instances, 0.0),
         }

@@ -25,6 +25,15 @@ executeGemv):
   reads ceil(outputs / (rows per channel x channels)) x rows per channel bursts) and reduces the
   lanes on its vector unit while later bursts arrive.
 
+GEMV with pim.gemv_order 'inputs_outer' (GDDR6-AiM's global buffer; the outer-product GEMV of CENT,
+Gu et al. ASPLOS 2025, as its simulator issues AiM's commands: WR_GB once per input tile, then per
+row WR_BIAS, MAC_ABK, RD_MAC): each channel writes an input tile into the buffer once and runs every
+output tile of it; between two row streams the units' partial sums go out and come back
+(partial_sum_exchange). A pass is then one input tile of one input vector: its first output tile
+(the odd tile: the broadcast, then the row stream) and the other output tiles (even tiles: the
+exchange, then the row stream). The kernel's last output tile per channel leaves by the general
+read-back.
+
 Element-wise add/mul/relu: a tile is banks x input_registers bursts per channel; per bank half
 the unit fills its registers from one row, (add/mul) combines them with a second row, and writes
 the result to a third.
@@ -49,8 +58,10 @@ from hwsim.memory.dram import DramTiming
 class PhaseCosts:
     """Cycles of the program's phases on one DRAM timing set, in DRAM clocks."""
 
-    even_tile: float        # GEMV input tile on the even bank (broadcast overlapped)
-    odd_tile: float         # GEMV input tile on the odd bank (broadcast on the same bank)
+    even_tile: float        # GEMV input tile on the even bank (broadcast overlapped); inputs_outer: an
+                            # output tile after the partial-sum exchange
+    odd_tile: float         # GEMV input tile on the odd bank (broadcast on the same bank); inputs_outer:
+                            # a pass's first output tile, after the input tile's broadcast
     add_half: float         # element-wise add/mul, one bank half of a tile
     relu_half: float        # element-wise relu, one bank half of a tile
     readback_burst: float   # host read of one burst
@@ -96,13 +107,47 @@ def overlapped_broadcast(t: DramTiming, writes: float, write_period: float | Non
     return max(0.0, busy - (half + t.tRP + t.tRCD + 1))
 
 
+def partial_sum_exchange(t: DramTiming, bursts: float, mode_switch: float = 0.0) -> float:
+    """Cycles a row gap grows by when the units' partial sums go out to the host and the next output
+    tile's come back in between two row streams (pim.gemv_order 'inputs_outer'; GDDR6-AiM's RD_MAC
+    then WR_BIAS). From the last column MAC (derived; AiM simulator src/dram/impl/GDDR6.cpp):
+
+    * the row precharges a burst later, as every row stream does (read_row);
+    * the channel switches into register access, ``mode_switch`` cycles in which no command issues
+      (TMOD -> any command: nMODCH), and reads the bursts tCCD_S apart, the first at least tCCD_L
+      after the last MAC (MAC16 -> RDMAC16: nCCDL): first read = max(tCCD_L, burst + 1 + switch);
+    * the bus turns around (RL + burst + tRTRS - WL, as overlapped_broadcast) and the bursts are
+      written back tCCD_S apart: last write = first read + 2 (bursts - 1) tCCD_S + RL + burst + tRTRS - WL;
+    * the channel switches back; the next activate follows the switch (and the precharge by tRP):
+      ACT = max(burst + tRP, last write + 1 + switch); the first column MAC tRCD + 1 later, once the
+      written partial sums have landed: first MAC = max(ACT + tRCD + 1, last write + WL + burst).
+
+    The gap grows by first MAC - (burst + tRP + tRCD + 1), the row gap alone (0 when it hides the
+    exchange). RL and WL are the bank's: the AiM simulator's register latencies (nCLREG 0, nCWLREG 1)
+    are shorter, so this leans long (~16 cycles a gap on gddr6-aim)."""
+    half = t.burst_cycles
+    first_read = max(float(t.tCCD_L), half + 1 + mode_switch)
+    last_write = first_read + 2 * (bursts - 1) * t.tCCD_S + (t.RL + half + t.tRTRS - t.WL)
+    activate = max(half + t.tRP, last_write + 1 + mode_switch)
+    first_mac = max(activate + t.tRCD + 1, last_write + t.WL + half)
+    return max(0.0, first_mac - (half + t.tRP + t.tRCD + 1))
+
+
 def phase_costs(t: DramTiming, registers: int, accumulators: int, column_period: float,
-                banks_per_unit: int, broadcast_period: float | None = None) -> PhaseCosts:
+                banks_per_unit: int, broadcast_period: float | None = None,
+                exchange_bursts: float | None = None, mode_switch: float = 0.0) -> PhaseCosts:
+    """The phases on timing ``t``. ``exchange_bursts`` set: the inputs_outer program, whose even tile is
+    an output tile after the partial-sum exchange of that many bursts each way, and whose odd tile is a
+    pass's first output tile after its input tile's broadcast."""
     full_rows, rest = divmod(registers * accumulators, t.columns)
     rows = (read_row(t, t.columns, column_period),) * full_rows + ((read_row(t, rest, column_period),) if rest else ())
     broadcast = overlapped_broadcast(t, registers, broadcast_period)
-    even = rows + (broadcast,)
-    odd = rows + ((write_row_same_bank(t, registers),) if banks_per_unit == 2 else (broadcast,))
+    if exchange_bursts is not None:
+        even = (partial_sum_exchange(t, exchange_bursts, mode_switch),) + rows
+        odd = (broadcast,) + rows
+    else:
+        even = rows + (broadcast,)
+        odd = rows + ((write_row_same_bank(t, registers),) if banks_per_unit == 2 else (broadcast,))
     fill = read_row(t, registers, t.tCCD_L)
     store = write_then_read_other_bank(t, registers)
     add, relu = (fill, fill, store), (fill, store)
@@ -132,9 +177,10 @@ def refreshes(cycles: np.ndarray, t: DramTiming, refresh_cycles: float, first_re
 class PimProgram:
     """Per layer instance set (one kernel), per channel; arrays (P, L), cycles in DRAM clocks."""
 
-    passes: np.ndarray          # GEMV sessions (output tiles x activation rows); 0 for element-wise
-    even_tiles: np.ndarray      # input tiles per pass on the even bank
-    odd_tiles: np.ndarray       # ... on the odd bank
+    passes: np.ndarray          # GEMV sessions (output tiles x activation rows; inputs_outer: input tiles x
+                                # input vectors); 0 for element-wise
+    even_tiles: np.ndarray      # input tiles per pass on the even bank (inputs_outer: output tiles after an exchange)
+    odd_tiles: np.ndarray       # ... on the odd bank (inputs_outer: 1, the output tile after the broadcast)
     eltwise_halves: np.ndarray  # element-wise bank passes per channel (tiles x banks_per_unit)
     eltwise_is_add: np.ndarray  # bool: add/mul (two reads) vs relu (one)
     readback_bursts: np.ndarray
@@ -150,6 +196,12 @@ class PimProgram:
     broadcast_bursts: np.ndarray  # input bursts written into the units' registers
     readback_bursts_total: np.ndarray
     eltwise_halves_total: np.ndarray
+    # inputs_outer: partial-sum bursts read out (and as many written back), all channels, whole layer
+    exchange_bursts_total: np.ndarray | float = 0.0
+    # the report's figures per channel and kernel, the same in either order: output tiles x activation
+    # rows, and input tiles per output tile
+    output_passes: np.ndarray | float = 0.0
+    input_tiles: np.ndarray | float = 0.0
 
     def pim_cycles(self) -> np.ndarray:
         """Kernel cycles in the banks without refresh."""
