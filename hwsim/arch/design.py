@@ -54,6 +54,7 @@ class AcceleratorLike(Protocol):
 DATAFLOW_CODES = {"os": 0, "ws": 1, "is": 2, "rs": 3}
 MAPPING_CODES = {"scalesim": 0, "auto": 1, "bitmod": 2}
 CELL_CODES = {"hp": 0, "lop": 1}
+COMPRESSION_CODES = {"none": 0, "rlc": 1}
 
 # key -> (attribute, kind, codes); kinds: number (floor, ceiling and integrality from the spec
 # field: hwsim.arch.loader.field_range), bandwidth (a number or 'unlimited'), bool, choice (codes)
@@ -70,6 +71,7 @@ ARRAY_KEYS: dict[str, tuple[str, str, Any]] = {
     "buffers.double_buffered": ("double_buffered", "bool", None),
     "buffers.keep_activations": ("keep_activations", "bool", None),
     "buffers.shared_ifmap_ofmap": ("shared_ifmap_ofmap", "bool", None),
+    "buffers.activation_compression": ("activation_compression", "choice", COMPRESSION_CODES),
     "buffers.sram_cell": ("sram_cell", "choice", CELL_CODES),
     "area_overhead_fraction": ("area_overhead_fraction", "number", None),
     "mapping": ("mapping", "choice", MAPPING_CODES),
@@ -127,6 +129,7 @@ class DesignBatch:
     double_buffered: np.ndarray
     keep_activations: np.ndarray
     shared_ifmap_ofmap: np.ndarray
+    activation_compression: np.ndarray   # COMPRESSION_CODES
     achievable_compute_fraction: np.ndarray
     achievable_bandwidth_fraction: np.ndarray
     vector_lanes: np.ndarray
@@ -793,6 +796,7 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         stationary_double_buffered=v["stationary_double_buffered"].astype(bool),
         double_buffered=v["double_buffered"].astype(bool), keep_activations=v["keep_activations"].astype(bool),
         shared_ifmap_ofmap=v["shared_ifmap_ofmap"].astype(bool),
+        activation_compression=v["activation_compression"].astype(np.int64),
         achievable_compute_fraction=v["achievable_compute_fraction"].astype(np.float64),
         achievable_bandwidth_fraction=v["achievable_bandwidth_fraction"].astype(np.float64),
         vector_lanes=v["vector_lanes"].astype(np.int64),

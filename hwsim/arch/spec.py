@@ -171,6 +171,10 @@ class BuffersSpec(_Strict):
     ofmap: BufferSpec = Field(description="output / partial-sum buffer (SCALE-Sim's ofmap SRAM)")
     double_buffered: bool = Field(default=True, description="half of each buffer prefetches the next tile; "
                                                              "false: every load is exposed")
+    activation_compression: Literal["none", "rlc"] = Field(
+        default="none", description="activations cross DRAM run-length compressed ('rlc': Eyeriss's format, "
+                                    "by each layer's activation_density in the trace; docs/models/row-stationary.md) "
+                                    "or as they are ('none')")
     shared_ifmap_ofmap: bool = Field(
         default=False, description="the ifmap and ofmap buffers are one SRAM (Eyeriss's global buffer) whose split "
                                    "the mapper sets per layer: tiles may use any split of their joint capacity "

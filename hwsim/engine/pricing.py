@@ -4,6 +4,7 @@
               + converted elements x E_convert + vector ops x E_vector_op
           + idle MAC slots x E_mac x idle fraction (PEs without a product in a compute cycle)
           + scratchpad accesses x E_mac x the pad's fraction of a MAC (row stationary's PE pads)
+          + activation codec bits x a register bit's energy (activation compression)
     SRAM    = sum over buffers of bits read x E_read_bit(buffer) + bits written x E_write_bit(buffer)
     DRAM    = (bits read + bits written) x E_bit(DRAM)
     + each fabric's own priced terms (count x pJ per unit into one part: e.g. the PIM fabric's
@@ -23,7 +24,7 @@ from numba import njit
 
 from hwsim.arch.design import DesignBatch
 from hwsim.arch.fabrics.base import (
-    D_E_DRAM, D_IDLE, D_PE_ENERGY_SCALE, D_RS_SPAD_FRACTION, O_SPAD, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C, O_CONV_A, O_CONV_W,
+    D_E_DRAM, D_IDLE, D_PE_ENERGY_SCALE, D_RS_SPAD_FRACTION, O_SPAD, D_REG_PJ_PER_BIT, O_CODEC, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C, O_CONV_A, O_CONV_W,
     O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W, O_GROUPS, O_IDLE, O_MACS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C,
     O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_TABLES, O_VOPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC,
     Q_E_TABLE, Q_E_VOP, CellInputs, Counts, cell_matrix)
@@ -44,7 +45,8 @@ def cell_energy(out, design, p, e_mac, e_group, e_table, e_convert_w, e_convert_
     compute = (out[O_MACS] * e_mac + out[O_GROUPS] * e_group + out[O_TABLES] * e_table
                + out[O_CONV_W] * e_convert_w + out[O_CONV_A] * e_convert_a + out[O_VOPS] * e_vector_op
                + out[O_IDLE] * e_mac * design[D_IDLE, p]
-               + out[O_SPAD] * e_mac * design[D_RS_SPAD_FRACTION, p]) * design[D_PE_ENERGY_SCALE, p]
+               + out[O_SPAD] * e_mac * design[D_RS_SPAD_FRACTION, p]
+               + out[O_CODEC] * design[D_REG_PJ_PER_BIT, p]) * design[D_PE_ENERGY_SCALE, p]
     sram = (out[O_SRAM_RD_A] * design[D_RD_A, p] + out[O_SRAM_RD_B] * design[D_RD_B, p]
             + out[O_SRAM_RD_C] * design[D_RD_C, p] + out[O_SRAM_WR_A] * design[D_WR_A, p]
             + out[O_SRAM_WR_B] * design[D_WR_B, p] + out[O_SRAM_WR_C] * design[D_WR_C, p])

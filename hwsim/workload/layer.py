@@ -16,6 +16,17 @@ class Layer:
     count: int = 1  # identical repeats, e.g. 12 encoder blocks; a result row covers all of them
     # the layer's output is new K or V for the cache: written in the KV format, not the output one
     writes_kv: bool = False
+    # fraction of the layer's input activations that are nonzero (e.g. after a ReLU), for activation
+    # compression (buffers.activation_compression); None = not given: treated as dense (1.0)
+    activation_density: float | None = None
+
+    def __post_init__(self) -> None:
+        d = self.activation_density
+        if d is not None and (isinstance(d, bool) or not isinstance(d, (int, float)) or not 0.0 < d <= 1.0):
+            from hwsim.errors import HwsimInputError
+
+            raise HwsimInputError(f"layer '{self.name}': {d!r} is not a fraction of nonzero activations",
+                                  field="activation_density", allowed="a number in (0, 1], or None")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ padding, groups, ceil_mode, vector_op, elements, weights, activations, outputs, 
 empty; a cell left empty that has a documented default (batch, stride, padding, groups,
 ceil_mode = 1, 1, 0, 1, 0; count = 1) takes it; format cells left empty take the accelerator's declared default precision.
 ``writes_kv`` (gemm only, 0/1, default 0) marks a K/V projection whose output is written in the KV
-format. Lines starting with ``#`` are comments; ``# name: X`` and ``# source: Y`` set the workload's
+format. ``activation_density`` (gemm, matmul, conv2d; a number in (0, 1], default empty = dense) is
+the fraction of the layer's input activations that are nonzero, read by activation compression. Lines starting with ``#`` are comments; ``# name: X`` and ``# source: Y`` set the workload's
 name and source.
 """
 
@@ -25,7 +26,7 @@ from hwsim.workload.ops import Conv2d, Gemm, MatMul, VectorOp
 
 COLUMNS = ("name", "op", "count", "m", "k", "n", "batch", "in_h", "in_w", "in_c", "out_c",
            "kernel_h", "kernel_w", "stride", "padding", "groups", "ceil_mode", "vector_op", "elements",
-           "weights", "activations", "outputs", "kv", "writes_kv")
+           "weights", "activations", "outputs", "kv", "writes_kv", "activation_density")
 FORMAT_COLUMNS = ("weights", "activations", "outputs", "kv")
 
 _SHAPE_COLUMNS = {
@@ -112,6 +113,8 @@ def _row_to_layer(row: dict[str, str]) -> Layer:
     relevant = set(spec["required"]) | set(spec["optional"]) | {"name", "op", "count"} | set(FORMAT_COLUMNS)
     if op == "gemm":  # only a projection writes new K/V
         relevant.add("writes_kv")
+    if op != "vector":
+        relevant.add("activation_density")
     for column, value in row.items():
         if value and column not in relevant:
             raise HwsimInputError(f"'{column}' does not apply to op '{op}' (leave it empty)", field=column)
@@ -147,7 +150,21 @@ def _row_to_layer(row: dict[str, str]) -> Layer:
     writes_kv = row.get("writes_kv", "")
     if writes_kv not in ("", "0", "1"):
         raise HwsimInputError(f"must be 0 or 1, got {writes_kv}", field="writes_kv")
-    return Layer(name, operator, Precision(**formats), count, writes_kv == "1")
+    return Layer(name, operator, Precision(**formats), count, writes_kv == "1", _density(row.get("activation_density", "")))
+
+
+def _density(value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        density = float(value)
+    except ValueError:
+        raise HwsimInputError(f"'{value}' is not a number", field="activation_density",
+                              allowed="a fraction in (0, 1]") from None
+    if not 0.0 < density <= 1.0:  # also refuses nan
+        raise HwsimInputError(f"{value} is not a fraction of nonzero activations", field="activation_density",
+                              allowed="a number in (0, 1]")
+    return density
 
 
 def _layer_cells(layer: Layer) -> dict[str, object]:
@@ -167,6 +184,8 @@ def _layer_cells(layer: Layer) -> dict[str, object]:
             cells[column] = fmt.name
     if layer.writes_kv:
         cells["writes_kv"] = 1
+    if layer.activation_density is not None:
+        cells["activation_density"] = repr(layer.activation_density)
     return cells
 
 

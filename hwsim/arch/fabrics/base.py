@@ -13,6 +13,8 @@ import numpy as np
 
 from hwsim.arch.design import DesignBatch
 from hwsim.arch.spec import row_stationary_spads
+from hwsim.tech.arith import register
+from hwsim.tech.costs import unit_cost
 
 ROLES = ("ifmap", "filter", "ofmap")
 
@@ -29,12 +31,12 @@ DESIGN_INPUTS = (
     "user_mode", "pe_energy_scale", "keep_activations",
     # the row-stationary dataflow's PE scratchpads, in words (compute.row_stationary)
     "rs_filter_words", "rs_ifmap_words", "rs_psum_words", "rs_spad_mac_fraction",
-    "shared_ifmap_ofmap",
+    "shared_ifmap_ofmap", "activation_compression", "register_pj_per_bit",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
  D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
- D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED) = range(len(DESIGN_INPUTS))
+ D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED, D_RLC, D_REG_PJ_PER_BIT) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
@@ -45,10 +47,13 @@ LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is
                 "hands_on", "handed_in", "prev_in_words", "prev_out_words",
                 # a convolution's kernel and output rows x columns (1 for a GEMM): the row-
                 # stationary dataflow's 1-D row primitives
-                "kernel_h", "kernel_w", "out_h", "out_w")
+                "kernel_h", "kernel_w", "out_h", "out_w",
+                # nonzero fractions of the layer's input and output activations (the output's: the next
+                # layer's input's when the next layer reads it, else 1), for activation compression
+                "density_in", "density_out")
 (L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS,
  L_VEC_OPERANDS, L_INSTANCES, L_HANDS_ON, L_HANDED_IN, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, L_KERNEL_H, L_KERNEL_W,
- L_OUT_H, L_OUT_W) = range(len(LAYER_INPUTS))
+ L_OUT_H, L_OUT_W, L_DENSITY_IN, L_DENSITY_OUT) = range(len(LAYER_INPUTS))
 # element-wise ops whose every output element reads two input tensors (a residual add, a gate)
 TWO_OPERAND_VECTOR_OPS = frozenset({"add", "mul"})
 
@@ -84,6 +89,8 @@ OUTPUTS = (
     # PE scratchpad (register file) accesses beyond the PE's own operand registers: the row-
     # stationary dataflow's filter, ifmap and psum pads (priced at compute.row_stationary's energy)
     "spad_accesses",
+    # bits through the activation compression codec's registers (buffers.activation_compression)
+    "codec_bits",
     # report columns
     "folds", "mapping_efficiency", "compute_utilization", "sram_ifmap_reads_words", "sram_filter_reads_words",
     "sram_ofmap_writes_words", "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words",
@@ -97,7 +104,7 @@ OUTPUTS = (
 )
 (O_COMPUTE, O_STALL, O_MACS, O_GROUPS, O_TABLES, O_CONV_W, O_CONV_A, O_VOPS, O_SRAM_RD_A, O_SRAM_RD_B,
  O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_DRAM_A, O_DRAM_B, O_DRAM_W, O_DRAM_PSUM, O_IDLE,
- O_SPAD, O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
+ O_SPAD, O_CODEC, O_FOLDS, O_MAP_EFF, O_COMP_UTIL, O_SRAM_IFMAP_WORDS, O_SRAM_FILTER_WORDS, O_SRAM_OFMAP_WORDS,
  O_DRAM_IFMAP_WORDS, O_DRAM_FILTER_WORDS, O_DRAM_OFMAP_WORDS, O_COMPULSORY, O_SCHEME, O_MT, O_NT, O_KT,
  O_OVERLAP, O_DRAM_CYCLES, O_PORT_CYCLES, O_SPILL_BITS) = range(len(OUTPUTS))
 N_OUT = len(OUTPUTS)
@@ -182,6 +189,7 @@ class Counts:
     # k_per_step / cycles_per_step - MACs); priced at E_mac x compute.idle_pe_energy_fraction
     idle_mac_slots: np.ndarray | None = None
     spad_accesses: np.ndarray | None = None    # PE scratchpad accesses (row stationary)
+    codec_bits: np.ndarray | None = None       # bits through the compression codec's registers
     priced_terms: tuple[PricedTerm, ...] = ()  # the fabric's own work, priced as it says
 
 
@@ -264,6 +272,10 @@ def pack_design(d: DesignBatch) -> np.ndarray:
     out[D_PE_ENERGY_SCALE] = d.pe_energy_scale   # the point's node and supply over its group's
     out[D_KEEP_ACT] = d.keep_activations
     out[D_SHARED] = d.shared_ifmap_ofmap
+    out[D_RLC] = d.activation_compression
+    # a register bit's write energy at the structural group's tech point (the compression codec's;
+    # the point's own node and supply scale it with the PE energies)
+    out[D_REG_PJ_PER_BIT] = np.array([unit_cost(register(1.0), a.tech).energy_pj for a in d.accelerators])[d.group]
     spads = np.array([row_stationary_spads(a.spec.compute) for a in d.accelerators], dtype=np.float64)[d.group]
     out[D_RS_FILTER], out[D_RS_IFMAP], out[D_RS_PSUM], out[D_RS_SPAD_FRACTION] = spads.T
     operand_bpc = d.operand_bits_per_cycle()
@@ -303,6 +315,13 @@ def pack_layers(layers) -> np.ndarray:
     out[L_PREV_OUT_WORDS] = np.concatenate([[0.0], out_words[:-1]])
     out[L_KERNEL_H], out[L_KERNEL_W] = layers.kernel_h, layers.kernel_w
     out[L_OUT_H], out[L_OUT_W] = layers.out_h, layers.out_w
+    density = np.asarray(layers.activation_density, dtype=np.float64)
+    out[L_DENSITY_IN] = density
+    reads_it = np.zeros(layers.size, dtype=bool)
+    reads_it[:-1] = gemm[:-1] & gemm[1:] & ~to_dram[:-1]
+    if layers.llm is not None:
+        reads_it[:] = False
+    out[L_DENSITY_OUT] = np.where(reads_it, np.append(density[1:], 1.0), 1.0)
     return out
 
 
@@ -332,7 +351,8 @@ def cells_to_counts(out: np.ndarray, idle: bool) -> "Counts":
         vector_ops=out[O_VOPS], sram_read_bits=out[O_SRAM_RD_A:O_SRAM_RD_C + 1],
         sram_write_bits=out[O_SRAM_WR_A:O_SRAM_WR_C + 1],
         dram_read_bits=out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM], dram_write_bits=out[O_DRAM_W],
-        report=report, idle_mac_slots=out[O_IDLE] if idle else None, spad_accesses=out[O_SPAD])
+        report=report, idle_mac_slots=out[O_IDLE] if idle else None, spad_accesses=out[O_SPAD],
+        codec_bits=out[O_CODEC])
 
 
 def cell_matrix(counts: "Counts", shape: tuple) -> np.ndarray:
@@ -350,6 +370,7 @@ def cell_matrix(counts: "Counts", shape: tuple) -> np.ndarray:
     put(O_VOPS, counts.vector_ops)
     put(O_IDLE, counts.idle_mac_slots)
     put(O_SPAD, counts.spad_accesses)
+    put(O_CODEC, counts.codec_bits)
     for j in range(3):
         put(O_SRAM_RD_A + j, counts.sram_read_bits[j])
         put(O_SRAM_WR_A + j, counts.sram_write_bits[j])

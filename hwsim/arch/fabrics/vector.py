@@ -23,7 +23,7 @@ from hwsim.arch.fabrics.base import (
     O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM,
     O_DRAM_W, O_FOLDS, O_GROUPS, O_IDLE, O_MACS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS, O_SRAM_RD_A,
     O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL, O_TABLES, O_VOPS, Q_A_BITS,
-    O_DRAM_CYCLES, O_OVERLAP, O_PORT_CYCLES, O_SPAD, O_SPILL_BITS, Q_OUT_BITS, REPORT_NAN_OUTPUTS, COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob,
+    O_DRAM_CYCLES, O_OVERLAP, O_PORT_CYCLES, O_SPAD, O_CODEC, O_SPILL_BITS, Q_OUT_BITS, REPORT_NAN_OUTPUTS, COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob,
     cells_to_counts)
 
 
@@ -75,6 +75,7 @@ def vector_cell(design, p, layer, i, prec, out):
     out[O_CONV_A] = 0.0
     out[O_IDLE] = 0.0
     out[O_SPAD] = 0.0
+    out[O_CODEC] = 0.0
     out[O_SRAM_RD_B] = 0.0
     out[O_SRAM_WR_B] = 0.0
     out[O_OVERLAP] = 1.0 if design[D_DBUF, p] > 0 else 0.0

@@ -24,11 +24,11 @@ from numba import njit
 from hwsim.arch.fabrics.base import (
     B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL,
     D_BW, D_COLS, D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
-    D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
-    L_A_UNIQUE, L_HANDED_IN, L_HANDS_ON, L_KERNEL_H, L_KERNEL_W, L_OUT_H, L_OUT_W, L_INSTANCES, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_SPILL_BITS,
+    D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_PORT_A, D_PORT_B, D_PORT_C, D_ROWS, D_SDB, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_A_INPUT,
+    L_A_UNIQUE, L_HANDED_IN, L_HANDS_ON, L_KERNEL_H, L_KERNEL_W, L_OUT_H, L_OUT_W, L_DENSITY_IN, L_DENSITY_OUT, L_INSTANCES, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_SPILL_BITS,
     Q_PREV_A_BITS, Q_PREV_OUT_BITS,
     L_K, L_M, L_N, O_COMPULSORY, O_COMPUTE, O_DRAM_CYCLES, O_PORT_CYCLES, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B,
-    O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_SPAD, O_GROUPS,
+    O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_SPAD, O_CODEC, O_GROUPS,
     O_IDLE, O_KT, O_MACS, O_MAP_EFF, O_MT, O_NT, O_OVERLAP, O_SCHEME, O_SRAM_FILTER_WORDS, O_SRAM_IFMAP_WORDS,
     O_SRAM_OFMAP_WORDS, O_SRAM_RD_A, O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL,
     O_TABLES, O_VOPS, Q_ACC_BITS, Q_A_BITS, Q_B_BITS, Q_CPS, Q_GROUP_SIZE, Q_OUT_BITS, Q_PACK, Q_TABLE_ENTRIES,
@@ -37,7 +37,8 @@ from hwsim.arch.fabrics.systolic.mapper import (
     K_A_READ, K_B_READ, K_COMPUTE, K_K_PASSES, K_KT, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP, K_PSUM_READ, K_SCHEME,
     K_SPILL, K_TOTAL, S_A_BITS, S_A_DISTINCT, S_ACC_BITS, S_B_BITS, S_COL_FOLDS, S_COLS, S_CPS, S_DBUF, S_DF,
     S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_ROW_FOLDS, S_ROWS, S_SIZE_A, S_SIZE_B, S_SIZE_C,
-    S_SRAM_A, S_SRAM_B, S_SS_CAP, S_ARRAY_CYCLES, S_SHARED, DF_ROW_STATIONARY, choose, resident_traffic, scalesim_order)
+    S_SRAM_A, S_SRAM_B, S_SS_CAP, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT, DF_ROW_STATIONARY, choose, resident_traffic, scalesim_order)
+from hwsim.arch.fabrics.systolic.compression import rlc_ratio
 from hwsim.arch.fabrics.systolic.row_stationary import rs_array
 from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
 
@@ -114,7 +115,13 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
                                                        float(row_folds), float(col_folds), float(map_cols), a_bits,
                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     res_in, res_out = residency(design, p, layer, i, prec, g)
-    ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out)
+    # activation compression (compression.py): the fraction of their bits activations cross DRAM
+    # with; not under SCALE-Sim's USER mode nor BitMoD's rule, which count their own traffic
+    rlc_in = rlc_out = 1.0
+    if design[D_RLC, p] > 0 and mapping != MAPPING_BITMOD and design[D_USER, p] <= 0:
+        rlc_in = rlc_ratio(layer[L_DENSITY_IN, i], a_raw)
+        rlc_out = rlc_ratio(layer[L_DENSITY_OUT, i], out_bits)
+    ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out, rlc_in, rlc_out)
     ss_dram = ss_a + ss_b + ss_pr + ss_w
     if math.isinf(bw):
         ss_stall = 0.0
@@ -148,6 +155,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
         structure[S_DF], structure[S_DBUF] = df, design[D_DBUF, p]
         structure[S_ARRAY_CYCLES] = ss_compute
         structure[S_SHARED] = design[D_SHARED, p]
+        structure[S_RLC_IN], structure[S_RLC_OUT] = rlc_in, rlc_out
         structure[S_RES_IN], structure[S_RES_OUT] = res_in, res_out
         choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
@@ -197,7 +205,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     out[O_SRAM_RD_B] = sram_b_array
     kept = mn * out_bits if res_out > 0 else 0.0                   # outputs staying for the next layer
     out[O_SRAM_RD_C] = onchip_psum * acc_bits + out_write + kept   # accumulate, and drain (DRAM or ifmap)
-    out[O_SRAM_WR_A] = a_read + kept                               # fills from DRAM, kept outputs
+    out[O_SRAM_WR_A] = a_read / rlc_in + kept                      # fills from DRAM (decoded), kept outputs
     out[O_SRAM_WR_B] = b_read
     out[O_SRAM_WR_C] = mn * out_bits + onchip_psum * acc_bits + psum_read
     out[O_DRAM_A] = a_read
@@ -210,6 +218,10 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     # row stationary: each product reads its weight and input from the PE's pads and reads and writes
     # its partial sum in the psum pad (4 accesses; derived from the RS PE, ISCA 2016 Sec. IV-A)
     out[O_SPAD] = 4.0 * macs if df == DF_ROW_STATIONARY else 0.0
+    # the codec writes every compressed bit once into its pair registers (compression.py); a stream
+    # that would not shrink bypasses it
+    out[O_CODEC] = ((a_read if rlc_in < 1.0 else 0.0)
+                    + (mn * out_bits * rlc_out if rlc_out < 1.0 and res_out <= 0 else 0.0))
     out[O_FOLDS] = folds
     out[O_MAP_EFF] = efficiency
     out[O_COMP_UTIL] = utilization
@@ -219,7 +231,8 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     out[O_DRAM_IFMAP_WORDS] = a_read / a_raw                        # operand elements, not packed words
     out[O_DRAM_FILTER_WORDS] = b_read / b_raw
     out[O_DRAM_OFMAP_WORDS] = (0.0 if res_out > 0 else mn) + spill
-    a_min, w_min, _ = resident_traffic(a_unique * a_bits, mn * out_bits, mn, out_bits, res_in, res_out)
+    a_min, w_min, _ = resident_traffic(a_unique * a_bits, mn * out_bits, mn, out_bits, res_in, res_out, rlc_in,
+                                       rlc_out)
     out[O_COMPULSORY] = a_min + float(k) * n * b_bits + w_min
     # outputs written to DRAM only for the next layer to read back: what keep_activations saves
     out[O_SPILL_BITS] = mn * out_bits if layer[L_HANDS_ON, i] > 0 and res_out <= 0 else 0.0

@@ -171,10 +171,10 @@ def table_rows(design) -> int:
     return N_TABLE_ROWS_SHARED if design[D_SHARED].any() else N_TABLE_ROWS
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
-                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c")
+                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c", "rlc_in", "rlc_out")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
  S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
- S_RES_OUT, S_ARRAY_CYCLES, S_SHARED) = range(len(STRUCTURE_INPUTS))
+ S_RES_OUT, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT) = range(len(STRUCTURE_INPUTS))
 # Row stationary (df 3) reaches the mapper as a weight-stationary-like array whose "rows" are the K
 # a pass reduces in the array and whose "cols" are the filters a pass runs (row_stationary.py), with
 # its own array cycles (S_ARRAY_CYCLES: buffer tiles in those units add no passes) and no fold
@@ -183,28 +183,31 @@ DF_ROW_STATIONARY = 3
 
 
 @njit(cache=True)
-def resident_traffic(a, w, mn, out_bits, res_in, res_out):
+def resident_traffic(a, w, mn, out_bits, res_in, res_out, rlc_in, rlc_out):
     """(A bits from DRAM, output bits to DRAM, output bits landing in the ifmap buffer) when the
     layer's input is already in the ifmap buffer (``res_in``: every fetch of A is an SRAM read)
-    and its output stays there for the next layer (``res_out``: spilled partial sums still go)."""
+    and its output stays there for the next layer (``res_out``: spilled partial sums still go);
+    activations that do cross DRAM shrink to ``rlc_in`` and ``rlc_out`` of their bits (activation
+    compression, compression.py; 1.0 without), partial sums never."""
     kept = mn * out_bits if res_out > 0 else 0.0
-    return (0.0 if res_in > 0 else a), w - kept, kept
+    saved = 0.0 if res_out > 0 else mn * out_bits * (1.0 - rlc_out)
+    return (0.0 if res_in > 0 else a * rlc_in), w - kept - saved, kept
 
 
 @njit(cache=True)
 def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles, passes, k_passes, sram_a, sram_b,
-             mn, out_bits, acc_bits, array_k_folds, res_in, res_out):
+             mn, out_bits, acc_bits, array_k_folds, res_in, res_out, rlc_in, rlc_out):
     # K chunks a partial sum goes through: the array's K folds (WS/IS), or the buffer's K passes
     # (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
     psum = mn * (max(array_k_folds, k_passes) - 1)
-    a_dram, w_dram, kept = resident_traffic(a, w, mn, out_bits, res_in, res_out)
+    a_dram, w_dram, kept = resident_traffic(a, w, mn, out_bits, res_in, res_out, rlc_in, rlc_out)
     row = table[r]
     row[F_VARIANT], row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT] = variant, scheme, mt, nt, kt
     row[F_A], row[F_B], row[F_W], row[F_PR], row[F_SPILL] = a_dram, b, w_dram, pr, spill
     row[F_NTILES], row[F_PASSES], row[F_KPASSES], row[F_DRAM] = n_tiles, passes, k_passes, a_dram + b + w_dram + pr
     # ports: the ifmap buffer takes DRAM fills and the outputs kept for the next layer; the ofmap
     # buffer drains every output, to DRAM or to the ifmap buffer
-    row[F_PA], row[F_PB], row[F_PC] = sram_a + a_dram + kept, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
+    row[F_PA], row[F_PB], row[F_PC] = sram_a + a_dram / rlc_in + kept, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
 
 
 @njit(cache=True)
@@ -230,7 +233,8 @@ def prepare_variant(variant, s, table, cand):
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, m, k, n, a_distinct, row_folds, col_folds, cols, a_bits,
                                                         b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     _put_row(table, r, variant, 0.0, math.nan, math.nan, math.nan, ss_a, ss_b, ss_w, ss_pr, ss_spill, folds, folds,
-             1.0, sram_a, sram_b, mn, out_bits, acc_bits, array_k_folds, s[S_RES_IN], s[S_RES_OUT])
+             1.0, sram_a, sram_b, mn, out_bits, acc_bits, array_k_folds, s[S_RES_IN], s[S_RES_OUT], s[S_RLC_IN],
+             s[S_RLC_OUT])
     count = 1
     t_dim = k if os_ else (m if ws else n)
     rho = a_distinct / (m * k)
@@ -242,14 +246,14 @@ def prepare_variant(variant, s, table, cand):
             w_c = joint - w_a
         count = _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits,
                                 rows, cols, os_, ws, is_, w_a, w_b, w_c, rho, t_dim, folds, sram_a, sram_b, mn,
-                                array_k_folds, s[S_RES_IN], s[S_RES_OUT], cand)
+                                array_k_folds, s[S_RES_IN], s[S_RES_OUT], s[S_RLC_IN], s[S_RLC_OUT], cand)
     return count
 
 
 @njit(cache=True)
 def _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits, rows, cols,
                     os_, ws, is_, w_a, w_b, w_c, rho, t_dim, folds, sram_a, sram_b, mn, array_k_folds, res_in,
-                    res_out, cand):
+                    res_out, rlc_in, rlc_out, cand):
     """Every feasible, distinct candidate tiling for buffers of w_a, w_b, w_c bits, as rows from
     ``r + count``; returns the new count."""
     _k_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, cols, os_, is_, w_a, w_b, w_c, cand)
@@ -275,7 +279,7 @@ def _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bit
             t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
         _put_row(table, r + count, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
                  folds * math.ceil(t_dim / t_tile), math.ceil(k / kt), sram_a, sram_b, mn, out_bits, acc_bits,
-                 array_k_folds, res_in, res_out)
+                 array_k_folds, res_in, res_out, rlc_in, rlc_out)
         count += 1
     return count
 
@@ -302,7 +306,8 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
     cap = ss_cap * (1 + 1e-12) + 1e-9
     mn = m * n
     # what must cross DRAM at least (less what stays on chip between layers: resident_traffic)
-    a_min, w_min, kept = resident_traffic(a_distinct * a_bits, mn * out_bits, mn, out_bits, s[S_RES_IN], s[S_RES_OUT])
+    a_min, w_min, kept = resident_traffic(a_distinct * a_bits, mn * out_bits, mn, out_bits, s[S_RES_IN], s[S_RES_OUT],
+                                          s[S_RLC_IN], s[S_RLC_OUT])
     compulsory = a_min + k * n * b_bits + w_min
     # no choice computes faster than every fold passing once (passes >= folds), nor waits less for
     # the SRAM ports than with each operand fetched once and partial sums through the array's K

@@ -1,0 +1,88 @@
+"""buffers.activation_compression rlc (hwsim/arch/fabrics/systolic/compression.py): Eyeriss's
+run-length format on activations to and from DRAM, by each layer's activation_density. Expected
+values worked by hand from the module's formula."""
+
+from __future__ import annotations
+
+import pytest
+
+import hwsim
+from hwsim.arch.fabrics.systolic.compression import rlc_ratio
+from hwsim.errors import HwsimInputError
+from hwsim.workload.trace import parse_trace
+
+
+def test_ratio_by_hand():
+    # 16-bit values: floor(63 / 21) = 3 pairs per 64-bit word; density 0.5: a pair covers
+    # (1 - 0.5^32) / 0.5 elements, so bits per element = 0.5 / (1 - 0.5^32) x 64 / 3, over 16
+    assert rlc_ratio(0.5, 16.0) == pytest.approx(0.5 / (1 - 0.5 ** 32) * 64 / 3 / 16, rel=1e-12)
+    # 8-bit values: floor(63 / 13) = 4 pairs per word; density 0.1: 0.1 / (1 - 0.9^32) x 16 / 8
+    assert rlc_ratio(0.1, 8.0) == pytest.approx(0.1 / (1 - 0.9 ** 32) * 64 / 4 / 8, rel=1e-12)
+    # dense data, and data the format would grow (0.8 x 64/3 / 16 = 1.07): bypassed
+    assert rlc_ratio(1.0, 16.0) == 1.0
+    assert rlc_ratio(0.8, 16.0) == 1.0
+    # a value too wide for one pair in a word (5 + 59 > 63): nothing to compress with
+    assert rlc_ratio(0.1, 59.0) == 1.0
+
+
+TRACE = """name,op,count,m,k,n,activation_density
+a,gemm,1,64,64,64,
+b,gemm,1,64,64,64,0.25
+"""
+# the second layer reads the first's output, so the first's output has density 0.25 too
+
+
+def _layers(compression: str):
+    accel = hwsim.load_accelerator("scalesim-default", overrides=[
+        "mapping=auto", f"buffers.activation_compression={compression}", "dram.bandwidth_gb_s=unlimited"])
+    return hwsim.simulate(accel, parse_trace(TRACE)).layers
+
+
+def test_dram_activation_traffic_shrinks_by_the_ratio():
+    plain, rlc = _layers("none"), _layers("rlc")
+    r = rlc_ratio(0.25, 8.0)    # scalesim-default: 8-bit activations and outputs
+    # layer a: dense input (no change), output to b at density 0.25
+    assert rlc.loc[0, "dram_ifmap_reads_bits"] == plain.loc[0, "dram_ifmap_reads_bits"]
+    assert rlc.loc[0, "dram_ofmap_writes_bits"] == pytest.approx(plain.loc[0, "dram_ofmap_writes_bits"] * r, rel=1e-12)
+    # layer b: its input at 0.25, its output (last layer) dense
+    assert rlc.loc[1, "dram_ifmap_reads_bits"] == pytest.approx(plain.loc[1, "dram_ifmap_reads_bits"] * r, rel=1e-12)
+    assert rlc.loc[1, "dram_ofmap_writes_bits"] == plain.loc[1, "dram_ofmap_writes_bits"]
+    # weights are never compressed; traffic never below the (compressed) compulsory figure
+    assert (rlc["dram_filter_reads_bits"] == plain["dram_filter_reads_bits"]).all()
+    assert ((rlc["dram_reads_bits"] + rlc["dram_writes_bits"]) >= rlc["compulsory_dram_bits"] * (1 - 1e-12)).all()
+
+
+def test_codec_energy_is_a_register_write_per_compressed_bit():
+    from hwsim.tech.arith import register
+    from hwsim.tech.costs import unit_cost
+
+    plain, rlc = _layers("none"), _layers("rlc")
+    accel = hwsim.load_accelerator("scalesim-default")
+    bit_pj = unit_cost(register(1.0), accel.tech).energy_pj
+    # layer b decodes its compressed input: compute energy grows by those bits x a register bit
+    extra = rlc.loc[1, "energy_compute_pj"] - plain.loc[1, "energy_compute_pj"]
+    assert extra == pytest.approx(rlc.loc[1, "dram_ifmap_reads_bits"] * bit_pj, rel=1e-9)
+
+
+@pytest.mark.parametrize("cell", ["0", "1.5", "nan", "abc", "-0.2"])
+def test_a_bad_density_is_refused_naming_the_column(cell):
+    with pytest.raises(HwsimInputError, match="activation_density"):
+        parse_trace(f"name,op,m,k,n,activation_density\na,gemm,4,4,4,{cell}\n")
+
+
+def test_density_does_not_apply_to_a_vector_op():
+    with pytest.raises(HwsimInputError, match="activation_density"):
+        parse_trace("name,op,vector_op,elements,activation_density\nr,vector,relu,16,0.5\n")
+
+
+def test_density_round_trips_through_the_trace():
+    from hwsim.workload.trace import format_trace
+
+    work = parse_trace(TRACE)
+    again = parse_trace(format_trace(work))
+    assert [layer.activation_density for layer in again.layers] == [None, 0.25]
+
+
+def test_layer_api_refuses_a_bad_density():
+    with pytest.raises(HwsimInputError, match="activation_density"):
+        hwsim.Layer("x", hwsim.Gemm(4, 4, 4), activation_density=True)
