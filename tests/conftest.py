@@ -1,10 +1,28 @@
+import contextlib
 import importlib.util
+import io
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 REFERENCE = PROJECT.parent / "shared" / "reference"
+LLAMA2 = PROJECT / "workloads" / "llm" / "llama-2-7b.json"
+
+# The study scripts run end to end in the suite, each once per session on the small inputs its
+# tests use: name -> (script, arguments besides --out, the HTML page it writes). Their own tests
+# (tests/studies, tests/dse/test_dse_search.py) read the tables, and tests/browser opens the pages,
+# of the same run (`study_run`), so a study is not run twice.
+STUDY_RUNS = {
+    "int_vs_fp": ("studies/int_vs_fp/run.py", ["--nodes", "45", "7"], "int_vs_fp.html"),
+    "lut_vs_mac": ("studies/lut_vs_mac/run.py", ["--quick"], "lut_vs_mac.html"),
+    "mixpe": ("studies/mixpe/run.py", ["--quick"], "mixpe.html"),
+    "pim_decode": ("studies/pim_decode/run.py", ["--quick"], "pim_decode.html"),
+    # the command-line contract of tests/studies/test_bitmod.py: CSV rows, one design's bits given
+    "bitmod": ("studies/bitmod/reproduce.py", [str(LLAMA2), "--format", "csv", "--design", "ant=5.25"],
+               "bitmod.html"),
+    "search_vs_exhaustive": ("studies/dse/search_vs_exhaustive.py", ["--quick"], "search_front.html"),
+}
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +39,34 @@ def load_script(relative_path: str, module_name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class StudyRun:
+    """One run of a study script (``main([*args, "--out", out])`` in this process): the script's
+    module, its output folder (read only: tests share it), what it printed and its exit code."""
+
+    def __init__(self, name: str, folder: Path):
+        script, args, html = STUDY_RUNS[name]
+        self.name, self.script, self.html = name, script, folder / html
+        self.module = load_script(script, f"study_{name}")
+        self.out = folder
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            self.code = self.module.main([*args, "--out", str(folder)])
+        self.stdout, self.stderr = stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture(scope="session")
+def study_run(tmp_path_factory):
+    """``study_run(name)``: the StudyRun of STUDY_RUNS[name], run on the first call of the session
+    and shared after (a failed run is asserted by every test that asks for it)."""
+    runs: dict[str, StudyRun] = {}
+
+    def run(name: str) -> StudyRun:
+        if name not in runs:
+            runs[name] = StudyRun(name, tmp_path_factory.mktemp(f"study_{name}"))
+        done = runs[name]
+        assert done.code == 0, f"{done.script} exited {done.code}: {done.stderr}"
+        return done
+
+    return run

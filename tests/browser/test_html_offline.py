@@ -14,22 +14,14 @@ import pytest
 import browser.conftest as browser_conftest
 from browser.conftest import (chromium_path, horizontal_overflow_px, is_local_url, open_page, overlapping_labels,
                               plot_is_rendered)
-from conftest import PROJECT, load_script
+from conftest import PROJECT, STUDY_RUNS, load_script
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("plotly")
 
-LLAMA2 = PROJECT / "workloads" / "llm" / "llama-2-7b.json"
-
-# study name: (script, arguments besides --out: the small inputs the studies' own tests use, HTML it writes)
-STUDIES = {
-    "int_vs_fp": ("studies/int_vs_fp/run.py", ["--nodes", "45", "7"], "int_vs_fp.html"),
-    "lut_vs_mac": ("studies/lut_vs_mac/run.py", ["--quick"], "lut_vs_mac.html"),
-    "mixpe": ("studies/mixpe/run.py", ["--quick"], "mixpe.html"),
-    "pim_decode": ("studies/pim_decode/run.py", ["--quick"], "pim_decode.html"),
-    "bitmod": ("studies/bitmod/reproduce.py", [str(LLAMA2), "--format", "csv"], "bitmod.html"),
-    "search_vs_exhaustive": ("studies/dse/search_vs_exhaustive.py", ["--quick"], "search_front.html"),
-}
+# study name: (script, arguments besides --out: the small inputs the studies' own tests use, HTML it
+# writes). The pages are those of the very runs the studies' tests read (tests/conftest.py: study_run).
+STUDIES = STUDY_RUNS
 PLOTS_PAGE = "hwsim.plots.write_html"
 GALLERY_PAGE = "hwsim.plots figures"
 ROOFLINE_PAGE = "hwsim plot roofline"
@@ -134,27 +126,34 @@ def _roofline_page(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def pages(browser, tmp_path_factory):
-    """name -> (page, console_errors, blocked_requests) for every page, written once and loaded
-    side by side (Chromium parses the pages' 4.5 MB of plotly.js in parallel renderers)."""
-    paths = {PLOTS_PAGE: _plots_page(tmp_path_factory.mktemp("plots")),
-             GALLERY_PAGE: _gallery_page(tmp_path_factory.mktemp("gallery")),
-             ROOFLINE_PAGE: _roofline_page(tmp_path_factory.mktemp("roofline"))}
-    for name, (script, args, html) in STUDIES.items():
-        out = tmp_path_factory.mktemp(name)
-        module = load_script(script, f"browser_study_{name}")
-        assert module.main([*args, "--out", str(out)]) == 0, f"{script} failed"
-        paths[name] = out / html
-        assert paths[name].is_file(), f"{script} did not write {html}"
+def _written_pages(tmp_path_factory, study_run):
+    """(name, path) of every page, one after the other as each is written."""
+    yield PLOTS_PAGE, _plots_page(tmp_path_factory.mktemp("plots"))
+    yield GALLERY_PAGE, _gallery_page(tmp_path_factory.mktemp("gallery"))
+    yield ROOFLINE_PAGE, _roofline_page(tmp_path_factory.mktemp("roofline"))
+    for name in STUDIES:
+        run = study_run(name)      # written once a session, the run the study's own tests read
+        assert run.html.is_file(), f"{run.script} did not write {run.html.name}"
+        yield name, run.html
     for name, (script, build) in STUDY_FIGURES.items():
-        paths[name] = build(load_script(script, f"browser_study_{name}"), tmp_path_factory.mktemp(name))
-    opened = {name: open_page(browser, path, wait_until="commit", keep=True) for name, path in paths.items()}
-    for page, _, _ in opened.values():
-        page.wait_for_load_state("load")
-    yield opened
-    for page, _, _ in opened.values():
-        page.context.close()
+        yield name, build(load_script(script, f"browser_study_{name}"), tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="module")
+def pages(browser, tmp_path_factory, study_run, defects):
+    """name -> (page, console_errors, blocked_requests) for every page, each opened as soon as it
+    is written: Chromium parses a page's 4.5 MB of plotly.js in its own renderer process while
+    Python writes the next one, and the pages load side by side."""
+    opened = {}
+    try:
+        for name, path in _written_pages(tmp_path_factory, study_run):
+            opened[name] = open_page(browser, path, wait_until="commit", keep=True)
+        for page, _, _ in opened.values():
+            page.wait_for_load_state("load")
+        yield opened
+    finally:
+        for page, _, _ in opened.values():
+            page.context.close()
 
 
 def test_every_study_figure_is_here():
@@ -216,17 +215,25 @@ console.error('boom');
 
 @pytest.fixture(scope="module")
 def defects(browser, tmp_path_factory):
+    """The page of known defects, opened without waiting (``pages`` asks for it first, so Chromium
+    loads it while the other pages are written); the checks wait for its load."""
     from plotly.offline import get_plotlyjs
 
     path = tmp_path_factory.mktemp("defects") / "defects.html"
     path.write_text(_DEFECTS_PAGE.format(plotly=get_plotlyjs()), encoding="utf-8")
-    opened = open_page(browser, path, keep=True)
+    opened = open_page(browser, path, wait_until="commit", keep=True)
     yield opened
     opened[0].context.close()
 
 
-def test_checks_find_blank_plots(defects):
-    page = defects[0]
+@pytest.fixture
+def defects_loaded(defects):
+    defects[0].wait_for_load_state("load")
+    return defects
+
+
+def test_checks_find_blank_plots(defects_loaded):
+    page = defects_loaded[0]
     check = plot_is_rendered(page)
     assert not check
     by_id = {plot["id"]: plot for plot in check.plots}
@@ -239,14 +246,14 @@ def test_checks_find_blank_plots(defects):
     assert check.problems[0].startswith("plot 1 (#empty)") and check.problems[1].startswith("plot 3 (#glempty)")
 
 
-def test_checks_find_console_errors_and_requests_off_the_machine(defects):
-    _, console_errors, blocked_requests = defects
+def test_checks_find_console_errors_and_requests_off_the_machine(defects_loaded):
+    _, console_errors, blocked_requests = defects_loaded
     assert blocked_requests == ["https://example.invalid/logo.png"]
     assert any("boom" in error for error in console_errors)
 
 
-def test_checks_find_overflow_and_covered_titles(defects):
-    page = defects[0]
+def test_checks_find_overflow_and_covered_titles(defects_loaded):
+    page = defects_loaded[0]
     # 2,000 px element + the body's default 8 px margin, in a 1,400 px window
     assert horizontal_overflow_px(page) == 2000 + 8 - 1400
     problems = overlapping_labels(page)

@@ -7,7 +7,6 @@ every searched row can be checked against the grid sweep's row of the same id.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 import textwrap
@@ -275,21 +274,13 @@ def test_without_optuna_one_line_names_the_extra(folder, capsys, monkeypatch):
 
 # ---- the study's mechanics ----------------------------------------------------------------------
 
-def _study():
-    path = Path(__file__).resolve().parents[2] / "studies" / "dse" / "search_vs_exhaustive.py"
-    spec = importlib.util.spec_from_file_location("search_vs_exhaustive", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_search_vs_exhaustive_small(tmp_path, capsys):
+def test_search_vs_exhaustive_small(study_run):
     """The benchmark's mechanics on its --quick space (budget 32): three ratios in (0, 1], the
-    exhaustive front's volume the largest, tables written; not its 0.98 target."""
-    study = _study()
-    assert study.main(["--quick", "--out", str(tmp_path / "study")]) == 0
-    out = capsys.readouterr().out
-    ratios = pd.read_csv(tmp_path / "study" / "ratios.csv")
+    exhaustive front's volume the largest, tables written; not its 0.98 target. The --quick run is
+    the one tests/browser opens the page of (tests/conftest.py: study_run asserts its exit code 0)."""
+    run = study_run("search_vs_exhaustive")
+    out = run.stdout
+    ratios = pd.read_csv(run.out / "ratios.csv")
     assert list(ratios["method"]) == ["nsga2", "tpe", "random"]
     assert (ratios["evaluations"] == 32).all()
     assert ((ratios["hypervolume_ratio"] > 0) & (ratios["hypervolume_ratio"] <= 1 + 1e-12)).all()

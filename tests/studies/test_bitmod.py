@@ -175,21 +175,22 @@ def _cli(repro, capsys, *args):
     return code, out.out, out.err
 
 
-def test_cli_contract(repro, tmp_path, capsys):
-    code, stdout, stderr = _cli(repro, capsys, str(LLAMA2), "--format", "csv", "--design", "ant=5.25",
-                                "--out", str(tmp_path / "out"))
-    assert code == 0, stderr
-    lines = stdout.strip().splitlines()
+def test_cli_contract(study_run):
+    # `reproduce.py LLAMA2 --format csv --design ant=5.25 --out OUT` through main(argv), the run
+    # tests/browser opens the page of (tests/conftest.py: study_run asserts its exit code 0)
+    run = study_run("bitmod")
+    assert run.code == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
     assert lines[0] == ("design,task,compute_cycles,total_cycles,energy_pj,energy_compute_pj,"
                         "energy_sram_pj,energy_dram_pj")
-    table = pd.read_csv(tmp_path / "out" / "results.csv")
+    table = pd.read_csv(run.out / "results.csv")
     assert set(table.mapping) == {"bitmod", "auto"}
     rows = [line.split(",") for line in lines[1:]]
     assert [(r[0], r[1]) for r in rows] == [(d, t) for d in ("fp16", "ant", "olive", "bitmod_lossless",
                                                              "bitmod_lossy") for t in ("prefill", "decode")]
     ant = table[(table.design == "ant") & (table.mapping == "bitmod")]
     assert set(ant.weight_bits) == {5.25}
-    html = (tmp_path / "out" / "bitmod.html")
+    html = run.out / "bitmod.html"
     if html.exists():
         assert "cdn.plot.ly" not in html.read_text()[:5000]
 

@@ -6,25 +6,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import load_script
 from figure_checks import check_readable
 
 
-def _run(name: str, tmp_path_factory):
-    module = load_script(f"studies/{name}/run.py", f"study_{name}")
-    out = tmp_path_factory.mktemp(name)
-    assert module.main(["--out", str(out), "--quick"]) == 0
-    return module, out
+# each study's --quick run, shared with tests/browser (tests/conftest.py: study_run)
+@pytest.fixture(scope="module")
+def lut(study_run):
+    run = study_run("lut_vs_mac")
+    return run.module, run.out
 
 
 @pytest.fixture(scope="module")
-def lut(tmp_path_factory):
-    return _run("lut_vs_mac", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def mixpe(tmp_path_factory):
-    return _run("mixpe", tmp_path_factory)
+def mixpe(study_run):
+    run = study_run("mixpe")
+    return run.module, run.out
 
 
 def _offline_html(path: Path) -> None:

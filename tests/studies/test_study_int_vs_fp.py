@@ -2,15 +2,13 @@
 
 import pandas as pd
 import pytest
-from conftest import load_script
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    module = load_script("studies/int_vs_fp/run.py", "int_vs_fp")
-    out = tmp_path_factory.mktemp("int_vs_fp")
-    assert module.main(["--out", str(out), "--nodes", "45", "7"]) == 0
-    return module, out
+def study(study_run):
+    # the run on nodes 45 and 7, shared with tests/browser (tests/conftest.py: study_run)
+    run = study_run("int_vs_fp")
+    return run.module, run.out
 
 
 def test_writes_tables_and_figure(study):

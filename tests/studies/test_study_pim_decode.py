@@ -5,15 +5,14 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import load_script
 from figure_checks import check_readable
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    module = load_script("studies/pim_decode/run.py", "study_pim_decode")
-    out = tmp_path_factory.mktemp("pim_decode")
-    assert module.main(["--out", str(out), "--quick"]) == 0
+def study(study_run):
+    # the --quick run, shared with tests/browser (tests/conftest.py: study_run)
+    run = study_run("pim_decode")
+    module, out = run.module, run.out
     results = pd.read_csv(out / "results.csv", keep_default_na=False, na_values=[""])
     return module, out, results, pd.read_csv(out / "claims.csv")
 
