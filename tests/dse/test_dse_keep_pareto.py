@@ -116,29 +116,37 @@ def test_interrupted_then_resumed_front_is_exact(folder, capsys, whole_front, mo
 def test_sigkill_mid_sweep_then_resume(folder, capsys, whole_front):
     space = write(folder, SPACE.format(chunk=1))    # 27 chunks of one point
     out = folder / "out"
+    # the fourth chunk hangs, so that the kill lands mid-sweep (inside a chunk) once 3 are written
     script = textwrap.dedent(f"""
         import time, hwsim.dse.sweep as s
         real = s.evaluate_chunk
-        def slow(spec, chunk):
-            time.sleep(0.2)
+        def hangs_from_the_fourth(spec, chunk):
+            if chunk >= 3:
+                time.sleep(600)
             return real(spec, chunk)
-        s.evaluate_chunk = slow
+        s.evaluate_chunk = hangs_from_the_fourth
         from hwsim.cli import main
         raise SystemExit(main(["sweep", {str(space)!r}, "-o", {str(out)!r}, "--keep", "pareto", "--quiet"]))
         """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    manifest = out / "_manifest.json"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and child.poll() is None:
-        try:
-            if len(json.loads(manifest.read_text())["done"]) >= 3:
-                break
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.02)
-    assert child.poll() is None, child.communicate()
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    try:
+        manifest = out / "_manifest.json"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and child.poll() is None:
+            try:
+                if len(json.loads(manifest.read_text())["done"]) >= 3:
+                    break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+        assert child.poll() is None, child.communicate()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
     assert 3 <= len(json.loads(manifest.read_text())["done"]) < 27
     code, _, err = run(["sweep", space, "-o", out, "--keep", "pareto", "--resume"], capsys)
     assert code == 0, err

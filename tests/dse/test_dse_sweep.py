@@ -319,33 +319,40 @@ def test_sigkill_mid_sweep_then_resume(folder, capsys):
     """A real process killed with SIGKILL while it sweeps; --resume finishes it."""
     space = write(folder, BASE.format(chunk=1))    # 12 chunks of one point
     out = folder / "out"
-    # each chunk is slowed down so that the kill lands mid-sweep
+    # the fourth chunk hangs, so that the kill lands mid-sweep (inside a chunk) once 3 are written,
+    # whatever the machine's load
     script = textwrap.dedent(f"""
         import time, hwsim.dse.sweep as s
         real = s.evaluate_chunk
-        def slow(spec, chunk):
-            time.sleep(0.25)
+        def hangs_from_the_fourth(spec, chunk):
+            if chunk >= 3:
+                time.sleep(600)
             return real(spec, chunk)
-        s.evaluate_chunk = slow
+        s.evaluate_chunk = hangs_from_the_fourth
         from hwsim.cli import main
         raise SystemExit(main(["sweep", {str(space)!r}, "-o", {str(out)!r}, "--quiet"]))
         """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    manifest = out / "_manifest.json"
-    deadline = time.monotonic() + 120
-    done = []
-    while time.monotonic() < deadline and child.poll() is None:
-        if manifest.is_file():
-            try:
-                done = json.loads(manifest.read_text())["done"]
-            except ValueError:
-                done = []
-            if len(done) >= 3:
-                break
-        time.sleep(0.02)
-    assert child.poll() is None, child.communicate()
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    try:
+        manifest = out / "_manifest.json"
+        deadline = time.monotonic() + 120
+        done = []
+        while time.monotonic() < deadline and child.poll() is None:
+            if manifest.is_file():
+                try:
+                    done = json.loads(manifest.read_text())["done"]
+                except ValueError:
+                    done = []
+                if len(done) >= 3:
+                    break
+            time.sleep(0.02)
+        assert child.poll() is None, child.communicate()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
     assert child.returncode == -signal.SIGKILL
     killed_at = json.loads(manifest.read_text())["done"]
     assert 3 <= len(killed_at) < 12
