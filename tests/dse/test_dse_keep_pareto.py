@@ -113,7 +113,7 @@ def test_interrupted_then_resumed_front_is_exact(folder, capsys, whole_front, mo
     pd.testing.assert_frame_equal(again, whole_front)
 
 
-def test_sigkill_mid_sweep_then_resume(folder, capsys, whole_front):
+def test_sigkill_mid_sweep_then_resume(folder, capsys, request):
     space = write(folder, SPACE.format(chunk=1))    # 27 chunks of one point
     out = folder / "out"
     # the fourth chunk hangs, so that the kill lands mid-sweep (inside a chunk) once 3 are written
@@ -130,6 +130,8 @@ def test_sigkill_mid_sweep_then_resume(folder, capsys, whole_front):
         """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
+        # the reference front, swept in this process while the child starts
+        whole_front = request.getfixturevalue("whole_front")
         manifest = out / "_manifest.json"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and child.poll() is None:

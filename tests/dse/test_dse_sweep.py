@@ -334,6 +334,8 @@ def test_sigkill_mid_sweep_then_resume(folder, capsys):
         """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
+        # the reference, swept whole in this process while the child starts
+        assert run(["sweep", space, "-o", folder / "whole", "--quiet"], capsys)[0] == 0
         manifest = out / "_manifest.json"
         deadline = time.monotonic() + 120
         done = []
@@ -360,7 +362,6 @@ def test_sigkill_mid_sweep_then_resume(folder, capsys):
     assert code == 0, err
     resumed = table(out)
     assert list(resumed["point_id"]) == list(range(12))
-    assert run(["sweep", space, "-o", folder / "whole", "--quiet"], capsys)[0] == 0
     pd.testing.assert_frame_equal(resumed, table(folder / "whole"))
 
 
