@@ -216,10 +216,12 @@ def resolve_workload(workload) -> Workload:
 
 
 # Chunk sizes. The general path holds ~40 float64 (P, L) arrays (~0.7 KB a cell): 2^18 cells
-# (~200 MB) at most per pass. The fused pass holds ~0.5 KB per point and nothing per layer: 2^17
-# points (~70 MB), large enough that points sharing a structure meet in one chunk. (derived)
+# (~200 MB) at most per pass. The fused pass holds ~0.5 KB per point and nothing per layer: 2^19
+# points (~270 MB), so that points sharing a structure meet in one chunk and its mapper tables are
+# prepared once (measured, benchmarks/bench_evaluate.py at 10^6 random ResNet-50 points: 1.64x the
+# rate of 2^17-point chunks; 2^20 gains nothing more and costs 0.5 GB more). (derived)
 CHUNK_CELLS = 2 ** 18
-SUMMARY_CHUNK_POINTS = 2 ** 17
+SUMMARY_CHUNK_POINTS = 2 ** 19
 MIN_CHUNK_POINTS = 64
 
 

@@ -106,8 +106,8 @@ def test_default_chunk_bounds_the_cells():
     # per-layer tables: 2^18 cells per chunk: ResNet-50's 30 layers -> 8738 points; never below 64
     assert default_chunk_points(30) == 2 ** 18 // 30 == 8738
     assert default_chunk_points(10 ** 6) == 64
-    # summaries: 2^17 points (the general path splits them again to 2^18 cells)
-    assert default_chunk_points(30, per_layer=False) == 2 ** 17
+    # summaries: 2^19 points (the general path splits them again to 2^18 cells)
+    assert default_chunk_points(30, per_layer=False) == 2 ** 19
 
 
 def test_general_path_splits_a_large_chunk(work, monkeypatch):

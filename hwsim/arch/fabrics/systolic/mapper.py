@@ -113,27 +113,28 @@ def _traffic(scheme, mt, nt, kt, m, k, n, a_distinct, a_bits, b_bits, acc_bits, 
 
 
 @njit(cache=True)
-def _timing(passes, dram_bits, n_tiles, stream, fill_drain, rows, bw, overlap, sdb, port_cycles):
+def _timing(passes, dram_bits, inv_tiles, stream, fill_drain, rows, inv_bw, overlap, sdb, port_cycles):
     """(array compute cycles, total cycles): the array waits for SRAM ports (busy = the longer of
-    compute and port cycles), and DRAM overlaps it tile by tile when ``overlap``."""
+    compute and port cycles), and DRAM overlaps it tile by tile when ``overlap`` (the first tile's
+    share exposed). ``inv_tiles`` = 1 / tiles, ``inv_bw`` = 1 / bits per cycle (0: unlimited)."""
     if sdb:
         compute = max(stream, passes * rows) + fill_drain
     else:
         compute = stream + passes * fill_drain
     busy = max(compute, port_cycles)
-    dram = 0.0 if math.isinf(bw) else dram_bits / bw
+    dram = dram_bits * inv_bw
     if overlap:
-        return compute, max(busy, dram) + min(busy, dram) / n_tiles
+        return compute, max(busy, dram) + min(busy, dram) * inv_tiles
     return compute, busy + dram
 
 
 @njit(cache=True)
-def _total_lb(compute_lb, dram_bits, n_tiles, bw, overlap):
+def _total_lb(compute_lb, dram_bits, inv_tiles, inv_bw, overlap):
     """_timing's total with the array busy for ``compute_lb`` cycles, a lower bound on its busy
     cycles: a lower bound (max and min both grow with the array's busy cycles)."""
-    dram = 0.0 if math.isinf(bw) else dram_bits / bw
+    dram = dram_bits * inv_bw
     if overlap:
-        return max(compute_lb, dram) + min(compute_lb, dram) / n_tiles
+        return max(compute_lb, dram) + min(compute_lb, dram) * inv_tiles
     return compute_lb + dram
 
 
@@ -152,9 +153,9 @@ def _cost(dram, total, cap, e_dram, e_sram, leak, objective):
 # rows depend only on the layer and the design's structure (array, dataflow, buffers, formats), so
 # points that share a structure share the table; the timing and the objective are per point.
 FIELDS = ("variant", "scheme", "mt", "nt", "kt", "a", "b", "w", "pr", "spill", "n_tiles", "passes", "k_passes",
-          "dram", "port_a_bits", "port_b_bits", "port_c_bits")
+          "dram", "port_a_bits", "port_b_bits", "port_c_bits", "inv_tiles")
 (F_VARIANT, F_SCHEME, F_MT, F_NT, F_KT, F_A, F_B, F_W, F_PR, F_SPILL, F_NTILES, F_PASSES, F_KPASSES, F_DRAM, F_PA,
- F_PB, F_PC) = range(len(FIELDS))
+ F_PB, F_PC, F_INV_TILES) = range(len(FIELDS))
 # A design whose ifmap and ofmap buffers are one SRAM (buffers.shared_ifmap_ofmap: Eyeriss's global
 # buffer) has its candidates generated at N_SPLITS splits of their joint capacity, the ifmap share
 # 1/(N_SPLITS+1) .. N_SPLITS/(N_SPLITS+1) of it (derived: eighths, a split a layer's mapping can set)
@@ -205,6 +206,7 @@ def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
     row[F_VARIANT], row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT] = variant, scheme, mt, nt, kt
     row[F_A], row[F_B], row[F_W], row[F_PR], row[F_SPILL] = a_dram, b, w_dram, pr, spill
     row[F_NTILES], row[F_PASSES], row[F_KPASSES], row[F_DRAM] = n_tiles, passes, k_passes, a_dram + b + w_dram + pr
+    row[F_INV_TILES] = 1.0 / n_tiles   # choose multiplies: no division per row and point
     # ports: the ifmap buffer takes DRAM fills and the outputs kept for the next layer; the ofmap
     # buffer drains every output, to DRAM or to the ifmap buffer
     row[F_PA], row[F_PB], row[F_PC] = sram_a + a_dram / rlc_in + kept, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
@@ -247,7 +249,31 @@ def prepare_variant(variant, s, table, cand):
         count = _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits,
                                 rows, cols, os_, ws, is_, w_a, w_b, w_c, rho, t_dim, folds, sram_a, sram_b, mn,
                                 array_k_folds, s[S_RES_IN], s[S_RES_OUT], s[S_RLC_IN], s[S_RLC_OUT], cand)
-    return count
+    return _drop_dominated(table, r, count)
+
+
+@njit(cache=True)
+def _drop_dominated(table, r, count):
+    """Keep, in order, the rows no earlier kept row dominates; returns how many. A row with no more
+    DRAM bits, passes or port bits and no fewer tiles than a later one costs no more than it under
+    every objective, bandwidth and energy (choose's cost only grows with DRAM bits and the total,
+    which only grows with passes and port bits and shrinks with tiles), and, coming first, wins
+    their tie: the later row could never be chosen, so dropping it never changes a choice."""
+    kept = 0
+    for j in range(count):
+        row = table[r + j]
+        dominated = False
+        for i in range(kept):
+            q = table[r + i]
+            if (q[F_DRAM] <= row[F_DRAM] and q[F_PASSES] <= row[F_PASSES] and q[F_NTILES] >= row[F_NTILES]
+                    and q[F_PA] <= row[F_PA] and q[F_PB] <= row[F_PB] and q[F_PC] <= row[F_PC]):
+                dominated = True
+                break
+        if not dominated:
+            if kept != j:
+                table[r + kept, :] = row
+            kept += 1
+    return kept
 
 
 @njit(cache=True)
@@ -315,6 +341,8 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
     compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
     compute_lb = max(compute_lb, (sram_a + a_min + kept) / port_a, (sram_b + k * n * b_bits) / port_b,
                      (2 * mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits) / port_c)
+    inv_bw = 0.0 if math.isinf(bw) else 1.0 / bw
+    inv_a, inv_b, inv_c = 1.0 / port_a, 1.0 / port_b, 1.0 / port_c
     best = math.inf
     for variant in range(2 if dbuf > 0 else 1):
         overlap = dbuf > 0 and variant == 0
@@ -329,13 +357,13 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
         r0 = variant * (table.shape[0] // 2)
         for r in range(r0, r0 + prepared[variant]):
             row = table[r]
-            dram, n_tiles = row[F_DRAM], row[F_NTILES]
-            if _cost(dram, _total_lb(compute_lb, dram, n_tiles, bw, overlap), cap, e_dram, e_sram, leak,
+            dram, inv_tiles = row[F_DRAM], row[F_INV_TILES]
+            if _cost(dram, _total_lb(compute_lb, dram, inv_tiles, inv_bw, overlap), cap, e_dram, e_sram, leak,
                      objective) >= best:
                 continue
-            ports = max(row[F_PA] / port_a, row[F_PB] / port_b, row[F_PC] / port_c)
-            compute, total = _timing(row[F_PASSES], dram, n_tiles, stream, fill_drain, rows, bw, overlap, sdb > 0,
-                                     ports)
+            ports = max(row[F_PA] * inv_a, row[F_PB] * inv_b, row[F_PC] * inv_c)
+            compute, total = _timing(row[F_PASSES], dram, inv_tiles, stream, fill_drain, rows, inv_bw, overlap,
+                                     sdb > 0, ports)
             value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
             if value < best:
                 best = value
