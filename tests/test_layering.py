@@ -9,6 +9,7 @@ import each other through a circle. The studies import the public API only.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -92,7 +93,9 @@ def floor_of(module: str) -> int:
     return best[1]
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
+    # every module parsed once for the tests below (read only: they build their own sets from it)
     return {module: imports_of(path, module) for module, path in MODULES.items()}
 
 
