@@ -64,6 +64,31 @@ def grid(folder: Path) -> pd.DataFrame:
     return rows(folder / "grid")
 
 
+@pytest.fixture(scope="module")
+def grid_rows(tmp_path_factory) -> pd.DataFrame:
+    """The whole space swept as a grid, once for the module: the row every searched design must equal."""
+    folder = tmp_path_factory.mktemp("grid")
+    (folder / "a.csv").write_text(TRACE)
+    return grid(folder)
+
+
+@pytest.fixture(scope="module")
+def whole_search(tmp_path_factory):
+    """``whole_search(kind)``: the folder of the uninterrupted 14-design search (population 4) of
+    sampler ``kind``, swept once for the module; the resumed searches must equal it."""
+    done = {}
+
+    def get(kind: str) -> Path:
+        if kind not in done:
+            folder = tmp_path_factory.mktemp(f"whole-{kind}")
+            (folder / "a.csv").write_text(TRACE)
+            hwsim.sweep(write(folder, kind, count=14, population=4), folder / "whole", progress="quiet")
+            done[kind] = folder / "whole"
+        return done[kind]
+
+    return get
+
+
 def trials(out) -> list:
     storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(Path(out) / search.JOURNAL)))
     return optuna.load_study(study_name=search.STUDY_NAME, storage=storage).get_trials(deepcopy=False)
@@ -72,7 +97,7 @@ def trials(out) -> list:
 # ---- designs, ids, generations -----------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["nsga2", "tpe"])
-def test_search_rows_are_distinct_designs_with_their_grid_ids(folder, kind):
+def test_search_rows_are_distinct_designs_with_their_grid_ids(folder, kind, grid_rows):
     hwsim.sweep(write(folder, kind), folder / "out", progress="quiet")
     got = rows(folder / "out")
     assert len(got) == 12 and got["point_id"].is_unique
@@ -80,7 +105,7 @@ def test_search_rows_are_distinct_designs_with_their_grid_ids(folder, kind):
     for _, row in got.iterrows():
         i = [AXES[k].index(row[k]) for k in AXES]
         assert row["point_id"] == ((i[0] * 3 + i[1]) * 2 + i[2]) * 2 + i[3]
-    whole = grid(folder).set_index("point_id").loc[got["point_id"]].reset_index()
+    whole = grid_rows.set_index("point_id").loc[got["point_id"]].reset_index()
     pd.testing.assert_frame_equal(got, whole)
 
 
@@ -104,12 +129,12 @@ def test_generations_and_labels(folder):
         assert t.values == told[label["point_id"]]
 
 
-def test_count_equal_to_the_space_is_the_grid(folder, monkeypatch):
+def test_count_equal_to_the_space_is_the_grid(folder, monkeypatch, grid_rows):
     # a sampler that keeps proposing known designs gets its generation filled with unseen ones:
     # with one ask per new design allowed, the search still ends with every design once
     monkeypatch.setattr(search, "MAX_ASKS_PER_DESIGN", 1)
     hwsim.sweep(write(folder, count=36, population=8), folder / "out", progress="quiet")
-    pd.testing.assert_frame_equal(rows(folder / "out"), grid(folder))
+    pd.testing.assert_frame_equal(rows(folder / "out"), grid_rows)
 
 
 @pytest.mark.parametrize("kind", ["nsga2", "tpe"])
@@ -170,9 +195,9 @@ def _ask_then_stop(monkeypatch, after):
 
 @pytest.mark.parametrize("kind", ["nsga2", "tpe"])
 @pytest.mark.parametrize("where", ["before a part", "between tells", "after an ask"])
-def test_resume_gives_the_uninterrupted_rows(folder, monkeypatch, kind, where):
+def test_resume_gives_the_uninterrupted_rows(folder, monkeypatch, whole_search, kind, where):
     spec = write(folder, kind, count=14, population=4)
-    hwsim.sweep(spec, folder / "whole", progress="quiet")
+    whole_out = whole_search(kind)     # the same spec in a folder of its own, swept whole
     with monkeypatch.context() as patch:
         if where == "before a part":
             from hwsim.dse.store import Store
@@ -185,9 +210,9 @@ def test_resume_gives_the_uninterrupted_rows(folder, monkeypatch, kind, where):
             hwsim.sweep(spec, folder / "cut", progress="quiet")
     assert len(pd.read_parquet(folder / "cut")) < 14
     hwsim.sweep(spec, folder / "cut", resume=True, progress="quiet")
-    pd.testing.assert_frame_equal(rows(folder / "cut"), rows(folder / "whole"))
+    pd.testing.assert_frame_equal(rows(folder / "cut"), rows(whole_out))
     # the same trials too: every one finished, the same designs in the same order
-    whole, cut = trials(folder / "whole"), trials(folder / "cut")
+    whole, cut = trials(whole_out), trials(folder / "cut")
     assert [t.params for t in cut] == [t.params for t in whole]
     assert all(t.state.is_finished() for t in cut)
 
