@@ -83,13 +83,15 @@ def folder(tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def in_process(folder, capsys):
-    """The reference: every keep mode's rows, swept in this process in one chunk."""
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory):
+    """The reference: every keep mode's rows, swept in this process in one chunk (once for the module)."""
+    folder = tmp_path_factory.mktemp("reference")
+    (folder / "a.csv").write_text(A_CSV)
     space = write(folder, SPACE.format(chunk=12), "reference.yaml")
     tables = {}
     for keep in ("all", "pareto"):
-        assert run(["sweep", space, "-o", folder / f"ref-{keep}", "--keep", keep, "--quiet"], capsys)[0] == 0
+        assert main(["sweep", str(space), "-o", str(folder / f"ref-{keep}"), "--keep", keep, "--quiet"]) == 0
         tables[keep] = table(folder / f"ref-{keep}")
     return tables
 
