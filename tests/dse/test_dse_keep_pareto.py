@@ -57,11 +57,15 @@ def brute_front(rows: pd.DataFrame, objectives: dict[str, str]) -> pd.DataFrame:
     return rows[np.asarray(keep, dtype=bool)].sort_values("point_id").reset_index(drop=True)
 
 
-@pytest.fixture
-def whole_front(folder, capsys) -> pd.DataFrame:
-    """The front of every feasible point, from a sweep that kept every row."""
+@pytest.fixture(scope="module")
+def whole_front(tmp_path_factory) -> pd.DataFrame:
+    """The front of every feasible point, from a sweep that kept every row (once for the module)."""
+    from hwsim.cli import main
+
+    folder = tmp_path_factory.mktemp("whole")
+    (folder / "a.csv").write_text(A_CSV)
     space = write(folder, SPACE.format(chunk=27), "whole.yaml")
-    assert run(["sweep", space, "-o", folder / "whole", "--quiet"], capsys)[0] == 0
+    assert main(["sweep", str(space), "-o", str(folder / "whole"), "--quiet"]) == 0
     rows = table(folder / "whole")
     feasible = rows[rows["feasible"]]
     assert 0 < len(feasible) < len(rows)     # the constraint removes some points
@@ -130,7 +134,8 @@ def test_sigkill_mid_sweep_then_resume(folder, capsys, request):
         """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        # the reference front, swept in this process while the child starts
+        # the reference front (a module fixture: swept in this process while the child starts,
+        # when no test before this one has asked for it)
         whole_front = request.getfixturevalue("whole_front")
         manifest = out / "_manifest.json"
         deadline = time.monotonic() + 120
