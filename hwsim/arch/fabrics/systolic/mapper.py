@@ -172,7 +172,8 @@ def table_rows(design) -> int:
     return N_TABLE_ROWS_SHARED if design[D_SHARED].any() else N_TABLE_ROWS
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
-                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c", "rlc_in", "rlc_out")
+                    "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c", "rlc_in",
+                    "rlc_out")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
  S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
  S_RES_OUT, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT) = range(len(STRUCTURE_INPUTS))
@@ -209,7 +210,8 @@ def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
     row[F_INV_TILES] = 1.0 / n_tiles   # choose multiplies: no division per row and point
     # ports: the ifmap buffer takes DRAM fills and the outputs kept for the next layer; the ofmap
     # buffer drains every output, to DRAM or to the ifmap buffer
-    row[F_PA], row[F_PB], row[F_PC] = sram_a + a_dram / rlc_in + kept, sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
+    row[F_PA] = sram_a + a_dram / rlc_in + kept     # DRAM fills arrive decoded
+    row[F_PB], row[F_PC] = sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
 
 
 @njit(cache=True)
