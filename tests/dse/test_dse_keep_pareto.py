@@ -8,18 +8,13 @@ objective vectors small enough to work out by hand.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from _sweep_io import run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
+from _sweep_io import (  # noqa: E402  (tests/dse/_sweep_io.py)
+    hanging_sweep, run, sigkill_after_three_chunks, table, write)
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("moocore")
@@ -120,41 +115,11 @@ def test_interrupted_then_resumed_front_is_exact(folder, capsys, whole_front, mo
 def test_sigkill_mid_sweep_then_resume(folder, capsys, request):
     space = write(folder, SPACE.format(chunk=1))    # 27 chunks of one point
     out = folder / "out"
-    # the fourth chunk hangs, so that the kill lands mid-sweep (inside a chunk) once 3 are written
-    script = textwrap.dedent(f"""
-        import time, hwsim.dse.sweep as s
-        real = s.evaluate_chunk
-        def hangs_from_the_fourth(spec, chunk):
-            if chunk >= 3:
-                time.sleep(600)
-            return real(spec, chunk)
-        s.evaluate_chunk = hangs_from_the_fourth
-        from hwsim.cli import main
-        raise SystemExit(main(["sweep", {str(space)!r}, "-o", {str(out)!r}, "--keep", "pareto", "--quiet"]))
-        """)
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with hanging_sweep(space, out, "--keep", "pareto") as child:
         # the reference front (a module fixture: swept in this process while the child starts,
         # when no test before this one has asked for it)
         whole_front = request.getfixturevalue("whole_front")
-        manifest = out / "_manifest.json"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and child.poll() is None:
-            try:
-                if len(json.loads(manifest.read_text())["done"]) >= 3:
-                    break
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.02)
-        assert child.poll() is None, child.communicate()
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
-    assert 3 <= len(json.loads(manifest.read_text())["done"]) < 27
+        assert 3 <= len(sigkill_after_three_chunks(child, out)) < 27
     code, _, err = run(["sweep", space, "-o", out, "--keep", "pareto", "--resume"], capsys)
     assert code == 0, err
     pd.testing.assert_frame_equal(table(out), whole_front)

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +23,8 @@ from hwsim.dse import expr, samplers
 from hwsim.dse.spec import SweepSpec, load_sweep_spec
 from hwsim.dse.sweep import chunk_points, iter_sweep
 from hwsim.errors import HwsimInputError
-from _sweep_io import REFUSED_IN_COMBINATION, run, table, write  # noqa: E402  (tests/dse/_sweep_io.py)
+from _sweep_io import (  # noqa: E402  (tests/dse/_sweep_io.py)
+    REFUSED_IN_COMBINATION, hanging_sweep, run, sigkill_after_three_chunks, table, write)
 
 pytest.importorskip("pyarrow")
 
@@ -319,45 +316,10 @@ def test_sigkill_mid_sweep_then_resume(folder, capsys):
     """A real process killed with SIGKILL while it sweeps; --resume finishes it."""
     space = write(folder, BASE.format(chunk=1))    # 12 chunks of one point
     out = folder / "out"
-    # the fourth chunk hangs, so that the kill lands mid-sweep (inside a chunk) once 3 are written,
-    # whatever the machine's load
-    script = textwrap.dedent(f"""
-        import time, hwsim.dse.sweep as s
-        real = s.evaluate_chunk
-        def hangs_from_the_fourth(spec, chunk):
-            if chunk >= 3:
-                time.sleep(600)
-            return real(spec, chunk)
-        s.evaluate_chunk = hangs_from_the_fourth
-        from hwsim.cli import main
-        raise SystemExit(main(["sweep", {str(space)!r}, "-o", {str(out)!r}, "--quiet"]))
-        """)
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with hanging_sweep(space, out) as child:
         # the reference, swept whole in this process while the child starts
         assert run(["sweep", space, "-o", folder / "whole", "--quiet"], capsys)[0] == 0
-        manifest = out / "_manifest.json"
-        deadline = time.monotonic() + 120
-        done = []
-        while time.monotonic() < deadline and child.poll() is None:
-            if manifest.is_file():
-                try:
-                    done = json.loads(manifest.read_text())["done"]
-                except ValueError:
-                    done = []
-                if len(done) >= 3:
-                    break
-            time.sleep(0.02)
-        assert child.poll() is None, child.communicate()
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
-    killed_at = json.loads(manifest.read_text())["done"]
-    assert 3 <= len(killed_at) < 12
+        assert 3 <= len(sigkill_after_three_chunks(child, out)) < 12
     code, _, err = run(["sweep", space, "-o", out, "--resume"], capsys)
     assert code == 0, err
     resumed = table(out)
