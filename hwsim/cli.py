@@ -6,6 +6,7 @@ Bad input prints one line, ``hwsim: error: ...``, and exits 2; never a traceback
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import sys
@@ -385,8 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> argparse.ArgumentParser:
+    """The parser, built once per process (~5 ms; parsing never changes it), for main's calls."""
+    return build_parser()
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.func(args)
     except HwsimInputError as exc:
