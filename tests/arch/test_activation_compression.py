@@ -86,3 +86,33 @@ def test_density_round_trips_through_the_trace():
 def test_layer_api_refuses_a_bad_density():
     with pytest.raises(HwsimInputError, match="activation_density"):
         hwsim.Layer("x", hwsim.Gemm(4, 4, 4), activation_density=True)
+
+
+def test_fused_pass_equals_simulate_across_the_new_keys():
+    # the fused summary pass (evaluate) and the per-layer path (simulate) give the same totals on
+    # random points over dataflow (with rs), the shared buffer and compression
+    import numpy as np
+    import pandas as pd
+
+    work = parse_trace("""name,op,count,batch,in_h,in_w,in_c,out_c,kernel_h,kernel_w,stride,padding,activation_density
+c1,conv2d,1,2,20,20,3,16,5,5,1,2,
+c2,conv2d,1,2,20,20,16,32,3,3,1,1,0.4
+c3,conv2d,2,2,20,20,32,32,3,3,2,1,0.6
+""")
+    rng = np.random.default_rng(3)
+    size = 12
+    points = pd.DataFrame({
+        "compute.dataflow": rng.choice(["os", "ws", "is", "rs"], size),
+        "buffers.shared_ifmap_ofmap": rng.choice([False, True], size),
+        "buffers.activation_compression": rng.choice(["none", "rlc"], size),
+        "buffers.ifmap.size_kib": rng.choice([2, 8, 64], size),
+        "buffers.ofmap.size_kib": rng.choice([2, 8, 64], size),
+    })
+    table = hwsim.evaluate("eyeriss-like", work, points)
+    for i, row in points.iterrows():
+        accel = hwsim.load_accelerator("eyeriss-like", overrides=[f"{k}={str(v).lower()}" for k, v in row.items()])
+        layers = hwsim.simulate(accel, work).layers
+        assert table.loc[i, "energy_pj"] == pytest.approx(layers["energy_pj"].sum(), rel=1e-9)
+        assert table.loc[i, "total_cycles"] == pytest.approx(layers["total_cycles"].sum(), rel=1e-12)
+        assert table.loc[i, "dram_bits"] == pytest.approx((layers["dram_reads_bits"] + layers["dram_writes_bits"]).sum(),
+                                                          rel=1e-12)
