@@ -175,6 +175,11 @@ class BuffersSpec(_Strict):
         default="none", description="activations cross DRAM run-length compressed ('rlc': Eyeriss's format, "
                                     "by each layer's activation_density in the trace; docs/models/row-stationary.md) "
                                     "or as they are ('none')")
+    assumed_activation_density: float | None = Field(
+        default=None, gt=0, le=1, json_schema_extra=why("a fraction of nonzero activations"),
+        description="activation compression only: the fraction of nonzeros assumed for a layer's input that the "
+                    "previous layer produced, where the trace states no activation_density (unset: dense; the "
+                    "network's own input is always dense)")
     shared_ifmap_ofmap: bool = Field(
         default=False, description="the ifmap and ofmap buffers are one SRAM (Eyeriss's global buffer) whose split "
                                    "the mapper sets per layer: tiles may use any split of their joint capacity "

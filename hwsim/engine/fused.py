@@ -15,7 +15,7 @@ from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
     D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_KEEP_ACT, D_LEAKAGE_UW, D_MAPPING, D_ROWS, D_RS_FILTER,
-    D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_SIZE_A, D_SIZE_B,
+    D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_ASSUMED_DENSITY, D_SIZE_A, D_SIZE_B,
     D_SIZE_C, L_IS_GEMM, L_REPEATS, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
     O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W,
     Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP, Q_OUT_BITS, Q_PACK)
@@ -111,7 +111,7 @@ def _point_totals(design, p, layer, prec, user, bitmod, out, best, cand, tables,
 # the design rows the mapper's prepared tilings depend on (fused_totals groups points by them), and
 # the precision rows (per structural group: bits and the PE's packing, not its energies)
 STRUCTURE_ROWS = (D_ROWS, D_COLS, D_DATAFLOW, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_DBUF, D_MAPPING, D_KEEP_ACT, D_RS_FILTER,
-                  D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC)
+                  D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_ASSUMED_DENSITY)
 # (the previous layer's bits, which buffers.keep_activations reads, are these rows shifted by a layer)
 STRUCTURE_PRECISION_ROWS = (Q_A_BITS, Q_B_BITS, Q_OUT_BITS, Q_ACC_BITS, Q_PACK, Q_CPS)
 

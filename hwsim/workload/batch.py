@@ -41,7 +41,7 @@ class LayerBatch:
     kernel_w: np.ndarray = None
     out_h: np.ndarray = None
     out_w: np.ndarray = None
-    activation_density: np.ndarray = None   # nonzero fraction of the input activations (1.0 when not given)
+    activation_density: np.ndarray = None   # nonzero fraction of the input activations (NaN when not given)
     llm: tuple | None = None          # the workload's (LlmArch, Scenario), for hwsim/workload/footprint.py
 
     @property
@@ -85,6 +85,6 @@ def layer_batch(workload: Workload) -> LayerBatch:
         a_unique_words=i64(cols[6]), a_input_words=i64(cols[7]),
         vector_elements=i64(cols[8]), vector_ops=i64(cols[9]),
         kernel_h=i64(cols[10]), kernel_w=i64(cols[11]), out_h=i64(cols[12]), out_w=i64(cols[13]),
-        activation_density=np.array([1.0 if layer.activation_density is None else layer.activation_density
+        activation_density=np.array([np.nan if layer.activation_density is None else layer.activation_density
                                      for layer in workload.layers]), llm=workload.llm,
     )

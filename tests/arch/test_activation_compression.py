@@ -116,3 +116,34 @@ c3,conv2d,2,2,20,20,32,32,3,3,2,1,0.6
         assert table.loc[i, "total_cycles"] == pytest.approx(layers["total_cycles"].sum(), rel=1e-12)
         assert table.loc[i, "dram_bits"] == pytest.approx((layers["dram_reads_bits"] + layers["dram_writes_bits"]).sum(),
                                                           rel=1e-12)
+
+
+def test_assumed_density_for_outputs_the_trace_leaves_unstated():
+    # no densities in the trace: with buffers.assumed_activation_density 0.5, the network's input
+    # stays dense, a's output and b's input (a previous layer's output) take 0.5, b's output (read by
+    # no layer) stays dense
+    trace = "name,op,count,m,k,n\na,gemm,1,64,64,64\nb,gemm,1,64,64,64\n"
+
+    def layers(overrides):
+        accel = hwsim.load_accelerator("scalesim-default", overrides=[
+            "mapping=auto", "dram.bandwidth_gb_s=unlimited", *overrides])
+        return hwsim.simulate(accel, parse_trace(trace)).layers
+
+    plain = layers([])
+    assumed = layers(["buffers.activation_compression=rlc", "buffers.assumed_activation_density=0.5"])
+    r = rlc_ratio(0.5, 8.0)
+    assert assumed.loc[0, "dram_ifmap_reads_bits"] == plain.loc[0, "dram_ifmap_reads_bits"]
+    assert assumed.loc[0, "dram_ofmap_writes_bits"] == pytest.approx(plain.loc[0, "dram_ofmap_writes_bits"] * r,
+                                                                     rel=1e-12)
+    assert assumed.loc[1, "dram_ifmap_reads_bits"] == pytest.approx(plain.loc[1, "dram_ifmap_reads_bits"] * r,
+                                                                    rel=1e-12)
+    assert assumed.loc[1, "dram_ofmap_writes_bits"] == plain.loc[1, "dram_ofmap_writes_bits"]
+    # without compression the assumption changes nothing
+    unused = layers(["buffers.assumed_activation_density=0.5"])
+    assert (unused["dram_ofmap_writes_bits"] == plain["dram_ofmap_writes_bits"]).all()
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "true"])
+def test_a_bad_assumed_density_is_refused(value):
+    with pytest.raises(HwsimInputError, match="assumed_activation_density"):
+        hwsim.load_accelerator("scalesim-default", overrides=[f"buffers.assumed_activation_density={value}"])

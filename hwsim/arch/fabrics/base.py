@@ -31,12 +31,12 @@ DESIGN_INPUTS = (
     "user_mode", "pe_energy_scale", "keep_activations",
     # the row-stationary dataflow's PE scratchpads, in words (compute.row_stationary)
     "rs_filter_words", "rs_ifmap_words", "rs_psum_words", "rs_spad_mac_fraction",
-    "shared_ifmap_ofmap", "activation_compression", "register_pj_per_bit",
+    "shared_ifmap_ofmap", "activation_compression", "register_pj_per_bit", "assumed_activation_density",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
  D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
- D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED, D_RLC, D_REG_PJ_PER_BIT) = range(len(DESIGN_INPUTS))
+ D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED, D_RLC, D_REG_PJ_PER_BIT, D_ASSUMED_DENSITY) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
@@ -48,8 +48,10 @@ LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is
                 # a convolution's kernel and output rows x columns (1 for a GEMM): the row-
                 # stationary dataflow's 1-D row primitives
                 "kernel_h", "kernel_w", "out_h", "out_w",
-                # nonzero fractions of the layer's input and output activations (the output's: the next
-                # layer's input's when the next layer reads it, else 1), for activation compression
+                # nonzero fractions of the layer's input and output activations, for activation
+                # compression: as the trace gives them (the output's: the next layer's input's when the
+                # next layer reads it); 1 for the network's input and an output no layer reads; NaN for
+                # a previous layer's output of no stated density (the design's assumed density applies)
                 "density_in", "density_out")
 (L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS,
  L_VEC_OPERANDS, L_INSTANCES, L_HANDS_ON, L_HANDED_IN, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, L_KERNEL_H, L_KERNEL_W,
@@ -273,6 +275,9 @@ def pack_design(d: DesignBatch) -> np.ndarray:
     out[D_KEEP_ACT] = d.keep_activations
     out[D_SHARED] = d.shared_ifmap_ofmap
     out[D_RLC] = d.activation_compression
+    # 0 = none (a density is > 0; not NaN, which would split every structure group, fused.py)
+    out[D_ASSUMED_DENSITY] = np.array([x or 0.0 for x in (a.spec.buffers.assumed_activation_density
+                                                          for a in d.accelerators)], dtype=np.float64)[d.group]
     # a register bit's write energy at the structural group's tech point (the compression codec's;
     # the point's own node and supply scale it with the PE energies)
     out[D_REG_PJ_PER_BIT] = np.array([unit_cost(register(1.0), a.tech).energy_pj for a in d.accelerators])[d.group]
@@ -316,11 +321,12 @@ def pack_layers(layers) -> np.ndarray:
     out[L_KERNEL_H], out[L_KERNEL_W] = layers.kernel_h, layers.kernel_w
     out[L_OUT_H], out[L_OUT_W] = layers.out_h, layers.out_w
     density = np.asarray(layers.activation_density, dtype=np.float64)
-    out[L_DENSITY_IN] = density
-    reads_it = np.zeros(layers.size, dtype=bool)
+    reads_it = np.zeros(layers.size, dtype=bool)     # layer i + 1 reads layer i's output
     reads_it[:-1] = gemm[:-1] & gemm[1:] & ~to_dram[:-1]
     if layers.llm is not None:
         reads_it[:] = False
+    fed = np.concatenate([[False], reads_it[:-1]])    # layer i reads layer i - 1's output
+    out[L_DENSITY_IN] = np.where(np.isnan(density) & ~fed, 1.0, density)
     out[L_DENSITY_OUT] = np.where(reads_it, np.append(density[1:], 1.0), 1.0)
     return out
 

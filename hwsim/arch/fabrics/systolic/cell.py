@@ -22,7 +22,7 @@ import math
 from numba import njit
 
 from hwsim.arch.fabrics.base import (
-    B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL, D_BW, D_COLS, D_DATAFLOW, D_DBUF,
+    B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL, D_ASSUMED_DENSITY, D_BW, D_COLS, D_DATAFLOW, D_DBUF,
     D_E_DRAM, D_E_SRAM, D_GROUP, D_KEEP_ACT, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE, D_PORT_A, D_PORT_B,
     D_PORT_C, D_RLC, D_ROWS, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SDB, D_SHARED, D_SIZE_A, D_SIZE_B, D_SIZE_C,
     D_USER, L_A_INPUT, L_A_UNIQUE, L_DENSITY_IN, L_DENSITY_OUT, L_HANDED_IN, L_HANDS_ON, L_INSTANCES, L_K,
@@ -121,8 +121,12 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     # with; not under SCALE-Sim's USER mode nor BitMoD's rule, which count their own traffic
     rlc_in = rlc_out = 1.0
     if design[D_RLC, p] > 0 and mapping != MAPPING_BITMOD and design[D_USER, p] <= 0:
-        rlc_in = rlc_ratio(layer[L_DENSITY_IN, i], a_raw)
-        rlc_out = rlc_ratio(layer[L_DENSITY_OUT, i], out_bits)
+        # a previous layer's output of no stated density (NaN) is at the design's assumed density
+        assumed = design[D_ASSUMED_DENSITY, p]
+        assumed = 1.0 if assumed <= 0.0 else assumed       # 0: the design assumes none
+        density_in, density_out = layer[L_DENSITY_IN, i], layer[L_DENSITY_OUT, i]
+        rlc_in = rlc_ratio(assumed if math.isnan(density_in) else density_in, a_raw)
+        rlc_out = rlc_ratio(assumed if math.isnan(density_out) else density_out, out_bits)
     ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out, rlc_in, rlc_out)
     ss_dram = ss_a + ss_b + ss_pr + ss_w
     if math.isinf(bw):
