@@ -298,6 +298,19 @@ def _column(values, key: str) -> np.ndarray:
                                   allowed="one value per point")
         if values.dtype.kind in "iufb":
             return values
+        if values.dtype == object:
+            # a table's object column, classified in C (pandas' inferrer) rather than by a Python loop
+            # over every cell: all text stays one cell per point, all booleans or all numbers (never
+            # mixed with booleans) become a numeric column; anything else takes the loop below
+            from pandas.api.types import infer_dtype
+
+            kind = infer_dtype(values, skipna=False)
+            if kind == "string":
+                return values.copy()
+            if kind == "boolean":
+                return values.astype(bool)
+            if kind in ("floating", "mixed-integer-float"):
+                return values.astype(np.float64)
     items = list(values)
     if items and all(isinstance(v, (bool, np.bool_)) for v in items):
         return np.array(items, dtype=bool)

@@ -122,10 +122,49 @@ def structure_groups(design: np.ndarray, prec: np.ndarray) -> tuple[np.ndarray, 
     (node, supply) share a structure."""
     per_group = prec[list(STRUCTURE_PRECISION_ROWS)].transpose(1, 0, 2).reshape(prec.shape[1], -1)
     _, bits_id = np.unique(per_group, axis=0, return_inverse=True)
-    keys = np.vstack([design[list(STRUCTURE_ROWS)], bits_id.reshape(-1)[design[D_GROUP].astype(np.int64)]])
-    order = np.lexsort(keys[::-1])
-    sorted_keys = keys[:, order]
-    change = np.ones(len(order), dtype=bool)
-    change[1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).any(axis=0)
-    starts = np.append(np.flatnonzero(change), len(order)).astype(np.int64)
-    return order.astype(np.int64), starts
+    point_bits = bits_id.reshape(-1).astype(np.float64)[design[D_GROUP].astype(np.int64)]
+    return _group_runs(np.ascontiguousarray(design), np.array(STRUCTURE_ROWS, dtype=np.int64), point_bits)
+
+
+@njit(cache=True)
+def _group_runs(design, rows, point_bits):
+    """(order, starts) of structure_groups, compiled: a point's key is its STRUCTURE_ROWS and its
+    group's bits id (``point_bits``); points are sorted by a 64-bit hash of the key (a numpy lexsort over the key
+    rows took ~0.4 s per 2^19 points) and runs are cut wherever the whole key changes, so a hash
+    collision can only split a structure's run, never join two."""
+    size = design.shape[1]
+    mixed = np.zeros(size, dtype=np.uint64)
+    for k in range(len(rows) + 1):
+        # key row by key row: each is contiguous in the design matrix
+        words = (design[rows[k]] if k < len(rows) else point_bits).view(np.uint64)
+        for p in range(size):
+            # MurmurHash3's 64-bit finaliser on the word, then boost's hash_combine: a plain
+            # FNV-style multiply per word let this workload's structured keys collide by the
+            # thousand (416,430 runs for 19,440 structures in a measured 2^19-point chunk)
+            x = words[p]
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xFF51AFD7ED558CCD)
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xC4CEB9FE1A85EC53)
+            x ^= x >> np.uint64(33)
+            h = mixed[p]
+            mixed[p] = h ^ (x + np.uint64(0x9E3779B97F4A7C15) + (h << np.uint64(6)) + (h >> np.uint64(2)))
+    order = np.argsort(mixed)
+    starts = np.empty(size + 1, dtype=np.int64)
+    count = 0
+    for j in range(size):
+        if j == 0:
+            starts[count] = 0
+            count += 1
+            continue
+        a, b = order[j - 1], order[j]
+        differ = point_bits[a] != point_bits[b]
+        for k in range(len(rows)):
+            if differ:
+                break
+            differ = design[rows[k], a] != design[rows[k], b]
+        if differ:
+            starts[count] = j
+            count += 1
+    starts[count] = size
+    return order.astype(np.int64), starts[:count + 1].copy()
