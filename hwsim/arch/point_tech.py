@@ -65,18 +65,48 @@ def point_tech(clock_mhz: float, node_nm: float, vdd_v: float | None, columns: d
 
     clock = values("clock_mhz", clock_mhz)
     node = values("tech_node_nm", node_nm)
+    if "supply_voltage_v" in columns or vdd_v is not None:
+        vdd_given = values("supply_voltage_v", DEFAULT_VDD_V if vdd_v is None else vdd_v)
+    else:
+        vdd_given = None
+    # the factors are closed forms of (node, supply) alone: evaluated once per distinct pair and
+    # gathered to the points (a sweep has few nodes and supplies, or a continuous axis of distinct ones)
+    pair, first = _distinct_pairs(node, vdd_given)
+    tech, nominal_used, delay, pair_ok = _factors(node[first], None if vdd_given is None else vdd_given[first])
+    vdd = tech[0][pair] if nominal_used else vdd_given
+    energy, area, delay = tech[1][pair], tech[2][pair], delay[pair]
+    vdd_ok = pair_ok[pair]
+    with np.errstate(invalid="ignore"):
+        clock_ok = vdd_ok & np.isfinite(clock) & (clock > 0) & (clock <= max_clocks_mhz(delay))
+    bad = np.flatnonzero(~clock_ok)
+    return PointTech(clock, node, vdd, energy, area, delay), (int(bad[0]) if len(bad) else None)
+
+
+def _distinct_pairs(node: np.ndarray, vdd: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(each point's pair index, the first point of each distinct (node, supply) pair), by hashing
+    (pandas' factorize: linear time; NaN is a value of its own)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(node, use_na_sentinel=False)
+    if vdd is not None:
+        vdd_codes, vdd_uniques = pd.factorize(vdd, use_na_sentinel=False)
+        codes, uniques = pd.factorize(codes.astype(np.int64) * len(vdd_uniques) + vdd_codes, use_na_sentinel=False)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)    # the first point of each pair
+    return codes, first
+
+
+def _factors(node: np.ndarray, vdd: np.ndarray | None):
+    """((nominal supply, energy factor, area factor), whether the supply is the node's nominal, the
+    delay factor, whether node and supply are allowed) for distinct (node, supply) pairs."""
     with np.errstate(invalid="ignore"):
         node_ok = np.isfinite(node) & (node >= MIN_NODE_NM) & (node <= MAX_NODE_NM)
         safe_node = np.where(node_ok, node, MAX_NODE_NM)
-        if "supply_voltage_v" in columns or vdd_v is not None:
-            vdd = values("supply_voltage_v", DEFAULT_VDD_V if vdd_v is None else vdd_v)
-        else:  # no supply anywhere: each point's node at its nominal supply, as for one design
+        nominal = vdd is None
+        if nominal:  # no supply anywhere: each point's node at its nominal supply, as for one design
             vdd = nominal_vdd_v(safe_node)
         vdd_ok = node_ok & np.isfinite(vdd)
         vdd_ok &= supplies_allowed(safe_node, np.where(vdd_ok, vdd, DEFAULT_VDD_V))
         safe_vdd = np.where(vdd_ok, vdd, DEFAULT_VDD_V)
         delay = delay_factors(safe_node, safe_vdd)
-        clock_ok = vdd_ok & np.isfinite(clock) & (clock > 0) & (clock <= max_clocks_mhz(delay))
-    bad = np.flatnonzero(~clock_ok)
-    tech = PointTech(clock, node, vdd, energy_factors(safe_node, safe_vdd), area_factors(safe_node), delay)
-    return tech, (int(bad[0]) if len(bad) else None)
+    return (vdd, energy_factors(safe_node, safe_vdd), area_factors(safe_node)), nominal, delay, vdd_ok
