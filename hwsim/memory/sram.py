@@ -87,8 +87,16 @@ def sram_arrays(size_kib, banks, port_width_bits, energy_factor, area_factor, le
     area = (bits * _AREA_UM2_PER_BIT_28NM * (np.asarray(area_factor) / _AREA_FACTOR_28NM)
             * (banks / _AREA_ANCHOR_BANKS) ** _BANK_AREA_EXPONENT
             * (port / _AREA_ANCHOR_PORT_BITS) ** _PORT_AREA_EXPONENT)
-    leak_per_bit_nw = np.vectorize(LEAKAGE_NW_PER_BIT_45NM.__getitem__, otypes=[float])(cell) \
-        if not isinstance(cell, str) else LEAKAGE_NW_PER_BIT_45NM[cell]
+    if isinstance(cell, str):
+        leak_per_bit_nw = LEAKAGE_NW_PER_BIT_45NM[cell]
+    else:  # one comparison per cell flavour, not a Python call per buffer and point
+        cell = np.asarray(cell)
+        leak_per_bit_nw = np.full(cell.shape, np.nan)
+        for name, value in LEAKAGE_NW_PER_BIT_45NM.items():
+            leak_per_bit_nw[cell == name] = value
+        if np.isnan(leak_per_bit_nw).any():
+            unknown = cell[np.isnan(leak_per_bit_nw)].flat[0]
+            raise KeyError(unknown)   # as the dictionary look-up it replaces
     leakage = bits * leak_per_bit_nw * 1e-3 * leakage_factor
     return SramArrays(per_bit, area, leakage, banks * port, write_per_bit)
 
