@@ -72,10 +72,10 @@ def point_tech(clock_mhz: float, node_nm: float, vdd_v: float | None, columns: d
     # the factors are closed forms of (node, supply) alone: evaluated once per distinct pair and
     # gathered to the points (a sweep has few nodes and supplies, or a continuous axis of distinct ones)
     pair, first = _distinct_pairs(node, vdd_given)
-    tech, nominal_used, delay, pair_ok = _factors(node[first], None if vdd_given is None else vdd_given[first])
-    vdd = tech[0][pair] if nominal_used else vdd_given
-    energy, area, delay = tech[1][pair], tech[2][pair], delay[pair]
-    vdd_ok = pair_ok[pair]
+    vdd, energy, area, delay, vdd_ok = (per_pair[pair] for per_pair in _factors(
+        node[first], None if vdd_given is None else vdd_given[first]))
+    if vdd_given is not None:
+        vdd = vdd_given
     with np.errstate(invalid="ignore"):
         clock_ok = vdd_ok & np.isfinite(clock) & (clock > 0) & (clock <= max_clocks_mhz(delay))
     bad = np.flatnonzero(~clock_ok)
@@ -97,16 +97,15 @@ def _distinct_pairs(node: np.ndarray, vdd: np.ndarray | None) -> tuple[np.ndarra
 
 
 def _factors(node: np.ndarray, vdd: np.ndarray | None):
-    """((nominal supply, energy factor, area factor), whether the supply is the node's nominal, the
-    delay factor, whether node and supply are allowed) for distinct (node, supply) pairs."""
+    """(supply (the node's nominal one where ``vdd`` is None), energy factor, area factor, delay
+    factor, whether node and supply are allowed) for distinct (node, supply) pairs."""
     with np.errstate(invalid="ignore"):
         node_ok = np.isfinite(node) & (node >= MIN_NODE_NM) & (node <= MAX_NODE_NM)
         safe_node = np.where(node_ok, node, MAX_NODE_NM)
-        nominal = vdd is None
-        if nominal:  # no supply anywhere: each point's node at its nominal supply, as for one design
+        if vdd is None:  # no supply anywhere: each point's node at its nominal supply, as for one design
             vdd = nominal_vdd_v(safe_node)
         vdd_ok = node_ok & np.isfinite(vdd)
         vdd_ok &= supplies_allowed(safe_node, np.where(vdd_ok, vdd, DEFAULT_VDD_V))
         safe_vdd = np.where(vdd_ok, vdd, DEFAULT_VDD_V)
         delay = delay_factors(safe_node, safe_vdd)
-    return (vdd, energy_factors(safe_node, safe_vdd), area_factors(safe_node)), nominal, delay, vdd_ok
+    return vdd, energy_factors(safe_node, safe_vdd), area_factors(safe_node), delay, vdd_ok

@@ -151,12 +151,9 @@ def _group_runs(design, rows, point_bits):
             mixed[p] = h ^ (x + np.uint64(0x9E3779B97F4A7C15) + (h << np.uint64(6)) + (h >> np.uint64(2)))
     order = np.argsort(mixed)
     starts = np.empty(size + 1, dtype=np.int64)
-    count = 0
-    for j in range(size):
-        if j == 0:
-            starts[count] = 0
-            count += 1
-            continue
+    starts[0] = 0
+    count = 1 if size > 0 else 0
+    for j in range(1, size):
         a, b = order[j - 1], order[j]
         differ = point_bits[a] != point_bits[b]
         for k in range(len(rows)):

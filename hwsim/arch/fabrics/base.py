@@ -29,14 +29,17 @@ DESIGN_INPUTS = (
     "write_a_pj_per_bit", "write_b_pj_per_bit", "write_c_pj_per_bit",
     "sram_mean_pj_per_bit", "idle_pe_energy_fraction", "leak_pj_per_cycle", "clock_hz", "leakage_uw",
     "user_mode", "pe_energy_scale", "keep_activations",
-    # the row-stationary dataflow's PE scratchpads, in words (compute.row_stationary)
+    # the row-stationary dataflow's PE scratchpads (words) and a pad access's share of a MAC's energy
     "rs_filter_words", "rs_ifmap_words", "rs_psum_words", "rs_spad_mac_fraction",
+    # buffers.shared_ifmap_ofmap, .activation_compression (and its codec's register bit energy),
+    # .assumed_activation_density (0 = none)
     "shared_ifmap_ofmap", "activation_compression", "register_pj_per_bit", "assumed_activation_density",
 )
 (D_GROUP, D_ROWS, D_COLS, D_DATAFLOW, D_MAPPING, D_OBJECTIVE, D_SDB, D_DBUF, D_LANES, D_BW, D_E_DRAM,
  D_SIZE_A, D_SIZE_B, D_SIZE_C, D_PORT_A, D_PORT_B, D_PORT_C, D_RD_A, D_RD_B, D_RD_C, D_WR_A, D_WR_B, D_WR_C,
  D_E_SRAM, D_IDLE, D_LEAK_PJ_PER_CYCLE, D_CLOCK_HZ, D_LEAKAGE_UW, D_USER,
- D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED, D_RLC, D_REG_PJ_PER_BIT, D_ASSUMED_DENSITY) = range(len(DESIGN_INPUTS))
+ D_PE_ENERGY_SCALE, D_KEEP_ACT, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_RS_SPAD_FRACTION, D_SHARED, D_RLC,
+ D_REG_PJ_PER_BIT, D_ASSUMED_DENSITY) = range(len(DESIGN_INPUTS))
 
 # -- layer inputs: rows of the (N_LAYER_INPUTS, L) matrix ----------------------------------------
 LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is_gemm", "vector_elements",
@@ -300,20 +303,21 @@ def pack_layers(layers) -> np.ndarray:
     out[L_IS_GEMM] = layers.is_gemm
     out[L_VEC_ELEMENTS], out[L_VEC_OPS] = layers.vector_elements, layers.vector_ops
     out[L_VEC_OPERANDS] = [2.0 if op in TWO_OPERAND_VECTOR_OPS else 1.0 for op in layers.vector_op]
-    # hand-offs between consecutive layers (a chain in workload order: the trace names no graph):
-    # layer i hands its output on when i and i+1 are GEMMs and i+1 reads no more distinct input
-    # elements than i wrote (docs/model-assumptions.md "Activations that stay on chip")
-    in_words = np.asarray(layers.a_unique_words, dtype=np.float64) * layers.instances
-    out_words = np.asarray(layers.m, dtype=np.float64) * layers.n * layers.instances
+    # the chain of consecutive layers (workload order: the trace names no graph): layer i + 1 reads
+    # layer i's output when both are GEMMs and i's output is no new K/V (the KV cache lives in DRAM)
     gemm = np.asarray(layers.is_gemm, dtype=bool)
-    # new K/V goes to the KV cache, which lives in DRAM: never kept
-    to_dram = np.asarray(layers.writes_kv, dtype=bool)
-    hands_on = np.zeros(layers.size)
-    hands_on[:-1] = gemm[:-1] & gemm[1:] & ~to_dram[:-1] & (in_words[1:] <= out_words[:-1])
+    reads_it = np.zeros(layers.size, dtype=bool)
+    reads_it[:-1] = gemm[:-1] & gemm[1:] & ~np.asarray(layers.writes_kv, dtype=bool)[:-1]
     if layers.llm is not None:
         # a lowered LLM's layer list is not a chain: q, k and v read one input, and a generate run
         # merges its decode steps (each step's attention layers side by side)
-        hands_on[:] = 0.0
+        reads_it[:] = False
+    # hand-offs: layer i hands its output on when i + 1 reads it and no more distinct input elements
+    # than i wrote (docs/model-assumptions.md "Activations that stay on chip")
+    in_words = np.asarray(layers.a_unique_words, dtype=np.float64) * layers.instances
+    out_words = np.asarray(layers.m, dtype=np.float64) * layers.n * layers.instances
+    hands_on = np.zeros(layers.size)
+    hands_on[:-1] = reads_it[:-1] & (in_words[1:] <= out_words[:-1])
     out[L_HANDS_ON] = hands_on
     out[L_HANDED_IN] = np.concatenate([[0.0], hands_on[:-1]])
     out[L_PREV_IN_WORDS] = np.concatenate([[0.0], in_words[:-1]])
@@ -321,10 +325,6 @@ def pack_layers(layers) -> np.ndarray:
     out[L_KERNEL_H], out[L_KERNEL_W] = layers.kernel_h, layers.kernel_w
     out[L_OUT_H], out[L_OUT_W] = layers.out_h, layers.out_w
     density = np.asarray(layers.activation_density, dtype=np.float64)
-    reads_it = np.zeros(layers.size, dtype=bool)     # layer i + 1 reads layer i's output
-    reads_it[:-1] = gemm[:-1] & gemm[1:] & ~to_dram[:-1]
-    if layers.llm is not None:
-        reads_it[:] = False
     fed = np.concatenate([[False], reads_it[:-1]])    # layer i reads layer i - 1's output
     out[L_DENSITY_IN] = np.where(np.isnan(density) & ~fed, 1.0, density)
     out[L_DENSITY_OUT] = np.where(reads_it, np.append(density[1:], 1.0), 1.0)

@@ -22,8 +22,9 @@ import math
 from numba import njit
 
 from hwsim.arch.fabrics.base import (
-    B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL, D_ASSUMED_DENSITY, D_BW, D_COLS, D_DATAFLOW, D_DBUF,
-    D_E_DRAM, D_E_SRAM, D_GROUP, D_KEEP_ACT, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE, D_PORT_A, D_PORT_B,
+    B_COMPUTE, B_DRAM_A, B_DRAM_B, B_DRAM_OUT, B_SRAM_A, B_SRAM_B, B_STALL, D_ASSUMED_DENSITY, D_BW, D_COLS,
+    D_DATAFLOW, D_DBUF, D_E_DRAM, D_E_SRAM, D_GROUP, D_KEEP_ACT, D_LEAK_PJ_PER_CYCLE, D_MAPPING, D_OBJECTIVE,
+    D_PORT_A, D_PORT_B,
     D_PORT_C, D_RLC, D_ROWS, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SDB, D_SHARED, D_SIZE_A, D_SIZE_B, D_SIZE_C,
     D_USER, L_A_INPUT, L_A_UNIQUE, L_DENSITY_IN, L_DENSITY_OUT, L_HANDED_IN, L_HANDS_ON, L_INSTANCES, L_K,
     L_KERNEL_H, L_KERNEL_W, L_M, L_N, L_OUT_H, L_OUT_W, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_CODEC,
@@ -48,13 +49,34 @@ MAPPING_SCALESIM, MAPPING_AUTO, MAPPING_BITMOD = 0, 1, 2
 
 
 @njit(cache=True)
+def counts_own_traffic(design, p):
+    """Point ``p`` runs SCALE-Sim's USER mode or BitMoD's rule, which model their own DRAM traffic:
+    neither residency nor compression applies to it."""
+    return design[D_USER, p] > 0 or int(design[D_MAPPING, p]) == MAPPING_BITMOD
+
+
+@njit(cache=True)
+def compression_ratios(design, p, layer, i, a_bits, out_bits):
+    """(input, output) fractions of their bits that activations cross DRAM with under
+    buffers.activation_compression (compression.py); (1, 1) without it. A previous layer's output
+    of no stated density (NaN in the layer matrix) is at the design's assumed density (0: none)."""
+    if design[D_RLC, p] <= 0 or counts_own_traffic(design, p):
+        return 1.0, 1.0
+    assumed = design[D_ASSUMED_DENSITY, p]
+    assumed = 1.0 if assumed <= 0.0 else assumed
+    density_in, density_out = layer[L_DENSITY_IN, i], layer[L_DENSITY_OUT, i]
+    return (rlc_ratio(assumed if math.isnan(density_in) else density_in, a_bits),
+            rlc_ratio(assumed if math.isnan(density_out) else density_out, out_bits))
+
+
+@njit(cache=True)
 def residency(design, p, layer, i, prec, g):
     """(input already in the ifmap buffer, output kept there for the next layer) under
     ``buffers.keep_activations``: a layer hands its output on when the next layer is a GEMM that
     reads no more than it wrote (L_HANDS_ON) and the ifmap buffer, whole, holds the layer's input
     and output at once (the next layer's input then sits where it will be read); SCALE-Sim's order
     and the mapper only (not USER mode nor BitMoD's rule, which model their own traffic)."""
-    if design[D_KEEP_ACT, p] <= 0 or design[D_USER, p] > 0 or int(design[D_MAPPING, p]) == MAPPING_BITMOD:
+    if design[D_KEEP_ACT, p] <= 0 or counts_own_traffic(design, p):
         return 0.0, 0.0
     size = design[D_SIZE_A, p]
     instances = layer[L_INSTANCES, i]
@@ -117,16 +139,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
                                                        float(row_folds), float(col_folds), float(map_cols), a_bits,
                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     res_in, res_out = residency(design, p, layer, i, prec, g)
-    # activation compression (compression.py): the fraction of their bits activations cross DRAM
-    # with; not under SCALE-Sim's USER mode nor BitMoD's rule, which count their own traffic
-    rlc_in = rlc_out = 1.0
-    if design[D_RLC, p] > 0 and mapping != MAPPING_BITMOD and design[D_USER, p] <= 0:
-        # a previous layer's output of no stated density (NaN) is at the design's assumed density
-        assumed = design[D_ASSUMED_DENSITY, p]
-        assumed = 1.0 if assumed <= 0.0 else assumed       # 0: the design assumes none
-        density_in, density_out = layer[L_DENSITY_IN, i], layer[L_DENSITY_OUT, i]
-        rlc_in = rlc_ratio(assumed if math.isnan(density_in) else density_in, a_raw)
-        rlc_out = rlc_ratio(assumed if math.isnan(density_out) else density_out, out_bits)
+    rlc_in, rlc_out = compression_ratios(design, p, layer, i, a_raw, out_bits)
     ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out, rlc_in, rlc_out)
     ss_dram = ss_a + ss_b + ss_pr + ss_w
     if math.isinf(bw):

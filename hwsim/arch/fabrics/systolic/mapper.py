@@ -170,6 +170,8 @@ def table_rows(design) -> int:
     from hwsim.arch.fabrics.base import D_SHARED
 
     return N_TABLE_ROWS_SHARED if design[D_SHARED].any() else N_TABLE_ROWS
+
+
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
                     "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c", "rlc_in",
