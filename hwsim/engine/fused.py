@@ -14,14 +14,14 @@ import numpy as np
 from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
-    D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_KEEP_ACT, D_LEAKAGE_UW, D_MAPPING, D_ROWS, D_RS_FILTER,
-    D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_ASSUMED_DENSITY, D_SIZE_A, D_SIZE_B,
-    D_SIZE_C, L_IS_GEMM, L_REPEATS, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B,
-    O_DRAM_PSUM, O_DRAM_W, O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W,
-    Q_E_GROUP, Q_E_MAC, Q_E_TABLE, Q_E_VOP, Q_OUT_BITS, Q_PACK)
-from hwsim.arch.fabrics.systolic.cell import MAPPING_BITMOD, systolic_cell
-from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES,
-                                                STRUCTURE_INPUTS)
+    D_ASSUMED_DENSITY, D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_KEEP_ACT, D_LEAKAGE_UW, D_MAPPING,
+    D_RLC, D_ROWS, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_USER, L_IS_GEMM,
+    L_REPEATS, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, O_COMPUTE, O_DRAM_A, O_DRAM_B, O_DRAM_PSUM, O_DRAM_W,
+    O_MACS, O_STALL, Q_A_BITS, Q_ACC_BITS, Q_B_BITS, Q_CPS, Q_E_CONV_A, Q_E_CONV_W, Q_E_GROUP, Q_E_MAC, Q_E_TABLE,
+    Q_E_VOP, Q_GROUP_SIZE, Q_OUT_BITS, Q_PACK, Q_PREV_A_BITS, Q_PREV_OUT_BITS, Q_TABLE_ENTRIES, Q_TABLE_GROUP)
+from hwsim.arch.fabrics.systolic.cell import CELL_FIELDS, MAPPING_BITMOD, systolic_point, systolic_static
+from hwsim.arch.fabrics.systolic.mapper import FIELDS, KERNEL_OUTPUTS, N_CANDIDATES
+from hwsim.arch.fabrics.unowned import unowned
 from hwsim.arch.fabrics.vector import vector_cell
 from hwsim.engine.pricing import cell_energy
 
@@ -55,43 +55,53 @@ TOTALS = ("compute_cycles", "stall_cycles", "total_cycles", "latency_s", "energy
 def fused_totals(design, layer, prec, order, starts, totals, table_rows):
     """``totals`` (len(TOTALS), P) from ``design`` (N_DESIGN_INPUTS, P), ``layer``
     (N_LAYER_INPUTS, L) and ``prec`` (N_PRECISION_INPUTS, G, L). Points come in structure groups:
-    ``order[starts[s]:starts[s + 1]]`` share everything the mapper's tilings depend on (group,
-    array, dataflow, buffers, buffering), so each layer's tilings are prepared once per group and
-    only timed and priced per point."""
+    ``order[starts[s]:starts[s + 1]]`` share everything the systolic cell's structure part reads
+    (STRUCTURE_ROWS and STRUCTURE_PRECISION_ROWS), so each layer's structure part (its record, its
+    structure-only counts, the mapper's tilings) is done once per group, and only the point's part
+    (timing, the mapper's choice) and the pricing per point."""
     user = np.zeros((N_USER_INPUTS, 1, 1))      # no USER-mode or BitMoD points take this pass
     bitmod = np.zeros((N_BITMOD_INPUTS, 1, 1))
     for s in prange(len(starts) - 1):
-        out = np.empty(N_OUT)
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
-        structure = np.empty(len(STRUCTURE_INPUTS))
+        records = np.empty((layer.shape[1], len(CELL_FIELDS)))
+        outs = np.empty((N_OUT, 1, layer.shape[1]))     # the counts of the group's current point
         tables = np.empty((layer.shape[1], table_rows, len(FIELDS)))
         prepared = np.full((layer.shape[1], 2), -1, dtype=np.int64)
+        # unowned views: the per-cell code binds them without reference counts (unowned.py)
+        u_design, u_layer, u_prec, u_totals = unowned(design), unowned(layer), unowned(prec), unowned(totals)
+        u_user, u_bitmod, u_outs, u_best = unowned(user), unowned(bitmod), unowned(outs), unowned(best)
+        u_cand, u_tables, u_prepared, u_records = unowned(cand), unowned(tables), unowned(prepared), unowned(records)
         for j in range(starts[s], starts[s + 1]):
-            p = order[j]
-            _point_totals(design, p, layer, prec, user, bitmod, out, best, cand, tables, prepared, structure, totals)
+            _point_totals(u_design, order[j], j == starts[s], u_layer, u_prec, u_user, u_bitmod, u_outs, u_best,
+                          u_cand, u_tables, u_prepared, u_records, u_totals)
 
 
 @njit(cache=True)
-def _point_totals(design, p, layer, prec, user, bitmod, out, best, cand, tables, prepared, structure, totals):
+def _point_totals(design, p, first, layer, prec, user, bitmod, outs, best, cand, tables, prepared, records,
+                  totals):
+    """Point ``p``'s totals; ``first``: the first point of its structure group, which does the
+    structure part of every systolic layer for the group."""
     g = int(design[D_GROUP, p])
     compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
     for i in range(layer.shape[1]):
         if layer[L_IS_GEMM, i] > 0:
-            systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tables[i], prepared[i],
-                          structure)
+            if first:
+                systolic_static(design, p, layer, i, prec, records, outs, 0)
+            systolic_point(design, p, i, user, bitmod, records, outs, 0, best, cand, tables, prepared)
         else:
-            vector_cell(design, p, layer, i, prec, out)
-        c, s, d = cell_energy(out, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],
+            vector_cell(design, p, layer, i, prec, outs, 0)
+        c, s, d = cell_energy(outs, 0, i, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],
                               prec[Q_E_CONV_W, g, i], prec[Q_E_CONV_A, g, i], prec[Q_E_VOP, g, i])
         repeats = layer[L_REPEATS, i]
-        compute += out[O_COMPUTE] * repeats
-        stall += out[O_STALL] * repeats
+        compute += outs[O_COMPUTE, 0, i] * repeats
+        stall += outs[O_STALL, 0, i] * repeats
         e_compute += c * repeats
         e_sram += s * repeats
         e_dram += d * repeats
-        macs += out[O_MACS] * repeats
-        dram_bits += (out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM] + out[O_DRAM_W]) * repeats
+        macs += outs[O_MACS, 0, i] * repeats
+        dram_bits += (outs[O_DRAM_A, 0, i] + outs[O_DRAM_B, 0, i] + outs[O_DRAM_PSUM, 0, i]
+                      + outs[O_DRAM_W, 0, i]) * repeats
     total = compute + stall
     latency = total / design[D_CLOCK_HZ, p]
     leakage = design[D_LEAKAGE_UW, p] * 1e-6 * latency * 1e12   # derived: uW x s -> pJ
@@ -108,12 +118,14 @@ def _point_totals(design, p, layer, prec, user, bitmod, out, best, cand, tables,
     totals[T_DRAM_BITS, p] = dram_bits
 
 
-# the design rows the mapper's prepared tilings depend on (fused_totals groups points by them), and
-# the precision rows (per structural group: bits and the PE's packing, not its energies)
+# the design rows the systolic cell's structure part reads (cell.systolic_static: its record, its
+# structure-only counts and the mapper's prepared tilings; fused_totals groups points by them), and
+# the precision rows it reads (per structural group: bits, the PE's packing and groups, not its
+# energies)
 STRUCTURE_ROWS = (D_ROWS, D_COLS, D_DATAFLOW, D_SIZE_A, D_SIZE_B, D_SIZE_C, D_DBUF, D_MAPPING, D_KEEP_ACT, D_RS_FILTER,
-                  D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_ASSUMED_DENSITY)
-# (the previous layer's bits, which buffers.keep_activations reads, are these rows shifted by a layer)
-STRUCTURE_PRECISION_ROWS = (Q_A_BITS, Q_B_BITS, Q_OUT_BITS, Q_ACC_BITS, Q_PACK, Q_CPS)
+                  D_RS_IFMAP, D_RS_PSUM, D_SHARED, D_RLC, D_ASSUMED_DENSITY, D_USER)
+STRUCTURE_PRECISION_ROWS = (Q_A_BITS, Q_B_BITS, Q_OUT_BITS, Q_ACC_BITS, Q_PACK, Q_CPS, Q_PREV_A_BITS, Q_PREV_OUT_BITS,
+                            Q_GROUP_SIZE, Q_TABLE_ENTRIES, Q_TABLE_GROUP)
 
 
 def structure_groups(design: np.ndarray, prec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

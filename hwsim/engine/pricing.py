@@ -37,20 +37,23 @@ class Energies:
     dram_pj: np.ndarray
 
 
-@njit(cache=True)
-def cell_energy(out, design, p, e_mac, e_group, e_table, e_convert_w, e_convert_a, e_vector_op):
-    """(compute, SRAM, DRAM) pJ of one cell's counts ``out`` (O_* slots) on design point ``p``.
+@njit(cache=True, inline="always")
+def cell_energy(counts, q, i, design, p, e_mac, e_group, e_table, e_convert_w, e_convert_a, e_vector_op):
+    """(compute, SRAM, DRAM) pJ of one cell's counts ``counts[:, q, i]`` (O_* slots) on design point
+    ``p`` (read by index, not as a view: a view costs two atomic reference counts per cell).
     The unit energies are the structural group's (priced at its reference node and supply); the
     point's own node and supply scale them (DesignBatch.pe_energy_scale)."""
-    compute = (out[O_MACS] * e_mac + out[O_GROUPS] * e_group + out[O_TABLES] * e_table
-               + out[O_CONV_W] * e_convert_w + out[O_CONV_A] * e_convert_a + out[O_VOPS] * e_vector_op
-               + out[O_IDLE] * e_mac * design[D_IDLE, p]
-               + out[O_SPAD] * e_mac * design[D_RS_SPAD_FRACTION, p]
-               + out[O_CODEC] * design[D_REG_PJ_PER_BIT, p]) * design[D_PE_ENERGY_SCALE, p]
-    sram = (out[O_SRAM_RD_A] * design[D_RD_A, p] + out[O_SRAM_RD_B] * design[D_RD_B, p]
-            + out[O_SRAM_RD_C] * design[D_RD_C, p] + out[O_SRAM_WR_A] * design[D_WR_A, p]
-            + out[O_SRAM_WR_B] * design[D_WR_B, p] + out[O_SRAM_WR_C] * design[D_WR_C, p])
-    dram = (out[O_DRAM_A] + out[O_DRAM_B] + out[O_DRAM_PSUM] + out[O_DRAM_W]) * design[D_E_DRAM, p]
+    compute = (counts[O_MACS, q, i] * e_mac + counts[O_GROUPS, q, i] * e_group
+               + counts[O_TABLES, q, i] * e_table + counts[O_CONV_W, q, i] * e_convert_w
+               + counts[O_CONV_A, q, i] * e_convert_a + counts[O_VOPS, q, i] * e_vector_op
+               + counts[O_IDLE, q, i] * e_mac * design[D_IDLE, p]
+               + counts[O_SPAD, q, i] * e_mac * design[D_RS_SPAD_FRACTION, p]
+               + counts[O_CODEC, q, i] * design[D_REG_PJ_PER_BIT, p]) * design[D_PE_ENERGY_SCALE, p]
+    sram = (counts[O_SRAM_RD_A, q, i] * design[D_RD_A, p] + counts[O_SRAM_RD_B, q, i] * design[D_RD_B, p]
+            + counts[O_SRAM_RD_C, q, i] * design[D_RD_C, p] + counts[O_SRAM_WR_A, q, i] * design[D_WR_A, p]
+            + counts[O_SRAM_WR_B, q, i] * design[D_WR_B, p] + counts[O_SRAM_WR_C, q, i] * design[D_WR_C, p])
+    dram = (counts[O_DRAM_A, q, i] + counts[O_DRAM_B, q, i] + counts[O_DRAM_PSUM, q, i]
+            + counts[O_DRAM_W, q, i]) * design[D_E_DRAM, p]
     return compute, sram, dram
 
 
@@ -63,7 +66,7 @@ def _price_cells(counts, design, units, energies):
     """``counts`` (N_OUT, P, L), ``units`` (6, P, L) -> ``energies`` (3, P, L)."""
     for p in range(counts.shape[1]):
         for i in range(counts.shape[2]):
-            c, s, d = cell_energy(counts[:, p, i], design, p, units[0, p, i], units[1, p, i], units[2, p, i],
+            c, s, d = cell_energy(counts, p, i, design, p, units[0, p, i], units[1, p, i], units[2, p, i],
                                   units[3, p, i], units[4, p, i], units[5, p, i])
             energies[0, p, i] = c
             energies[1, p, i] = s

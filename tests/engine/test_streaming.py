@@ -81,6 +81,43 @@ def test_fused_totals_equal_the_per_layer_tables_summed(work):
     assert (summary["macs"] == 14 * 14 * 24 * 144 + 2 * 3 * 96 * 40).all()
 
 
+def test_points_sharing_a_structure_are_each_timed_and_priced_on_their_own(work):
+    # The fused pass does a structure's part of each layer once, for the first point of the
+    # structure's group, and only the point's part (bandwidth, energies, the mapper's choice by the
+    # point's objective) for the others. Two structures, each shared by 30 points that differ in
+    # everything per point: the totals must equal each point's own per-layer table, summed.
+    from hwsim.engine import evaluate as engine
+    from hwsim.engine.fused import structure_groups
+
+    rng = np.random.default_rng(11)
+    count = 60
+    points = pd.DataFrame({
+        "compute.rows": np.repeat([8, 16], count // 2),
+        "compute.cols": 8,
+        "buffers.ifmap.size_kib": 4,
+        "buffers.double_buffered": True,
+        "dram.bandwidth_gb_s": rng.uniform(1, 64, count).round(3),
+        "mapping": "auto",
+        "mapping_objective": rng.choice(["latency", "energy", "edp"], count),
+        "tech_node_nm": rng.choice([7, 16, 28, 45], count),
+        "clock_mhz": rng.choice([500, 800, 1000], count),
+    })
+    design = engine._design(engine.resolve_accelerator("scalesim-default"), points, {}, 0)
+    from hwsim.arch.fabrics.base import pack_design, pack_precision
+
+    tables = tuple(engine.precision_table(a, engine.layer_batch(work), None) for a in design.accelerators)
+    _, starts = structure_groups(pack_design(design), pack_precision(tables))
+    assert len(starts) - 1 == 2                                          # two structures: two groups
+    summary = hwsim.evaluate("scalesim-default", work, points)
+    layers = hwsim.evaluate("scalesim-default", work, points, per_layer=True)
+    summed = layers.groupby("point")[["total_cycles", "stall_cycles", "energy_pj", "energy_dram_pj",
+                                      "energy_sram_pj"]].sum()
+    for column in summed.columns:
+        np.testing.assert_allclose(summary[column].to_numpy(), summed[column].to_numpy(), rtol=1e-9,
+                                   err_msg=column)
+    assert summary["stall_cycles"].nunique() > 10          # the points really differ within a group
+
+
 def test_a_later_chunks_error_names_the_row_in_the_whole_table(work):
     points = _points(50)
     points.loc[37, "compute.rows"] = -3

@@ -28,13 +28,13 @@ from hwsim.arch.fabrics.base import (
 
 
 @njit(cache=True)
-def vector_cell(design, p, layer, i, prec, out):
-    """Every count of element-wise layer ``i`` on design point ``p`` into ``out`` (O_* slots)."""
+def vector_cell(design, p, layer, i, prec, out, q):
+    """Every count of element-wise layer ``i`` on design point ``p`` into ``out[:, q, i]`` (O_* slots)."""
     g = int(design[D_GROUP, p])
     for slot in range(N_OUT):
-        out[slot] = 0.0
+        out[slot, q, i] = 0.0
     for slot in REPORT_NAN_OUTPUTS:
-        out[slot] = math.nan
+        out[slot, q, i] = math.nan
     elements = layer[L_VEC_ELEMENTS, i]
     in_elements = elements * layer[L_VEC_OPERANDS, i]
     ops = layer[L_VEC_OPS, i]
@@ -52,43 +52,43 @@ def vector_cell(design, p, layer, i, prec, out):
     port_cycles = max((in_bits + dram_read) / design[D_PORT_A, p], 0.0 / design[D_PORT_B, p],
                       (dram_write + out_bits) / design[D_PORT_C, p])
     stall = stall + max(0.0, math.ceil(port_cycles - 1e-9) - (compute + stall))
-    out[O_COMPUTE] = compute
-    out[O_STALL] = stall
-    out[O_VOPS] = ops
-    out[O_SRAM_RD_A] = in_bits
-    out[O_SRAM_RD_C] = dram_write
-    out[O_SRAM_WR_A] = dram_read
-    out[O_SRAM_WR_C] = out_bits
-    out[O_DRAM_A] = dram_read
-    out[O_DRAM_W] = dram_write
-    out[O_SRAM_IFMAP_WORDS] = in_elements
-    out[O_SRAM_OFMAP_WORDS] = elements
-    out[O_DRAM_IFMAP_WORDS] = in_elements if spills else 0.0
-    out[O_DRAM_OFMAP_WORDS] = elements if spills else 0.0
-    out[O_FOLDS] = 0.0
-    out[O_DRAM_B] = 0.0
-    out[O_DRAM_PSUM] = 0.0
-    out[O_MACS] = 0.0
-    out[O_GROUPS] = 0.0
-    out[O_TABLES] = 0.0
-    out[O_CONV_W] = 0.0
-    out[O_CONV_A] = 0.0
-    out[O_IDLE] = 0.0
-    out[O_SPAD] = 0.0
-    out[O_CODEC] = 0.0
-    out[O_SRAM_RD_B] = 0.0
-    out[O_SRAM_WR_B] = 0.0
-    out[O_OVERLAP] = 1.0 if design[D_DBUF, p] > 0 else 0.0
-    out[O_DRAM_CYCLES] = dram_cycles    # the timing components (docs/columns.md, `bound`)
-    out[O_PORT_CYCLES] = port_cycles
-    out[O_SPILL_BITS] = dram_write      # a spilled result goes to DRAM and comes back
+    out[O_COMPUTE, q, i] = compute
+    out[O_STALL, q, i] = stall
+    out[O_VOPS, q, i] = ops
+    out[O_SRAM_RD_A, q, i] = in_bits
+    out[O_SRAM_RD_C, q, i] = dram_write
+    out[O_SRAM_WR_A, q, i] = dram_read
+    out[O_SRAM_WR_C, q, i] = out_bits
+    out[O_DRAM_A, q, i] = dram_read
+    out[O_DRAM_W, q, i] = dram_write
+    out[O_SRAM_IFMAP_WORDS, q, i] = in_elements
+    out[O_SRAM_OFMAP_WORDS, q, i] = elements
+    out[O_DRAM_IFMAP_WORDS, q, i] = in_elements if spills else 0.0
+    out[O_DRAM_OFMAP_WORDS, q, i] = elements if spills else 0.0
+    out[O_FOLDS, q, i] = 0.0
+    out[O_DRAM_B, q, i] = 0.0
+    out[O_DRAM_PSUM, q, i] = 0.0
+    out[O_MACS, q, i] = 0.0
+    out[O_GROUPS, q, i] = 0.0
+    out[O_TABLES, q, i] = 0.0
+    out[O_CONV_W, q, i] = 0.0
+    out[O_CONV_A, q, i] = 0.0
+    out[O_IDLE, q, i] = 0.0
+    out[O_SPAD, q, i] = 0.0
+    out[O_CODEC, q, i] = 0.0
+    out[O_SRAM_RD_B, q, i] = 0.0
+    out[O_SRAM_WR_B, q, i] = 0.0
+    out[O_OVERLAP, q, i] = 1.0 if design[D_DBUF, p] > 0 else 0.0
+    out[O_DRAM_CYCLES, q, i] = dram_cycles    # the timing components (docs/columns.md, `bound`)
+    out[O_PORT_CYCLES, q, i] = port_cycles
+    out[O_SPILL_BITS, q, i] = dram_write      # a spilled result goes to DRAM and comes back
 
 
 @njit(cache=True, parallel=True)
 def _vector_cells(design, layer, prec, out):
     for p in prange(design.shape[1]):
         for i in range(layer.shape[1]):
-            vector_cell(design, p, layer, i, prec, out[:, p, i])
+            vector_cell(design, p, layer, i, prec, out, p)
 
 
 def count_vector(job: FabricJob) -> Counts:

@@ -38,9 +38,9 @@ from hwsim.arch.fabrics.base import (
 from hwsim.arch.fabrics.systolic.mapper import (
     DF_ROW_STATIONARY, K_A_READ, K_B_READ, K_COMPUTE, K_KT, K_K_PASSES, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP,
     K_PSUM_READ, K_SCHEME, K_SPILL, K_TOTAL, S_ACC_BITS, S_ARRAY_CYCLES, S_A_BITS, S_A_DISTINCT, S_B_BITS,
-    S_COLS, S_COL_FOLDS, S_CPS, S_DBUF, S_DF, S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_RLC_IN,
+    S_COLS, S_COL_FOLDS, S_COMPULSORY, S_CPS, S_DBUF, S_DF, S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_RLC_IN,
     S_RLC_OUT, S_ROWS, S_ROW_FOLDS, S_SHARED, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A, S_SRAM_B, S_SS_CAP,
-    choose, resident_traffic, scalesim_order)
+    STRUCTURE_INPUTS, choose, resident_traffic, scalesim_order, structure_bounds)
 from hwsim.arch.fabrics.systolic.compression import rlc_ratio
 from hwsim.arch.fabrics.systolic.row_stationary import rs_array
 from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
@@ -88,21 +88,39 @@ def residency(design, p, layer, i, prec, g):
     return res_in, res_out
 
 
+# The cell's record of one (structure, layer): the mapper's structure (STRUCTURE_INPUTS, which
+# mapper.choose reads) followed by the cell's own structure-only figures. systolic_static fills it
+# once; systolic_point reads it for every point that shares the structure.
+CELL_FIELDS = STRUCTURE_INPUTS + ("mapping", "per_fold", "ss_a", "ss_b", "ss_w", "ss_pr", "ss_spill", "pack",
+                                  "a_raw", "b_raw", "pes")
+(C_MAPPING, C_PER_FOLD, C_SS_A, C_SS_B, C_SS_W, C_SS_PR, C_SS_SPILL, C_PACK, C_A_RAW, C_B_RAW,
+ C_PES) = range(len(STRUCTURE_INPUTS), len(CELL_FIELDS))
+
+
 @njit(cache=True)
-def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, table, prepared, structure):
-    """Every count of layer ``i`` on design point ``p`` into ``out`` (``O_*`` slots).
+def systolic_cell(design, p, layer, i, prec, user, bitmod, out, q, best, cand, tables, prepared, records):
+    """Every count of layer ``i`` on design point ``p`` into ``out`` (``O_*`` slots): the
+    structure's part (systolic_static) then the point's (systolic_point).
 
     ``user`` and ``bitmod`` hold the named mappings computed ahead in numpy (SCALE-Sim's USER
     mode, BitMoD's simulator: U_* and B_* rows), read only for points in those modes.
-    ``best``, ``cand``, ``structure`` are scratch; ``table`` and ``prepared`` hold the mapper's
-    prepared rows for this layer and the point's structure (mapper.choose): the caller resets
-    ``prepared`` to -1 whenever the structure changes, and keeps it across points that share it."""
+    ``best``, ``cand`` are scratch, ``record`` (CELL_FIELDS) the structure's record; ``table`` and
+    ``prepared`` hold the mapper's prepared rows for this layer and the point's structure
+    (mapper.choose): the caller resets ``prepared`` to -1 whenever the structure changes."""
+    systolic_static(design, p, layer, i, prec, records, out, q)
+    systolic_point(design, p, i, user, bitmod, records, out, q, best, cand, tables, prepared)
+
+
+@njit(cache=True)
+def systolic_static(design, p, layer, i, prec, c, out, q):
+    """The part of layer ``i``'s counts that depends only on point ``p``'s structure (the design
+    rows and precision rows hwsim/engine/fused.py groups points by): the record ``c``
+    (CELL_FIELDS) and the structure-only slots of ``out``. A point sharing the structure reuses
+    both: systolic_point writes every other slot and never these."""
     g = int(design[D_GROUP, p])
     rows, cols = int(design[D_ROWS, p]), int(design[D_COLS, p])
     df = int(design[D_DATAFLOW, p])
-    mapping = int(design[D_MAPPING, p])
     dbuf = design[D_DBUF, p] > 0
-    bw = design[D_BW, p]
     pack = int(prec[Q_PACK, g, i])
     cps = int(prec[Q_CPS, g, i])
     m, k_elems, n = int(layer[L_M, i]), int(layer[L_K, i]), int(layer[L_N, i])
@@ -133,18 +151,81 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     sram_a_array = ifmap_w * a_bits
     sram_b_array = filt_w * b_bits
 
-    # SCALE-Sim's loop order: its traffic, and its stall pipeline (double-buffered: the first fold's
-    # load exposed, later loads hidden behind the previous fold's compute; single: all exposed)
+    # SCALE-Sim's loop order and its traffic (its stalls are the point's: they need the bandwidth)
     ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, float(m), float(k), float(n), float(a_input),
                                                        float(row_folds), float(col_folds), float(map_cols), a_bits,
                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     res_in, res_out = residency(design, p, layer, i, prec, g)
     rlc_in, rlc_out = compression_ratios(design, p, layer, i, a_raw, out_bits)
     ss_a, ss_w, _ = resident_traffic(ss_a, ss_w, mn, out_bits, res_in, res_out, rlc_in, rlc_out)
-    ss_dram = ss_a + ss_b + ss_pr + ss_w
+
+    c[i, S_M], c[i, S_K], c[i, S_N] = m, k, n
+    c[i, S_A_DISTINCT], c[i, S_A_BITS], c[i, S_B_BITS] = a_unique, a_bits, b_bits
+    c[i, S_ACC_BITS], c[i, S_OUT_BITS], c[i, S_CPS] = acc_bits, out_bits, cps
+    c[i, S_FOLDS], c[i, S_ROW_FOLDS], c[i, S_COL_FOLDS] = folds, row_folds, col_folds
+    c[i, S_SS_CAP], c[i, S_SRAM_A], c[i, S_SRAM_B] = ss_a + ss_b + ss_pr + ss_w, sram_a_array, sram_b_array
+    c[i, S_SIZE_A], c[i, S_SIZE_B] = design[D_SIZE_A, p], design[D_SIZE_B, p]
+    c[i, S_SIZE_C], c[i, S_ROWS], c[i, S_COLS] = design[D_SIZE_C, p], map_rows, map_cols
+    c[i, S_DF], c[i, S_DBUF] = df, design[D_DBUF, p]
+    c[i, S_ARRAY_CYCLES] = ss_compute
+    c[i, S_SHARED] = design[D_SHARED, p]
+    c[i, S_RLC_IN], c[i, S_RLC_OUT] = rlc_in, rlc_out
+    c[i, S_RES_IN], c[i, S_RES_OUT] = res_in, res_out
+    structure_bounds(c[i])
+    c[i, C_MAPPING], c[i, C_PER_FOLD] = design[D_MAPPING, p], per_fold
+    c[i, C_SS_A], c[i, C_SS_B], c[i, C_SS_W], c[i, C_SS_PR], c[i, C_SS_SPILL] = ss_a, ss_b, ss_w, ss_pr, ss_spill
+    c[i, C_PACK], c[i, C_A_RAW], c[i, C_B_RAW], c[i, C_PES] = pack, a_raw, b_raw, float(rows) * float(cols)
+
+    macs = float(m) * float(k_elems) * float(n)
+    group = prec[Q_GROUP_SIZE, g, i]
+    out[O_MACS, q, i] = macs
+    out[O_GROUPS, q, i] = mn * math.ceil(k_elems / group) if group > 1 else 0.0
+    # LUT PEs: one table per (row of A, group of K activations), precomputed once per column fold
+    # and shared by the output columns of that fold (N on the array's columns for OS/WS; IS streams
+    # N through one fold)
+    if prec[Q_TABLE_ENTRIES, g, i] > 0:
+        out[O_TABLES, q, i] = m * math.ceil(k_elems / prec[Q_TABLE_GROUP, g, i]) * (1.0 if df == 2 else float(col_folds))
+    else:
+        out[O_TABLES, q, i] = 0.0
+    out[O_CONV_W, q, i] = float(filt_w) * pack
+    out[O_CONV_A, q, i] = float(ifmap_w) * pack
+    out[O_VOPS, q, i] = 0.0
+    # row stationary: each product reads its weight and input from the PE's pads and reads and writes
+    # its partial sum in the psum pad (4 accesses; derived from the RS PE, ISCA 2016 Sec. IV-A)
+    out[O_SPAD, q, i] = 4.0 * macs if df == DF_ROW_STATIONARY else 0.0
+    out[O_FOLDS, q, i] = folds
+    out[O_MAP_EFF, q, i] = efficiency
+    out[O_COMP_UTIL, q, i] = utilization
+    out[O_SRAM_IFMAP_WORDS, q, i] = ifmap_w
+    out[O_SRAM_FILTER_WORDS, q, i] = filt_w
+    out[O_SRAM_OFMAP_WORDS, q, i] = ofmap_w
+    out[O_COMPULSORY, q, i] = c[i, S_COMPULSORY]
+    # outputs written to DRAM only for the next layer to read back: what keep_activations saves
+    out[O_SPILL_BITS, q, i] = mn * out_bits if layer[L_HANDS_ON, i] > 0 and res_out <= 0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def systolic_point(design, p, i, user, bitmod, c, out, q, best, cand, table, prepared):
+    """The point's part of layer ``i``'s counts, from the structure's record ``c``: the mapping's
+    choice under the point's bandwidth, energies and objective, its stalls, and every slot of
+    ``out`` that systolic_static does not write."""
+    mapping = int(c[i, C_MAPPING])
+    df = int(c[i, S_DF])
+    dbuf = c[i, S_DBUF] > 0
+    bw = design[D_BW, p]
+    folds, per_fold, mn = c[i, S_FOLDS], c[i, C_PER_FOLD], c[i, S_M] * c[i, S_N]
+    a_bits, b_bits, acc_bits, out_bits = c[i, S_A_BITS], c[i, S_B_BITS], c[i, S_ACC_BITS], c[i, S_OUT_BITS]
+    pack, a_raw = c[i, C_PACK], c[i, C_A_RAW]
+    res_out, rlc_in, rlc_out = c[i, S_RES_OUT], c[i, S_RLC_IN], c[i, S_RLC_OUT]
+    sram_a_array, sram_b_array = c[i, S_SRAM_A], c[i, S_SRAM_B]
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = c[i, C_SS_A], c[i, C_SS_B], c[i, C_SS_W], c[i, C_SS_PR], c[i, C_SS_SPILL]
+
+    # SCALE-Sim's stall pipeline (double-buffered: the first fold's load exposed, later loads hidden
+    # behind the previous fold's compute; single: all exposed)
     if math.isinf(bw):
         ss_stall = 0.0
     else:
+        ss_dram = c[i, S_SS_CAP]
         if dbuf:
             load_per_fold = ss_dram / (folds * bw)
             exposed = load_per_fold + (folds - 1) * max(0.0, load_per_fold - per_fold)
@@ -164,19 +245,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
         ss_spill = partial
 
     if mapping == MAPPING_AUTO:
-        structure[S_M], structure[S_K], structure[S_N] = m, k, n
-        structure[S_A_DISTINCT], structure[S_A_BITS], structure[S_B_BITS] = a_unique, a_bits, b_bits
-        structure[S_ACC_BITS], structure[S_OUT_BITS], structure[S_CPS] = acc_bits, out_bits, cps
-        structure[S_FOLDS], structure[S_ROW_FOLDS], structure[S_COL_FOLDS] = folds, row_folds, col_folds
-        structure[S_SS_CAP], structure[S_SRAM_A], structure[S_SRAM_B] = ss_dram, sram_a_array, sram_b_array
-        structure[S_SIZE_A], structure[S_SIZE_B] = design[D_SIZE_A, p], design[D_SIZE_B, p]
-        structure[S_SIZE_C], structure[S_ROWS], structure[S_COLS] = design[D_SIZE_C, p], map_rows, map_cols
-        structure[S_DF], structure[S_DBUF] = df, design[D_DBUF, p]
-        structure[S_ARRAY_CYCLES] = ss_compute
-        structure[S_SHARED] = design[D_SHARED, p]
-        structure[S_RLC_IN], structure[S_RLC_OUT] = rlc_in, rlc_out
-        structure[S_RES_IN], structure[S_RES_OUT] = res_in, res_out
-        choose(structure, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
+        choose(c, i, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
                design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
                design[D_PORT_B, p], design[D_PORT_C, p], best)
         compute = math.ceil(best[K_COMPUTE] - 1e-9)
@@ -193,7 +262,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
         scheme, mt, nt, kt, overlap = math.nan, math.nan, math.nan, math.nan, 0.0
         sram_a_array, sram_b_array = bitmod[B_SRAM_A, p, i], bitmod[B_SRAM_B, p, i]
     else:
-        compute = float(ss_compute)
+        compute = float(c[i, S_ARRAY_CYCLES])
         stall = ss_stall
         a_read, b_read, out_write, psum_read, spill, k_passes = ss_a, ss_b, ss_w, ss_pr, ss_spill, 1.0
         scheme, mt, nt, kt = 0.0, math.nan, math.nan, math.nan
@@ -202,73 +271,45 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, best, cand, tabl
     # partial sums accumulated on chip: one read-modify-write per K chunk after the first, the
     # chunks being the array's K folds (WS/IS; buffer K tiles hold whole folds) or the buffer's K
     # passes (OS keeps partial sums in the PEs within a pass); spilled ones come back from DRAM first
-    array_k_folds = 1.0 if df == 0 else float(row_folds)
+    array_k_folds = 1.0 if df == 0 else c[i, S_ROW_FOLDS]
     onchip_psum = 0.0 if mapping == MAPPING_BITMOD else mn * (max(array_k_folds, k_passes) - 1.0)
-    macs = float(m) * float(k_elems) * float(n)
-    group = prec[Q_GROUP_SIZE, g, i]
-    out[O_COMPUTE] = compute
-    out[O_STALL] = stall
-    out[O_MACS] = macs
-    out[O_GROUPS] = mn * math.ceil(k_elems / group) if group > 1 else 0.0
-    # LUT PEs: one table per (row of A, group of K activations), precomputed once per column fold
-    # and shared by the output columns of that fold (N on the array's columns for OS/WS; IS streams
-    # N through one fold)
-    if prec[Q_TABLE_ENTRIES, g, i] > 0:
-        out[O_TABLES] = m * math.ceil(k_elems / prec[Q_TABLE_GROUP, g, i]) * (1.0 if df == 2 else float(col_folds))
-    else:
-        out[O_TABLES] = 0.0
-    out[O_CONV_W] = float(filt_w) * pack
-    out[O_CONV_A] = float(ifmap_w) * pack
-    out[O_VOPS] = 0.0
-    out[O_SRAM_RD_A] = sram_a_array
-    out[O_SRAM_RD_B] = sram_b_array
+    out[O_COMPUTE, q, i] = compute
+    out[O_STALL, q, i] = stall
+    out[O_SRAM_RD_A, q, i] = sram_a_array
+    out[O_SRAM_RD_B, q, i] = sram_b_array
     kept = mn * out_bits if res_out > 0 else 0.0                   # outputs staying for the next layer
-    out[O_SRAM_RD_C] = onchip_psum * acc_bits + out_write + kept   # accumulate, and drain (DRAM or ifmap)
-    out[O_SRAM_WR_A] = a_read / rlc_in + kept                      # fills from DRAM (decoded), kept outputs
-    out[O_SRAM_WR_B] = b_read
-    out[O_SRAM_WR_C] = mn * out_bits + onchip_psum * acc_bits + psum_read
-    out[O_DRAM_A] = a_read
-    out[O_DRAM_B] = b_read
-    out[O_DRAM_W] = out_write
-    out[O_DRAM_PSUM] = psum_read
+    out[O_SRAM_RD_C, q, i] = onchip_psum * acc_bits + out_write + kept   # accumulate, and drain (DRAM or ifmap)
+    out[O_SRAM_WR_A, q, i] = a_read / rlc_in + kept                      # fills from DRAM (decoded), kept outputs
+    out[O_SRAM_WR_B, q, i] = b_read
+    out[O_SRAM_WR_C, q, i] = mn * out_bits + onchip_psum * acc_bits + psum_read
+    out[O_DRAM_A, q, i] = a_read
+    out[O_DRAM_B, q, i] = b_read
+    out[O_DRAM_W, q, i] = out_write
+    out[O_DRAM_PSUM, q, i] = psum_read
     # PE-cycles with no product (partial folds, fill and drain), as MAC slots: priced only when the
     # design's idle PEs are not clock-gated (compute.idle_pe_energy_fraction > 0)
-    out[O_IDLE] = max(0.0, float(rows) * float(cols) * compute * pack / cps - macs)
-    # row stationary: each product reads its weight and input from the PE's pads and reads and writes
-    # its partial sum in the psum pad (4 accesses; derived from the RS PE, ISCA 2016 Sec. IV-A)
-    out[O_SPAD] = 4.0 * macs if df == DF_ROW_STATIONARY else 0.0
+    out[O_IDLE, q, i] = max(0.0, c[i, C_PES] * compute * pack / c[i, S_CPS] - out[O_MACS, q, i])
     # the codec writes every compressed bit once into its pair registers (compression.py); a stream
     # that would not shrink bypasses it
-    out[O_CODEC] = ((a_read if rlc_in < 1.0 else 0.0)
+    out[O_CODEC, q, i] = ((a_read if rlc_in < 1.0 else 0.0)
                     + (mn * out_bits * rlc_out if rlc_out < 1.0 and res_out <= 0 else 0.0))
-    out[O_FOLDS] = folds
-    out[O_MAP_EFF] = efficiency
-    out[O_COMP_UTIL] = utilization
-    out[O_SRAM_IFMAP_WORDS] = ifmap_w
-    out[O_SRAM_FILTER_WORDS] = filt_w
-    out[O_SRAM_OFMAP_WORDS] = ofmap_w
-    out[O_DRAM_IFMAP_WORDS] = a_read / a_raw                        # operand elements, not packed words
-    out[O_DRAM_FILTER_WORDS] = b_read / b_raw
-    out[O_DRAM_OFMAP_WORDS] = (0.0 if res_out > 0 else mn) + spill
-    a_min, w_min, _ = resident_traffic(a_unique * a_bits, mn * out_bits, mn, out_bits, res_in, res_out, rlc_in,
-                                       rlc_out)
-    out[O_COMPULSORY] = a_min + float(k) * n * b_bits + w_min
-    # outputs written to DRAM only for the next layer to read back: what keep_activations saves
-    out[O_SPILL_BITS] = mn * out_bits if layer[L_HANDS_ON, i] > 0 and res_out <= 0 else 0.0
-    out[O_SCHEME] = scheme
-    out[O_MT] = mt
-    out[O_NT] = nt
-    out[O_KT] = kt
-    out[O_OVERLAP] = overlap
+    out[O_DRAM_IFMAP_WORDS, q, i] = a_read / a_raw                        # operand elements, not packed words
+    out[O_DRAM_FILTER_WORDS, q, i] = b_read / c[i, C_B_RAW]
+    out[O_DRAM_OFMAP_WORDS, q, i] = (0.0 if res_out > 0 else mn) + spill
+    out[O_SCHEME, q, i] = scheme
+    out[O_MT, q, i] = mt
+    out[O_NT, q, i] = nt
+    out[O_KT, q, i] = kt
+    out[O_OVERLAP, q, i] = overlap
     # the timing components the layer's time is made of (docs/columns.md, `bound`): the DRAM
     # transfer at the design's bandwidth, and the SRAM ports' cycles where the timing waits for
     # them (the mapper: mapper._put_row's port bits over each buffer's bits per cycle; SCALE-Sim's
     # order and BitMoD's rule have no port term: NaN)
-    out[O_DRAM_CYCLES] = 0.0 if math.isinf(bw) else (a_read + b_read + out_write + psum_read) / bw
+    out[O_DRAM_CYCLES, q, i] = 0.0 if math.isinf(bw) else (a_read + b_read + out_write + psum_read) / bw
     if mapping == MAPPING_AUTO:
-        out[O_PORT_CYCLES] = max((sram_a_array + a_read) / design[D_PORT_A, p],
+        out[O_PORT_CYCLES, q, i] = max((sram_a_array + a_read) / design[D_PORT_A, p],
                                  (sram_b_array + b_read) / design[D_PORT_B, p],
                                  (mn * out_bits + 2.0 * onchip_psum * acc_bits + psum_read + out_write)
                                  / design[D_PORT_C, p])
     else:
-        out[O_PORT_CYCLES] = math.nan
+        out[O_PORT_CYCLES, q, i] = math.nan

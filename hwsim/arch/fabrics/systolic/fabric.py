@@ -30,24 +30,33 @@ from numba import njit, prange
 from hwsim.arch.fabrics.base import (
     D_USER, L_K, L_M, L_N, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, Q_PACK, COMMON_REPEAT_SCALED, COMMON_REPORT,
     Counts, Fabric, FabricJob, array_peak, cells_to_counts)
-from hwsim.arch.fabrics.systolic.cell import MAPPING_BITMOD, systolic_cell
-from hwsim.arch.fabrics.systolic.mapper import (FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, SCHEMES, table_rows,
-                                                STRUCTURE_INPUTS)
+from hwsim.arch.fabrics.systolic.cell import CELL_FIELDS, MAPPING_BITMOD, systolic_cell
+from hwsim.arch.fabrics.systolic.mapper import FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, SCHEMES, table_rows
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
+from hwsim.arch.fabrics.unowned import unowned
 
 
 @njit(cache=True, parallel=True)
 def _systolic_cells(design, layer, prec, user, bitmod, out, table_rows):
-    for p in prange(design.shape[1]):
+    # scratch per block of points, not per point (a layer's tables are ~100 KB)
+    size = design.shape[1]
+    blocks = min(size, 64)
+    for blk in prange(blocks):
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
-        table = np.empty((table_rows, len(FIELDS)))
-        prepared = np.empty(2, dtype=np.int64)
-        structure = np.empty(len(STRUCTURE_INPUTS))
-        for i in range(layer.shape[1]):
-            prepared[:] = -1
-            systolic_cell(design, p, layer, i, prec, user, bitmod, out[:, p, i], best, cand, table, prepared,
-                          structure)
+        tables = np.empty((layer.shape[1], table_rows, len(FIELDS)))
+        prepared = np.empty((layer.shape[1], 2), dtype=np.int64)
+        records = np.empty((layer.shape[1], len(CELL_FIELDS)))
+        # unowned views: the cells bind them without reference counts (hwsim/arch/fabrics/unowned.py)
+        u_design, u_layer, u_prec, u_user, u_bitmod = (unowned(design), unowned(layer), unowned(prec), unowned(user),
+                                                       unowned(bitmod))
+        u_out, u_best, u_cand, u_tables, u_prepared, u_records = (unowned(out), unowned(best), unowned(cand),
+                                                                  unowned(tables), unowned(prepared), unowned(records))
+        for p in range(blk * size // blocks, (blk + 1) * size // blocks):
+            u_prepared[:] = -1
+            for i in range(layer.shape[1]):
+                systolic_cell(u_design, p, u_layer, i, u_prec, u_user, u_bitmod, u_out, p, u_best, u_cand, u_tables,
+                              u_prepared, u_records)
 
 
 def count_systolic(job: FabricJob) -> Counts:

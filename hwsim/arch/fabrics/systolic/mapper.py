@@ -175,10 +175,13 @@ def table_rows(design) -> int:
 STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits", "out_bits", "cps", "folds",
                     "row_folds", "col_folds", "ss_cap", "sram_a", "sram_b", "size_a", "size_b", "size_c", "rows",
                     "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c", "rlc_in",
-                    "rlc_out")
+                    "rlc_out",
+                    # derived by structure_bounds from the inputs above, once per structure:
+                    "stream", "fill_drain", "timing_rows", "compulsory", "port_a_min", "port_b_min", "port_c_min")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
  S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
- S_RES_OUT, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT) = range(len(STRUCTURE_INPUTS))
+ S_RES_OUT, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT, S_STREAM, S_FILL_DRAIN, S_TIMING_ROWS, S_COMPULSORY,
+ S_PORT_A_MIN, S_PORT_B_MIN, S_PORT_C_MIN) = range(len(STRUCTURE_INPUTS))
 # Row stationary (df 3) reaches the mapper as a weight-stationary-like array whose "rows" are the K
 # a pass reduces in the array and whose "cols" are the filters a pass runs (row_stationary.py), with
 # its own array cycles (S_ARRAY_CYCLES: buffer tiles in those units add no passes) and no fold
@@ -205,15 +208,16 @@ def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
     # (OS keeps partial sums in the PEs within a pass); buffer K tiles hold whole folds
     psum = mn * (max(array_k_folds, k_passes) - 1)
     a_dram, w_dram, kept = resident_traffic(a, w, mn, out_bits, res_in, res_out, rlc_in, rlc_out)
-    row = table[r]
-    row[F_VARIANT], row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT] = variant, scheme, mt, nt, kt
-    row[F_A], row[F_B], row[F_W], row[F_PR], row[F_SPILL] = a_dram, b, w_dram, pr, spill
-    row[F_NTILES], row[F_PASSES], row[F_KPASSES], row[F_DRAM] = n_tiles, passes, k_passes, a_dram + b + w_dram + pr
-    row[F_INV_TILES] = 1.0 / n_tiles   # choose multiplies: no division per row and point
+    table[r, F_VARIANT], table[r, F_SCHEME] = variant, scheme
+    table[r, F_MT], table[r, F_NT], table[r, F_KT] = mt, nt, kt
+    table[r, F_A], table[r, F_B], table[r, F_W], table[r, F_PR], table[r, F_SPILL] = a_dram, b, w_dram, pr, spill
+    table[r, F_NTILES], table[r, F_PASSES], table[r, F_KPASSES] = n_tiles, passes, k_passes
+    table[r, F_DRAM] = a_dram + b + w_dram + pr
+    table[r, F_INV_TILES] = 1.0 / n_tiles   # choose multiplies: no division per row and point
     # ports: the ifmap buffer takes DRAM fills and the outputs kept for the next layer; the ofmap
     # buffer drains every output, to DRAM or to the ifmap buffer
-    row[F_PA] = sram_a + a_dram / rlc_in + kept     # DRAM fills arrive decoded
-    row[F_PB], row[F_PC] = sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
+    table[r, F_PA] = sram_a + a_dram / rlc_in + kept     # DRAM fills arrive decoded
+    table[r, F_PB], table[r, F_PC] = sram_b + b, mn * out_bits + 2 * psum * acc_bits + pr + w
 
 
 @njit(cache=True)
@@ -263,19 +267,20 @@ def _drop_dominated(table, r, count):
     every objective, bandwidth and energy (choose's cost only grows with DRAM bits and the total,
     which only grows with passes and port bits and shrinks with tiles), and, coming first, wins
     their tie: the later row could never be chosen, so dropping it never changes a choice."""
+    # rows by index, never as views: a view per comparison costs two atomic reference counts
     kept = 0
-    for j in range(count):
-        row = table[r + j]
+    for j in range(r, r + count):
         dominated = False
-        for i in range(kept):
-            q = table[r + i]
-            if (q[F_DRAM] <= row[F_DRAM] and q[F_PASSES] <= row[F_PASSES] and q[F_NTILES] >= row[F_NTILES]
-                    and q[F_PA] <= row[F_PA] and q[F_PB] <= row[F_PB] and q[F_PC] <= row[F_PC]):
+        for q in range(r, r + kept):
+            if (table[q, F_DRAM] <= table[j, F_DRAM] and table[q, F_PASSES] <= table[j, F_PASSES]
+                    and table[q, F_NTILES] >= table[j, F_NTILES] and table[q, F_PA] <= table[j, F_PA]
+                    and table[q, F_PB] <= table[j, F_PB] and table[q, F_PC] <= table[j, F_PC]):
                 dominated = True
                 break
         if not dominated:
-            if kept != j:
-                table[r + kept, :] = row
+            if r + kept != j:
+                for f in range(table.shape[1]):
+                    table[r + kept, f] = table[j, f]
             kept += 1
     return kept
 
@@ -315,38 +320,52 @@ def _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bit
 
 
 @njit(cache=True)
-def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, port_a, port_b, port_c, out):
-    """The best prepared row for one design point by the objective, into ``out`` (KERNEL_OUTPUTS).
-    ``prepared`` holds each variant's row count, -1 until prepared (variant 1 is prepared only when
-    its floor can beat variant 0's best). Rows are tried in order and the first strictly better one
-    is kept; a row whose lower bound (every fold once, ports at compulsory traffic) cannot beat the
-    best found is skipped, which never changes the choice."""
+def structure_bounds(s):
+    """The structure's derived slots (S_STREAM .. S_PORT_C_MIN), from its inputs: the array's stream
+    and fill/drain cycles, the traffic that must cross DRAM at least and the bits each SRAM port
+    moves at least. They depend on the structure only, so a point that shares it reuses them."""
     m, k, n, a_distinct = s[S_M], s[S_K], s[S_N], s[S_A_DISTINCT]
-    a_bits, b_bits, acc_bits, out_bits = s[S_A_BITS], s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
-    cps, folds, row_folds, ss_cap = s[S_CPS], s[S_FOLDS], s[S_ROW_FOLDS], s[S_SS_CAP]
-    sram_a, sram_b = s[S_SRAM_A], s[S_SRAM_B]
-    rows, cols, df, dbuf = s[S_ROWS], s[S_COLS], s[S_DF], s[S_DBUF]
+    b_bits, acc_bits, out_bits = s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
+    rows, cols, df = s[S_ROWS], s[S_COLS], s[S_DF]
     os_, ws = df == 0, df == 1 or df == DF_ROW_STATIONARY
-    array_k_folds = 1.0 if os_ else row_folds
+    array_k_folds = 1.0 if os_ else s[S_ROW_FOLDS]
     t_dim = k if os_ else (m if ws else n)
-    stream = folds * t_dim * cps
+    stream = s[S_FOLDS] * t_dim * s[S_CPS]
     fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
     if df == DF_ROW_STATIONARY:
         stream, fill_drain, rows = s[S_ARRAY_CYCLES], 0.0, 0.0
-    cap = ss_cap * (1 + 1e-12) + 1e-9
+    s[S_STREAM], s[S_FILL_DRAIN], s[S_TIMING_ROWS] = stream, fill_drain, rows
     mn = m * n
     # what must cross DRAM at least (less what stays on chip between layers: resident_traffic)
-    a_min, w_min, kept = resident_traffic(a_distinct * a_bits, mn * out_bits, mn, out_bits, s[S_RES_IN], s[S_RES_OUT],
-                                          s[S_RLC_IN], s[S_RLC_OUT])
-    compulsory = a_min + k * n * b_bits + w_min
-    # no choice computes faster than every fold passing once (passes >= folds), nor waits less for
-    # the SRAM ports than with each operand fetched once and partial sums through the array's K
-    # folds only (a >= A, b >= B, psum >= M N (K folds - 1), writes >= M N out)
-    compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
-    compute_lb = max(compute_lb, (sram_a + a_min + kept) / port_a, (sram_b + k * n * b_bits) / port_b,
-                     (2 * mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits) / port_c)
-    inv_bw = 0.0 if math.isinf(bw) else 1.0 / bw
+    a_min, w_min, kept = resident_traffic(a_distinct * s[S_A_BITS], mn * out_bits, mn, out_bits, s[S_RES_IN],
+                                          s[S_RES_OUT], s[S_RLC_IN], s[S_RLC_OUT])
+    s[S_COMPULSORY] = a_min + k * n * b_bits + w_min
+    # each operand fetched once and partial sums through the array's K folds only (a >= A, b >= B,
+    # psum >= M N (K folds - 1), writes >= M N out)
+    s[S_PORT_A_MIN] = s[S_SRAM_A] + a_min + kept
+    s[S_PORT_B_MIN] = s[S_SRAM_B] + k * n * b_bits
+    s[S_PORT_C_MIN] = 2 * mn * out_bits + 2 * mn * (array_k_folds - 1) * acc_bits
+
+
+@njit(cache=True, inline="always")
+def choose(s, i, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, port_a, port_b, port_c, out):
+    """The best prepared row of layer ``i`` for one design point by the objective, into ``out``
+    (KERNEL_OUTPUTS). ``s`` (layers, STRUCTURE_INPUTS at least) holds each layer's structure with its
+    derived slots (structure_bounds), ``table`` each layer's prepared rows. ``prepared`` holds each
+    variant's row count, -1 until prepared (variant 1 is prepared only when its floor can beat
+    variant 0's best). Rows are tried in order and the first strictly better one is kept; a row
+    whose lower bound (every fold once, ports at compulsory traffic) cannot beat the best found is
+    skipped, which never changes the choice."""
+    folds, dbuf = s[i, S_FOLDS], s[i, S_DBUF]
+    stream, fill_drain, rows = s[i, S_STREAM], s[i, S_FILL_DRAIN], s[i, S_TIMING_ROWS]
+    compulsory = s[i, S_COMPULSORY]
+    cap = s[i, S_SS_CAP] * (1 + 1e-12) + 1e-9
     inv_a, inv_b, inv_c = 1.0 / port_a, 1.0 / port_b, 1.0 / port_c
+    # no choice computes faster than every fold passing once (passes >= folds), nor waits less for
+    # the SRAM ports than with their least traffic (structure_bounds)
+    compute_lb = (max(stream, folds * rows) + fill_drain) if sdb > 0 else stream + folds * fill_drain
+    compute_lb = max(compute_lb, s[i, S_PORT_A_MIN] * inv_a, s[i, S_PORT_B_MIN] * inv_b, s[i, S_PORT_C_MIN] * inv_c)
+    inv_bw = 0.0 if math.isinf(bw) else 1.0 / bw
     best = math.inf
     for variant in range(2 if dbuf > 0 else 1):
         overlap = dbuf > 0 and variant == 0
@@ -356,25 +375,26 @@ def choose(s, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, p
             floor = compute_lb + (0.0 if math.isinf(bw) else compulsory / bw)
             if _cost(compulsory, floor, cap, e_dram, e_sram, leak, objective) >= best:
                 break
-        if prepared[variant] < 0:
-            prepared[variant] = prepare_variant(variant, s, table, cand)
-        r0 = variant * (table.shape[0] // 2)
-        for r in range(r0, r0 + prepared[variant]):
-            row = table[r]
-            dram, inv_tiles = row[F_DRAM], row[F_INV_TILES]
+        if prepared[i, variant] < 0:
+            prepared[i, variant] = prepare_variant(variant, s[i], table[i], cand)
+        r0 = variant * (table.shape[1] // 2)
+        for r in range(r0, r0 + prepared[i, variant]):
+            # the table's rows by index, never as views (a view costs two atomic reference counts)
+            dram, inv_tiles = table[i, r, F_DRAM], table[i, r, F_INV_TILES]
             if _cost(dram, _total_lb(compute_lb, dram, inv_tiles, inv_bw, overlap), cap, e_dram, e_sram, leak,
                      objective) >= best:
                 continue
-            ports = max(row[F_PA] * inv_a, row[F_PB] * inv_b, row[F_PC] * inv_c)
-            compute, total = _timing(row[F_PASSES], dram, inv_tiles, stream, fill_drain, rows, inv_bw, overlap,
-                                     sdb > 0, ports)
+            ports = max(table[i, r, F_PA] * inv_a, table[i, r, F_PB] * inv_b, table[i, r, F_PC] * inv_c)
+            compute, total = _timing(table[i, r, F_PASSES], dram, inv_tiles, stream, fill_drain, rows, inv_bw,
+                                     overlap, sdb > 0, ports)
             value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
             if value < best:
                 best = value
-                out[K_SCHEME], out[K_MT], out[K_NT], out[K_KT] = row[F_SCHEME], row[F_MT], row[F_NT], row[F_KT]
-                out[K_COMPUTE], out[K_TOTAL], out[K_A_READ], out[K_B_READ] = compute, total, row[F_A], row[F_B]
-                out[K_OUT_WRITE], out[K_PSUM_READ], out[K_SPILL] = row[F_W], row[F_PR], row[F_SPILL]
-                out[K_K_PASSES] = row[F_KPASSES]
+                for slot, field in ((K_SCHEME, F_SCHEME), (K_MT, F_MT), (K_NT, F_NT), (K_KT, F_KT), (K_A_READ, F_A),
+                                    (K_B_READ, F_B), (K_OUT_WRITE, F_W), (K_PSUM_READ, F_PR), (K_SPILL, F_SPILL),
+                                    (K_K_PASSES, F_KPASSES)):
+                    out[slot] = table[i, r, field]
+                out[K_COMPUTE], out[K_TOTAL] = compute, total
                 out[K_OVERLAP] = 1.0 if overlap else 0.0
 
 
