@@ -33,7 +33,7 @@ from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
 from hwsim.arch.spec import BUFFER_ROLES, ROOFLINE_FRACTIONS
 from hwsim.errors import HwsimInputError
 from hwsim.memory.dram import phy_area_mm2, unnamed_interface_cost
-from hwsim.memory.sram import sram_arrays
+from hwsim.memory.sram import LEAKAGE_NW_PER_BIT_45NM, sram_arrays
 from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
 from hwsim.pe.placement import placement_factor
 
@@ -748,7 +748,8 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
     area_scale = ratio(area_f, lambda t: t.area_factor)
     leak_scale = ratio(leak_f, lambda t: t.leakage_factor)
     clock = tech.clock_mhz
-    cell = np.where(v["sram_cell"] == CELL_CODES["hp"], "hp", "lop")
+    cell_leakage = np.where(v["sram_cell"] == CELL_CODES["hp"], LEAKAGE_NW_PER_BIT_45NM["hp"],
+                            LEAKAGE_NW_PER_BIT_45NM["lop"])
     kib = np.stack([v[f"{r}_kib"].astype(np.float64) for r in BUFFER_ROLES])
     banks = np.stack([v[f"{r}_banks"].astype(np.int64) for r in BUFFER_ROLES])
     ports = np.stack([v[f"{r}_port_bits"].astype(np.int64) for r in BUFFER_ROLES])
@@ -756,8 +757,9 @@ def _assemble(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: d
         per_group = np.array([[np.nan if (x := getattr(getattr(a.spec.buffers, r), field)) is None else float(x)
                                for r in BUFFER_ROLES] for a in accelerators])  # (G, 3)
         return per_group[group].T
-    sram = sram_arrays(kib, banks, ports, energy_f, area_f, leak_f, cell, published("read_pj_per_access"),
-                       published("write_pj_per_access"), published("write_access_bits"))
+    sram = sram_arrays(kib, banks, ports, energy_f, area_f, leak_f, None, published("read_pj_per_access"),
+                       published("write_pj_per_access"), published("write_access_bits"),
+                       cell_leakage_nw_per_bit=cell_leakage)
     read_pj = np.broadcast_to(np.asarray(sram.access_pj_per_bit, dtype=np.float64), kib.shape)
     write_pj = np.broadcast_to(np.asarray(sram.write_pj_per_bit, dtype=np.float64), kib.shape)
     rows, cols = v["rows"].astype(np.int64), v["cols"].astype(np.int64)

@@ -6,13 +6,14 @@ layer's records and tables, the counts) for every (point, layer), and with two t
 count on the same owners, so the counts' cache lines move between the cores: measured, the
 counts were a quarter of the fused pass's time (perf, benchmarks/bench_evaluate.py's points).
 A view made here has no owner (numba's carray over the array's own memory), so its bindings
-count nothing; the caller keeps the real array alive for as long as the view is used, which the
-passes do by making the views inside the function that holds the arrays.
+count nothing. The caller keeps the real array alive for as long as the view is used: arrays
+passed in from Python live through the call; an array allocated in compiled code is freed after
+its last use, so the caller uses it again (``hold``) after the views' last use.
 """
 
 from __future__ import annotations
 
-from numba import carray, types
+from numba import carray, njit, types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
 
@@ -44,3 +45,11 @@ def _unowned(array):
         return carray(_pointer(array.ctypes.data, array.dtype), array.shape)
 
     return view
+
+
+@njit(cache=True)
+def hold(*arrays):
+    """Nothing, but a use of ``arrays``: numba frees an array after its last use, so an array
+    allocated in compiled code whose unowned views outlive its last use would be freed under them.
+    Call this after the views' last use to keep the arrays alive until then."""
+    return len(arrays)

@@ -33,7 +33,7 @@ from hwsim.arch.fabrics.base import (
 from hwsim.arch.fabrics.systolic.cell import CELL_FIELDS, MAPPING_BITMOD, systolic_cell
 from hwsim.arch.fabrics.systolic.mapper import FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, SCHEMES, table_rows
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
-from hwsim.arch.fabrics.unowned import unowned
+from hwsim.arch.fabrics.unowned import hold, unowned
 
 
 @njit(cache=True, parallel=True)
@@ -57,6 +57,7 @@ def _systolic_cells(design, layer, prec, user, bitmod, out, table_rows):
             for i in range(layer.shape[1]):
                 systolic_cell(u_design, p, u_layer, i, u_prec, u_user, u_bitmod, u_out, p, u_best, u_cand, u_tables,
                               u_prepared, u_records)
+        hold(best, cand, tables, prepared, records)   # alive under the views
 
 
 def count_systolic(job: FabricJob) -> Counts:
