@@ -511,8 +511,9 @@ def _lattice_best(dx, ux, cx, cap_x, dy, uy, cy, cap_y, s):
             if ty > 0:
                 cost = cx * trips + cy * math.ceil(dy / ty)
                 if cost < best:
-                    best, bx, by = cost, tx, _even_tile(ty, uy, dy)
+                    best, bx, by = cost, tx, ty
             j -= 1
+        by = _even_tile(by, uy, dy)   # once, for the tiling kept (it changes no trip count)
     if swap:
         return by, bx
     return bx, by
