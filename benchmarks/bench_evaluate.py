@@ -113,7 +113,11 @@ def main() -> None:
 
     rate = args.points * layers / batched
     loop_rate = layers / per_point_loop
-    print(f"workload resnet50 ({layers} layers), {args.points} points, accelerator {args.accelerator}, mapping auto")
+    # the mapper prepares its tilings once per structure (array, dataflow, buffers) and layer: the
+    # fewer points share a structure, the more of the time goes there
+    structures = len(points.drop(columns=["dram.bandwidth_gb_s", "tech_node_nm"]).drop_duplicates())
+    print(f"workload resnet50 ({layers} layers), {args.points} points, accelerator {args.accelerator}, mapping auto; "
+          f"{structures} distinct structures ({args.points / structures:.1f} points each)")
     print(f"first call (10 points; loads the compiled kernels, builds node costs): {first:.3f} s")
     print(f"hwsim.evaluate: {batched:.3f} s best of 3 -> {rate:,.0f} (point, layer) evaluations/s")
     print(f"floor kernel (one loop order, no mapper, no table): {floor:,.0f} evaluations/s "

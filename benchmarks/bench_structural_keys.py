@@ -29,7 +29,7 @@ import pandas as pd
 
 import hwsim
 from hwsim.tech.limits import max_clock_mhz
-from hwsim.tech.nodes import MAX_NODE_NM, MIN_NODE_NM, tech_point
+from hwsim.tech.nodes import MAX_NODE_NM, MIN_NODE_NM, nominal_vdd_v, tech_point
 
 NODES_NM = (130, 90, 65, 45, 32, 20, 16, 14, 10, 7, 5)  # the node table (hwsim/tech/nodes.py) and 5 nm
 MIN_CLOCK_MHZ = 100.0
@@ -46,10 +46,11 @@ def shared_columns(count: int, rng: np.random.Generator) -> dict:
     }
 
 
-def distinct_columns(count: int, rng: np.random.Generator, vdd_v: float, continuous: bool) -> dict:
+def distinct_columns(count: int, rng: np.random.Generator, continuous: bool) -> dict:
     if not continuous:
+        # a point that sets its node and not its supply runs at the node's nominal supply
         nodes = rng.choice(NODES_NM, count).astype(np.float64)
-        ceiling = {n: max_clock_mhz(tech_point(n, vdd_v)) for n in NODES_NM}
+        ceiling = {n: max_clock_mhz(tech_point(n, float(nominal_vdd_v(n)))) for n in NODES_NM}
         top = np.array([ceiling[n] for n in nodes])
         clocks = MIN_CLOCK_MHZ + rng.random(count) * (top - MIN_CLOCK_MHZ)
         return {"tech_node_nm": nodes, "clock_mhz": clocks}
@@ -88,11 +89,10 @@ def main() -> None:
 
     accel = hwsim.load_accelerator(args.accelerator)
     workload = hwsim.load_workload(args.workload)
-    vdd_v = accel.tech.vdd_v
     rng = np.random.default_rng(0)
     shared = shared_columns(args.points, rng)
     one_group = pd.DataFrame(shared)
-    distinct = pd.DataFrame({**shared, **distinct_columns(args.points, rng, vdd_v, args.continuous)})
+    distinct = pd.DataFrame({**shared, **distinct_columns(args.points, rng, args.continuous)})
     clocks, nodes = distinct["clock_mhz"].nunique(), distinct["tech_node_nm"].nunique()
     supplies = distinct["supply_voltage_v"].nunique() if "supply_voltage_v" in distinct else 1
 
