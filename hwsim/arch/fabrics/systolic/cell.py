@@ -38,9 +38,9 @@ from hwsim.arch.fabrics.base import (
 from hwsim.arch.fabrics.systolic.mapper import (
     DF_ROW_STATIONARY, K_A_READ, K_B_READ, K_COMPUTE, K_KT, K_K_PASSES, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP,
     K_PSUM_READ, K_SCHEME, K_SPILL, K_TOTAL, S_ACC_BITS, S_ARRAY_CYCLES, S_A_BITS, S_A_DISTINCT, S_B_BITS,
-    S_COLS, S_COL_FOLDS, S_COMPULSORY, S_CPS, S_DBUF, S_DF, S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN, S_RES_OUT, S_RLC_IN,
-    S_RLC_OUT, S_ROWS, S_ROW_FOLDS, S_SHARED, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A, S_SRAM_B, S_SS_CAP,
-    STRUCTURE_INPUTS, choose, resident_traffic, scalesim_order, structure_bounds)
+    S_COLS, S_COL_FOLDS, S_COMPULSORY, S_CPS, S_DBUF, S_DF, S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN,
+    S_RES_OUT, S_RLC_IN, S_RLC_OUT, S_ROWS, S_ROW_FOLDS, S_SHARED, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A,
+    S_SRAM_B, S_SS_CAP, STRUCTURE_INPUTS, choose, resident_traffic, scalesim_order, structure_bounds)
 from hwsim.arch.fabrics.systolic.compression import rlc_ratio
 from hwsim.arch.fabrics.systolic.row_stationary import rs_array
 from hwsim.arch.fabrics.systolic.timing import cdiv, fold_cell
@@ -104,9 +104,11 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, q, best, cand, t
 
     ``user`` and ``bitmod`` hold the named mappings computed ahead in numpy (SCALE-Sim's USER
     mode, BitMoD's simulator: U_* and B_* rows), read only for points in those modes.
-    ``best``, ``cand`` are scratch, ``record`` (CELL_FIELDS) the structure's record; ``table`` and
-    ``prepared`` hold the mapper's prepared rows for this layer and the point's structure
-    (mapper.choose): the caller resets ``prepared`` to -1 whenever the structure changes."""
+    The counts go to ``out[:, q, i]``. ``best``, ``cand`` are scratch; ``records`` (layers,
+    CELL_FIELDS) hold each layer's structure record, ``tables`` and ``prepared`` the mapper's
+    prepared rows per layer for the point's structure (mapper.choose): the caller resets
+    ``prepared`` to -1 whenever the structure changes. Every array is indexed by layer, never
+    sliced per cell (a slice costs numba two atomic reference counts)."""
     systolic_static(design, p, layer, i, prec, records, out, q)
     systolic_point(design, p, i, user, bitmod, records, out, q, best, cand, tables, prepared)
 
@@ -114,8 +116,8 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, q, best, cand, t
 @njit(cache=True)
 def systolic_static(design, p, layer, i, prec, c, out, q):
     """The part of layer ``i``'s counts that depends only on point ``p``'s structure (the design
-    rows and precision rows hwsim/engine/fused.py groups points by): the record ``c``
-    (CELL_FIELDS) and the structure-only slots of ``out``. A point sharing the structure reuses
+    rows and precision rows hwsim/engine/fused.py groups points by): the record ``c[i]``
+    (CELL_FIELDS) and the structure-only slots of ``out[:, q, i]``. A point sharing the structure reuses
     both: systolic_point writes every other slot and never these."""
     g = int(design[D_GROUP, p])
     rows, cols = int(design[D_ROWS, p]), int(design[D_COLS, p])
@@ -184,7 +186,8 @@ def systolic_static(design, p, layer, i, prec, c, out, q):
     # and shared by the output columns of that fold (N on the array's columns for OS/WS; IS streams
     # N through one fold)
     if prec[Q_TABLE_ENTRIES, g, i] > 0:
-        out[O_TABLES, q, i] = m * math.ceil(k_elems / prec[Q_TABLE_GROUP, g, i]) * (1.0 if df == 2 else float(col_folds))
+        out[O_TABLES, q, i] = (m * math.ceil(k_elems / prec[Q_TABLE_GROUP, g, i])
+                               * (1.0 if df == 2 else float(col_folds)))
     else:
         out[O_TABLES, q, i] = 0.0
     out[O_CONV_W, q, i] = float(filt_w) * pack
