@@ -234,9 +234,11 @@ def parse_format(text: str | float | int) -> NumberFormat:
     raw = str(text).strip()
     key = raw.lower()
     try:
-        return _effective(float(key), raw)
+        bits = float(key)
     except ValueError:
-        pass
+        bits = None
+    if bits is not None:
+        return _effective(bits, raw)
     element = _parse_element(key)
     if element is not None:
         return element
@@ -260,9 +262,15 @@ def parse_format(text: str | float | int) -> NumberFormat:
     raise HwsimInputError(f"unknown number format '{raw}'", allowed=ALLOWED_FORMATS_TEXT)
 
 
+# An effective width below this is no published number format: the narrowest LLM weight formats
+# store ~0.55-0.8 bits per weight (STBLLM, Dong et al. arXiv 2408.01803, Table 1); 64 bits is fp64.
+MIN_EFFECTIVE_BITS = 0.5
+
+
 def _effective(bits: float, raw: str) -> EffectiveBits:
-    if not (bits > 0 and bits <= 64) or bits != bits:
-        raise HwsimInputError(f"'{raw}' is not a usable bit width", allowed="a number in (0, 64]")
+    if not (MIN_EFFECTIVE_BITS <= bits <= 64):
+        raise HwsimInputError(f"'{raw}' is not a usable bit width", allowed=f"a number in [{MIN_EFFECTIVE_BITS:g}, 64] "
+                              "(sub-1-bit LLM formats store >= 0.55 bits a weight, STBLLM 2024; fp64 is the widest)")
     return EffectiveBits(bits)
 
 
@@ -311,3 +319,17 @@ class Precision:
         """``other``'s set operands win (CLI --weights/--activations/... on a whole run)."""
         return Precision(other.weights or self.weights, other.activations or self.activations,
                          other.outputs or self.outputs, other.kv or self.kv)
+
+
+def as_precision(value, field: str = "precision") -> Precision | None:
+    """``value`` as a Precision for the Python API's ``precision=``: None, a Precision, or a mapping
+    of operands to formats (``{"weights": "int4"}``); anything else is one HwsimInputError."""
+    if value is None or isinstance(value, Precision):
+        return value
+    allowed = f"None, a hwsim.Precision, or a mapping of {', '.join(OPERANDS)} to formats"
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in OPERANDS]
+        if unknown:
+            raise HwsimInputError(f"unknown operand {unknown[0]!r}", field=field, allowed=allowed)
+        return Precision(**value)
+    raise HwsimInputError(f"{type(value).__name__} {value!r} is not a precision", field=field, allowed=allowed)

@@ -46,7 +46,7 @@ CASES = [
     (["run", str(BAD / "cfg_bad_dataflow.cfg"), GOOD_TRACE], ["cfg_bad_dataflow.cfg", "Dataflow", "'rs'", "allowed: os, ws, is"]),
     (["run", str(BAD / "cfg_missing_key.cfg"), GOOD_TRACE], ["cfg_missing_key.cfg", "ArrayWidth", "missing"]),
     (["run", GOOD_ACCEL, str(BAD / "model_unknown_key.yaml")], ["model_unknown_key.yaml", "'layers'"]),
-    (["run", GOOD_ACCEL, str(BAD / "model_bad_heads.yaml")], ["model_bad_heads.yaml", "not divisible by heads=7"]),
+    (["run", GOOD_ACCEL, str(BAD / "model_bad_heads.yaml")], ["model_bad_heads.yaml", "field 'heads'", "not divisible by heads=7"]),
     (["run", "--set", "compute.rowz=3"], ["compute.rowz", "allowed:", "compute.rows"]),
     (["run", "--set", "compute.rows"], ["--set", "key=value"]),
     (["run", "--set", "compute.rows=-4"], ["compute.rows", "greater than 0"]),
@@ -170,6 +170,21 @@ CASES += [
     (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", LONG_NAME + ".csv"], ["'-o'", "304 bytes long"]),
     (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", str(BAD)], ["'-o'", "is a folder"]),
     (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", "no-such-folder/x.csv"], ["'-o'", "its folder does not exist"]),
+    (["plot", "roofline", GOOD_ACCEL, TINY, "-o", LONG_NAME + ".html"], ["'-o'", "305 bytes long", "at most 255 bytes"]),
+    # a pseudo file system the checks cannot see ahead: the write itself fails, in one line
+    (["plot", "roofline", GOOD_ACCEL, TINY, "-o", "/proc/hwsim-roofline.html"], ["'-o'", "cannot write"]),
+    # model files: each refusal names the file's field, never a command-line flag or pydantic's prefix
+    (["run", GOOD_ACCEL, str(BAD / "model_bad_kv_heads.yaml")], ["model_bad_kv_heads.yaml", "field 'kv_heads'", "heads=12 is not divisible by kv_heads=5"]),
+    (["run", GOOD_ACCEL, str(BAD / "model_negative_batch.yaml")], ["model_negative_batch.yaml", "field 'batch'", "greater than 0"]),
+    (["run", GOOD_ACCEL, str(BAD / "model_bad_precision.yaml")], ["model_bad_precision.yaml", "field 'precision.weights'", "integer width 99"]),
+    # precision files that would change nothing
+    (["run", GOOD_ACCEL, TINY, "--precision", str(BAD / "precision_header_only.csv")], ["precision_header_only.csv", "a header and no rows"]),
+    (["run", GOOD_ACCEL, TINY, "--precision", str(BAD / "precision_row_sets_nothing.csv")], ["precision_row_sets_nothing.csv", "line 2", "sets no operand for 'fc'"]),
+    # sweep specs: a text axis has no order to optimise; a constant zero divisor
+    (["sweep", str(BAD / "sweep_text_objective.yaml"), "-o", "out"], ["sweep_text_objective.yaml", "objectives.compute.dataflow", "takes text values"]),
+    (["sweep", str(BAD / "sweep_divide_by_zero.yaml"), "-o", "out"], ["sweep_divide_by_zero.yaml", "constraints.before[0]", "divides by zero"]),
+    # an effective width no number format has
+    (["run", GOOD_ACCEL, TINY, "--weights", "0.001", "--native-pe"], ["--weights", "'0.001' is not a usable bit width", "[0.5, 64]", "STBLLM"]),
 ]
 
 
@@ -211,6 +226,15 @@ def test_set_and_yaml_refuse_alike(yaml_file, overrides, capsys):
     from_set = line(["run", GOOD_ACCEL, TINY, *[a for o in overrides for a in ("--set", o)]])
     # "hwsim: error: <file>: <the rest>"
     assert from_yaml.split(": ", 3)[3] == from_set.split(": ", 3)[3]
+
+
+def test_a_sweep_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
+    # /proc passes the permission check for root but refuses the folder: one line, not an OSError
+    spec = tmp_path / "space.yaml"
+    spec.write_text(f"accelerator: {GOOD_ACCEL}\nworkloads:\n- name: {TINY}\naxes:\n  compute.rows: [8, 16]\nsampler:\n  kind: grid\n")
+    assert main(["sweep", str(spec), "-o", "/proc/hwsim-sweep"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'-o'" in err[0] and "cannot create the folder" in err[0], err
 
 
 def test_unwritable_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
@@ -332,3 +356,37 @@ def test_a_pe_type_sweep_leaves_the_other_types_keys_empty():
 def test_evaluate_any_shape_is_one_input_error(points):
     with pytest.raises(HwsimInputError):
         hwsim.evaluate(GOOD_ACCEL, TINY, points)
+
+
+# -- the Python API's other arguments: one HwsimInputError naming the argument ---------------------
+API_CASES = [
+    (lambda: hwsim.evaluate(GOOD_ACCEL, TINY, precision="int8"), ["'precision'", "str 'int8' is not a precision"]),
+    (lambda: hwsim.evaluate(GOOD_ACCEL, TINY, precision=8), ["'precision'", "int 8"]),
+    (lambda: hwsim.evaluate(GOOD_ACCEL, TINY, precision={"w": "int8"}), ["'precision'", "unknown operand 'w'"]),
+    (lambda: hwsim.simulate(GOOD_ACCEL, TINY, precision="int8"), ["'precision'", "is not a precision"]),
+    (lambda: hwsim.evaluate(GOOD_ACCEL, TINY, per_layer="yes"), ["'per_layer'", "'yes' is not true or false"]),
+    (lambda: hwsim.load_accelerator(GOOD_ACCEL, overrides=[5]), ["'overrides'", "[5] is not a list of overrides"]),
+    (lambda: hwsim.load_accelerator(GOOD_ACCEL, overrides="compute.rows=64"), ["'overrides'", "is not a list"]),
+    (lambda: hwsim.load_accelerator(None), ["'accelerator'", "NoneType None is neither a preset name nor a path"]),
+    (lambda: hwsim.load_workload(None), ["'workload'", "neither a preset name nor a path"]),
+    (lambda: hwsim.Workload("w", (hwsim.Layer("fc", hwsim.Gemm(4, 4, 4)), hwsim.Layer("fc", hwsim.Gemm(8, 4, 4)))),
+     ["'layers'", "two layers are named 'fc'"]),
+]
+
+
+@pytest.mark.parametrize("call, fragments", API_CASES, ids=[f"api{i}" for i in range(len(API_CASES))])
+def test_api_arguments_of_the_wrong_kind_are_one_input_error(call, fragments):
+    with pytest.raises(HwsimInputError) as caught:
+        call()
+    text = str(caught.value)
+    assert "\n" not in text
+    for fragment in fragments:
+        assert fragment in text, (fragment, text)
+
+
+def test_precision_as_a_mapping_is_the_same_as_a_precision_object():
+    from hwsim.formats import Precision
+
+    as_mapping = hwsim.simulate("stripes-like", TINY, precision={"weights": "int4"})
+    as_object = hwsim.simulate("stripes-like", TINY, precision=Precision(weights="int4"))
+    pd.testing.assert_frame_equal(as_mapping.layers, as_object.layers)

@@ -249,6 +249,10 @@ def _one_error(exc: ValidationError, data: Any, source: str) -> HwsimInputError:
 def load_spec(name_or_path: str, overrides: list[str] | None = None) -> tuple[AcceleratorSpec, Path]:
     """The validated spec and the file it came from."""
     path = presets.resolve(name_or_path, presets.accelerator_presets(), "accelerator")
+    if overrides is not None and (isinstance(overrides, (str, bytes)) or not isinstance(overrides, (list, tuple))
+                                  or not all(isinstance(item, str) for item in overrides)):
+        raise HwsimInputError(f"{overrides!r} is not a list of overrides", field="overrides",
+                              allowed="a list of 'dotted.key=value' strings, e.g. ['compute.rows=64']")
     if path.suffix.lower() == ".cfg":
         base_path = presets.resolve(presets.DEFAULT_ACCELERATOR, presets.accelerator_presets(), "accelerator")
         data = cfg_to_spec_dict(path, load_yaml_file(base_path))

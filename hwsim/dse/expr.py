@@ -159,6 +159,33 @@ class _Parser:
         raise self.fail(f"'{value}' where a number, text or column name belongs")
 
 
+def _refuse_division_by_zero(node: Node, text: str, where: str) -> None:
+    """A divisor that is the number 0 (or folds to it, like 2 - 2) divides every row by zero."""
+    if not isinstance(node, Apply):
+        return
+    for arg in node.args:
+        _refuse_division_by_zero(arg, text, where)
+    if node.op == "/":
+        divisor = _constant(node.args[1])
+        if divisor == 0.0:
+            raise HwsimInputError(f"'{text}' divides by zero", field=where, allowed="a divisor other than 0")
+
+
+def _constant(node: Node) -> float | None:
+    """The number a subtree without columns folds to, else None."""
+    if isinstance(node, Const):
+        return node.value if isinstance(node.value, float) else None
+    if isinstance(node, Apply) and (node.op in _ARITHMETIC or node.op == "neg"):
+        values = [_constant(a) for a in node.args]
+        if any(v is None for v in values):
+            return None
+        with np.errstate(all="ignore"):
+            if node.op == "neg":
+                return -values[0]
+            return float(_ARITHMETIC[node.op](*values))
+    return None
+
+
 def parse(text: object, where: str, *, comparison: bool, names: set[str] | None = None,
           allowed_hint: str = "") -> Expression:
     """``text`` parsed; ``comparison`` says whether it must be one comparison (a constraint) or
@@ -182,6 +209,7 @@ def parse(text: object, where: str, *, comparison: bool, names: set[str] | None 
         extra = parser.peek()[1]
         hint = "; a constraint holds one comparison (write two constraints)" if extra in COMPARISONS else ""
         raise parser.fail(f"unexpected '{extra}'{hint}")
+    _refuse_division_by_zero(tree, text, where)
     if names is not None:
         for name in parser.names:
             if name not in names:

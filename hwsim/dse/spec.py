@@ -253,7 +253,8 @@ def _build(data: Any, source: str, base_dir: Path) -> SweepSpec:
     known = {*axis_keys, *result_columns(workloads), *(n for n, _ in derived),
              *(search_axis.SEARCH_COLUMNS if planned is not None else ())}
     after = tuple(_parse(text, f"constraints.after[{i}]", True, known, source) for i, text in enumerate(after))
-    objectives = _objectives(data.get("objectives", {}), known, source)
+    text_axes = {a.key for a in axes if any(isinstance(v, str) for v in a.values)}
+    objectives = _objectives(data.get("objectives", {}), known, text_axes, source)
     if search and not objectives:
         raise _fail(f"a {sampler.kind} search needs objectives to optimise", source, "objectives",
                     "result columns mapped to min or max, e.g. {latency_s: min, energy_pj: min}")
@@ -560,7 +561,7 @@ def _derived(value: Any, axis_keys, workloads, source: str) -> tuple[tuple[str, 
     return tuple(out)
 
 
-def _objectives(value: Any, known: set[str], source: str) -> tuple[tuple[str, str], ...]:
+def _objectives(value: Any, known: set[str], text_axes: set[str], source: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise _fail(f"{_shown(value)} is not a mapping", source, "objectives",
                     "result columns mapped to min or max, e.g. {latency_s: min, energy_pj: min}")
@@ -568,6 +569,9 @@ def _objectives(value: Any, known: set[str], source: str) -> tuple[tuple[str, st
     for column, sense in value.items():
         if column not in known:
             raise _fail(f"no column '{column}'", source, f"objectives.{column}", ", ".join(sorted(known)))
+        if column in text_axes:   # a front needs an order: text values have none
+            raise _fail(f"'{column}' takes text values, which cannot be minimised or maximised", source,
+                        f"objectives.{column}", ", ".join(sorted(known - text_axes)))
         if sense not in OBJECTIVE_SENSES:
             raise _fail(f"{_shown(sense)} is not allowed", source, f"objectives.{column}", "min, max")
         out.append((column, sense))

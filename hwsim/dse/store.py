@@ -99,7 +99,11 @@ class Store:
         if existing and not (folder / MANIFEST).is_file():
             raise HwsimInputError(f"is not a sweep output (no {MANIFEST}); nothing to resume", source=out,
                                   field="--resume")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:   # what the checks cannot see ahead (a pseudo file system, a race)
+            raise HwsimInputError(f"cannot create the folder: {exc.strerror or exc}", source=out,
+                                  field="-o") from None
         lock = _lock(folder)
         try:
             if existing:

@@ -26,7 +26,7 @@ from hwsim.engine.fused import fusable
 from hwsim.engine.placement import costed_both_ways, place
 from hwsim.engine.pricing import price
 from hwsim.errors import HwsimInputError
-from hwsim.formats import Precision
+from hwsim.formats import Precision, as_precision
 from hwsim.workload.batch import LayerBatch, layer_batch
 from hwsim.workload.layer import Workload
 
@@ -242,6 +242,9 @@ def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision 
     when ``per_layer``; concatenated, the chunks are exactly ``evaluate``'s table."""
     accel = resolve_accelerator(accelerator)
     layers = layer_batch(resolve_workload(workload))
+    precision = as_precision(precision)
+    if not isinstance(per_layer, (bool, np.bool_)):
+        raise HwsimInputError(f"{per_layer!r} is not true or false", field="per_layer", allowed="True or False")
     if engine not in ENGINES:
         raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
     if chunk_points is None:

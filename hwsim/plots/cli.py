@@ -44,13 +44,10 @@ def add_subcommands(subparsers) -> None:
 
 
 def _checked_output(path_text: str) -> Path:
-    path = Path(path_text)
-    if path.is_dir():
-        raise HwsimInputError("is a folder", source=str(path), field="-o", allowed="an .html file path")
-    if not path.parent.is_dir():
-        raise HwsimInputError("its folder does not exist", source=str(path), field="-o",
-                              allowed="a file in an existing folder")
-    return path
+    from hwsim.outpaths import check_output_file
+
+    check_output_file(path_text, "-o")   # too long, a folder, no folder, not writable: one line
+    return Path(path_text)
 
 
 def cmd_plot_roofline(args: argparse.Namespace) -> int:
@@ -72,7 +69,10 @@ def cmd_plot_roofline(args: argparse.Namespace) -> int:
     result = hwsim.simulate(accel, workload, precision)
     peak, bandwidth = accelerator_roof(accel)
     title = args.title or f"roofline: {workload.name} on {accel.name}"
-    write_html(roofline(result.layers, peak, bandwidth, title=title), output)
+    try:
+        write_html(roofline(result.layers, peak, bandwidth, title=title), output)
+    except OSError as exc:   # what the checks cannot see ahead (a pseudo file system, a full disk)
+        raise HwsimInputError(f"cannot write: {exc.strerror or exc}", source=str(output), field="-o") from None
     table = roofline_table(result.layers)
     drawn = int(table["drawn"].sum())
     memory = "unlimited DRAM bandwidth" if bandwidth is None else f"{bandwidth / 1e9:g} GB/s DRAM"

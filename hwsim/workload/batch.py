@@ -58,7 +58,7 @@ def layer_batch(workload: Workload) -> LayerBatch:
             macs = view.m * view.k * view.n * view.instances * layer.count
             if macs >= MAX_EXACT or view.a_input_words * layer.count >= MAX_EXACT:
                 raise HwsimInputError(f"layer '{layer.name}': {macs:.3g} MACs is beyond what hwsim computes exactly",
-                                      source=workload.source or workload.name, field="m, k, n",
+                                      source=f"workload '{workload.name}'", field="m, k, n",
                                       allowed=f"fewer than 2^53 = {MAX_EXACT:.3g} MACs per layer")
             rows.append((True, view.b_operand == "kv", view.m, view.k, view.n, view.instances,
                          view.a_unique_words, view.a_input_words, 0, 0,
@@ -66,7 +66,7 @@ def layer_batch(workload: Workload) -> LayerBatch:
         else:
             if layer.op.ops * layer.count >= MAX_EXACT:
                 raise HwsimInputError(f"layer '{layer.name}': {layer.op.ops:.3g} element ops is beyond what hwsim "
-                                      "computes exactly", source=workload.source or workload.name, field="elements")
+                                      "computes exactly", source=f"workload '{workload.name}'", field="elements")
             rows.append((False, False, 0, 0, 0, 1, 0, 0, layer.op.elements, layer.op.ops, 1, 1, 1, 1))
     if not rows:
         raise HwsimInputError("the workload has no layers", source=workload.source or workload.name)

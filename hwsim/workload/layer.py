@@ -39,6 +39,17 @@ class Workload:
     # hwsim/workload/footprint.py
     llm: tuple | None = None
 
+    def __post_init__(self) -> None:
+        # results and precision plans address layers by name: two of one name would be one row
+        seen = set()
+        for layer in self.layers:
+            if layer.name in seen:
+                from hwsim.errors import HwsimInputError
+
+                raise HwsimInputError(f"two layers are named '{layer.name}'", source=self.name or None,
+                                      field="layers", allowed="a distinct name per layer")
+            seen.add(layer.name)
+
     @property
     def macs(self) -> int:
         total = 0

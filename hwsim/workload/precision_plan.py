@@ -89,7 +89,14 @@ def parse_precision_plan(text: str, source: str = "<precision plan>") -> Precisi
                     formats[operand] = parse_format(value)
                 except HwsimInputError as exc:
                     raise HwsimInputError(f"line {line}: {exc.args[0]}", source=source, field=operand) from None
+        if not formats:   # a row that sets nothing is a slip (a missing comma, a column too few)
+            raise HwsimInputError(f"line {line}: sets no operand for '{record['layer']}'", source=source,
+                                  field=",".join(h for h in header if h != "layer") or "header",
+                                  allowed="a format in at least one operand column")
         rules.append(PrecisionRule(record["layer"], Precision(**formats), line))
+    if not rules:
+        raise HwsimInputError("the precision file has a header and no rows", source=source,
+                              allowed="rows of layer patterns and formats after the header")
     return PrecisionPlan(tuple(rules), source)
 
 

@@ -60,7 +60,9 @@ def scenario_workload(args: argparse.Namespace):
     try:
         workload = load_workload(args.workload, **given, **onnx_load_arguments(args))
     except HwsimInputError as exc:
-        if exc.field in SCENARIO_FLAGS:
+        # a model YAML holds its own scenario (and takes no flags): its errors are the file's fields
+        from_file = str(exc.source or "").lower().endswith((".yaml", ".yml")) and exc.field not in given
+        if exc.field in SCENARIO_FLAGS and not from_file:
             raise HwsimInputError(exc.message, source=exc.source, field=SCENARIO_FLAGS[exc.field],
                                   allowed=exc.allowed) from None
         raise

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
-from hwsim.specmodel import Strict, refusal_of
+from hwsim.specmodel import Refused, Strict, refusal_of
 from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Gemm, MatMul, VectorOp
 from hwsim.yamlio import load_yaml_file
@@ -46,18 +46,20 @@ class TransformerConfig(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "TransformerConfig":
         if self.head_dim is None and self.hidden % self.heads:
-            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}; give head_dim")
+            raise Refused(f"hidden={self.hidden} is not divisible by heads={self.heads}; give head_dim",
+                          field="heads", allowed="a divisor of hidden, or head_dim given")
         kv_heads = self.kv_heads or self.heads
         if self.heads % kv_heads:
-            raise ValueError(f"heads={self.heads} is not divisible by kv_heads={kv_heads}")
+            raise Refused(f"heads={self.heads} is not divisible by kv_heads={kv_heads}", field="kv_heads",
+                          allowed=f"a divisor of heads={self.heads}")
         if self.phase == "decode" and self.kv_len is None:
-            raise ValueError("phase 'decode' needs kv_len")
+            raise Refused("phase 'decode' needs kv_len", field="kv_len", allowed="the tokens already in the KV cache")
         if self.kind == "transformer_encoder" and self.phase != "prefill":
-            raise ValueError("an encoder has no decode phase")
-        unknown = set(self.precision) - {"weights", "activations", "outputs", "kv"}
+            raise Refused("an encoder has no decode phase", field="phase", allowed="prefill")
+        unknown = sorted(set(self.precision) - {"weights", "activations", "outputs", "kv"})
         if unknown:
-            raise ValueError(f"precision has unknown operand(s) {sorted(unknown)}; "
-                             "allowed: weights, activations, outputs, kv")
+            raise Refused(f"unknown operand {unknown[0]!r}", field=f"precision.{unknown[0]}",
+                          allowed="weights, activations, outputs, kv")
         return self
 
 
@@ -73,10 +75,14 @@ def load_transformer(path: str | Path, data: dict | None = None) -> Workload:
         message = refused.message if refused else err["msg"]
         raise HwsimInputError(message, source=str(path), field=field or None,
                               allowed=refused.allowed if refused else None) from None
-    try:
-        precision = Precision(**{k: parse_format(v) for k, v in cfg.precision.items()})
-    except HwsimInputError as exc:
-        raise exc.with_source(str(path)) from None
+    formats = {}
+    for operand, name in cfg.precision.items():
+        try:
+            formats[operand] = parse_format(name)
+        except HwsimInputError as exc:
+            raise HwsimInputError(exc.message, source=str(path), field=f"precision.{operand}",
+                                  allowed=exc.allowed) from None
+    precision = Precision(**formats)
     return build_transformer(cfg, precision)
 
 
