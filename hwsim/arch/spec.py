@@ -499,7 +499,7 @@ class PimSpec(_Strict):
 
 
 class AcceleratorSpec(_Strict):
-    name: str = Field(description="short name, used in results")
+    name: str = Field(min_length=1, description="short name, used in results")
     source: str = Field(description="where the numbers come from")
     clock_mhz: float = Field(gt=0, description="clock frequency in MHz; at most the node's fastest clock at the "
                                                "supply (hwsim/tech/limits.py)")

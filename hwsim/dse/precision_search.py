@@ -558,6 +558,8 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
     budget's metric) from the all-cheapest to the all-dearest plan. Infeasible budgets raise
     ``HwsimInputError`` (one line). docs/precision-search.md has the formulation.
     """
+    if front is not None and (isinstance(front, bool) or not isinstance(front, (int, np.integer)) or front < 2):
+        raise HwsimInputError(f"--front {front}: needs at least 2 budgets", field="--front", allowed="an integer >= 2")
     objective = objective.strip().lower()
     front_metric = front_metric.strip().lower() if front_metric else None
     accel, work = _resolve_inputs(accelerator, workload, expand_repeats)
@@ -576,7 +578,7 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
         raise HwsimInputError(f"infeasible: {exc}", field="budget",
                               allowed="budgets the cheapest plan meets (a larger limit or fraction)") from None
     result = _result(problem, objective, choice, all_budgets, limits, resim, accel, work, rounds, notes)
-    if front:
+    if front is not None:
         metric = front_metric or (all_budgets[0].metric if all_budgets else None)
         if metric is None:
             raise HwsimInputError("--front needs a metric: give --front-metric or a budget", field="--front")

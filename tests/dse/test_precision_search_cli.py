@@ -135,6 +135,16 @@ def test_infeasible_budget_is_one_line_and_exit_2(files, tmp_path, capsys):
     assert not (tmp_path / "p.csv").exists()
 
 
+@pytest.mark.parametrize("count", ["0", "1", "-3"])
+def test_a_front_of_fewer_than_two_budgets_is_one_line_and_exit_2(files, tmp_path, capsys, count):
+    # --front 0 was ignored and --front -3 asked for a metric: both are a count below 2
+    code = main(["precision-search", ACCEL, str(files / "tiny.csv"), "--sensitivity", str(files / "sens.csv"),
+                 "--budget-fraction", "latency_s=0.5", f"--front={count}", "-o", str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "'--front'" in err and "at least 2 budgets" in err, err
+    assert not (tmp_path / "p.csv").exists()
+
+
 def test_cost_table_alone_needs_no_simulator(tmp_path, capsys):
     (tmp_path / "costs.csv").write_text("layer,candidate,latency_s\na,w4a4,1\na,w8a8,3\nb,w4a4,2\nb,w8a8,3\n")
     (tmp_path / "sens.csv").write_text("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n")
