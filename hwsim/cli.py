@@ -146,7 +146,7 @@ def cmd_trace_llm(args: argparse.Namespace) -> int:
     if args.output not in (None, "-"):
         from hwsim.outpaths import check_output_file
 
-        check_output_file(args.output, "-o")
+        check_output_file(args.output, "-o", inputs=(args.workload,))
     if write_trace(scenario_workload(args), args.output) is not None:
         sys.stdout.write(f"wrote {args.output}\n")
     return 0

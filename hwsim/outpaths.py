@@ -71,9 +71,24 @@ def check_output_folder(text: str, flag: str) -> None:
     _check_writable(anchor if anchor.is_dir() else anchor.parent, text, flag)
 
 
-def check_output_file(text: str, flag: str) -> None:
-    """``text`` can be written as one file (its folder must exist)."""
+def check_output_file(text: str, flag: str, inputs=()) -> None:
+    """``text`` can be written as one file (its folder must exist) and is none of ``inputs`` (the
+    command's input files, or a folder of inputs that the file must stay out of: a sweep's)."""
     path, anchor = _check_common(text, flag)
+    target = path.absolute().resolve()
+    for given in inputs:
+        if given is None:
+            continue
+        source = Path(given).absolute().resolve()
+        if not source.exists():   # a preset's name, not a file here
+            continue
+        if source.is_dir() and target.is_relative_to(source):
+            raise HwsimInputError(f"is inside the input folder '{_shown(str(given))}', whose next read would take "
+                                  "it for an input", source=_shown(text), field=flag,
+                                  allowed="a path outside the input folder")
+        if source == target:
+            raise HwsimInputError("would overwrite the input it reads", source=_shown(text), field=flag,
+                                  allowed="a path other than the input's")
     if path.is_dir():
         raise HwsimInputError("is a folder; this option names a file", source=_shown(text), field=flag,
                               allowed="a file path")

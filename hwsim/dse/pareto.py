@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+import os
 from pathlib import Path
 
 import numpy as np
@@ -249,6 +250,9 @@ def front_paths(table_path: str, front: str | None, flag: str = "-o") -> tuple[P
         stem = base.parent / f"{base.stem if base.suffix.lower() in ('.parquet', '.csv') else base.name}-pareto"
     else:
         stem = Path(front)
+        if not front.strip() or front.endswith(("/", os.sep)) or stem.name in ("", ".", "..") or stem.is_dir():
+            raise HwsimInputError("names a folder or nothing, not a front's file name", source=front or "''",
+                                  field=flag, allowed="a file name such as fronts/resnet (writes .parquet and .csv)")
         if stem.suffix.lower() in (".parquet", ".csv"):
             stem = stem.with_suffix("")
     paths = (stem.with_name(stem.name + ".parquet"), stem.with_name(stem.name + ".csv"))

@@ -33,7 +33,8 @@ def cmd_precision_search(args: argparse.Namespace) -> int:
         precision_search
     from hwsim.outpaths import check_output_file
 
-    check_output_file(args.output, "-o")
+    check_output_file(args.output, "-o", inputs=(args.workload, args.sensitivity, args.accelerator,
+                                              getattr(args, "cost_table", None)))
     workload = scenario_workload(args) if args.workload is not None else None
     if (args.accelerator is None) != (args.workload is None):
         raise HwsimInputError("give both ACCEL and WORKLOAD, or neither (costs from --cost-table alone)",
@@ -99,7 +100,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from hwsim.dse.sensitivity import onnx_weight_layers, read_traces, sensitivity_table
     from hwsim.outpaths import check_output_file
 
-    check_output_file(args.output, "-o")
+    check_output_file(args.output, "-o", inputs=(args.model, args.hessian_traces))
     candidates = _candidates(args.candidates)
     traces = read_traces(args.hessian_traces) if args.hessian_traces else None
     layers = onnx_weight_layers(args.model)

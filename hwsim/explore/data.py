@@ -234,11 +234,17 @@ def explorer_data(table: pd.DataFrame | str | Path, *, objectives: dict[str, str
         frame, manifest = read_sweep(table)
         origin, spec_notes = _spec_origin(manifest, source)
         notes += spec_notes
-        axes = [axis[0] for axis in (manifest.get("spec") or {}).get("axes") or []]
+        try:   # a hand-edited or damaged manifest: one line naming it, not a TypeError
+            axes = [axis[0] for axis in (manifest.get("spec") or {}).get("axes") or []]
+            stated = dict(manifest.get("objectives") or {})
+        except (TypeError, ValueError, AttributeError, IndexError, KeyError):
+            raise HwsimInputError("the sweep manifest's spec axes or objectives are damaged",
+                                  source=str(Path(source) / "_manifest.json"), field="objectives",
+                                  allowed="the manifest hwsim sweep wrote (rerun the sweep, or give --objectives)") from None
         if keys is None:
             keys = [a for a in axes if a in frame.columns]
         if objectives is None:
-            objectives = dict(manifest.get("objectives") or {})
+            objectives = stated
             if not objectives:
                 raise HwsimInputError("the sweep's spec names no objectives", source=source, field="--objectives",
                                       allowed="COLUMN:min or COLUMN:max, comma-separated, e.g. latency_s:min,energy_pj:min")

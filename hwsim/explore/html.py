@@ -173,6 +173,8 @@ def write_explorer(table: pd.DataFrame | str | Path, path: str | Path, *, object
         raise HwsimInputError(f"{breakdowns!r} designs", field="--breakdowns", allowed="an integer >= 0")
     check_output_file(str(path), "-o")
     data = explorer_data(table, objectives=objectives, keys=keys, max_rows=max_rows)
+    if not isinstance(table, pd.DataFrame):   # a page inside the sweep's folder would be read as a part
+        check_output_file(str(path), "-o", inputs=(table,))
     if accelerator is not None or workloads is not None:
         data.origin = SweepOrigin(accelerator=accelerator, accelerator_path=accelerator,
                                   workloads=tuple(WorkloadRun(_label(w), w, w) for w in workloads or ()))

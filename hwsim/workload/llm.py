@@ -27,6 +27,10 @@ from hwsim.workload.ops import Gemm, MatMul, VectorOp
 
 PHASES = ("prefill", "decode", "generate")
 
+# a generate run builds one decode step per new token: at most the longest published context
+# (Llama 4 Scout: 10M tokens, Meta 2025)
+MAX_NEW_TOKENS = 10_000_000
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -70,6 +74,11 @@ def check_scenario(arch: LlmArch, sc: Scenario, source: str) -> Scenario:
         raise HwsimInputError(f"a ViT's sequence is its patches + the class token = {arch.vision.patches + 1}, "
                               f"got {sc.seq_len}", source=source, field="seq_len",
                               allowed=f"{arch.vision.patches + 1} or omitted")
+    if sc.phase == "generate" and sc.new_tokens > MAX_NEW_TOKENS:   # one decode step each is built
+        raise HwsimInputError(f"{sc.new_tokens} new tokens are more decode steps than any model's context",
+                              source=source, field="new_tokens",
+                              allowed=f"1..{MAX_NEW_TOKENS:,} (the longest published context, Llama 4 Scout's "
+                                      "10M tokens, Meta 2025)")
     longest = {"prefill": sc.seq_len or 0, "decode": (sc.kv_len or 0) + 1,
                "generate": (sc.prompt or 0) + (sc.new_tokens or 0)}[sc.phase]
     length_field = {"prefill": "seq_len", "decode": "kv_len", "generate": "prompt + new_tokens"}[sc.phase]

@@ -61,7 +61,7 @@ def cmd_trace_onnx(args: argparse.Namespace) -> int:
     if args.output not in (None, "-"):
         from hwsim.outpaths import check_output_file
 
-        check_output_file(args.output, "-o")
+        check_output_file(args.output, "-o", inputs=(args.model,))
     if Path(args.model).suffix.lower() != ".onnx":
         raise HwsimInputError("hwsim trace onnx reads an .onnx model", source=args.model)
     from hwsim.workload.frontends.onnx import load_onnx_workload

@@ -309,6 +309,10 @@ def test_cli_csv_input_three_objectives_and_named_front(tmp_path, capsys):
     (["sweep", "--objectives", "array:min"], r"field 'array': holds (object|str) values, not real numbers"),
     (["sweep", "--objectives", "latency_s:min", "-o", "sweep/front"], r"is inside the dataset folder 'sweep'"),
     (["designs.csv", "--objectives", "latency_s:min", "-o", "designs"], r"would overwrite the input table"),
+    # a folder or nothing as the front's name: '' and '.' were ValueError tracebacks, 'outp/' wrote beside it
+    (["designs.csv", "--objectives", "latency_s:min", "-o", ""], r"field '-o': names a folder or nothing"),
+    (["designs.csv", "--objectives", "latency_s:min", "-o", "."], r"field '-o': names a folder or nothing"),
+    (["designs.csv", "--objectives", "latency_s:min", "-o", "empty/"], r"field '-o': names a folder or nothing"),
     (["empty", "--objectives", "a:min"], r"empty: the folder holds no part files"),
     (["broken.parquet", "--objectives", "a:min"], r"broken\.parquet: cannot be read as a table"),
     (["nan.csv", "--objectives", "latency_s:min"], r"nan\.csv: field 'latency_s': holds 1 missing value\(s\) \(NaN\)"),

@@ -431,3 +431,23 @@ sampler: {kind: grid}
         summary = hwsim.simulate(hwsim.load_accelerator(accelerator, sets), planned).summary()
         assert summary["latency_s"] == pytest.approx(rows["latency_s"].iloc[data["row"][index]], rel=1e-12)
         assert summary["energy_pj"] == pytest.approx(rows["energy_pj"].iloc[data["row"][index]], rel=1e-12)
+
+
+def test_a_page_inside_the_sweep_folder_is_refused(sweep_out, capsys):
+    # the next read of the folder would have taken the page for a part of the table
+    err = _one_line_error(["explore", sweep_out, "-o", Path(sweep_out) / "x.html"], capsys)
+    assert "is inside the input folder" in err
+    assert not (Path(sweep_out) / "x.html").exists()
+
+
+def test_a_damaged_manifest_is_one_line(sweep_out, tmp_path, capsys):
+    import json
+    import shutil
+
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep_out, copy)
+    manifest = json.loads((copy / "_manifest.json").read_text())
+    manifest["objectives"] = [1, 2]
+    (copy / "_manifest.json").write_text(json.dumps(manifest))
+    err = _one_line_error(["explore", copy, "-o", tmp_path / "x.html"], capsys)
+    assert "_manifest.json" in err and "damaged" in err

@@ -334,3 +334,45 @@ def test_load_workload_rejects_scenario_arguments_for_other_files():
         hwsim.load_workload("resnet50", batch=4)
     with pytest.raises(HwsimInputError, match="needs a phase"):
         hwsim.load_workload("llm/llama-2-7b")
+
+
+@pytest.mark.parametrize("base, changes, fragments", [
+    ("llama-2-7b", {"num_hidden_layers": 10 ** 30}, ["'num_hidden_layers'", "more than any model has", "1..12600"]),
+    ("llama-2-7b", {"num_hidden_layers": 10 ** 12}, ["'num_hidden_layers'", "Llama 3.1 405B"]),
+    ("llama-2-7b", {"hidden_size": 10 ** 30}, ["'hidden_size'", "more than any model has"]),
+    ("mixtral-8x7b", {"num_local_experts": 10 ** 30}, ["'num_local_experts'", "DeepSeek-V3"]),
+    ("llama-3-8b", {"rope_scaling": {"rope_type": "yarn", "factor": 1e308, "original_max_position_embeddings": 8192}},
+     ["'rope_scaling'", "not a usable context-extension factor", "(0, 3200]"]),
+])
+def test_a_config_count_beyond_any_model_is_one_line(tmp_path, capsys, base, changes, fragments):
+    # each was a MemoryError, an OverflowError or a ZeroDivisionError traceback, or a long hang
+    path = edited_config(tmp_path, base, **changes)
+    assert main(["trace", "llm", str(path), "--phase", "decode", "--kv-len", "16", "--batch", "4"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
+def test_a_config_nested_beyond_the_json_reader_is_one_line(tmp_path, capsys):
+    path = tmp_path / "config.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["trace", "llm", str(path), "--phase", "decode", "--kv-len", "16"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nested deeper" in err, err
+
+
+def test_generate_with_more_new_tokens_than_any_context_is_refused_at_once(capsys):
+    # with --allow-long-context this built one decode step per token, without end
+    assert main(["run", "tpu-v1-like", "llm/llama-2-7b", "--phase", "generate", "--prompt", "1",
+                 "--new-tokens", str(10 ** 30), "--allow-long-context", "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'--new-tokens'" in err and "10,000,000" in err, err
+
+
+def test_trace_llm_never_writes_over_its_config(tmp_path, capsys):
+    path = edited_config(tmp_path, "gpt2")
+    before = path.read_text()
+    assert main(["trace", "llm", str(path), "--phase", "decode", "--kv-len", "4", "-o", str(path)]) == 2
+    assert "would overwrite the input" in capsys.readouterr().err
+    assert path.read_text() == before

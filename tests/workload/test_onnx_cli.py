@@ -94,3 +94,23 @@ def test_trace_onnx_refuses_other_files(tmp_path, capsys):
 def test_onnx_flags_refused_for_other_workloads(capsys):
     assert main(["run", "tpu-v1-like", "resnet50", "--skip-unsupported", "--out", ""]) == 2
     assert "skip_unsupported (--skip-unsupported)" in one_error_line(capsys)
+
+
+@pytest.mark.parametrize("flags, field", [(["--input-shape", "x=" + "1" * 31 + "x64"], "--input-shape"),
+                                          (["--batch", str(2 ** 63)], "--batch")])
+def test_a_dimension_beyond_exact_counting_is_one_line(dynamic_mlp, capsys, flags, field):
+    # 10^30 and 2^63 were ONNX's "Value out of range" tracebacks
+    assert main(["trace", "onnx", dynamic_mlp, *flags, "--skip-unsupported"]) == 2
+    err = one_error_line(capsys)
+    assert f"'{field}'" in err and "is too large" in err and "2^53" in err
+
+
+def test_trace_never_writes_over_its_own_model(tmp_path, dynamic_mlp, capsys):
+    import shutil
+
+    model = tmp_path / "m.onnx"
+    shutil.copy(dynamic_mlp, model)
+    before = model.read_bytes()
+    assert main(["trace", "onnx", str(model), "--batch", "2", "--skip-unsupported", "-o", str(model)]) == 2
+    assert "would overwrite the input" in one_error_line(capsys)
+    assert model.read_bytes() == before

@@ -253,6 +253,9 @@ def read_hf_config(path: str | Path) -> LlmArch:
     except json.JSONDecodeError as exc:
         raise HwsimInputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                               source=str(path)) from None
+    except RecursionError:
+        raise HwsimInputError("not a model config: nested deeper than Python's JSON reader goes",
+                              source=str(path), allowed="a flat mapping of config keys") from None
     except HwsimInputError as exc:
         raise HwsimInputError(exc.message, source=str(path), field=exc.field) from None
     name = path.parent.name if path.stem == "config" and path.parent.name else path.stem

@@ -13,6 +13,9 @@ from __future__ import annotations
 from hwsim.workload.frontends.hf_reader import _Keys, _heads, top_k
 from hwsim.workload.llm_arch import LlmArch, Mla, MoE
 
+# the largest RoPE context-extension factor taken (derived: 100x YaRN's 32x, Peng et al. arXiv 2309.00071)
+MAX_ROPE_FACTOR = 3200.0
+
 # rope_scaling kinds transformers knows (ROPE_INIT_FUNCTIONS; "type" is the old spelling of "rope_type")
 _ROPE_KINDS = ("default", "linear", "dynamic", "yarn", "longrope", "su", "llama3", "mrope")
 _LAYER_TYPES = ("sliding_attention", "full_attention")
@@ -45,8 +48,9 @@ def context_limit(c: _Keys) -> tuple[int, str]:
     factor = scaling.get("factor")
     if factor is None:
         return limit, why
-    if not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 0:
-        raise c.error("rope_scaling", f"factor must be a positive number, got {factor!r}")
+    if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 0 < factor <= MAX_ROPE_FACTOR:
+        raise c.error("rope_scaling", f"factor {factor!r} is not a usable context-extension factor",
+                      f"(0, {MAX_ROPE_FACTOR:g}] (derived: 100x the 32x of YaRN-extended models, Peng et al. 2023)")
     original = scaling.get("original_max_position_embeddings", top_original)
     if original is not None and (not isinstance(original, int) or isinstance(original, bool) or original < 1):
         raise c.error("rope_scaling", f"original_max_position_embeddings must be an integer >= 1, got {original!r}")

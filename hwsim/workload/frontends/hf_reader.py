@@ -10,6 +10,20 @@ from hwsim.errors import HwsimInputError
 
 _MISSING = object()
 
+# Ceilings on a config's counts, so a typo fails in one line before hwsim builds the model.
+# Every dimension: below 2^31 (derived: the largest published LLM dimension, a 256k vocabulary,
+# is ~2^18; 2^31 keeps every product of three dimensions below 2^93 in Python ints and every one
+# below hwsim's exact 2^53 MAC check when real). Blocks and experts: 100x the largest published
+# (Llama 3.1 405B's 126 blocks, Meta 2024; DeepSeek-V3's 256 routed experts, arXiv 2412.19437).
+MAX_CONFIG_INT = 2 ** 31 - 1
+MAX_BLOCKS = 12_600
+MAX_EXPERTS = 25_600
+_CEILINGS = {"num_hidden_layers": (MAX_BLOCKS, "100x Llama 3.1 405B's 126 blocks (Meta 2024)"),
+             "n_layer": (MAX_BLOCKS, "100x Llama 3.1 405B's 126 blocks (Meta 2024)"),
+             "num_local_experts": (MAX_EXPERTS, "100x DeepSeek-V3's 256 routed experts (arXiv 2412.19437)"),
+             "num_experts": (MAX_EXPERTS, "100x DeepSeek-V3's 256 routed experts (arXiv 2412.19437)"),
+             "n_routed_experts": (MAX_EXPERTS, "100x DeepSeek-V3's 256 routed experts (arXiv 2412.19437)")}
+
 # hidden_act / activation_function -> the VectorOp that costs it (tanh and erf GELU alike)
 ACTIVATIONS = {"silu": "silu", "swish": "silu", "gelu": "gelu", "gelu_new": "gelu", "gelu_pytorch_tanh": "gelu",
                "gelu_fast": "gelu", "relu": "relu"}
@@ -40,6 +54,9 @@ class _Keys:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
             raise self.error(key, f"must be an integer >= {minimum}, got {value!r}")
+        ceiling, why = _CEILINGS.get(key, (MAX_CONFIG_INT, "below 2^31: no published model comes near"))
+        if value > ceiling:
+            raise self.error(key, f"{value} is more than any model has", f"{minimum}..{ceiling} ({why})")
         return value
 
     def bool(self, key: str, default: bool) -> bool:

@@ -171,6 +171,10 @@ def _dim_params_bound(model: Any, input_shapes: dict[str, tuple[int, ...]], batc
                                           str(d.dim_value) if d.HasField("dim_value") and d.dim_value > 0 else "N"
                                           for d in inp.type.tensor_type.shape.dim),
                                       source=source, field="--input-shape")
+            if value >= 2 ** 53:   # beyond what hwsim counts exactly (and ONNX's int64 at 2^63)
+                flag = "--input-shape" if given is not None else "--batch"
+                raise HwsimInputError(f"input '{inp.name}' dimension {i} = {value} is too large", source=source,
+                                      field=flag, allowed="fewer than 2^53 elements along a dimension")
             dim.dim_value = value  # the oneof drops the dim_param
 
 
