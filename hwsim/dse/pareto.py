@@ -211,6 +211,26 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     return (OSError, ValueError, pyarrow.ArrowException)
 
 
+def _read_csv_strictly(path) -> pd.DataFrame:
+    """A CSV whose rows all have the header's cells and whose columns have distinct names: pandas
+    would take a row's extra first cell for an index (shifting every value a column) and rename a
+    repeated column to NAME.1, both silently."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise HwsimInputError(f"column '{repeated[0]}' appears twice in the header", source=str(path),
+                                  allowed="distinct column names")
+        for number, row in enumerate(reader, start=2):
+            if row and len(row) != len(header):
+                raise HwsimInputError(f"line {number} has {len(row)} cells, the header {len(header)}",
+                                      source=str(path), allowed="as many cells in every row as in the header")
+    return pd.read_csv(path, index_col=False)
+
+
 def read_table(path: str) -> pd.DataFrame:
     """A results table: a Parquet dataset folder (``pandas.read_parquet``; files whose names start
     with ``_`` or ``.``, such as a sweep's ``_manifest.json``, are not part of it), one .parquet
@@ -225,12 +245,14 @@ def read_table(path: str) -> pd.DataFrame:
     elif where.suffix.lower() == ".parquet":
         reader = pd.read_parquet
     elif where.suffix.lower() == ".csv":
-        reader = pd.read_csv
+        reader = _read_csv_strictly
     else:
         found = f"'{where.suffix}' is not a table format" if where.suffix else "has no .parquet or .csv suffix"
         raise HwsimInputError(found, source=path, allowed=TABLE_INPUTS)
     try:
         return reader(where)
+    except HwsimInputError:
+        raise
     except ImportError:
         raise HwsimInputError(f"reading Parquet needs pyarrow (the 'dse' extra): {EXTRA_HINT}", source=path) from None
     except _read_errors() as exc:

@@ -316,6 +316,9 @@ def test_cli_csv_input_three_objectives_and_named_front(tmp_path, capsys):
     (["empty", "--objectives", "a:min"], r"empty: the folder holds no part files"),
     (["broken.parquet", "--objectives", "a:min"], r"broken\.parquet: cannot be read as a table"),
     (["nan.csv", "--objectives", "latency_s:min"], r"nan\.csv: field 'latency_s': holds 1 missing value\(s\) \(NaN\)"),
+    # pandas took a row's extra cell for an index (every value a column off) and renamed a repeat
+    (["ragged.csv", "--objectives", "latency_s:min"], r"ragged\.csv: line 2 has 3 cells, the header 2"),
+    (["dup.csv", "--objectives", "latency_s:min"], r"dup\.csv: column 'latency_s' appears twice"),
     (["sweep"], r"the following arguments are required: --objectives"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, message):
@@ -329,6 +332,8 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, arg
     (tmp_path / "empty" / "_manifest.json").write_text("{}")
     (tmp_path / "broken.parquet").write_bytes(b"not parquet")
     (tmp_path / "nan.csv").write_text("latency_s\n1\n\n2\nnan\n")
+    (tmp_path / "ragged.csv").write_text("latency_s,energy_pj\n1,2,3\n")
+    (tmp_path / "dup.csv").write_text("latency_s,latency_s,energy_pj\n1,2,3\n")
     try:
         code = main(["pareto", *args])
     except SystemExit as exc:  # argparse's own errors
