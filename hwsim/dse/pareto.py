@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np

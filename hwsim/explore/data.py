@@ -240,7 +240,8 @@ def explorer_data(table: pd.DataFrame | str | Path, *, objectives: dict[str, str
         except (TypeError, ValueError, AttributeError, IndexError, KeyError):
             raise HwsimInputError("the sweep manifest's spec axes or objectives are damaged",
                                   source=str(Path(source) / "_manifest.json"), field="objectives",
-                                  allowed="the manifest hwsim sweep wrote (rerun the sweep, or give --objectives)") from None
+                                  allowed="the manifest hwsim sweep wrote (rerun the sweep, or give "
+                                          "--objectives)") from None
         if keys is None:
             keys = [a for a in axes if a in frame.columns]
         if objectives is None:

@@ -19,19 +19,18 @@ import numpy as np
 from numba import njit, prange
 
 from hwsim.arch.fabrics.base import (
-    D_BW, D_DBUF, D_GROUP, D_LANES, D_PORT_A, D_PORT_B, D_PORT_C, D_SIZE_A, L_VEC_ELEMENTS, L_VEC_OPERANDS, L_VEC_OPS, N_OUT,
-    O_COMPUTE, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM,
-    O_DRAM_W, O_FOLDS, O_GROUPS, O_IDLE, O_MACS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS, O_SRAM_RD_A,
-    O_SRAM_RD_B, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_B, O_SRAM_WR_C, O_STALL, O_TABLES, O_VOPS, Q_A_BITS,
-    O_DRAM_CYCLES, O_OVERLAP, O_PORT_CYCLES, O_SPAD, O_CODEC, O_SPILL_BITS, Q_OUT_BITS, REPORT_NAN_OUTPUTS, COMMON_REPEAT_SCALED, COMMON_REPORT, Counts, Fabric, FabricJob,
-    cells_to_counts)
+    COMMON_REPEAT_SCALED, COMMON_REPORT, D_BW, D_DBUF, D_GROUP, D_LANES, D_PORT_A, D_PORT_B, D_PORT_C, D_SIZE_A,
+    L_VEC_ELEMENTS, L_VEC_OPERANDS, L_VEC_OPS, N_OUT, O_COMPUTE, O_DRAM_A, O_DRAM_CYCLES, O_DRAM_IFMAP_WORDS,
+    O_DRAM_OFMAP_WORDS, O_DRAM_W, O_OVERLAP, O_PORT_CYCLES, O_SPILL_BITS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS,
+    O_SRAM_RD_A, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_C, O_STALL, O_VOPS, Q_A_BITS, Q_OUT_BITS, REPORT_NAN_OUTPUTS,
+    Counts, Fabric, FabricJob, cells_to_counts)
 
 
 @njit(cache=True)
 def vector_cell(design, p, layer, i, prec, out, q):
     """Every count of element-wise layer ``i`` on design point ``p`` into ``out[:, q, i]`` (O_* slots)."""
     g = int(design[D_GROUP, p])
-    for slot in range(N_OUT):
+    for slot in range(N_OUT):   # every slot not written below is zero (no MACs, folds, filter traffic ...)
         out[slot, q, i] = 0.0
     for slot in REPORT_NAN_OUTPUTS:
         out[slot, q, i] = math.nan
@@ -65,19 +64,6 @@ def vector_cell(design, p, layer, i, prec, out, q):
     out[O_SRAM_OFMAP_WORDS, q, i] = elements
     out[O_DRAM_IFMAP_WORDS, q, i] = in_elements if spills else 0.0
     out[O_DRAM_OFMAP_WORDS, q, i] = elements if spills else 0.0
-    out[O_FOLDS, q, i] = 0.0
-    out[O_DRAM_B, q, i] = 0.0
-    out[O_DRAM_PSUM, q, i] = 0.0
-    out[O_MACS, q, i] = 0.0
-    out[O_GROUPS, q, i] = 0.0
-    out[O_TABLES, q, i] = 0.0
-    out[O_CONV_W, q, i] = 0.0
-    out[O_CONV_A, q, i] = 0.0
-    out[O_IDLE, q, i] = 0.0
-    out[O_SPAD, q, i] = 0.0
-    out[O_CODEC, q, i] = 0.0
-    out[O_SRAM_RD_B, q, i] = 0.0
-    out[O_SRAM_WR_B, q, i] = 0.0
     out[O_OVERLAP, q, i] = 1.0 if design[D_DBUF, p] > 0 else 0.0
     out[O_DRAM_CYCLES, q, i] = dram_cycles    # the timing components (docs/columns.md, `bound`)
     out[O_PORT_CYCLES, q, i] = port_cycles

@@ -37,8 +37,8 @@ from hwsim.arch.fabrics.base import (
     U_IFMAP, U_OFMAP, U_STALL)
 from hwsim.arch.fabrics.systolic.mapper import (
     DF_ROW_STATIONARY, K_A_READ, K_B_READ, K_COMPUTE, K_KT, K_K_PASSES, K_MT, K_NT, K_OUT_WRITE, K_OVERLAP,
-    K_PSUM_READ, K_SCHEME, K_SPILL, K_TOTAL, S_ACC_BITS, S_ARRAY_CYCLES, S_A_BITS, S_A_DISTINCT, S_B_BITS,
-    S_COLS, S_COL_FOLDS, S_COMPULSORY, S_CPS, S_DBUF, S_DF, S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN,
+    K_PSUM_READ, K_SCHEME, K_SPILL, K_TOTAL, S_ACC_BITS, S_ARRAY_CYCLES, S_ARRAY_K_FOLDS, S_A_BITS, S_A_DISTINCT,
+    S_B_BITS, S_COLS, S_COL_FOLDS, S_COMPULSORY, S_CPS, S_DBUF, S_DF, S_FOLDS, S_K, S_M, S_N, S_OUT_BITS, S_RES_IN,
     S_RES_OUT, S_RLC_IN, S_RLC_OUT, S_ROWS, S_ROW_FOLDS, S_SHARED, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_SRAM_A,
     S_SRAM_B, S_SS_CAP, STRUCTURE_INPUTS, choose, resident_traffic, scalesim_order, structure_bounds)
 from hwsim.arch.fabrics.systolic.compression import rlc_ratio
@@ -213,7 +213,6 @@ def systolic_point(design, p, i, user, bitmod, c, out, q, best, cand, table, pre
     choice under the point's bandwidth, energies and objective, its stalls, and every slot of
     ``out`` that systolic_static does not write."""
     mapping = int(c[i, C_MAPPING])
-    df = int(c[i, S_DF])
     dbuf = c[i, S_DBUF] > 0
     bw = design[D_BW, p]
     folds, per_fold, mn = c[i, S_FOLDS], c[i, C_PER_FOLD], c[i, S_M] * c[i, S_N]
@@ -274,8 +273,7 @@ def systolic_point(design, p, i, user, bitmod, c, out, q, best, cand, table, pre
     # partial sums accumulated on chip: one read-modify-write per K chunk after the first, the
     # chunks being the array's K folds (WS/IS; buffer K tiles hold whole folds) or the buffer's K
     # passes (OS keeps partial sums in the PEs within a pass); spilled ones come back from DRAM first
-    array_k_folds = 1.0 if df == 0 else c[i, S_ROW_FOLDS]
-    onchip_psum = 0.0 if mapping == MAPPING_BITMOD else mn * (max(array_k_folds, k_passes) - 1.0)
+    onchip_psum = 0.0 if mapping == MAPPING_BITMOD else mn * (max(c[i, S_ARRAY_K_FOLDS], k_passes) - 1.0)
     out[O_COMPUTE, q, i] = compute
     out[O_STALL, q, i] = stall
     out[O_SRAM_RD_A, q, i] = sram_a_array

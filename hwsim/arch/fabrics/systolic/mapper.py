@@ -177,11 +177,12 @@ STRUCTURE_INPUTS = ("m", "k", "n", "a_distinct", "a_bits", "b_bits", "acc_bits",
                     "cols", "df", "dbuf", "resident_in", "resident_out", "array_cycles", "shared_a_c", "rlc_in",
                     "rlc_out",
                     # derived by structure_bounds from the inputs above, once per structure:
-                    "stream", "fill_drain", "timing_rows", "compulsory", "port_a_min", "port_b_min", "port_c_min")
+                    "array_k_folds", "stream", "fill_drain", "timing_rows", "compulsory", "port_a_min", "port_b_min",
+                    "port_c_min")
 (S_M, S_K, S_N, S_A_DISTINCT, S_A_BITS, S_B_BITS, S_ACC_BITS, S_OUT_BITS, S_CPS, S_FOLDS, S_ROW_FOLDS, S_COL_FOLDS,
  S_SS_CAP, S_SRAM_A, S_SRAM_B, S_SIZE_A, S_SIZE_B, S_SIZE_C, S_ROWS, S_COLS, S_DF, S_DBUF, S_RES_IN,
- S_RES_OUT, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT, S_STREAM, S_FILL_DRAIN, S_TIMING_ROWS, S_COMPULSORY,
- S_PORT_A_MIN, S_PORT_B_MIN, S_PORT_C_MIN) = range(len(STRUCTURE_INPUTS))
+ S_RES_OUT, S_ARRAY_CYCLES, S_SHARED, S_RLC_IN, S_RLC_OUT, S_ARRAY_K_FOLDS, S_STREAM, S_FILL_DRAIN, S_TIMING_ROWS,
+ S_COMPULSORY, S_PORT_A_MIN, S_PORT_B_MIN, S_PORT_C_MIN) = range(len(STRUCTURE_INPUTS))
 # Row stationary (df 3) reaches the mapper as a weight-stationary-like array whose "rows" are the K
 # a pass reduces in the array and whose "cols" are the filters a pass runs (row_stationary.py), with
 # its own array cycles (S_ARRAY_CYCLES: buffer tiles in those units add no passes) and no fold
@@ -234,7 +235,7 @@ def prepare_variant(variant, s, table, cand):
     rows, cols, df, dbuf = s[S_ROWS], s[S_COLS], s[S_DF], s[S_DBUF]
     os_, ws = df == 0, df == 1 or df == DF_ROW_STATIONARY
     is_ = not (os_ or ws)
-    array_k_folds = 1.0 if os_ else row_folds
+    array_k_folds = s[S_ARRAY_K_FOLDS]
     mn = m * n
     share = 0.5 if (dbuf > 0 and variant == 0) else 1.0
     w_a, w_b, w_c = size_a * share, size_b * share, size_c * share
@@ -321,14 +322,17 @@ def _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bit
 
 @njit(cache=True)
 def structure_bounds(s):
-    """The structure's derived slots (S_STREAM .. S_PORT_C_MIN), from its inputs: the array's stream
-    and fill/drain cycles, the traffic that must cross DRAM at least and the bits each SRAM port
-    moves at least. They depend on the structure only, so a point that shares it reuses them."""
+    """The structure's derived slots (S_ARRAY_K_FOLDS .. S_PORT_C_MIN), from its inputs: the
+    array's K folds, its stream and fill/drain cycles, the traffic that must cross DRAM at least and
+    the bits each SRAM port moves at least. They depend on the structure only, so a point that
+    shares it reuses them (and prepare_variant and the cell read them, never derive them again)."""
     m, k, n, a_distinct = s[S_M], s[S_K], s[S_N], s[S_A_DISTINCT]
     b_bits, acc_bits, out_bits = s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
     rows, cols, df = s[S_ROWS], s[S_COLS], s[S_DF]
     os_, ws = df == 0, df == 1 or df == DF_ROW_STATIONARY
+    # the K chunks a partial sum goes through in the array: its K folds (WS/IS; OS reduces K in the PEs)
     array_k_folds = 1.0 if os_ else s[S_ROW_FOLDS]
+    s[S_ARRAY_K_FOLDS] = array_k_folds
     t_dim = k if os_ else (m if ws else n)
     stream = s[S_FOLDS] * t_dim * s[S_CPS]
     fill_drain = rows + cols - 2 if os_ else 2 * rows + cols - 2
