@@ -45,6 +45,11 @@ CASES = [
     (["run", GOOD_ACCEL, str(BAD / "topology_bad_header.csv")], ["topology_bad_header.csv", "unrecognised"]),
     (["run", str(BAD / "cfg_bad_dataflow.cfg"), GOOD_TRACE], ["cfg_bad_dataflow.cfg", "Dataflow", "'rs'", "allowed: os, ws, is"]),
     (["run", str(BAD / "cfg_missing_key.cfg"), GOOD_TRACE], ["cfg_missing_key.cfg", "ArrayWidth", "missing"]),
+    # a misspelt optional key SCALE-Sim itself skips (this one would have run CALC, not USER)
+    (["run", str(BAD / "cfg_unknown_key.cfg"), GOOD_TRACE],
+     ["cfg_unknown_key.cfg", "[run_presets] interfacebandwith", "unknown key", "allowed: interfacebandwidth"]),
+    (["run", str(BAD / "cfg_ramulator.cfg"), GOOD_TRACE],
+     ["cfg_ramulator.cfg", "[run_presets] useramulatortrace", "not modelled", "allowed: false"]),
     (["run", GOOD_ACCEL, str(BAD / "model_unknown_key.yaml")], ["model_unknown_key.yaml", "'layers'"]),
     (["run", GOOD_ACCEL, str(BAD / "model_bad_heads.yaml")], ["model_bad_heads.yaml", "field 'heads'", "not divisible by heads=7"]),
     (["run", "--set", "compute.rowz=3"], ["compute.rowz", "allowed:", "compute.rows"]),

@@ -20,6 +20,48 @@ from hwsim.errors import HwsimInputError
 
 WORD_BITS = 8
 
+# Every section and key a SCALE-Sim v2/v3 config may hold (scale-sim-v2 scalesim/scale_config.py and
+# the configs it ships, as in ../shared/reference/scalesim/configs), lower-cased as configparser
+# reads them. Any other key is a typo that SCALE-Sim itself would ignore silently (a misspelt
+# InterfaceBandwidth would run CALC): refused. Keys that move only addresses or Ramulator's request
+# queues (offsets, request buffers) change none of the counts hwsim reproduces and are read and
+# left; the switches for what hwsim does not model (sparsity, custom layouts, Ramulator traces)
+# must be off.
+KNOWN_KEYS = {
+    "general": ("run_name",),
+    "architecture_presets": ("arrayheight", "arraywidth", "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb",
+                             "ifmapoffset", "filteroffset", "ofmapoffset", "bandwidth", "dataflow", "memorybanks",
+                             "readrequestbuffer", "writerequestbuffer"),
+    "layout": ("ifmapcustomlayout", "ifmapsrambankbandwidth", "ifmapsrambanknum", "ifmapsrambankport",
+               "filtercustomlayout", "filtersrambankbandwidth", "filtersrambanknum", "filtersrambankport"),
+    "sparsity": ("sparsitysupport", "sparserep", "optimizedmapping", "blocksize", "randomnumbergeneratorseed"),
+    "run_presets": ("interfacebandwidth", "useramulatortrace"),
+    "network_presets": ("topologycsvloc",),
+}
+# (section, key) switches for what hwsim does not model: each must read false when present
+MUST_BE_OFF = (("sparsity", "sparsitysupport", "sparsity is not modelled"),
+               ("layout", "ifmapcustomlayout", "custom SRAM layouts are not modelled"),
+               ("layout", "filtercustomlayout", "custom SRAM layouts are not modelled"),
+               ("run_presets", "useramulatortrace", "Ramulator DRAM traces are not modelled"))
+
+
+def _check_keys(parser: configparser.ConfigParser, path: Path) -> None:
+    """Refuse a section or key SCALE-Sim does not have, and a switch for what hwsim does not model."""
+    for section in parser.sections():
+        if section not in KNOWN_KEYS:
+            raise HwsimInputError(f"unknown section [{section}]", source=str(path), field=f"[{section}]",
+                                  allowed=", ".join(KNOWN_KEYS))
+        for key in parser.options(section):
+            if key not in KNOWN_KEYS[section]:
+                raise HwsimInputError(f"unknown key '{key}'", source=str(path), field=f"[{section}] {key}",
+                                      allowed=", ".join(KNOWN_KEYS[section]) + " (case-insensitive)")
+    for section, key, why in MUST_BE_OFF:
+        if parser.has_option(section, key):
+            value = parser.get(section, key).strip().lower()
+            if value != "false":
+                raise HwsimInputError(f"'{value}': {why}", source=str(path), field=f"[{section}] {key}",
+                                      allowed="false")
+
 
 def cfg_to_spec_dict(path: Path, base: dict) -> dict:
     parser = configparser.ConfigParser(strict=True)
@@ -41,6 +83,7 @@ def cfg_to_spec_dict(path: Path, base: dict) -> dict:
         except ValueError:
             raise HwsimInputError(f"'{value}' is not an integer", source=str(path), field=f"[{section}] {key}") from None
 
+    _check_keys(parser, path)
     arch = "architecture_presets"
     dataflow = get(arch, "Dataflow").lower()
     if dataflow not in ("os", "ws", "is"):
@@ -50,9 +93,6 @@ def cfg_to_spec_dict(path: Path, base: dict) -> dict:
     if mode not in ("CALC", "USER"):
         raise HwsimInputError(f"unknown InterfaceBandwidth '{mode}'", source=str(path),
                               field="[run_presets] InterfaceBandwidth", allowed="CALC, USER")
-    if parser.has_section("sparsity") and parser.get("sparsity", "SparsitySupport", fallback="false").strip().lower() == "true":
-        raise HwsimInputError("sparsity is not modelled", source=str(path), field="[sparsity] SparsitySupport",
-                              allowed="false")
     spec = {key: (dict(value) if isinstance(value, dict) else value) for key, value in base.items()}
     run_name = parser.get("general", "run_name", fallback=path.stem).strip()
     spec["name"] = run_name
