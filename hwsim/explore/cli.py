@@ -37,12 +37,23 @@ def add_subcommands(subparsers) -> None:
     exp.add_argument("--breakdowns", type=_positive_int, default=limits.BREAKDOWNS, metavar="N",
                      help=f"designs re-simulated and embedded at most, front first (default {limits.BREAKDOWNS})")
     exp.add_argument("--serve", action="store_true", help="start the live explorer (Dash) instead of writing a file")
-    exp.add_argument("--host", default=DEFAULT_HOST, help=f"--serve: interface to bind (default {DEFAULT_HOST})")
+    exp.add_argument("--host", default=None, help=f"--serve: interface to bind (default {DEFAULT_HOST})")
     exp.add_argument("--port", type=int, default=None, help="--serve: port (default: a free one)")
     exp.set_defaults(func=cmd_explore)
 
 
+# the options each mode reads: the other mode's, given, would be ignored, so they are refused
+SERVE_ONLY = (("--host", "host"), ("--port", "port"))
+FILE_ONLY = (("-o", "output"), ("--objectives", "objectives"))
+
+
 def cmd_explore(args: argparse.Namespace) -> int:
+    given = SERVE_ONLY if not args.serve else FILE_ONLY
+    for flag, name in given:
+        if getattr(args, name) is not None:
+            mode = "the live server (--serve)" if not args.serve else "the HTML file (without --serve)"
+            raise HwsimInputError(f"{flag} is read only by {mode}", field=flag,
+                                  allowed="--host and --port with --serve; -o and --objectives without it")
     if args.serve:
         from hwsim.explore.serve import serve
 

@@ -298,6 +298,17 @@ def test_no_output_file_and_no_folder(sweep_out, capsys):
     assert "OUT" in _one_line_error(["explore"], capsys)
 
 
+def test_an_option_of_the_other_mode_is_refused_not_ignored(sweep_out, tmp_path, capsys):
+    # --host and --port only bind the live server; -o and --objectives only shape the file
+    err = _one_line_error(["explore", sweep_out, "-o", tmp_path / "x.html", "--port", "8050"], capsys)
+    assert "--port" in err and "--serve" in err
+    err = _one_line_error(["explore", sweep_out, "-o", tmp_path / "x.html", "--host", "0.0.0.0"], capsys)
+    assert "--host" in err and "--serve" in err
+    err = _one_line_error(["explore", "--serve", sweep_out, "-o", tmp_path / "x.html"], capsys)
+    assert "-o" in err and "without --serve" in err
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_a_sweep_without_rows(sweep_out, tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
