@@ -304,6 +304,8 @@ def test_dynamic_dims_bound_by_input_shape_and_batch(tmp_path):
     # 2 x 16 rows x 64 x 32 = 65,536 MACs
     assert hwsim.load_workload(path, input_shapes={"x": (2, 16, 64)}).layers[0].op == Gemm(m=32, k=64, n=32)
     assert hwsim.load_workload(path, input_shapes={"x": "2x16x64"}).macs == 65_536
+    # a --batch that agrees with the shape's leading dimension is the same binding
+    assert hwsim.load_workload(path, input_shapes={"x": (2, 16, 64)}, batch=2).macs == 65_536
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -311,6 +313,8 @@ def test_dynamic_dims_bound_by_input_shape_and_batch(tmp_path):
     ({"input_shapes": {"x": (2, 64)}}, r"input 'x' has 3 dimensions, --input-shape gives 2"),
     ({"input_shapes": {"x": (2, 16, 65)}}, r"dimension 2 is fixed at 64"),
     ({"input_shapes": {"x": (2, 0, 64)}}, r"not a shape"),
+    # both bind the leading dimension: the shape's 2 would win and --batch 4 be dropped silently
+    ({"input_shapes": {"x": (2, 16, 64)}, "batch": 4}, r"leading \(batch\) dimension of 2, --batch 4"),
     ({"phase": "prefill"}, r"phase applies only to a model config.json"),
 ])
 def test_bad_binding_arguments(tmp_path, kwargs, message):

@@ -133,6 +133,11 @@ def _dim_params_bound(model: Any, input_shapes: dict[str, tuple[int, ...]], batc
             if len(given) != len(dims):
                 raise HwsimInputError(f"input '{inp.name}' has {len(dims)} dimensions, --input-shape gives "
                                       f"{len(given)}", source=source, field="--input-shape")
+            if batch is not None and given and given[0] != batch:
+                # both bind the leading dimension: one of them would be ignored
+                raise HwsimInputError(f"input '{inp.name}': --input-shape gives a leading (batch) dimension of "
+                                      f"{given[0]}, --batch {batch}", source=source, field="--batch",
+                                      allowed="one value: drop --batch or make them agree")
             for i, (dim, value) in enumerate(zip(dims, given)):
                 if dim.HasField("dim_value") and dim.dim_value > 0 and dim.dim_value != value:
                     raise HwsimInputError(f"input '{inp.name}' dimension {i} is fixed at {dim.dim_value} in the "
