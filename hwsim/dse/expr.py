@@ -68,18 +68,28 @@ class Expression:
     comparison: bool
     where: str = ""          # the spec key it came from, for error messages
 
-    def evaluate(self, columns: Callable[[str], np.ndarray]) -> np.ndarray:
-        """The expression over the columns ``columns(name)`` returns (numpy arrays of one length)."""
+    def evaluate(self, columns: Callable[[str], np.ndarray],
+                 name_row: Callable[[int], str] = lambda row: f"row {row}") -> np.ndarray:
+        """The expression over the columns ``columns(name)`` returns (numpy arrays of one length);
+        ``name_row(row)`` names a row in an error (0 / 0 has no value)."""
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return _evaluate(self.tree, columns)
+            return _evaluate(self.tree, columns, self, name_row)
 
 
-def _evaluate(node: Node, columns) -> np.ndarray:
+def _evaluate(node: Node, columns, expression: Expression, name_row) -> np.ndarray:
     if isinstance(node, Const):
         return node.value
     if isinstance(node, Column):
         return columns(node.name)
-    values = [_evaluate(arg, columns) for arg in node.args]
+    values = [_evaluate(arg, columns, expression, name_row) for arg in node.args]
+    if node.op == "/":
+        # x / 0 is +-inf, a value that compares (a ratio above any bound); 0 / 0 has none: a NaN
+        # would fail every constraint (the point dropped as if infeasible) or sit in a derived column
+        undefined = np.flatnonzero((np.asarray(values[0]) == 0) & (np.asarray(values[1]) == 0))
+        if undefined.size:
+            raise HwsimInputError(f"'{expression.text}' is 0 / 0 in {undefined.size} row(s), the first "
+                                  f"{name_row(int(undefined[0]))}", field=expression.where,
+                                  allowed="a divisor that is not 0 where the dividend is 0")
     if node.op == "neg":
         return np.negative(values[0])
     if node.op in COMPARISONS:

@@ -139,9 +139,14 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _check(expression, frame: pd.DataFrame, source: str) -> np.ndarray:
+def _check(expression, frame: pd.DataFrame, source: str, name_row: Callable[[int], str] | None = None) -> np.ndarray:
+    if name_row is None:
+        def name_row(row: int) -> str:
+            return f"point_id {frame['point_id'].iloc[row]}" if "point_id" in frame.columns else f"row {row}"
     try:
-        return np.asarray(expression.evaluate(lambda name: _values(frame[name])))
+        return np.asarray(expression.evaluate(lambda name: _values(frame[name]), name_row))
+    except HwsimInputError as exc:   # 0 / 0 on a row: the spec file is where to fix it
+        raise HwsimInputError(exc.message, source=source, field=exc.field, allowed=exc.allowed) from None
     except TypeError:  # the language has numbers and text: only mixing them fails (numpy's UFuncTypeError too)
         raise HwsimInputError(f"cannot evaluate '{expression.text}': it mixes text and numbers", source=source,
                               field=expression.where,
@@ -168,15 +173,15 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
 
     loaded = _loaded(spec)
     n = len(points)
-    simulated = np.ones(n, dtype=bool)
-    for constraint in spec.before:
-        simulated &= _check(constraint, points, spec.source).astype(bool)
-    keep = np.flatnonzero(simulated)
     ids = points["point_id"].to_numpy()
     if name_row is None:
         def name_row(row: int) -> str:   # row: a row of ``points``
             values = ", ".join(f"{k}={_plain(points[k].iloc[row])!r}" for k in spec.axis_keys)
             return f"point_id {ids[row]} ({values})"
+    simulated = np.ones(n, dtype=bool)
+    for constraint in spec.before:
+        simulated &= _check(constraint, points, spec.source, name_row).astype(bool)
+    keep = np.flatnonzero(simulated)
     frames = []
     if len(keep):
         inputs = points.iloc[keep][list(spec.axis_keys)].reset_index(drop=True)
@@ -239,13 +244,13 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
         out["precision_met"] = pd.Series(met, index=points.index)
     table = pd.DataFrame(out, index=points.index)
     for name, expression in spec.derived:
-        table[name] = np.asarray(_check(expression, table, spec.source), dtype=np.float64) + np.zeros(n)
+        table[name] = np.asarray(_check(expression, table, spec.source, name_row), dtype=np.float64) + np.zeros(n)
     if searched:  # the search's columns after the derived ones (spec.columns)
         moved = ["precision_omega", "precision_plan", "precision_met"]
         table = table[[c for c in table.columns if c not in moved] + moved]
     feasible = simulated.copy()
     for constraint in spec.after:
-        feasible &= _check(constraint, table, spec.source).astype(bool)
+        feasible &= _check(constraint, table, spec.source, name_row).astype(bool)
     table["simulated"] = simulated
     table["feasible"] = feasible
     return table.reset_index(drop=True)

@@ -110,6 +110,12 @@ BAD_SPECS = [
     ("scenario flag not a boolean",
      BASE.format(chunk=4).replace("{name: a.csv}", "{name: llm/gpt2, phase: decode, kv_len: 8, gemm_only: 1}"),
      ["workloads[0].gemm_only", "true, false"]),
+    # 0 / 0 has no value: NaN fails every constraint (dropped as infeasible) or fills a derived column
+    ("0 / 0 in a constraint on one point", BASE.format(chunk=4)
+     + "constraints: {before: [\"(compute.rows - 4) / (compute.rows - 4) <= 1\"]}\n",
+     ["constraints.before[0]", "is 0 / 0 in", "compute.rows = 4"]),
+    ("0 / 0 in a derived column", BASE.format(chunk=4) + "derived: {idle: stall_cycles / stall_cycles}\n",
+     ["derived.idle", "is 0 / 0"]),
     ("bad LLM scenario", BASE.format(chunk=4).replace("{name: a.csv}", "{name: llm/gpt2, phase: decode, kv_len: 0}"),
      ["workloads[0].kv_len"]),
 ]
@@ -133,6 +139,20 @@ def test_a_value_refused_only_in_combination_names_its_point(folder, capsys):
     assert code == 2 and err.count("\n") == 1, err
     assert str(space) in err and "axes.buffers.ifmap.banks" in err
     assert "point_id 7 (buffers.ifmap.size_kib=1, buffers.ifmap.banks=524288, compute.dataflow='ws')" in err
+
+
+def test_a_ratio_over_zero_is_infinite_not_refused(folder):
+    # x / 0 (x != 0) is +inf, above every bound: a point with no stall cycles has an infinite
+    # compute-to-stall ratio, and a constraint on it decides as the mathematics says
+    space = write(folder, BASE.format(chunk=4).replace("compute.dataflow: [os, ws]", "compute.dataflow: [os]")
+                  + "derived: {ratio: compute_cycles / stall_cycles}\n"
+                  + "constraints: {after: [\"compute_cycles / stall_cycles >= 1\"]}\n")
+    rows = pd.concat(iter_sweep(space), ignore_index=True)
+    no_stall = rows["stall_cycles"] == 0
+    assert no_stall.any()
+    assert np.isinf(rows.loc[no_stall, "ratio"]).all() and rows.loc[no_stall, "feasible"].all()
+    stalled = ~no_stall
+    assert np.allclose(rows.loc[stalled, "ratio"], rows.loc[stalled, "compute_cycles"] / rows.loc[stalled, "stall_cycles"])
 
 
 def test_python_mapping_and_yaml_file_are_the_same_spec(folder):
