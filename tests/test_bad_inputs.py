@@ -33,6 +33,9 @@ CASES = [
     (["run", GOOD_ACCEL, str(BAD / "trace_irrelevant_cell.csv")], ["line 2", "'stride'", "does not apply"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_duplicate_layer.csv")], ["line 3", "duplicate layer name 'fc'"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_kernel_too_big.csv")], ["line 2", "kernel 5x5 larger"]),
+    # a 3x3 window shifted 5 into the padding reads no input at all
+    (["run", GOOD_ACCEL, str(BAD / "trace_padding_over_kernel.csv")],
+     ["trace_padding_over_kernel.csv", "line 2", "'padding'", "padding 5 >= the kernel 3x3", "allowed: 0 to 2"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_bad_format.csv")], ["line 2", "'weights'", "int9x", "allowed:"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_groups_indivisible.csv")], ["line 2", "'groups'", "divisible"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_wrong_cell_count.csv")], ["line 2", "6 cells", "header has 22"]),

@@ -118,6 +118,12 @@ class Conv2d:
             raise HwsimInputError(
                 f"in_c={self.in_c} and out_c={self.out_c} must both be divisible by groups={self.groups}",
                 field="groups")
+        if self.padding >= min(self.kernel_h, self.kernel_w):
+            # a window wholly in the padding reads no input: its output is the bias alone (a
+            # 'full' convolution, the widest in use, pads kernel - 1)
+            raise HwsimInputError(
+                f"padding {self.padding} >= the kernel {self.kernel_h}x{self.kernel_w}: windows would read only "
+                f"padding", field="padding", allowed=f"0 to {min(self.kernel_h, self.kernel_w) - 1}")
         if self.kernel_h > self.in_h + 2 * self.padding or self.kernel_w > self.in_w + 2 * self.padding:
             raise HwsimInputError(
                 f"kernel {self.kernel_h}x{self.kernel_w} larger than the padded input "
