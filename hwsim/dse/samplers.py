@@ -42,6 +42,10 @@ BLOCK = 2 ** 16
 SOBOL_MAX_POINTS = 2 ** 30
 # point ids are int64; a grid beyond this cannot be numbered (derived: 2^63 - 1, with headroom)
 MAX_POINTS = 2 ** 62
+# a Latin hypercube is drawn whole (its balance is a property of the whole sample), as count x axes
+# float64 and as many index words in every process that draws a chunk: 2^24 points stay within
+# 2 GiB up to 8 axes (derived: 2^24 x 8 x 16 bytes); random, sobol and halton stream any count
+LHS_MAX_POINTS = 2 ** 24
 
 
 # new designs per generation of a search when the spec does not say (measured: studies/dse/
@@ -199,8 +203,12 @@ def sampler_spec(data: object, where: str) -> SamplerSpec:
                                   allowed=", ".join(("kind", *entry.keys)))
     count = seed = None
     if "count" in entry.keys:
+        if kind == "lhs" and isinstance(data["count"], int) and data["count"] > LHS_MAX_POINTS:
+            raise HwsimInputError(f"{data['count']} points: a Latin hypercube is drawn whole, in memory",
+                                  source=where, field="sampler.count",
+                                  allowed="1 to 2^24 for lhs; random, sobol and halton stream larger counts")
         count = _integer(data["count"], "count", where, 1,
-                         SOBOL_MAX_POINTS if kind == "sobol" else MAX_POINTS)
+                         {"sobol": SOBOL_MAX_POINTS, "lhs": LHS_MAX_POINTS}.get(kind, MAX_POINTS))
         if kind == "sobol" and count & (count - 1):
             raise HwsimInputError(f"{count} is not a power of two (a Sobol sample keeps its balance only at 2^k "
                                   "points)", source=where, field="sampler.count", allowed="1, 2, 4, ..., 2^30")

@@ -97,6 +97,8 @@ BAD_SPECS = [
      ["needs 'count'"]),
     ("count on a grid", BASE.format(chunk=4).replace("{kind: grid}", "{kind: grid, count: 4}"),
      ["unknown key 'count' for kind grid"]),
+    ("lhs beyond memory", BASE.format(chunk=4).replace("{kind: grid}", "{kind: lhs, count: 1099511627776, seed: 0}"),
+     ["sampler.count", "drawn whole", "1 to 2^24 for lhs"]),
     ("sobol off a power of two", BASE.format(chunk=4).replace("{kind: grid}", "{kind: sobol, count: 12, seed: 0}"),
      ["not a power of two"]),
     ("chunk size", BASE.format(chunk=0), ["chunk_points", "an integer >= 1"]),
