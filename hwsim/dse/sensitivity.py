@@ -109,6 +109,7 @@ def _per_channel(w: np.ndarray, fmt) -> np.ndarray:
 
 def _blocks(w: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     out, width = w.shape
+    size = min(size, width)   # a group wider than the row is the row (the last group may be short)
     pad = (-width) % size
     padded = np.pad(w, ((0, 0), (0, pad)))  # zeros change no block's amax
     return padded.reshape(out, -1, size), width
@@ -145,6 +146,11 @@ def quantise(w: np.ndarray, fmt: NumberFormat | str) -> np.ndarray:
     w = np.asarray(w, dtype=np.float64)
     if w.ndim != 2:
         raise ValueError(f"quantise takes a 2-D [out, in] matrix, got shape {w.shape}")
+    element = fmt.element if isinstance(fmt, BlockFormat) else fmt
+    if isinstance(element, IntFormat) and element.signed and element.bits < 2:
+        # symmetric rounding scales amax to the largest value, which is 0 for a signed 1-bit integer
+        raise HwsimInputError(f"'{fmt.name}' has no symmetric rounding grid (its largest value is 0)",
+                              field="--candidates", allowed="signed INT weights of 2 bits or more, or uint1")
     if isinstance(fmt, BlockFormat):
         return _block(w, fmt)
     if isinstance(fmt, (IntFormat, FloatFormat)):
@@ -178,6 +184,11 @@ def sensitivity_table(layers: Sequence[WeightLayer], candidates: Sequence[str], 
     from hwsim.dse.precision import parse_mix
 
     mixes = [parse_mix(c) for c in candidates]
+    names = [mix.name for mix in mixes]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:   # each would be a second row of the same layer and candidate
+        raise HwsimInputError(f"{', '.join(repeated)} listed twice", field="--candidates",
+                              allowed="each mix once")
     if traces is not None:
         missing = [l.layer for l in layers if l.layer not in traces]
         if missing:
@@ -264,7 +275,16 @@ def read_traces(path: str | Path) -> dict[str, float]:
         except ValueError:
             raise HwsimInputError(f"row {line}: '{row[1]}' is not a number", source=str(path),
                                   field="hessian_trace") from None
-        if not math.isfinite(value):
-            raise HwsimInputError(f"row {line}: '{row[1]}' is not finite", source=str(path), field="hessian_trace")
-        traces[row[0].strip()] = value
+        if not math.isfinite(value) or value < 0:
+            # HAWQ's Omega = Tr(H)/n x ||Q(W) - W||^2 ranks layers by a positive semi-definite
+            # curvature (HAWQ-V3, Yao et al., ICML 2021, eq. 3): a negative trace would reward the
+            # larger perturbation
+            raise HwsimInputError(f"row {line}: '{row[1]}' is not a finite number >= 0", source=str(path),
+                                  field="hessian_trace", allowed="Tr(H)/n >= 0 (a negative Hutchinson estimate "
+                                                                 "needs more samples)")
+        layer = row[0].strip()
+        if layer in traces:
+            raise HwsimInputError(f"row {line}: layer '{layer}' has a trace already", source=str(path),
+                                  field="layer", allowed="one row per layer")
+        traces[layer] = value
     return traces

@@ -126,3 +126,34 @@ def test_missing_trace_is_one_line(tiny_onnx, tmp_path, capsys):
                  str(tmp_path / "t.csv"), "-o", str(tmp_path / "s.csv")])
     err = capsys.readouterr().err
     assert code == 2 and "matmul_2" in err and err.count("\n") == 1
+
+
+def test_a_group_wider_than_the_row_is_the_row():
+    # the last group may be short: one group of 4 whatever G says (int4@g2 above, per-channel here)
+    w = np.array([[1.0, 0.5, 0.1, -0.05]])
+    per_row = quantise(w, parse_format("int4@g4"))
+    assert np.array_equal(quantise(w, parse_format("int4@g1048576")), per_row)
+    # scale 1/7: 0.5 -> 3.5 -> 4, 0.1 -> 0.7 -> 1, -0.05 -> -0.35 -> 0
+    assert np.allclose(per_row, [[1.0, 4 / 7, 1 / 7, 0.0]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("candidates, traces, words", [
+    # a signed 1-bit integer's largest value is 0: symmetric rounding would divide by it (NaN rows)
+    ("w1a8", None, ["--candidates", "'int1' has no symmetric rounding grid"]),
+    ("w4a4,w8a8,w4a4", None, ["--candidates", "w4a4 listed twice"]),
+    ("w4a8@g2097152", None, ["group size must be 1 to 2^20"]),
+    # Omega ranks by a positive semi-definite curvature: a negative trace rewards the larger error
+    ("w4a4", "layer,hessian_trace\nfc,-3\nmatmul_2,1\n", ["hessian_trace", "'-3' is not a finite number >= 0"]),
+    ("w4a4", "layer,hessian_trace\nfc,1\nmatmul_2,1\nfc,2\n", ["layer 'fc' has a trace already"]),
+])
+def test_bad_candidates_and_traces_are_one_line(tiny_onnx, tmp_path, capsys, candidates, traces, words):
+    argv = ["sensitivity", str(tiny_onnx / "tiny.onnx"), "--candidates", candidates, "-o", str(tmp_path / "s.csv")]
+    if traces is not None:
+        (tmp_path / "t.csv").write_text(traces)
+        argv += ["--hessian-traces", str(tmp_path / "t.csv")]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "s.csv").exists()
