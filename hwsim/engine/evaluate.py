@@ -238,7 +238,8 @@ def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision 
     """``evaluate`` as an iterator: one DataFrame per chunk of ``chunk_points`` points (default:
     default_chunk_points), in point order; memory is bounded by one chunk, whatever the number of
     points. ``points`` may also be an iterable of DataFrames (chunks made elsewhere, e.g. a sweep's
-    sampler), each evaluated as it comes. Rows carry the point's position in ``points`` as ``point``
+    sampler), read as they come and cut or joined into chunks the same way (tables with other columns
+    never share a chunk). Rows carry the point's position in ``points`` as ``point``
     when ``per_layer``; concatenated, the chunks are exactly ``evaluate``'s table."""
     accel = resolve_accelerator(accelerator)
     layers = layer_batch(resolve_workload(workload))
@@ -303,14 +304,44 @@ def evaluate(accelerator, workload, points=None, *, precision: Precision | None 
 
 
 def _point_chunks(points, chunk_points: int):
+    """Chunks of ``chunk_points`` rows from the tables point_tables yields: a large table is sliced,
+    and small tables of one iterable are joined (evaluated one by one, 10^3-point tables ran at
+    about half the speed of full chunks: each pays the per-chunk set-up) while their columns agree
+    (tables with other columns set other keys, so they are never mixed in one chunk)."""
+    import pandas as pd
+
     from hwsim.arch.design import point_tables
+
+    pending: list = []      # the start of the next chunk, from tables with these columns
+    count = 0
+
+    def flush():
+        nonlocal pending, count
+        joined = pending[0] if len(pending) == 1 else pd.concat(pending)
+        pending, count = [], 0
+        return joined
 
     for frame in point_tables(points):
         if frame is None:
             yield None
             continue
-        for begin in range(0, len(frame), chunk_points):
+        if pending and not frame.columns.equals(pending[0].columns):
+            yield flush()
+        begin, size = 0, len(frame)
+        if count:
+            begin = min(chunk_points - count, size)
+            pending.append(frame.iloc[:begin])
+            count += begin
+            if count == chunk_points:
+                yield flush()
+        while size - begin >= chunk_points:
             yield frame.iloc[begin:begin + chunk_points]
+            begin += chunk_points
+        if begin < size:
+            pending.append(frame.iloc[begin:])
+            count += size - begin
+    if pending:
+        yield flush()
 
 
 def _shift_row(exc: HwsimInputError, start: int) -> HwsimInputError:

@@ -4,7 +4,8 @@
   every column);
 * the fused pass (per-point totals only) equals the per-layer tables summed (the general path);
 * an error in a later chunk names the row in the whole table;
-* points given as an iterable of DataFrames are evaluated as they come.
+* points given as an iterable of DataFrames are cut or joined into chunks as they come (never
+  joining tables whose columns differ).
 """
 
 import numpy as np
@@ -128,9 +129,26 @@ def test_a_later_chunks_error_names_the_row_in_the_whole_table(work):
 def test_points_as_an_iterable_of_frames(work):
     points = _points(30)
     frames = (points.iloc[i:i + 11] for i in range(0, 30, 11))
-    streamed = pd.concat(hwsim.evaluate_chunks("scalesim-default", work, frames, chunk_points=4), ignore_index=True)
+    parts = list(hwsim.evaluate_chunks("scalesim-default", work, frames, chunk_points=4))
+    # tables of 11, 11 and 8 rows cut into chunks of 4 across their boundaries: 7 full, one of 2
+    assert [len(p) for p in parts] == [4] * 7 + [2]
     whole = hwsim.evaluate("scalesim-default", work, points)
-    pd.testing.assert_frame_equal(streamed, whole)
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+
+
+def test_small_frames_are_joined_into_chunks_unless_their_columns_differ(work):
+    points = _points(30)
+    frames = [points.iloc[i:i + 3] for i in range(0, 30, 3)]      # ten tables of 3 rows
+    rows_only = pd.DataFrame({"compute.rows": [8, 16]})          # a table setting one key only
+    parts = list(hwsim.evaluate_chunks("scalesim-default", work, [*frames[:5], rows_only, *frames[5:]],
+                                       chunk_points=8))
+    # 15 rows -> 8 + 7 (cut where the columns change), the 2-row table alone, 15 rows -> 8 + 7
+    assert [len(p) for p in parts] == [8, 7, 2, 8, 7]
+    assert list(parts[2]["compute.rows"]) == [8, 16] and "compute.cols" not in parts[2].columns
+    alone = hwsim.evaluate("scalesim-default", work, rows_only)
+    pd.testing.assert_frame_equal(parts[2].reset_index(drop=True), alone)
+    joined = pd.concat([parts[0], parts[1], parts[3], parts[4]], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, hwsim.evaluate("scalesim-default", work, points))
 
 
 @pytest.mark.parametrize("chunk", [0, -1, 2.5, True, "8"])
