@@ -624,3 +624,28 @@ def test_bit_fusion_dram_words_are_elements():
     assert row["dram_ifmap_reads_bits"] == 60 * 8 and row["dram_filter_reads_bits"] == 50 * 4  # passes
     assert row["dram_ifmap_reads_words"] == 60      # 6 x 10 int8 activations
     assert row["dram_filter_reads_words"] == 50     # 10 x 5 int4 weights
+
+
+def test_published_read_and_write_costs_per_buffer_golden():
+    # buffers.<role>.read_pj_per_access / write_pj_per_access replace the model per bit: read cost /
+    # port width, write cost / write_access_bits (unset: the port) (hwsim/memory/sram.py docstring).
+    # Six different figures, so a read priced as a write, or one buffer's bits at another's price,
+    # changes the total. OS counts as test_os_gemm_golden: reads ifmap 120 x 8, filter 100 x 8,
+    # ofmap 30 x 8; writes ifmap 60 x 8, filter 50 x 8, ofmap 30 x 8.
+    accel = _accel("compute.dataflow=os",
+                   "buffers.ifmap.read_pj_per_access=30", "buffers.ifmap.write_pj_per_access=50",
+                   "buffers.ifmap.write_access_bits=128",
+                   "buffers.filter.read_pj_per_access=7", "buffers.filter.write_pj_per_access=11",
+                   "buffers.ofmap.read_pj_per_access=13", "buffers.ofmap.write_pj_per_access=17")
+    read_pj_per_bit = {"ifmap": 30 / 256, "filter": 7 / 64, "ofmap": 13 / 512}
+    write_pj_per_bit = {"ifmap": 50 / 128, "filter": 11 / 64, "ofmap": 17 / 512}
+    reads = {"ifmap": 120 * 8, "filter": 100 * 8, "ofmap": 30 * 8}
+    writes = {"ifmap": 60 * 8, "filter": 50 * 8, "ofmap": 30 * 8}
+    e_sram = sum(reads[r] * read_pj_per_bit[r] + writes[r] * write_pj_per_bit[r] for r in reads)
+    assert e_sram == pytest.approx(960 * 30 / 256 + 800 * 7 / 64 + 240 * 13 / 512
+                                   + 480 * 50 / 128 + 400 * 11 / 64 + 240 * 17 / 512, **EXACT)
+    result, row = _run(accel, Gemm(M, K, N))
+    assert row["energy_sram_pj"] == pytest.approx(e_sram, **EXACT)
+    # the fused pass (evaluate's summaries) prices through the same cell
+    table = hwsim.evaluate(accel, Workload("w", (Layer("l", Gemm(M, K, N)),)))
+    assert table["energy_sram_pj"].iloc[0] == pytest.approx(e_sram, **EXACT)
