@@ -58,6 +58,9 @@ CASES = [
     (["run", "--set", "compute.rowz=3"], ["compute.rowz", "allowed:", "compute.rows"]),
     (["run", "--set", "compute.rows"], ["--set", "key=value"]),
     (["run", "--set", "compute.rows=-4"], ["compute.rows", "greater than 0"]),
+    (["run", "--set", "dram.bandwidth_gb_s=1e-12"], ["dram.bandwidth_gb_s", "slower than any memory interface",
+                                                      "0.001 to 16384 GB/s"]),
+    (["run", "--set", "clock_mhz=1e-308"], ["clock_mhz", "32.768 kHz watch crystal"]),
     (["run", "no-such-accel"], ["unknown accelerator 'no-such-accel'", "tpu-v1-like"]),
     (["run", GOOD_ACCEL, "no-such-workload"], ["unknown workload 'no-such-workload'", "resnet50"]),
     (["run", GOOD_ACCEL, "missing.csv"], ["missing.csv", "no such workload file"]),
@@ -266,6 +269,7 @@ import pandas as pd  # noqa: E402
 import hwsim  # noqa: E402
 from hwsim.arch.design import design_batch, point_tables  # noqa: E402
 from hwsim.errors import HwsimInputError  # noqa: E402
+from hwsim.workload import Gemm, Layer, Workload  # noqa: E402
 
 POINT_CASES = [
     ({"compute.rows": 64}, ["'compute.rows' is one value (64)"]),
@@ -314,6 +318,11 @@ VALUE_CASES = [
     (pd.DataFrame({"tech_node_nm": [45, np.nan]}), "tech_node_nm", ["points row 1: no value"]),
     (pd.DataFrame({"tech_node_nm": [True]}), "tech_node_nm", ["boolean, not a number"]),
     (pd.DataFrame({"clock_mhz": [1e6]}), "clock_mhz", ["faster than 45 nm logic", "6173 MHz"]),
+    # floors: below a 1-bit SPI flash, below a watch crystal (1e-12 GB/s wrapped int64 cycles negative)
+    (pd.DataFrame({"dram.bandwidth_gb_s": [10, 1e-12]}), "dram.bandwidth_gb_s",
+     ["points row 1: 1e-12 is not allowed", ">= 0.001", "SPI flash"]),
+    (pd.DataFrame({"clock_mhz": [1000, 1e-308]}), "clock_mhz", ["points row 1", "greater than or equal to 0.001",
+                                                              "32.768 kHz watch crystal"]),
     (pd.DataFrame({"compute.pe.lut_group_size": [4]}), "compute.pe.lut_group_size", ["not a key of a mac PE"]),
     (pd.DataFrame({"compute.pe.type": ["lut", "mac"], "compute.pe.lut_group_size": [2, 4]}),
      "compute.pe.lut_group_size", ["points row 1", "not a key of a mac PE"]),
@@ -398,3 +407,23 @@ def test_precision_as_a_mapping_is_the_same_as_a_precision_object():
     as_mapping = hwsim.simulate("stripes-like", TINY, precision={"weights": "int4"})
     as_object = hwsim.simulate("stripes-like", TINY, precision=Precision(weights="int4"))
     pd.testing.assert_frame_equal(as_mapping.layers, as_object.layers)
+
+
+# a 2^20 x 2^16 x 2^16 GEMM through 1 KiB of ifmap at 1 MB/s: ~2^72 DRAM bits, 2^65 cycles (the
+# compiled cells' int64 rounding wrapped such counts negative: -9.2e18 cycles, -9.2e9 s)
+HUGE = Workload("huge", (Layer("fc", Gemm(m=2 ** 20, k=2 ** 16, n=2 ** 16)),))
+SLOW = {"dram.bandwidth_gb_s": [100, 0.001], "buffers.ifmap.size_kib": [1, 1]}
+
+
+@pytest.mark.parametrize("per_layer", [False, True])
+def test_cycles_beyond_an_exact_count_are_refused_not_wrapped(per_layer):
+    with pytest.raises(HwsimInputError) as caught:
+        hwsim.evaluate(GOOD_ACCEL, HUGE, SLOW, per_layer=per_layer)
+    text = str(caught.value)
+    assert "\n" not in text and "points row 1" in text and "more cycles than hwsim counts exactly" in text
+    slow = hwsim.load_accelerator(GOOD_ACCEL, ["dram.bandwidth_gb_s=0.001", "buffers.ifmap.size_kib=1"])
+    with pytest.raises(HwsimInputError, match="more cycles than hwsim counts exactly"):
+        hwsim.simulate(slow, HUGE)
+    # the fast point alone is a count: 2^52 MACs over 32 x 32 PEs is 2^42 cycles at least
+    fast = hwsim.evaluate(GOOD_ACCEL, HUGE, {key: values[:1] for key, values in SLOW.items()}, per_layer=per_layer)
+    assert 2 ** 42 <= fast["total_cycles"].sum() < 2 ** 53

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hwsim.arch.loader import field_range
 from hwsim.pe.datapath import reference_clock_mhz
 from hwsim.tech.limits import max_clocks_mhz
 from hwsim.tech.nodes import (DEFAULT_VDD_V, MAX_NODE_NM, MIN_NODE_NM, area_factors, delay_factors, energy_factors,
@@ -77,7 +78,8 @@ def point_tech(clock_mhz: float, node_nm: float, vdd_v: float | None, columns: d
     if vdd_given is not None:
         vdd = vdd_given
     with np.errstate(invalid="ignore"):
-        clock_ok = vdd_ok & np.isfinite(clock) & (clock > 0) & (clock <= max_clocks_mhz(delay))
+        # the floor is the spec field's (clock_mhz: one definition for YAML, --set and these arrays)
+        clock_ok = vdd_ok & np.isfinite(clock) & field_range("clock_mhz").ok(clock) & (clock <= max_clocks_mhz(delay))
     bad = np.flatnonzero(~clock_ok)
     return PointTech(clock, node, vdd, energy, area, delay), (int(bad[0]) if len(bad) else None)
 

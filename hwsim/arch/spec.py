@@ -198,17 +198,23 @@ class BuffersSpec(_Strict):
                     "(Eyeriss: 16)")
 
 
-BANDWIDTH_WHY = (f"at most {MAX_BANDWIDTH_GB_S:g} GB/s without a named dram.standard: 8 stacks of JEDEC HBM4 "
-                 "(2 TB/s each; hwsim/memory/dram.py); with one, the standard's peak over its channels")
+# the slowest memory interface an accelerator reads weights from: a single-bit SPI flash at 50 MHz
+# moves 6.25 MB/s; 1 MB/s is below it (and keeps any layer's cycles countable)
+MIN_BANDWIDTH_GB_S = 1e-3
+BANDWIDTH_WHY = (f"{MIN_BANDWIDTH_GB_S:g} to {MAX_BANDWIDTH_GB_S:g} GB/s without a named dram.standard: from "
+                 "below a 1-bit SPI flash (6.25 MB/s) to 8 stacks of JEDEC HBM4 (2 TB/s each; "
+                 "hwsim/memory/dram.py); with one, up to the standard's peak over its channels")
 
 
-# A bandwidth is a positive number up to BANDWIDTH_WHY's ceiling, or 'unlimited' (SCALE-Sim's CALC).
-BANDWIDTH_RANGE = FieldRange(low=0.0, low_inclusive=False, high=MAX_BANDWIDTH_GB_S, reason=BANDWIDTH_WHY)
+# A bandwidth is a number within BANDWIDTH_WHY's range, or 'unlimited' (SCALE-Sim's CALC).
+BANDWIDTH_RANGE = FieldRange(low=MIN_BANDWIDTH_GB_S, high=MAX_BANDWIDTH_GB_S, reason=BANDWIDTH_WHY)
 
 
 def _bandwidth(value):
     if value != "unlimited" and not (value > 0 and math.isfinite(value)):
         raise ValueError("must be a positive finite number or 'unlimited'")
+    if value != "unlimited" and value < MIN_BANDWIDTH_GB_S:
+        raise Refused(f"{value:g} GB/s is slower than any memory interface", allowed=BANDWIDTH_WHY)
     if value != "unlimited" and not BANDWIDTH_RANGE.ok(value):
         raise Refused(f"{value:g} GB/s is more than any DRAM system delivers", allowed=BANDWIDTH_WHY)
     return value
@@ -501,8 +507,9 @@ class PimSpec(_Strict):
 class AcceleratorSpec(_Strict):
     name: str = Field(min_length=1, description="short name, used in results")
     source: str = Field(description="where the numbers come from")
-    clock_mhz: float = Field(gt=0, description="clock frequency in MHz; at most the node's fastest clock at the "
-                                               "supply (hwsim/tech/limits.py)")
+    clock_mhz: float = Field(ge=1e-3, json_schema_extra=why(
+        "at least 1 kHz: below the 32.768 kHz watch crystal, the slowest clock digital silicon runs from"),
+        description="clock frequency in MHz; at most the node's fastest clock at the supply (hwsim/tech/limits.py)")
     tech_node_nm: float = Field(gt=0, description="technology node in nm (5-130)")
     supply_voltage_v: float | None = Field(
         default=None, gt=0, description="logic supply voltage in V; unset = the node's nominal supply "

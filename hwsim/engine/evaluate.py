@@ -85,6 +85,24 @@ def _gather(tables: tuple[PrecisionTable, ...], design: DesignBatch, name: str) 
     return np.stack([np.asarray(getattr(t, name)) for t in tables])[design.group]
 
 
+# cycle counts are float64 and exact below 2^53 (the compiled cells round some through int64, which
+# wraps negative beyond 2^63): a count outside [0, 2^53) is refused, never reported
+MAX_EXACT_CYCLES = 2.0 ** 53
+
+
+def check_countable(total_cycles: np.ndarray) -> None:
+    """One line for the first point whose cycles (per layer (P, L) or per point (P,)) are not a
+    count hwsim holds exactly: a workload too large for the design's bandwidth and clock."""
+    with np.errstate(invalid="ignore"):
+        bad = ~((total_cycles >= 0) & (total_cycles < MAX_EXACT_CYCLES))
+    if bad.any():
+        p = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+        where = f"points row {p}: " if len(bad) > 1 else ""   # one design: simulate's, or one point
+        raise HwsimInputError(f"{where}the workload takes more cycles than hwsim counts exactly "
+                              f"(2^53 = {MAX_EXACT_CYCLES:.3g}) on this design", field="dram.bandwidth_gb_s",
+                              allowed="a higher bandwidth or clock, or a smaller workload")
+
+
 def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = None,
         engine: str = "analytic", per_layer_report: bool = True) -> Evaluation:
     """The batched pass. ``per_layer_report=False`` skips the per-layer report columns (folds,
@@ -97,9 +115,11 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     if engine == "event":
         import hwsim.engine.event  # noqa: F401  (registers its kernel timing with the PIM fabric)
     in_memory = _run_placed(design, layers, override, engine, per_layer_report, "pim")
+    check_countable(in_memory.values["total_cycles"])
     if not costed_both_ways(design):
         return in_memory
     on_host = _run_placed(design, layers, override, engine, per_layer_report, "host")
+    check_countable(on_host.values["total_cycles"])
     keep = in_memory.values["total_cycles"] <= on_host.values["total_cycles"]
     values = {}
     for name in in_memory.values.keys() | on_host.values.keys():
@@ -396,6 +416,7 @@ def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision
     fused_totals(matrix, pack_layers(layers), precision_matrix, *structure_groups(matrix, precision_matrix), totals,
                  table_rows(matrix))
     summary = {name: totals[row] for row, name in enumerate(TOTALS)}
+    check_countable(summary["total_cycles"])
     summary["area_mm2"] = design.area_mm2
     summary["exceeds_reticle"] = design.exceeds_reticle
     summary.update(_power_and_memory(design, layers, tables, summary))
