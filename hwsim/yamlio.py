@@ -35,11 +35,36 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, d
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
-# YAML 1.2 reads 1e9 as a number; PyYAML (YAML 1.1) reads it as text unless it has a dot (1.0e9).
-# The resolver table is copied first: PyYAML's add_implicit_resolver would append to SafeLoader's lists.
-_StrictLoader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
-                                    list("-+0123456789"))
+# Plain scalars are resolved by YAML 1.2's core schema (YAML 1.2.2, Sec. 10.3.2), not PyYAML's
+# YAML 1.1 rules, which read 040 as 32 (octal), 1:04 as 64 (base 60), 6_4 as 64, 0b1000000 as 64,
+# yes/no/on/off as booleans and 2026-01-01 as a date, and 1e9 or +.5 as text: every one silently
+# another value than the file says. Under the core schema those are text (refused where a number is
+# wanted) or the decimal number written. No merge keys (<<): the duplicate-key check reads keys as
+# plain scalars, so a merge was never read.
+_CORE_RESOLVERS = (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+)
+# a table of its own: add_implicit_resolver on an inherited one would append to SafeLoader's lists
+_StrictLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    """An int of the core schema: decimal (a leading 0 is not octal), 0o octal or 0x hex."""
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
 
 
 def load_yaml_text(text: str, source: str) -> Any:
