@@ -17,6 +17,7 @@ import configparser
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import read_text
 
 WORD_BITS = 8
 
@@ -65,9 +66,10 @@ def _check_keys(parser: configparser.ConfigParser, path: Path) -> None:
 
 def cfg_to_spec_dict(path: Path, base: dict) -> dict:
     parser = configparser.ConfigParser(strict=True)
+    text = read_text(path, "SCALE-Sim config")   # UTF-8, a leading BOM dropped, one line if unreadable
     try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
         raise HwsimInputError(f"not a readable SCALE-Sim config: {str(exc).splitlines()[0]}", source=str(path)) from None
 
     def get(section: str, key: str) -> str:

@@ -114,3 +114,14 @@ def test_broadcast_grid_matches_elementwise():
 
 def test_dataflow_names_consistent():
     assert tuple(DF_CODE) == DATAFLOWS
+
+
+def test_a_cfg_saved_with_a_byte_order_mark_reads_as_without(reference, tmp_path):
+    # spreadsheet and Windows editors save UTF-8 with a BOM; configparser took it for text before
+    # the first section ("File contains no section headers")
+    import hwsim
+
+    source = reference / "scalesim" / "configs" / "a8x8_os_s64_calc.cfg"
+    marked = tmp_path / "a8x8_os_s64_calc.cfg"
+    marked.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    assert hwsim.load_accelerator(str(marked)).spec.compute == hwsim.load_accelerator(str(source)).spec.compute
