@@ -185,10 +185,20 @@ def _accel(*extra):
     return hwsim.load_accelerator("scalesim-default", BASE + list(extra))
 
 
+# the per-point totals evaluate() reports, each checked against the same hand value as the layer
+FUSED_TOTALS = ("total_cycles", "stall_cycles", "energy_compute_pj", "energy_sram_pj", "energy_dram_pj",
+                "energy_leakage_pj", "energy_pj", "macs", "dram_bits")
+
+
 def _run(accel, op, precision=None):
+    """simulate's one-layer result and row; the result also carries evaluate()'s summary row of the
+    same design and layer (the fused pass counts and prices in its own compiled loop: the same
+    hand goldens must hold there, _check asserts them)."""
     layer = Layer("l", op, precision) if precision is not None else Layer("l", op)
-    result = hwsim.simulate(accel, Workload("w", (layer,)))
+    work = Workload("w", (layer,))
+    result = hwsim.simulate(accel, work)
     assert len(result.layers) == 1
+    result.fused = hwsim.evaluate(accel, work).iloc[0]
     return result, result.layers.iloc[0]
 
 
@@ -242,6 +252,14 @@ def _check(result, row, *, macs, compute, stall, sram_read, sram_write, dram_ifm
     assert row["energy_dram_pj"] == pytest.approx(e_dram, **EXACT)
     assert row["energy_leakage_pj"] == pytest.approx(e_leak, **EXACT)
     assert row["energy_pj"] == pytest.approx(e_compute + e_sram + e_dram + e_leak, **EXACT)
+    fused = getattr(result, "fused", None)
+    if fused is not None:
+        hand = {"total_cycles": total, "stall_cycles": stall, "energy_compute_pj": e_compute,
+                "energy_sram_pj": e_sram, "energy_dram_pj": e_dram, "energy_leakage_pj": e_leak,
+                "energy_pj": e_compute + e_sram + e_dram + e_leak, "macs": macs,
+                "dram_bits": dram_ifmap + dram_filter + dram_psum + dram_out}
+        for name in FUSED_TOTALS:
+            assert fused[name] == pytest.approx(hand[name], **EXACT), name
     s = result.summary()
     assert s["energy_pj"] == pytest.approx(e_compute + e_sram + e_dram + e_leak, **EXACT)
     assert s["energy_breakdown_pj"] == pytest.approx(
