@@ -78,18 +78,31 @@ def histogram_split(hist: tuple[tuple[float, ...], ...], rows: int, top_k: int,
     return sorted(found.items(), reverse=True)
 
 
+# the keys a routing histogram file may hold
+HISTOGRAM_KEYS = {"layers", "source"}
+
+
 def read_histogram(path: str, experts: int, top_k: int, moe_blocks: int) -> tuple[tuple[float, ...], ...]:
     """A routing histogram file: ``{"layers": [[w_0, ..., w_{E-1}], ...]}`` with one list per MoE
     block (or one list for every block); w_e >= 0 is expert e's share of the block's assignments.
+    An optional ``"source"`` says where it was measured; any other key is refused.
     Read afresh each time (a small file; a cache by path would miss an edit between runs)."""
     where = Path(path)
     try:
-        data = json.loads(where.read_text(encoding="utf-8"))
+        data = json.loads(where.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise HwsimInputError(f"cannot read the routing histogram: {exc.strerror or exc}", source=path,
                               field="moe_routing") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise HwsimInputError(f"the routing histogram is not valid JSON: {exc}", source=path) from None
+    if isinstance(data, dict):
+        # a misspelt key would leave 'layers' missing or, beside it, be ignored: refused either way
+        unknown = sorted(set(data) - HISTOGRAM_KEYS)
+        if unknown:
+            raise HwsimInputError(f"unknown key '{unknown[0]}'", source=path, field=unknown[0],
+                                  allowed="layers (the per-block weights), source (where they were measured)")
+        if "source" in data and not isinstance(data["source"], str):
+            raise HwsimInputError("must be text", source=path, field="source", allowed="where the histogram comes from")
     layers = data.get("layers") if isinstance(data, dict) else None
     if not isinstance(layers, list) or len(layers) not in (1, moe_blocks):
         raise HwsimInputError(f"needs 'layers': a list of 1 or {moe_blocks} per-expert weight lists (one per MoE "

@@ -99,7 +99,10 @@ def test_histogram_largest_remainder_rounding(tmp_path):
     ({"layers": [[9, 1, 1, 1, 1, 1, 1, 1]]}, ["layers[0]", "1/k", "expert 0"]),
     ({"layers": [[0] * 8]}, ["layers[0]", "all weights are 0"]),
     ({"layers": [[1, -1, 1, 1, 1, 1, 1, 1]]}, ["layers[0]", ">= 0"]),
-    ({"experts": 8}, ["layers"]),
+    ({"experts": 8}, ["'experts'", "unknown key", "allowed: layers"]),
+    # a misspelt key beside 'layers' was read past
+    ({"layers": [[1] * 8], "layer": [[1] * 8]}, ["unknown key 'layer'"]),
+    ({"layers": [[1] * 8], "source": 3}, ["'source'", "must be text"]),
 ])
 def test_bad_routing_histograms_are_one_line_exit_2(tmp_path, capsys, content, words):
     path = tmp_path / "routing.json"
