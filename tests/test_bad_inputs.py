@@ -62,6 +62,10 @@ CASES = [
                                                       "0.001 to 16384 GB/s"]),
     (["run", "--set", "clock_mhz=1e-308"], ["clock_mhz", "32.768 kHz watch crystal"]),
     (["run", "no-such-accel"], ["unknown accelerator 'no-such-accel'", "tpu-v1-like"]),
+    # a scenario flag on a trace names the flag given, not --phase
+    (["run", GOOD_ACCEL, str(BAD / "ok_tiny_trace.csv"), "--batch", "4"],
+     ["ok_tiny_trace.csv", "field '--batch'", "apply only to a model config.json"]),
+    (["run", GOOD_ACCEL, GOOD_TRACE, "--gemm-only"], ["resnet50.csv", "field '--gemm-only'"]),
     (["run", GOOD_ACCEL, "no-such-workload"], ["unknown workload 'no-such-workload'", "resnet50"]),
     (["run", GOOD_ACCEL, "missing.csv"], ["missing.csv", "no such workload file"]),
     (["run", "--weights", "fp9"], ["--weights", "fp9", "allowed:"]),

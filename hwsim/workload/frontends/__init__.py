@@ -79,6 +79,17 @@ FRONTENDS: list[Frontend] = [
 ]
 
 
+def _first_set(scenario) -> str:
+    """The first scenario argument given (not at its default): the one the refusal names."""
+    import dataclasses
+
+    for f in dataclasses.fields(scenario):
+        value = getattr(scenario, f.name)
+        if value is not None and value != f.default:
+            return f.name
+    return "phase"
+
+
 def load_workload_file(path: str | Path, scenario: Scenario | None = None) -> Workload:
     """The workload of ``path``; ``scenario`` is required by (and only allowed for) a config.json."""
     path = Path(path)
@@ -88,7 +99,7 @@ def load_workload_file(path: str | Path, scenario: Scenario | None = None) -> Wo
         return hf_config.load_hf_workload(path, scenario)
     if scenario is not None:
         raise HwsimInputError("phase, seq_len, kv_len, batch, prompt, new_tokens and gemm_only apply only to a "
-                              "model config.json", source=str(path), field="phase",
+                              "model config.json", source=str(path), field=_first_set(scenario),
                               allowed="a HuggingFace config.json (e.g. workloads/llm/llama-2-7b.json)")
     for frontend in FRONTENDS:
         if frontend.recognises(path):
