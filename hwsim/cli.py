@@ -259,6 +259,8 @@ def cmd_pareto(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from hwsim.dse.sweep import SweepInterrupted, sweep
 
+    if not args.output.strip():   # '' would be the current folder
+        raise HwsimInputError("an empty output folder name", field="-o", allowed="a folder path, e.g. -o out")
     again = f"finish it with: hwsim sweep {args.space} -o {args.output} --resume"
     executor, jobs, options = None, args.jobs, {}
     if args.dask_local is not None:

@@ -86,8 +86,13 @@ def resolve(name_or_path: str, presets: dict[str, Path], what: str) -> Path:
                               field=what, allowed="a preset's name (hwsim list) or a file's path")
     name_or_path = os.fspath(name_or_path)
     path = Path(name_or_path)
-    if path.is_file():
-        return path
+    try:
+        if path.is_file():
+            return path
+    except OSError as exc:   # e.g. a name longer than the file system allows (is_file raises, not False)
+        shown = name_or_path if len(name_or_path) <= 80 else name_or_path[:77] + "..."
+        raise HwsimInputError(f"cannot read {what} file: {exc.strerror or exc}", source=shown,
+                              allowed="a preset's name (hwsim list) or a file's path") from None
     if name_or_path in presets:
         return presets[name_or_path]
     if path.suffix:

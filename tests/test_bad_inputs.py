@@ -392,6 +392,21 @@ API_CASES = [
     (lambda: hwsim.load_workload(None), ["'workload'", "neither a preset name nor a path"]),
     (lambda: hwsim.Workload("w", (hwsim.Layer("fc", hwsim.Gemm(4, 4, 4)), hwsim.Layer("fc", hwsim.Gemm(8, 4, 4)))),
      ["'layers'", "two layers are named 'fc'"]),
+    # a layer's parts: an op given as text failed deep in simulate; count 0 divided by zero there
+    (lambda: hwsim.Layer("fc", "gemm"), ["'op'", "'gemm' is not an op"]),
+    (lambda: hwsim.Layer("fc", hwsim.Gemm(4, 4, 4), count=0), ["'count'", "an integer >= 1"]),
+    (lambda: hwsim.Layer("", hwsim.Gemm(4, 4, 4)), ["'name'", "'' is not a layer name"]),
+    (lambda: hwsim.Layer(None, hwsim.Gemm(4, 4, 4)), ["'name'", "None is not a layer name"]),
+    (lambda: hwsim.Workload("w", None), ["'layers'", "must be hwsim.Layer objects"]),
+    (lambda: hwsim.Workload(5, ()), ["'name'", "5 is not a workload name"]),
+    (lambda: hwsim.Conv2d(8, 8, 3, 8, 3, 3, ceil_mode="no"), ["'ceil_mode'", "'no' is not true or false"]),
+    (lambda: hwsim.load_workload("llm/gpt2", phase="decode", kv_len=8, gemm_only="no"),
+     ["'gemm_only'", "'no' is not true or false"]),
+    (lambda: hwsim.load_workload("resnet50", input_shapes="x=2x64"), ["'input_shapes'", "not a mapping"]),
+    (lambda: hwsim.load_workload("x" * 5000 + ".yaml"), ["cannot read workload file", "File name too long"]),
+    (lambda: hwsim.load_accelerator("x" * 5000 + ".yaml"), ["cannot read accelerator file"]),
+    (lambda: hwsim.sweep({"accelerator": GOOD_ACCEL}, None), ["'out'", "None is not an output folder"]),
+    (lambda: hwsim.sweep({"accelerator": GOOD_ACCEL}, ""), ["'out'", "'' is not an output folder"]),
 ]
 
 
@@ -403,6 +418,24 @@ def test_api_arguments_of_the_wrong_kind_are_one_input_error(call, fragments):
     assert "\n" not in text
     for fragment in fragments:
         assert fragment in text, (fragment, text)
+
+
+def test_numpy_integers_are_integers_and_a_list_of_layers_is_a_tuple():
+    # values taken out of numpy arrays were refused as "not an integer"
+    assert hwsim.Gemm(np.int64(4), np.int32(5), 6) == hwsim.Gemm(4, 5, 6)
+    assert type(hwsim.Gemm(np.int64(4), 5, 6).m) is int
+    layer = hwsim.Layer("fc", hwsim.Gemm(4, 4, 4), count=np.int64(3))
+    assert layer.count == 3 and type(layer.count) is int
+    assert hwsim.Workload("w", [layer]) == hwsim.Workload("w", (layer,))
+    assert hash(hwsim.Workload("w", [layer])) == hash(hwsim.Workload("w", (layer,)))
+    decode = hwsim.load_workload("llm/gpt2", phase="decode", kv_len=np.int64(8), batch=np.int32(2))
+    assert decode == hwsim.load_workload("llm/gpt2", phase="decode", kv_len=8, batch=2)
+    from hwsim.dse.spec import SweepSpec
+
+    spec = {"accelerator": GOOD_ACCEL, "workloads": ["resnet50"], "axes": {"compute.rows": list(np.array([8, 16]))},
+            "sampler": {"kind": "random", "count": np.int64(3), "seed": np.int64(0)}}
+    built = SweepSpec.from_mapping(spec)
+    assert built.points == 3 and built.axes[0].values == (8, 16)
 
 
 def test_precision_as_a_mapping_is_the_same_as_a_precision_object():

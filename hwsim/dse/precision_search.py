@@ -15,8 +15,11 @@ import csv
 import fnmatch
 import glob
 import io
+import math
+import os
 import re
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -38,6 +41,9 @@ SENSITIVITY_COLUMNS = ("layer", "candidate", "omega", "hessian_trace", "delta_w2
 SENSITIVITY_INFO_COLUMNS = ("sqnr_db", "n_params", "weights_format")
 # re-simulation rounds: a budget the re-simulated plan overshoots is tightened by the overshoot
 MAX_CHECK_ROUNDS = 4
+# budgets a front is solved at, at most: each is one exact solve (and one re-simulation), ~10 ms to
+# seconds; 1,000 points draw a front finer than any figure shows (10^8 ran for hours)
+MAX_FRONT_POINTS = 1000
 _BUDGET = re.compile(r"^\s*(?P<metric>[A-Za-z_][A-Za-z0-9_]*)\s*<=\s*(?P<value>\S+)\s*$")
 _FRACTION = re.compile(r"^\s*(?P<metric>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>\S+)\s*$")
 
@@ -111,8 +117,10 @@ def _csv_records(text: str, source: str, what: str) -> tuple[list[str], list[tup
     return header, records
 
 
-def _frame_records(frame: pd.DataFrame) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _frame_records(frame: pd.DataFrame, what: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     header = [str(c).strip().lower() for c in frame.columns]
+    if len(set(header)) != len(header):
+        raise HwsimInputError("a column is named twice", source=f"<{what}>", field="header")
     records = []
     for line, values in enumerate(frame.itertuples(index=False), start=2):
         records.append((line, {h: ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
@@ -122,8 +130,18 @@ def _frame_records(frame: pd.DataFrame) -> tuple[list[str], list[tuple[int, dict
 
 def _records(source: Any, what: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
     if isinstance(source, pd.DataFrame):
-        return (*_frame_records(source), f"<{what}>")
-    return (*_csv_records(read_text(source, what), str(source), what), str(source))
+        header, records = _frame_records(source, what)
+        where = f"<{what}>"
+    elif isinstance(source, (str, os.PathLike)) and not isinstance(source, bytes):
+        header, records = _csv_records(read_text(source, what), str(source), what)
+        where = str(source)
+    else:
+        raise HwsimInputError(f"{type(source).__name__} is not a {what}", field=what.replace(" ", "_"),
+                              allowed="a CSV path or a pandas DataFrame")
+    if not records:   # a header alone searches nothing
+        raise HwsimInputError(f"the {what} has a header and no rows", source=where,
+                              allowed="one row per layer (or layer pattern) and candidate")
+    return header, records, where
 
 
 def _matches(pattern: str, names: Sequence[str]) -> list[int]:
@@ -201,24 +219,38 @@ def read_sensitivity(source: Any, layer_names: Sequence[str], candidates: Sequen
 
 
 def _omega(record: Mapping[str, str], line: int, where: str) -> float:
-    if record.get("omega"):
-        text, name = record["omega"], "omega"
-        value = _cell_number(text, line, where, name)
-    else:
+    """Omega of a row: its omega cell, else hessian_trace x delta_w2; with both (as hwsim sensitivity
+    writes them) they must agree. Every factor is >= 0: a squared perturbation times a positive
+    semi-definite curvature (HAWQ-V3, eq. 3); a negative one would reward the larger error."""
+    product = None
+    if record.get("hessian_trace") or record.get("delta_w2"):
         if not record.get("hessian_trace") or not record.get("delta_w2"):
-            raise HwsimInputError(f"line {line}: no omega and no hessian_trace x delta_w2", source=where, field="omega")
-        value = (_cell_number(record["hessian_trace"], line, where, "hessian_trace")
-                 * _cell_number(record["delta_w2"], line, where, "delta_w2"))
-    return value
+            missing = "delta_w2" if record.get("hessian_trace") else "hessian_trace"
+            raise HwsimInputError(f"line {line}: hessian_trace without delta_w2 or the other way", source=where,
+                                  field=missing, allowed="both, or omega alone")
+        product = (_cell_number(record["hessian_trace"], line, where, "hessian_trace", minimum=0.0)
+                   * _cell_number(record["delta_w2"], line, where, "delta_w2", minimum=0.0))
+    if record.get("omega"):
+        value = _cell_number(record["omega"], line, where, "omega", minimum=0.0)
+        if product is not None and not math.isclose(value, product, rel_tol=1e-6, abs_tol=0.0):
+            raise HwsimInputError(f"line {line}: omega {value:g} is not hessian_trace x delta_w2 = {product:g}",
+                                  source=where, field="omega", allowed="omega = hessian_trace x delta_w2, or one of them")
+        return value
+    if product is None:
+        raise HwsimInputError(f"line {line}: no omega and no hessian_trace x delta_w2", source=where, field="omega")
+    return product
 
 
-def _cell_number(text: str, line: int, where: str, name: str) -> float:
+def _cell_number(text: str, line: int, where: str, name: str, minimum: float | None = None) -> float:
     try:
         value = float(text)
     except ValueError:
         raise HwsimInputError(f"line {line}: '{text}' is not a number", source=where, field=name) from None
     if not np.isfinite(value):
         raise HwsimInputError(f"line {line}: '{text}' is not finite", source=where, field=name)
+    if minimum is not None and value < minimum:
+        raise HwsimInputError(f"line {line}: {value:g} is below {minimum:g}", source=where, field=name,
+                              allowed=f"a number >= {minimum:g}")
     return value
 
 
@@ -262,7 +294,9 @@ def read_cost_table(source: Any, layer_names: Sequence[str] | None = None) -> Co
         if not matched:
             raise HwsimInputError(f"line {line}: pattern '{record['layer']}' matches no layer", source=where,
                                   field="layer", allowed=_some(names))
-        numbers = {m: _cell_number(record[m], line, where, m) for m in metrics}
+        # a cost is an amount (seconds, pJ, bytes, mm^2): a negative one makes every budget's
+        # all-cheapest and all-dearest ends meaningless
+        numbers = {m: _cell_number(record[m], line, where, m, minimum=0.0) for m in metrics}
         for i in matched:
             values[(i, _candidate_key(record["candidate"]))] = numbers
     return CostTable(metrics, values, tuple(names), where)
@@ -558,14 +592,29 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
     budget's metric) from the all-cheapest to the all-dearest plan. Infeasible budgets raise
     ``HwsimInputError`` (one line). docs/precision-search.md has the formulation.
     """
-    if front is not None and (isinstance(front, bool) or not isinstance(front, (int, np.integer)) or front < 2):
-        raise HwsimInputError(f"--front {front}: needs at least 2 budgets", field="--front", allowed="an integer >= 2")
+    if front is not None and (isinstance(front, bool) or not isinstance(front, (int, np.integer))
+                              or not 2 <= front <= MAX_FRONT_POINTS):
+        raise HwsimInputError(f"--front {front!r}: not a count of budgets from 2 to {MAX_FRONT_POINTS}", field="--front",
+                              allowed=f"an integer from 2 to {MAX_FRONT_POINTS} (one exact solve each)")
+    if budget_fractions is not None and not isinstance(budget_fractions, Mapping):
+        raise HwsimInputError(f"{type(budget_fractions).__name__} is not a mapping of metrics to fractions",
+                              field="budget_fractions", allowed="{metric: F in [0, 1]}, e.g. {'latency_s': 0.5}")
+    if isinstance(budgets, (str, Budget)):
+        budgets = [budgets]     # one budget given alone, not iterated character by character
     objective = objective.strip().lower()
     front_metric = front_metric.strip().lower() if front_metric else None
     accel, work = _resolve_inputs(accelerator, workload, expand_repeats)
     problem, notes, _ = _problem(accel, work, sensitivity, candidates, cost_table)
     all_budgets = [parse_budget(b) if isinstance(b, str) else b for b in budgets]
+    for metric, fraction in (budget_fractions or {}).items():
+        if not isinstance(metric, str) or isinstance(fraction, (bool, np.bool_)) or not isinstance(fraction, Real):
+            raise HwsimInputError(f"{metric!r}: {fraction!r}", field="budget_fractions",
+                                  allowed="a metric name and a number F in [0, 1]")
     all_budgets += [Budget(m, fraction=float(f)) for m, f in (budget_fractions or {}).items()]
+    for budget in all_budgets:
+        if not isinstance(budget, Budget):
+            raise HwsimInputError(f"{budget!r} is not a budget", field="budgets",
+                                  allowed="'METRIC<=VALUE' texts or hwsim Budget objects")
     _check_metric(problem, objective, "--objective")
     for budget in all_budgets:
         _check_metric(problem, budget.metric, "--budget-fraction" if budget.fraction is not None else "--budget")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +104,12 @@ class SweepSpec:
 
     @classmethod
     def from_mapping(cls, data: Any, *, source: str = "<sweep spec>", base_dir: str | Path = ".") -> "SweepSpec":
-        return _build(data, source, Path(base_dir))
+        if not isinstance(source, str):
+            raise HwsimInputError(f"{source!r} is not text", field="source", allowed="the spec's name, for messages")
+        if isinstance(base_dir, bytes) or not isinstance(base_dir, (str, os.PathLike)):
+            raise HwsimInputError(f"{base_dir!r} is not a folder", field="base_dir",
+                                  allowed="a path: relative workload and accelerator files are read from it")
+        return _build(_python_values(data), source, Path(base_dir))
 
     @property
     def free_axes(self) -> tuple[Axis, ...]:
@@ -174,11 +180,26 @@ def result_columns(workloads: tuple[WorkloadEntry, ...]) -> tuple[str, ...]:
     return (*per, *(c for c in SUMMARY_COLUMNS if c in COLUMN_KINDS))
 
 
+def _python_values(data: Any) -> Any:
+    """A mapping built in Python with numpy's scalars (np.int64(8) from an array) read as the
+    Python numbers they hold, as a YAML file would give them."""
+    if isinstance(data, dict):
+        return {key: _python_values(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_python_values(value) for value in data]
+    if type(data).__module__ == "numpy" and hasattr(data, "item") and getattr(data, "ndim", None) == 0:
+        return data.item()
+    return data
+
+
 def load_sweep_spec(path: str | Path) -> SweepSpec:
     """A sweep spec file; relative paths inside it are read from its folder."""
     from hwsim.inputs import read_text
     from hwsim.yamlio import load_yaml_text
 
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise HwsimInputError(f"{type(path).__name__} {path!r} is not a sweep spec file's path", field="spec",
+                              allowed="a path to a sweep spec YAML")
     data = load_yaml_text(read_text(path, "the sweep spec"), str(path))
     return _build(data, str(path), Path(path).parent)
 

@@ -11,6 +11,7 @@ gives the same rows, and a resumed sweep redoes exactly the chunks that were not
 from __future__ import annotations
 
 import functools
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -394,6 +395,10 @@ def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool 
     from hwsim.dse.store import FrontStore, Store, pyarrow_modules
 
     pyarrow_modules()
+    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not os.fspath(out).strip():
+        # None would become a folder named 'None', '' the current folder
+        raise HwsimInputError(f"{out!r} is not an output folder", field="out",
+                              allowed="a folder path (created; a Parquet dataset of the rows)")
     if keep not in KEEP:
         raise HwsimInputError(f"unknown keep '{keep}'", field="--keep", allowed=", ".join(KEEP))
     spec = as_spec(spec)

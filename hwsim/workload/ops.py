@@ -11,7 +11,10 @@ the vector unit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Literal, Union
+
+import numpy as np
 
 from hwsim.errors import HwsimInputError
 
@@ -47,9 +50,13 @@ class GemmView:
         return self.m * self.k * self.n * self.instances
 
 
-def _positive(name: str, value: int, minimum: int = 1) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+def _positive(op, name: str, minimum: int = 1) -> None:
+    """``op.name`` checked as an integer >= ``minimum`` and stored as a Python int (numpy's integers
+    are integers too; a bool is not)."""
+    value = getattr(op, name)
+    if not isinstance(value, Integral) or isinstance(value, (bool, np.bool_)) or value < minimum:
         raise HwsimInputError(f"must be an integer >= {minimum}, got {value!r}", field=name)
+    object.__setattr__(op, name, int(value))
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class _MatrixProduct:
 
     def __post_init__(self) -> None:
         for name in ("m", "k", "n", "batch"):
-            _positive(name, getattr(self, name))
+            _positive(self, name)
 
     def gemm_view(self) -> GemmView:
         return GemmView(self.m, self.k, self.n, self.batch, self.b_operand, self.m * self.k)
@@ -112,8 +119,11 @@ class Conv2d:
 
     def __post_init__(self) -> None:
         for name in ("in_h", "in_w", "in_c", "out_c", "kernel_h", "kernel_w", "stride", "groups", "batch"):
-            _positive(name, getattr(self, name))
-        _positive("padding", self.padding, minimum=0)
+            _positive(self, name)
+        _positive(self, "padding", minimum=0)
+        if not isinstance(self.ceil_mode, (bool, np.bool_)):
+            raise HwsimInputError(f"{self.ceil_mode!r} is not true or false", field="ceil_mode", allowed="True or False")
+        object.__setattr__(self, "ceil_mode", bool(self.ceil_mode))
         if self.in_c % self.groups or self.out_c % self.groups:
             raise HwsimInputError(
                 f"in_c={self.in_c} and out_c={self.out_c} must both be divisible by groups={self.groups}",
@@ -209,7 +219,7 @@ class VectorOp:
         if self.op not in VECTOR_OPS_PER_ELEMENT:
             raise HwsimInputError(f"unknown vector op '{self.op}'", field="vector_op",
                                   allowed=", ".join(sorted(VECTOR_OPS_PER_ELEMENT)))
-        _positive("elements", self.elements)
+        _positive(self, "elements")
 
     @property
     def ops(self) -> int:

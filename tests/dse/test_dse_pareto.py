@@ -204,6 +204,9 @@ def test_hypervolume_log_scaled():
     table = pd.DataFrame({"tops": [100.0], "latency_s": [1e-3]})
     assert hypervolume(table, {"tops": "max", "latency_s": "min"}, {"tops": 1.0, "latency_s": 1.0},
                        log=True) == pytest.approx(6.0, rel=1e-12)
+    # log="no" is truthy text: it would have scaled
+    with pytest.raises(HwsimInputError, match="'no' is not true or false"):
+        hypervolume(table, {"tops": "max", "latency_s": "min"}, {"tops": 1.0, "latency_s": 1.0}, log="no")
 
 
 @settings(max_examples=60, deadline=None)

@@ -135,13 +135,13 @@ def test_infeasible_budget_is_one_line_and_exit_2(files, tmp_path, capsys):
     assert not (tmp_path / "p.csv").exists()
 
 
-@pytest.mark.parametrize("count", ["0", "1", "-3"])
-def test_a_front_of_fewer_than_two_budgets_is_one_line_and_exit_2(files, tmp_path, capsys, count):
-    # --front 0 was ignored and --front -3 asked for a metric: both are a count below 2
+@pytest.mark.parametrize("count", ["0", "1", "-3", "1001", "100000000"])
+def test_a_front_outside_2_to_1000_budgets_is_one_line_and_exit_2(files, tmp_path, capsys, count):
+    # --front 0 was ignored and --front -3 asked for a metric; 10^8 solved for hours
     code = main(["precision-search", ACCEL, str(files / "tiny.csv"), "--sensitivity", str(files / "sens.csv"),
                  "--budget-fraction", "latency_s=0.5", f"--front={count}", "-o", str(tmp_path / "p.csv")])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "'--front'" in err and "at least 2 budgets" in err, err
+    assert code == 2 and err.count("\n") == 1 and "'--front'" in err and "an integer from 2 to 1000" in err, err
     assert not (tmp_path / "p.csv").exists()
 
 
@@ -181,3 +181,63 @@ def test_a_cost_table_metric_beside_hwsims_is_the_tables(files):
     assert result.costs["latency_s"] == 3.0
     assert set(result.check["metric"]) == {"energy_pj", "dram_bits", "model_bytes", "bops"}
     assert any("latency_s: the cost table's values replace hwsim's" in note for note in result.notes)
+
+
+COSTS = "layer,candidate,latency_s\na,w4a4,1\na,w8a8,3\nb,w4a4,2\nb,w8a8,3\n"
+
+
+@pytest.mark.parametrize("sens, costs, words", [
+    # a header alone searched nothing and wrote an empty plan
+    ("layer,candidate,omega\n", COSTS, ["sensitivity file", "header and no rows"]),
+    # Omega is a squared perturbation times a positive semi-definite curvature
+    ("layer,candidate,omega\na,w4a4,-5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n", COSTS, ["'omega'", "line 2", "below 0"]),
+    ("layer,candidate,hessian_trace,delta_w2\na,w4a4,-1,2\na,w8a8,1,0\nb,w4a4,1,1\nb,w8a8,1,0\n", COSTS,
+     ["'hessian_trace'", "below 0"]),
+    # both given (as hwsim sensitivity writes them) must agree: omega won silently
+    ("layer,candidate,omega,hessian_trace,delta_w2\na,w4a4,5,2,2\na,w8a8,0,2,0\nb,w4a4,1,1,1\nb,w8a8,0,1,0\n", COSTS,
+     ["line 2", "omega 5 is not hessian_trace x delta_w2 = 4"]),
+    ("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n", COSTS.replace("b,w4a4,2", "b,w4a4,-2"),
+     ["costs.csv", "'latency_s'", "line 4", "below 0"]),
+])
+def test_bad_sensitivity_and_cost_rows_are_one_line(tmp_path, capsys, sens, costs, words):
+    (tmp_path / "costs.csv").write_text(costs)
+    (tmp_path / "sens.csv").write_text(sens)
+    code = main(["precision-search", "--cost-table", str(tmp_path / "costs.csv"), "--sensitivity",
+                 str(tmp_path / "sens.csv"), "--budget-fraction", "latency_s=0.5", "-o", str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_omega_with_its_agreeing_factors_is_read(tmp_path):
+    # hwsim sensitivity writes omega beside hessian_trace and delta_w2: their product, read as one
+    (tmp_path / "sens.csv").write_text("layer,candidate,omega,hessian_trace,delta_w2\n"
+                                       "a,w4a4,4,2,2\na,w8a8,0,2,0\nb,w4a4,1,1,1\nb,w8a8,0,1,0\n")
+    result = precision_search(sensitivity=str(tmp_path / "sens.csv"), cost_table=pd.read_csv(io.StringIO(COSTS)),
+                              budgets=["latency_s<=5"])
+    # room for one 8-bit layer (1 + 3 or 3 + 2 <= 5, not 3 + 3): a's omega drop 4 beats b's 1
+    assert list(result.plan["candidate"]) == ["w8a8", "w4a4"]
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"sensitivity": None}, ["NoneType is not a sensitivity file"]),
+    ({"budget_fractions": [0.5]}, ["list is not a mapping"]),
+    ({"budget_fractions": {"latency_s": True}}, ["'latency_s': True"]),
+    ({"budgets": [3]}, ["3 is not a budget"]),
+    ({"sensitivity": pd.DataFrame(columns=["layer", "candidate", "omega"])}, ["header and no rows"]),
+    ({"sensitivity": pd.DataFrame([["a", "w4a4", 1.0, 2.0]], columns=["layer", "candidate", "omega", "omega"])},
+     ["a column is named twice"]),
+])
+def test_api_arguments_of_the_wrong_kind_are_one_input_error(kwargs, words):
+    from hwsim.errors import HwsimInputError
+
+    arguments = {"sensitivity": pd.read_csv(io.StringIO("layer,candidate,omega\na,w4a4,5\na,w8a8,0\n")),
+                 "cost_table": pd.read_csv(io.StringIO(COSTS)), "budget_fractions": {"latency_s": 0.5}, **kwargs}
+    with pytest.raises(HwsimInputError) as caught:
+        precision_search(**arguments)
+    text = str(caught.value)
+    assert "\n" not in text
+    for word in words:
+        assert word in text, (word, text)
