@@ -359,13 +359,18 @@ def _layer_metrics(workload, table: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def unused_default(workload, default: Precision) -> Precision:
-    """``default``, or, when every operand of every layer is set (a searched plan pins them all)
-    and so no layer reads the default, the first GEMM layer's formats: a spec must still declare a
-    default its PE runs, and a native PE runs only the formats the layers use."""
-    pinned = all(getattr(layer.precision, op) is not None for layer in workload.layers
-                 for op in ("weights", "activations", "outputs", "kv"))
-    first = next((layer.precision for layer in workload.layers if layer.op.gemm_view() is not None), None)
-    return first if pinned and first is not None else default
+    """``default`` with each operand that no GEMM layer reads from it (every GEMM layer sets its
+    own: a plan pinned it) replaced by the first GEMM layer's format: a spec must still declare a
+    default its PE runs, and a native PE runs only the formats the GEMM layers use (a plan of INT4
+    weights on an INT8 preset left the default at int8, which the native INT4 PE refused)."""
+    gemms = [layer for layer in workload.layers if layer.op.gemm_view() is not None]
+    if not gemms:
+        return default
+    values = {}
+    for op in ("weights", "activations", "outputs", "kv"):
+        pinned = all(getattr(layer.precision, op) is not None for layer in gemms)
+        values[op] = getattr(gemms[0].precision, op) if pinned else getattr(default, op)
+    return Precision(**values)
 
 
 def plan_point_columns(accelerator, planned, context) -> dict[str, Any]:

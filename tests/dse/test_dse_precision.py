@@ -112,6 +112,23 @@ def test_cli_native_pe_runs_group_scaled_weights_on_a_mac(capsys):
                  "--native-pe", "--out", "", "--format", "json"]) == 0
 
 
+def test_cli_native_pe_with_a_hand_written_plan_of_other_weights(tmp_path, capsys):
+    # a plan setting every GEMM layer's weights leaves the preset's default weights (int8) unread:
+    # the native PE runs only int4 (before: "default_precision: weights format 'int8' is not
+    # supported", blaming the preset). The run equals giving the formats run-wide.
+    (tmp_path / "plan.csv").write_text("layer,weights,activations\n*,int4,int8\n")
+    assert main(["run", "tpu-v1-like", "resnet50", "--precision", str(tmp_path / "plan.csv"), "--native-pe",
+                 "--out", "", "--format", "json"]) == 0
+    import json
+
+    planned = json.loads(capsys.readouterr().out)
+    assert main(["run", "tpu-v1-like", "resnet50", "--weights", "int4", "--activations", "int8", "--native-pe",
+                 "--out", "", "--format", "json"]) == 0
+    run_wide = json.loads(capsys.readouterr().out)
+    assert planned["energy_pj"] == pytest.approx(run_wide["energy_pj"], rel=1e-12)
+    assert planned["latency_s"] == pytest.approx(run_wide["latency_s"], rel=1e-12)
+
+
 # ---- the axis in a sweep ----------------------------------------------------------------------
 
 SPACE = """\
