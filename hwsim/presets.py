@@ -82,7 +82,9 @@ def llm_config_presets() -> dict[str, Path]:
 
 def resolve(name_or_path: str, presets: dict[str, Path], what: str) -> Path:
     if isinstance(name_or_path, bytes) or not isinstance(name_or_path, (str, os.PathLike)):
-        raise HwsimInputError(f"{type(name_or_path).__name__} {name_or_path!r} is neither a preset name nor a path",
+        shown = " ".join(repr(name_or_path).split())      # one line, whatever the object prints
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise HwsimInputError(f"{type(name_or_path).__name__} {shown} is neither a preset name nor a path",
                               field=what, allowed="a preset's name (hwsim list) or a file's path")
     name_or_path = os.fspath(name_or_path)
     path = Path(name_or_path)

@@ -477,6 +477,17 @@ def _design(base: AcceleratorLike, columns: dict, keys: list[str], row: int, cac
 def _refuse_row(base: AcceleratorLike, columns: dict, structural: list[str], row: int) -> None:
     """Raise the error a spec of ``row``'s values gives (the same line as for one design)."""
     _design(base, columns, structural, row, None)
+    # the spec took the row (pydantic reads a Decimal or a numeric string as a float): the arrays
+    # read only plain numbers, so name the cell that is not one
+    from hwsim.arch.point_tech import TECH_KEYS
+
+    plain = (int, float, np.integer, np.floating)
+    for key in TECH_KEYS:
+        if key in columns:
+            value = columns[key][row]
+            if not isinstance(value, plain) or isinstance(value, (bool, np.bool_)):
+                raise HwsimInputError(f"points row {row}: {_plain(value)!r} is not a number ({type(value).__name__})",
+                                      source="points", field=key, allowed="an int or a float")
     raise AssertionError(f"points row {row}: clock, node or supply refused over arrays but not by the spec")
 
 

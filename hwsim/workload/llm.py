@@ -113,6 +113,9 @@ def check_scenario(arch: LlmArch, sc: Scenario, source: str) -> Scenario:
         if sc.mla_form not in mla.FORMS:
             raise HwsimInputError(f"unknown MLA form {sc.mla_form!r}", source=source, field="mla_form",
                                   allowed=", ".join(mla.FORMS))
+        if sc.phase == "prefill":   # prefill expands the latent whatever the form (mla.py): it would be ignored
+            raise HwsimInputError("prefill always expands the latent (naive); the form is decode's choice",
+                                  source=source, field="mla_form", allowed="mla_form with phase decode or generate")
     return sc
 
 

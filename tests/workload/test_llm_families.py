@@ -275,6 +275,11 @@ def test_mla_form_only_for_mla_models(capsys):
               "--mla-form", "sideways", "--out", ""])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "--mla-form" in err and err.count("\n") == 1, err
+    # prefill expands the latent whatever the form: a form there would be ignored
+    assert main(["run", "tpu-v1-like", "llm/deepseek-v2-lite", "--phase", "prefill", "--seq-len", "8",
+                 "--mla-form", "naive", "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert "'--mla-form'" in err and "decode's choice" in err and err.count("\n") == 1, err
 
 
 def test_gemma3_multimodal_wrapper_counts_the_vision_tower_and_lowers_the_text_model():
