@@ -46,6 +46,9 @@ CASES = [
     (["run", GOOD_ACCEL, str(BAD / "topology_non_integer.csv")], ["topology_non_integer.csv", "line 2", "non-integer"]),
     (["run", GOOD_ACCEL, str(BAD / "topology_sparsity.csv")], ["line 2", "sparsity '2:4'", "allowed: 1:1"]),
     (["run", GOOD_ACCEL, str(BAD / "topology_bad_header.csv")], ["topology_bad_header.csv", "unrecognised"]),
+    (["run", GOOD_ACCEL, str(BAD / "topology_empty_name.csv")],
+     ["topology_empty_name.csv", "line 2", "'name'", "'' is not a layer name"]),
+    (["run", GOOD_ACCEL, str(BAD / "model_empty_name.yaml")], ["model_empty_name.yaml", "'name'", "at least 1 character"]),
     (["run", str(BAD / "cfg_bad_dataflow.cfg"), GOOD_TRACE], ["cfg_bad_dataflow.cfg", "Dataflow", "'rs'", "allowed: os, ws, is"]),
     (["run", str(BAD / "cfg_missing_key.cfg"), GOOD_TRACE], ["cfg_missing_key.cfg", "ArrayWidth", "missing"]),
     # a misspelt optional key SCALE-Sim itself skips (this one would have run CALC, not USER)

@@ -27,7 +27,7 @@ class TransformerConfig(Strict):
     model_config = ConfigDict(extra="forbid")  # not frozen: the loader reads it once
 
     kind: Literal["transformer_encoder", "transformer_decoder"] = Field(description="model family")
-    name: str = Field(description="workload name")
+    name: str = Field(min_length=1, description="workload name")
     source: str = Field(description="where the model dimensions come from")
     hidden: int = Field(gt=0, description="model width d_model")
     heads: int = Field(gt=0, description="attention heads")
