@@ -138,8 +138,13 @@ def _report_llm(args: argparse.Namespace, result, workload, fit) -> int:
 
 
 def cmd_trace_llm(args: argparse.Namespace) -> int:
+    from hwsim.workload.batch import layer_batch
     from hwsim.workload.trace import write_trace
 
+    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    if presets.resolve(args.workload, found, "workload").suffix.lower() != ".json":
+        raise HwsimInputError("trace llm lowers a model config.json", source=args.workload, field="WORKLOAD",
+                              allowed="a HuggingFace config.json or an llm/ preset (hwsim list)")
     if args.phase is None:
         raise HwsimInputError("a model config.json needs a phase", source=args.workload, field="--phase",
                               allowed="prefill, decode, generate")
@@ -147,7 +152,9 @@ def cmd_trace_llm(args: argparse.Namespace) -> int:
         from hwsim.outpaths import check_output_file
 
         check_output_file(args.output, "-o", inputs=(args.workload,))
-    if write_trace(scenario_workload(args), args.output) is not None:
+    workload = scenario_workload(args)
+    layer_batch(workload)   # the counts hwsim run would refuse (beyond 2^53) are not written either
+    if write_trace(workload, args.output) is not None:
         sys.stdout.write(f"wrote {args.output}\n")
     return 0
 

@@ -188,6 +188,10 @@ CASES += [
     (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", LONG_NAME + ".csv"], ["'-o'", "304 bytes long"]),
     (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", str(BAD)], ["'-o'", "is a folder"]),
     (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "-o", "no-such-folder/x.csv"], ["'-o'", "its folder does not exist"]),
+    # a trace said "needs a phase"; a batch of 2^63 - 1 wrote counts past int64 that run refuses
+    (["trace", "llm", str(BAD / "ok_tiny_trace.csv")], ["ok_tiny_trace.csv", "trace llm lowers a model config.json"]),
+    (["trace", "llm", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "--batch", str(2 ** 63 - 1), "-o", "t.csv"],
+     ["beyond what hwsim computes exactly"]),
     (["plot", "roofline", GOOD_ACCEL, TINY, "-o", LONG_NAME + ".html"], ["'-o'", "305 bytes long", "at most 255 bytes"]),
     # a pseudo file system the checks cannot see ahead: the write itself fails, in one line
     (["plot", "roofline", GOOD_ACCEL, TINY, "-o", "/proc/hwsim-roofline.html"], ["'-o'", "cannot write"]),
