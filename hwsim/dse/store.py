@@ -69,7 +69,30 @@ def read_manifest(folder: str | Path) -> dict:
         raise HwsimInputError("is not a sweep manifest (not JSON)", source=str(path)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise HwsimInputError("is not a sweep manifest", source=str(path), allowed=f"format {FORMAT}")
+    _check_counts(data, path)
     return data
+
+
+def _count(value, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _check_counts(data: dict, path: Path) -> None:
+    """The manifest's counts as a sweep writes them: an edited or damaged one (points -5) would
+    otherwise be resumed or drawn from."""
+    for key, low in (("points", 0), ("chunk_points", 1), ("chunks", 1)):
+        if key in data and not _count(data[key], low):
+            raise HwsimInputError(f"damaged: {key} is {data[key]!r}", source=str(path), field=key,
+                                  allowed=f"an integer >= {low}, as the sweep wrote it")
+    chunks = data.get("chunks", 0)
+    done = data.get("done", [])
+    if not isinstance(done, list) or not all(_count(c, 0) and c < chunks for c in done):
+        raise HwsimInputError(f"damaged: done is {done!r}", source=str(path), field="done",
+                              allowed=f"a list of chunk numbers 0..{chunks - 1}")
+    rows = data.get("rows", {})
+    if not isinstance(rows, dict) or not all(_count(n, 0) for n in rows.values()):
+        raise HwsimInputError("damaged: rows holds a count that is not an integer >= 0", source=str(path),
+                              field="rows", allowed="{chunk: rows written}")
 
 
 class Store:
@@ -277,6 +300,7 @@ _MUST_MATCH = {
     "hwsim_version": "written by another hwsim version; sweep into a new folder",
     "keep": "written with another --keep",
     "chunks": "written with another chunk count",
+    "points": "written for another number of points",
 }
 
 

@@ -462,3 +462,9 @@ def test_a_damaged_manifest_is_one_line(sweep_out, tmp_path, capsys):
     (copy / "_manifest.json").write_text(json.dumps(manifest))
     err = _one_line_error(["explore", copy, "-o", tmp_path / "x.html"], capsys)
     assert "_manifest.json" in err and "damaged" in err
+    # counts edited out of what a sweep writes: drawn from (explore) or resumed (sweep) before
+    for key, value in (("points", -5), ("chunks", 0), ("done", [99]), ("rows", {"0": -1})):
+        edited = dict(manifest, objectives={"latency_s": "min"}, **{key: value})
+        (copy / "_manifest.json").write_text(json.dumps(edited))
+        err = _one_line_error(["explore", copy, "-o", tmp_path / "x.html"], capsys)
+        assert "_manifest.json" in err and f"field '{key}'" in err and "damaged" in err, err
