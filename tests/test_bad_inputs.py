@@ -40,6 +40,10 @@ CASES = [
     (["run", GOOD_ACCEL, str(BAD / "trace_groups_indivisible.csv")], ["line 2", "'groups'", "divisible"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_wrong_cell_count.csv")], ["line 2", "6 cells", "header has 22"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_zero_dim.csv")], ["line 2", "'m'", ">= 1"]),
+    # the later name won silently; Python's int() read 1_6 as 16
+    (["run", GOOD_ACCEL, str(BAD / "trace_two_names.csv")], ["trace_two_names.csv", "line 2", "a second '# name:' line"]),
+    (["run", GOOD_ACCEL, str(BAD / "trace_digit_separator.csv")], ["line 2", "'n'", "'1_6' is not an integer"]),
+    (["run", "--set", "compute.pe.weights=[int8, INT8]"], ["compute.pe.weights", "'INT8' is listed twice"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_unsupported_precision.csv")], ["layer 'fc'", "int4", "not supported", "allowed: int8"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_kv_on_gemm.csv")], ["line 2", "'kv'", "matmul"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_empty.csv")], ["trace_empty.csv", "unrecognised"]),

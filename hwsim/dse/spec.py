@@ -430,12 +430,17 @@ def _precision_axis(axes: tuple[Axis, ...], source: str, base_dir: Path) -> tupl
             raise _fail("the precision axis sets this key on every point", source, f"axes.{axis.key}",
                         "either the precision axis or axes on " + ", ".join(precision_axis.SET_KEYS))
     plans = []
+    mixes: dict[str, str] = {}
     for value in keys[name].values:
         try:
             if precision_axis.is_plan(value):
                 plans.append(precision_axis.read_plan(value, base_dir))
             else:
-                precision_axis.parse_mix(value)
+                canonical = precision_axis.parse_mix(value).name.strip().lower()   # names are case-blind
+                if canonical in mixes:   # W8A8 and w8a8 are one mix: the same points twice
+                    raise _fail(f"{_shown(value)} is the mix {_shown(mixes[canonical])} again", source,
+                                f"axes.{name}", "distinct mixes")
+                mixes[canonical] = value
         except HwsimInputError as exc:
             raise _fail(exc.message, source, f"axes.{name}", exc.allowed) from None
     return tuple(plans)

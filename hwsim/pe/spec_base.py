@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from hwsim.specmodel import FieldRange, FormatName, Refused, Strict, why  # noqa: F401  (the sections' vocabulary)
 from hwsim.tech.limits import MAX_PE_ENERGY_PJ_PER_CYCLE, RETICLE_UM2
@@ -29,6 +29,18 @@ class PESection(Strict):
         default=False, description="a second set of stationary registers per PE: the next fold's weights (WS) or "
                                    "inputs (IS) load, or outputs (OS) drain, while the current fold computes "
                                    "(TPU v1's weight double-buffering); used by mapping 'auto'")
+
+    @field_validator("weights", "activations")
+    @classmethod
+    def _each_once(cls, names: list) -> list:
+        # a format listed twice is one format: the list would count it as two (case-blind, as names read)
+        seen: set[str] = set()
+        for name in names:
+            key = str(name).strip().lower()
+            if key in seen:
+                raise Refused(f"'{name}' is listed twice", allowed="each format once")
+            seen.add(key)
+        return names
 
     def build(self, clock_mhz: float, source: str):
         """The ProcessingElement this section describes (errors name ``source`` and the field)."""

@@ -19,6 +19,10 @@ from hwsim.errors import HwsimInputError
 from hwsim.workload.layer import Layer, Workload
 
 INSTANCE_SEPARATOR = "#"
+# named layers an expansion may make: every one is a row of each per-layer table and a variable of a
+# precision search; the largest model lowered here expands to ~1,500 (Llama 3.1 405B: 126 blocks of
+# ~12 layers), so 10^5 is far beyond any network (a count of 10^7 expanded for minutes)
+MAX_EXPANDED_LAYERS = 100_000
 
 
 def instance_name(name: str, index: int) -> str:
@@ -28,6 +32,11 @@ def instance_name(name: str, index: int) -> str:
 def expand_repeats(workload: Workload) -> Workload:
     """``workload`` with every repeated layer split into its named instances (module docstring);
     a name the expansion would make twice is refused, naming both layers."""
+    total = sum(layer.count for layer in workload.layers)
+    if total > MAX_EXPANDED_LAYERS:
+        raise HwsimInputError(f"expanding repeats would make {total:,} layers", source=workload.source or workload.name,
+                              field="expand_repeats", allowed=f"at most {MAX_EXPANDED_LAYERS:,} layers once expanded "
+                              "(a repeat count is one row otherwise)")
     layers: list[Layer] = []
     source = list(workload.layers)
     start = 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
@@ -49,6 +50,9 @@ def read_trace(path: str | Path) -> Workload:
     return parse_trace(read_text(path, "trace"), source=str(path), default_name=path.stem)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_trace(text: str, source: str = "<trace>", default_name: str = "trace") -> Workload:
     meta: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
@@ -57,6 +61,9 @@ def parse_trace(text: str, source: str = "<trace>", default_name: str = "trace")
         if stripped.startswith("#"):
             key, sep, value = stripped[1:].partition(":")
             if sep and key.strip() in ("name", "source"):
+                if key.strip() in meta:   # the later one would win silently
+                    raise HwsimInputError(f"line {lineno}: a second '# {key.strip()}:' line", source=source,
+                                          field=key.strip(), allowed="one # name: and one # source: line")
                 meta[key.strip()] = value.strip()
             continue
         if stripped:
@@ -96,10 +103,10 @@ def parse_trace(text: str, source: str = "<trace>", default_name: str = "trace")
 
 def _int_cell(row: dict[str, str], column: str) -> int:
     value = row[column]
-    try:
-        return int(value)
-    except ValueError:
-        raise HwsimInputError(f"'{value}' is not an integer", field=column) from None
+    # decimal digits only: Python's int() also reads 1_000 and other scripts' digits
+    if not _INTEGER.fullmatch(value):
+        raise HwsimInputError(f"'{value}' is not an integer", field=column)
+    return int(value)
 
 
 def _row_to_layer(row: dict[str, str]) -> Layer:

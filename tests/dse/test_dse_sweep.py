@@ -97,6 +97,8 @@ BAD_SPECS = [
      ["needs 'count'"]),
     ("count on a grid", BASE.format(chunk=4).replace("{kind: grid}", "{kind: grid, count: 4}"),
      ["unknown key 'count' for kind grid"]),
+    ("one mix twice", BASE.format(chunk=4).replace("compute.dataflow: [os, ws]", "precision: [W8A8, w8a8]"),
+     ["axes.precision", "'w8a8' is the mix 'W8A8' again"]),
     ("lhs beyond memory", BASE.format(chunk=4).replace("{kind: grid}", "{kind: lhs, count: 1099511627776, seed: 0}"),
      ["sampler.count", "drawn whole", "1 to 2^24 for lhs"]),
     ("sobol off a power of two", BASE.format(chunk=4).replace("{kind: grid}", "{kind: sobol, count: 12, seed: 0}"),

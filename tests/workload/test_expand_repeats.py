@@ -37,3 +37,12 @@ def test_a_name_made_twice_is_refused():
     work = Workload("w", (Layer("b", Gemm(1, 1, 1), count=2), Layer("b#1", Gemm(1, 1, 1))))
     with pytest.raises(HwsimInputError, match="'b#1' twice"):
         expand_repeats(work)
+
+
+def test_an_expansion_beyond_100000_layers_is_refused_at_once():
+    # a count of 10^7 built ten million layers before anything ran (minutes); 10^5 still expands
+    work = Workload("w", (Layer("fc", Gemm(1, 4, 4), count=60_000), Layer("g", Gemm(1, 4, 4), count=40_000)))
+    assert len(expand_repeats(work).layers) == 100_000
+    huge = Workload("w", (Layer("fc", Gemm(1, 4, 4), count=100_001),))
+    with pytest.raises(HwsimInputError, match="would make 100,001 layers.*at most 100,000"):
+        expand_repeats(huge)
