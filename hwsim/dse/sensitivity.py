@@ -183,7 +183,10 @@ def sensitivity_table(layers: Sequence[WeightLayer], candidates: Sequence[str], 
 
     from hwsim.dse.precision import parse_mix
 
-    mixes = [parse_mix(c) for c in candidates]
+    try:
+        mixes = [parse_mix(c) for c in candidates]
+    except HwsimInputError as exc:   # the mix came from --candidates, not a precision setting
+        raise HwsimInputError(exc.message, field="--candidates", allowed=exc.allowed) from None
     names = [mix.name for mix in mixes]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:   # each would be a second row of the same layer and candidate

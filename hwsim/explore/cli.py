@@ -11,14 +11,17 @@ from hwsim.errors import HwsimInputError
 DEFAULT_HOST = "127.0.0.1"
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative (allowed: an integer >= 0)")
-    return value
+def _at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum`` (one message for every value below it)."""
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is not allowed (allowed: an integer >= {minimum})")
+        return value
+    return count
 
 
 def add_subcommands(subparsers) -> None:
@@ -32,9 +35,9 @@ def add_subcommands(subparsers) -> None:
     exp.add_argument("-o", "--output", default=None, metavar="EXPLORER.html", help="the HTML file to write")
     exp.add_argument("--objectives", default=None, metavar="COL:DIR,...",
                      help="objective columns with min or max (default: the sweep spec's objectives)")
-    exp.add_argument("--max-rows", type=_positive_int, default=limits.MAX_ROWS, metavar="N",
+    exp.add_argument("--max-rows", type=_at_least(1), default=limits.MAX_ROWS, metavar="N",
                      help=f"rows drawn at most: the front and a seeded sample (default {limits.MAX_ROWS})")
-    exp.add_argument("--breakdowns", type=_positive_int, default=limits.BREAKDOWNS, metavar="N",
+    exp.add_argument("--breakdowns", type=_at_least(0), default=limits.BREAKDOWNS, metavar="N",
                      help=f"designs re-simulated and embedded at most, front first (default {limits.BREAKDOWNS})")
     exp.add_argument("--serve", action="store_true", help="start the live explorer (Dash) instead of writing a file")
     exp.add_argument("--host", default=None, help=f"--serve: interface to bind (default {DEFAULT_HOST})")

@@ -141,7 +141,8 @@ def test_a_group_wider_than_the_row_is_the_row():
     # a signed 1-bit integer's largest value is 0: symmetric rounding would divide by it (NaN rows)
     ("w1a8", None, ["--candidates", "'int1' has no symmetric rounding grid"]),
     ("w4a4,w8a8,w4a4", None, ["--candidates", "w4a4 listed twice"]),
-    ("w4a8@g2097152", None, ["group size must be 1 to 2^20"]),
+    ("w4a8@g2097152", None, ["--candidates", "group size must be 1 to 2^20"]),
+    ("w4a9", None, ["field '--candidates'", "'w4a9' is not a precision mix"]),
     # Omega ranks by a positive semi-definite curvature: a negative trace rewards the larger error
     ("w4a4", "layer,hessian_trace\nfc,-3\nmatmul_2,1\n", ["hessian_trace", "'-3' is not a finite number >= 0"]),
     ("w4a4", "layer,hessian_trace\nfc,1\nmatmul_2,1\nfc,2\n", ["layer 'fc' has a trace already"]),

@@ -336,12 +336,15 @@ def test_a_spec_without_objectives_needs_them_on_the_command_line(sweep_out, tmp
     assert "names no objectives" in err and "--objectives" in err
 
 
-def test_bad_limits(sweep_out, tmp_path, capsys):
-    assert "--max-rows" in _one_line_error(["explore", sweep_out, "-o", tmp_path / "x.html", "--max-rows", "0"], capsys)
+@pytest.mark.parametrize("flag, value, allowed", [("--max-rows", "0", ">= 1"), ("--max-rows", "-5", ">= 1"),
+                                                  ("--breakdowns", "-1", ">= 0")])
+def test_bad_limits(sweep_out, tmp_path, capsys, flag, value, allowed):
+    # one message for every value below the floor (-5 rows said ">= 0", 0 rows ">= 1")
     with pytest.raises(SystemExit) as stop:   # argparse's own check: one line, exit 2
-        main(["explore", str(sweep_out), "-o", str(tmp_path / "x.html"), "--breakdowns", "-1"])
-    assert stop.value.code == 2
-    assert "--breakdowns" in capsys.readouterr().err
+        main(["explore", str(sweep_out), "-o", str(tmp_path / "x.html"), flag, value])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1
+    assert flag in err and f"allowed: an integer {allowed}" in err
 
 
 # ---- constraints: skipped and infeasible rows -------------------------------------------------------
