@@ -156,3 +156,19 @@ def test_whole_pe_table_never_cheaper_with_more_bits(node):
                 for q in ("energy_per_mac_pj", "area_um2", "leakage_uw"):
                     assert getattr(large, q) >= getattr(small, q) - 1e-12, (small, large, q)
     assert checked > 100
+
+
+def test_a_pe_with_fp_and_mixed_datapaths_pays_the_area_of_both():
+    # weights int8 and fp16, activations fp16: two datapaths (INT x FP, FP x FP), each its own
+    # hardware: area and leakage add, energy per MAC is the dearer one's, the delay the slower's
+    # (MacPE.datapath_cost; the unit costs themselves are mac_cost's, tested elsewhere)
+    from hwsim.pe.datapath import mac_cost
+
+    i8, f16, acc = parse_format("int8"), parse_format("fp16"), parse_format("fp32")
+    both = MacPE((i8, f16), (f16,), acc).datapath_cost(AT_45)
+    mixed_path, fp_path = mac_cost(i8, f16, acc, AT_45, "array", None), mac_cost(f16, f16, acc, AT_45, "array", None)
+    assert both.area_um2 == pytest.approx(mixed_path.area_um2 + fp_path.area_um2, rel=1e-12)
+    assert both.leakage_uw == pytest.approx(mixed_path.leakage_uw + fp_path.leakage_uw, rel=1e-12)
+    assert both.energy_pj == pytest.approx(max(mixed_path.energy_pj, fp_path.energy_pj), rel=1e-12)
+    assert both.delay_ns == pytest.approx(max(mixed_path.delay_ns, fp_path.delay_ns), rel=1e-12)
+    assert both.area_um2 > max(mixed_path.area_um2, fp_path.area_um2)

@@ -157,3 +157,14 @@ def test_cli_moe_routing_changes_the_expert_weight_traffic(tmp_path, capsys):
     expert = 3 * 64 * 32
     assert weights["upper"] == 2 * 8 * expert
     assert weights["expected"] == round(2 * 16 * (1 - (14 / 16) ** 4)) * expert == 13 * expert
+
+
+def test_largest_remainder_ties_go_to_the_lower_expert():
+    # four equal shares of 2 assignments (0.5 each): the documented tie rule, lowest index first
+    from hwsim.workload.moe_routing import _assign
+
+    assert _assign(2, [1.0, 1.0, 1.0, 1.0]) == [1, 1, 0, 0]
+    # shares 1.5, 1.5, 0: floors 1, 1; one left over, tied -> expert 0
+    assert _assign(3, [1.0, 1.0, 0.0]) == [2, 1, 0]
+    # remainders decide before the index: 0.2, 0.8 -> expert 1 takes the one left
+    assert _assign(1, [1.0, 4.0]) == [0, 1]
