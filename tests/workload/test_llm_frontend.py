@@ -376,3 +376,22 @@ def test_trace_llm_never_writes_over_its_config(tmp_path, capsys):
     assert main(["trace", "llm", str(path), "--phase", "decode", "--kv-len", "4", "-o", str(path)]) == 2
     assert "would overwrite the input" in capsys.readouterr().err
     assert path.read_text() == before
+
+
+def test_moe_and_embedding_vector_ops_by_hand():
+    # Mixtral decode, batch 3: rows 3, routed = rows x top-k 2 = 6 token-expert assignments per MoE
+    # block (32 blocks; hidden 4096, expert FFN 14336, 8 experts): the activation and gate product
+    # over every routed row's FFN width, the routing-weight scale and the sum over the k experts
+    # over every routed row's hidden vector, the router's softmax over rows x experts
+    ops = {layer.name.split("/")[1]: (layer.op, layer.count) for layer in
+           hwsim.load_workload("llm/mixtral-8x7b", phase="decode", kv_len=16, batch=3).layers}
+    assert ops["router_softmax"] == (hwsim.VectorOp("softmax", 3 * 8), 32)
+    assert ops["expert_act"] == (hwsim.VectorOp("silu", 6 * 14336), 32)
+    assert ops["expert_gate_mul"] == (hwsim.VectorOp("mul", 6 * 14336), 32)
+    assert ops["expert_scale"] == (hwsim.VectorOp("mul", 6 * 4096), 32)
+    assert ops["expert_sum"] == (hwsim.VectorOp("add", 6 * 4096), 32)
+    # BERT prefill, batch 2 x 16 tokens: word + position + token-type embeddings are two adds per
+    # element of the 32 x 768 embedding output
+    bert = {layer.name.split("/")[1]: layer.op for layer in
+            hwsim.load_workload("llm/bert-base", phase="prefill", seq_len=16, batch=2).layers}
+    assert bert["embed_add"] == hwsim.VectorOp("add", 2 * 32 * 768)
