@@ -4,8 +4,10 @@ numba caches a kernel per entry function and checks only that function's own sou
 edit to a callee in another module (the mapper under the systolic cell, the cell under the fused
 pass) would keep a stale kernel in use, with stale numbers. hwsim points numba's cache at a
 folder named by a hash of every module its kernels are compiled from: any change to any of them
-compiles afresh, and versions side by side keep their own caches. A user's NUMBA_CACHE_DIR is
-left as it is (their cache, their discipline).
+compiles afresh, and versions side by side keep their own caches. A NUMBA_CACHE_DIR the user
+sets chooses where that folder goes, not whether it is keyed: numba's own check alone, there,
+served a kernel compiled before an edit to one of its callees (measured: a fault injected into
+the pricing step left evaluate's fused pass pricing as before).
 """
 
 from __future__ import annotations
@@ -39,9 +41,9 @@ def cache_root() -> Path:
 
 def configure_kernel_cache() -> None:
     """Set numba's cache folder before any kernel module is imported (numba reads it when a
-    cached function is defined)."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
+    cached function is defined): ``kernels-<digest>`` under NUMBA_CACHE_DIR when set, else under
+    the per-user cache folder."""
     from numba.core import config
 
-    config.CACHE_DIR = str(cache_root() / f"kernels-{kernel_sources_digest()}")
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(cache_root())
+    config.CACHE_DIR = str(Path(base) / f"kernels-{kernel_sources_digest()}")
