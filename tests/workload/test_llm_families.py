@@ -220,6 +220,11 @@ def test_mla_absorbed_and_naive_decode_shapes_and_macs():
     per_block_absorbed = b * heads * (nope * c + c * v + (c + rope) * ctx + ctx * c)
     per_block_naive = b * (ctx * c * heads * (nope + v) + heads * ((nope + rope) * ctx + ctx * v))
     assert naive.macs - absorbed.macs == 27 * (per_block_naive - per_block_absorbed)
+    # vector work per new token (b rows): the latent's RMSNorm over c, rotary on every query head's
+    # rope dims and on the one shared rotary key; the softmax over the context per head
+    assert layer_named(absorbed, "decode/kv_a_norm").op == hwsim.VectorOp("rmsnorm", b * c)
+    assert layer_named(absorbed, "decode/rope").op == hwsim.VectorOp("rope", b * (heads + 1) * rope)
+    assert layer_named(absorbed, f"decode@L={L}/softmax").op == hwsim.VectorOp("softmax", b * heads * ctx)
 
 
 def test_gpt_oss_sinks_windows_and_biased_experts():

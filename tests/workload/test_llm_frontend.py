@@ -230,6 +230,12 @@ def test_generate_equals_the_sum_of_its_steps(tmp_path, config, batch):
     assert run.tokens_per_s == pytest.approx(batch * new / decode, rel=1e-9)
     energy = sum(s.summary()["energy_pj"] for s in steps)
     assert run.energy_per_token_pj == pytest.approx(energy / (batch * new), rel=1e-9)
+    # the summary's per-token figures: decode's energy alone over the B x N tokens, in pJ and J
+    decode_energy = sum(s.summary()["energy_pj"] for s in steps[1:])
+    summary = run.summary()
+    assert summary["decode_energy_per_token_pj"] == pytest.approx(decode_energy / (batch * new), rel=1e-9)
+    assert summary["decode_energy_per_token_j"] == pytest.approx(decode_energy * 1e-12 / (batch * new), rel=1e-9)
+    assert summary["energy_per_token_j"] == pytest.approx(energy * 1e-12 / (batch * new), rel=1e-9)
     # the shared decode layers appear once, repeated steps x blocks
     blocks = read_hf_config(path if config == "tiny" else LLM / "llama-3-8b.json").blocks
     rows = run.result.layers.set_index("layer")
