@@ -323,3 +323,23 @@ def test_bad_nested_gemma3_configs_name_the_nested_key(tmp_path, capsys, part, c
     assert err.count("\n") == 1 and str(path) in err, err
     for word in words:
         assert word in err, err
+
+
+def test_small_parameter_terms_by_hand():
+    """Terms too small for a published total's rounding to show, each by its documented rule."""
+    import dataclasses
+
+    from hwsim.workload.llm_arch import _mla_parameters, parameters
+
+    # gpt-oss: one sink logit per query head and block (GptOssAttention.sinks): 24 blocks x 64 heads
+    oss = read_hf_config(LLM / "gpt-oss-20b.json")
+    assert parameters(oss).total - parameters(dataclasses.replace(oss, attn_sinks=False)).total == 24 * 64
+    # DeepSeek-V3: the router's score-correction bias, one per expert, in each of 58 MoE blocks
+    v3 = read_hf_config(LLM / "deepseek-v3.json")
+    plain = dataclasses.replace(v3, moe=dataclasses.replace(v3.moe, score_bias=False))
+    assert parameters(v3).total - parameters(plain).total == 58 * 256
+    # DeepSeek-V3's MLA per block: q_a_proj 7168 x 1536, its RMSNorm 1536, q_b_proj 1536 x 128 x 192;
+    # kv_a_proj 7168 x (512 + 64), its RMSNorm 512, kv_b_proj 512 x 128 x (128 + 128); o_proj 128 x 128 x 7168
+    q = 7168 * 1536 + 1536 + 1536 * 128 * 192
+    kv = 7168 * (512 + 64) + 512 + 512 * 128 * (128 + 128)
+    assert _mla_parameters(v3) == q + kv + 128 * 128 * 7168

@@ -102,7 +102,12 @@ def test_parameter_counts_within_2_percent_of_published(model):
 
 
 def test_exact_parameter_counts_and_mixtral_active():
-    exact = {"llama-2-7b": 6_738_415_616, "gpt2": 124_439_808, "phi-2": 2_779_683_840, "bert-base": 109_482_240}
+    # ViT-B/16 without a classifier head or pooler: 85,798,656 (timm vit_base_patch16_224 with
+    # num_classes=0; by hand: patch conv 16 x 16 x 3 x 768 + 768, class token 768, 197 positions
+    # x 768, 12 blocks of 4 biased 768 x 768 + 768 x 3072 + 3072 x 768 with biases + 2 LayerNorms,
+    # a final LayerNorm)
+    exact = {"llama-2-7b": 6_738_415_616, "gpt2": 124_439_808, "phi-2": 2_779_683_840, "bert-base": 109_482_240,
+             "vit-b-16": 85_798_656}
     for model, count in exact.items():
         assert hwsim.model_parameters(f"llm/{model}").total == count, model
     mixtral = hwsim.model_parameters("llm/mixtral-8x7b")
