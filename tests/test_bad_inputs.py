@@ -391,6 +391,7 @@ def test_evaluate_any_shape_is_one_input_error(points):
 
 
 # -- the Python API's other arguments: one HwsimInputError naming the argument ---------------------
+SWEEP = {"accelerator": GOOD_ACCEL, "workloads": ["resnet50"], "axes": {"compute.rows": [8]}, "sampler": {"kind": "grid"}}
 API_CASES = [
     (lambda: hwsim.evaluate(GOOD_ACCEL, TINY, precision="int8"), ["'precision'", "str 'int8' is not a precision"]),
     (lambda: hwsim.evaluate(GOOD_ACCEL, TINY, precision=8), ["'precision'", "int 8"]),
@@ -418,11 +419,26 @@ API_CASES = [
     (lambda: hwsim.load_accelerator("x" * 5000 + ".yaml"), ["cannot read accelerator file"]),
     (lambda: hwsim.sweep({"accelerator": GOOD_ACCEL}, None), ["'out'", "None is not an output folder"]),
     (lambda: hwsim.sweep({"accelerator": GOOD_ACCEL}, ""), ["'out'", "'' is not an output folder"]),
+    # round two: bare exceptions and truthy text
+    (lambda: hwsim.quantise(np.ones(8), "int4"), ["'w'", "shape (8,) is not a 2-D"]),
+    (lambda: hwsim.quantise(np.array([[np.nan, 1.0]]), "int4"), ["'w'", "NaN or infinite"]),
+    (lambda: hwsim.quantise(np.array([[1j, 1.0]]), "int4"), ["'w'", "not a real matrix"]),
+    (lambda: hwsim.quantise(np.ones((2, 2)), None), ["'fmt'", "None is not a number format"]),
+    (lambda: hwsim.parse_precision_plan(b"layer,weights\n*,int4\n"), ["bytes is not the text of a plan"]),
+    (lambda: hwsim.read_precision_plan(5), ["'path'", "int 5 is not a path"]),
+    (lambda: hwsim.sweep({"accelerator": GOOD_ACCEL}, "o", resume="no"), ["'resume'", "'no' is not true or false"]),
+    (lambda: hwsim.sweep(SWEEP, "o", executor="dask", executor_options={"foo": 1}),
+     ["'executor_options'", "the dask executor takes no option 'foo'"]),
+    (lambda: hwsim.sweep(SWEEP, "o", executor_options={"scheduler": "tcp://x:1"}),
+     ["the inprocess executor takes no option 'scheduler'"]),
+    (lambda: hwsim.tech_point("45"), ["'tech_node_nm'", "'45' is not a number"]),
+    (lambda: hwsim.generate(GOOD_ACCEL, "llm/gpt2", 4, 2, gemm_only="no"), ["'gemm_only'", "'no' is not true or false"]),
 ]
 
 
 @pytest.mark.parametrize("call, fragments", API_CASES, ids=[f"api{i}" for i in range(len(API_CASES))])
-def test_api_arguments_of_the_wrong_kind_are_one_input_error(call, fragments):
+def test_api_arguments_of_the_wrong_kind_are_one_input_error(call, fragments, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)   # a call that wrongly writes (a sweep's folder) writes nowhere that stays
     with pytest.raises(HwsimInputError) as caught:
         call()
     text = str(caught.value)
@@ -447,6 +463,17 @@ def test_numpy_integers_are_integers_and_a_list_of_layers_is_a_tuple():
             "sampler": {"kind": "random", "count": np.int64(3), "seed": np.int64(0)}}
     built = SweepSpec.from_mapping(spec)
     assert built.points == 3 and built.axes[0].values == (8, 16)
+
+
+def test_plan_text_reads_as_a_plan_file_does_and_numpy_counts_are_counts(tmp_path, monkeypatch):
+    # a BOM and lines ending in CR alone, as read_text takes them from a file
+    plain = hwsim.parse_precision_plan("layer,weights\n*,int4\n")
+    assert hwsim.parse_precision_plan("\ufefflayer,weights\n*,int4\n").rules == plain.rules
+    assert hwsim.parse_precision_plan("layer,weights\r*,int4\r").rules == plain.rules
+    run = hwsim.generate(GOOD_ACCEL, "llm/gpt2", 4, 2, batch=np.int64(2))
+    assert run.summary()["batch"] == 2
+    monkeypatch.chdir(tmp_path)
+    assert hwsim.sweep(SWEEP, "out", jobs=np.int64(1), progress="quiet").points == 1
 
 
 def test_precision_as_a_mapping_is_the_same_as_a_precision_object():

@@ -8,12 +8,16 @@ The parent process writes every part, whatever the executor, so workers never to
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import socket
 import uuid
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Callable, Iterable, Iterator, Protocol
+
+import numpy as np
 
 from hwsim.errors import HwsimInputError
 
@@ -292,7 +296,14 @@ EXECUTORS: dict[str, Callable[..., Executor]] = {
 def make_executor(name: str, jobs: int | None, **options) -> Executor:
     if name not in EXECUTORS:
         raise HwsimInputError(f"unknown executor '{name}'", field="executor", allowed=", ".join(EXECUTORS))
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+    if jobs is not None and (isinstance(jobs, (bool, np.bool_)) or not isinstance(jobs, Integral) or jobs < 1):
         raise HwsimInputError(f"{jobs!r} is not a number of workers", field="--dask-local" if name == "dask" else "--jobs",
                               allowed="an integer >= 1")
+    jobs = None if jobs is None else int(jobs)
+    # each executor's own options (only dask takes one: scheduler): another would be a TypeError
+    takes = set(inspect.signature(EXECUTORS[name]).parameters) - {"jobs"}
+    unknown = sorted(set(options) - takes)
+    if unknown:
+        raise HwsimInputError(f"the {name} executor takes no option '{unknown[0]}'", field="executor_options",
+                              allowed=", ".join(sorted(takes)) or "none")
     return EXECUTORS[name](jobs, **options)

@@ -606,6 +606,12 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
                               field="budget_fractions", allowed="{metric: F in [0, 1]}, e.g. {'latency_s': 0.5}")
     if isinstance(budgets, (str, Budget)):
         budgets = [budgets]     # one budget given alone, not iterated character by character
+    for name, value in (("objective", objective), ("front_metric", front_metric)):
+        if value is not None and not isinstance(value, str) or (name == "objective" and value is None):
+            raise HwsimInputError(f"{value!r} is not a metric name", field=name, allowed="omega or a cost metric")
+    for name, value in (("check", check), ("expand_repeats", expand_repeats)):
+        if not isinstance(value, (bool, np.bool_)):   # 'no' is true in Python
+            raise HwsimInputError(f"{value!r} is not true or false", field=name, allowed="True or False")
     objective = objective.strip().lower()
     front_metric = front_metric.strip().lower() if front_metric else None
     accel, work = _resolve_inputs(accelerator, workload, expand_repeats)

@@ -141,11 +141,23 @@ def quantise(w: np.ndarray, fmt: NumberFormat | str) -> np.ndarray:
         >>> hwsim.quantise([[1.0, -0.5, 0.25, 0.1]], "int4") * 7
         array([[ 7., -4.,  2.,  1.]])
     """
-    if isinstance(fmt, str):
+    if isinstance(fmt, (str, int, float)) and not isinstance(fmt, bool):   # a name, or an average width
         fmt = parse_format(fmt)
-    w = np.asarray(w, dtype=np.float64)
+    if not isinstance(fmt, NumberFormat):
+        raise HwsimInputError(f"{fmt!r} is not a number format", field="fmt",
+                              allowed="a format name (int4, fp8_e4m3, int4@g128, mxfp4, ...) or a format object")
+    if np.iscomplexobj(w) or np.ma.isMaskedArray(w):   # an imaginary part or a mask would be dropped
+        raise HwsimInputError(f"a {type(w).__name__} of {np.asarray(w).dtype} is not a real matrix", field="w",
+                              allowed="a 2-D array of finite real numbers")
+    try:
+        w = np.asarray(w, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise HwsimInputError("not a matrix of numbers", field="w", allowed="a 2-D array of finite real numbers") from None
     if w.ndim != 2:
-        raise ValueError(f"quantise takes a 2-D [out, in] matrix, got shape {w.shape}")
+        raise HwsimInputError(f"shape {w.shape} is not a 2-D [out, in] matrix", field="w",
+                              allowed="a 2-D array (a Conv's kernel flattened per output channel)")
+    if not np.isfinite(w).all():   # NaN or inf would spread through the channel's scale
+        raise HwsimInputError("holds NaN or infinite values", field="w", allowed="finite weights")
     element = fmt.element if isinstance(fmt, BlockFormat) else fmt
     if isinstance(element, IntFormat) and element.signed and element.bits < 2:
         # symmetric rounding scales amax to the largest value, which is 0 for a signed 1-bit integer

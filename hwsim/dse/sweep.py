@@ -401,6 +401,11 @@ def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool 
                               allowed="a folder path (created; a Parquet dataset of the rows)")
     if keep not in KEEP:
         raise HwsimInputError(f"unknown keep '{keep}'", field="--keep", allowed=", ".join(KEEP))
+    if not isinstance(resume, (bool, np.bool_)):   # 'no' is true in Python: it would resume
+        raise HwsimInputError(f"{resume!r} is not true or false", field="resume", allowed="True or False")
+    if executor_options is not None and not isinstance(executor_options, dict):
+        raise HwsimInputError(f"{type(executor_options).__name__} is not a mapping", field="executor_options",
+                              allowed="{'scheduler': 'tcp://HOST:PORT'} for dask")
     spec = as_spec(spec)
     runner = make_executor(executor or ("process" if jobs is not None else "inprocess"), jobs,
                            **(executor_options or {}))

@@ -154,6 +154,22 @@ def render(data: ExplorerData, *, breakdown_cap: int = DEFAULT_BREAKDOWNS, title
     return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _asset("template.html"))
 
 
+def _check_origin(accelerator, workloads) -> None:
+    """The base and workloads a DataFrame's rows ran, found now: a run line naming one that does
+    not exist would fail only when a reader runs it."""
+    from hwsim import presets
+
+    if accelerator is not None:
+        presets.resolve(accelerator, presets.accelerator_presets(), "accelerator")
+    if workloads is not None:
+        if isinstance(workloads, (str, bytes)) or not all(isinstance(w, str) for w in workloads):
+            raise HwsimInputError(f"{workloads!r} is not a list of workload names", field="workloads",
+                                  allowed="a list of presets or files, e.g. ['resnet50']")
+        found = {**presets.workload_presets(), **presets.llm_config_presets()}
+        for name in workloads:
+            presets.resolve(name, found, "workload")
+
+
 def write_explorer(table: pd.DataFrame | str | Path, path: str | Path, *, objectives: dict[str, str] | None = None,
                    keys: list[str] | None = None, max_rows: int = DEFAULT_MAX_ROWS,
                    breakdowns: int = DEFAULT_BREAKDOWNS, accelerator: str | None = None,
@@ -171,6 +187,9 @@ def write_explorer(table: pd.DataFrame | str | Path, path: str | Path, *, object
 
     if isinstance(breakdowns, bool) or not isinstance(breakdowns, int) or breakdowns < 0:
         raise HwsimInputError(f"{breakdowns!r} designs", field="--breakdowns", allowed="an integer >= 0")
+    if title is not None and not isinstance(title, str):
+        raise HwsimInputError(f"{title!r} is not text", field="title", allowed="the page's title")
+    _check_origin(accelerator, workloads)
     check_output_file(str(path), "-o")
     data = explorer_data(table, objectives=objectives, keys=keys, max_rows=max_rows)
     if not isinstance(table, pd.DataFrame):   # a page inside the sweep's folder would be read as a part

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from numbers import Real
 
 import numpy as np
 
@@ -305,6 +306,9 @@ def supply_range_v(node_nm: float) -> tuple[float, float]:
 
 def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
     """The node at ``vdd_v``, or at its nominal supply (``nominal_vdd_v``) when that is None."""
+    for name, value in (("tech_node_nm", node_nm), ("supply_voltage_v", vdd_v)):
+        if value is not None and (isinstance(value, (bool, np.bool_)) or not isinstance(value, Real)):
+            raise HwsimInputError(f"{value!r} is not a number", field=name, allowed="a number (float(text) is not read)")
     if vdd_v is None:
         node = float(node_nm)
         in_range = math.isfinite(node) and MIN_NODE_NM <= node <= MAX_NODE_NM

@@ -16,7 +16,9 @@ generation and equals the sum of its steps simulated one by one (tests/test_llm_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from hwsim.errors import HwsimInputError
 from hwsim.workload import mla, moe_routing
@@ -53,6 +55,15 @@ def _check_int(value, field: str, source: str, minimum: int = 1) -> None:
 
 def check_scenario(arch: LlmArch, sc: Scenario, source: str) -> Scenario:
     """The scenario, checked against the model: one error naming the argument otherwise."""
+    # numpy's integers are integers (a batch taken from an array); flags are booleans, never text
+    counts = {name: int(getattr(sc, name)) for name in ("batch", "seq_len", "kv_len", "prompt", "new_tokens")
+              if isinstance(getattr(sc, name), np.integer)}
+    if counts:
+        sc = replace(sc, **counts)
+    for flag in ("gemm_only", "allow_long_context"):
+        if not isinstance(getattr(sc, flag), (bool, np.bool_)):
+            raise HwsimInputError(f"{getattr(sc, flag)!r} is not true or false", source=source, field=flag,
+                                  allowed="True or False")
     if sc.phase not in PHASES:
         raise HwsimInputError(f"unknown phase {sc.phase!r}", source=source, field="phase", allowed=", ".join(PHASES))
     if not arch.decoder and sc.phase != "prefill":

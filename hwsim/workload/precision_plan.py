@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 import io
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -63,7 +64,15 @@ def _some_names(workload: Workload, limit: int = 8) -> str:
 
 
 def parse_precision_plan(text: str, source: str = "<precision plan>") -> PrecisionPlan:
-    reader = csv.reader(io.StringIO(text))
+    if not isinstance(text, str):
+        raise HwsimInputError(f"{type(text).__name__} is not the text of a plan", source=source,
+                              allowed="a str (read_precision_plan reads a file)")
+    # as read_text reads a file: a leading BOM dropped; lines ending in CR alone are lines too
+    text = text.removeprefix("\ufeff")
+    try:
+        reader = list(csv.reader(io.StringIO(text, newline=None)))
+    except csv.Error as exc:
+        raise HwsimInputError(f"not a CSV: {exc}", source=source) from None
     rows = [(n, row) for n, row in enumerate(reader, start=1) if row and not row[0].lstrip().startswith("#")]
     if not rows:
         raise HwsimInputError("empty precision file", source=source, allowed="a header: " + ",".join(PLAN_COLUMNS))
@@ -101,4 +110,7 @@ def parse_precision_plan(text: str, source: str = "<precision plan>") -> Precisi
 
 
 def read_precision_plan(path: str | Path) -> PrecisionPlan:
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise HwsimInputError(f"{type(path).__name__} {path!r} is not a path", field="path",
+                              allowed="a precision plan CSV's path")
     return parse_precision_plan(read_text(path, "precision file"), str(path))
