@@ -677,14 +677,21 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
 
 def _check_roofline_fractions(names: list[str], accelerators: tuple[AcceleratorLike, ...], group: np.ndarray,
                               v: dict) -> None:
-    """As ComputeSpec._fractions_on_a_roofline, row by row: elsewhere the fraction would be ignored."""
-    roofline = np.array([a.spec.compute.kind == "roofline" for a in accelerators], dtype=bool)[group]
+    """As the spec's checks (ComputeSpec and AcceleratorSpec ``_fractions_on_a_roofline*``), row
+    by row: on a systolic array, or a PIM design with a systolic host, the fraction would be ignored."""
+    from hwsim.arch.spec import ROOFLINE_FRACTIONS_WHERE
+
+    def reads_fractions(spec) -> bool:
+        return spec.compute.kind == "roofline" or (spec.compute.kind == "pim" and spec.pim is not None
+                                                   and spec.pim.host == "roofline")
+
+    roofline = np.array([reads_fractions(a.spec) for a in accelerators], dtype=bool)[group]
     for name in names:
         bad = (v[name] != 1.0) & ~roofline
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise HwsimInputError(f"points row {i}: {name} applies to compute.kind roofline only",
-                                  source="points", field=f"compute.{name}", allowed="1.0 unless compute.kind is roofline")
+            raise HwsimInputError(f"points row {i}: {name} applies to a roofline only", source="points",
+                                  field=f"compute.{name}", allowed=ROOFLINE_FRACTIONS_WHERE)
 
 
 def _fail_dram(i: int, field: str, message: str, allowed: str):

@@ -35,6 +35,7 @@ _UNITS_WHY = (f"at most {limits.MAX_UNITS:,}: a 300 mm wafer of the smallest uni
 # what a real software stack reaches of a roofline's roofs: fields of ComputeSpec (and array keys
 # of the same names, hwsim/arch/design.py) that only compute.kind roofline reads
 ROOFLINE_FRACTIONS = ("achievable_compute_fraction", "achievable_bandwidth_fraction")
+ROOFLINE_FRACTIONS_WHERE = "1.0 (unset) unless compute.kind is roofline, or pim with pim.host roofline"
 
 
 _SPAD_WHY = "a PE scratchpad is PE-local storage: at most a 64 KiB register file of 16-bit words per PE (assumption, far above any published RS PE's 0.5 KiB)"
@@ -103,11 +104,12 @@ class ComputeSpec(_Strict):
 
     @model_validator(mode="after")
     def _fractions_on_a_roofline(self):
-        # a systolic array or PIM device times its own transfers: a fraction there would be ignored
+        # a systolic array times its own transfers: a fraction there would be ignored (a PIM
+        # design's host may be a roofline: AcceleratorSpec._fractions_on_a_roofline_host)
         for name in ROOFLINE_FRACTIONS:
-            if getattr(self, name) != 1.0 and self.kind != "roofline":
-                raise Refused(f"{name} applies to compute.kind roofline only (this is {self.kind!r})",
-                              field=name, allowed="1.0 (unset) unless compute.kind is roofline")
+            if getattr(self, name) != 1.0 and self.kind == "systolic":
+                raise Refused(f"{name} applies to a roofline only (this is compute.kind {self.kind!r})",
+                              field=name, allowed=ROOFLINE_FRACTIONS_WHERE)
         return self
 
 
@@ -550,6 +552,17 @@ class AcceleratorSpec(_Strict):
             raise Refused(f"compute.dataflow rs runs with mapping auto only (this is {self.mapping!r}: SCALE-Sim "
                           "and BitMoD have no row-stationary dataflow)", field="mapping",
                           allowed="auto with dataflow rs, or dataflow os | ws | is")
+        return self
+
+    @model_validator(mode="after")
+    def _fractions_on_a_roofline_host(self):
+        # a PIM design's host runs what is not offloaded: a roofline host reads the fractions
+        # (AttAcc's GPU), a systolic host does not
+        if self.compute.kind == "pim" and (self.pim is None or self.pim.host != "roofline"):
+            for name in ROOFLINE_FRACTIONS:
+                if getattr(self.compute, name) != 1.0:
+                    raise Refused(f"{name} applies to a roofline only (this PIM design's host is systolic)",
+                                  field=f"compute.{name}", allowed=ROOFLINE_FRACTIONS_WHERE)
         return self
 
     @model_validator(mode="after")

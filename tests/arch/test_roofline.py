@@ -72,7 +72,11 @@ def test_fractions_are_refused_off_a_roofline(capsys):
 
     assert main(["run", "tpu-v1-like", "--set", "compute.achievable_bandwidth_fraction=0.5", "--out", ""]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "compute.kind roofline only" in err
+    assert err.count("\n") == 1 and "applies to a roofline only" in err
+    # a PIM design with a systolic host reads no fraction either
+    assert main(["run", "hbm-pim", "--set", "compute.achievable_compute_fraction=0.5", "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "host is systolic" in err
     for bad in ("0", "1.5"):
         assert main(["run", "gpu-a100-80gb-roofline", "--set", f"compute.achievable_compute_fraction={bad}",
                      "--out", ""]) == 2
@@ -88,3 +92,20 @@ def test_fractions_swept_as_arrays_and_refused_off_a_roofline():
     assert swept["latency_s"].iloc[1] / swept["latency_s"].iloc[0] == pytest.approx(2.0, rel=0.01)
     with pytest.raises(hwsim.errors.HwsimInputError, match="points row 1.*roofline only"):
         hwsim.evaluate("tpu-v1-like", "resnet50", pd.DataFrame({"compute.achievable_bandwidth_fraction": [1.0, 0.5]}))
+
+
+def test_a_pim_design_with_a_roofline_host_takes_the_fractions():
+    import pandas as pd
+
+    # AttAcc: the GPU host is a roofline, so its fractions apply (they were refused as "roofline
+    # only"): halving both fractions on a decode step roughly doubles the host's share of the time
+    base = hwsim.evaluate("attacc-hbm3", "llama2_7b_decode")
+    swept = hwsim.evaluate("attacc-hbm3", "llama2_7b_decode",
+                           pd.DataFrame({"compute.achievable_compute_fraction": [1.0, 0.5],
+                                         "compute.achievable_bandwidth_fraction": [1.0, 0.5]}))
+    assert swept["latency_s"].iloc[0] == pytest.approx(base["latency_s"].iloc[0], rel=1e-12)
+    assert swept["latency_s"].iloc[1] > 1.5 * swept["latency_s"].iloc[0]
+    one = hwsim.load_accelerator("attacc-hbm3", ["compute.achievable_bandwidth_fraction=0.5",
+                                                 "compute.achievable_compute_fraction=0.5"])
+    assert hwsim.simulate(one, "llama2_7b_decode").summary()["latency_s"] == pytest.approx(
+        swept["latency_s"].iloc[1], rel=1e-9)
