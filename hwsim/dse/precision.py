@@ -288,10 +288,31 @@ def mix_columns(mix: Mix, context: PEContext, workloads: Iterable | None = None)
 
 def plan_columns(planned_workloads: Iterable, default: Precision, context: PEContext) -> dict[str, Any]:
     """The PE columns for workloads a precision plan was applied to (the rest of each layer's
-    formats from ``default``, the base design's default precision)."""
+    formats from ``default``, the base design's default precision), and the default precision
+    columns where the plan leaves an operand of ``default`` unread (plan_default)."""
+    planned_workloads = list(planned_workloads)
     b_formats, a_formats = native_formats(planned_workloads, default)
-    return native_pe_settings(context.pe_type, b_formats.values(), a_formats.values(),
-                              table_format=context.table_format, decomposable=context.decomposable)
+    columns = native_pe_settings(context.pe_type, b_formats.values(), a_formats.values(),
+                                 table_format=context.table_format, decomposable=context.decomposable)
+    kept = plan_default(planned_workloads, default)
+    if kept != default:
+        columns.update(default_settings(kept))
+    return columns
+
+
+def plan_default(planned_workloads: Iterable, default: Precision) -> Precision:
+    """``default`` with each operand that no GEMM layer of the workloads reads from it (every one
+    sets its own: a plan pinned it) replaced by the first GEMM layer's format: the spec must still
+    declare a default its PE runs, and the native PE runs only the formats the GEMM layers use (a
+    plan of INT4 weights on an INT8 preset left the default at int8, which that PE refused)."""
+    gemms = [layer for work in planned_workloads for layer in work.layers if layer.op.gemm_view() is not None]
+    if not gemms:
+        return default
+    values = {}
+    for op in ("weights", "activations", "outputs", "kv"):
+        pinned = all(getattr(layer.precision, op) is not None for layer in gemms)
+        values[op] = getattr(gemms[0].precision, op) if pinned else getattr(default, op)
+    return Precision(**values)
 
 
 def precision_mix(name: str, workloads: Iterable | str | None = None, accelerator=None) -> dict[str, Any]:

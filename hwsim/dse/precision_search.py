@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from hwsim.dse.precision import Mix, default_settings, parse_mix, pe_context, plan_columns
+from hwsim.dse.precision import Mix, parse_mix, pe_context, plan_columns
 from hwsim.dse.precision_ilp import IlpRow, Infeasible, meets, row_value, solve_choice
 from hwsim.errors import HwsimInputError
 from hwsim.formats import Precision, parse_format
@@ -359,28 +359,16 @@ def _layer_metrics(workload, table: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def unused_default(workload, default: Precision) -> Precision:
-    """``default`` with each operand that no GEMM layer reads from it (every GEMM layer sets its
-    own: a plan pinned it) replaced by the first GEMM layer's format: a spec must still declare a
-    default its PE runs, and a native PE runs only the formats the GEMM layers use (a plan of INT4
-    weights on an INT8 preset left the default at int8, which the native INT4 PE refused)."""
-    gemms = [layer for layer in workload.layers if layer.op.gemm_view() is not None]
-    if not gemms:
-        return default
-    values = {}
-    for op in ("weights", "activations", "outputs", "kv"):
-        pinned = all(getattr(layer.precision, op) is not None for layer in gemms)
-        values[op] = getattr(gemms[0].precision, op) if pinned else getattr(default, op)
-    return Precision(**values)
+    """plan_default for one workload (hwsim/dse/precision.py)."""
+    from hwsim.dse.precision import plan_default
+
+    return plan_default([workload], default)
 
 
 def plan_point_columns(accelerator, planned, context) -> dict[str, Any]:
     """The point columns that run ``planned`` (a workload a plan was applied to) on a PE of
     ``context`` natively (``hwsim run --precision plan.csv --native-pe``)."""
-    columns = plan_columns([planned], accelerator.default_precision, context)
-    default = unused_default(planned, accelerator.default_precision)
-    if default is not accelerator.default_precision:
-        columns.update(default_settings(default))
-    return columns
+    return plan_columns([planned], accelerator.default_precision, context)
 
 
 def evaluate_plan(accelerator, workload, plan: PrecisionPlan) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:

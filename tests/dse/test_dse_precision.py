@@ -198,6 +198,23 @@ def test_plan_file_as_a_precision_value(tmp_path):
     assert (plan_rows["energy_pj"].to_numpy() < mixed).all()
 
 
+def test_a_plan_of_formats_the_base_default_lacks_is_a_sweep_value(tmp_path, capsys):
+    # every GEMM layer's weights int4 on an INT8 preset: the preset's default weights (int8) is read
+    # by no layer, so the native PE runs int4 alone and the default follows the plan (it was refused:
+    # "default_precision: weights format 'int8' is not supported"). The row equals hwsim run
+    # --precision plan.csv --native-pe.
+    (tmp_path / "plan.csv").write_text("layer,weights,activations\n*,int4,int8\n")
+    hwsim.sweep(write(tmp_path, SPACE.replace("[w8a8, w4a8, fp16]", "[plan.csv]")), tmp_path / "out", progress="quiet")
+    row = rows(tmp_path / "out").iloc[1]   # rows 64
+    assert main(["run", "tpu-v1-like", "resnet50", "--set", "compute.rows=64", "--set", "compute.cols=64",
+                 "--precision", str(tmp_path / "plan.csv"), "--native-pe", "--out", "", "--format", "json"]) == 0
+    import json
+
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["energy_pj"] == pytest.approx(row["energy_pj"], rel=1e-12)
+    assert summary["latency_s"] == pytest.approx(row["latency_s"], rel=1e-12)
+
+
 def test_plan_file_content_is_in_the_spec_hash(tmp_path):
     (tmp_path / "plan.csv").write_text("layer,weights\n*,int8\n")
     path = write(tmp_path, SPACE.replace("[w8a8, w4a8, fp16]", "[plan.csv]"))
