@@ -72,8 +72,13 @@ class Expression:
                  name_row: Callable[[int], str] = lambda row: f"row {row}") -> np.ndarray:
         """The expression over the columns ``columns(name)`` returns (numpy arrays of one length);
         ``name_row(row)`` names a row in an error (0 / 0 has no value)."""
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return _evaluate(self.tree, columns, self, name_row)
+        # x / 0 is IEEE infinity (documented); a finite product or sum beyond float64 is an overflow
+        try:
+            with np.errstate(divide="ignore", invalid="ignore", over="raise"):
+                return _evaluate(self.tree, columns, self, name_row)
+        except FloatingPointError:
+            raise HwsimInputError(f"'{self.text}' overflows a float64 (beyond 1.8e308) on some row", field=self.where,
+                                  allowed="values within float64's range (rescale a factor)") from None
 
 
 def _evaluate(node: Node, columns, expression: Expression, name_row) -> np.ndarray:
@@ -92,9 +97,23 @@ def _evaluate(node: Node, columns, expression: Expression, name_row) -> np.ndarr
                                   allowed="a divisor that is not 0 where the dividend is 0")
     if node.op == "neg":
         return np.negative(values[0])
+    if node.op in COMPARISONS and _is_text(values[0]) != _is_text(values[1]):
+        # numpy compares text with a number as unequal everywhere: every row would fail == silently
+        raise TypeError("text compared with a number")
     if node.op in COMPARISONS:
         return np.asarray(COMPARISONS[node.op](values[0], values[1]), dtype=bool)
     return _ARITHMETIC[node.op](values[0], values[1])
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype == object)
+
+
+# the longest expression read: a constraint in use is a dozen tokens; the tree is parsed and walked
+# recursively, so its length and nesting stay far below Python's recursion limit (derived: 256
+# tokens nest at most 128 deep, 4 frames a level within 32 parentheses)
+MAX_TOKENS = 256
+MAX_PARENTHESES = 32
 
 
 def _tokens(text: str, where: str) -> list[tuple[str, str]]:
@@ -109,6 +128,16 @@ def _tokens(text: str, where: str) -> list[tuple[str, str]]:
         kind = match.lastgroup
         out.append((kind, match.group(kind)))
         pos = match.end()
+        if len(out) > MAX_TOKENS:
+            raise HwsimInputError(f"more than {MAX_TOKENS} tokens in '{text[:40]}...'", field=where,
+                                  allowed=f"an expression of at most {MAX_TOKENS} tokens (write two constraints)")
+    depth = deepest = 0
+    for kind, value in out:
+        depth += (value == "(") - (value == ")") if kind == "op" else 0
+        deepest = max(deepest, depth)
+    if deepest > MAX_PARENTHESES:
+        raise HwsimInputError(f"parentheses {deepest} deep in '{text[:40]}...'", field=where,
+                              allowed=f"at most {MAX_PARENTHESES} levels")
     return out
 
 
@@ -153,7 +182,10 @@ class _Parser:
     def atom(self) -> Node:
         kind, value = self.take()
         if kind == "number":
-            return Const(float(value))
+            number = float(value)
+            if not np.isfinite(number):   # 1e999 reads as inf: no row compares with it as written
+                raise self.fail(f"'{value}' is beyond a float64")
+            return Const(number)
         if kind == "text":
             return Const(value[1:-1])
         if kind == "name":

@@ -579,7 +579,9 @@ def _derived(value: Any, axis_keys, workloads, source: str) -> tuple[tuple[str, 
     out = []
     for name, text in value.items():
         where = f"derived.{name}"
-        if not isinstance(name, str) or not _LABEL.match(name) or name in known or name in FLAG_COLUMNS:
+        # every column a row has is taken: the point's id, its flags, a precision search's columns
+        if (not isinstance(name, str) or not _LABEL.match(name) or name in known or name in FLAG_COLUMNS
+                or name in ("point_id", "precision_omega", "precision_plan", "precision_met")):
             raise _fail(f"{_shown(name)} cannot name a derived column", source, where,
                         "a new name of letters, digits and _ (with its unit, e.g. edp_pj_s)")
         out.append((name, _parse(text, where, False, set(known), source)))

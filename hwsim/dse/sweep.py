@@ -140,6 +140,11 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _is_text_result(value) -> bool:
+    value = np.asarray(value)
+    return value.dtype.kind in "OUS"
+
+
 def _check(expression, frame: pd.DataFrame, source: str, name_row: Callable[[int], str] | None = None) -> np.ndarray:
     if name_row is None:
         def name_row(row: int) -> str:
@@ -245,7 +250,11 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
         out["precision_met"] = pd.Series(met, index=points.index)
     table = pd.DataFrame(out, index=points.index)
     for name, expression in spec.derived:
-        table[name] = np.asarray(_check(expression, table, spec.source, name_row), dtype=np.float64) + np.zeros(n)
+        value = _check(expression, table, spec.source, name_row)
+        if _is_text_result(value):   # a derived column is a number (a text column or literal is not)
+            raise HwsimInputError(f"'{expression.text}' gives text, not a number", source=spec.source,
+                                  field=expression.where, allowed="arithmetic on numeric columns")
+        table[name] = np.asarray(value, dtype=np.float64) + np.zeros(n)
     if searched:  # the search's columns after the derived ones (spec.columns)
         moved = ["precision_omega", "precision_plan", "precision_met"]
         table = table[[c for c in table.columns if c not in moved] + moved]
@@ -260,14 +269,14 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
 def _aggregate(spec: SweepSpec, columns: list[np.ndarray]) -> np.ndarray:
     if spec.aggregate == "max":
         return np.maximum.reduce(columns)
-    if spec.aggregate == "weighted_sum":
-        total = np.zeros_like(columns[0])
-        for entry, values in zip(spec.workloads, columns):
-            total = total + entry.weight * values
-        return total
     total = np.zeros_like(columns[0])
-    for values in columns:
-        total = total + values
+    try:   # weights of 1e308 would make finite results infinite: an overflow, said once
+        with np.errstate(over="raise"):
+            for entry, values in zip(spec.workloads, columns):
+                total = total + (entry.weight if spec.aggregate == "weighted_sum" else 1.0) * values
+    except FloatingPointError:
+        raise HwsimInputError(f"the {spec.aggregate} of the workloads' results overflows a float64", source=spec.source,
+                              field="workloads", allowed="weights that keep the aggregate below 1.8e308") from None
     return total
 
 

@@ -97,6 +97,22 @@ BAD_SPECS = [
      ["needs 'count'"]),
     ("count on a grid", BASE.format(chunk=4).replace("{kind: grid}", "{kind: grid, count: 4}"),
      ["unknown key 'count' for kind grid"]),
+    # expressions: a long or deep one overflowed Python's recursion; a literal beyond float64 read
+    # as inf; text compared with a number failed every row silently; a derived column named as a
+    # row's own column, of text, or overflowing
+    ("a constraint of 20,000 terms", BASE.format(chunk=4) + "constraints: {before: [\""
+     + " + ".join(["compute.rows"] * 10000) + " <= 1\"]}\n", ["constraints.before[0]", "more than 256 tokens"]),
+    ("parentheses 40 deep", BASE.format(chunk=4) + "constraints: {before: [\"" + "(" * 40 + "compute.rows"
+     + ")" * 40 + " <= 1\"]}\n", ["parentheses 40 deep", "at most 32"]),
+    ("a literal beyond float64", BASE.format(chunk=4) + "constraints: {before: [\"compute.rows <= 1e999\"]}\n",
+     ["'1e999' is beyond a float64"]),
+    ("text compared with a number", BASE.format(chunk=4) + "constraints: {before: [\"compute.dataflow == 3\"]}\n",
+     ["constraints.before[0]", "mixes text and numbers"]),
+    ("a derived column named point_id", BASE.format(chunk=4) + "derived: {point_id: compute.rows * 2}\n",
+     ["derived.point_id", "cannot name a derived column"]),
+    ("a derived column of text", BASE.format(chunk=4) + "derived: {x: '\"abc\"'}\n", ["derived.x", "gives text"]),
+    ("a derived column overflowing", BASE.format(chunk=4) + "derived: {x: energy_pj * 1e308 * 10}\n",
+     ["derived.x", "overflows a float64"]),
     ("one mix twice", BASE.format(chunk=4).replace("compute.dataflow: [os, ws]", "precision: [W8A8, w8a8]"),
      ["axes.precision", "'w8a8' is the mix 'W8A8' again"]),
     ("lhs beyond memory", BASE.format(chunk=4).replace("{kind: grid}", "{kind: lhs, count: 1099511627776, seed: 0}"),
