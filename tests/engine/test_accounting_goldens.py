@@ -667,3 +667,16 @@ def test_published_read_and_write_costs_per_buffer_golden():
     # the fused pass (evaluate's summaries) prices through the same cell
     table = hwsim.evaluate(accel, Workload("w", (Layer("l", Gemm(M, K, N)),)))
     assert table["energy_sram_pj"].iloc[0] == pytest.approx(e_sram, **EXACT)
+
+
+@pytest.mark.parametrize("double_buffered, a_fetches", [(True, 2), (False, 1)])
+def test_scalesim_order_tests_fit_against_the_working_half_golden(double_buffered, a_fetches):
+    # ifmap 0.0625 KiB = 512 bits; A = 60 words x 8 = 480 bits. Double-buffered, a tile must fit the
+    # working half (256 bits): A does not, and SCALE-Sim's order refetches it once per column fold
+    # (ceil(5 / 4) = 2); single-buffered the whole 512 bits hold it and it is read once
+    flag = "true" if double_buffered else "false"
+    accel = _accel("compute.dataflow=os", "buffers.ifmap.size_kib=0.0625", f"buffers.double_buffered={flag}")
+    result, row = _run(accel, Gemm(M, K, N))
+    assert row["dram_ifmap_reads_bits"] == 60 * 8 * a_fetches
+    assert row["dram_ifmap_reads_words"] == 60 * a_fetches
+    assert result.fused["dram_bits"] == (60 * a_fetches + 50 + 30) * 8

@@ -43,6 +43,7 @@ def test_off_every_activation_round_trips_dram():
 def test_kept_output_never_crosses_dram():
     layers = _run(*CHAIN)
     assert list(layers["dram_ofmap_writes_bits"]) == [0, 256]   # C1 stays; C2 is the result
+    assert list(layers["dram_ofmap_writes_words"]) == [0, 32]    # the same in elements: C2 is 8 x 4
     assert list(layers["dram_ifmap_reads_bits"]) == [512, 0]    # A2 is C1, already on chip
     assert list(_dram(layers)) == [512 + 512, 256 + 256]
     assert list(layers["dram_spill_bits"]) == [0, 0]
