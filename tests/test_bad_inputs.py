@@ -68,6 +68,9 @@ CASES = [
     (["run", "--set", "dram.bandwidth_gb_s=1e-12"], ["dram.bandwidth_gb_s", "slower than any memory interface",
                                                       "0.001 to 16384 GB/s"]),
     (["run", "--set", "clock_mhz=1e-308"], ["clock_mhz", "32.768 kHz watch crystal"]),
+    # a named standard's channels deliver their peak: 'unlimited' dropped every stall
+    (["run", "systolic-hbm2", "--set", "dram.bandwidth_gb_s=unlimited"],
+     ["dram.bandwidth_gb_s", "unlimited bandwidth from 16 hbm2 channels", "up to 256 GB/s"]),
     (["run", "no-such-accel"], ["unknown accelerator 'no-such-accel'", "tpu-v1-like"]),
     # a scenario flag on a trace names the flag given, not --phase
     (["run", GOOD_ACCEL, str(BAD / "ok_tiny_trace.csv"), "--batch", "4"],
@@ -346,6 +349,12 @@ VALUE_CASES = [
     (pd.DataFrame({"compute.pe.type": ["mac"], "compute.pe.bits_per_cycle": [3]}), "compute.pe.bits_per_cycle",
      ["not a key of a mac PE"]),
 ]
+
+
+def test_unlimited_bandwidth_with_a_dram_standard_is_refused_per_point():
+    base = hwsim.load_accelerator("systolic-hbm2")
+    with pytest.raises(HwsimInputError, match="points row 1: unlimited bandwidth from hbm2 channels"):
+        design_batch(base, pd.DataFrame({"dram.bandwidth_gb_s": [100, "unlimited"]}))
 
 
 @pytest.mark.parametrize("points, field, fragments", VALUE_CASES, ids=[c[1] + str(i) for i, c in enumerate(VALUE_CASES)])

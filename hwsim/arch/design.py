@@ -714,6 +714,11 @@ def _check_dram(columns: dict, accelerators: tuple[AcceleratorLike, ...], group:
             i = int(np.flatnonzero(bad)[0])
             _fail_dram(i, "dram.channels", f"{channels[i]} {d.name[i]} channels are more than one accelerator "
                        "attaches", f"1..{d.max_channels[i]:g} (the most shipped parts attach, hwsim/memory/dram.py)")
+    bad = ~np.isfinite(bandwidth) & d.standard   # 'unlimited' against a standard's peak
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail_dram(i, "dram.bandwidth_gb_s", f"unlimited bandwidth from {d.name[i]} channels",
+                   "a number up to the standard's peak over its channels, or 'unlimited' without a dram.standard")
     attached = d.channels(channels, bandwidth)
     finite = np.isfinite(bandwidth) & d.standard
     bad = finite & (channels == 0) & (attached > d.max_channels)

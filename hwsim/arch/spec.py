@@ -300,6 +300,13 @@ class DramSpec(_Strict):
             raise Refused("channels counts a DRAM standard's channels, and no dram.standard is named",
                           field="channels", allowed="dram.standard with dram.channels, or dram.bandwidth_gb_s alone")
         timing = self.timing
+        if timing is not None and "unlimited" in (self.bandwidth_gb_s, *(
+                (getattr(self.operand_bandwidth_gb_s, r) for r in ("ifmap", "filter", "ofmap"))
+                if self.operand_bandwidth_gb_s is not None else ())):
+            # a named standard delivers its channels' peak; 'unlimited' (SCALE-Sim's CALC) contradicts it
+            raise Refused(f"unlimited bandwidth from {self.channel_count} {timing.name} channels",
+                          field="bandwidth_gb_s", allowed=f"up to {dram_bandwidth_ceiling_gb_s(self.standard, self.channel_count):g} "
+                                                          "GB/s, or 'unlimited' without a dram.standard")
         if timing is not None:
             wanted = self.bandwidth_gb_s
             if self.channels is None and wanted not in (None, "unlimited") and timing.max_channels is not None \

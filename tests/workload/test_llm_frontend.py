@@ -406,3 +406,12 @@ def test_moe_and_embedding_vector_ops_by_hand():
     bert = {layer.name.split("/")[1]: layer.op for layer in
             hwsim.load_workload("llm/bert-base", phase="prefill", seq_len=16, batch=2).layers}
     assert bert["embed_add"] == hwsim.VectorOp("add", 2 * 32 * 768)
+
+
+def test_an_integer_beyond_pythons_digit_limit_is_one_line(tmp_path, capsys):
+    # json.loads raised ValueError (4,300 digits) out of the reader
+    path = tmp_path / "config.json"
+    path.write_text('{"model_type": "llama", "hidden_size": ' + "9" * 5000 + "}")
+    assert main(["trace", "llm", str(path), "--phase", "decode", "--kv-len", "8"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than 4,300 digits" in err
