@@ -441,6 +441,7 @@ API_CASES = [
     (lambda: hwsim.sweep(SWEEP, "o", executor_options={"scheduler": "tcp://x:1"}),
      ["the inprocess executor takes no option 'scheduler'"]),
     (lambda: hwsim.tech_point("45"), ["'tech_node_nm'", "'45' is not a number"]),
+    (lambda: hwsim.precision_mix("w4a8", 5), ["'workloads'", "int 5 is not a workload"]),
     (lambda: hwsim.generate(GOOD_ACCEL, "llm/gpt2", 4, 2, gemm_only="no"), ["'gemm_only'", "'no' is not true or false"]),
 ]
 

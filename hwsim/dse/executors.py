@@ -293,12 +293,20 @@ EXECUTORS: dict[str, Callable[..., Executor]] = {
 }
 
 
+# local worker processes at most: each is a Python process holding the engine (~300 MB); 1,024 is
+# beyond the largest single machine's cores (two 192-core sockets with SMT: 768 threads), and
+# 10^5 local workers spawned for minutes
+MAX_LOCAL_WORKERS = 1024
+
+
 def make_executor(name: str, jobs: int | None, **options) -> Executor:
     if name not in EXECUTORS:
         raise HwsimInputError(f"unknown executor '{name}'", field="executor", allowed=", ".join(EXECUTORS))
-    if jobs is not None and (isinstance(jobs, (bool, np.bool_)) or not isinstance(jobs, Integral) or jobs < 1):
+    if jobs is not None and (isinstance(jobs, (bool, np.bool_)) or not isinstance(jobs, Integral)
+                             or not 1 <= jobs <= MAX_LOCAL_WORKERS):
         raise HwsimInputError(f"{jobs!r} is not a number of workers", field="--dask-local" if name == "dask" else "--jobs",
-                              allowed="an integer >= 1")
+                              allowed=f"an integer from 1 to {MAX_LOCAL_WORKERS} (worker processes on this machine; "
+                                      "a larger cluster is --scheduler ADDRESS)")
     jobs = None if jobs is None else int(jobs)
     # each executor's own options (only dask takes one: scheduler): another would be a TypeError
     takes = set(inspect.signature(EXECUTORS[name]).parameters) - {"jobs"}

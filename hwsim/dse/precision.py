@@ -338,6 +338,9 @@ def precision_mix(name: str, workloads: Iterable | str | None = None, accelerato
     if workloads is not None:
         from hwsim.engine.evaluate import resolve_workload
 
+        if not (isinstance(workloads, str) or hasattr(workloads, "layers") or hasattr(workloads, "__iter__")):
+            raise HwsimInputError(f"{type(workloads).__name__} {workloads!r} is not a workload", field="workloads",
+                                  allowed="a workload, its preset name or file, or a list of them")
         items = [workloads] if isinstance(workloads, str) or hasattr(workloads, "layers") else list(workloads)
         workloads = [resolve_workload(w) for w in items]
     return mix_columns(mix, context, workloads)

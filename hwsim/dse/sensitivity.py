@@ -199,7 +199,7 @@ def sensitivity_table(layers: Sequence[WeightLayer], candidates: Sequence[str], 
         mixes = [parse_mix(c) for c in candidates]
     except HwsimInputError as exc:   # the mix came from --candidates, not a precision setting
         raise HwsimInputError(exc.message, field="--candidates", allowed=exc.allowed) from None
-    names = [mix.name for mix in mixes]
+    names = [mix.name.strip().lower() for mix in mixes]   # W4A8 and w4a8 are one mix
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:   # each would be a second row of the same layer and candidate
         raise HwsimInputError(f"{', '.join(repeated)} listed twice", field="--candidates",

@@ -70,6 +70,9 @@ def cmd_trace_onnx(args: argparse.Namespace) -> int:
     workload = load_onnx_workload(args.model, kwargs.get("input_shapes"), args.batch,
                                   kwargs.get("skip_unsupported", False), merge=args.merge_repeats)
     report_skipped(workload)
+    from hwsim.workload.batch import layer_batch
+
+    layer_batch(workload)   # the counts hwsim run would refuse (beyond 2^53) are not written either
     if write_trace(workload, args.output) is not None:
         sys.stdout.write(f"wrote {args.output}: {len(workload.layers)} layers, {workload.macs:,} MACs\n")
     return 0

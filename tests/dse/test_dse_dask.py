@@ -191,6 +191,9 @@ def test_a_worker_with_another_hwsim_is_refused(folder, capsys, scheduler, monke
     # port 1 (tcpmux) has no listener here: the connection is refused at once
     (["--scheduler", "tcp://127.0.0.1:1"], ["no Dask scheduler answers at tcp://127.0.0.1:1"]),
     (["--dask-local", "0"], ["--dask-local", "not a number of workers"]),
+    # 10^5 local worker processes spawned for minutes
+    (["--dask-local", "100000"], ["--dask-local", "not a number of workers", "from 1 to 1024"]),
+    (["--jobs", "100000"], ["--jobs", "from 1 to 1024"]),
 ])
 def test_bad_executor_options_are_one_line_before_anything_is_written(folder, capsys, flags, words):
     space = write(folder, SPACE.format(chunk=6))

@@ -141,6 +141,7 @@ def test_a_group_wider_than_the_row_is_the_row():
     # a signed 1-bit integer's largest value is 0: symmetric rounding would divide by it (NaN rows)
     ("w1a8", None, ["--candidates", "'int1' has no symmetric rounding grid"]),
     ("w4a4,w8a8,w4a4", None, ["--candidates", "w4a4 listed twice"]),
+    ("w4a8,W4A8", None, ["--candidates", "w4a8 listed twice"]),   # names are case-blind
     ("w4a8@g2097152", None, ["--candidates", "group size must be 1 to 2^20"]),
     ("w4a9", None, ["field '--candidates'", "'w4a9' is not a precision mix"]),
     # Omega ranks by a positive semi-definite curvature: a negative trace rewards the larger error

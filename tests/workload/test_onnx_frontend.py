@@ -313,6 +313,8 @@ def test_dynamic_dims_bound_by_input_shape_and_batch(tmp_path):
     ({"input_shapes": {"x": (2, 64)}}, r"input 'x' has 3 dimensions, --input-shape gives 2"),
     ({"input_shapes": {"x": (2, 16, 65)}}, r"dimension 2 is fixed at 64"),
     ({"input_shapes": {"x": (2, 0, 64)}}, r"not a shape"),
+    # int() and isdigit() read other scripts' digits: a full-width 2 was a batch of 2
+    ({"input_shapes": {"x": "２x16x64"}}, r"is not NAME=D1xD2x"),
     # both bind the leading dimension: the shape's 2 would win and --batch 4 be dropped silently
     ({"input_shapes": {"x": (2, 16, 64)}, "batch": 4}, r"leading \(batch\) dimension of 2, --batch 4"),
     ({"phase": "prefill"}, r"phase applies only to a model config.json"),
@@ -457,3 +459,14 @@ def test_nodes_out_of_order_are_sorted(tmp_path):
     work = hwsim.load_workload(str(path))
     assert [(layer.name, layer.op) for layer in work.layers] == [("fc", Gemm(m=2, k=8, n=4)),
                                                                   ("act", VectorOp("relu", 8))]
+
+
+def test_trace_onnx_refuses_counts_run_would_refuse(tmp_path, capsys):
+    # 2^45 x 16 rows x 64 x 32 = 2^56 MACs: written as a trace that hwsim run then refused
+    from hwsim.cli import main
+
+    out = tmp_path / "big.csv"
+    code = main(["trace", "onnx", save(tmp_path, dynamic_model()), "--input-shape", f"x={2 ** 45}x16x64", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "beyond what hwsim computes exactly" in err, err
+    assert not out.exists()
