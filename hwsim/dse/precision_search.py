@@ -177,6 +177,7 @@ def read_sensitivity(source: Any, layer_names: Sequence[str], candidates: Sequen
         raise HwsimInputError("needs an omega column, or hessian_trace and delta_w2", source=where, field="header",
                               allowed="layer,candidate,omega[,group] or layer,candidate,hessian_trace,delta_w2[,group]")
     values: dict[tuple[int, str], float] = {}
+    rows_seen: dict[tuple[str, str], int] = {}
     group_of: dict[int, str] = {}
     seen_candidates: dict[str, str] = {}
     for line, record in records:
@@ -194,6 +195,11 @@ def read_sensitivity(source: Any, layer_names: Sequence[str], candidates: Sequen
             raise HwsimInputError(f"line {line}: pattern '{pattern}' matches no layer", source=where, field="layer",
                                   allowed=_some(layer_names))
         key = _candidate_key(candidate)
+        if (pattern, key) in rows_seen:   # the same row twice: later-wins is for a pattern and a narrower one
+            raise HwsimInputError(f"line {line}: layer '{pattern}' and candidate '{candidate}' again (line "
+                                  f"{rows_seen[(pattern, key)]})", source=where, field="layer",
+                                  allowed="one row per layer pattern and candidate")
+        rows_seen[(pattern, key)] = line
         seen_candidates.setdefault(key, candidate)
         for i in matched:
             values[(i, key)] = omega
@@ -281,6 +287,7 @@ def read_cost_table(source: Any, layer_names: Sequence[str] | None = None) -> Co
     if OMEGA in metrics:
         raise HwsimInputError("'omega' comes from the sensitivity file, not the cost table", source=where,
                               field="header")
+    rows_seen: dict[tuple[str, str], int] = {}
     own = list(dict.fromkeys(r["layer"] for _, r in records)) if layer_names is None else None
     names = own if own is not None else list(layer_names)
     values: dict[tuple[int, str], dict[str, float]] = {}
@@ -297,6 +304,12 @@ def read_cost_table(source: Any, layer_names: Sequence[str] | None = None) -> Co
         # a cost is an amount (seconds, pJ, bytes, mm^2): a negative one makes every budget's
         # all-cheapest and all-dearest ends meaningless
         numbers = {m: _cell_number(record[m], line, where, m, minimum=0.0) for m in metrics}
+        row_key = (record["layer"], _candidate_key(record["candidate"]))
+        if row_key in rows_seen:
+            raise HwsimInputError(f"line {line}: layer '{record['layer']}' and candidate '{record['candidate']}' again "
+                                  f"(line {rows_seen[row_key]})", source=where, field="layer",
+                                  allowed="one row per layer pattern and candidate")
+        rows_seen[row_key] = line
         for i in matched:
             values[(i, _candidate_key(record["candidate"]))] = numbers
     return CostTable(metrics, values, tuple(names), where)
@@ -615,6 +628,13 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
             raise HwsimInputError(f"{budget!r} is not a budget", field="budgets",
                                   allowed="'METRIC<=VALUE' texts or hwsim Budget objects")
     _check_metric(problem, objective, "--objective")
+    metrics = [b.metric for b in all_budgets]
+    twice = sorted({m for m in metrics if metrics.count(m) > 1})
+    if twice:   # two limits on one metric: only the tighter would bind
+        raise HwsimInputError(f"two budgets on '{twice[0]}'", field="budget", allowed="one budget per metric")
+    if front_metric is not None and front is None:
+        raise HwsimInputError("--front-metric names the metric of a front, and no --front is asked for",
+                              field="--front-metric", allowed="--front N with --front-metric, or neither")
     for budget in all_budgets:
         _check_metric(problem, budget.metric, "--budget-fraction" if budget.fraction is not None else "--budget")
     limits = [(b.metric, problem.limit(b)) for b in all_budgets]

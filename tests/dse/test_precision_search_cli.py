@@ -211,6 +211,29 @@ def test_bad_sensitivity_and_cost_rows_are_one_line(tmp_path, capsys, sens, cost
     assert not (tmp_path / "p.csv").exists()
 
 
+@pytest.mark.parametrize("sens, costs, flags, words", [
+    # the same row twice (later-wins is for a glob and a narrower pattern after it)
+    ("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\na,w4a4,3\n", COSTS, [],
+     ["line 6", "layer 'a' and candidate 'w4a4' again (line 2)"]),
+    ("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n", COSTS + "a,w4a4,9\n", [],
+     ["costs.csv", "line 6", "again (line 2)"]),
+    # two limits on one metric: only the tighter binds; a front metric with no front
+    ("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n", COSTS, ["--budget", "latency_s<=5"],
+     ["two budgets on 'latency_s'"]),
+    ("layer,candidate,omega\na,w4a4,5\na,w8a8,0\nb,w4a4,1\nb,w8a8,0\n", COSTS, ["--front-metric", "latency_s"],
+     ["'--front-metric'", "no --front"]),
+])
+def test_repeated_rows_and_budgets_are_one_line(tmp_path, capsys, sens, costs, flags, words):
+    (tmp_path / "costs.csv").write_text(costs)
+    (tmp_path / "sens.csv").write_text(sens)
+    code = main(["precision-search", "--cost-table", str(tmp_path / "costs.csv"), "--sensitivity",
+                 str(tmp_path / "sens.csv"), "--budget-fraction", "latency_s=0.5", *flags, "-o", str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, (word, err)
+
+
 def test_omega_with_its_agreeing_factors_is_read(tmp_path):
     # hwsim sensitivity writes omega beside hessian_trace and delta_w2: their product, read as one
     (tmp_path / "sens.csv").write_text("layer,candidate,omega,hessian_trace,delta_w2\n"
