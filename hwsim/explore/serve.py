@@ -44,6 +44,7 @@ class LiveServer:
     it serves). ``serve_forever`` blocks; ``stop`` (from any other thread) ends it."""
 
     def __init__(self, app, host: str, port: int):
+        import errno
         import socket
 
         from werkzeug.serving import make_server   # Flask's (so Dash's) own server library
@@ -57,8 +58,13 @@ class LiveServer:
             listener.listen(128)
         except OSError as exc:
             listener.close()
-            raise HwsimInputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port",
-                                  allowed="a free port, or 0 for any") from None
+            # an address this machine cannot bind (no such name, not its interface) is the host's fault,
+            # a taken or forbidden port the port's
+            host_fault = isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+            raise HwsimInputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                                  field="--host" if host_fault else "--port",
+                                  allowed="an address of this machine (default 127.0.0.1)" if host_fault
+                                  else "a free port, or 0 for any") from None
         try:
             self._server = make_server(host, listener.getsockname()[1], app.server, threaded=True,
                                        fd=listener.fileno())

@@ -164,8 +164,11 @@ def test_a_port_in_use_or_out_of_range_is_one_line():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        with pytest.raises(HwsimInputError, match="cannot listen on 127.0.0.1"):
+        with pytest.raises(HwsimInputError, match="field '--port'.*cannot listen on 127.0.0.1"):
             make_server(None, "127.0.0.1", taken.getsockname()[1])
+    # a name that resolves to nothing is the host's fault, not the port's
+    with pytest.raises(HwsimInputError, match="field '--host'.*cannot listen on no.such.invalid"):
+        make_server(None, "no.such.invalid", 0)
 
 
 def test_a_sweep_that_is_not_one_stops_before_serving(tmp_path):
