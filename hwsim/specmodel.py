@@ -56,6 +56,18 @@ def _literal_text(annotation) -> str:
     return "".join(f" or '{n}'" for n in names)
 
 
+def each_once(names: list) -> list:
+    """A list of format names with none repeated (case-blind, as names are read): a format listed
+    twice is one format, which the list would count as two."""
+    seen: set[str] = set()
+    for name in names:
+        key = str(name).strip().lower()
+        if key in seen:
+            raise Refused(f"'{name}' is listed twice", allowed="each format once")
+        seen.add(key)
+    return names
+
+
 def why(reason: str) -> dict:
     """A numeric limit's sourced reason, kept on the field (``Field(json_schema_extra=why(...))``)
     so that ``--set``, YAML and ``hwsim.evaluate`` quote the same limit and the same reason."""

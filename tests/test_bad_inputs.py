@@ -44,6 +44,7 @@ CASES = [
     (["run", GOOD_ACCEL, str(BAD / "trace_two_names.csv")], ["trace_two_names.csv", "line 2", "a second '# name:' line"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_digit_separator.csv")], ["line 2", "'n'", "'1_6' is not an integer"]),
     (["run", "--set", "compute.pe.weights=[int8, INT8]"], ["compute.pe.weights", "'INT8' is listed twice"]),
+    (["run", "hbm-pim", str(BAD / "ok_tiny_trace.csv"), "--set", "pim.lane_formats=[fp16, fp16]"], ["pim.lane_formats", "'fp16' is listed twice"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_unsupported_precision.csv")], ["layer 'fc'", "int4", "not supported", "allowed: int8"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_kv_on_gemm.csv")], ["line 2", "'kv'", "matmul"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_empty.csv")], ["trace_empty.csv", "unrecognised"]),

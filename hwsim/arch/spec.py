@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from hwsim.memory.dram import MAX_BANDWIDTH_GB_S
 from hwsim.pe import PE_TYPES
 from hwsim.pe.mac_spec import ConversionSpec  # noqa: F401  (re-exported: the MAC section's conversions)
-from hwsim.pe.spec_base import FieldRange, FormatName, PESection, Refused, why
+from hwsim.pe.spec_base import FieldRange, FormatName, PESection, Refused, each_once, why
 from hwsim.pe.spec_base import Strict as _Strict
 from hwsim.tech import limits
 
@@ -399,6 +399,7 @@ class PimSpec(_Strict):
         min_length=1, description="weight formats the lanes multiply natively (INT or FP elements, no block or "
                                   "group-scaled formats); the first sets lanes_per_unit, a narrower one packs "
                                   "lanes_per_unit x first bits / its bits lanes")
+    _lane_formats_once = field_validator("lane_formats")(lambda cls, names: each_once(names))
     banks_per_unit: int = Field(
         gt=0, le=limits.MAX_UNITS, json_schema_extra=why(_UNITS_WHY),
         description="banks one unit serves, streaming one at a time: 1 = a unit per bank (GDDR6-AiM, AttAcc "

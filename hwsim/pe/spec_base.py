@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from hwsim.specmodel import FieldRange, FormatName, Refused, Strict, why  # noqa: F401  (the sections' vocabulary)
+from hwsim.specmodel import FieldRange, FormatName, Refused, Strict, each_once, why  # noqa: F401  (the sections' vocabulary)
 from hwsim.tech.limits import MAX_PE_ENERGY_PJ_PER_CYCLE, RETICLE_UM2
 
 
@@ -33,14 +33,7 @@ class PESection(Strict):
     @field_validator("weights", "activations")
     @classmethod
     def _each_once(cls, names: list) -> list:
-        # a format listed twice is one format: the list would count it as two (case-blind, as names read)
-        seen: set[str] = set()
-        for name in names:
-            key = str(name).strip().lower()
-            if key in seen:
-                raise Refused(f"'{name}' is listed twice", allowed="each format once")
-            seen.add(key)
-        return names
+        return each_once(names)
 
     def build(self, clock_mhz: float, source: str):
         """The ProcessingElement this section describes (errors name ``source`` and the field)."""
