@@ -253,6 +253,8 @@ def test_gpt_oss_sinks_windows_and_biased_experts():
     ("deepseek-v3", {"attention_bias": True}, ["attention_bias"]),
     ("deepseek-v3", {"qk_head_dim": 128}, ["qk_head_dim", "192"]),
     ("deepseek-v3", {"head_dim": 128}, ["head_dim", "qk_rope_head_dim"]),
+    # null is no query compression; 0 would be a projection to nothing
+    ("deepseek-v3", {"q_lora_rank": 0}, ["q_lora_rank", "an integer >= 1, got 0"]),
     ("qwen3-8b", {"layer_types": ["sliding_attention"] * 36}, ["layer_types", "sliding_window"]),
     ("qwen3-8b", {"rope_scaling": {"rope_type": "ntk-by-parts", "factor": 2}}, ["rope_scaling", "ntk-by-parts"]),
     ("phi-3-mini-4k", {"n_routed_experts": 8}, ["n_routed_experts", "deepseek"]),

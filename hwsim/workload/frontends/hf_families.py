@@ -194,7 +194,9 @@ def deepseek(c: _Keys, family: str, name: str, source: str) -> LlmArch:
     h, heads, blocks = c.int("hidden_size"), c.int("num_attention_heads"), c.int("num_hidden_layers")
     c.int("num_key_value_heads", heads)  # MLA: every head reads the one latent (the key is informative only)
     c.must_be("attention_bias", False, (False,))
-    mla = Mla(c.int("q_lora_rank", 0, minimum=0), c.int("kv_lora_rank"), c.int("qk_nope_head_dim"),
+    # null (or absent): no query compression (V2-Lite); a rank given is at least 1 (0 would be a
+    # projection to nothing)
+    mla = Mla(c.int("q_lora_rank", None) or 0, c.int("kv_lora_rank"), c.int("qk_nope_head_dim"),
               c.int("qk_rope_head_dim"), c.int("v_head_dim"))
     # transformers' DeepseekV3Config writes head_dim = qk_rope_head_dim (the rotary width)
     if c.int("head_dim", mla.qk_rope_head_dim) != mla.qk_rope_head_dim:
