@@ -512,3 +512,19 @@ def test_peak_per_lane_format():
     info = hwsim.load_accelerator("pimsimulator-hbm2", ["pim.lane_formats=[fp16, int8, int4]"]).info()
     # 16 FP16 lanes per 256-bit burst -> 32 INT8, 64 INT4: x2, x4 (512 units at 1 GHz)
     assert info["pim_peak_tops_by_format"] == pytest.approx({"fp16": 16.384, "int8": 32.768, "int4": 65.536})
+
+
+def test_the_hosts_lane_reduction_shows_beyond_the_read_back_and_follows_the_points_lanes():
+    """HBM-PIM GEMV 1 x 4096 x 4096: every output leaves its unit as 16 fp16 lane partials, and the
+    host sums them: 4096 x (16 - 1) = 61,440 adds. With 1,024 vector lanes that is 60 cycles,
+    hidden under the read-back; with one lane it is 61,440 cycles, of which only the excess over
+    the read-back shows (the reduction runs as the bursts arrive). hbm-pim runs at 1 GHz, its HBM2
+    clock's period is 1 ns, so DRAM and accelerator cycles are equal here. evaluate's per-point
+    vector lanes and simulate's agree (evaluate used the base design's lanes for every point)."""
+    work = hwsim.Workload("g", (hwsim.Layer("gemv", hwsim.Gemm(1, 4096, 4096)),))
+    wide = hwsim.simulate(hwsim.load_accelerator("hbm-pim", ["vector.lanes=1024"]), work).layers.iloc[0]
+    one = hwsim.simulate(hwsim.load_accelerator("hbm-pim", ["vector.lanes=1"]), work).layers.iloc[0]
+    assert one["pim_readback_cycles"] == wide["pim_readback_cycles"] < 4096 * 15
+    assert one["total_cycles"] == wide["total_cycles"] + (4096 * 15 - one["pim_readback_cycles"])
+    swept = hwsim.evaluate("hbm-pim", work, {"vector.lanes": [1024, 1]})
+    assert swept["total_cycles"].tolist() == [wide["total_cycles"], one["total_cycles"]]

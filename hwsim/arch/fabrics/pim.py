@@ -44,8 +44,9 @@ def broadcast_period(device: PimDevice) -> float | None:
     return None if ns is None else max(ns / device.timing.tck_ns, float(device.timing.burst_cycles))
 
 
-def build_program(device: PimDevice, job: FabricJob, host_lanes: float, host_clock_mhz: float) -> PimProgram:
-    """The per-channel program of every layer of ``job`` (arrays (1 or P, L))."""
+def build_program(device: PimDevice, job: FabricJob, host_lanes: "float | np.ndarray", host_clock_mhz: float) -> PimProgram:
+    """The per-channel program of every layer of ``job`` (arrays (1 or P, L)); ``host_lanes``: the
+    host's vector lanes that sum the units' lane partials, one number or per point ((P, 1))."""
     t, spec = device.timing, device.spec
     ch = device.channels
     gemm = job.is_gemm.astype(bool)
@@ -161,7 +162,9 @@ def count_pim(job: FabricJob) -> Counts:
             continue
         device = accel.pim
         sub = job.for_rows(rows)
-        program = build_program(device, sub, float(accel.spec.vector.lanes), accel.spec.clock_mhz)
+        # the host's vector lanes per point (an array key: the group's spec holds the base value)
+        host_lanes = d.vector_lanes[rows].astype(np.float64)[:, None]
+        program = build_program(device, sub, host_lanes, accel.spec.clock_mhz)
         total, count, readback = timing(program, device)
         t = device.timing
         to_host = t.tck_ns * accel.spec.clock_mhz / 1e3   # derived: DRAM clocks -> accelerator clocks
