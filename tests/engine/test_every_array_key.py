@@ -1,0 +1,56 @@
+"""Every array key of hwsim.evaluate (hwsim/arch/design.py ARRAY_KEYS, and clock and node) gives,
+for one point, exactly what hwsim.simulate gives on the design that --set builds with the same
+value, on the fabrics whose counts read the design's arrays outside the systolic cells: PIM (its
+host's lanes, clock and DRAM), a roofline, and a PIM design whose host is a roofline. Both refuse
+the same values. (evaluate once used the base design's vector lanes for every PIM point.)"""
+
+import math
+
+import pytest
+
+import hwsim
+from hwsim.arch.design import ARRAY_KEYS
+from hwsim.errors import HwsimInputError
+
+# one legal-looking value per key, away from every preset's own
+OTHER = {"compute.rows": 16, "compute.cols": 8, "compute.dataflow": "ws", "vector.lanes": 4,
+         "dram.bandwidth_gb_s": 3.3, "dram.energy_pj_per_bit": 7.5, "dram.channels": 2, "dram.capacity_gib": 1,
+         "buffers.double_buffered": False, "buffers.keep_activations": True, "buffers.shared_ifmap_ofmap": True,
+         "buffers.activation_compression": "rlc", "buffers.sram_cell": "hp", "area_overhead_fraction": 0.3,
+         "mapping": "auto", "mapping_objective": "energy", "compute.pe.stationary_double_buffered": True,
+         "compute.idle_pe_energy_fraction": 0.5, "idle_floor_w": 2.0, "idle_floor_w_per_mm2": 0.01,
+         "compute.achievable_compute_fraction": 0.5, "compute.achievable_bandwidth_fraction": 0.5,
+         "buffers.ifmap.size_kib": 8, "buffers.filter.size_kib": 8, "buffers.ofmap.size_kib": 8,
+         "buffers.ifmap.banks": 2, "buffers.filter.banks": 2, "buffers.ofmap.banks": 2,
+         "buffers.ifmap.port_width_bits": 64, "buffers.filter.port_width_bits": 64,
+         "buffers.ofmap.port_width_bits": 64, "clock_mhz": 500, "tech_node_nm": 28}
+
+
+def test_every_array_key_has_a_value_here():
+    assert set(ARRAY_KEYS) <= set(OTHER)
+
+
+def _text(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@pytest.mark.parametrize("accelerator", ["hbm-pim", "gddr6-aim", "attacc-hbm3", "gpu-a100-roofline"])
+def test_one_point_equals_the_design_set_builds(accelerator):
+    checked = 0
+    for key, value in OTHER.items():
+        try:
+            one = hwsim.simulate(hwsim.load_accelerator(accelerator, [f"{key}={_text(value)}"]),
+                                 "llama2_7b_decode").summary()
+        except HwsimInputError:
+            one = None
+        try:
+            row = hwsim.evaluate(accelerator, "llama2_7b_decode", {key: [value]}).iloc[0]
+        except HwsimInputError:
+            row = None
+        assert (one is None) == (row is None), (key, "refused by one only")
+        if one is None:
+            continue
+        checked += 1
+        for column in ("total_cycles", "energy_pj", "area_mm2", "dram_bits"):
+            assert math.isclose(one[column], row[column], rel_tol=1e-9), (key, column, one[column], row[column])
+    assert checked >= 10   # most keys apply to every design here
