@@ -1,7 +1,7 @@
 """Every array key of hwsim.evaluate (hwsim/arch/design.py ARRAY_KEYS, and clock and node) gives,
 for one point, exactly what hwsim.simulate gives on the design that --set builds with the same
-value, on the fabrics whose counts read the design's arrays outside the systolic cells: PIM (its
-host's lanes, clock and DRAM), a roofline, and a PIM design whose host is a roofline. Both refuse
+value: on PIM (its host's lanes, clock and DRAM), a roofline, a PIM design whose host is a
+roofline, and systolic designs of every PE type, row stationary and BitMoD's mapping. Both refuse
 the same values. (evaluate once used the base design's vector lanes for every PIM point.)"""
 
 import math
@@ -34,17 +34,26 @@ def _text(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-@pytest.mark.parametrize("accelerator", ["hbm-pim", "gddr6-aim", "attacc-hbm3", "gpu-a100-roofline"])
-def test_one_point_equals_the_design_set_builds(accelerator):
+# a small two-layer conv trace for the systolic designs (every PE type, row stationary, BitMoD's mapping)
+SMALL = hwsim.Workload("small", (
+    hwsim.Layer("conv", hwsim.Conv2d(in_h=14, in_w=14, in_c=16, out_c=24, kernel_h=3, kernel_w=3, padding=1)),
+    hwsim.Layer("fc", hwsim.Gemm(m=8, k=96, n=40), count=2)))
+
+
+@pytest.mark.parametrize("accelerator, workload", [
+    ("hbm-pim", "llama2_7b_decode"), ("gddr6-aim", "llama2_7b_decode"), ("attacc-hbm3", "llama2_7b_decode"),
+    ("gpu-a100-roofline", "llama2_7b_decode"), ("tpu-v1-like", SMALL), ("eyeriss-like", SMALL),
+    ("stripes-like", SMALL), ("lut-tensor-core-like", SMALL), ("mixpe-w4a8", SMALL),
+    ("bitmod-lossless-decode", SMALL)])
+def test_one_point_equals_the_design_set_builds(accelerator, workload):
     checked = 0
     for key, value in OTHER.items():
         try:
-            one = hwsim.simulate(hwsim.load_accelerator(accelerator, [f"{key}={_text(value)}"]),
-                                 "llama2_7b_decode").summary()
+            one = hwsim.simulate(hwsim.load_accelerator(accelerator, [f"{key}={_text(value)}"]), workload).summary()
         except HwsimInputError:
             one = None
         try:
-            row = hwsim.evaluate(accelerator, "llama2_7b_decode", {key: [value]}).iloc[0]
+            row = hwsim.evaluate(accelerator, workload, {key: [value]}).iloc[0]
         except HwsimInputError:
             row = None
         assert (one is None) == (row is None), (key, "refused by one only")
