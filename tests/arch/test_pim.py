@@ -528,3 +528,17 @@ def test_the_hosts_lane_reduction_shows_beyond_the_read_back_and_follows_the_poi
     assert one["total_cycles"] == wide["total_cycles"] + (4096 * 15 - one["pim_readback_cycles"])
     swept = hwsim.evaluate("hbm-pim", work, {"vector.lanes": [1024, 1]})
     assert swept["total_cycles"].tolist() == [wide["total_cycles"], one["total_cycles"]]
+
+
+def test_input_tiles_alternate_the_banks_even_first():
+    """HBM-PIM GEMV, 4,096 outputs (4 passes): input tiles of 8 registers x 16 fp16 elements = 128
+    alternate the unit's two banks, the even bank first, so 33 tiles are 17 even + 16 odd and 34
+    are 17 + 17. The 34th tile is an odd-bank tile: 388 cycles a pass (2 rows + a same-bank
+    broadcast; test_phase_costs_on_the_pimsimulator_timing_by_hand), x 4 passes. (hbm-pim runs at
+    1 GHz on HBM2's 1 ns clock: DRAM and accelerator cycles are equal.)"""
+    rows = {k: hwsim.simulate("hbm-pim", hwsim.Workload("g", (hwsim.Layer("gemv", hwsim.Gemm(1, k, 4096)),)))
+            .layers.iloc[0] for k in (33 * 128, 34 * 128)}
+    assert [rows[k]["pim_input_tiles"] for k in rows] == [33, 34]
+    assert rows[33 * 128]["pim_refreshes"] == rows[34 * 128]["pim_refreshes"]   # no refresh between them
+    assert rows[33 * 128]["pim_passes"] == 4
+    assert rows[34 * 128]["total_cycles"] - rows[33 * 128]["total_cycles"] == 4 * 388
