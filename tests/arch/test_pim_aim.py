@@ -218,3 +218,14 @@ def test_device_limits_are_refused_in_one_line(tmp_path):
     with pytest.raises(HwsimInputError) as err:
         PimDevice(spec, narrow, device.channels, device.tech)
     assert "pim.reduced_output_bits" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_instances_side_by_side_only_in_whole_channel_groups():
+    """GDDR6-AiM on 3 channels (16 units x 1 accumulator = 16 output rows a channel; 64 input
+    registers x 16 bf16 = 1,024 inputs a tile). Attention of 4 instances, each 1 x 64 x 32: an
+    instance's 32 outputs take ceil(32 / 16) = 2 channels, so 3 channels hold floor(3 / 2) = 1
+    instance at a time (half a group serves nothing): 4 instances x 1 row x 1 input tile = 4
+    passes."""
+    accel = hwsim.load_accelerator("gddr6-aim", ["dram.channels=3"])
+    row = hwsim.simulate(accel, hwsim.Workload("g", (hwsim.Layer("attn", hwsim.MatMul(1, 64, 32, 4)),))).layers.iloc[0]
+    assert (row["bound"], row["pim_input_tiles"], row["pim_passes"]) == ("pim", 1, 4)
