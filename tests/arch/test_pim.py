@@ -542,3 +542,15 @@ def test_input_tiles_alternate_the_banks_even_first():
     assert rows[33 * 128]["pim_refreshes"] == rows[34 * 128]["pim_refreshes"]   # no refresh between them
     assert rows[33 * 128]["pim_passes"] == 4
     assert rows[34 * 128]["total_cycles"] - rows[33 * 128]["total_cycles"] == 4 * 388
+
+
+def test_read_back_counts_every_lanes_partial_sum():
+    """HBM-PIM with int8 lanes beside fp16: an int8 lane format packs 16 x 16 / 8 = 32 lanes
+    (docs: a narrower format packs lanes_per_unit x first bits / its bits), each leaving a 16-bit
+    (fp16 accumulator) partial sum per output row: 32 x 16 = 512 bits, two 256-bit bursts. A GEMV
+    of 4,096 outputs reads back 4,096 x 512 bits (the outputs fill whole 64-row channel groups)."""
+    accel = hwsim.load_accelerator("hbm-pim", ["pim.lane_formats=[fp16, int8]"])
+    layer = hwsim.Layer("gemv", hwsim.Gemm(1, 4096, 4096), precision=hwsim.Precision(weights="int8", activations="fp16"))
+    row = hwsim.simulate(accel, hwsim.Workload("g", (layer,))).layers.iloc[0]
+    assert row["bound"] == "pim"
+    assert row["dram_reads_bits"] == 4096 * 32 * 16
