@@ -68,3 +68,28 @@ def test_skipping_stretches_the_mapper_stream_too():
     row = _row("mapping=auto", "mapping_objective=latency", "compute.pe.bits_per_cycle=2",
                "compute.pe.essential_bit_fraction=0.5")
     assert row["compute_cycles"] == 16 * math.ceil(8 * 0.5 / 2) + (4 + 4 - 2) == 38
+
+
+def test_one_lane_cycle_is_the_documented_netlist():
+    """Stripes-like (1 weight bit a cycle, 16 lanes, int16 activations, int32 accumulator, int16
+    weights): one cycle is 16 lane products of 1 x 16 bits, an adder tree of 15 adders of
+    1 + 16 + log2 16 = 21 bits, a shifter aligning 21 bits over 16 weight-bit positions, the
+    int32 accumulator, and registers for the 16 lanes' operands (16 x (16 + 1) bits). The unit
+    costs are the arithmetic models' (tests/tech/test_arith_netlists.py counts them)."""
+    from hwsim.formats import parse_format
+    from hwsim.pe.bitserial import _lane_cycle_cost
+    from hwsim.tech import arith
+    from hwsim.tech.costs import unit_cost
+    from hwsim.tech.nodes import tech_point
+
+    tech = tech_point(45)
+    net = (arith.int_multiplier(1, 16).times(16).then(arith.int_adder(21).times(15))
+           .then(arith.shifter(21, 16)).then(arith.accumulator(parse_format("int32")))
+           .then(arith.register(16 * (16 + 1))))
+    got = _lane_cycle_cost(1, 16, parse_format("int16"), parse_format("int32"), 16, tech)
+    want = unit_cost(net, tech)
+    assert (got.energy_pj, got.area_um2, got.leakage_uw) == pytest.approx((want.energy_pj, want.area_um2, want.leakage_uw),
+                                                                           rel=1e-12)
+    # the preset's PE costs are that cycle
+    pe = hwsim.load_accelerator("stripes-like").pe
+    assert pe.datapath_cost(tech).energy_pj == pytest.approx(want.energy_pj, rel=1e-12)
