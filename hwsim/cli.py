@@ -141,7 +141,7 @@ def cmd_trace_llm(args: argparse.Namespace) -> int:
     from hwsim.workload.batch import layer_batch
     from hwsim.workload.trace import write_trace
 
-    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    found = presets.all_workload_presets()
     if presets.resolve(args.workload, found, "workload").suffix.lower() != ".json":
         raise HwsimInputError("trace llm lowers a model config.json", source=args.workload, field="WORKLOAD",
                               allowed="a HuggingFace config.json or an llm/ preset (hwsim list)")

@@ -32,3 +32,12 @@ class HwsimInputError(ValueError):
         if self.source:
             return self
         return HwsimInputError(self.args[0], source=source)
+
+
+def require_flag(value, field: str, source: str | None = None) -> None:
+    """Refuse ``value`` unless it is a boolean (Python's or numpy's): truthy text such as 'no'
+    would be read as true."""
+    import numpy as np   # not at import: the CLI's help path stays light
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise HwsimInputError(f"{value!r} is not true or false", source=source, field=field, allowed="True or False")

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
+
+
+def is_path(value) -> bool:
+    """A file or folder name as the API takes one: text or an os.PathLike (bytes and other objects
+    are not, None included)."""
+    return isinstance(value, (str, os.PathLike))
 
 
 def read_text(path: str | Path, what: str) -> str:

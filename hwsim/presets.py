@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import is_path
 
 # The checkout holding this package, if it is one (editable install); in a regular install this is
 # site-packages, which has no pyproject.toml and no presets of ours.
@@ -80,8 +81,13 @@ def llm_config_presets() -> dict[str, Path]:
     return {f"{LLM_CONFIG_DIR}/{name}": path for name, path in found.items()}
 
 
+def all_workload_presets() -> dict[str, Path]:
+    """Every name a workload argument takes: the traces and models, then the ``llm/`` configs."""
+    return {**workload_presets(), **llm_config_presets()}
+
+
 def resolve(name_or_path: str, presets: dict[str, Path], what: str) -> Path:
-    if isinstance(name_or_path, bytes) or not isinstance(name_or_path, (str, os.PathLike)):
+    if not is_path(name_or_path):
         shown = " ".join(repr(name_or_path).split())      # one line, whatever the object prints
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         raise HwsimInputError(f"{type(name_or_path).__name__} {shown} is neither a preset name nor a path",

@@ -479,13 +479,12 @@ def _refuse_row(base: AcceleratorLike, columns: dict, structural: list[str], row
     _design(base, columns, structural, row, None)
     # the spec took the row (pydantic reads a Decimal or a numeric string as a float): the arrays
     # read only plain numbers, so name the cell that is not one
-    from hwsim.arch.point_tech import TECH_KEYS
+    from hwsim.arch.point_tech import TECH_KEYS, is_plain_number
 
-    plain = (int, float, np.integer, np.floating)
     for key in TECH_KEYS:
         if key in columns:
             value = columns[key][row]
-            if not isinstance(value, plain) or isinstance(value, (bool, np.bool_)):
+            if not is_plain_number(value):
                 raise HwsimInputError(f"points row {row}: {_plain(value)!r} is not a number ({type(value).__name__})",
                                       source="points", field=key, allowed="an int or a float")
     raise AssertionError(f"points row {row}: clock, node or supply refused over arrays but not by the spec")
@@ -677,15 +676,11 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
 
 def _check_roofline_fractions(names: list[str], accelerators: tuple[AcceleratorLike, ...], group: np.ndarray,
                               v: dict) -> None:
-    """As the spec's checks (ComputeSpec and AcceleratorSpec ``_fractions_on_a_roofline*``), row
-    by row: on a systolic array, or a PIM design with a systolic host, the fraction would be ignored."""
-    from hwsim.arch.spec import ROOFLINE_FRACTIONS_WHERE
+    """As AcceleratorSpec._fractions_on_a_roofline, row by row: on a systolic array, or a PIM design
+    with a systolic host, the fraction would be ignored."""
+    from hwsim.arch.spec import ROOFLINE_FRACTIONS_WHERE, reads_roofline_fractions
 
-    def reads_fractions(spec) -> bool:
-        return spec.compute.kind == "roofline" or (spec.compute.kind == "pim" and spec.pim is not None
-                                                   and spec.pim.host == "roofline")
-
-    roofline = np.array([reads_fractions(a.spec) for a in accelerators], dtype=bool)[group]
+    roofline = np.array([reads_roofline_fractions(a.spec) for a in accelerators], dtype=bool)[group]
     for name in names:
         bad = (v[name] != 1.0) & ~roofline
         if bad.any():

@@ -44,6 +44,11 @@ class PointTech:
         return reference_clock_mhz(self.clock_mhz, self.delay_factor)
 
 
+def is_plain_number(value) -> bool:
+    """An int or a float, Python's or numpy's, and not a boolean (a Decimal or text is not one)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 def _numbers(column: np.ndarray) -> np.ndarray:
     """A column's cells as float64, NaN where a cell is not a number (text, a boolean, an empty
     cell): such a cell is then refused like any value out of range."""
@@ -51,8 +56,7 @@ def _numbers(column: np.ndarray) -> np.ndarray:
         return column.astype(np.float64)
     if column.dtype.kind == "b":
         return np.full(len(column), np.nan)
-    number = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                          for v in column), dtype=bool, count=len(column))
+    number = np.fromiter((is_plain_number(v) for v in column), dtype=bool, count=len(column))
     return np.where(number, column, np.nan).astype(np.float64)
 
 

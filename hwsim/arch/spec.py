@@ -38,6 +38,13 @@ ROOFLINE_FRACTIONS = ("achievable_compute_fraction", "achievable_bandwidth_fract
 ROOFLINE_FRACTIONS_WHERE = "1.0 (unset) unless compute.kind is roofline, or pim with pim.host roofline"
 
 
+def reads_roofline_fractions(spec) -> bool:
+    """A roofline reads the fractions: compute.kind roofline, or a PIM design whose host (what runs
+    what is not offloaded) is one (AttAcc's GPU)."""
+    return spec.compute.kind == "roofline" or (spec.compute.kind == "pim" and spec.pim is not None
+                                               and spec.pim.host == "roofline")
+
+
 _SPAD_WHY = "a PE scratchpad is PE-local storage: at most a 64 KiB register file of 16-bit words per PE (assumption, far above any published RS PE's 0.5 KiB)"
 
 
@@ -101,16 +108,6 @@ class ComputeSpec(_Strict):
         default=1.0, gt=0, le=1, json_schema_extra=why("a fraction of the DRAM's bandwidth"),
         description="compute.kind roofline only: the fraction of dram.bandwidth_gb_s a real software stack "
                     "sustains (default 1: the roofline; docs/model-assumptions.md lists measured fractions)")
-
-    @model_validator(mode="after")
-    def _fractions_on_a_roofline(self):
-        # a systolic array times its own transfers: a fraction there would be ignored (a PIM
-        # design's host may be a roofline: AcceleratorSpec._fractions_on_a_roofline_host)
-        for name in ROOFLINE_FRACTIONS:
-            if getattr(self, name) != 1.0 and self.kind == "systolic":
-                raise Refused(f"{name} applies to a roofline only (this is compute.kind {self.kind!r})",
-                              field=name, allowed=ROOFLINE_FRACTIONS_WHERE)
-        return self
 
 
 class VectorSpec(_Strict):
@@ -563,14 +560,15 @@ class AcceleratorSpec(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _fractions_on_a_roofline_host(self):
-        # a PIM design's host runs what is not offloaded: a roofline host reads the fractions
-        # (AttAcc's GPU), a systolic host does not
-        if self.compute.kind == "pim" and (self.pim is None or self.pim.host != "roofline"):
+    def _fractions_on_a_roofline(self):
+        # a systolic array times its own transfers: a fraction there would be ignored
+        if not reads_roofline_fractions(self):
             for name in ROOFLINE_FRACTIONS:
                 if getattr(self.compute, name) != 1.0:
-                    raise Refused(f"{name} applies to a roofline only (this PIM design's host is systolic)",
-                                  field=f"compute.{name}", allowed=ROOFLINE_FRACTIONS_WHERE)
+                    this = ("this PIM design's host is systolic" if self.compute.kind == "pim"
+                            else f"this is compute.kind {self.compute.kind!r}")
+                    raise Refused(f"{name} applies to a roofline only ({this})", field=f"compute.{name}",
+                                  allowed=ROOFLINE_FRACTIONS_WHERE)
         return self
 
     @model_validator(mode="after")

@@ -97,16 +97,18 @@ def _evaluate(node: Node, columns, expression: Expression, name_row) -> np.ndarr
                                   allowed="a divisor that is not 0 where the dividend is 0")
     if node.op == "neg":
         return np.negative(values[0])
-    if node.op in COMPARISONS and _is_text(values[0]) != _is_text(values[1]):
-        # numpy compares text with a number as unequal everywhere: every row would fail == silently
-        raise TypeError("text compared with a number")
     if node.op in COMPARISONS:
+        if is_text(values[0]) != is_text(values[1]):
+            # numpy compares text with a number as unequal everywhere: every row would fail == silently
+            raise TypeError("text compared with a number")
         return np.asarray(COMPARISONS[node.op](values[0], values[1]), dtype=bool)
     return _ARITHMETIC[node.op](values[0], values[1])
 
 
-def _is_text(value) -> bool:
-    return isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype == object)
+def is_text(value) -> bool:
+    """A text value of the language: a "text" constant, or a column of text (object or string
+    dtype); numbers and boolean columns are float64 (sweep.py _values)."""
+    return isinstance(value, str) or np.asarray(value).dtype.kind in "OUS"
 
 
 # the longest expression read: a constraint in use is a dozen tokens; the tree is parsed and walked

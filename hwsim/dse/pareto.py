@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hwsim.errors import HwsimInputError
+from hwsim.errors import HwsimInputError, require_flag
 
 DIRECTIONS = ("min", "max")
 EXTRA_HINT = 'pip install -e ".[dse]"'
@@ -162,8 +162,7 @@ def hypervolume(df: pd.DataFrame, objectives: Mapping[str, str], reference: Mapp
         >>> hwsim.hypervolume(table, {"latency_s": "min", "energy_pj": "min"},
         ...                   {"latency_s": 1e-2, "energy_pj": 1e9}, log=True)
     """
-    if not isinstance(log, (bool, np.bool_)):   # "yes" or "no" would both be true
-        raise HwsimInputError(f"{log!r} is not true or false", field="log", allowed="True or False")
+    require_flag(log, "log")
     chosen = _checked_objectives(df, objectives)
     ref = _checked_reference(reference, chosen, log)
     moocore = _moocore()

@@ -16,7 +16,6 @@ import fnmatch
 import glob
 import io
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from numbers import Real
@@ -28,9 +27,9 @@ import pandas as pd
 
 from hwsim.dse.precision import Mix, parse_mix, pe_context, plan_columns
 from hwsim.dse.precision_ilp import IlpRow, Infeasible, meets, row_value, solve_choice
-from hwsim.errors import HwsimInputError
+from hwsim.errors import HwsimInputError, require_flag
 from hwsim.formats import Precision, parse_format
-from hwsim.inputs import read_text
+from hwsim.inputs import is_path, read_text
 from hwsim.workload.precision_plan import PrecisionPlan, PrecisionRule
 
 OMEGA = "omega"
@@ -132,7 +131,7 @@ def _records(source: Any, what: str) -> tuple[list[str], list[tuple[int, dict[st
     if isinstance(source, pd.DataFrame):
         header, records = _frame_records(source, what)
         where = f"<{what}>"
-    elif isinstance(source, (str, os.PathLike)) and not isinstance(source, bytes):
+    elif is_path(source):
         header, records = _csv_records(read_text(source, what), str(source), what)
         where = str(source)
     else:
@@ -610,9 +609,8 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
     for name, value in (("objective", objective), ("front_metric", front_metric)):
         if value is not None and not isinstance(value, str) or (name == "objective" and value is None):
             raise HwsimInputError(f"{value!r} is not a metric name", field=name, allowed="omega or a cost metric")
-    for name, value in (("check", check), ("expand_repeats", expand_repeats)):
-        if not isinstance(value, (bool, np.bool_)):   # 'no' is true in Python
-            raise HwsimInputError(f"{value!r} is not true or false", field=name, allowed="True or False")
+    require_flag(check, "check")
+    require_flag(expand_repeats, "expand_repeats")
     objective = objective.strip().lower()
     front_metric = front_metric.strip().lower() if front_metric else None
     accel, work = _resolve_inputs(accelerator, workload, expand_repeats)

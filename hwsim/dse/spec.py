@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from hwsim.dse import precision as precision_axis
 from hwsim.dse import precision_search_axis as search_axis
 from hwsim.dse.samplers import MAX_POINTS, SAMPLERS, SamplerSpec, sampler_spec, size as sampler_size
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import is_path
 
 TOP_KEYS = ("accelerator", "workloads", "aggregate", "axes", "constraints", "derived", "objectives", "sampler",
             "chunk_points")
@@ -106,7 +106,7 @@ class SweepSpec:
     def from_mapping(cls, data: Any, *, source: str = "<sweep spec>", base_dir: str | Path = ".") -> "SweepSpec":
         if not isinstance(source, str):
             raise HwsimInputError(f"{source!r} is not text", field="source", allowed="the spec's name, for messages")
-        if isinstance(base_dir, bytes) or not isinstance(base_dir, (str, os.PathLike)):
+        if not is_path(base_dir):
             raise HwsimInputError(f"{base_dir!r} is not a folder", field="base_dir",
                                   allowed="a path: relative workload and accelerator files are read from it")
         return _build(_python_values(data), source, Path(base_dir))
@@ -197,7 +197,7 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     from hwsim.inputs import read_text
     from hwsim.yamlio import load_yaml_text
 
-    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+    if not is_path(path):
         raise HwsimInputError(f"{type(path).__name__} {path!r} is not a sweep spec file's path", field="spec",
                               allowed="a path to a sweep spec YAML")
     data = load_yaml_text(read_text(path, "the sweep spec"), str(path))
@@ -326,7 +326,7 @@ def _workloads(value: Any, aggregate: str, source: str, base_dir: Path) -> tuple
     if not isinstance(value, list) or not value:
         raise _fail(f"{_shown(value)} is not a list of workloads", source, "workloads",
                     "a list of {name: ...} entries (or names)")
-    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    found = presets.all_workload_presets()
     entries, labels = [], {}
     for i, item in enumerate(value):
         where = f"workloads[{i}]"

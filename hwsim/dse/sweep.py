@@ -21,11 +21,12 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from hwsim.dse import samplers
+from hwsim.dse import expr, samplers
 from hwsim.dse.executors import SweepInterrupted, make_executor
 from hwsim.dse.precision import PRECISION_AXIS, evaluate_precision
 from hwsim.dse.spec import COLUMN_KINDS, SweepSpec, load_sweep_spec
-from hwsim.errors import HwsimInputError
+from hwsim.errors import HwsimInputError, require_flag
+from hwsim.inputs import is_path
 
 __all__ = ["sweep", "iter_sweep", "evaluate_chunk", "evaluate_kept", "SweepReport", "SweepInterrupted", "KEEP"]
 
@@ -140,11 +141,6 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _is_text_result(value) -> bool:
-    value = np.asarray(value)
-    return value.dtype.kind in "OUS"
-
-
 def _check(expression, frame: pd.DataFrame, source: str, name_row: Callable[[int], str] | None = None) -> np.ndarray:
     if name_row is None:
         def name_row(row: int) -> str:
@@ -251,7 +247,7 @@ def evaluate_points(spec: SweepSpec, points: pd.DataFrame,
     table = pd.DataFrame(out, index=points.index)
     for name, expression in spec.derived:
         value = _check(expression, table, spec.source, name_row)
-        if _is_text_result(value):   # a derived column is a number (a text column or literal is not)
+        if expr.is_text(value):   # a derived column is a number (a text column or literal is not)
             raise HwsimInputError(f"'{expression.text}' gives text, not a number", source=spec.source,
                                   field=expression.where, allowed="arithmetic on numeric columns")
         table[name] = np.asarray(value, dtype=np.float64) + np.zeros(n)
@@ -404,14 +400,13 @@ def sweep(spec: SweepSpec | str | Path | dict, out: str | Path, *, resume: bool 
     from hwsim.dse.store import FrontStore, Store, pyarrow_modules
 
     pyarrow_modules()
-    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not os.fspath(out).strip():
+    if not is_path(out) or not os.fspath(out).strip():
         # None would become a folder named 'None', '' the current folder
         raise HwsimInputError(f"{out!r} is not an output folder", field="out",
                               allowed="a folder path (created; a Parquet dataset of the rows)")
     if keep not in KEEP:
         raise HwsimInputError(f"unknown keep '{keep}'", field="--keep", allowed=", ".join(KEEP))
-    if not isinstance(resume, (bool, np.bool_)):   # 'no' is true in Python: it would resume
-        raise HwsimInputError(f"{resume!r} is not true or false", field="resume", allowed="True or False")
+    require_flag(resume, "resume")
     if executor_options is not None and not isinstance(executor_options, dict):
         raise HwsimInputError(f"{type(executor_options).__name__} is not a mapping", field="executor_options",
                               allowed="{'scheduler': 'tcp://HOST:PORT'} for dask")

@@ -25,7 +25,7 @@ from hwsim.engine.precisions import PrecisionTable, precision_table
 from hwsim.engine.fused import fusable
 from hwsim.engine.placement import costed_both_ways, place
 from hwsim.engine.pricing import price
-from hwsim.errors import HwsimInputError
+from hwsim.errors import HwsimInputError, require_flag
 from hwsim.formats import Precision, as_precision
 from hwsim.workload.batch import LayerBatch, layer_batch
 from hwsim.workload.layer import Workload
@@ -231,7 +231,7 @@ def resolve_workload(workload) -> Workload:
     from hwsim import presets
     from hwsim.workload.load import load_workload
 
-    path = presets.resolve(str(workload), {**presets.workload_presets(), **presets.llm_config_presets()}, "workload")
+    path = presets.resolve(str(workload), presets.all_workload_presets(), "workload")
     return _load_once("workload", path, lambda: load_workload(str(workload)))
 
 
@@ -264,8 +264,7 @@ def evaluate_chunks(accelerator, workload, points=None, *, precision: Precision 
     accel = resolve_accelerator(accelerator)
     layers = layer_batch(resolve_workload(workload))
     precision = as_precision(precision)
-    if not isinstance(per_layer, (bool, np.bool_)):
-        raise HwsimInputError(f"{per_layer!r} is not true or false", field="per_layer", allowed="True or False")
+    require_flag(per_layer, "per_layer")
     if engine not in ENGINES:
         raise HwsimInputError(f"unknown engine '{engine}'", field="engine", allowed=", ".join(ENGINES))
     if chunk_points is None:

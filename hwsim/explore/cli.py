@@ -69,8 +69,6 @@ def cmd_explore(args: argparse.Namespace) -> int:
     from hwsim.explore.html import write_explorer
 
     objectives = parse_objectives(args.objectives) if args.objectives else None
-    if args.max_rows < 1:
-        raise HwsimInputError(f"{args.max_rows} rows", field="--max-rows", allowed="an integer >= 1")
     path = write_explorer(args.sweep, args.output, objectives=objectives, max_rows=args.max_rows,
                           breakdowns=args.breakdowns)
     print(f"explorer: {path}")

@@ -165,7 +165,7 @@ def _check_origin(accelerator, workloads) -> None:
         if isinstance(workloads, (str, bytes)) or not all(isinstance(w, str) for w in workloads):
             raise HwsimInputError(f"{workloads!r} is not a list of workload names", field="workloads",
                                   allowed="a list of presets or files, e.g. ['resnet50']")
-        found = {**presets.workload_presets(), **presets.llm_config_presets()}
+        found = presets.all_workload_presets()
         for name in workloads:
             presets.resolve(name, found, "workload")
 

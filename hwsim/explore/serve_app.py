@@ -157,7 +157,7 @@ def _accelerator_choices(base: str) -> list[str]:
 def _workload_choices(workload: str) -> list[str]:
     from hwsim import presets
 
-    names = [*presets.workload_presets(), *presets.llm_config_presets()]
+    names = list(presets.all_workload_presets())
     return names if workload in names else [workload, *names]
 
 

@@ -307,7 +307,7 @@ def supply_range_v(node_nm: float) -> tuple[float, float]:
 def tech_point(node_nm: float, vdd_v: float | None = None) -> TechPoint:
     """The node at ``vdd_v``, or at its nominal supply (``nominal_vdd_v``) when that is None."""
     for name, value in (("tech_node_nm", node_nm), ("supply_voltage_v", vdd_v)):
-        if value is not None and (isinstance(value, (bool, np.bool_)) or not isinstance(value, Real)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Real)):   # numpy bool is no Real
             raise HwsimInputError(f"{value!r} is not a number", field=name, allowed="a number (float(text) is not read)")
     if vdd_v is None:
         node = float(node_nm)

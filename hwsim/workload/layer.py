@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
-import numpy as np
-
 from hwsim.formats import OPERANDS, Precision  # noqa: F401  (re-exported: Precision and OPERANDS live with the formats)
 from hwsim.workload.ops import Op
 
@@ -24,7 +22,7 @@ class Layer:
     activation_density: float | None = None
 
     def __post_init__(self) -> None:
-        from hwsim.errors import HwsimInputError
+        from hwsim.errors import HwsimInputError, require_flag
 
         if not isinstance(self.name, str) or not self.name:
             raise HwsimInputError(f"{self.name!r} is not a layer name", field="name",
@@ -40,11 +38,9 @@ class Layer:
             raise HwsimInputError(f"layer '{self.name}': count {self.count!r}", field="count",
                                   allowed="an integer >= 1 (identical repeats)")
         object.__setattr__(self, "count", int(self.count))
-        if not isinstance(self.writes_kv, (bool, np.bool_)):
-            raise HwsimInputError(f"layer '{self.name}': {self.writes_kv!r} is not true or false", field="writes_kv",
-                                  allowed="True or False")
+        require_flag(self.writes_kv, "writes_kv", source=f"layer '{self.name}'")
         d = self.activation_density
-        if d is not None and (isinstance(d, (bool, np.bool_)) or not isinstance(d, Real) or not 0.0 < d <= 1.0):
+        if d is not None and (isinstance(d, bool) or not isinstance(d, Real) or not 0.0 < d <= 1.0):
             raise HwsimInputError(f"layer '{self.name}': {d!r} is not a fraction of nonzero activations",
                                   field="activation_density", allowed="a number in (0, 1], or None")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from hwsim.errors import HwsimInputError
+from hwsim.errors import HwsimInputError, require_flag
 from hwsim.workload import mla, moe_routing
 from hwsim.workload.layer import Layer, Workload
 from hwsim.workload.llm_arch import LlmArch
@@ -61,9 +61,7 @@ def check_scenario(arch: LlmArch, sc: Scenario, source: str) -> Scenario:
     if counts:
         sc = replace(sc, **counts)
     for flag in ("gemm_only", "allow_long_context"):
-        if not isinstance(getattr(sc, flag), (bool, np.bool_)):
-            raise HwsimInputError(f"{getattr(sc, flag)!r} is not true or false", source=source, field=flag,
-                                  allowed="True or False")
+        require_flag(getattr(sc, flag), flag, source)
     if sc.phase not in PHASES:
         raise HwsimInputError(f"unknown phase {sc.phase!r}", source=source, field="phase", allowed=", ".join(PHASES))
     if not arch.decoder and sc.phase != "prefill":

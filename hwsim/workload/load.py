@@ -24,21 +24,18 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
     """
     from numbers import Integral
 
-    import numpy as np
-
     from hwsim import presets
-    from hwsim.errors import HwsimInputError
+    from hwsim.errors import HwsimInputError, require_flag
     from hwsim.workload.frontends import load_workload_file
     from hwsim.workload.llm import Scenario
 
     # numpy's integers are integers; flags are booleans, never truthy text ("no" is true in Python)
     counts = {"seq_len": seq_len, "kv_len": kv_len, "batch": batch, "prompt": prompt, "new_tokens": new_tokens}
     seq_len, kv_len, batch, prompt, new_tokens = (
-        int(v) if isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) else v for v in counts.values())
+        int(v) if isinstance(v, Integral) and not isinstance(v, bool) else v for v in counts.values())
     for name, flag in (("gemm_only", gemm_only), ("expand_repeats", expand_repeats),
                        ("skip_unsupported", skip_unsupported), ("allow_long_context", allow_long_context)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise HwsimInputError(f"{flag!r} is not true or false", field=name, allowed="True or False")
+        require_flag(flag, name)
     if input_shapes is not None and not isinstance(input_shapes, dict):
         raise HwsimInputError(f"{type(input_shapes).__name__} is not a mapping of inputs to shapes",
                               field="input_shapes", allowed="{input name: (d1, d2, ...) or 'd1xd2x...'}")
@@ -46,7 +43,7 @@ def load_workload(name_or_path: str, phase: str | None = None, seq_len: int | No
     llm_options = {"allow_long_context": allow_long_context, "moe_routing": moe_routing, "mla_form": mla_form}
     llm_given = [k for k, v in llm_options.items() if v not in (None, False)]
 
-    found = {**presets.workload_presets(), **presets.llm_config_presets()}
+    found = presets.all_workload_presets()
     path = presets.resolve(name_or_path, found, "workload")
     given = phase is not None or seq_len is not None or kv_len is not None or batch not in (None, 1) \
         or prompt is not None or new_tokens is not None or gemm_only or bool(llm_given)

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import Literal, Union
 
-import numpy as np
-
-from hwsim.errors import HwsimInputError
+from hwsim.errors import HwsimInputError, require_flag
 
 # Which operand the B side of a GEMM is: a weight matrix, or an activation produced at run time
 # (attention's K^T / V, taken from the KV cache when one exists).
@@ -54,7 +52,7 @@ def _positive(op, name: str, minimum: int = 1) -> None:
     """``op.name`` checked as an integer >= ``minimum`` and stored as a Python int (numpy's integers
     are integers too; a bool is not)."""
     value = getattr(op, name)
-    if not isinstance(value, Integral) or isinstance(value, (bool, np.bool_)) or value < minimum:
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < minimum:   # numpy's bool is no Integral
         raise HwsimInputError(f"must be an integer >= {minimum}, got {value!r}", field=name)
     object.__setattr__(op, name, int(value))
 
@@ -121,8 +119,7 @@ class Conv2d:
         for name in ("in_h", "in_w", "in_c", "out_c", "kernel_h", "kernel_w", "stride", "groups", "batch"):
             _positive(self, name)
         _positive(self, "padding", minimum=0)
-        if not isinstance(self.ceil_mode, (bool, np.bool_)):
-            raise HwsimInputError(f"{self.ceil_mode!r} is not true or false", field="ceil_mode", allowed="True or False")
+        require_flag(self.ceil_mode, "ceil_mode")
         object.__setattr__(self, "ceil_mode", bool(self.ceil_mode))
         if self.in_c % self.groups or self.out_c % self.groups:
             raise HwsimInputError(

@@ -20,13 +20,12 @@ from __future__ import annotations
 import csv
 import fnmatch
 import io
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import NumberFormat, parse_format
-from hwsim.inputs import read_text
+from hwsim.inputs import is_path, read_text
 from hwsim.workload.layer import OPERANDS, Precision, Workload
 
 PLAN_COLUMNS = ("layer", *OPERANDS)
@@ -110,7 +109,7 @@ def parse_precision_plan(text: str, source: str = "<precision plan>") -> Precisi
 
 
 def read_precision_plan(path: str | Path) -> PrecisionPlan:
-    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+    if not is_path(path):
         raise HwsimInputError(f"{type(path).__name__} {path!r} is not a path", field="path",
                               allowed="a precision plan CSV's path")
     return parse_precision_plan(read_text(path, "precision file"), str(path))

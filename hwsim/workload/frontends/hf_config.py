@@ -256,13 +256,11 @@ def read_hf_config(path: str | Path) -> LlmArch:
     except RecursionError:
         raise HwsimInputError("not a model config: nested deeper than Python's JSON reader goes",
                               source=str(path), allowed="a flat mapping of config keys") from None
-    except ValueError as exc:   # an integer of more than 4,300 digits (Python's int limit), not JSON's
-        if isinstance(exc, HwsimInputError):
-            raise HwsimInputError(exc.message, source=str(path), field=exc.field) from None
+    except HwsimInputError as exc:   # before ValueError, which it is
+        raise HwsimInputError(exc.message, source=str(path), field=exc.field) from None
+    except ValueError:   # an integer of more than 4,300 digits (Python's int limit), not JSON's
         raise HwsimInputError("not a model config: an integer of more than 4,300 digits", source=str(path),
                               allowed="numbers below the config ceilings (docs/workloads-llm.md)") from None
-    except HwsimInputError as exc:
-        raise HwsimInputError(exc.message, source=str(path), field=exc.field) from None
     name = path.parent.name if path.stem == "config" and path.parent.name else path.stem
     return parse_hf_config(data, str(path), name)
 
