@@ -100,7 +100,8 @@ import contextlib, io, json, sys
 
 def loaded():
     names = set(sys.modules)
-    return {"numba": "numba" in names, "pandas": "pandas" in names, "pydantic": "pydantic" in names,
+    return {"numba": "numba" in names, "numpy": "numpy" in names, "pandas": "pandas" in names,
+            "pydantic": "pydantic" in names,
             "mapper": sorted(m for m in names if m.startswith("hwsim.arch.fabrics") and "mapper" in m),
             "optional": sorted({m.split(".")[0] for m in names} & {"plotly", "dask", "optuna", "dash", "onnx"})}
 
@@ -133,9 +134,12 @@ def test_light_paths_import_neither_numba_nor_the_mapper():
     assert probe["codes"] == {"help": 0, "list": 0, "info": 0, "info_pim": 0}
     seen = probe["report"]
     # `import hwsim` loads its public names on first use (PEP 562)
-    assert seen["import"] == {"numba": False, "pandas": False, "pydantic": False, "mapper": [], "optional": []}
+    assert seen["import"] == {"numba": False, "numpy": False, "pandas": False, "pydantic": False, "mapper": [],
+                              "optional": []}
+    # help and list stay light: not even numpy (hwsim.workload once pulled it in, 50-75 ms)
     for path in ("help", "list"):
-        assert not seen[path]["numba"] and not seen[path]["pandas"] and seen[path]["mapper"] == [], path
+        assert not seen[path]["numba"] and not seen[path]["numpy"] and not seen[path]["pandas"], path
+        assert seen[path]["mapper"] == [], path
     for path in ("info", "info_pim"):
         assert not seen[path]["numba"] and seen[path]["mapper"] == [], path
     # the whole public API still keeps plotly, dask, optuna, dash and onnx for where they are used
