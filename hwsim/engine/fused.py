@@ -81,8 +81,8 @@ def fused_totals(design, layer, prec, order, starts, totals, table_rows):
         u_user, u_bitmod, u_outs, u_best = unowned(user), unowned(bitmod), unowned(outs), unowned(best)
         u_cand, u_tables, u_prepared, u_records = unowned(cand), unowned(tables), unowned(prepared), unowned(records)
         for j in range(size):
-            _point_totals(u_design, j, j == 0, u_layer, u_prec, u_user, u_bitmod, u_outs, u_best, u_cand, u_tables,
-                          u_prepared, u_records, u_totals)
+            _point_totals(u_design, j, j == 0, size > 1, u_layer, u_prec, u_user, u_bitmod, u_outs, u_best, u_cand,
+                          u_tables, u_prepared, u_records, u_totals)
         for row in range(len(TOTALS)):
             for j in range(size):
                 totals[row, order[first + j]] = group_totals[row, j]
@@ -90,17 +90,17 @@ def fused_totals(design, layer, prec, order, starts, totals, table_rows):
 
 
 @njit(cache=True)
-def _point_totals(design, p, first, layer, prec, user, bitmod, outs, best, cand, tables, prepared, records,
+def _point_totals(design, p, first, reused, layer, prec, user, bitmod, outs, best, cand, tables, prepared, records,
                   totals):
     """Point ``p``'s totals; ``first``: the first point of its structure group, which does the
-    structure part of every systolic layer for the group."""
+    structure part of every systolic layer for the group; ``reused``: the group has other points."""
     g = int(design[D_GROUP, p])
     compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
     for i in range(layer.shape[1]):
         if layer[L_IS_GEMM, i] > 0:
             if first:
                 systolic_static(design, p, layer, i, prec, records, outs, 0)
-            systolic_point(design, p, i, user, bitmod, records, outs, 0, best, cand, tables, prepared)
+            systolic_point(design, p, i, user, bitmod, records, outs, 0, best, cand, tables, prepared, reused)
         else:
             vector_cell(design, p, layer, i, prec, outs, 0)
         c, s, d = cell_energy(outs, 0, i, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],

@@ -55,10 +55,14 @@ LAYER_INPUTS = ("m", "k", "n", "a_unique_words", "a_input_words", "repeats", "is
                 # compression: as the trace gives them (the output's: the next layer's input's when the
                 # next layer reads it); 1 for the network's input and an output no layer reads; NaN for
                 # a previous layer's output of no stated density (the design's assumed density applies)
-                "density_in", "density_out")
+                "density_in", "density_out",
+                # the first layer of the workload with this layer's GEMM shape (m, k, n, A words;
+                # the layer itself for the first and for vector layers): a hint, the systolic cell
+                # shares that layer's prepared mapper tilings when their structures are equal
+                "shape_first")
 (L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT, L_REPEATS, L_IS_GEMM, L_VEC_ELEMENTS, L_VEC_OPS,
  L_VEC_OPERANDS, L_INSTANCES, L_HANDS_ON, L_HANDED_IN, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, L_KERNEL_H, L_KERNEL_W,
- L_OUT_H, L_OUT_W, L_DENSITY_IN, L_DENSITY_OUT) = range(len(LAYER_INPUTS))
+ L_OUT_H, L_OUT_W, L_DENSITY_IN, L_DENSITY_OUT, L_SHAPE_FIRST) = range(len(LAYER_INPUTS))
 # element-wise ops whose every output element reads two input tensors (a residual add, a gate)
 TWO_OPERAND_VECTOR_OPS = frozenset({"add", "mul"})
 
@@ -246,8 +250,9 @@ class CellInputs:
     precision: np.ndarray  # (N_PRECISION_INPUTS, G, L)
 
     def for_layers(self, idx: np.ndarray) -> "CellInputs":
-        return CellInputs(self.design, np.ascontiguousarray(self.layer[:, idx]),
-                          np.ascontiguousarray(self.precision[:, :, idx]))
+        layer = np.ascontiguousarray(self.layer[:, idx])
+        layer[L_SHAPE_FIRST] = _shape_first(layer, layer[L_IS_GEMM] > 0)   # positions in the subset
+        return CellInputs(self.design, layer, np.ascontiguousarray(self.precision[:, :, idx]))
 
 
 def pack_design(d: DesignBatch) -> np.ndarray:
@@ -328,7 +333,19 @@ def pack_layers(layers) -> np.ndarray:
     fed = np.concatenate([[False], reads_it[:-1]])    # layer i reads layer i - 1's output
     out[L_DENSITY_IN] = np.where(np.isnan(density) & ~fed, 1.0, density)
     out[L_DENSITY_OUT] = np.where(reads_it, np.append(density[1:], 1.0), 1.0)
+    out[L_SHAPE_FIRST] = _shape_first(out, gemm)
     return out
+
+
+def _shape_first(out: np.ndarray, gemm: np.ndarray) -> np.ndarray:
+    """Per layer, the first GEMM layer with its (m, k, n, A words): L_SHAPE_FIRST."""
+    hint = np.arange(out.shape[1], dtype=np.float64)
+    at = np.flatnonzero(gemm)
+    if len(at):
+        keys = out[[L_M, L_K, L_N, L_A_UNIQUE, L_A_INPUT]][:, at].T
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        hint[at] = at[first[inverse.reshape(-1)]]
+    return hint
 
 
 def pack_precision(tables) -> np.ndarray:

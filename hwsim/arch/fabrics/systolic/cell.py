@@ -27,7 +27,7 @@ from hwsim.arch.fabrics.base import (
     D_PORT_A, D_PORT_B,
     D_PORT_C, D_RLC, D_ROWS, D_RS_FILTER, D_RS_IFMAP, D_RS_PSUM, D_SDB, D_SHARED, D_SIZE_A, D_SIZE_B, D_SIZE_C,
     D_USER, L_A_INPUT, L_A_UNIQUE, L_DENSITY_IN, L_DENSITY_OUT, L_HANDED_IN, L_HANDS_ON, L_INSTANCES, L_K,
-    L_KERNEL_H, L_KERNEL_W, L_M, L_N, L_OUT_H, L_OUT_W, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, O_CODEC,
+    L_KERNEL_H, L_KERNEL_W, L_M, L_N, L_OUT_H, L_OUT_W, L_PREV_IN_WORDS, L_PREV_OUT_WORDS, L_SHAPE_FIRST, O_CODEC,
     O_COMPULSORY, O_COMPUTE, O_COMP_UTIL, O_CONV_A, O_CONV_W, O_DRAM_A, O_DRAM_B, O_DRAM_CYCLES,
     O_DRAM_FILTER_WORDS, O_DRAM_IFMAP_WORDS, O_DRAM_OFMAP_WORDS, O_DRAM_PSUM, O_DRAM_W, O_FOLDS, O_GROUPS,
     O_IDLE, O_KT, O_MACS, O_MAP_EFF, O_MT, O_NT, O_OVERLAP, O_PORT_CYCLES, O_SCHEME, O_SPAD, O_SPILL_BITS,
@@ -92,9 +92,9 @@ def residency(design, p, layer, i, prec, g):
 # mapper.choose reads) followed by the cell's own structure-only figures. systolic_static fills it
 # once; systolic_point reads it for every point that shares the structure.
 CELL_FIELDS = STRUCTURE_INPUTS + ("mapping", "per_fold", "ss_a", "ss_b", "ss_w", "ss_pr", "ss_spill", "pack",
-                                  "a_raw", "b_raw", "pes")
+                                  "a_raw", "b_raw", "pes", "table")
 (C_MAPPING, C_PER_FOLD, C_SS_A, C_SS_B, C_SS_W, C_SS_PR, C_SS_SPILL, C_PACK, C_A_RAW, C_B_RAW,
- C_PES) = range(len(STRUCTURE_INPUTS), len(CELL_FIELDS))
+ C_PES, C_TABLE) = range(len(STRUCTURE_INPUTS), len(CELL_FIELDS))
 
 
 @njit(cache=True)
@@ -110,7 +110,7 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, q, best, cand, t
     ``prepared`` to -1 whenever the structure changes. Every array is indexed by layer, never
     sliced per cell (a slice costs numba two atomic reference counts)."""
     systolic_static(design, p, layer, i, prec, records, out, q)
-    systolic_point(design, p, i, user, bitmod, records, out, q, best, cand, tables, prepared)
+    systolic_point(design, p, i, user, bitmod, records, out, q, best, cand, tables, prepared, False)
 
 
 @njit(cache=True)
@@ -174,6 +174,7 @@ def systolic_static(design, p, layer, i, prec, c, out, q):
     c[i, S_RLC_IN], c[i, S_RLC_OUT] = rlc_in, rlc_out
     c[i, S_RES_IN], c[i, S_RES_OUT] = res_in, res_out
     structure_bounds(c[i])
+    c[i, C_TABLE] = _shared_table(layer, i, c)
     c[i, C_MAPPING], c[i, C_PER_FOLD] = design[D_MAPPING, p], per_fold
     c[i, C_SS_A], c[i, C_SS_B], c[i, C_SS_W], c[i, C_SS_PR], c[i, C_SS_SPILL] = ss_a, ss_b, ss_w, ss_pr, ss_spill
     c[i, C_PACK], c[i, C_A_RAW], c[i, C_B_RAW], c[i, C_PES] = pack, a_raw, b_raw, float(rows) * float(cols)
@@ -207,8 +208,23 @@ def systolic_static(design, p, layer, i, prec, c, out, q):
     out[O_SPILL_BITS, q, i] = mn * out_bits if layer[L_HANDS_ON, i] > 0 and res_out <= 0 else 0.0
 
 
+@njit(cache=True)
+def _shared_table(layer, i, c):
+    """The layer whose mapper tables layer ``i`` uses: an earlier layer of the same GEMM shape
+    (L_SHAPE_FIRST) whose structure record is equal in every input the tables are made from
+    (STRUCTURE_INPUTS up to S_RLC_OUT), else ``i`` itself. Equal inputs give equal tables, so the
+    choice is the same; ResNet-50's 30 layers have 21 shapes."""
+    j = int(layer[L_SHAPE_FIRST, i])
+    if j >= i:
+        return float(i)
+    for f in range(S_RLC_OUT + 1):
+        if c[i, f] != c[j, f]:
+            return float(i)
+    return c[j, C_TABLE]
+
+
 @njit(cache=True, inline="always")
-def systolic_point(design, p, i, user, bitmod, c, out, q, best, cand, table, prepared):
+def systolic_point(design, p, i, user, bitmod, c, out, q, best, cand, table, prepared, reused):
     """The point's part of layer ``i``'s counts, from the structure's record ``c``: the mapping's
     choice under the point's bandwidth, energies and objective, its stalls, and every slot of
     ``out`` that systolic_static does not write."""
@@ -247,9 +263,9 @@ def systolic_point(design, p, i, user, bitmod, c, out, q, best, cand, table, pre
         ss_spill = partial
 
     if mapping == MAPPING_AUTO:
-        choose(c, i, table, prepared, cand, bw, design[D_SDB, p], design[D_LEAK_PJ_PER_CYCLE, p],
-               design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p], design[D_PORT_A, p],
-               design[D_PORT_B, p], design[D_PORT_C, p], best)
+        choose(c, i, int(c[i, C_TABLE]), table, prepared, reused, cand, bw, design[D_SDB, p],
+               design[D_LEAK_PJ_PER_CYCLE, p], design[D_E_DRAM, p], design[D_E_SRAM, p], design[D_OBJECTIVE, p],
+               design[D_PORT_A, p], design[D_PORT_B, p], design[D_PORT_C, p], best)
         compute = math.ceil(best[K_COMPUTE] - 1e-9)
         stall = max(0.0, math.ceil(best[K_TOTAL] - 1e-9) - compute)
         a_read, b_read, out_write, psum_read = best[K_A_READ], best[K_B_READ], best[K_OUT_WRITE], best[K_PSUM_READ]

@@ -222,12 +222,15 @@ def _put_row(table, r, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
 
 
 @njit(cache=True)
-def prepare_variant(variant, s, table, cand):
+def prepare_variant(variant, s, table, cand, reused):
     """The rows of one variant (0: tiles in the working halves, overlapped when double-buffered;
     1: a double-buffered design's whole buffers, loads exposed) from the structure ``s``
     (STRUCTURE_INPUTS order): SCALE-Sim's order, then every feasible, distinct candidate tiling.
     Returns the number of rows written after row ``variant * (len(table) // 2)``. A shared ifmap/ofmap
-    buffer (S_SHARED) gets every candidate at N_SPLITS splits of its joint capacity."""
+    buffer (S_SHARED) gets every candidate at N_SPLITS splits of its joint capacity. Rows another
+    row dominates are dropped when the table is ``reused`` by more than one point (the filter costs
+    about as much as one choice over the rows it drops: ~9% of a sweep whose points each have their
+    own structure, benchmarks/bench_evaluate.py)."""
     m, k, n, a_distinct = s[S_M], s[S_K], s[S_N], s[S_A_DISTINCT]
     a_bits, b_bits, acc_bits, out_bits = s[S_A_BITS], s[S_B_BITS], s[S_ACC_BITS], s[S_OUT_BITS]
     folds, row_folds, col_folds = s[S_FOLDS], s[S_ROW_FOLDS], s[S_COL_FOLDS]
@@ -258,7 +261,7 @@ def prepare_variant(variant, s, table, cand):
         count = _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bits, acc_bits, out_bits,
                                 rows, cols, os_, ws, is_, w_a, w_b, w_c, rho, t_dim, folds, sram_a, sram_b, mn,
                                 array_k_folds, s[S_RES_IN], s[S_RES_OUT], s[S_RLC_IN], s[S_RLC_OUT], cand)
-    return _drop_dominated(table, r, count)
+    return _drop_dominated(table, r, count) if reused else count
 
 
 @njit(cache=True)
@@ -352,10 +355,13 @@ def structure_bounds(s):
 
 
 @njit(cache=True, inline="always")
-def choose(s, i, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective, port_a, port_b, port_c, out):
+def choose(s, i, t, table, prepared, reused, cand, bw, sdb, leak, e_dram, e_sram, objective, port_a, port_b, port_c,
+           out):
     """The best prepared row of layer ``i`` for one design point by the objective, into ``out``
     (KERNEL_OUTPUTS). ``s`` (layers, STRUCTURE_INPUTS at least) holds each layer's structure with its
-    derived slots (structure_bounds), ``table`` each layer's prepared rows. ``prepared`` holds each
+    derived slots (structure_bounds), ``table`` each layer's prepared rows; layer ``i`` reads the
+    rows of layer ``t`` (itself, or an earlier layer of equal structure); ``reused``: other points
+    will read the rows too (prepare_variant). ``prepared`` holds each
     variant's row count, -1 until prepared (variant 1 is prepared only when its floor can beat
     variant 0's best). Rows are tried in order and the first strictly better one is kept; a row
     whose lower bound (every fold once, ports at compulsory traffic) cannot beat the best found is
@@ -379,17 +385,17 @@ def choose(s, i, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective
             floor = compute_lb + (0.0 if math.isinf(bw) else compulsory / bw)
             if _cost(compulsory, floor, cap, e_dram, e_sram, leak, objective) >= best:
                 break
-        if prepared[i, variant] < 0:
-            prepared[i, variant] = prepare_variant(variant, s[i], table[i], cand)
+        if prepared[t, variant] < 0:
+            prepared[t, variant] = prepare_variant(variant, s[t], table[t], cand, reused)
         r0 = variant * (table.shape[1] // 2)
-        for r in range(r0, r0 + prepared[i, variant]):
+        for r in range(r0, r0 + prepared[t, variant]):
             # the table's rows by index, never as views (a view costs two atomic reference counts)
-            dram, inv_tiles = table[i, r, F_DRAM], table[i, r, F_INV_TILES]
+            dram, inv_tiles = table[t, r, F_DRAM], table[t, r, F_INV_TILES]
             if _cost(dram, _total_lb(compute_lb, dram, inv_tiles, inv_bw, overlap), cap, e_dram, e_sram, leak,
                      objective) >= best:
                 continue
-            ports = max(table[i, r, F_PA] * inv_a, table[i, r, F_PB] * inv_b, table[i, r, F_PC] * inv_c)
-            compute, total = _timing(table[i, r, F_PASSES], dram, inv_tiles, stream, fill_drain, rows, inv_bw,
+            ports = max(table[t, r, F_PA] * inv_a, table[t, r, F_PB] * inv_b, table[t, r, F_PC] * inv_c)
+            compute, total = _timing(table[t, r, F_PASSES], dram, inv_tiles, stream, fill_drain, rows, inv_bw,
                                      overlap, sdb > 0, ports)
             value = _cost(dram, total, cap, e_dram, e_sram, leak, objective)
             if value < best:
@@ -397,7 +403,7 @@ def choose(s, i, table, prepared, cand, bw, sdb, leak, e_dram, e_sram, objective
                 for slot, field in ((K_SCHEME, F_SCHEME), (K_MT, F_MT), (K_NT, F_NT), (K_KT, F_KT), (K_A_READ, F_A),
                                     (K_B_READ, F_B), (K_OUT_WRITE, F_W), (K_PSUM_READ, F_PR), (K_SPILL, F_SPILL),
                                     (K_K_PASSES, F_KPASSES)):
-                    out[slot] = table[i, r, field]
+                    out[slot] = table[t, r, field]
                 out[K_COMPUTE], out[K_TOTAL] = compute, total
                 out[K_OVERLAP] = 1.0 if overlap else 0.0
 
