@@ -229,3 +229,18 @@ def test_instances_side_by_side_only_in_whole_channel_groups():
     accel = hwsim.load_accelerator("gddr6-aim", ["dram.channels=3"])
     row = hwsim.simulate(accel, hwsim.Workload("g", (hwsim.Layer("attn", hwsim.MatMul(1, 64, 32, 4)),))).layers.iloc[0]
     assert (row["bound"], row["pim_input_tiles"], row["pim_passes"]) == ("pim", 1, 4)
+
+
+def test_host_lane_reduction_by_hand_with_and_without_the_adder_tree(tmp_path):
+    # a one-lane host (vector.lanes=1) at the preset's clock (1754.39 MHz: one host cycle = one tCK)
+    # sums each output's 16 BF16 lane partial sums: 15 adds an output, one a cycle; only its excess
+    # over the read-back (READBACK = 145) shows (docs/models/pim.md). 64 outputs on 4 output tiles.
+    gemv = [(1, 2048, 64, 1)]
+    # no adder tree: every output's lane partials reach the host, 64 x 15 = 960 cycles
+    raw = 2 * ((BROADCAST + ROW) + (181 + ROW)) + READBACK                   # 1391.1, as above
+    assert _cycles(tmp_path, gemv, ["pim.reduced_output_bits=null", "vector.lanes=1"]) == \
+        [math.ceil(raw + 64 * 15 - READBACK)]                               # 2207
+    # the adder tree reduces the exchanged partial sums in the banks: only the last output tile on
+    # each channel comes back as lane partials, 2 channels x 16 rows x 15 = 480 cycles
+    raw = 2 * ((BROADCAST + ROW) + (EXCHANGE + ROW)) + READBACK              # 1151.1
+    assert _cycles(tmp_path, gemv, ["vector.lanes=1"]) == [math.ceil(raw + 32 * 15 - READBACK)]   # 1487
