@@ -95,6 +95,10 @@ CASES = [
     (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: fp16}]"], ["compute.pe.conversions", "fp16", "not a native weights format", "allowed: int8"]),
     (["run", "--set", "compute.pe.conversions=[{operand: bias, from: int4, to: int8}]"], ["compute.pe.conversions", "operand", "'weights'", "'activations'"]),
     (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: int8}]"], ["compute.pe.conversions", "int4 -> int8", "only conversions to an FP format"]),
+    # a conversion that would never apply: from a native format (an identity among them), or a second one of a format
+    (["run", "gpu-a100-roofline", str(BAD / "ok_tiny_trace.csv"), "--set", "compute.pe.conversions=[{operand: weights, from: fp16, to: fp16}]"], ["compute.pe.conversions", "fp16 -> fp16", "run natively", "never apply", "natives: fp16, bf16"]),
+    (["run", "gpu-a100-roofline", str(BAD / "ok_tiny_trace.csv"), "--set", "compute.pe.conversions=[{operand: weights, from: bf16, to: fp16}]"], ["compute.pe.conversions", "bf16 -> fp16", "never apply"]),
+    (["run", "gpu-a100-roofline", str(BAD / "ok_tiny_trace.csv"), "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: fp16}, {operand: weights, from: int4, to: bf16}]"], ["compute.pe.conversions", "two conversions of weights from int4", "one conversion per operand and format"]),
     (["tech", "--node", "2"], ["--node", "2", "allowed: 5-130 nm"]),
     (["pe", "--vdd", "0.1"], ["--vdd", "0.1", "0.50-1.35 V at 45 nm"]),
     (["info"], ["accelerator"]),

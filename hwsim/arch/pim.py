@@ -85,6 +85,14 @@ class PimDevice:
             raise HwsimInputError(f"{bits}-bit partial sums do not fit a {self.timing.name} column burst of "
                                   f"{self.timing.burst_bits} bits", source=self.source,
                                   field="pim.reduced_output_bits", allowed=f"1..{self.timing.burst_bits}")
+        widest = max(fmt.bits for fmt in self.lane_formats)
+        if bits is not None and bits < widest:
+            # a reduced partial sum narrower than a lane's own format would drop bits of every product it
+            # sums (GDDR6-AiM: 16-bit sums of BF16 lanes)
+            raise HwsimInputError(f"{bits}-bit partial sums are narrower than the {widest}-bit lane format",
+                                  source=self.source, field="pim.reduced_output_bits",
+                                  allowed=f"{widest}..{min(32, self.timing.burst_bits)} (at least the widest of "
+                                          "pim.lane_formats)")
         fastest = max_clock_mhz(self.tech)
         if self.spec.unit_clock_mhz > fastest:
             raise HwsimInputError(f"{self.spec.unit_clock_mhz:g} MHz is faster than {self.tech.node_nm:g} nm logic "

@@ -442,7 +442,8 @@ class PimSpec(_Strict):
         description="bits of one output row's partial sum in a unit that sums its lanes in an adder tree, as "
                     "gemv_order 'inputs_outer' moves it out and back in (GDDR6-AiM: 16, a 16-bit MAC register "
                     "per bank, 16 banks in one 256-bit RD_MAC/WR_BIAS burst); unset = no adder tree, a unit's "
-                    "lane partial sums (lanes x accumulator bits per output row); at most a burst's bits")
+                    "lane partial sums (lanes x accumulator bits per output row); at most a burst's bits, at least "
+                    "the widest lane format's")
     register_mode_switch_cycles: int = Field(
         default=0, ge=0, le=MAX_COUNT, json_schema_extra=why(_COUNT_WHY),
         description="DRAM cycles a channel needs to switch between its register accesses (the partial-sum "

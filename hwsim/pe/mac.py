@@ -128,8 +128,21 @@ class MacPE(DatapathFacts):
             where = f"compute.pe.accumulator (for {w.name} weights x {a.name} activations)"
             check_accumulator(kind, self.accumulator, where)
             check_accumulator_width(w, a, self.accumulator, where)
+        declared = set()
         for conv in self.conversions:
             natives = self.weight_formats if conv.operand == "weights" else self.activation_formats
+            # conversion_for looks at the native formats first and at the first conversion of a
+            # source: a conversion from a native format, or a second one, would never apply
+            if conv.source in natives:
+                raise HwsimInputError(f"conversion {conv.source.name} -> {conv.target.name}: {conv.operand} in "
+                                      f"{conv.source.name} run natively on this PE, so it would never apply",
+                                      field="compute.pe.conversions",
+                                      allowed=f"a {conv.operand} format the PE does not run natively (natives: "
+                                              + ", ".join(f.name for f in natives) + ")")
+            if (conv.operand, conv.source) in declared:
+                raise HwsimInputError(f"two conversions of {conv.operand} from {conv.source.name}",
+                                      field="compute.pe.conversions", allowed="one conversion per operand and format")
+            declared.add((conv.operand, conv.source))
             if conv.target not in natives:
                 raise HwsimInputError(f"conversion target '{conv.target.name}' is not a native {conv.operand} format",
                                       field="compute.pe.conversions",

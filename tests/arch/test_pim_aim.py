@@ -187,6 +187,9 @@ def test_hbm_pim_presets_keep_the_pimsimulator_order(tmp_path):
     ("pim.gemv_order=sideways", ["pim.gemv_order", "'outputs_outer'", "'inputs_outer'"]),
     ("pim.reduced_output_bits=0", ["pim.reduced_output_bits", "greater than 0"]),
     ("pim.reduced_output_bits=33", ["pim.reduced_output_bits", "at most 32"]),
+    # a reduced sum of BF16 lane products in fewer bits than one BF16 value
+    ("pim.reduced_output_bits=8", ["pim.reduced_output_bits", "8-bit partial sums are narrower than the 16-bit lane format",
+                                   "allowed: 16..32"]),
     ("pim.register_mode_switch_cycles=-1", ["pim.register_mode_switch_cycles", "greater than or equal to 0"]),
     ("pim.register_mode_switch_cycles=3334", ["pim.register_mode_switch_cycles", "refresh interval", "0..3333"]),
 ])
