@@ -373,6 +373,23 @@ def test_corrupt_and_non_onnx_files(tmp_path):
         hwsim.load_workload(str(empty))
 
 
+def test_an_opset_the_installed_onnx_does_not_know_is_refused(tmp_path):
+    # a later opset may change an op's inputs or meaning (Attention in 23, block sizes in 21): a
+    # model declaring one is refused rather than read with the older schemas
+    known = onnx.defs.onnx_opset_version()
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y"])]
+    for version in (known + 1, 0):
+        path = save(tmp_path, model(nodes, [vi("x", [4, 8])], [vi("y", None)], [weight("w", [8, 16])], opset=version))
+        with pytest.raises(HwsimInputError) as err:
+            hwsim.load_workload(path)
+        text = str(err.value)
+        assert f"opset {version} of the default ONNX domain" in text and f"allowed: 1..{known}" in text, text
+        assert "opset_import" in text and "\n" not in text
+    # the newest it knows traces
+    path = save(tmp_path, model(nodes, [vi("x", [4, 8])], [vi("y", None)], [weight("w", [8, 16])], opset=known))
+    assert hwsim.load_workload(path).macs == 4 * 8 * 16
+
+
 def test_onnx_only_arguments_refused_for_other_workloads():
     with pytest.raises(HwsimInputError, match=r"input_shapes.*applies only to an .onnx model"):
         hwsim.load_workload("resnet50", input_shapes={"x": (1,)})

@@ -95,6 +95,14 @@ def load_model(path: Path) -> Any:
     # protobuf accepts many byte strings as an (odd) message: a model names its IR and an opset
     if model.ir_version <= 0 or not model.opset_import or not model.graph.node:
         raise HwsimInputError("not an ONNX model (no IR version, opset or graph nodes)", source=str(path))
+    known = onnx.defs.onnx_opset_version()
+    for entry in model.opset_import:
+        if entry.domain in ("", "ai.onnx") and not 1 <= entry.version <= known:
+            # a later opset may change an op's inputs or meaning: traced by the older schemas, it
+            # would be counted as the op this onnx package knows, without a word
+            raise HwsimInputError(f"opset {entry.version} of the default ONNX domain is not one the installed onnx "
+                                  f"{onnx.__version__} knows", source=str(path), field="opset_import",
+                                  allowed=f"1..{known} (a newer onnx package reads newer opsets)")
     if model.functions:
         # model-local functions (torch.onnx's dynamo exporter, onnxscript): their bodies are the ops
         # that run, so they are inlined and each of their nodes becomes a layer
