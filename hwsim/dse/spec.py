@@ -28,13 +28,17 @@ from hwsim.inputs import is_path
 TOP_KEYS = ("accelerator", "workloads", "aggregate", "axes", "constraints", "derived", "objectives", "sampler",
             "chunk_points")
 REQUIRED_KEYS = ("accelerator", "workloads", "axes", "sampler")
-WORKLOAD_KEYS = ("name", "label", "weight", "phase", "seq_len", "kv_len", "batch", "prompt", "new_tokens",
-                 "gemm_only")
 # load_workload's LLM scenario arguments (docs/workloads-llm.md)
-SCENARIO_KEYS = ("phase", "seq_len", "kv_len", "batch", "prompt", "new_tokens", "gemm_only")
+SCENARIO_KEYS = ("phase", "seq_len", "kv_len", "batch", "prompt", "new_tokens", "gemm_only", "allow_long_context",
+                 "moe_routing", "mla_form")
+WORKLOAD_KEYS = ("name", "label", "weight") + SCENARIO_KEYS
 # scenario keys that are not integers: (type, what it is, what is allowed)
 _SCENARIO_TYPES = {"phase": (str, "text", "prefill, decode, generate"),
-                   "gemm_only": (bool, "true or false", "true, false")}
+                   "gemm_only": (bool, "true or false", "true, false"),
+                   "allow_long_context": (bool, "true or false", "true, false"),
+                   "moe_routing": (str, "text", "upper, expected, or a routing histogram .json (relative paths are "
+                                                "read from the spec's folder)"),
+                   "mla_form": (str, "text", "absorbed, naive")}
 AGGREGATES = ("sum", "weighted_sum", "max")
 RANGE_KEYS = ("range", "scale", "step", "count")
 SCALES = ("linear", "log2")
@@ -353,15 +357,23 @@ def _workloads(value: Any, aggregate: str, source: str, base_dir: Path) -> tuple
             if type(given) is not wanted:
                 raise _fail(f"{_shown(given)} is not {kind}", source, f"{where}.{key}", allowed)
         path = _resolve(name, base_dir, found, "workload", source, f"{where}.name")
+        routing = _routing_file(dict(scenario).get("moe_routing"), base_dir)
+        if routing is not None:
+            # the histogram is read where the spec is, and is part of the workload's identity
+            scenario = tuple((k, str(routing) if k == "moe_routing" else v) for k, v in scenario)
         try:
             load_workload(str(path), **dict(scenario))
         except HwsimInputError as exc:
             field = f"{where}.{exc.field}" if exc.field in SCENARIO_KEYS else f"{where}"
-            raise _fail(exc.message, source, field, exc.allowed) from None
+            message = exc.message
+            given = dict(scenario).get("moe_routing")
+            if exc.field == "moe_routing" and routing is None and isinstance(given, str) and Path(given).suffix:
+                message += f" ({given}: relative paths are read from the spec's folder)"
+            raise _fail(message, source, field, exc.allowed) from None
         except TypeError:
             raise _fail("a scenario value has the wrong type", source, where,
                         "phase: prefill|decode|generate; seq_len, kv_len, batch, prompt, new_tokens: integers; "
-                        "gemm_only: true|false") from None
+                        "gemm_only, allow_long_context: true|false; moe_routing, mla_form: text") from None
         label = item.get("label", _default_label(name, item.get("phase")))
         if not isinstance(label, str) or not _LABEL.match(label):
             raise _fail(f"{_shown(label)} is not a label", source, f"{where}.label",
@@ -370,9 +382,21 @@ def _workloads(value: Any, aggregate: str, source: str, base_dir: Path) -> tuple
             raise _fail(f"label '{label}' is also workloads[{labels[label]}]'s", source, f"{where}.label",
                         "a distinct label per workload (set label: ...)")
         labels[label] = i
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        content = Path(path).read_bytes() + (routing.read_bytes() if routing is not None else b"")
+        digest = hashlib.sha256(content).hexdigest()
         entries.append(WorkloadEntry(name, label, str(path), weight, scenario, digest))
     return tuple(entries)
+
+
+def _routing_file(value: Any, base_dir: Path) -> Path | None:
+    """A workload's moe_routing histogram file, read from the spec's folder (None: a routing model
+    such as 'upper', or no routing given; the loader refuses what is neither)."""
+    from hwsim.workload.moe_routing import MODELS
+
+    if not isinstance(value, str) or value in MODELS:
+        return None
+    beside = base_dir / value
+    return beside.resolve() if beside.is_file() else None
 
 
 def _axes(value: Any, source: str) -> tuple[Axis, ...]:

@@ -34,7 +34,10 @@ FLAG_COLUMNS = ("simulated", "feasible")
 PRECISION_AXIS = "precision"
 # the run flags of a workload's LLM scenario keys (docs/sweep-spec.md, "Workloads"; hwsim run --help)
 SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
-                  "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only"}
+                  "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
+                  "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form"}
+# the scenario keys that are switches (the flag alone when true)
+_SWITCHES = ("gemm_only", "allow_long_context")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class WorkloadRun:
         """WORKLOAD and its scenario flags, as ``hwsim run`` takes them."""
         args = [self.name]
         for key, value in self.scenario:
-            if key == "gemm_only":
+            if key in _SWITCHES:
                 if value:
                     args.append(SCENARIO_FLAGS[key])
             elif value is not None:
