@@ -57,6 +57,11 @@ def test_routing_models_and_a_histogram_beside_the_spec(folder, capsys, monkeypa
     assert (rows["measured.macs"] == rows["upper.macs"]).all() and (rows["expected.macs"] == rows["upper.macs"]).all()
     assert (rows["measured.dram_bits"] < rows["expected.dram_bits"]).all()
     assert (rows["expected.dram_bits"] < rows["upper.dram_bits"]).all()
+    from hwsim.explore.data import explorer_data
+
+    runs = {w.label: w.run_arguments() for w in explorer_data(folder / "out", objectives={"latency_s": "min"}).origin.workloads}
+    assert runs["measured"][-2:] == ["--moe-routing", str((folder / "routing.json").resolve())]
+    assert runs["expected"][-2:] == ["--moe-routing", "expected"]
 
 
 def test_the_histogram_is_part_of_the_workload_identity(folder):
@@ -80,6 +85,12 @@ def test_allow_long_context_lets_a_decode_run_past_the_trained_context(folder, c
                                                              allow_long_context=True),
                           pd.DataFrame({"dram.bandwidth_gb_s": [100.0, 400.0]}))
     assert table(folder / "out")["total_cycles"].tolist() == want["total_cycles"].tolist()
+    # the explorer's run line for a row repeats the flag (hwsim run ... --allow-long-context)
+    from hwsim.explore.data import explorer_data
+
+    run_line = explorer_data(folder / "out", objectives={"latency_s": "min"}).origin.workloads[0].run_arguments()
+    assert run_line == ["llm/llama-2-7b", "--phase", "decode", "--kv-len", "8192", "--batch", "1",
+                        "--allow-long-context"]
 
 
 @pytest.mark.parametrize("entry, words", [
