@@ -35,7 +35,8 @@ PRECISION_AXIS = "precision"
 # the run flags of a workload's LLM scenario keys (docs/sweep-spec.md, "Workloads"; hwsim run --help)
 SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
                   "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
-                  "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form"}
+                  "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing",
+                  "mla_form": "--mla-form"}
 # the scenario keys that are switches (the flag alone when true)
 _SWITCHES = ("gemm_only", "allow_long_context")
 

@@ -54,7 +54,8 @@ def test_routing_models_and_a_histogram_beside_the_spec(folder, capsys, monkeypa
             assert rows[f"{label}.{column}"].tolist() == want[column].tolist(), (label, column)
     # every routing runs the same MACs (R x expert FFN MACs); 16 touched experts per block read fewer
     # weights than the expected 29.1 (128 (1 - (1 - 8/128)^4)), which read fewer than all 32 (min(E, R))
-    assert (rows["measured.macs"] == rows["upper.macs"]).all() and (rows["expected.macs"] == rows["upper.macs"]).all()
+    assert (rows["measured.macs"] == rows["upper.macs"]).all()
+    assert (rows["expected.macs"] == rows["upper.macs"]).all()
     assert (rows["measured.dram_bits"] < rows["expected.dram_bits"]).all()
     assert (rows["expected.dram_bits"] < rows["upper.dram_bits"]).all()
     from hwsim.explore.data import explorer_data
