@@ -53,6 +53,22 @@ def test_overflowing_shapes_are_refused_not_wrapped(tmp_path, capsys):
     assert len(err) == 1 and "2^53" in err[0]
 
 
+def test_the_exact_count_limit_covers_every_repeat_and_instance():
+    # 2^17 x 2^17 x 2^17 = 2^51 MACs per instance; 2 instances x 2 repeats = 2^53: refused, though
+    # each instance alone is countable (the limit is on the layer's whole count)
+    side = 2 ** 17
+    for count, batch in ((2, 2), (4, 1), (1, 4)):
+        layer = Layer("big", Gemm(side, side, side, batch=batch), count=count)
+        with pytest.raises(HwsimInputError, match=r"layer 'big'.*beyond what hwsim computes exactly"):
+            hwsim.simulate(hwsim.load_accelerator("scalesim-default"), Workload("w", (layer,)))
+    # 2^52 MACs in all: counted, exactly
+    layer = Layer("big", Gemm(side, side, side, batch=2), count=1)
+    from hwsim.workload.batch import layer_batch
+
+    batch = layer_batch(Workload("w", (layer,)))
+    assert int(batch.m[0]) * int(batch.k[0]) * int(batch.n[0]) * int(batch.instances[0]) == 2 ** 52
+
+
 def test_supply_voltage_follows_the_node_fits():
     with pytest.raises(HwsimInputError, match="0.50-1.29 V at 7 nm"):
         hwsim.load_accelerator("scalesim-default", ["tech_node_nm=7", "supply_voltage_v=1.8"])
