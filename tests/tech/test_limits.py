@@ -86,6 +86,18 @@ def test_an_array_larger_than_a_reticle_runs_and_is_flagged():
     assert len(table) == 2 and (table["total_cycles"] > 0).all()
 
 
+def test_the_reticle_flag_sits_at_one_field_not_beyond():
+    # the same 1000 x 1000 array with PEs of 420 and 380 um^2: dies of ~911 and ~843 mm^2 (the PEs,
+    # ~116 mm^2 of SRAMs and the vector unit, and stripes-like's 70% overhead), on either side of
+    # 858 mm^2 and far below two fields
+    points = pd.DataFrame({"compute.rows": [1000, 1000], "compute.cols": [1000, 1000],
+                           "compute.pe.area_um2": [420.0, 380.0]})
+    batch = design_batch(hwsim.load_accelerator("stripes-like"), points)
+    assert batch.area_parts_mm2["pe_array"].tolist() == pytest.approx([420.0, 380.0], rel=1e-12)
+    assert 858 < batch.die_area_mm2[0] < 1000 and 800 < batch.die_area_mm2[1] < 858
+    assert batch.exceeds_reticle.tolist() == [True, False]
+
+
 def test_pim_units_sit_outside_the_die():
     batch = hwsim.load_accelerator("hbm-pim").design
     parts = batch.area_parts_mm2
