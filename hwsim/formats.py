@@ -199,9 +199,11 @@ _NAMED_BLOCKS: dict[str, BlockFormat] = {
 }
 _BLOCK_ALIASES = {"mxfp8": "mxfp8_e4m3", "mxfp6": "mxfp6_e2m3"}
 
-_INT_RE = re.compile(r"^(u?)int(\d+)$")
-_GENERIC_FP_RE = re.compile(r"^fp(\d+)_e(\d+)m(\d+)$")
-_GROUP_RE = re.compile(r"^(?P<element>[a-z0-9_]+)@g(?P<group>\d+)(?::(?P<scale>[a-z0-9_]+))?$")
+# at most 9 ASCII digits a number (every limit below is far smaller; \d would take other scripts'
+# digits): a longer run is no format, never int()'s ValueError beyond 4,300 digits
+_INT_RE = re.compile(r"^(u?)int([0-9]{1,9})$")
+_GENERIC_FP_RE = re.compile(r"^fp([0-9]{1,9})_e([0-9]{1,9})m([0-9]{1,9})$")
+_GROUP_RE = re.compile(r"^(?P<element>[a-z0-9_]+)@g(?P<group>[0-9]{1,9})(?::(?P<scale>[a-z0-9_]+))?$")
 
 ALLOWED_FORMATS_TEXT = (
     "int1..int32, uint1..uint32, fp4_e2m1, fp6_e3m2, fp6_e2m3, fp8_e4m3, fp8_e5m2, fp16, bf16, "
@@ -224,7 +226,7 @@ def _parse_element(text: str) -> ElementFormat | None:
     if m:
         total, exp, man = (int(g) for g in m.groups())
         if exp < 1 or man < 0 or total != 1 + exp + man or total > 64:
-            raise HwsimInputError(f"'{text}': fp<N>_e<E>m<M> needs N = 1 + E + M, E >= 1")
+            raise HwsimInputError(f"'{text}': fp<N>_e<E>m<M> needs N = 1 + E + M <= 64 bits, E >= 1")
         return _CANONICAL_FLOATS.get((exp, man), FloatFormat(exp, man))
     return None
 

@@ -25,3 +25,13 @@ def read_text(path: str | Path, what: str) -> str:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise HwsimInputError(f"cannot read {what}: {reason}", source=str(path)) from None
+
+
+# Python's int() refuses text of more than 4,300 digits with a ValueError (sys.get_int_max_str_digits,
+# the CVE-2020-10735 limit); hwsim's readers refuse such a number themselves, in one line
+MAX_INT_DIGITS = 4300
+
+
+def too_many_digits(text: str) -> bool:
+    """``text`` (an integer as written) has more digits than Python's int() reads."""
+    return len(text.lstrip("+-")) > MAX_INT_DIGITS

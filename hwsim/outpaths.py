@@ -62,6 +62,12 @@ def _check_writable(folder: Path, text: str, flag: str) -> None:
                               allowed="a folder you can write to")
 
 
+def check_path_text(text: str, flag: str) -> None:
+    """``text`` is a path this machine can name (no NUL, names and length within its limits): what
+    a command checks before it asks the file system anything about the path."""
+    _check_common(text, flag)
+
+
 def check_output_folder(text: str, flag: str) -> None:
     """``text`` can be a results folder (created if missing)."""
     path, anchor = _check_common(text, flag)

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from hwsim.errors import HwsimInputError
-from hwsim.inputs import read_text
+from hwsim.inputs import MAX_INT_DIGITS, read_text, too_many_digits
 
 
 # libyaml's parser where PyYAML was built with it (5x faster on a preset: ~1 ms against ~5 ms), the
@@ -25,6 +25,11 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, d
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, (list, dict)):
+            # a complex key (YAML's "? [a, b]"): no spec, trace or sweep key is a list or a mapping
+            raise HwsimInputError(f"a key at line {key_node.start_mark.line + 1} is a "
+                                  f"{'list' if isinstance(key, list) else 'mapping'}",
+                                  allowed="a key of text, e.g. rows: 16")
         if key in seen:
             raise HwsimInputError(
                 f"duplicate key '{key}' at line {key_node.start_mark.line + 1} "
@@ -57,6 +62,9 @@ for _tag, _pattern, _first in _CORE_RESOLVERS:
 def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
     """An int of the core schema: decimal (a leading 0 is not octal), 0o octal or 0x hex."""
     text = loader.construct_scalar(node)
+    if too_many_digits(text):
+        raise HwsimInputError(f"an integer of {len(text.lstrip('+-')):,} digits at line {node.start_mark.line + 1}",
+                              allowed=f"at most {MAX_INT_DIGITS:,} digits")
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):

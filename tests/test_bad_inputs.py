@@ -262,6 +262,52 @@ def test_set_and_yaml_refuse_alike(yaml_file, overrides, capsys):
     assert from_yaml.split(": ", 3)[3] == from_set.split(": ", 3)[3]
 
 
+DIGITS_5000 = "9" * 5000   # Python's int() refuses more than 4,300 digits with a ValueError
+
+
+def _one_line(argv, capsys) -> str:
+    assert main([str(a) for a in argv]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hwsim: error: "), lines
+    return lines[0]
+
+
+def test_integers_of_thousands_of_digits_and_odd_yaml_keys_are_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = _one_line(["run", GOOD_ACCEL, TINY, "--set", f"compute.rows={DIGITS_5000}"], capsys)
+    assert "compute.rows" in line
+    trace = tmp_path / "huge.csv"
+    trace.write_text(f"name,op,m,k,n\nfc,gemm,{DIGITS_5000},4,4\n")
+    line = _one_line(["run", GOOD_ACCEL, trace], capsys)
+    assert "huge.csv: line 2: field 'm': an integer of 5,000 digits" in line and "at most 4,300 digits" in line
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"name: big\nextends: {GOOD_ACCEL}\ncompute:\n  rows: {DIGITS_5000}\n")
+    line = _one_line(["run", spec, TINY], capsys)
+    assert "spec.yaml" in line and "an integer of 5,000 digits at line 4" in line, line
+    # YAML's complex keys: a list or a mapping as a key
+    spec.write_text("name: odd\n? [a, b]\n: 1\n")
+    line = _one_line(["run", spec, TINY], capsys)
+    assert "spec.yaml" in line and "a key at line 2 is a list" in line, line
+    for text in (f"int{DIGITS_5000}", f"fp{DIGITS_5000}_e1m1", f"int4@g{DIGITS_5000}", "int\uff18"):   # and a full-width 8
+        line = _one_line(["run", GOOD_ACCEL, TINY, "--weights", text], capsys)
+        assert "unknown number format" in line, line
+    line = _one_line(["run", GOOD_ACCEL, TINY, "--weights", "fp100_e50m49"], capsys)
+    assert "N = 1 + E + M <= 64 bits" in line
+
+
+def test_a_front_name_beyond_the_file_system_limit_is_one_line(tmp_path, capsys):
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n1,2\n")
+    line = _one_line(["pareto", table, "--objectives", "a:min", "-o", tmp_path / ("x" * 300)], capsys)
+    assert "'-o'" in line and "300 bytes long" in line
+
+
+def test_fp_group_scales_on_int_products_are_refused_with_the_ways_out(capsys):
+    line = _one_line(["run", GOOD_ACCEL, TINY, "--weights", "int4@g128:fp16", "--native-pe"], capsys)
+    assert "int4@g128:fp16 weights with int8 activations" in line and "no FP group scale" in line
+    assert "int4@g128:uint8" in line and "FP activations" in line
+
+
 def test_a_sweep_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
     # /proc passes the permission check for root but refuses the folder: one line, not an OSError
     spec = tmp_path / "space.yaml"

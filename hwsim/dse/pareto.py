@@ -265,7 +265,7 @@ def front_paths(table_path: str, front: str | None, flag: str = "-o") -> tuple[P
     """(FRONT.parquet, FRONT.csv); FRONT defaults to the table's name plus ``-pareto``, beside it
     (``sweeps/resnet`` -> ``sweeps/resnet-pareto.parquet`` and ``.csv``). A .parquet or .csv
     suffix on FRONT is dropped, so ``-o front.csv`` also means both files."""
-    from hwsim.outpaths import check_output_file
+    from hwsim.outpaths import check_output_file, check_path_text
 
     table = Path(table_path)
     if front is None:
@@ -273,6 +273,7 @@ def front_paths(table_path: str, front: str | None, flag: str = "-o") -> tuple[P
         stem = base.parent / f"{base.stem if base.suffix.lower() in ('.parquet', '.csv') else base.name}-pareto"
     else:
         stem = Path(front)
+        check_path_text(front, flag)   # before stem.is_dir(): an over-long name is an OSError there
         if not front.strip() or front.endswith(("/", os.sep)) or stem.name in ("", ".", "..") or stem.is_dir():
             raise HwsimInputError("names a folder or nothing, not a front's file name", source=front or "''",
                                   field=flag, allowed="a file name such as fronts/resnet (writes .parquet and .csv)")

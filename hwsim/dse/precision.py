@@ -194,6 +194,17 @@ def native_pe_settings(pe_type: str, b_formats: Iterable[NumberFormat], a_format
         raise HwsimInputError("no GEMM to make the PE native for", field="compute.pe",
                               allowed="workloads with at least one GEMM, conv or matmul")
     if pe_type == "mac":
+        fp_scaled = [f for f in b_list if _group_scaled_int(f) and not is_integer_like(f.scale)]
+        int_a = [f for f in a_list if is_integer_like(f)]
+        if fp_scaled and int_a:
+            # the MAC PE sums INT x INT products in an INT accumulator and applies group scales on
+            # the accumulator (hwsim/pe/mac.py): an FP scale needs an FP one, which INT products never get
+            raise HwsimInputError(f"{fp_scaled[0].name} weights with {int_a[0].name} activations: a MAC PE sums "
+                                  "INT x INT products in an INT accumulator, on which hwsim applies no FP group "
+                                  "scale", field="compute.pe",
+                                  allowed=f"an integer group scale ({fp_scaled[0].element.name}@g"
+                                          f"{fp_scaled[0].block_size}:uint8), FP activations (e.g. fp16), or a "
+                                          "dequantising compute.pe.conversions entry on the preset")
         declared_b = {(f.element if _group_scaled_int(f) else f).name: f for f in b_list}
     else:
         declared_b = {f.name: f for f in b_list}

@@ -33,9 +33,10 @@ def parse_input_shape(text: str) -> tuple[str, tuple[int, ...]]:
     """``NAME=1x3x224x224`` -> (NAME, (1, 3, 224, 224)); the name may itself hold '='."""
     name, sep, dims = text.rpartition("=")
     parts = dims.lower().split("x")
-    if not sep or not name or not all(p.isascii() and p.isdigit() and int(p) > 0 for p in parts):
+    if not sep or not name or not all(p.isascii() and p.isdigit() and len(p) <= 16 and int(p) > 0 for p in parts):
         raise HwsimInputError(f"'{text}' is not NAME=D1xD2x...", field="--input-shape",
-                              allowed="an input name, '=', positive dimensions joined by 'x', e.g. images=1x3x224x224")
+                              allowed="an input name, '=', positive dimensions below 2^53 joined by 'x', "
+                                      "e.g. images=1x3x224x224")
     return name, tuple(int(p) for p in parts)
 
 
