@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import too_many_digits
 
 # ONNX ops whose output is a pure function of their inputs: with every input constant, the
 # output is constant too (an exporter's shape arithmetic, weights reshaped or dequantised).
@@ -33,10 +34,10 @@ def parse_input_shape(text: str) -> tuple[str, tuple[int, ...]]:
     """``NAME=1x3x224x224`` -> (NAME, (1, 3, 224, 224)); the name may itself hold '='."""
     name, sep, dims = text.rpartition("=")
     parts = dims.lower().split("x")
-    if not sep or not name or not all(p.isascii() and p.isdigit() and len(p) <= 16 and int(p) > 0 for p in parts):
+    if not sep or not name or not all(p.isascii() and p.isdigit() and not too_many_digits(p) and int(p) > 0
+                                          for p in parts):
         raise HwsimInputError(f"'{text}' is not NAME=D1xD2x...", field="--input-shape",
-                              allowed="an input name, '=', positive dimensions below 2^53 joined by 'x', "
-                                      "e.g. images=1x3x224x224")
+                              allowed="an input name, '=', positive dimensions joined by 'x', e.g. images=1x3x224x224")
     return name, tuple(int(p) for p in parts)
 
 
