@@ -308,6 +308,47 @@ def test_fp_group_scales_on_int_products_are_refused_with_the_ways_out(capsys):
     assert "int4@g128:uint8" in line and "FP activations" in line
 
 
+@pytest.mark.parametrize("overrides, fragments", [
+    # a PIM unit clock below 1 kHz, as the accelerator clock (it ran, then overflowed in numpy warnings)
+    (["pim.unit_clock_mhz=1e-308"], ["pim.unit_clock_mhz", "greater than or equal to 0.001", "1 kHz"]),
+    # a port wider than the buffer, directly or by shrinking the buffer under the port
+    (["buffers.ifmap.port_width_bits=1000000"], ["buffers.ifmap.port_width_bits", "more than the buffer holds (524288)"]),
+    (["buffers.filter.size_kib=0.001"], ["buffers.filter.port_width_bits", "256 bits is more than the buffer holds"]),
+    # SCALE-Sim's operand channels under the mapper: they would be ignored
+    (["dram.operand_bandwidth_gb_s={ifmap: 1, filter: 1, ofmap: 1}", "mapping=auto"],
+     ["dram.operand_bandwidth_gb_s", "read by mapping scalesim only", "'auto'"]),
+    # an unsigned accumulator under signed int8 x int8 products
+    (["compute.pe.accumulator=uint32"], ["compute.pe.accumulator", "'uint32' cannot hold the negative products",
+                                         "signed int8", "int32"]),
+])
+def test_impossible_hardware_found_by_fuzz_round_3(overrides, fragments, capsys):
+    base = "hbm-pim" if overrides[0].startswith("pim.") else GOOD_ACCEL
+    line = _one_line(["run", base, TINY, *[a for o in overrides for a in ("--set", o)]], capsys)
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+
+
+def test_the_same_limits_hold_for_evaluate_points():
+    with pytest.raises(HwsimInputError, match=r"points row 1.*256-bit port is wider than the buffer's 8.192 bits"):
+        hwsim.evaluate(GOOD_ACCEL, TINY, pd.DataFrame({"buffers.ifmap.size_kib": [64.0, 0.001]}))
+    channels = hwsim.load_accelerator(GOOD_ACCEL, ["dram.operand_bandwidth_gb_s={ifmap: 1, filter: 1, ofmap: 1}"])
+    with pytest.raises(HwsimInputError, match=r"field 'mapping': points row 1: dram.operand_bandwidth_gb_s is read"):
+        hwsim.evaluate(channels, TINY, pd.DataFrame({"mapping": ["scalesim", "auto"]}))
+
+
+def test_a_roofline_too_slow_to_count_is_one_line_without_numpy_warnings(capsys):
+    line = _one_line(["run", "gpu-a100-roofline", "llm/gpt2", "--phase", "decode", "--kv-len", "8", "--set",
+                      "compute.achievable_compute_fraction=1e-308"], capsys)
+    assert "more cycles than hwsim counts exactly" in line and "achievable fraction" in line
+
+
+def test_a_plan_row_setting_only_kv_on_layers_without_a_kv_cache_is_refused(tmp_path, capsys):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("layer,kv\nfc,int8\n")
+    line = _one_line(["run", GOOD_ACCEL, TINY, "--precision", plan], capsys)
+    assert "plan.csv" in line and "line 2: sets only kv" in line and "field 'kv'" in line
+
+
 def test_a_sweep_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
     # /proc passes the permission check for root but refuses the folder: one line, not an OSError
     spec = tmp_path / "space.yaml"

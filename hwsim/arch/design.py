@@ -649,10 +649,16 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
     from hwsim.arch.spec import buffer_fits
 
     for role in BUFFER_ROLES:
-        keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks")]
+        keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks", "port_width_bits")]
         if not any(k in columns for k in keys):
             continue
         kib, banks = v[f"{role}_kib"], v[f"{role}_banks"]
+        wide = v[f"{role}_port_bits"] > kib * 8192
+        if wide.any():
+            i = int(np.flatnonzero(wide)[0])
+            raise HwsimInputError(f"points row {i}: a {v[f'{role}_port_bits'][i]:g}-bit port is wider than the "
+                                  f"buffer's {kib[i] * 8192:g} bits", source="points",
+                                  field=f"buffers.{role}.port_width_bits", allowed="at most size_kib x 8192")
         bad = ~buffer_fits(kib, banks)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -664,6 +670,15 @@ def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...],
     fractions = [name for name in ROOFLINE_FRACTIONS if f"compute.{name}" in columns]
     if fractions:
         _check_roofline_fractions(fractions, accelerators, group, v)
+    if "mapping" in columns:
+        # as AcceleratorSpec._operand_channels_in_scalesim_order: USER mode's channels time SCALE-Sim's order only
+        channels = np.array([a.spec.dram.operand_bandwidth_gb_s is not None for a in accelerators], dtype=bool)[group]
+        bad = channels & (v["mapping"] != MAPPING_CODES["scalesim"])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise HwsimInputError(f"points row {i}: dram.operand_bandwidth_gb_s is read by mapping scalesim only",
+                                  source="points", field="mapping",
+                                  allowed="scalesim on a design with operand channels (SCALE-Sim's USER mode)")
     if {"compute.dataflow", "mapping"} & set(columns):
         # as AcceleratorSpec._row_stationary_mapped: SCALE-Sim and BitMoD have no row-stationary dataflow
         bad = (v["dataflow"] == DATAFLOW_CODES["rs"]) & (v["mapping"] != MAPPING_CODES["auto"])

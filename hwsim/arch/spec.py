@@ -150,6 +150,10 @@ class BufferSpec(_Strict):
         if not buffer_fits(self.size_kib, self.banks):
             raise Refused(f"{self.banks} banks are more than the buffer's {bits:g} bits", field="banks",
                           allowed=f"at most size_kib x 8192 = {math.floor(bits)} ({_BANK_WHY})")
+        if self.port_width_bits > bits:
+            # an access reads bits the buffer does not have (derived: a port is at most the whole array)
+            raise Refused(f"{self.port_width_bits} bits is more than the buffer holds ({bits:g})",
+                          field="port_width_bits", allowed=f"1..{math.floor(bits)} (size_kib x 8192)")
         if self.write_access_bits is not None and self.write_access_bits > bits:
             raise Refused(f"{self.write_access_bits} bits is more than the buffer holds ({bits:g})",
                           field="write_access_bits", allowed=f"1..{bits:g}")
@@ -405,7 +409,9 @@ class PimSpec(_Strict):
     host: Literal["systolic", "roofline"] = Field(
         default="systolic", description="the fabric of the host that runs what is not offloaded: the systolic "
                                         "array of compute, or compute as a roofline (a GPU host, e.g. AttAcc's)")
-    unit_clock_mhz: float = Field(gt=0, description="PIM unit clock in MHz (a lane finishes one MAC per cycle); at "
+    unit_clock_mhz: float = Field(ge=1e-3, json_schema_extra=why(
+        "at least 1 kHz: below the 32.768 kHz watch crystal, the slowest clock digital silicon runs from"),
+        description="PIM unit clock in MHz (a lane finishes one MAC per cycle); at "
                                                     "most the logic node's fastest clock (hwsim/tech/limits.py)")
     column_period_ns: float | None = Field(
         default=None, gt=0, le=100, json_schema_extra=why(
@@ -558,6 +564,16 @@ class AcceleratorSpec(_Strict):
             raise Refused(f"compute.dataflow rs runs with mapping auto only (this is {self.mapping!r}: SCALE-Sim "
                           "and BitMoD have no row-stationary dataflow)", field="mapping",
                           allowed="auto with dataflow rs, or dataflow os | ws | is")
+        return self
+
+    @model_validator(mode="after")
+    def _operand_channels_in_scalesim_order(self):
+        # SCALE-Sim's USER mode times its three operand channels in its own loop order; the mapper
+        # and BitMoD's rule time one DRAM bandwidth, so the channels would be ignored
+        if self.dram.operand_bandwidth_gb_s is not None and self.mapping != "scalesim":
+            raise Refused(f"dram.operand_bandwidth_gb_s is read by mapping scalesim only (this is {self.mapping!r})",
+                          field="dram.operand_bandwidth_gb_s",
+                          allowed="unset (one dram.bandwidth_gb_s), or mapping: scalesim (SCALE-Sim's USER mode)")
         return self
 
     @model_validator(mode="after")

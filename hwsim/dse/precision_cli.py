@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
-from hwsim.workload.scenario_args import add_scenario_arguments, scenario_workload
+from hwsim.workload.scenario_args import SCENARIO_FLAGS, add_scenario_arguments, scenario_workload
 
 
 def _side_path(output: str, suffix: str) -> Path:
@@ -35,6 +35,12 @@ def cmd_precision_search(args: argparse.Namespace) -> int:
 
     check_output_file(args.output, "-o", inputs=(args.workload, args.sensitivity, args.accelerator,
                                               getattr(args, "cost_table", None)))
+    if args.workload is None:
+        # costs from --cost-table alone: no workload is loaded, so a scenario flag would be dropped
+        for name, flag in SCENARIO_FLAGS.items():
+            if getattr(args, name, None) not in (None, False):
+                raise HwsimInputError("applies only with ACCEL WORKLOAD (a --cost-table alone loads no workload)",
+                                      field=flag, allowed="ACCEL WORKLOAD with the flag, or the cost table alone")
     workload = scenario_workload(args) if args.workload is not None else None
     if (args.accelerator is None) != (args.workload is None):
         raise HwsimInputError("give both ACCEL and WORKLOAD, or neither (costs from --cost-table alone)",

@@ -100,7 +100,7 @@ def check_countable(total_cycles: np.ndarray) -> None:
         where = f"points row {p}: " if len(bad) > 1 else ""   # one design: simulate's, or one point
         raise HwsimInputError(f"{where}the workload takes more cycles than hwsim counts exactly "
                               f"(2^53 = {MAX_EXACT_CYCLES:.3g}) on this design", field="dram.bandwidth_gb_s",
-                              allowed="a higher bandwidth or clock, or a smaller workload")
+                              allowed="a higher bandwidth, clock or achievable fraction, or a smaller workload")
 
 
 def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = None,
@@ -131,6 +131,14 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
 
 def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
                 per_layer_report: bool, faster_side: str) -> Evaluation:
+    # a design too slow for its workload (a clock, rate or fraction near zero) overflows to inf: no
+    # numpy warnings on stderr, check_countable refuses it in one line
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _run_placed_quietly(design, layers, override, engine, per_layer_report, faster_side)
+
+
+def _run_placed_quietly(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
+                        per_layer_report: bool, faster_side: str) -> Evaluation:
     from hwsim.engine.compile_notice import announce_compilation
     from hwsim.engine.pricing import _price_cells
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from hwsim.errors import HwsimInputError
-from hwsim.formats import BlockFormat, FloatFormat, NumberFormat
+from hwsim.formats import BlockFormat, FloatFormat, IntFormat, NumberFormat
 from hwsim.tech import arith
 from hwsim.tech.cells import FO4_PS_AT_45NM
 from hwsim.tech.costs import UnitCost, unit_cost
@@ -72,6 +72,15 @@ def check_accumulator_width(weights: NumberFormat, activations: NumberFormat, ac
     accumulator needs the exponent range and significand of the widest FP operand (derived:
     the product rounded once into the accumulator loses nothing a narrower operand had)."""
     if arith.is_integer_like(accumulator):
+        if isinstance(accumulator, IntFormat) and not accumulator.signed:
+            for fmt in (weights, activations):
+                element = fmt.element if isinstance(fmt, BlockFormat) else fmt
+                if not (isinstance(element, IntFormat) and not element.signed):
+                    # a signed operand makes negative products: an unsigned sum wraps them
+                    raise HwsimInputError(f"{where}: '{accumulator.name}' cannot hold the negative products of "
+                                          f"signed {element.name} operands",
+                                          allowed=f"a signed accumulator (int{accumulator.bits}), or unsigned "
+                                                  "(uint) weights and activations")
         product_bits = weights.element_bits + activations.element_bits
         if accumulator.bits < product_bits:
             raise HwsimInputError(f"{where}: '{accumulator.name}' is narrower than the {product_bits:g}-bit product",

@@ -51,9 +51,22 @@ class PrecisionPlan:
                 raise HwsimInputError(f"line {rule.line}: pattern '{rule.pattern}' matches no layer of "
                                       f"workload '{workload.name}'", source=self.source, field="layer",
                                       allowed=_some_names(workload))
+            only_kv = all(getattr(rule.precision, op) is None for op in OPERANDS if op != "kv")
+            if only_kv and not any(_uses_kv(layers[i]) for i in matched):
+                # the KV format applies to attention's K/V operand and to new K/V: on other layers
+                # the row would set nothing (the trace reader refuses kv on a GEMM likewise)
+                raise HwsimInputError(f"line {rule.line}: sets only kv, and no layer '{rule.pattern}' matches reads or "
+                                      "writes the KV cache", source=self.source, field="kv",
+                                      allowed="kv on attention matmuls and the layers writing new K/V; weights, "
+                                              "activations or outputs on other layers")
             for i in matched:
                 layers[i] = replace(layers[i], precision=layers[i].precision.overridden_by(rule.precision))
         return replace(workload, layers=tuple(layers))
+
+
+def _uses_kv(layer) -> bool:
+    view = layer.op.gemm_view()
+    return layer.writes_kv or (view is not None and view.b_operand == "kv")
 
 
 def _some_names(workload: Workload, limit: int = 8) -> str:

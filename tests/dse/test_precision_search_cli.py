@@ -154,6 +154,12 @@ def test_cost_table_alone_needs_no_simulator(tmp_path, capsys):
     body = _plan_rows(tmp_path / "plan.csv")
     assert list(body["weights"]) == ["int8", "int4"]  # 3 + 2 = 5 fits; omega 1
     assert "omega 1" in capsys.readouterr().out
+    # no workload is loaded: a scenario flag would be dropped, so it is refused
+    for extra in (["--phase", "decode"], ["--kv-len", "64"], ["--gemm-only"], ["--moe-routing", "expected"]):
+        code = main(["precision-search", "--cost-table", str(tmp_path / "costs.csv"), "--sensitivity",
+                     str(tmp_path / "sens.csv"), "--budget", "latency_s<=5", "-o", str(tmp_path / "plan2.csv"), *extra])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and f"'{extra[0]}'" in err[0] and "applies only with ACCEL WORKLOAD" in err[0]
 
 
 def test_an_all_low_precision_plan_runs_with_native_pe(files, tmp_path, capsys):
