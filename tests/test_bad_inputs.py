@@ -328,6 +328,25 @@ def test_impossible_hardware_found_by_fuzz_round_3(overrides, fragments, capsys)
         assert fragment in line, (fragment, line)
 
 
+@pytest.mark.parametrize("base, override, fragments", [
+    # below kT ln 2 = 2.87e-9 pJ (Landauer 1961), the least an irreversible cycle, access or MAC costs
+    ("stripes-like", "compute.pe.energy_pj_per_cycle=1e-9", ["compute.pe.energy_pj_per_cycle", "kT ln 2"]),
+    (GOOD_ACCEL, "buffers.ifmap.read_pj_per_access=1e-308", ["buffers.ifmap.read_pj_per_access", "Landauer"]),
+    ("hbm-pim", "pim.lane_mac_pj=1e-12", ["pim.lane_mac_pj", "Landauer"]),
+    # smaller than one flip-flop at 5 nm (0.145 um^2)
+    ("stripes-like", "compute.pe.area_um2=1e-6", ["compute.pe.area_um2", "0.1449", "one flip-flop at 5 nm"]),
+    ("hbm-pim", "pim.unit_area_um2=0.1", ["pim.unit_area_um2", "one flip-flop at 5 nm"]),
+    # a cadence shorter than one cycle of the units' logic (20 nm: 0.122 ns)
+    ("gddr6-aim", "pim.column_period_ns=0.001", ["pim.column_period_ns", "shorter than one cycle of 20 nm logic",
+                                                 "at least 0.122 ns"]),
+    ("gddr6-aim", "pim.broadcast_period_ns=1e-308", ["pim.broadcast_period_ns", "shorter than one cycle"]),
+])
+def test_physical_floors_of_published_figures(base, override, fragments, capsys):
+    line = _one_line(["run", base, TINY, "--set", override], capsys)
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+
+
 def test_the_same_limits_hold_for_evaluate_points():
     with pytest.raises(HwsimInputError, match=r"points row 1.*256-bit port is wider than the buffer's 8.192 bits"):
         hwsim.evaluate(GOOD_ACCEL, TINY, pd.DataFrame({"buffers.ifmap.size_kib": [64.0, 0.001]}))

@@ -94,6 +94,13 @@ class PimDevice:
                                   allowed=f"{widest}..{min(32, self.timing.burst_bits)} (at least the widest of "
                                           "pim.lane_formats)")
         fastest = max_clock_mhz(self.tech)
+        for name in ("column_period_ns", "broadcast_period_ns"):
+            period = getattr(self.spec, name)
+            if period is not None and period < 1e3 / fastest:
+                # a cadence is at least one cycle of the fastest clock the units' logic runs
+                raise HwsimInputError(f"{period:g} ns is shorter than one cycle of {self.tech.node_nm:g} nm logic at "
+                                      f"{self.tech.vdd_v:g} V", source=self.source, field=f"pim.{name}",
+                                      allowed=f"at least {1e3 / fastest:.3g} ns: {CLOCK_LIMIT_TEXT}")
         if self.spec.unit_clock_mhz > fastest:
             raise HwsimInputError(f"{self.spec.unit_clock_mhz:g} MHz is faster than {self.tech.node_nm:g} nm logic "
                                   f"runs at {self.tech.vdd_v:g} V", source=self.source, field="pim.unit_clock_mhz",

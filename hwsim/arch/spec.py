@@ -135,10 +135,10 @@ class BufferSpec(_Strict):
     port_width_bits: int = Field(gt=0, le=int(limits.MAX_SRAM_KIB) * 8192, json_schema_extra=why(_SRAM_WHY),
                                  description="bits per access")
     read_pj_per_access: float | None = Field(
-        default=None, gt=0, description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
+        default=None, ge=limits.LANDAUER_PJ, json_schema_extra=why(limits.LANDAUER_WHY), description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
                                         "replaces hwsim's SRAM energy model for reads; not node-scaled; cite it)")
     write_pj_per_access: float | None = Field(
-        default=None, gt=0, description="published energy of one write of write_access_bits, in pJ (replaces "
+        default=None, ge=limits.LANDAUER_PJ, json_schema_extra=why(limits.LANDAUER_WHY), description="published energy of one write of write_access_bits, in pJ (replaces "
                                         "hwsim's SRAM energy model for writes; not node-scaled; cite it)")
     write_access_bits: int | None = Field(
         default=None, gt=0, description="bits per write access for write_pj_per_access (CACTI's minimum write "
@@ -484,9 +484,9 @@ class PimSpec(_Strict):
         default=None, gt=0, description="technology node of the units' logic (the DRAM process) in nm; unset = "
                                         "tech_node_nm (a host on another process sets it); 5-130 nm")
     lane_mac_pj: float | None = Field(
-        default=None, gt=0, le=limits.MAX_MAC_PJ, json_schema_extra=why(
-            f"at most {limits.MAX_MAC_PJ:.4g} pJ: an FP32 multiply-add (Horowitz ISSCC 2014) at 130 nm, 1.8 V "
-            "(hwsim/tech/limits.py)"),
+        default=None, ge=limits.LANDAUER_PJ, le=limits.MAX_MAC_PJ, json_schema_extra=why(
+            f"at least kT ln 2 = 2.87e-9 pJ (Landauer 1961); at most {limits.MAX_MAC_PJ:.4g} pJ: an FP32 "
+            "multiply-add (Horowitz ISSCC 2014) at 130 nm, 1.8 V (hwsim/tech/limits.py)"),
         description="published energy of one lane MAC in pJ; unset = hwsim's tech model for the lane format at "
                     "tech_node_nm")
     internal_pj_per_bit: float = Field(
@@ -494,8 +494,9 @@ class PimSpec(_Strict):
         description="energy per bit a unit reads from or writes to its bank (activation/precharge amortised + cell "
                     "access); cite it")
     unit_area_um2: float | None = Field(
-        default=None, gt=0, le=limits.RETICLE_UM2, json_schema_extra=why(
-            "one unit fits in one lithography field, 26 mm x 33 mm (hwsim/tech/limits.py)"),
+        default=None, ge=limits.SMALLEST_CELL_UM2, le=limits.RETICLE_UM2, json_schema_extra=why(
+            "one unit holds at least one flip-flop at 5 nm and fits in one lithography field, 26 mm x 33 mm "
+            "(hwsim/tech/limits.py)"),
         description="published area of one PIM unit in um^2; unset = lanes x the tech model's MAC area + register "
                     "bits")
 

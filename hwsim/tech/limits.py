@@ -17,7 +17,9 @@ holds (an array larger than a reticle) runs and is flagged (``DesignBatch.exceed
   Stage is 6 to 8 FO4 Inverter Delays", ISCA 2002). An FO4 at a node and supply is the 45 nm
   FO4 times the node's delay factor (hwsim/tech/nodes.py).
 * Energy: a DRAM access costs 1.3-2.6 nJ per 64 bits, 20-41 pJ/bit (Horowitz, ISSCC 2014);
-  an FP32 multiply-add 3.7 + 0.9 pJ at 45 nm, 0.9 V (same table).
+  an FP32 multiply-add 3.7 + 0.9 pJ at 45 nm, 0.9 V (same table). No irreversible operation
+  costs less than erasing one bit, kT ln 2 (Landauer, IBM J. Res. Dev. 5(3), 1961): at 300 K
+  2.87e-21 J = 2.87e-9 pJ, the floor of every published energy per access, cycle or MAC.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ MAX_SRAM_KIB = math.floor(WAFER_UM2 / SRAM_BIT_CELL_UM2 / 8192)   # derived: a w
 
 MIN_LOGIC_FO4_PER_STAGE = 6.0        # Hrishikesh et al. ISCA 2002
 MIN_CYCLE_FO4 = DFF.delay_fo4 + MIN_LOGIC_FO4_PER_STAGE
+
+# Landauer 1961: kT ln 2 at 300 K (k = 1.380649e-23 J/K, SI 2019), in pJ
+LANDAUER_PJ = 1.380649e-23 * 300.0 * math.log(2) * 1e12
+LANDAUER_WHY = ("at least kT ln 2 = 2.87e-9 pJ at 300 K: erasing one bit (Landauer 1961), the least any "
+                "irreversible access, cycle or MAC costs (hwsim/tech/limits.py)")
+SMALLEST_CELL_WHY = "at least one flip-flop at 5 nm, hwsim's smallest cell (hwsim/tech/limits.py)"
 
 # Horowitz ISSCC 2014: DRAM 1.3-2.6 nJ per 64-bit access (<= 41 pJ/bit); 100 pJ/bit leaves 2.4x
 # for older interfaces. An on-chip access (SRAM, a DRAM bank read inside the die) costs no more.
