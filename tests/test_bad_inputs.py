@@ -42,6 +42,7 @@ CASES = [
     (["run", GOOD_ACCEL, str(BAD / "trace_zero_dim.csv")], ["line 2", "'m'", ">= 1"]),
     # the later name won silently; Python's int() read 1_6 as 16
     (["run", GOOD_ACCEL, str(BAD / "trace_two_names.csv")], ["trace_two_names.csv", "line 2", "a second '# name:' line"]),
+    (["run", GOOD_ACCEL, str(BAD / "trace_empty_name.csv")], ["trace_empty_name.csv", "field 'name'", "line 1: '# name:' with no name"]),
     (["run", GOOD_ACCEL, str(BAD / "trace_digit_separator.csv")], ["line 2", "'n'", "'1_6' is not an integer"]),
     (["run", "--set", "compute.pe.weights=[int8, INT8]"], ["compute.pe.weights", "'INT8' is listed twice"]),
     (["run", "hbm-pim", str(BAD / "ok_tiny_trace.csv"), "--set", "pim.lane_formats=[fp16, fp16]"], ["pim.lane_formats", "'fp16' is listed twice"]),

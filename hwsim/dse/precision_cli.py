@@ -48,6 +48,9 @@ def cmd_precision_search(args: argparse.Namespace) -> int:
     fractions = {}
     for text in args.budget_fraction:
         budget = parse_budget_fraction(text)
+        if budget.metric in fractions:   # the later one would win silently
+            raise HwsimInputError(f"{budget.metric} is given twice", field="--budget-fraction",
+                                  allowed="one fraction per metric")
         fractions[budget.metric] = budget.fraction
     result = precision_search(args.accelerator, workload, sensitivity=args.sensitivity,
                               candidates=_candidates(args.candidates),

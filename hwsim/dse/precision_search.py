@@ -614,6 +614,9 @@ def precision_search(accelerator=None, workload=None, *, sensitivity, candidates
     objective = objective.strip().lower()
     front_metric = front_metric.strip().lower() if front_metric else None
     accel, work = _resolve_inputs(accelerator, workload, expand_repeats)
+    if isinstance(candidates, str):   # iterated, 'w4a8' would be the candidates 'w', '4', 'a', '8'
+        raise HwsimInputError(f"'{candidates}' is text, not a list of candidates", field="candidates",
+                              allowed=f"a list of mixes, e.g. ['{candidates}']")
     problem, notes, _ = _problem(accel, work, sensitivity, candidates, cost_table)
     all_budgets = [parse_budget(b) if isinstance(b, str) else b for b in budgets]
     for metric, fraction in (budget_fractions or {}).items():

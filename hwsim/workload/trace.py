@@ -64,6 +64,9 @@ def parse_trace(text: str, source: str = "<trace>", default_name: str = "trace")
                 if key.strip() in meta:   # the later one would win silently
                     raise HwsimInputError(f"line {lineno}: a second '# {key.strip()}:' line", source=source,
                                           field=key.strip(), allowed="one # name: and one # source: line")
+                if key.strip() == "name" and not value.strip():   # a workload named '' names no results
+                    raise HwsimInputError(f"line {lineno}: '# name:' with no name", source=source, field="name",
+                                          allowed="# name: <the workload's name>, or no # name: line (the file's)")
                 meta[key.strip()] = value.strip()
             continue
         if stripped:

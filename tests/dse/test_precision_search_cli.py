@@ -270,3 +270,16 @@ def test_api_arguments_of_the_wrong_kind_are_one_input_error(kwargs, words):
     assert "\n" not in text
     for word in words:
         assert word in text, (word, text)
+
+
+def test_a_metric_given_twice_and_candidates_as_text_are_refused(files, tmp_path, capsys):
+    from hwsim.errors import HwsimInputError
+
+    code = main(["precision-search", ACCEL, str(files / "tiny.csv"), "--sensitivity", str(files / "sens.csv"),
+                 "--budget-fraction", "latency_s=0.5", "--budget-fraction", "latency_s=0.2", "-o",
+                 str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "'--budget-fraction'" in err[0] and "latency_s is given twice" in err[0]
+    with pytest.raises(HwsimInputError, match=r"'w4a8' is text, not a list of candidates.*\['w4a8'\]"):
+        precision_search(ACCEL, str(files / "tiny.csv"), sensitivity=str(files / "sens.csv"), candidates="w4a8",
+                         budget_fractions={"latency_s": 0.5})
