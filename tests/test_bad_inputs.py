@@ -318,6 +318,8 @@ def test_fp_group_scales_on_int_products_are_refused_with_the_ways_out(capsys):
     # SCALE-Sim's operand channels under the mapper: they would be ignored
     (["dram.operand_bandwidth_gb_s={ifmap: 1, filter: 1, ofmap: 1}", "mapping=auto"],
      ["dram.operand_bandwidth_gb_s", "read by mapping scalesim only", "'auto'"]),
+    # the width of a published write with no published write cost: it would size nothing
+    (["buffers.ifmap.write_access_bits=64"], ["buffers.ifmap.write_access_bits", "read only with write_pj_per_access"]),
     # an unsigned accumulator under signed int8 x int8 products
     (["compute.pe.accumulator=uint32"], ["compute.pe.accumulator", "'uint32' cannot hold the negative products",
                                          "signed int8", "int32"]),

@@ -154,6 +154,10 @@ class BufferSpec(_Strict):
             # an access reads bits the buffer does not have (derived: a port is at most the whole array)
             raise Refused(f"{self.port_width_bits} bits is more than the buffer holds ({bits:g})",
                           field="port_width_bits", allowed=f"1..{math.floor(bits)} (size_kib x 8192)")
+        if self.write_access_bits is not None and self.write_pj_per_access is None:
+            # it sizes the published write cost only: the SRAM model prices writes per bit of the port
+            raise Refused("write_access_bits is read only with write_pj_per_access", field="write_access_bits",
+                          allowed="unset, or with write_pj_per_access (the published cost of one such write)")
         if self.write_access_bits is not None and self.write_access_bits > bits:
             raise Refused(f"{self.write_access_bits} bits is more than the buffer holds ({bits:g})",
                           field="write_access_bits", allowed=f"1..{bits:g}")
