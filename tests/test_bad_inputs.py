@@ -303,6 +303,13 @@ def test_a_front_name_beyond_the_file_system_limit_is_one_line(tmp_path, capsys)
     assert "'-o'" in line and "300 bytes long" in line
 
 
+def test_int_products_wider_than_int32_say_so(capsys):
+    line = _one_line(["run", GOOD_ACCEL, TINY, "--weights", "int32", "--activations", "int32", "--native-pe"], capsys)
+    assert "32-bit weights with 32-bit activations need a 64-bit INT accumulator, wider than int32" in line
+    line = _one_line(["run", GOOD_ACCEL, TINY, "--set", "compute.pe.weights=[int32]"], capsys)
+    assert "narrower than the 40-bit product" in line and "int32 is the widest" in line
+
+
 def test_fp_group_scales_on_int_products_are_refused_with_the_ways_out(capsys):
     line = _one_line(["run", GOOD_ACCEL, TINY, "--weights", "int4@g128:fp16", "--native-pe"], capsys)
     assert "int4@g128:fp16 weights with int8 activations" in line and "no FP group scale" in line

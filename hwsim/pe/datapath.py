@@ -83,8 +83,10 @@ def check_accumulator_width(weights: NumberFormat, activations: NumberFormat, ac
                                                   "(uint) weights and activations")
         product_bits = weights.element_bits + activations.element_bits
         if accumulator.bits < product_bits:
+            allowed = (f"int{math.ceil(product_bits)} or wider (int32 is the usual choice)" if product_bits <= 32
+                       else "narrower formats: no INT accumulator holds this product (int32 is the widest)")
             raise HwsimInputError(f"{where}: '{accumulator.name}' is narrower than the {product_bits:g}-bit product",
-                                  allowed=f"int{math.ceil(product_bits)} or wider (int32 is the usual choice)")
+                                  allowed=allowed)
         return
     if not isinstance(accumulator, FloatFormat):
         return
