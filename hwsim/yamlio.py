@@ -22,7 +22,7 @@ class _StrictLoader(_SafeBase):
 
 
 def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
+    seen: dict[Any, Any] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, (list, dict)):
@@ -31,10 +31,12 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, d
                                   f"{'list' if isinstance(key, list) else 'mapping'}",
                                   allowed="a key of text, e.g. rows: 16")
         if key in seen:
+            # line and column: two keys of one flow mapping ({a: 1, a: 2}) share a line
+            here, first = key_node.start_mark, seen[key]
             raise HwsimInputError(
-                f"duplicate key '{key}' at line {key_node.start_mark.line + 1} "
-                f"(first at line {seen[key] + 1})", field=str(key))
-        seen[key] = key_node.start_mark.line
+                f"duplicate key '{key}' at line {here.line + 1}, column {here.column + 1} "
+                f"(first at line {first.line + 1}, column {first.column + 1})", field=str(key))
+        seen[key] = key_node.start_mark
     return loader.construct_mapping(node, deep=deep)
 
 

@@ -285,6 +285,10 @@ def test_integers_of_thousands_of_digits_and_odd_yaml_keys_are_one_line(tmp_path
     spec.write_text(f"name: big\nextends: {GOOD_ACCEL}\ncompute:\n  rows: {DIGITS_5000}\n")
     line = _one_line(["run", spec, TINY], capsys)
     assert "spec.yaml" in line and "an integer of 5,000 digits at line 4" in line, line
+    # a key twice in one flow mapping: one line, so the column tells them apart
+    spec.write_text(f"name: dup\nextends: {GOOD_ACCEL}\nbuffers:\n  ifmap: {{size_kib: 8, banks: 2, banks: 4}}\n")
+    line = _one_line(["run", spec, TINY], capsys)
+    assert "duplicate key 'banks' at line 4, column 34 (first at line 4, column 24)" in line, line
     # YAML's complex keys: a list or a mapping as a key
     spec.write_text("name: odd\n? [a, b]\n: 1\n")
     line = _one_line(["run", spec, TINY], capsys)
