@@ -202,8 +202,15 @@ def read_sensitivity(source: Any, layer_names: Sequence[str], candidates: Sequen
         seen_candidates.setdefault(key, candidate)
         for i in matched:
             values[(i, key)] = omega
-            if record.get("group"):
-                group_of[i] = record["group"]
+            group = record.get("group")
+            if group:
+                # one group per layer, whatever the candidate: a second name would leave the layer in
+                # whichever row came last (an empty cell states no group)
+                if i in group_of and group_of[i][0] != group:
+                    raise HwsimInputError(f"line {line}: layer '{layer_names[i]}' in group '{group}', but in "
+                                          f"'{group_of[i][0]}' on line {group_of[i][1]}", source=where,
+                                          field="group", allowed="one group per layer on every row that names one")
+                group_of[i] = (group, line)
     chosen = list(candidates) if candidates else list(seen_candidates.values())
     if not chosen:
         raise HwsimInputError("no candidates", source=where, field="candidate")
@@ -219,7 +226,7 @@ def read_sensitivity(source: Any, layer_names: Sequence[str], candidates: Sequen
                                       source=where, field="candidate",
                                       allowed="a row for every searched layer and every candidate")
             omega[row, col] = values[(i, key)]
-    groups = tuple(group_of.get(i, f"\0{layer_names[i]}") for i in layers)
+    groups = tuple(group_of[i][0] if i in group_of else f"\0{layer_names[i]}" for i in layers)
     return Sensitivity(layers, tuple(chosen), omega, groups)
 
 

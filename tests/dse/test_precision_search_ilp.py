@@ -166,3 +166,13 @@ def test_bad_inputs_are_one_line_errors():
 
 def test_exported_from_the_package():
     assert hwsim.precision_search is precision_search
+
+
+def test_a_layer_in_two_groups_is_refused():
+    # q tied to k on its w4a4 row and to v on its w8a8 row: whichever row came last would decide
+    sens = pd.DataFrame({"layer": ["q", "q", "k", "k"], "candidate": ["w4a4", "w8a8"] * 2,
+                         "omega": [1.0, 0.1, 1.0, 0.1], "group": ["qk", "qv", "qk", "qk"]})
+    table = pd.DataFrame({"layer": ["q", "q", "k", "k"], "candidate": ["w4a4", "w8a8"] * 2,
+                          "bops": [1.0, 4.0, 1.0, 4.0]})
+    with pytest.raises(HwsimInputError, match=r"line 3: layer 'q' in group 'qv', but in 'qk' on line 2"):
+        precision_search(sensitivity=sens, cost_table=table, budgets=["bops<=6"])
