@@ -70,6 +70,10 @@ def test_block_scale_work_is_amortised_over_the_block():
                    + unit_cost(arith.register(8 + 8), TECH).energy_pj + per_block.energy_pj / 32)
     got = pe.mac_cost(Precision(w, a, acc), TECH)
     assert got.energy_pj == pytest.approx(want_energy, rel=1e-12)
+    # sharing spreads energy only: the per-block unit is built once, its whole area and leakage count
+    element, regs = unit_cost(arith.block_element_mac(w, a), TECH), unit_cost(arith.register(8 + 8), TECH)
+    assert got.area_um2 == pytest.approx(element.area_um2 + regs.area_um2 + per_block.area_um2, rel=1e-12)
+    assert got.leakage_uw == pytest.approx(element.leakage_uw + regs.leakage_uw + per_block.leakage_uw, rel=1e-12)
 
 
 def test_int_group_scale_on_an_int_accumulator_multiplies_and_accumulates():
