@@ -36,3 +36,22 @@ def test_roofline_reads_each_input_of_a_convolution_once():
     assert row["dram_ifmap_reads_words"] == 8 * 8 * 16
     assert row["dram_reads_bits"] == (8 * 8 * 16 + 144 * 32) * 16
     assert row["dram_writes_bits"] == 36 * 32 * 16
+
+
+def test_row_stationary_reloads_filters_for_every_output_row_fold():
+    """docs/models/row-stationary.md: the filter buffer is read K x N x ceil(E / e) words (each pass's
+    filters stay in the pads while one set of e output rows streams). A 3 x 3 convolution of a 30 x 30
+    x 4 input to 8 channels (E = F = 28) on Eyeriss's 12 x 14 array: h = 3, e = min(28, 14) = 14, so
+    ceil(28 / 14) = 2 output-row folds; K = 3 x 3 x 4 = 36, N = 8: 36 x 8 x 2 = 576 filter words.
+    Channel sets 12 // 3 = 4, filter sets 14 // 14 = 1; q = min(4, 12 // 3) = 4, p = min(8, 24, 224 //
+    12) = 8; one channel group and one filter group; evened q = ceil(4 / 4) = 1, p = 8; passes = 1 x 1
+    x 1 x 2 x 1 = 2 of 8 x 1 x 3 x 28 = 672 products + h - 1 = 2: 1348 cycles. Ifmap reads: the 3600
+    distinct inputs x 1 filter group; ofmap writes: 784 x 8 outputs x 1 channel group."""
+    accel = hwsim.load_accelerator("eyeriss-like", ["compute.dataflow=rs", "dram.bandwidth_gb_s=unlimited"])
+    work = hwsim.Workload("w", (hwsim.Layer("c", hwsim.Conv2d(30, 30, 4, 8, 3, 3)),))
+    row = hwsim.simulate(accel, work).layers.iloc[0]
+    assert row["folds"] == 2
+    assert row["compute_cycles"] == 2 * (8 * 1 * 3 * 28 + 3 - 1) == 1348
+    assert row["sram_filter_reads_words"] == 36 * 8 * 2 == 576
+    assert row["sram_ifmap_reads_words"] == 30 * 30 * 4
+    assert row["sram_ofmap_writes_words"] == 28 * 28 * 8
