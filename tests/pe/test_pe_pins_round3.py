@@ -198,3 +198,19 @@ def test_bitserial_fp_lane_is_a_mixed_product_and_the_pe_is_sized_for_its_widest
     # int4 weights at one bit a cycle: 4 cycles per MAC on one lane
     record = pe.record(Precision(F("int4"), F("fp16"), F("fp32")), TECH)
     assert record.energy_per_mac_pj == pytest.approx(4 * want.energy_pj, rel=1e-12)
+
+
+def test_each_extra_pipeline_stage_adds_a_whole_register_across_the_cut():
+    """hwsim/pe/datapath.py mac_cost: above the unpipelined clock, each extra stage adds a register
+    across the cut, weight + activation + accumulator bits (8 + 8 + 32 = 48 for int8 x int8 into
+    int32): its energy, area AND leakage. At 3 GHz the int8 MAC needs k >= 1 extra stages; whatever k
+    is, the three differences against the unpipelined PE are k of that register each."""
+    p = Precision(F("int8"), F("int8"), F("int32"))
+    slow = MacPE((F("int8"),), (F("int8"),), F("int32")).mac_cost(p, TECH)
+    fast = MacPE((F("int8"),), (F("int8"),), F("int32"), clock_mhz=3000.0).mac_cost(p, TECH)
+    reg = unit_cost(arith.register(8 + 8 + 32), TECH)
+    k = (fast.energy_pj - slow.energy_pj) / reg.energy_pj
+    assert k >= 1 and k == pytest.approx(round(k), abs=1e-9)
+    k = round(k)
+    assert fast.area_um2 - slow.area_um2 == pytest.approx(k * reg.area_um2, rel=1e-9)
+    assert fast.leakage_uw - slow.leakage_uw == pytest.approx(k * reg.leakage_uw, rel=1e-9)
