@@ -95,7 +95,10 @@ def _fused_unit_cost(w_max: int, a_max: int, accumulator: NumberFormat, tech: Te
     bricks = (w_max // BRICK_BITS) * (a_max // BRICK_BITS)
     brick = arith.int_multiplier(BRICK_BITS + 1, BRICK_BITS + 1).then(arith.shifter(2 * (BRICK_BITS + 1), w_max + a_max))
     tree = arith.int_adder(w_max + a_max).times(max(bricks - 1, 0))
-    tree = tree.then(arith.int_adder(w_max + a_max)) if bricks > 1 else tree  # depth: log2 levels, counted once
+    if bricks > 1:
+        # a second adder's delay on the path (the tree is deeper than one adder), no more cells:
+        # times(0) keeps an adder's depth and none of its cells (the tree had one adder too many)
+        tree = tree.then(arith.int_adder(w_max + a_max).times(0))
     net = brick.times(bricks).then(tree).then(arith.accumulator(accumulator))
     net = net.then(arith.register(w_max + a_max))
     return unit_cost(net, tech)
