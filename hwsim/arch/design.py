@@ -32,7 +32,7 @@ from hwsim.arch.objectives import OBJECTIVE_CODES
 from hwsim.arch.point_tech import TECH_KEYS, PointTech, point_tech
 from hwsim.arch.spec import BUFFER_ROLES, ROOFLINE_FRACTIONS
 from hwsim.errors import HwsimInputError
-from hwsim.memory.dram import phy_area_mm2, unnamed_interface_cost
+from hwsim.memory.dram import phy_area_mm2, phy_mw, unnamed_interface_cost
 from hwsim.memory.sram import LEAKAGE_NW_PER_BIT_45NM, sram_arrays
 from hwsim.pe.datapath import pipeline_stages_over, reference_delay_ns
 from hwsim.pe.placement import placement_factor
@@ -881,6 +881,7 @@ def _dram_costs(accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v:
         "channels": channels.astype(np.int64),
         "capacity_bits": np.where(np.isnan(gib), derived_bits, gib * 2.0 ** 33),
         "phy_area_mm2": channels * mm2_per_channel + unnamed_gb_s * unnamed_mm2_per_gb_s,
-        "phy_uw": np.where(d.standard, phy_pj_per_bit * provisioned_gb_s, unnamed_pj_per_bit * unnamed_gb_s) * 8.0 * 1e3,
+        "phy_uw": np.where(d.standard, phy_mw(phy_pj_per_bit, provisioned_gb_s),
+                           phy_mw(unnamed_pj_per_bit, unnamed_gb_s)) * 1e3,
         "device_static_uw": channels * per_group(lambda t: t.static_mw_per_channel) * 1e3,
     }
