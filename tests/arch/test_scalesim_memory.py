@@ -86,6 +86,18 @@ def test_hand_cases():
     assert _reflect_stall(np.array(-4.0), np.array(3.0), np.array(1)) == 0
 
 
+def test_ofmap_write_buffer_drains_by_hand():
+    # 32 x 8 x 32 OS on 32x32: one fold of t + R + C - 2 = 8 + 62 = 70 cycles, the first output at
+    # t + R - 1 = 39, so 31 cycles of writing. A 64-word ofmap buffer drains its 32-word half as 8
+    # lines of 4 words; SCALE-Sim's write_buffer.empty_drain_buf issues a line a cycle through a
+    # write_port of latency 0, so a drain ends 8 - 1 = 7 cycles after it starts: 32/7 words a cycle.
+    # The 1024 - 64 words beyond the buffer take 960 x 7 / 32 = 210 cycles, 31 of them while
+    # computing: 179 stall cycles (ifmap and filter fit, at 1000 words a cycle: none)
+    r = scalesim_user_memory(32, 8, 32, 32, 32, 0, 65536, 65536, 64, 1000, 1000, 4)
+    assert int(r.dram_ofmap_writes_words) == 32 * 32
+    assert int(r.stall_cycles) == 960 * 7 // 32 - 31 == 179
+
+
 def test_cfg_bandwidth_mapping():
     assert parse_scalesim_bandwidths("10") == (10, 10, 10)
     assert parse_scalesim_bandwidths("8, 4, 2", 16, 32) == (16, 32, 8)
