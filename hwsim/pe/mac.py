@@ -21,6 +21,7 @@ activations (widths rounded up to 2, 4, 8, 16), e.g. 2 per cycle for INT4 x INT8
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -95,9 +96,9 @@ def _fused_unit_cost(w_max: int, a_max: int, accumulator: NumberFormat, tech: Te
     bricks = (w_max // BRICK_BITS) * (a_max // BRICK_BITS)
     brick = arith.int_multiplier(BRICK_BITS + 1, BRICK_BITS + 1).then(arith.shifter(2 * (BRICK_BITS + 1), w_max + a_max))
     tree = arith.int_adder(w_max + a_max).times(max(bricks - 1, 0))
-    if bricks > 1:
-        # a second adder's delay on the path (the tree is deeper than one adder), no more cells:
-        # times(0) keeps an adder's depth and none of its cells (the tree had one adder too many)
+    # a balanced tree is ceil(log2 bricks) adders deep: times() keeps one adder's depth, so each
+    # further level adds an adder's delay and no cells (times(0))
+    for _ in range(max(math.ceil(math.log2(bricks)) - 1, 0) if bricks > 1 else 0):
         tree = tree.then(arith.int_adder(w_max + a_max).times(0))
     net = brick.times(bricks).then(tree).then(arith.accumulator(accumulator))
     net = net.then(arith.register(w_max + a_max))

@@ -219,10 +219,15 @@ def test_each_extra_pipeline_stage_adds_a_whole_register_across_the_cut():
 def test_bit_fusion_8x8_unit_has_bricks_minus_one_adders():
     """hwsim/pe/mac.py: an 8 x 8 fusion unit is 16 BitBricks (3 x 3 multipliers, each with a
     shifter onto 16 bits), a tree of 16 - 1 = 15 adders of 16 bits, the int32 accumulator and a
-    16-bit register. The tree once priced a 16th adder for its depth."""
+    16-bit register; the tree is log2(16) = 4 adders deep. It once priced a 16th adder for its
+    depth, which it then put at two adders."""
     pe = MacPE((F("int8"),), (F("int8"),), F("int32"), decomposable=True)
     net = (arith.int_multiplier(3, 3).then(arith.shifter(6, 16))).times(16) \
         .then(arith.int_adder(16).times(15)).then(arith.accumulator(F("int32"))).then(arith.register(16))
     want = unit_cost(net, TECH)
     got = pe.datapath_cost(TECH)
     assert (got.energy_pj, got.area_um2) == pytest.approx((want.energy_pj, want.area_um2), rel=1e-12)
+    # the path: a brick, log2(16) = 4 levels of the balanced adder tree, the accumulator, the register
+    path = [arith.int_multiplier(3, 3), arith.shifter(6, 16), *[arith.int_adder(16)] * 4,
+            arith.accumulator(F("int32")), arith.register(16)]
+    assert got.delay_ns == pytest.approx(sum(unit_cost(unit, TECH).delay_ns for unit in path), rel=1e-12)
