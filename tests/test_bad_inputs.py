@@ -96,6 +96,8 @@ CASES = [
     (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: fp16}]"], ["compute.pe.conversions", "fp16", "not a native weights format", "allowed: int8"]),
     (["run", "--set", "compute.pe.conversions=[{operand: bias, from: int4, to: int8}]"], ["compute.pe.conversions", "operand", "'weights'", "'activations'"]),
     (["run", "--set", "compute.pe.conversions=[{operand: weights, from: int4, to: int8}]"], ["compute.pe.conversions", "int4 -> int8", "only conversions to an FP format"]),
+    # a floor broken: the allowed text states the floor before the field's reason (which speaks of the ceiling)
+    (["run", GOOD_ACCEL, str(BAD / "ok_tiny_trace.csv"), "--set", "compute.rows=-4"], ["compute.rows", "(got -4)", "allowed: > 0; at most 787,841"]),
     # a conversion that would never apply: from a native format (an identity among them), or a second one of a format
     (["run", "gpu-a100-roofline", str(BAD / "ok_tiny_trace.csv"), "--set", "compute.pe.conversions=[{operand: weights, from: fp16, to: fp16}]"], ["compute.pe.conversions", "fp16 -> fp16", "run natively", "never apply", "natives: fp16, bf16"]),
     (["run", "gpu-a100-roofline", str(BAD / "ok_tiny_trace.csv"), "--set", "compute.pe.conversions=[{operand: weights, from: bf16, to: fp16}]"], ["compute.pe.conversions", "bf16 -> fp16", "never apply"]),

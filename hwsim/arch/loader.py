@@ -243,6 +243,11 @@ def _one_error(exc: ValidationError, data: Any, source: str) -> HwsimInputError:
         message = f"{message} (got {err['input']!r})"
     allowed = _range_reason(field) if kind in ("greater_than", "greater_than_equal", "less_than",
                                                "less_than_equal") else None
+    if kind in ("greater_than", "greater_than_equal"):
+        # the field's reason may speak of its ceiling only: the floor broken comes first
+        ctx = err.get("ctx", {})
+        floor = f"> {ctx['gt']}" if "gt" in ctx else f">= {ctx.get('ge')}"
+        allowed = floor if not allowed else f"{floor}; {allowed}"
     return HwsimInputError(message, source=source, field=field or None, allowed=allowed)
 
 
