@@ -135,11 +135,13 @@ class BufferSpec(_Strict):
     port_width_bits: int = Field(gt=0, le=int(limits.MAX_SRAM_KIB) * 8192, json_schema_extra=why(_SRAM_WHY),
                                  description="bits per access")
     read_pj_per_access: float | None = Field(
-        default=None, ge=limits.LANDAUER_PJ, json_schema_extra=why(limits.LANDAUER_WHY), description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
-                                        "replaces hwsim's SRAM energy model for reads; not node-scaled; cite it)")
+        default=None, ge=limits.LANDAUER_PJ, json_schema_extra=why(limits.LANDAUER_WHY),
+        description="published energy of one read of port_width_bits, in pJ (e.g. CACTI's; "
+                    "replaces hwsim's SRAM energy model for reads; not node-scaled; cite it)")
     write_pj_per_access: float | None = Field(
-        default=None, ge=limits.LANDAUER_PJ, json_schema_extra=why(limits.LANDAUER_WHY), description="published energy of one write of write_access_bits, in pJ (replaces "
-                                        "hwsim's SRAM energy model for writes; not node-scaled; cite it)")
+        default=None, ge=limits.LANDAUER_PJ, json_schema_extra=why(limits.LANDAUER_WHY),
+        description="published energy of one write of write_access_bits, in pJ (replaces "
+                    "hwsim's SRAM energy model for writes; not node-scaled; cite it)")
     write_access_bits: int | None = Field(
         default=None, gt=0, description="bits per write access for write_pj_per_access (CACTI's minimum write "
                                         "granularity); unset = port_width_bits")

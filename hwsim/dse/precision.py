@@ -225,7 +225,8 @@ def native_pe_settings(pe_type: str, b_formats: Iterable[NumberFormat], a_format
     if int_acc and math.ceil(need) > MAX_INT_BITS:
         # the widest INT accumulator hwsim has is int32 (hwsim/formats.py): a wider sum has no format
         raise HwsimInputError(f"{widest_b:g}-bit weights with {widest_a:g}-bit activations need a "
-                              f"{math.ceil(need)}-bit INT accumulator, wider than int{MAX_INT_BITS}", field="compute.pe",
+                              f"{math.ceil(need)}-bit INT accumulator, wider than int{MAX_INT_BITS}",
+                              field="compute.pe",
                               allowed=f"formats whose exact sum fits int{MAX_INT_BITS} (e.g. int16 x int16), or FP")
     accumulator = f"int{max(MIN_INT_ACCUMULATOR_BITS, math.ceil(need))}" if int_acc else FP_ACCUMULATOR
     settings: dict[str, Any] = {"compute.pe.weights": sorted(declared_b),

@@ -47,7 +47,8 @@ largest of the ifmap, filter and ofmap delays of that row. So with accumulated s
 deficit ``d = L_k - 1 - t`` of an event at stall-free cycle ``t`` updates ``S <- max(S, 2d - S)``.
 Ofmap writes go to a write buffer that starts draining half its size once more than half is
 filled: a drain of ``n = ceil(half/bw)`` lines ends ``n - 1`` cycles after it starts
-(``write_buffer.empty_drain_buf`` issues a line a cycle through a ``write_port`` of latency 0); the array stalls (not doubled) only when the buffer is full
+(``write_buffer.empty_drain_buf`` issues a line a cycle through a ``write_port`` of latency 0);
+the array stalls (not doubled) only when the buffer is full
 while a drain is in progress.
 
 The model
@@ -75,7 +76,8 @@ recursion on the same events: prefetches of one row (a wrap) follow the per-row 
 (excess ``e <- max(0, per - e)``), forward slides within a segment have deficits linear in the
 slide index and use the closed-form reflection ``S <- max(S, 2d - S)`` from the current stall.
 Ofmap: a fluid model of the write buffer (capacity, one drain of half the buffer per
-``max(ceil(half/bw) - 1, 1)`` cycles: SCALE-Sim's n - 1, at least one cycle in the fluid model). The layer's stall is the largest of the three.
+``max(ceil(half/bw) - 1, 1)`` cycles: SCALE-Sim's n - 1, at least one cycle in the fluid model).
+The layer's stall is the largest of the three.
 """
 
 from __future__ import annotations
