@@ -222,7 +222,7 @@ class Accelerator:
             "leakage_uw": self.leakage_uw,
             # DRAM background + refresh power (in leakage_uw too) where dram.standard gives currents
             "dram_static_mw": float(self.design.static_parts_uw["dram_device"][0]) / 1e3,
-            # the accelerator-side DRAM PHYs' power (in leakage_uw too; hwsim.memory.dram.phy_power_mw)
+            # the accelerator-side DRAM PHYs' power (in leakage_uw too; hwsim.memory.dram.phy_mw)
             "dram_phy_mw": float(self.design.static_parts_uw["dram_phy"][0]) / 1e3,
             # static power beyond leakage, DRAM and PHYs (in leakage_uw too; spec idle_floor_w)
             "idle_floor_w": float(self.design.static_parts_uw["idle_floor"][0]) / 1e6,

@@ -149,7 +149,7 @@ class DesignBatch:
     leakage_uw: np.ndarray
     # static power by where it is drawn, in uW (leakage_uw is their sum): 'logic' (PEs, converters,
     # vector lanes, SRAMs), 'pim_units', 'dram_device' (the DRAM's background and refresh power) and
-    # 'dram_phy' (the accelerator-side DRAM PHYs, hwsim.memory.dram.phy_power_mw)
+    # 'dram_phy' (the accelerator-side DRAM PHYs, hwsim.memory.dram.phy_mw)
     static_parts_uw: dict[str, np.ndarray]
     # (P,): DRAM channels attached (0 without a dram.standard) and the DRAM's capacity in bits
     # (dram.capacity_gib, else channels x the standard's bits per channel; inf: no capacity declared)

@@ -129,16 +129,11 @@ def run(design: DesignBatch, layers: LayerBatch, override: Precision | None = No
     return Evaluation(design, layers, in_memory.tables, values, in_memory.on_pim & keep)
 
 
+# a design too slow for its workload (a clock, rate or fraction near zero) overflows to inf: no numpy
+# warnings on stderr, check_countable refuses it in one line
+@np.errstate(over="ignore", divide="ignore", invalid="ignore")
 def _run_placed(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
                 per_layer_report: bool, faster_side: str) -> Evaluation:
-    # a design too slow for its workload (a clock, rate or fraction near zero) overflows to inf: no
-    # numpy warnings on stderr, check_countable refuses it in one line
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        return _run_placed_quietly(design, layers, override, engine, per_layer_report, faster_side)
-
-
-def _run_placed_quietly(design: DesignBatch, layers: LayerBatch, override: Precision | None, engine: str,
-                        per_layer_report: bool, faster_side: str) -> Evaluation:
     from hwsim.engine.compile_notice import announce_compilation
     from hwsim.engine.pricing import _price_cells
 

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from hwsim.errors import HwsimInputError
+# the run flags of a workload's scenario keys (docs/sweep-spec.md, "Workloads"; hwsim run --help)
+from hwsim.workload.scenario_args import SCENARIO_FLAGS, SCENARIO_SWITCHES
 
 from hwsim.explore.limits import MAX_ROWS as DEFAULT_MAX_ROWS  # noqa: E402
 # the seed of the row sample (so the same sweep gives the same file, byte for byte)
@@ -32,13 +34,6 @@ SAMPLE_SEED = 0
 ID_COLUMN = "point_id"
 FLAG_COLUMNS = ("simulated", "feasible")
 PRECISION_AXIS = "precision"
-# the run flags of a workload's LLM scenario keys (docs/sweep-spec.md, "Workloads"; hwsim run --help)
-SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
-                  "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
-                  "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing",
-                  "mla_form": "--mla-form"}
-# the scenario keys that are switches (the flag alone when true)
-_SWITCHES = ("gemm_only", "allow_long_context")
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,7 @@ class WorkloadRun:
         """WORKLOAD and its scenario flags, as ``hwsim run`` takes them."""
         args = [self.name]
         for key, value in self.scenario:
-            if key in _SWITCHES:
+            if key in SCENARIO_SWITCHES:
                 if value:
                     args.append(SCENARIO_FLAGS[key])
             elif value is not None:

@@ -393,14 +393,10 @@ def phy_area_mm2(timing: DramTiming, channels):
     return np.asarray(channels, dtype=np.float64) * timing.io_bits * timing.cost.phy_area_mm2_per_dq
 
 
-def phy_power_mw(timing: DramTiming, bandwidth_gb_s):
-    """Accelerator-side PHY power at a provisioned rate, in mW (phy_mw at the standard's PHY energy)."""
-    return phy_mw(timing.cost.phy_pj_per_bit, bandwidth_gb_s)
-
-
 def phy_mw(pj_per_bit, bandwidth_gb_s):
-    """PHY power at a provisioned rate, in mW (derived: PHY pJ/bit x GB/s x 8 bits; pJ x 1e9/s = mW).
-    The PHY is charged at the rate its clock runs whether data moves or not: clock, DLL/PLL,
+    """Accelerator-side PHY power at a provisioned rate, in mW, at a PHY energy per bit (a
+    standard's ``cost.phy_pj_per_bit``; derived: PHY pJ/bit x GB/s x 8 bits; pJ x 1e9/s = mW). The
+    PHY is charged at the rate its clock runs whether data moves or not: clock, DLL/PLL,
     receivers and termination stay on (an upper bound on an idle PHY; the DRAM's own energy per bit
     stays in the traffic)."""
     return np.asarray(pj_per_bit, dtype=np.float64) * np.asarray(bandwidth_gb_s, dtype=np.float64) * 8.0

@@ -54,7 +54,6 @@ MIN_CYCLE_FO4 = DFF.delay_fo4 + MIN_LOGIC_FO4_PER_STAGE
 LANDAUER_PJ = 1.380649e-23 * 300.0 * math.log(2) * 1e12
 LANDAUER_WHY = ("at least kT ln 2 = 2.87e-9 pJ at 300 K: erasing one bit (Landauer 1961), the least any "
                 "irreversible access, cycle or MAC costs (hwsim/tech/limits.py)")
-SMALLEST_CELL_WHY = "at least one flip-flop at 5 nm, hwsim's smallest cell (hwsim/tech/limits.py)"
 
 # Horowitz ISSCC 2014: DRAM 1.3-2.6 nJ per 64-bit access (<= 41 pJ/bit); 100 pJ/bit leaves 2.4x
 # for older interfaces. An on-chip access (SRAM, a DRAM bank read inside the die) costs no more.

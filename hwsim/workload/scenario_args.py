@@ -17,6 +17,8 @@ SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-le
                   "prompt": "--prompt", "new_tokens": "--new-tokens", "gemm_only": "--gemm-only",
                   "allow_long_context": "--allow-long-context", "moe_routing": "--moe-routing", "mla_form": "--mla-form",
                   "expand_repeats": "--expand-repeats"}
+# the arguments that are switches: the flag alone when true
+SCENARIO_SWITCHES = ("gemm_only", "allow_long_context", "expand_repeats")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser, *, generate: bool = True) -> None:

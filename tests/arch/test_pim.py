@@ -357,7 +357,7 @@ def test_dram_background_and_refresh_power_by_hand():
     assert info["dram_static_mw"] == pytest.approx(16 * per_pch_mw) == pytest.approx(696.0)
     more = hwsim.load_accelerator("systolic-hbm2", ["dram.channels=32"]).info()
     # and 16 more pseudo-channels' PHYs on the die, clocked at 16 GB/s each: 0.3 pJ/bit (FGDRAM's
-    # interposer I/O) x 256 GB/s x 8 bits = 614.4 mW (hwsim/memory/dram.py phy_power_mw)
+    # interposer I/O) x 256 GB/s x 8 bits = 614.4 mW (hwsim/memory/dram.py phy_mw)
     assert more["leakage_uw"] - info["leakage_uw"] == pytest.approx((16 * per_pch_mw + 0.3 * 256 * 8) * 1e3)
 
 
@@ -391,7 +391,7 @@ def test_pim_unit_area_and_leakage_terms(tmp_path):
     # the overhead fraction never applies to the units in the DRAM dies
     assert big.area_mm2 == pytest.approx(sum(big.area_breakdown_mm2.values()))
     # static power: 4x the units' lane leakage of 1 channel, plus 4x the channel's DRAM static power
-    # and 4x its PHY's (0.3 pJ/bit x 16 GB/s x 8 bits = 38.4 mW: hwsim/memory/dram.py phy_power_mw)
+    # and 4x its PHY's (0.3 pJ/bit x 16 GB/s x 8 bits = 38.4 mW: hwsim/memory/dram.py phy_mw)
     one, four = accel.leakage_uw, big.leakage_uw
     per_channel_dram_uw = 1e3 * 1.2 * (55 / 2 + (250 / 2 - 55 / 2) * 350 / 3900)
     per_channel_phy_uw = 1e3 * 0.3 * 16 * 8

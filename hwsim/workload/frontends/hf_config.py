@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
-from hwsim.inputs import read_text
+from hwsim.inputs import MAX_INT_DIGITS, read_text
 from hwsim.workload.frontends import hf_families
 from hwsim.workload.frontends.hf_families import context_limit, layer_windows
 from hwsim.workload.frontends.hf_keys import FAMILY_ONLY, IGNORABLE, REFUSED, is_set
@@ -259,7 +259,8 @@ def read_hf_config(path: str | Path) -> LlmArch:
     except HwsimInputError as exc:   # before ValueError, which it is
         raise HwsimInputError(exc.message, source=str(path), field=exc.field) from None
     except ValueError:   # an integer of more than 4,300 digits (Python's int limit), not JSON's
-        raise HwsimInputError("not a model config: an integer of more than 4,300 digits", source=str(path),
+        raise HwsimInputError(f"not a model config: an integer of more than {MAX_INT_DIGITS:,} digits",
+                              source=str(path),
                               allowed="numbers below the config ceilings (docs/workloads-llm.md)") from None
     name = path.parent.name if path.stem == "config" and path.parent.name else path.stem
     return parse_hf_config(data, str(path), name)

@@ -213,7 +213,7 @@ def _shared_table(layer, i, c):
     """The layer whose mapper tables layer ``i`` uses: an earlier layer of the same GEMM shape
     (L_SHAPE_FIRST) whose structure record is equal in every input the tables are made from
     (STRUCTURE_INPUTS up to S_RLC_OUT), else ``i`` itself. Equal inputs give equal tables, so the
-    choice is the same; ResNet-50's 30 layers have 21 shapes."""
+    choice is the same; ResNet-50's 30 layers make 24 tables."""
     j = int(layer[L_SHAPE_FIRST, i])
     if j >= i:
         return float(i)
