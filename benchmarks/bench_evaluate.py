@@ -5,6 +5,8 @@
 * against a floor kernel: one numba pass that does one loop order's folds, DRAM traffic, stall and
   energy per (point, layer) and keeps per-point totals, on the same arrays and threads: the speed
   of the arithmetic alone, with no mapper and no table;
+* the same points in SCALE-Sim's fixed order (``mapping: scalesim``): the accounting and pricing
+  without the mapper's search, which separates the two;
 * against the one-design loop (load_accelerator + simulate per point), the documented sweep path
   before the batched engine;
 * the first call in the process apart (loads the compiled kernels from numba's disk cache and
@@ -102,6 +104,14 @@ def main() -> None:
         table = hwsim.evaluate(args.accelerator, work, points)
         runs.append(time.perf_counter() - start)
     batched = min(runs)
+    # the same points with SCALE-Sim's fixed loop order: every count and price, no mapper search
+    fixed = points.assign(mapping="scalesim")
+    fixed_runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        hwsim.evaluate(args.accelerator, work, fixed)
+        fixed_runs.append(time.perf_counter() - start)
+    fixed_rate = args.points * layers / min(fixed_runs)
     floor = floor_rate(points, work)
 
     loop = points.iloc[: args.loop_points]
@@ -122,6 +132,8 @@ def main() -> None:
     print(f"hwsim.evaluate: {batched:.3f} s best of 3 -> {rate:,.0f} (point, layer) evaluations/s")
     print(f"floor kernel (one loop order, no mapper, no table): {floor:,.0f} evaluations/s "
           f"-> evaluate is {rate / floor:.1%} of it")
+    print(f"same points, mapping scalesim (full accounting, no mapper search): {fixed_rate:,.0f} evaluations/s "
+          f"-> {fixed_rate / floor:.1%} of the floor kernel; the mapper's search is {1 - rate / fixed_rate:.0%} of auto's time")
     print(f"one-design loop (load_accelerator + simulate per point, {len(loop)} points): "
           f"{per_point_loop * 1e3:.2f} ms/point -> {loop_rate:,.0f} evaluations/s -> evaluate is {rate / loop_rate:.0f}x")
     print(f"mean total_cycles {table['total_cycles'].mean():.4g}, mean energy_pj {table['energy_pj'].mean():.4g}")

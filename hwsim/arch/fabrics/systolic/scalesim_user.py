@@ -186,6 +186,20 @@ def _reflect_from(s0, d1, g, j_count):
     return np.where(jc >= 1, np.maximum(s, s0), s0)
 
 
+def _window(nu, words, bw):
+    """A read buffer's set window (the module docstring): (words per set e, active words, sets NL,
+    window sets A, whether the operand fits the window with no slide, slide Pn in sets, prefetch
+    lines per slide at ``bw`` words a cycle, cycles per slide as float)."""
+    e = _cdiv(words, 100)
+    act = _cdiv(words, 2)
+    pre = words - act
+    nl = nu // e + 1
+    a_sets = np.minimum(_cdiv(act, e), nl)
+    pn_raw = np.minimum(_cdiv(pre, e), nl - a_sets)
+    n_lines = _cdiv(pre, bw)
+    return e, act, nl, a_sets, pn_raw <= 0, np.maximum(pn_raw, 1), n_lines, (n_lines + 1).astype(np.float64)
+
+
 def _stream_operand(nu, npad, words, bw, rows_blk, width, nb, w_last, rep, nseg, t0, period_f, span):
     """Prefetch count, DRAM words and stall of a read buffer fed by an anti-diagonal stream.
 
@@ -201,16 +215,7 @@ def _stream_operand(nu, npad, words, bw, rows_blk, width, nb, w_last, rep, nseg,
     when the word is behind); walking to the last word slides it forward. The first _SEG_CAP
     segments are walked explicitly (vectorised), the rest extrapolated at the rate of the second
     half of the walked ones."""
-    e = _cdiv(words, 100)
-    act = _cdiv(words, 2)
-    pre = words - act
-    nl = nu // e + 1
-    a_sets = np.minimum(_cdiv(act, e), nl)
-    pn_raw = np.minimum(_cdiv(pre, e), nl - a_sets)
-    fits = pn_raw <= 0
-    pn = np.maximum(pn_raw, 1)
-    n_lines = _cdiv(pre, bw)
-    per = (n_lines + 1).astype(np.float64)
+    e, act, nl, a_sets, fits, pn, n_lines, per = _window(nu, words, bw)
     m_tot = nb * rows_blk
     wpad = width - w_last
 
@@ -286,16 +291,7 @@ def _rows_operand(nu, npad, words, bw, krows, width, w_last, R, fr, nseg, t0, pe
     stall-free cycle t0 + i*period_f. Window rule applied exactly per segment: the first row is
     brought in by sliding forward; descending below the window start costs a trip round the circle
     (the window only moves forward). First _SEG_CAP segments walked, the rest extrapolated."""
-    e = _cdiv(words, 100)
-    act = _cdiv(words, 2)
-    pre = words - act
-    nl = nu // e + 1
-    a_sets = np.minimum(_cdiv(act, e), nl)
-    pn_raw = np.minimum(_cdiv(pre, e), nl - a_sets)
-    fits = pn_raw <= 0
-    pn = np.maximum(pn_raw, 1)
-    n_lines = _cdiv(pre, bw)
-    per = (n_lines + 1).astype(np.float64)
+    e, act, nl, a_sets, fits, pn, n_lines, per = _window(nu, words, bw)
     nb = _cdiv(nseg, fr)
     shape = np.broadcast(nu, words, bw, krows, width, w_last, R, fr, nseg, t0, period_f).shape
     s = np.zeros(shape, dtype=np.int64)
