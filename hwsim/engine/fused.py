@@ -95,25 +95,26 @@ def _point_totals(design, p, first, reused, layer, prec, user, bitmod, outs, bes
     """Point ``p``'s totals; ``first``: the first point of its structure group, which does the
     structure part of every systolic layer for the group; ``reused``: the group has other points."""
     g = int(design[D_GROUP, p])
+    q = np.int64(0)   # the cells' output slot, typed (a literal 0 compiled each cell once more than fabric.py's)
     compute = stall = e_compute = e_sram = e_dram = macs = dram_bits = 0.0
     for i in range(layer.shape[1]):
         if layer[L_IS_GEMM, i] > 0:
             if first:
-                systolic_static(design, p, layer, i, prec, records, outs, 0)
-            systolic_point(design, p, i, user, bitmod, records, outs, 0, best, cand, tables, prepared, reused)
+                systolic_static(design, p, layer, i, prec, records, outs, q)
+            systolic_point(design, p, i, user, bitmod, records, outs, q, best, cand, tables, prepared, reused)
         else:
-            vector_cell(design, p, layer, i, prec, outs, 0)
-        c, s, d = cell_energy(outs, 0, i, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],
+            vector_cell(design, p, layer, i, prec, outs, q)
+        c, s, d = cell_energy(outs, q, i, design, p, prec[Q_E_MAC, g, i], prec[Q_E_GROUP, g, i], prec[Q_E_TABLE, g, i],
                               prec[Q_E_CONV_W, g, i], prec[Q_E_CONV_A, g, i], prec[Q_E_VOP, g, i])
         repeats = layer[L_REPEATS, i]
-        compute += outs[O_COMPUTE, 0, i] * repeats
-        stall += outs[O_STALL, 0, i] * repeats
+        compute += outs[O_COMPUTE, q, i] * repeats
+        stall += outs[O_STALL, q, i] * repeats
         e_compute += c * repeats
         e_sram += s * repeats
         e_dram += d * repeats
-        macs += outs[O_MACS, 0, i] * repeats
-        dram_bits += (outs[O_DRAM_A, 0, i] + outs[O_DRAM_B, 0, i] + outs[O_DRAM_PSUM, 0, i]
-                      + outs[O_DRAM_W, 0, i]) * repeats
+        macs += outs[O_MACS, q, i] * repeats
+        dram_bits += (outs[O_DRAM_A, q, i] + outs[O_DRAM_B, q, i] + outs[O_DRAM_PSUM, q, i]
+                      + outs[O_DRAM_W, q, i]) * repeats
     total = compute + stall
     latency = total / design[D_CLOCK_HZ, p]
     leakage = design[D_LEAKAGE_UW, p] * 1e-6 * latency * 1e12   # derived: uW x s -> pJ
@@ -147,15 +148,19 @@ def structure_groups(design: np.ndarray, prec: np.ndarray) -> tuple[np.ndarray, 
     per_group = prec[list(STRUCTURE_PRECISION_ROWS)].transpose(1, 0, 2).reshape(prec.shape[1], -1)
     _, bits_id = np.unique(per_group, axis=0, return_inverse=True)
     point_bits = bits_id.reshape(-1).astype(np.float64)[design[D_GROUP].astype(np.int64)]
-    return _group_runs(np.ascontiguousarray(design), np.array(STRUCTURE_ROWS, dtype=np.int64), point_bits)
+    design = np.ascontiguousarray(design)
+    rows = np.array(STRUCTURE_ROWS, dtype=np.int64)
+    # numpy sorts the hashes: numba's compiled argsort was 1.8 s of the first run's compilation
+    order = np.argsort(_key_hashes(design, rows, point_bits)).astype(np.int64)
+    return order, _cut_runs(design, rows, point_bits, order)
 
 
 @njit(cache=True)
-def _group_runs(design, rows, point_bits):
-    """(order, starts) of structure_groups, compiled: a point's key is its STRUCTURE_ROWS and its
-    group's bits id (``point_bits``); points are sorted by a 64-bit hash of the key (a numpy lexsort over the key
-    rows took ~0.4 s per 2^19 points) and runs are cut wherever the whole key changes, so a hash
-    collision can only split a structure's run, never join two."""
+def _key_hashes(design, rows, point_bits):
+    """A 64-bit hash per point of its key, its STRUCTURE_ROWS and its group's bits id
+    (``point_bits``): points are sorted by it (a numpy lexsort over the key rows took ~0.4 s per
+    2^19 points) and _cut_runs cuts runs wherever the whole key changes, so a hash collision can
+    only split a structure's run, never join two."""
     size = design.shape[1]
     mixed = np.zeros(size, dtype=np.uint64)
     for k in range(len(rows) + 1):
@@ -173,7 +178,13 @@ def _group_runs(design, rows, point_bits):
             x ^= x >> np.uint64(33)
             h = mixed[p]
             mixed[p] = h ^ (x + np.uint64(0x9E3779B97F4A7C15) + (h << np.uint64(6)) + (h >> np.uint64(2)))
-    order = np.argsort(mixed)
+    return mixed
+
+
+@njit(cache=True)
+def _cut_runs(design, rows, point_bits, order):
+    """Where each run of equal keys starts in ``order`` (plus the end)."""
+    size = design.shape[1]
     starts = np.empty(size + 1, dtype=np.int64)
     starts[0] = 0
     count = 1 if size > 0 else 0
@@ -188,4 +199,4 @@ def _group_runs(design, rows, point_bits):
             starts[count] = j
             count += 1
     starts[count] = size
-    return order.astype(np.int64), starts[:count + 1].copy()
+    return starts[:count + 1].copy()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from hwsim.arch.fabrics.base import (
@@ -110,7 +111,8 @@ def systolic_cell(design, p, layer, i, prec, user, bitmod, out, q, best, cand, t
     ``prepared`` to -1 whenever the structure changes. Every array is indexed by layer, never
     sliced per cell (a slice costs numba two atomic reference counts)."""
     systolic_static(design, p, layer, i, prec, records, out, q)
-    systolic_point(design, p, i, user, bitmod, records, out, q, best, cand, tables, prepared, False)
+    # np.bool_: a literal False would compile the mapper's preparation once more than the fused pass's
+    systolic_point(design, p, i, user, bitmod, records, out, q, best, cand, tables, prepared, np.bool_(False))
 
 
 @njit(cache=True)
@@ -154,7 +156,7 @@ def systolic_static(design, p, layer, i, prec, c, out, q):
     sram_b_array = filt_w * b_bits
 
     # SCALE-Sim's loop order and its traffic (its stalls are the point's: they need the bandwidth)
-    ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(df, float(m), float(k), float(n), float(a_input),
+    ss_a, ss_b, ss_w, ss_pr, ss_spill = scalesim_order(float(df), float(m), float(k), float(n), float(a_input),
                                                        float(row_folds), float(col_folds), float(map_cols), a_bits,
                                                        b_bits, acc_bits, out_bits, w_a, w_b, w_c)
     res_in, res_out = residency(design, p, layer, i, prec, g)

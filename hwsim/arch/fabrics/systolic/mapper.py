@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from hwsim.arch.objectives import ENERGY, LATENCY
@@ -249,7 +250,8 @@ def prepare_variant(variant, s, table, cand, reused):
     _put_row(table, r, variant, 0.0, math.nan, math.nan, math.nan, ss_a, ss_b, ss_w, ss_pr, ss_spill, folds, folds,
              1.0, sram_a, sram_b, mn, out_bits, acc_bits, array_k_folds, s[S_RES_IN], s[S_RES_OUT], s[S_RLC_IN],
              s[S_RLC_OUT])
-    count = 1
+    # typed arguments, not literals: a literal argument compiles its callee once more (np.int64, float)
+    count = np.int64(1)
     t_dim = k if os_ else (m if ws else n)
     rho = a_distinct / (m * k)
     splits = N_SPLITS if s[S_SHARED] > 0 else 1
@@ -316,8 +318,8 @@ def _add_candidates(table, r, count, variant, m, k, n, a_distinct, a_bits, b_bit
         t_tile = kt if os_ else (mt if ws else nt)
         if (scheme == 2 and is_) or (scheme == 3 and ws):
             t_tile = t_dim  # the innermost loop is the streamed one: it streams whole
-        _put_row(table, r + count, variant, scheme, mt, nt, kt, a, b, w, pr, spill, n_tiles,
-                 folds * math.ceil(t_dim / t_tile), math.ceil(k / kt), sram_a, sram_b, mn, out_bits, acc_bits,
+        _put_row(table, r + count, variant, scheme, mt, nt, kt, a, b, w, pr, spill, float(n_tiles),
+                 folds * math.ceil(t_dim / t_tile), float(math.ceil(k / kt)), sram_a, sram_b, mn, out_bits, acc_bits,
                  array_k_folds, res_in, res_out, rlc_in, rlc_out)
         count += 1
     return count
@@ -480,7 +482,7 @@ def _n_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
     ra = max(a_distinct / (m * k) * a_bits, 1e-30)
     nt_u = min(u_n, n)
     _resident_candidates(m, u_m, n, u_n, k, u_k, w_a / ra, k * n * b_bits, w_b / (nt_u * b_bits), w_c, acc_bits,
-                         2.0 * m * n * acc_bits, cand, 3, 2.0)
+                         2.0 * m * n * acc_bits, cand, np.int64(3), 2.0)
 
 
 @njit(cache=True)
@@ -490,7 +492,7 @@ def _m_inner_candidates(m, k, n, a_distinct, a_bits, b_bits, acc_bits, rows, col
     ra = max(a_distinct / (m * k) * a_bits, 1e-30)
     mt_u = min(u_m, m)
     _resident_candidates(n, u_n, m, u_m, k, u_k, w_b / b_bits, a_distinct * a_bits, w_a / (mt_u * ra), w_c,
-                         acc_bits, 2.0 * m * n * acc_bits, cand, 6, 3.0)
+                         acc_bits, 2.0 * m * n * acc_bits, cand, np.int64(6), 3.0)
 
 
 @njit(cache=True)
