@@ -77,9 +77,35 @@ def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
 
 
+# No hwsim file nests deeper than a handful of levels (a sweep's axis range: 4); 64 is far beyond any
+# and far below the depth at which Python's repr of the value (quoted in a refusal) recurses out of its
+# stack (derived: ~1,000 frames, sys.getrecursionlimit()).
+MAX_NESTING = 64
+
+
+def _too_deep() -> HwsimInputError:
+    return HwsimInputError(f"lists or mappings nested more than {MAX_NESTING} levels deep",
+                           allowed=f"at most {MAX_NESTING} levels (no hwsim input nests more than a few)")
+
+
+def _check_nesting(value: Any) -> None:
+    """Refuse lists and mappings nested more than MAX_NESTING deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > MAX_NESTING:
+                raise _too_deep()
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+
+
 def load_yaml_text(text: str, source: str) -> Any:
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        value = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_nesting(value)
+        return value
+    except RecursionError:   # the constructor recurses per level of nesting
+        raise _too_deep().with_source(source) from None
     except HwsimInputError as exc:
         raise exc.with_source(source) from None
     except yaml.YAMLError as exc:
@@ -97,6 +123,10 @@ def parse_yaml_value(raw: str) -> Any:
     """A ``--set`` value read as the spec files are (numbers, lists, maps); text that is not valid
     YAML stays text, for the spec's own check to refuse or accept."""
     try:
-        return yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        value = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, HwsimInputError):
         return raw
+    except RecursionError:   # the constructor recurses per level of nesting
+        raise _too_deep() from None
+    _check_nesting(value)
+    return value

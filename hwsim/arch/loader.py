@@ -166,7 +166,10 @@ def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
                 raise _unknown_pe_key(path[-1], pe_type, source, ".".join(path))
             raise HwsimInputError(f"--set: no field '{key}'", source=source,
                                   allowed=", ".join(".".join((*parent, k)) for k in _allowed_keys(parent).split(", ")))
-        parsed.append((path, parse_yaml_value(raw)))
+        try:
+            parsed.append((path, parse_yaml_value(raw)))
+        except HwsimInputError as exc:   # a value nested past any spec's depth
+            raise HwsimInputError(exc.args[0], source=source, field=".".join(path)) from None
     new_types = [value for path, value in parsed if path == (*PE_PATH, "type")]
     if new_types:
         _replace_pe_type(data, new_types[-1], {path[-1] for path, _ in parsed if path[:-1] == PE_PATH})
