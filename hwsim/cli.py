@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hwsim import presets
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import cli_float, cli_int
 from hwsim.workload.scenario_args import add_scenario_arguments, scenario_workload
 
 EXIT_BAD_INPUT = 2
@@ -287,8 +288,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _add_tech_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--node", type=float, default=45, help="technology node in nm, 5-130 (default 45)")
-    parser.add_argument("--vdd", type=float, default=None,
+    parser.add_argument("--node", type=cli_float, default=45, help="technology node in nm, 5-130 (default 45)")
+    parser.add_argument("--vdd", type=cli_float, default=None,
                         help="supply voltage in V (default 0.9, the voltage of the 45 nm calibration data)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
@@ -376,9 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder: Parquet parts + _manifest.json (pandas.read_parquet(OUT) reads it)")
     swp.add_argument("--resume", action="store_true", help="finish the interrupted sweep OUT holds (same spec)")
     where = swp.add_mutually_exclusive_group()
-    where.add_argument("--jobs", type=int, default=None, metavar="N",
+    where.add_argument("--jobs", type=cli_int, default=None, metavar="N",
                        help="N worker processes, one chunk per task (default: this process)")
-    where.add_argument("--dask-local", type=int, default=None, metavar="N",
+    where.add_argument("--dask-local", type=cli_int, default=None, metavar="N",
                        help="a Dask LocalCluster of N worker processes on 127.0.0.1 (the 'dask' extra)")
     where.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                        help="run the chunks on the Dask cluster whose scheduler is there (the 'dask' extra)")

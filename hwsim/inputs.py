@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
@@ -35,3 +37,43 @@ MAX_INT_DIGITS = 4300
 def too_many_digits(text: str) -> bool:
     """``text`` (an integer as written) has more digits than Python's int() reads."""
     return len(text.lstrip("+-")) > MAX_INT_DIGITS
+
+
+# Numbers on the command line as the files take them: Python's int() and float() also read 1_000 (a
+# digit separator) and other scripts' digits (Arabic-Indic, full-width), which a trace cell and a
+# YAML value refuse; the flags refuse them too, in argparse's one line
+_CLI_INTEGER = re.compile(r"[+-]?[0-9]+")
+_CLI_REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)", re.I)
+
+
+def cli_int(text: str) -> int:
+    """An argparse type: a decimal integer written in ASCII digits."""
+    value = text.strip()
+    if not _CLI_INTEGER.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer (allowed: decimal digits 0-9, e.g. 2048)")
+    if too_many_digits(value):
+        raise argparse.ArgumentTypeError(f"an integer of {len(value.lstrip('+-')):,} digits "
+                                         f"(allowed: at most {MAX_INT_DIGITS:,} digits)")
+    return int(value)
+
+
+def cli_float(text: str) -> float:
+    """An argparse type: a decimal number written in ASCII (nan and inf are left to the range checks)."""
+    value = text.strip()
+    if not _CLI_REAL.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number (allowed: a decimal number, e.g. 7 or 0.8)")
+    return float(value)
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a layer or a design in a result table, or None: blank text, or a
+    control character (a NUL, a tab, a line break: a corrupt file's bytes, or a name that splits a
+    table's row and its CSV line)."""
+    import unicodedata
+
+    if not name.strip():
+        return f"{name!r} is blank"
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return f"{name!r} holds the control character {char!r}"
+    return None

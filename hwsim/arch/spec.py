@@ -527,6 +527,17 @@ class PimSpec(_Strict):
 
 class AcceleratorSpec(_Strict):
     name: str = Field(min_length=1, description="short name, used in results")
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, name: str) -> str:
+        from hwsim.inputs import name_problem
+
+        problem = name_problem(name)
+        if problem:   # the name is a column of every result row and a line of the table
+            raise Refused(f"{problem}: not a design name", allowed="printable text on one line")
+        return name
+
     source: str = Field(description="where the numbers come from")
     clock_mhz: float = Field(ge=1e-3, json_schema_extra=why(
         "at least 1 kHz: below the 32.768 kHz watch crystal, the slowest clock digital silicon runs from"),

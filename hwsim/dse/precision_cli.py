@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import cli_int
 from hwsim.workload.scenario_args import SCENARIO_FLAGS, add_scenario_arguments, scenario_workload
 
 
@@ -142,7 +143,7 @@ def add_subcommands(subparsers) -> None:
                         help="what to minimise (default omega; any cost metric)")
     search.add_argument("--cost-table", default=None, metavar="COSTS.csv",
                         help="layer,candidate,<metric>...: costs measured elsewhere")
-    search.add_argument("--front", type=int, default=None, metavar="N",
+    search.add_argument("--front", type=cli_int, default=None, metavar="N",
                         help="also the optimum at N budgets from all-cheapest to all-dearest (CSV + HTML)")
     search.add_argument("--front-metric", default=None, metavar="METRIC",
                         help="the budget the front varies (default: the first budget's metric)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import cli_int
 
 # the live server's default interface: this machine only (docs/explorer.md)
 DEFAULT_HOST = "127.0.0.1"
@@ -14,10 +15,7 @@ DEFAULT_HOST = "127.0.0.1"
 def _at_least(minimum: int):
     """An argparse type: an integer >= ``minimum`` (one message for every value below it)."""
     def count(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+        value = cli_int(text)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is not allowed (allowed: an integer >= {minimum})")
         return value
@@ -41,7 +39,7 @@ def add_subcommands(subparsers) -> None:
                      help=f"designs re-simulated and embedded at most, front first (default {limits.BREAKDOWNS})")
     exp.add_argument("--serve", action="store_true", help="start the live explorer (Dash) instead of writing a file")
     exp.add_argument("--host", default=None, help=f"--serve: interface to bind (default {DEFAULT_HOST})")
-    exp.add_argument("--port", type=int, default=None, help="--serve: port (default: a free one)")
+    exp.add_argument("--port", type=cli_int, default=None, help="--serve: port (default: a free one)")
     exp.set_defaults(func=cmd_explore)
 
 

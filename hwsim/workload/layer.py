@@ -27,6 +27,13 @@ class Layer:
         if not isinstance(self.name, str) or not self.name:
             raise HwsimInputError(f"{self.name!r} is not a layer name", field="name",
                                   allowed="non-empty text (results and precision plans address layers by name)")
+        from hwsim.inputs import name_problem
+
+        problem = name_problem(self.name)
+        if problem:
+            raise HwsimInputError(f"{problem}: not a layer name", field="name",
+                                  allowed="printable text on one line (results and precision plans address layers "
+                                          "by name)")
         if not isinstance(self.op, Op):
             raise HwsimInputError(f"layer '{self.name}': {self.op!r} is not an op", field="op",
                                   allowed="hwsim.Gemm, MatMul, Conv2d or VectorOp")

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hwsim.inputs import cli_int
+
 
 def add_onnx_arguments(parser: argparse.ArgumentParser, with_batch: bool = False) -> None:
     """--input-shape (repeatable) and --skip-unsupported; --batch too where the parser lacks it."""
@@ -21,7 +23,7 @@ def add_onnx_arguments(parser: argparse.ArgumentParser, with_batch: bool = False
                         help=".onnx only: leave out nodes of op types hwsim cannot place, counted and reported, "
                              "instead of refusing the model")
     if with_batch:
-        parser.add_argument("--batch", type=int, default=None, metavar="B",
+        parser.add_argument("--batch", type=cli_int, default=None, metavar="B",
                             help="binds every input's dynamic leading (batch) dimension")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from hwsim.errors import HwsimInputError
+from hwsim.inputs import cli_int
 
 # load_workload's argument -> the flag that sets it
 SCENARIO_FLAGS = {"phase": "--phase", "seq_len": "--seq-len", "kv_len": "--kv-len", "batch": "--batch",
@@ -31,12 +32,12 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, generate: bool = 
     else:
         parser.add_argument("--phase", choices=("prefill", "decode"), default=None,
                             help="model config.json only: prefill (--seq-len) or decode (--kv-len)")
-    parser.add_argument("--seq-len", type=int, default=None, metavar="S", help="prefill: tokens per sequence")
-    parser.add_argument("--kv-len", type=int, default=None, metavar="L", help="decode: tokens already in the KV cache")
-    parser.add_argument("--batch", type=int, default=None, metavar="B", help="sequences processed together (default 1)")
+    parser.add_argument("--seq-len", type=cli_int, default=None, metavar="S", help="prefill: tokens per sequence")
+    parser.add_argument("--kv-len", type=cli_int, default=None, metavar="L", help="decode: tokens already in the KV cache")
+    parser.add_argument("--batch", type=cli_int, default=None, metavar="B", help="sequences processed together (default 1)")
     if generate:
-        parser.add_argument("--prompt", type=int, default=None, metavar="P", help="generate: prompt tokens")
-        parser.add_argument("--new-tokens", type=int, default=None, metavar="N", help="generate: decode steps")
+        parser.add_argument("--prompt", type=cli_int, default=None, metavar="P", help="generate: prompt tokens")
+        parser.add_argument("--new-tokens", type=cli_int, default=None, metavar="N", help="generate: decode steps")
     parser.add_argument("--gemm-only", action="store_true", help="leave out the vector ops (norms, softmax, ...)")
     parser.add_argument("--allow-long-context", action="store_true",
                         help="run a context beyond the limit the config states (max_position_embeddings or its "
