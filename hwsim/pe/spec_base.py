@@ -35,6 +35,24 @@ class PESection(Strict):
     def _each_once(cls, names: list) -> list:
         return each_once(names)
 
+    @field_validator("accumulator")
+    @classmethod
+    def _a_register(cls, name: str) -> str:
+        # an accumulator is one register of whole bits: an average storage width ('31.5', a published
+        # design's bits per element) or a group- or block-scaled format names no register (derived: the
+        # sum of products is held in one INT or FP word per PE)
+        from hwsim.errors import HwsimInputError
+        from hwsim.formats import FloatFormat, IntFormat, parse_format
+
+        try:
+            fmt = parse_format(name)
+        except HwsimInputError:
+            return name   # an unknown name: refused where the formats are read, with the list of names
+        if not isinstance(fmt, (IntFormat, FloatFormat)):
+            raise Refused(f"'{name}' is not a register format: an accumulator holds one INT or FP word",
+                          allowed="an INT or FP format, e.g. int32, int24, fp32, bf16")
+        return name
+
     def build(self, clock_mhz: float, source: str):
         """The ProcessingElement this section describes (errors name ``source`` and the field)."""
         raise NotImplementedError
