@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
 from hwsim.specmodel import Refused, Strict, refusal_of
+from hwsim.workload.frontends.hf_reader import MAX_BLOCKS
 from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Gemm, MatMul, VectorOp
 from hwsim.yamlio import load_yaml_file
@@ -33,7 +34,7 @@ class TransformerConfig(Strict):
     heads: int = Field(gt=0, description="attention heads")
     kv_heads: int | None = Field(default=None, gt=0, description="KV heads (GQA); default = heads")
     head_dim: int | None = Field(default=None, gt=0, description="per-head width; default = hidden / heads")
-    blocks: int = Field(gt=0, description="transformer blocks")
+    blocks: int = Field(gt=0, description="transformer blocks (at most hf_reader.MAX_BLOCKS)")
     ffn: int = Field(gt=0, description="feed-forward inner width")
     seq_len: int = Field(gt=0, description="tokens processed (prefill / encoder)")
     batch: int = Field(default=1, gt=0, description="sequences processed together")
@@ -45,6 +46,9 @@ class TransformerConfig(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "TransformerConfig":
+        if self.blocks > MAX_BLOCKS:   # the ceiling a config.json's num_hidden_layers has
+            raise Refused(f"{self.blocks} blocks are more than any model has", field="blocks",
+                          allowed=f"1..{MAX_BLOCKS} (100x Llama 3.1 405B's 126 blocks, Meta 2024)")
         if self.head_dim is None and self.hidden % self.heads:
             raise Refused(f"hidden={self.hidden} is not divisible by heads={self.heads}; give head_dim",
                           field="heads", allowed="a divisor of hidden, or head_dim given")
@@ -56,6 +60,13 @@ class TransformerConfig(Strict):
             raise Refused("phase 'decode' needs kv_len", field="kv_len", allowed="the tokens already in the KV cache")
         if self.kind == "transformer_encoder" and self.phase != "prefill":
             raise Refused("an encoder has no decode phase", field="phase", allowed="prefill")
+        # keys the lowering would not read: refused rather than dropped
+        if self.phase == "prefill" and self.kv_len is not None:
+            raise Refused("kv_len is read only in phase 'decode' (a prefill's context is seq_len)", field="kv_len",
+                          allowed="unset, or phase: decode")
+        if self.kind == "transformer_encoder" and self.vocab is not None:
+            raise Refused("an encoder has no LM head to size by vocab", field="vocab",
+                          allowed="unset, or kind: transformer_decoder")
         unknown = sorted(set(self.precision) - {"weights", "activations", "outputs", "kv"})
         if unknown:
             raise Refused(f"unknown operand {unknown[0]!r}", field=f"precision.{unknown[0]}",
