@@ -159,7 +159,7 @@ def generate(accelerator, config_path, prompt: int, new_tokens: int, batch: int 
     from hwsim.engine.analytical import simulate
     from hwsim.workload.frontends.hf_config import read_hf_config
 
-    path = presets.resolve(str(config_path), presets.llm_config_presets(), "model config")
+    path = presets.resolve(config_path, presets.llm_config_presets(), "model config")
     arch = read_hf_config(path)
     scenario = check_scenario(arch, Scenario("generate", batch, prompt=prompt, new_tokens=new_tokens,
                                              gemm_only=gemm_only, allow_long_context=allow_long_context,

@@ -224,7 +224,7 @@ def resolve_accelerator(accelerator) -> Accelerator:
     from hwsim import presets
     from hwsim.arch.accelerator import load_accelerator
 
-    path = presets.resolve(str(accelerator), presets.accelerator_presets(), "accelerator")
+    path = presets.resolve(accelerator, presets.accelerator_presets(), "accelerator")
     return _load_once("accelerator", path, lambda: load_accelerator(str(accelerator)))
 
 
@@ -234,7 +234,7 @@ def resolve_workload(workload) -> Workload:
     from hwsim import presets
     from hwsim.workload.load import load_workload
 
-    path = presets.resolve(str(workload), presets.all_workload_presets(), "workload")
+    path = presets.resolve(workload, presets.all_workload_presets(), "workload")
     return _load_once("workload", path, lambda: load_workload(str(workload)))
 
 

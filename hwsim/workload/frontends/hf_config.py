@@ -276,4 +276,4 @@ def model_parameters(config: str | Path) -> Parameters:
     embeddings included, a tied LM head counted once."""
     from hwsim import presets
 
-    return parameters(read_hf_config(presets.resolve(str(config), presets.llm_config_presets(), "model config")))
+    return parameters(read_hf_config(presets.resolve(config, presets.llm_config_presets(), "model config")))
