@@ -21,6 +21,8 @@ Grammar of a format name (case-insensitive), as used on the CLI and in traces an
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass, field
 from typing import Union
@@ -236,7 +238,11 @@ def parse_format(text: str | float | int) -> NumberFormat:
     if isinstance(text, bool):
         raise HwsimInputError(f"'{text}' is not a number format", allowed=ALLOWED_FORMATS_TEXT)
     if isinstance(text, (int, float)):
-        return _effective(float(text), str(text))
+        try:
+            bits = float(text)
+        except OverflowError:   # an int beyond float's range: no usable width either
+            bits = math.inf
+        return _effective(bits, str(text) if len(str(text)) <= 40 else f"an integer of {len(str(text)):,} digits")
     raw = str(text).strip()
     key = raw.lower()
     try:
