@@ -536,7 +536,13 @@ def _hashable(value):
         return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, np.ndarray)):
         return tuple(_hashable(v) for v in value)
-    return None if _missing(value) else value
+    if _missing(value):
+        return None
+    try:
+        hash(value)
+    except TypeError:   # a cell no spec key takes (a set, say): a group of its own, for the spec check to refuse
+        return (type(value).__name__, id(value))
+    return value
 
 
 def _plain(value):
