@@ -146,6 +146,9 @@ def quantise(w: np.ndarray, fmt: NumberFormat | str) -> np.ndarray:
     if not isinstance(fmt, NumberFormat):
         raise HwsimInputError(f"{fmt!r} is not a number format", field="fmt",
                               allowed="a format name (int4, fp8_e4m3, int4@g128, mxfp4, ...) or a format object")
+    if np.asarray(w).dtype.kind == "b":   # booleans are not weights: True and False would read as 1.0 and 0.0
+        raise HwsimInputError("a matrix of booleans is not a matrix of weights", field="w",
+                              allowed="a 2-D array of finite real numbers")
     if np.iscomplexobj(w) or np.ma.isMaskedArray(w):   # an imaginary part or a mask would be dropped
         raise HwsimInputError(f"a {type(w).__name__} of {np.asarray(w).dtype} is not a real matrix", field="w",
                               allowed="a 2-D array of finite real numbers")
@@ -156,6 +159,8 @@ def quantise(w: np.ndarray, fmt: NumberFormat | str) -> np.ndarray:
     if w.ndim != 2:
         raise HwsimInputError(f"shape {w.shape} is not a 2-D [out, in] matrix", field="w",
                               allowed="a 2-D array (a Conv's kernel flattened per output channel)")
+    if w.size == 0:   # no weights: no perturbation to measure
+        raise HwsimInputError(f"shape {w.shape} holds no weights", field="w", allowed="at least one row and one column")
     if not np.isfinite(w).all():   # NaN or inf would spread through the channel's scale
         raise HwsimInputError("holds NaN or infinite values", field="w", allowed="finite weights")
     element = fmt.element if isinstance(fmt, BlockFormat) else fmt
