@@ -566,8 +566,10 @@ def _chunk_points(value: Any, source: str) -> int:
         from hwsim.engine.evaluate import SUMMARY_CHUNK_POINTS
 
         return SUMMARY_CHUNK_POINTS
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(f"{_shown(value)} is not allowed", source, "chunk_points", "an integer >= 1")
+    # a chunk is at most the largest space (MAX_POINTS, the grid's 2^62 ids: point ids are int64)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POINTS:
+        raise _fail(f"{_shown(value)} is not allowed", source, "chunk_points",
+                    "an integer from 1 to 2^62 (no space holds more points: point ids are int64)")
     return value
 
 
