@@ -73,7 +73,7 @@ CASES = [
     ({}, ["run", ACCEL, TINY, "--set", "name=\"a\\tb\""], ["field 'name'", "control character"]),
     # a chunk of more points than any space holds (point ids are int64)
     ({"s.yaml": yaml.safe_dump({**SWEEP, "chunk_points": 2 ** 80})}, ["sweep", "{s.yaml}", "-o", "out"],
-     ["s.yaml", "field 'chunk_points'", "1 to 2^62"]),
+     ["s.yaml", "field 'chunk_points'", "an integer >= 1 and <= 2^62"]),
 ]
 
 

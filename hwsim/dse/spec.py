@@ -569,7 +569,7 @@ def _chunk_points(value: Any, source: str) -> int:
     # a chunk is at most the largest space (MAX_POINTS, the grid's 2^62 ids: point ids are int64)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POINTS:
         raise _fail(f"{_shown(value)} is not allowed", source, "chunk_points",
-                    "an integer from 1 to 2^62 (no space holds more points: point ids are int64)")
+                    "an integer >= 1 and <= 2^62 (no space holds more points: point ids are int64)")
     return value
 
 
