@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import functools
 import math
+import typing
 from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from hwsim.arch.spec import ComputeSpec
 from hwsim.errors import HwsimInputError
+from hwsim.pe import PE_TYPES as PE_SECTIONS
 
 # where a knob's error points: the page, not a file
 KNOB_SOURCE = "live explorer"
@@ -36,10 +39,10 @@ class Knob:
     choices: tuple[str, ...] = ()
 
 
-# the PE types hwsim models (hwsim/pe/: mac.py, bitserial.py, lut.py, shiftadd.py)
-PE_TYPES = ("mac", "bitserial", "lut", "shiftadd")
-# the dataflows of the systolic fabric (docs/user-guide.md, "Accelerator specs")
-DATAFLOWS = ("os", "ws", "is", "rs")
+# the PE types hwsim models (a type's spec section in hwsim/pe/ adds it here too) and the systolic
+# fabric's dataflows, both as the spec defines them
+PE_TYPES = tuple(PE_SECTIONS)
+DATAFLOWS = typing.get_args(ComputeSpec.model_fields["dataflow"].annotation)
 # a DRAM standard knob set to this leaves the spec without one (bandwidth and pJ/bit given instead)
 NO_STANDARD = "none"
 

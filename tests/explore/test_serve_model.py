@@ -10,6 +10,7 @@ import pytest
 
 import hwsim
 from hwsim.errors import HwsimInputError
+from hwsim.presets import accelerator_presets
 from hwsim.explore.serve_app import initial_state, render
 from hwsim.explore.serve_figures import roofline_points
 from hwsim.explore.serve_model import Design, design_set_lines, parse_scenario, simulate_design
@@ -37,6 +38,13 @@ def _design(state: dict) -> Design:
 
 def test_knobs_at_the_base_values_make_an_empty_set_line():
     assert design_set_lines(_design(_state())) == ()
+
+
+@pytest.mark.parametrize("base", sorted(accelerator_presets()))
+def test_every_preset_opens_with_its_own_values(base):
+    # every preset's PE type and dataflow is a value its knobs take (the knobs' choices come from the
+    # spec: a PE type added in hwsim/pe/ once failed here, the knob listing the four it knew)
+    assert design_set_lines(_design(initial_state(base, "resnet50"))) == ()
 
 
 def test_changed_knobs_make_the_set_line_in_knob_order():
