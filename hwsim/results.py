@@ -43,26 +43,45 @@ _INTEGER_COLUMNS = ("macs", "folds", "compute_cycles", "stall_cycles", "total_cy
                     "dram_ifmap_reads_words", "dram_filter_reads_words", "dram_ofmap_writes_words")
 
 
-BOUNDS = ("compute", "vector_unit", "sram_port", "dram_bandwidth", "pim", "roofline_compute", "roofline_memory")
-
-
-def layer_bound(mapping: np.ndarray, compute_cycles: np.ndarray, sram_port_cycles: np.ndarray,
+def layer_bound(fabric: np.ndarray, compute_cycles: np.ndarray, sram_port_cycles: np.ndarray,
                 dram_transfer_cycles: np.ndarray) -> np.ndarray:
-    """The limit that sets each layer's time (docs/columns.md, `bound`): the largest of the
-    engine's own timing components, compute (array or vector-unit busy cycles), the SRAM ports'
-    cycles and the DRAM transfer cycles; a tie goes to compute, then to the ports. Layers run in
-    memory are `pim`; a roofline host's GEMMs are `roofline_compute` or `roofline_memory`."""
+    """The limit that sets each layer's time (docs/columns.md, `bound`), by the rule of the fabric
+    that ran it (``fabric``: its names, hwsim/arch/fabrics Fabric.bound): for the array and the
+    vector unit the largest of their own timing components, compute (array or vector-unit busy
+    cycles), the SRAM ports' cycles and the DRAM transfer cycles, a tie going to compute, then to
+    the ports; `pim` in memory; `roofline_compute` or `roofline_memory` on a roofline."""
+    from hwsim.arch.fabrics import FABRICS
+
     compute = np.asarray(compute_cycles, dtype=np.float64)
     port = np.nan_to_num(np.asarray(sram_port_cycles, dtype=np.float64), nan=-np.inf)
     dram = np.nan_to_num(np.asarray(dram_transfer_cycles, dtype=np.float64), nan=-np.inf)
-    mapping = np.asarray(mapping, dtype=object)
-    on_vector = mapping == "vector"
-    bound = np.where(on_vector, "vector_unit", "compute").astype(object)
-    bound = np.where((port > compute) & (port >= dram), "sram_port", bound)
-    bound = np.where((dram > compute) & (dram > port), "dram_bandwidth", bound)
-    roofline = mapping == "roofline"
-    bound = np.where(roofline, np.where(dram > compute, "roofline_memory", "roofline_compute"), bound)
-    return np.where(mapping == "pim", "pim", bound).astype(object)
+    fabric = np.asarray(fabric, dtype=object)
+    bound = np.empty(fabric.shape, dtype=object)
+    for name in dict.fromkeys(fabric.tolist()):
+        on = fabric == name
+        bound[on] = FABRICS[name].bound(compute[on], port[on], dram[on])
+    return bound
+
+
+def layer_fabrics(spec, is_gemm: np.ndarray, on_pim: np.ndarray) -> np.ndarray:
+    """The fabric that ran each layer of one design (the engine's placement rule)."""
+    from hwsim.engine.placement import ELEMENTWISE_FABRIC, IN_MEMORY_FABRIC, host_gemm_fabric
+
+    return np.where(on_pim, IN_MEMORY_FABRIC, np.where(is_gemm, host_gemm_fabric(spec), ELEMENTWISE_FABRIC)).astype(
+        object)
+
+
+def mapping_column(fabric: np.ndarray, mapping_name) -> np.ndarray:
+    """The per-layer `mapping`: the fabric's own label, or the design's mapping (``mapping_name``,
+    one name or one per row) where the fabric has none (the array's scalesim, auto, bitmod)."""
+    from hwsim.arch.fabrics import FABRICS
+
+    fabric = np.asarray(fabric, dtype=object)
+    mapping = np.broadcast_to(np.asarray(mapping_name, dtype=object), fabric.shape).copy()
+    for name in dict.fromkeys(fabric.tolist()):
+        if FABRICS[name].mapping_label is not None:
+            mapping[fabric == name] = FABRICS[name].mapping_label
+    return mapping
 
 
 def layer_frame(evaluation, point: int) -> pd.DataFrame:
@@ -90,16 +109,14 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
 
     mapping_name = {code: name for name, code in MAPPING_CODES.items()}[int(evaluation.design.mapping[point])]
     spec = evaluation.design.accelerators[evaluation.design.group[point]].spec
-    if spec.compute.kind == "roofline" or (spec.pim is not None and spec.pim.host == "roofline"):
-        mapping_name = "roofline"
     scheme = v["map_scheme"][point]
-    on_pim = evaluation.on_pim[point]
-    frame["mapping"] = np.where(on_pim, "pim", np.where(layers.is_gemm, mapping_name, "vector"))
+    fabric = layer_fabrics(spec, layers.is_gemm, evaluation.on_pim[point])
+    frame["mapping"] = mapping_column(fabric, mapping_name)
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
     if mapping_name == "bitmod":
         frame["loop_order"] = np.where(layers.is_gemm, "bitmod", "")
     frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
-    frame["bound"] = layer_bound(frame["mapping"], frame["compute_cycles"], frame["sram_port_cycles"],
+    frame["bound"] = layer_bound(fabric, frame["compute_cycles"], frame["sram_port_cycles"],
                                  frame["dram_transfer_cycles"])
     columns = list(LAYER_COLUMNS)
     if evaluation.design.accelerators[evaluation.design.group[point]].pim is not None:  # docs/columns.md
@@ -156,13 +173,16 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
         frame[column] = values
     names = {code: name for name, code in MAPPING_CODES.items()}
     mapping = np.array([names[int(c)] for c in range(max(names) + 1)], dtype=object)[design.mapping]
-    gemm = np.tile(layers.is_gemm, P)
-    frame["mapping"] = np.where(gemm, np.repeat(mapping, L), "vector").astype(object)
+    from hwsim.engine.placement import ELEMENTWISE_FABRIC, host_gemm_fabric
+
+    host = np.array([host_gemm_fabric(a.spec) for a in design.accelerators], dtype=object)[design.group]
+    fabric = np.where(np.tile(layers.is_gemm, P), np.repeat(host, L), ELEMENTWISE_FABRIC).astype(object)
+    frame["mapping"] = mapping_column(fabric, np.repeat(mapping, L))
     orders = np.array(LOOP_ORDERS + ("",), dtype=object)
     scheme = v["map_scheme"].reshape(-1)
     frame["loop_order"] = orders[np.where(scheme == scheme, scheme, len(LOOP_ORDERS)).astype(np.int64)]
     frame["buffering"] = np.where(v["tiles_double_buffered"].reshape(-1) > 0.5, "double", "single").astype(object)
-    frame["bound"] = layer_bound(frame["mapping"], frame["compute_cycles"], frame["sram_port_cycles"],
+    frame["bound"] = layer_bound(fabric, frame["compute_cycles"], frame["sram_port_cycles"],
                                  frame["dram_transfer_cycles"])
     return pd.DataFrame(frame)[["point", *LAYER_COLUMNS]]
 

@@ -133,7 +133,8 @@ def test_components_cover_every_repeat():
 def test_layer_bound_rule():
     # the largest component wins; a tie goes to compute, then to the ports; NaN components never win
     nan = float("nan")
-    got = layer_bound(["auto", "auto", "auto", "auto", "vector", "scalesim", "pim", "roofline", "roofline"],
+    got = layer_bound(["systolic", "systolic", "systolic", "systolic", "vector", "systolic", "pim", "roofline",
+                       "roofline"],
                       [10, 10, 10, 10, 10, 10, 10, 10, 10],
                       [10, 12, 12, 5, 11, nan, nan, nan, nan],
                       [10, 12, 13, 5, 0, 11, nan, 10, 11])

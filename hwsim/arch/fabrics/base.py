@@ -202,11 +202,25 @@ class Counts:
     priced_terms: tuple[PricedTerm, ...] = ()  # the fabric's own work, priced as it says
 
 
+def timing_bound(compute_label: str = "compute"):
+    """The ``bound`` rule of a fabric timed by its own components (docs/columns.md): the largest
+    of its compute cycles (labelled ``compute_label``), the SRAM ports' cycles and the DRAM
+    transfer cycles; a tie goes to compute, then to the ports. Components that do not apply are
+    -inf (results.layer_bound passes NaN as -inf)."""
+    def bound(compute: np.ndarray, port: np.ndarray, dram: np.ndarray) -> np.ndarray:
+        label = np.full(compute.shape, compute_label, dtype=object)
+        label = np.where((port > compute) & (port >= dram), "sram_port", label)
+        return np.where((dram > compute) & (dram > port), "dram_bandwidth", label).astype(object)
+
+    return bound
+
+
 @dataclass(frozen=True)
 class Fabric:
-    """What the engine needs of a fabric, declared by the fabric's own module: how it counts, its
-    peak (for the utilization column), its report columns and which of them are totals over a
-    layer's repeats (multiplied by instances x count) rather than per-instance figures."""
+    """What the engine and the tables need of a fabric, declared by the fabric's own module: how
+    it counts, its peak (for the utilization column), its report columns and which of them are
+    totals over a layer's repeats (multiplied by instances x count) rather than per-instance
+    figures, and how its layers read in the per-layer table (``mapping`` and ``bound``)."""
 
     name: str
     count: "Callable[[FabricJob], Counts]"
@@ -217,6 +231,11 @@ class Fabric:
     report_columns: tuple[str, ...]
     repeat_scaled: frozenset[str]
     kernels: tuple = ()        # its compiled (numba, cache=True) entry points, for the compile notice
+    # the per-layer table's `mapping` for its layers; None: the design's own mapping setting
+    # (scalesim, auto, bitmod: the systolic array's)
+    mapping_label: str | None = None
+    # its layers' `bound`: (compute, SRAM port, DRAM transfer cycles), each (n,) -> (n,) labels
+    bound: "Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]" = timing_bound()
 
 
 # report columns every fabric gives the per-layer table (docs/columns.md), and the ones that are

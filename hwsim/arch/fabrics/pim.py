@@ -229,7 +229,13 @@ def count_pim(job: FabricJob) -> Counts:
                                  job.cells.precision[Q_E_MAC][d.group] + zeros)))
 
 
+def in_memory_bound(compute: np.ndarray, port: np.ndarray, dram: np.ndarray) -> np.ndarray:
+    """A layer run in the banks is bound by the banks (its timing is the command program's)."""
+    return np.full(compute.shape, "pim", dtype=object)
+
+
 FABRIC = Fabric(name="pim", count=count_pim, peak_per_cycle=None, work="macs",
                 report_columns=COMMON_REPORT + ("pim_passes", "pim_input_tiles", "pim_refreshes",
                                                 "pim_readback_cycles", "pim_internal_bits"),
-                repeat_scaled=COMMON_REPEAT_SCALED | {"pim_internal_bits"})
+                repeat_scaled=COMMON_REPEAT_SCALED | {"pim_internal_bits"}, mapping_label="pim",
+                bound=in_memory_bound)

@@ -46,5 +46,11 @@ def count_roofline(job: FabricJob) -> Counts:
                   dram_write_bits=write, report=report)
 
 
+def roofline_bound(compute: np.ndarray, port: np.ndarray, dram: np.ndarray) -> np.ndarray:
+    """Under the memory roof when the compulsory traffic's time exceeds the peak compute time."""
+    return np.where(dram > compute, "roofline_memory", "roofline_compute").astype(object)
+
+
 FABRIC = Fabric(name="roofline", count=count_roofline, peak_per_cycle=array_peak, work="macs",
-                report_columns=COMMON_REPORT, repeat_scaled=COMMON_REPEAT_SCALED)
+                report_columns=COMMON_REPORT, repeat_scaled=COMMON_REPEAT_SCALED, mapping_label="roofline",
+                bound=roofline_bound)

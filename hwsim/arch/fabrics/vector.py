@@ -23,7 +23,7 @@ from hwsim.arch.fabrics.base import (
     L_VEC_ELEMENTS, L_VEC_OPERANDS, L_VEC_OPS, N_OUT, O_COMPUTE, O_DRAM_A, O_DRAM_CYCLES, O_DRAM_IFMAP_WORDS,
     O_DRAM_OFMAP_WORDS, O_DRAM_W, O_OVERLAP, O_PORT_CYCLES, O_SPILL_BITS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS,
     O_SRAM_RD_A, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_C, O_STALL, O_VOPS, Q_A_BITS, Q_OUT_BITS, REPORT_NAN_OUTPUTS,
-    Counts, Fabric, FabricJob, cells_to_counts)
+    Counts, Fabric, FabricJob, cells_to_counts, timing_bound)
 
 
 @njit(cache=True)
@@ -89,4 +89,5 @@ def _lanes(job: FabricJob) -> np.ndarray:
 
 
 FABRIC = Fabric(name="vector", count=count_vector, peak_per_cycle=_lanes, work="vector_ops",
-                report_columns=COMMON_REPORT, repeat_scaled=COMMON_REPEAT_SCALED, kernels=(_vector_cells,))
+                report_columns=COMMON_REPORT, repeat_scaled=COMMON_REPEAT_SCALED, kernels=(_vector_cells,),
+                mapping_label="vector", bound=timing_bound("vector_unit"))
