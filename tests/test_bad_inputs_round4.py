@@ -112,6 +112,9 @@ API_CASES = [
     # booleans are not weights; an empty matrix has nothing to perturb
     (lambda: hwsim.quantise(np.ones((2, 2), dtype=bool), "int4"), ["field 'w'", "booleans"]),
     (lambda: hwsim.quantise(np.ones((0, 4)), "int4"), ["field 'w'", "holds no weights"]),
+    # the Python call names its own argument; hwsim sensitivity names --candidates (its own test)
+    (lambda: hwsim.quantise(np.ones((2, 2)), "int1"), ["field 'fmt'", "no symmetric rounding grid"]),
+    (lambda: hwsim.quantise(np.ones((2, 2)), 5.25), ["field 'fmt'", "no rounding rule"]),
     # a cell pandas cannot hash: TypeError from the grouping, before the spec's own check
     (lambda: hwsim.evaluate(ACCEL, TINY, pd.DataFrame({"compute.pe.weights": [bytearray(b"x"), ["int8"]]})),
      ["points row 0", "field 'compute.pe.weights'", "valid list"]),

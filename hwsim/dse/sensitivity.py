@@ -167,13 +167,13 @@ def quantise(w: np.ndarray, fmt: NumberFormat | str) -> np.ndarray:
     if isinstance(element, IntFormat) and element.signed and element.bits < 2:
         # symmetric rounding scales amax to the largest value, which is 0 for a signed 1-bit integer
         raise HwsimInputError(f"'{fmt.name}' has no symmetric rounding grid (its largest value is 0)",
-                              field="--candidates", allowed="signed INT weights of 2 bits or more, or uint1")
+                              field="fmt", allowed="signed INT weights of 2 bits or more, or uint1")
     if isinstance(fmt, BlockFormat):
         return _block(w, fmt)
     if isinstance(fmt, (IntFormat, FloatFormat)):
         return _per_channel(w, fmt)
     raise HwsimInputError(f"'{fmt.name}' has no rounding rule (an average width or a scale-only format)",
-                          field="--candidates", allowed="mixes whose weights are INT, FP, group or MX formats")
+                          field="fmt", allowed="INT, FP, group or MX formats")
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,13 @@ def sensitivity_table(layers: Sequence[WeightLayer], candidates: Sequence[str], 
     rows = []
     for layer in layers:
         for mix in mixes:
-            delta, sqnr = perturbation(layer.weights, mix.weights)
+            try:
+                delta, sqnr = perturbation(layer.weights, mix.weights)
+            except HwsimInputError as exc:
+                if exc.field != "fmt":
+                    raise
+                # the format came from --candidates
+                raise HwsimInputError(exc.message, field="--candidates", allowed=exc.allowed) from None
             row = {"layer": layer.layer, "candidate": mix.name, "weights_format": mix.weights.name,
                    "n_params": int(layer.weights.size), "delta_w2": delta, "sqnr_db": sqnr}
             if traces is not None:

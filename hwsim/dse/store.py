@@ -80,16 +80,19 @@ def _count(value, low: int) -> bool:
 def _check_counts(data: dict, path: Path) -> None:
     """The manifest's counts as a sweep writes them: an edited or damaged one (points -5) would
     otherwise be resumed or drawn from."""
+    for key in ("chunks", "done", "rows"):
+        if key not in data:   # every manifest a sweep or a search writes has them
+            raise HwsimInputError(f"damaged: no '{key}'", source=str(path), field=key,
+                                  allowed="the manifest as the sweep wrote it")
     for key, low in (("points", 0), ("chunk_points", 1), ("chunks", 1)):
         if key in data and not _count(data[key], low):
             raise HwsimInputError(f"damaged: {key} is {data[key]!r}", source=str(path), field=key,
                                   allowed=f"an integer >= {low}, as the sweep wrote it")
-    chunks = data.get("chunks", 0)
-    done = data.get("done", [])
+    chunks, done = data["chunks"], data["done"]
     if not isinstance(done, list) or not all(_count(c, 0) and c < chunks for c in done):
         raise HwsimInputError(f"damaged: done is {done!r}", source=str(path), field="done",
                               allowed=f"a list of chunk numbers 0..{chunks - 1}")
-    rows = data.get("rows", {})
+    rows = data["rows"]
     if not isinstance(rows, dict) or not all(_count(n, 0) for n in rows.values()):
         raise HwsimInputError("damaged: rows holds a count that is not an integer >= 0", source=str(path),
                               field="rows", allowed="{chunk: rows written}")

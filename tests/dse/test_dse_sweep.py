@@ -286,6 +286,18 @@ def test_existing_output_refused_without_resume(folder, capsys):
     assert code == 2 and "_manifest.json" in err
 
 
+@pytest.mark.parametrize("key", ["chunks", "done", "rows"])
+def test_a_manifest_missing_a_key_names_that_key(folder, capsys, key):
+    # a manifest with no 'chunks' once blamed 'done' ("a list of chunk numbers 0..-1")
+    space = write(folder, BASE.format(chunk=5))
+    assert run(["sweep", space, "-o", folder / "out", "--quiet"], capsys)[0] == 0
+    manifest = json.loads((folder / "out" / "_manifest.json").read_text())
+    del manifest[key]
+    (folder / "out" / "_manifest.json").write_text(json.dumps(manifest))
+    code, _, err = run(["sweep", space, "-o", folder / "out", "--resume"], capsys)
+    assert code == 2 and err.count("\n") == 1 and f"field '{key}'" in err and f"no '{key}'" in err
+
+
 def test_changed_spec_refused_naming_the_manifest(folder, capsys):
     space = write(folder, BASE.format(chunk=5))
     assert run(["sweep", space, "-o", folder / "out", "--quiet"], capsys)[0] == 0
