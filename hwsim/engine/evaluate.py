@@ -409,9 +409,9 @@ def _layer_rows(design: DesignBatch, layers: LayerBatch, base: pd.DataFrame, sta
 def _fused_summary(design: DesignBatch, layers: LayerBatch, precision: Precision | None) -> dict[str, np.ndarray]:
     from hwsim.engine.compile_notice import announce_compilation
     from hwsim.arch.fabrics.systolic.mapper import table_rows
-    from hwsim.engine.fused import TOTALS, fused_totals, structure_groups
+    from hwsim.engine.fused import TOTALS, fused_groups, fused_totals, structure_groups
 
-    announce_compilation(fused_totals)
+    announce_compilation(fused_groups)
     tables = tuple(precision_table(a, layers, precision) for a in design.accelerators)
     totals = np.empty((len(TOTALS), design.size))
     matrix, precision_matrix = pack_design(design), pack_precision(tables)

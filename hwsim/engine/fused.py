@@ -11,7 +11,7 @@ mapping take the general path (hwsim/engine/evaluate.py), which gives the same n
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hwsim.arch.fabrics.base import (
     D_ASSUMED_DENSITY, D_CLOCK_HZ, D_COLS, D_DATAFLOW, D_DBUF, D_GROUP, D_KEEP_ACT, D_LEAKAGE_UW, D_MAPPING,
@@ -21,6 +21,7 @@ from hwsim.arch.fabrics.base import (
     Q_E_VOP, Q_GROUP_SIZE, Q_OUT_BITS, Q_PACK, Q_PREV_A_BITS, Q_PREV_OUT_BITS, Q_TABLE_ENTRIES, Q_TABLE_GROUP)
 from hwsim.arch.fabrics.systolic.cell import CELL_FIELDS, MAPPING_BITMOD, systolic_point, systolic_static
 from hwsim.arch.fabrics.systolic.mapper import FIELDS, KERNEL_OUTPUTS, N_CANDIDATES
+from hwsim.arch.fabrics.threads import in_threads
 from hwsim.arch.fabrics.unowned import hold, unowned
 from hwsim.arch.fabrics.vector import vector_cell
 from hwsim.engine.pricing import cell_energy
@@ -51,17 +52,24 @@ TOTALS = ("compute_cycles", "stall_cycles", "total_cycles", "latency_s", "energy
  T_DRAM_BITS) = range(len(TOTALS))
 
 
-@njit(cache=True, parallel=True)
 def fused_totals(design, layer, prec, order, starts, totals, table_rows):
     """``totals`` (len(TOTALS), P) from ``design`` (N_DESIGN_INPUTS, P), ``layer``
     (N_LAYER_INPUTS, L) and ``prec`` (N_PRECISION_INPUTS, G, L). Points come in structure groups:
     ``order[starts[s]:starts[s + 1]]`` share everything the systolic cell's structure part reads
     (STRUCTURE_ROWS and STRUCTURE_PRECISION_ROWS), so each layer's structure part (its record, its
     structure-only counts, the mapper's tilings) is done once per group, and only the point's part
-    (timing, the mapper's choice) and the pricing per point."""
+    (timing, the mapper's choice) and the pricing per point. The groups run on numba's thread count
+    (hwsim/arch/fabrics/threads.py)."""
     user = np.zeros((N_USER_INPUTS, 1, 1))      # no USER-mode or BitMoD points take this pass
     bitmod = np.zeros((N_BITMOD_INPUTS, 1, 1))
-    for s in prange(len(starts) - 1):
+    in_threads(lambda g0, g1: fused_groups(design, layer, prec, order, starts, totals, table_rows, user, bitmod,
+                                           g0, g1), len(starts) - 1)
+
+
+@njit(cache=True, nogil=True)
+def fused_groups(design, layer, prec, order, starts, totals, table_rows, user, bitmod, g0, g1):
+    """fused_totals' groups ``g0``..``g1 - 1``, one after the other."""
+    for s in range(g0, g1):
         best = np.empty(len(KERNEL_OUTPUTS))
         cand = np.empty((N_CANDIDATES, 4))
         records = np.empty((layer.shape[1], len(CELL_FIELDS)))

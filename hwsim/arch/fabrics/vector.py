@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hwsim.arch.fabrics.base import (
     COMMON_REPEAT_SCALED, COMMON_REPORT, D_BW, D_DBUF, D_GROUP, D_LANES, D_PORT_A, D_PORT_B, D_PORT_C, D_SIZE_A,
@@ -24,6 +24,7 @@ from hwsim.arch.fabrics.base import (
     O_DRAM_OFMAP_WORDS, O_DRAM_W, O_OVERLAP, O_PORT_CYCLES, O_SPILL_BITS, O_SRAM_IFMAP_WORDS, O_SRAM_OFMAP_WORDS,
     O_SRAM_RD_A, O_SRAM_RD_C, O_SRAM_WR_A, O_SRAM_WR_C, O_STALL, O_VOPS, Q_A_BITS, Q_OUT_BITS, REPORT_NAN_OUTPUTS,
     Counts, Fabric, FabricJob, cells_to_counts, timing_bound)
+from hwsim.arch.fabrics.threads import in_threads
 
 
 @njit(cache=True)
@@ -70,9 +71,9 @@ def vector_cell(design, p, layer, i, prec, out, q):
     out[O_SPILL_BITS, q, i] = dram_write      # a spilled result goes to DRAM and comes back
 
 
-@njit(cache=True, parallel=True)
-def _vector_cells(design, layer, prec, out):
-    for p in prange(design.shape[1]):
+@njit(cache=True, nogil=True)
+def _vector_cells(design, layer, prec, out, p0, p1):
+    for p in range(p0, p1):
         for i in range(layer.shape[1]):
             vector_cell(design, p, layer, i, prec, out, p)
 
@@ -80,7 +81,8 @@ def _vector_cells(design, layer, prec, out):
 def count_vector(job: FabricJob) -> Counts:
     cells = job.cells
     out = np.empty((N_OUT, cells.design.shape[1], cells.layer.shape[1]))
-    _vector_cells(cells.design, cells.layer, cells.precision, out)
+    in_threads(lambda p0, p1: _vector_cells(cells.design, cells.layer, cells.precision, out, p0, p1),
+               cells.design.shape[1])
     return cells_to_counts(out, idle=False)
 
 

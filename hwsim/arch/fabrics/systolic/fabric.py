@@ -25,7 +25,7 @@ Timing:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hwsim.arch.fabrics.base import (
     D_USER, L_K, L_M, L_N, N_BITMOD_INPUTS, N_OUT, N_USER_INPUTS, Q_PACK, COMMON_REPEAT_SCALED, COMMON_REPORT,
@@ -33,31 +33,30 @@ from hwsim.arch.fabrics.base import (
 from hwsim.arch.fabrics.systolic.cell import CELL_FIELDS, MAPPING_BITMOD, systolic_cell
 from hwsim.arch.fabrics.systolic.mapper import FIELDS, KERNEL_OUTPUTS, N_CANDIDATES, SCHEMES, table_rows
 from hwsim.arch.fabrics.systolic.scalesim_user import scalesim_user_memory
+from hwsim.arch.fabrics.threads import in_threads
 from hwsim.arch.fabrics.unowned import hold, unowned
 
 
-@njit(cache=True, parallel=True)
-def _systolic_cells(design, layer, prec, user, bitmod, out, table_rows):
-    # scratch per block of points, not per point (a layer's tables are ~100 KB)
-    size = design.shape[1]
-    blocks = min(size, 64)
-    for blk in prange(blocks):
-        best = np.empty(len(KERNEL_OUTPUTS))
-        cand = np.empty((N_CANDIDATES, 4))
-        tables = np.empty((layer.shape[1], table_rows, len(FIELDS)))
-        prepared = np.empty((layer.shape[1], 2), dtype=np.int64)
-        records = np.empty((layer.shape[1], len(CELL_FIELDS)))
-        # unowned views: the cells bind them without reference counts (hwsim/arch/fabrics/unowned.py)
-        u_design, u_layer, u_prec, u_user, u_bitmod = (unowned(design), unowned(layer), unowned(prec), unowned(user),
-                                                       unowned(bitmod))
-        u_out, u_best, u_cand, u_tables, u_prepared, u_records = (unowned(out), unowned(best), unowned(cand),
-                                                                  unowned(tables), unowned(prepared), unowned(records))
-        for p in range(blk * size // blocks, (blk + 1) * size // blocks):
-            u_prepared[:] = -1
-            for i in range(layer.shape[1]):
-                systolic_cell(u_design, p, u_layer, i, u_prec, u_user, u_bitmod, u_out, p, u_best, u_cand, u_tables,
-                              u_prepared, u_records)
-        hold(best, cand, tables, prepared, records)   # alive under the views
+@njit(cache=True, nogil=True)
+def _systolic_cells(design, layer, prec, user, bitmod, out, table_rows, p0, p1):
+    """Every layer's counts of points ``p0``..``p1 - 1``, with one set of scratch arrays (a layer's
+    tables are ~100 KB)."""
+    best = np.empty(len(KERNEL_OUTPUTS))
+    cand = np.empty((N_CANDIDATES, 4))
+    tables = np.empty((layer.shape[1], table_rows, len(FIELDS)))
+    prepared = np.empty((layer.shape[1], 2), dtype=np.int64)
+    records = np.empty((layer.shape[1], len(CELL_FIELDS)))
+    # unowned views: the cells bind them without reference counts (hwsim/arch/fabrics/unowned.py)
+    u_design, u_layer, u_prec, u_user, u_bitmod = (unowned(design), unowned(layer), unowned(prec), unowned(user),
+                                                   unowned(bitmod))
+    u_out, u_best, u_cand, u_tables, u_prepared, u_records = (unowned(out), unowned(best), unowned(cand),
+                                                              unowned(tables), unowned(prepared), unowned(records))
+    for p in range(p0, p1):
+        u_prepared[:] = -1
+        for i in range(layer.shape[1]):
+            systolic_cell(u_design, p, u_layer, i, u_prec, u_user, u_bitmod, u_out, p, u_best, u_cand, u_tables,
+                          u_prepared, u_records)
+    hold(best, cand, tables, prepared, records)   # alive under the views
 
 
 def count_systolic(job: FabricJob) -> Counts:
@@ -68,7 +67,9 @@ def count_systolic(job: FabricJob) -> Counts:
     bitmod, bitmod_report = _bitmod_inputs(job, bitmod_mode) if bitmod_mode.any() else (
         np.zeros((N_BITMOD_INPUTS, 1, 1)), {})
     out = np.empty((N_OUT, d.size, cells.layer.shape[1]))
-    _systolic_cells(cells.design, cells.layer, cells.precision, user, bitmod, out, table_rows(cells.design))
+    rows = table_rows(cells.design)
+    in_threads(lambda p0, p1: _systolic_cells(cells.design, cells.layer, cells.precision, user, bitmod, out, rows,
+                                              p0, p1), d.size)
     counts = cells_to_counts(out, idle=True)
     counts.report.update(bitmod_report)
     return counts
