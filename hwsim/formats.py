@@ -240,9 +240,14 @@ def parse_format(text: str | float | int) -> NumberFormat:
     if isinstance(text, (int, float)):
         try:
             bits = float(text)
-        except OverflowError:   # an int beyond float's range: no usable width either
+        except OverflowError:   # an int beyond float's range (about 309 digits): no usable width either
             bits = math.inf
-        return _effective(bits, str(text) if len(str(text)) <= 40 else f"an integer of {len(str(text)):,} digits")
+        if math.isfinite(bits) or not isinstance(text, int):
+            return _effective(bits, str(text))
+        # too large to quote (str() of an int beyond 4,300 digits raises): refused by its size
+        digits = int(abs(text).bit_length() * math.log10(2)) + 1   # derived: digits of a b-bit integer
+        raise HwsimInputError(f"an integer of about {digits:,} digits is not a usable bit width",
+                              allowed=_width_allowed())
     raw = str(text).strip()
     key = raw.lower()
     try:
@@ -280,10 +285,14 @@ def parse_format(text: str | float | int) -> NumberFormat:
 MIN_EFFECTIVE_BITS = 0.5
 
 
+def _width_allowed() -> str:
+    return (f"a number in [{MIN_EFFECTIVE_BITS:g}, 64] (sub-1-bit LLM formats store >= 0.55 bits a weight, "
+            "STBLLM 2024; fp64 is the widest)")
+
+
 def _effective(bits: float, raw: str) -> EffectiveBits:
     if not (MIN_EFFECTIVE_BITS <= bits <= 64):
-        raise HwsimInputError(f"'{raw}' is not a usable bit width", allowed=f"a number in [{MIN_EFFECTIVE_BITS:g}, 64] "
-                              "(sub-1-bit LLM formats store >= 0.55 bits a weight, STBLLM 2024; fp64 is the widest)")
+        raise HwsimInputError(f"'{raw}' is not a usable bit width", allowed=_width_allowed())
     return EffectiveBits(bits)
 
 

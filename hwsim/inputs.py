@@ -43,7 +43,7 @@ def too_many_digits(text: str) -> bool:
 # digit separator) and other scripts' digits (Arabic-Indic, full-width), which a trace cell and a
 # YAML value refuse; the flags refuse them too, in argparse's one line
 _CLI_INTEGER = re.compile(r"[+-]?[0-9]+")
-_CLI_REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)", re.I)
+CLI_REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)", re.I)
 
 
 def cli_int(text: str) -> int:
@@ -60,7 +60,7 @@ def cli_int(text: str) -> int:
 def cli_float(text: str) -> float:
     """An argparse type: a decimal number written in ASCII (nan and inf are left to the range checks)."""
     value = text.strip()
-    if not _CLI_REAL.fullmatch(value):
+    if not CLI_REAL.fullmatch(value):
         raise argparse.ArgumentTypeError(f"'{text}' is not a number (allowed: a decimal number, e.g. 7 or 0.8)")
     return float(value)
 

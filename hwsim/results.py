@@ -113,8 +113,10 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     fabric = layer_fabrics(spec, layers.is_gemm, evaluation.on_pim[point])
     frame["mapping"] = mapping_column(fabric, mapping_name)
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
-    if mapping_name == "bitmod":
-        frame["loop_order"] = np.where(layers.is_gemm, "bitmod", "")
+    # BitMoD's mapping is the array's: layers it ran (not a roofline's, not those in memory)
+    bitmod = frame["mapping"] == "bitmod"
+    if bitmod.any():
+        frame["loop_order"] = np.where(bitmod, "bitmod", "")
     frame["buffering"] = np.where(v["tiles_double_buffered"][point] > 0.5, "double", "single")
     frame["bound"] = layer_bound(fabric, frame["compute_cycles"], frame["sram_port_cycles"],
                                  frame["dram_transfer_cycles"])
@@ -123,7 +125,7 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
         for column in PIM_COLUMNS:  # empty where no layer ran in memory
             frame[column] = v[column][point] if column in v else np.full(layers.size, np.nan)
         columns += list(PIM_COLUMNS)
-    if mapping_name == "bitmod":  # docs/columns.md
+    if bitmod.any():  # docs/columns.md
         nan = np.full(layers.size, np.nan)
         # the fabric reports DRAM cycles per instance; the table's unit is one repeat, all instances
         frame["bitmod_dram_cycles"] = v["bitmod_dram_cycles"][point] * layers.instances \
@@ -139,12 +141,15 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
     position), built column-wise; None when some point needs its own columns (PIM units, BitMoD's
     mapping or a roofline: layer_frame per point then)."""
     from hwsim.arch.design import MAPPING_CODES
+    from hwsim.arch.fabrics import FABRICS
     from hwsim.arch.fabrics.systolic.mapper import LOOP_ORDERS
+    from hwsim.engine.placement import ELEMENTWISE_FABRIC, host_gemm_fabric
 
     design, layers, v = evaluation.design, evaluation.layers, evaluation.values
     for accel in design.accelerators:
-        spec = accel.spec
-        if accel.pim is not None or spec.compute.kind == "roofline" or (spec.pim is not None):
+        # PIM designs add their units' columns, and a fabric that labels its own layers (a roofline)
+        # leaves the array's columns empty: layer_frame per point for those
+        if accel.spec.pim is not None or FABRICS[host_gemm_fabric(accel.spec)].mapping_label is not None:
             return None
     if (design.mapping == MAPPING_CODES["bitmod"]).any():
         return None
@@ -173,8 +178,6 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
         frame[column] = values
     names = {code: name for name, code in MAPPING_CODES.items()}
     mapping = np.array([names[int(c)] for c in range(max(names) + 1)], dtype=object)[design.mapping]
-    from hwsim.engine.placement import ELEMENTWISE_FABRIC, host_gemm_fabric
-
     host = np.array([host_gemm_fabric(a.spec) for a in design.accelerators], dtype=object)[design.group]
     fabric = np.where(np.tile(layers.is_gemm, P), np.repeat(host, L), ELEMENTWISE_FABRIC).astype(object)
     frame["mapping"] = mapping_column(fabric, np.repeat(mapping, L))

@@ -78,8 +78,9 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
 
 
 # No hwsim file nests deeper than a handful of levels (a sweep's axis range: 4); 64 is far beyond any
-# and far below the depth at which Python's repr of the value (quoted in a refusal) recurses out of its
-# stack (derived: ~1,000 frames, sys.getrecursionlimit()).
+# and far below the depth at which the YAML composer (libyaml's C one recurses on the C stack: a
+# segfault near 25,000 levels) or Python's repr of the value (quoted in a refusal: ~1,000 frames,
+# sys.getrecursionlimit()) runs out of stack. (derived)
 MAX_NESTING = 64
 
 
@@ -88,24 +89,25 @@ def _too_deep() -> HwsimInputError:
                            allowed=f"at most {MAX_NESTING} levels (no hwsim input nests more than a few)")
 
 
-def _check_nesting(value: Any) -> None:
-    """Refuse lists and mappings nested more than MAX_NESTING deep (walked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
+def _check_nesting(text: str) -> None:
+    """Refuse lists and mappings nested more than MAX_NESTING deep, from the parser's events, before
+    anything is composed: the parser keeps its own stack (no recursion at any depth), and an alias
+    is one event however large what it names (a file of aliases of aliases, YAML's "billion
+    laughs", is a few levels deep and composes as shared lists)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeBase):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
             if depth > MAX_NESTING:
                 raise _too_deep()
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def load_yaml_text(text: str, source: str) -> Any:
     try:
-        value = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-        _check_nesting(value)
-        return value
-    except RecursionError:   # the constructor recurses per level of nesting
-        raise _too_deep().with_source(source) from None
+        _check_nesting(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except HwsimInputError as exc:
         raise exc.with_source(source) from None
     except yaml.YAMLError as exc:
@@ -123,10 +125,10 @@ def parse_yaml_value(raw: str) -> Any:
     """A ``--set`` value read as the spec files are (numbers, lists, maps); text that is not valid
     YAML stays text, for the spec's own check to refuse or accept."""
     try:
-        value = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_nesting(raw)        # too deep: refused (HwsimInputError), not kept as text
+    except yaml.YAMLError:
+        return raw
+    try:
+        return yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, HwsimInputError):
         return raw
-    except RecursionError:   # the constructor recurses per level of nesting
-        raise _too_deep() from None
-    _check_nesting(value)
-    return value

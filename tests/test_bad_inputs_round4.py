@@ -13,6 +13,7 @@ import yaml
 
 import hwsim
 from hwsim.cli import main
+from hwsim.dse.precision_search import parse_budget, parse_budget_fraction
 from hwsim.errors import HwsimInputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,13 @@ CASES = [
     ({"deep_map.yaml": "name: " + "{a: " * 5000 + "}" * 5000 + "\n"}, ["run", "{deep_map.yaml}", TINY],
      ["deep_map.yaml", "nested more than 64 levels"]),
     ({}, ["run", ACCEL, TINY, "--set", "name=" + "{a: " * 5000 + "}" * 5000], ["field 'name'", "nested more than 64 levels"]),
+    # deeper than libyaml's C composer recurses (a segfault near 25,000 levels): refused from the events
+    ({"deeper.yaml": "name: " + "[" * 60000 + "]" * 60000 + "\n"}, ["run", "{deeper.yaml}", TINY],
+     ["deeper.yaml", "nested more than 64 levels"]),
+    # aliases of aliases (YAML's "billion laughs"): 9 levels, composed as shared lists, never walked out
+    ({"laughs.yaml": "l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
+        f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9))},
+     ["run", "{laughs.yaml}", TINY], ["laughs.yaml", "unknown key 'l0'"]),
     # command-line numbers as the files read them: int() and float() took 1_6 and other scripts' digits
     ({}, ["tech", "--node", "4_5"], ["--node", "'4_5' is not a number"]),
     ({}, ["pe", "--vdd", "\uff10.9"], ["--vdd", "is not a number"]),
@@ -108,7 +116,13 @@ API_CASES = [
     (lambda: hwsim.simulate(pd.DataFrame({"a": [1, 2]}), TINY), ["field 'accelerator'", "neither a preset name nor a path"]),
     (lambda: hwsim.generate(ACCEL, pd.DataFrame({"a": [1, 2]}), 4, 2), ["field 'model config'", "neither"]),
     # an int beyond float's range: OverflowError
-    (lambda: hwsim.parse_format(10 ** 400), ["an integer of 401 digits", "not a usable bit width"]),
+    # budgets read ASCII decimals as every other flag does (float() took 1_000 and other scripts' digits)
+    (lambda: parse_budget("energy_pj<=1_000"), ["field '--budget'", "'1_000' is not a number"]),
+    (lambda: parse_budget_fraction("latency_s=\uff10.5"), ["field '--budget-fraction'", "is not a number"]),
+    # 10^400 has 401 digits, 10^5000 5,001: str() of the latter raises (beyond 4,300 digits)
+    (lambda: hwsim.parse_format(10 ** 400), ["an integer of about 401 digits", "not a usable bit width", "[0.5, 64]"]),
+    (lambda: hwsim.parse_format(-10 ** 400), ["an integer of about 401 digits", "not a usable bit width"]),
+    (lambda: hwsim.parse_format(10 ** 5000), ["an integer of about 5,001 digits", "not a usable bit width"]),
     # booleans are not weights; an empty matrix has nothing to perturb
     (lambda: hwsim.quantise(np.ones((2, 2), dtype=bool), "int4"), ["field 'w'", "booleans"]),
     (lambda: hwsim.quantise(np.ones((0, 4)), "int4"), ["field 'w'", "holds no weights"]),

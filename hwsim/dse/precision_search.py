@@ -29,7 +29,7 @@ from hwsim.dse.precision import Mix, parse_mix, pe_context, plan_columns
 from hwsim.dse.precision_ilp import IlpRow, Infeasible, meets, row_value, solve_choice
 from hwsim.errors import HwsimInputError, require_flag
 from hwsim.formats import Precision, parse_format
-from hwsim.inputs import is_path, read_text
+from hwsim.inputs import CLI_REAL, is_path, read_text
 from hwsim.workload.precision_plan import PrecisionPlan, PrecisionRule
 
 OMEGA = "omega"
@@ -74,10 +74,12 @@ class Budget:
 
 
 def _number(text: str, flag: str, whole: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise HwsimInputError(f"'{whole}': '{text}' is not a number", field=flag) from None
+    # ASCII decimals, as the other flags and the files read them (float() also takes 1_000 and
+    # other scripts' digits)
+    if not CLI_REAL.fullmatch(text.strip()):
+        raise HwsimInputError(f"'{whole}': '{text}' is not a number", field=flag,
+                              allowed="a decimal number, e.g. 1e9 or 0.5")
+    value = float(text)
     if not np.isfinite(value):
         raise HwsimInputError(f"'{whole}': the value must be finite", field=flag)
     return value

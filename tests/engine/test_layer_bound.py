@@ -147,3 +147,13 @@ def test_evaluate_per_layer_has_the_bound_of_every_point():
     table = hwsim.evaluate(_design(), Workload("w", (Layer("l", Gemm(M, K, N)),)), pd.DataFrame(points),
                            per_layer=True)
     assert list(table["bound"]) == ["dram_bandwidth", "compute"]
+
+
+@pytest.mark.parametrize("accelerator", ["gpu-h100-roofline", "attacc-hbm3"])
+def test_bitmods_mapping_labels_only_the_layers_the_array_runs(accelerator):
+    # mapping: bitmod is the systolic array's; a roofline's GEMMs and the layers run in memory keep
+    # their own labels and no BitMoD columns (a refactor once put 'bitmod' on them)
+    layers = hwsim.simulate(hwsim.load_accelerator(accelerator, ["mapping=bitmod"]), "llama2_7b_decode").layers
+    assert set(layers["mapping"]) <= {"roofline", "pim", "vector"}
+    assert set(layers["loop_order"]) == {""}
+    assert not any(column.startswith("bitmod_") for column in layers.columns)

@@ -18,7 +18,8 @@ _MISSING = object()
 MAX_CONFIG_INT = 2 ** 31 - 1
 MAX_BLOCKS = 12_600
 MAX_EXPERTS = 25_600
-_BLOCKS = (MAX_BLOCKS, "100x Llama 3.1 405B's 126 blocks (Meta 2024)")
+MAX_BLOCKS_WHY = "100x Llama 3.1 405B's 126 blocks (Meta 2024)"
+_BLOCKS = (MAX_BLOCKS, MAX_BLOCKS_WHY)
 _EXPERTS = (MAX_EXPERTS, "100x DeepSeek-V3's 256 routed experts (arXiv 2412.19437)")
 _CEILINGS = {"num_hidden_layers": _BLOCKS, "n_layer": _BLOCKS,
              "num_local_experts": _EXPERTS, "num_experts": _EXPERTS, "n_routed_experts": _EXPERTS}

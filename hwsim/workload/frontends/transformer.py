@@ -18,7 +18,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
 from hwsim.specmodel import Refused, Strict, refusal_of
-from hwsim.workload.frontends.hf_reader import MAX_BLOCKS
+from hwsim.workload.frontends.hf_reader import MAX_BLOCKS, MAX_BLOCKS_WHY
 from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Gemm, MatMul, VectorOp
 from hwsim.yamlio import load_yaml_file
@@ -48,7 +48,7 @@ class TransformerConfig(Strict):
     def _consistent(self) -> "TransformerConfig":
         if self.blocks > MAX_BLOCKS:   # the ceiling a config.json's num_hidden_layers has
             raise Refused(f"{self.blocks} blocks are more than any model has", field="blocks",
-                          allowed=f"1..{MAX_BLOCKS} (100x Llama 3.1 405B's 126 blocks, Meta 2024)")
+                          allowed=f"1..{MAX_BLOCKS} ({MAX_BLOCKS_WHY})")
         if self.head_dim is None and self.hidden % self.heads:
             raise Refused(f"hidden={self.hidden} is not divisible by heads={self.heads}; give head_dim",
                           field="heads", allowed="a divisor of hidden, or head_dim given")
