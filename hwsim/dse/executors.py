@@ -58,8 +58,9 @@ def _worker_init(threads: int) -> None:
 def _context():
     import multiprocessing
 
-    # The engine's kernels run in GNU OpenMP threads, which do not survive fork(); a forkserver
-    # forks workers from a clean process (spawn where there is none, e.g. Windows).
+    # The engine reads its thread count from numba's threading layer (GNU OpenMP here), which
+    # starts threads that do not survive fork(); a forkserver forks workers from a clean process
+    # (spawn where there is none, e.g. Windows).
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
