@@ -83,3 +83,34 @@ def study_run(tmp_path_factory):
         return done
 
     return run
+
+
+def assert_one_line_exit_2(argv, fragments, capsys) -> str:
+    """``hwsim argv`` in-process exits 2 with one line on stderr, ``hwsim: error: ...`` holding every
+    fragment, nothing on stdout and no traceback; returns the line."""
+    from hwsim.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        raise SystemExit(main(argv))
+    assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("hwsim: error: ") and "Traceback" not in captured.err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def assert_one_input_error(call, fragments) -> str:
+    """``call()`` raises one HwsimInputError whose one-line text holds every fragment; returns it."""
+    from hwsim.errors import HwsimInputError
+
+    with pytest.raises(HwsimInputError) as caught:
+        call()
+    text = str(caught.value)
+    assert "\n" not in text
+    for fragment in fragments:
+        assert fragment in text, (fragment, text)
+    return text

@@ -14,7 +14,8 @@ import yaml
 import hwsim
 from hwsim.cli import main
 from hwsim.dse.precision_search import parse_budget, parse_budget_fraction
-from hwsim.errors import HwsimInputError
+
+from conftest import assert_one_input_error, assert_one_line_exit_2
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = str(Path(__file__).parent / "bad_inputs" / "ok_tiny_trace.csv")
@@ -97,16 +98,7 @@ def test_round4_bad_input_is_one_line_and_exit_2(files, argv, fragments, tmp_pat
             path.write_text(content, newline="")
         paths[name] = str(path)
     argv = [paths[a[1:-1]] if a.startswith("{") and a.endswith("}") and a[1:-1] in paths else a for a in argv]
-    with pytest.raises(SystemExit) as caught:
-        raise SystemExit(main(argv))
-    assert caught.value.code == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("hwsim: error: ") and "Traceback" not in captured.err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
+    assert_one_line_exit_2(argv, fragments, capsys)
 
 
 API_CASES = [
@@ -138,12 +130,7 @@ API_CASES = [
 
 @pytest.mark.parametrize("call, fragments", API_CASES, ids=[f"r4api{i}" for i in range(len(API_CASES))])
 def test_round4_api_is_one_input_error(call, fragments):
-    with pytest.raises(HwsimInputError) as caught:
-        call()
-    text = str(caught.value)
-    assert "\n" not in text
-    for fragment in fragments:
-        assert fragment in text, (fragment, text)
+    assert_one_input_error(call, fragments)
 
 
 def test_round4_legal_neighbours_still_run(capsys):
