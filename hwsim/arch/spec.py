@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from hwsim.memory.dram import MAX_BANDWIDTH_GB_S
 from hwsim.pe import PE_TYPES
 from hwsim.pe.mac_spec import ConversionSpec  # noqa: F401  (re-exported: the MAC section's conversions)
-from hwsim.pe.spec_base import FieldRange, FormatName, PESection, Refused, each_once, why
+from hwsim.pe.spec_base import FieldRange, FormatName, Refused, each_once, why
 from hwsim.pe.spec_base import Strict as _Strict
 from hwsim.tech import limits
 

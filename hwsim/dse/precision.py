@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from hwsim.errors import HwsimInputError
-from hwsim.formats import MAX_INT_BITS, BlockFormat, FloatFormat, IntFormat, NumberFormat, Precision, parse_format
+from hwsim.formats import MAX_INT_BITS, BlockFormat, IntFormat, NumberFormat, Precision, parse_format
 from hwsim.tech.arith import is_integer_like
 
 PRECISION_AXIS = "precision"

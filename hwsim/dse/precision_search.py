@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from hwsim.dse.precision import Mix, parse_mix, pe_context, plan_columns
-from hwsim.dse.precision_ilp import IlpRow, Infeasible, meets, row_value, solve_choice
+from hwsim.dse.precision_ilp import IlpRow, Infeasible, row_value, solve_choice
 from hwsim.errors import HwsimInputError, require_flag
 from hwsim.formats import Precision, parse_format
 from hwsim.inputs import CLI_REAL, is_path, read_text

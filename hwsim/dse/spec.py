@@ -264,7 +264,7 @@ def _build(data: Any, source: str, base_dir: Path) -> SweepSpec:
     if sampler.kind == "grid" or search:  # a search's point ids are grid ids
         total = math.prod(lengths)
         if total > MAX_POINTS:
-            raise _fail(f"the grid has {total:.3g} points", source, "axes", f"at most 2^62 (point ids are int64)")
+            raise _fail(f"the grid has {total:.3g} points", source, "axes", "at most 2^62 (point ids are int64)")
         if search and sampler.count > total:
             raise _fail(f"count {sampler.count} is more than the {total} designs of the space (a search evaluates "
                         "distinct designs)", source, "sampler.count", f"at most {total}, or kind: grid")
@@ -339,7 +339,7 @@ def _workloads(value: Any, aggregate: str, source: str, base_dir: Path) -> tuple
         item = _mapping(item, source, where, WORKLOAD_KEYS, "a preset name or {name: ..., phase: ..., ...}")
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise _fail(f"no name" if name is None else f"{_shown(name)} is not a workload name", source,
+            raise _fail("no name" if name is None else f"{_shown(name)} is not a workload name", source,
                         f"{where}.name", "a preset name (hwsim list), a trace or model file, or llm/<model>")
         weight = item.get("weight")
         if aggregate == "weighted_sum":
