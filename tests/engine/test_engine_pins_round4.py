@@ -43,3 +43,42 @@ def test_lut_tables_are_built_once_per_row_k_group_and_column_fold():
         assert table["macs"][row] == macs
         assert table["energy_compute_pj"][row] == pytest.approx(
             macs * record.energy_per_mac_pj + tables * record.energy_per_table_pj, rel=1e-12)
+
+
+def test_kept_output_must_fit_with_every_instance_of_its_layer():
+    """buffers.keep_activations (docs/model-assumptions.md, "Activations that stay on chip"): a
+    layer's output stays in the ifmap buffer only when the buffer holds its input and output at once,
+    over all its instances. scalesim-default at 4 x 4, SCALE-Sim's order, int8, a 1536-bit ifmap
+    buffer: Gemm(8, 8, 8) x 2 instances needs (64 + 64) x 8 x 2 = 2048 bits > 1536, so its 2 x 64
+    outputs go to DRAM (1024 bits, spilled for the next layer, Gemm(16, 8, 4), which reads 16 x 8 =
+    128 <= 128 of them); one instance alone (1024 bits) would have stayed."""
+    accel = hwsim.load_accelerator("scalesim-default", [
+        "compute.rows=4", "compute.cols=4", "compute.dataflow=os", "mapping=scalesim", "clock_mhz=1000",
+        "buffers.double_buffered=false", "buffers.filter.size_kib=64", "buffers.ofmap.size_kib=64",
+        f"buffers.ifmap.size_kib={1536 / 8192!r}", "buffers.keep_activations=true"])
+    work = hwsim.Workload("w", (hwsim.Layer("a", hwsim.Gemm(8, 8, 8, 2)), hwsim.Layer("b", hwsim.Gemm(16, 8, 4))))
+    layers = hwsim.simulate(accel, work).layers
+    assert layers["dram_ofmap_writes_bits"][0] == 2 * 64 * 8 == 1024
+    assert layers["dram_spill_bits"][0] == 1024
+    assert layers["dram_ifmap_reads_bits"][1] == 16 * 8 * 8
+
+
+def test_compressed_output_codec_writes_the_compressed_bits():
+    """buffers.activation_compression rlc (compression.py): the encoder writes every compressed bit once
+    into its registers. scalesim-default (int8), mapping auto: a dense 64 x 64 x 64 layer hands its
+    output to a layer of density 0.25, so its 64 x 64 x 8 output bits leave compressed by r = 0.25 / (1
+    - 0.75^32) x 64 / 4 / 8 (4 pairs of 5 + 8 bits a 64-bit word); its compute energy grows by those
+    r x 32768 bits x one register bit's energy (its input is dense: no decoder)."""
+    from hwsim.tech.arith import register
+    from hwsim.tech.costs import unit_cost
+    from hwsim.workload.trace import parse_trace
+
+    trace = parse_trace("name,op,count,m,k,n,activation_density\na,gemm,1,64,64,64,\nb,gemm,1,64,64,64,0.25\n")
+    runs = [hwsim.simulate(hwsim.load_accelerator("scalesim-default", [
+        "mapping=auto", f"buffers.activation_compression={c}", "dram.bandwidth_gb_s=unlimited"]), trace).layers
+        for c in ("none", "rlc")]
+    r = 0.25 / (1 - 0.75 ** 32) * 64 / 4 / 8
+    bit_pj = unit_cost(register(1.0), hwsim.load_accelerator("scalesim-default").tech).energy_pj
+    assert runs[1]["dram_ofmap_writes_bits"][0] == pytest.approx(64 * 64 * 8 * r, rel=1e-12)
+    extra = runs[1]["energy_compute_pj"][0] - runs[0]["energy_compute_pj"][0]
+    assert extra == pytest.approx(64 * 64 * 8 * r * bit_pj, rel=1e-9)
