@@ -95,13 +95,20 @@ def _check_nesting(text: str) -> None:
     is one event however large what it names (a file of aliases of aliases, YAML's "billion
     laughs", is a few levels deep and composes as shared lists)."""
     depth = 0
-    for event in yaml.parse(text, Loader=_SafeBase):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_NESTING:
-                raise _too_deep()
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_SafeBase):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _too_deep()
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        # libyaml 0.2.5's scanner stops at its own limit (1,000 flow levels) while it reads ahead,
+        # before this count gets there: the same refusal
+        if "maximum nesting depth" in str(getattr(exc, "problem", "") or exc):
+            raise _too_deep() from None
+        raise
 
 
 def load_yaml_text(text: str, source: str) -> Any:
