@@ -171,7 +171,9 @@ def count_pim(job: FabricJob) -> Counts:
         gemm = sub.is_gemm.astype(bool)
         instances = sub.instances if sub.instances is not None else np.ones_like(sub.m)
         fill = {
-            "total": total * to_host, "refreshes": count, "readback": readback * to_host,
+            # whole cycles of the kernel, which runs every instance: split over them below, never
+            # rounded per instance (ceil(1767 / 2) x 2 made a 2-instance kernel a cycle longer)
+            "total": np.ceil(total * to_host - 1e-9), "refreshes": count, "readback": np.ceil(readback * to_host - 1e-9),
             "macs": np.where(gemm, sub.m * sub.k * sub.n * instances, 0.0),
             # host lane reduction for GEMVs (vector-unit ops); the in-bank ALU ops of element-wise
             # layers, priced per lane operation
@@ -199,8 +201,8 @@ def count_pim(job: FabricJob) -> Counts:
             # (the report's per-kernel figures stay per kernel)
             scale = 1.0 if name in per_kernel else instances
             out[name][rows] = np.broadcast_to(value / scale, (len(rows), L))
-    total = np.ceil(out["total"] - 1e-9)
-    stall = np.minimum(total, np.ceil(out["readback"] - 1e-9))
+    total = out["total"]
+    stall = np.minimum(total, out["readback"])
     zeros = np.zeros((P, L))
     nan = np.full((P, L), np.nan)
     report = {
