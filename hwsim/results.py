@@ -63,14 +63,6 @@ def layer_bound(fabric: np.ndarray, compute_cycles: np.ndarray, sram_port_cycles
     return bound
 
 
-def layer_fabrics(spec, is_gemm: np.ndarray, on_pim: np.ndarray) -> np.ndarray:
-    """The fabric that ran each layer of one design (the engine's placement rule)."""
-    from hwsim.engine.placement import ELEMENTWISE_FABRIC, IN_MEMORY_FABRIC, host_gemm_fabric
-
-    return np.where(on_pim, IN_MEMORY_FABRIC, np.where(is_gemm, host_gemm_fabric(spec), ELEMENTWISE_FABRIC)).astype(
-        object)
-
-
 def mapping_column(fabric: np.ndarray, mapping_name) -> np.ndarray:
     """The per-layer `mapping`: the fabric's own label, or the design's mapping (``mapping_name``,
     one name or one per row) where the fabric has none (the array's scalesim, auto, bitmod)."""
@@ -87,6 +79,7 @@ def mapping_column(fabric: np.ndarray, mapping_name) -> np.ndarray:
 def layer_frame(evaluation, point: int) -> pd.DataFrame:
     """One design point's per-layer table from an engine evaluation."""
     from hwsim.arch.fabrics.systolic.mapper import LOOP_ORDERS
+    from hwsim.engine.placement import fabric_names, host_gemm_fabric
 
     layers, v = evaluation.layers, evaluation.values
     table = evaluation.tables[evaluation.design.group[point]]
@@ -110,7 +103,8 @@ def layer_frame(evaluation, point: int) -> pd.DataFrame:
     mapping_name = {code: name for name, code in MAPPING_CODES.items()}[int(evaluation.design.mapping[point])]
     spec = evaluation.design.accelerators[evaluation.design.group[point]].spec
     scheme = v["map_scheme"][point]
-    fabric = layer_fabrics(spec, layers.is_gemm, evaluation.on_pim[point])
+    # the fabric that ran each layer (the engine's placement rule)
+    fabric = fabric_names(np.array([host_gemm_fabric(spec)]), layers.is_gemm, evaluation.on_pim[point][None, :])[0]
     frame["mapping"] = mapping_column(fabric, mapping_name)
     frame["loop_order"] = [LOOP_ORDERS[int(s)] if s == s else "" for s in scheme]
     # BitMoD's mapping is the array's: layers it ran (not a roofline's, not those in memory)
@@ -143,7 +137,7 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
     from hwsim.arch.design import MAPPING_CODES
     from hwsim.arch.fabrics import FABRICS
     from hwsim.arch.fabrics.systolic.mapper import LOOP_ORDERS
-    from hwsim.engine.placement import ELEMENTWISE_FABRIC, host_gemm_fabric
+    from hwsim.engine.placement import fabric_names, host_gemm_fabric
 
     design, layers, v = evaluation.design, evaluation.layers, evaluation.values
     for accel in design.accelerators:
@@ -178,8 +172,8 @@ def layer_frames(evaluation) -> pd.DataFrame | None:
         frame[column] = values
     names = {code: name for name, code in MAPPING_CODES.items()}
     mapping = np.array([names[int(c)] for c in range(max(names) + 1)], dtype=object)[design.mapping]
-    host = np.array([host_gemm_fabric(a.spec) for a in design.accelerators], dtype=object)[design.group]
-    fabric = np.where(np.tile(layers.is_gemm, P), np.repeat(host, L), ELEMENTWISE_FABRIC).astype(object)
+    host = np.array([host_gemm_fabric(a.spec) for a in design.accelerators])[design.group]
+    fabric = fabric_names(host, layers.is_gemm, evaluation.on_pim).reshape(-1)
     frame["mapping"] = mapping_column(fabric, np.repeat(mapping, L))
     orders = np.array(LOOP_ORDERS + ("",), dtype=object)
     scheme = v["map_scheme"].reshape(-1)

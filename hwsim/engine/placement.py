@@ -24,8 +24,22 @@ def host_gemm_fabric(spec) -> str:
 
 def place(design, layers, on_pim: np.ndarray) -> dict[str, np.ndarray]:
     """{fabric name: (P, L) bool}, every (point, layer) in exactly one mask; ``on_pim`` (P, L)."""
-    gemm = np.broadcast_to(layers.is_gemm[None, :], on_pim.shape)
     host = np.array([host_gemm_fabric(a.spec) for a in design.accelerators])[design.group]
+    return fabric_masks(host, layers.is_gemm, on_pim)
+
+
+def fabric_names(host: np.ndarray, is_gemm: np.ndarray, on_pim: np.ndarray) -> np.ndarray:
+    """fabric_masks as names, (P, L) (the per-layer table's view of the same rule)."""
+    names = np.empty(on_pim.shape, dtype=object)
+    for name, mask in fabric_masks(host, is_gemm, on_pim).items():
+        names[mask] = name
+    return names
+
+
+def fabric_masks(host: np.ndarray, is_gemm: np.ndarray, on_pim: np.ndarray) -> dict[str, np.ndarray]:
+    """The rule: {fabric name: (P, L) bool} from each point's host fabric name ``host`` (P,), which
+    layers are GEMM-like ``is_gemm`` (L,) and which run in memory ``on_pim`` (P, L)."""
+    gemm = np.broadcast_to(is_gemm[None, :], on_pim.shape)
     masks: dict[str, np.ndarray] = {}
     for name in dict.fromkeys(host.tolist()):
         masks[name] = gemm & ~on_pim & (host == name)[:, None]
