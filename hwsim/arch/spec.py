@@ -415,8 +415,7 @@ class PimSpec(_Strict):
     host: Literal["systolic", "roofline"] = Field(
         default="systolic", description="the fabric of the host that runs what is not offloaded: the systolic "
                                         "array of compute, or compute as a roofline (a GPU host, e.g. AttAcc's)")
-    unit_clock_mhz: float = Field(ge=1e-3, json_schema_extra=why(
-        "at least 1 kHz: below the 32.768 kHz watch crystal, the slowest clock digital silicon runs from"),
+    unit_clock_mhz: float = Field(ge=limits.MIN_CLOCK_MHZ, json_schema_extra=why(limits.MIN_CLOCK_WHY),
         description="PIM unit clock in MHz (a lane finishes one MAC per cycle); at "
                                                     "most the logic node's fastest clock (hwsim/tech/limits.py)")
     column_period_ns: float | None = Field(
@@ -491,7 +490,7 @@ class PimSpec(_Strict):
                                         "tech_node_nm (a host on another process sets it); 5-130 nm")
     lane_mac_pj: float | None = Field(
         default=None, ge=limits.LANDAUER_PJ, le=limits.MAX_MAC_PJ, json_schema_extra=why(
-            f"at least kT ln 2 = 2.87e-9 pJ (Landauer 1961); at most {limits.MAX_MAC_PJ:.4g} pJ: an FP32 "
+            f"at least {limits.LANDAUER_TEXT}; at most {limits.MAX_MAC_PJ:.4g} pJ: an FP32 "
             "multiply-add (Horowitz ISSCC 2014) at 130 nm, 1.8 V (hwsim/tech/limits.py)"),
         description="published energy of one lane MAC in pJ; unset = hwsim's tech model for the lane format at "
                     "tech_node_nm")
@@ -501,8 +500,7 @@ class PimSpec(_Strict):
                     "access); cite it")
     unit_area_um2: float | None = Field(
         default=None, ge=limits.SMALLEST_CELL_UM2, le=limits.RETICLE_UM2, json_schema_extra=why(
-            "one unit holds at least one flip-flop at 5 nm and fits in one lithography field, 26 mm x 33 mm "
-            "(hwsim/tech/limits.py)"),
+            f"one unit {limits.CELL_TO_RETICLE_TEXT}"),
         description="published area of one PIM unit in um^2; unset = lanes x the tech model's MAC area + register "
                     "bits")
 
@@ -539,8 +537,7 @@ class AcceleratorSpec(_Strict):
         return name
 
     source: str = Field(description="where the numbers come from")
-    clock_mhz: float = Field(ge=1e-3, json_schema_extra=why(
-        "at least 1 kHz: below the 32.768 kHz watch crystal, the slowest clock digital silicon runs from"),
+    clock_mhz: float = Field(ge=limits.MIN_CLOCK_MHZ, json_schema_extra=why(limits.MIN_CLOCK_WHY),
         description="clock frequency in MHz; at most the node's fastest clock at the supply (hwsim/tech/limits.py)")
     tech_node_nm: float = Field(gt=0, description="technology node in nm (5-130)")
     supply_voltage_v: float | None = Field(

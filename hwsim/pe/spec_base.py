@@ -13,7 +13,8 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from hwsim.specmodel import FieldRange, FormatName, Refused, Strict, each_once, why  # noqa: F401  (the sections' vocabulary)
-from hwsim.tech.limits import LANDAUER_PJ, MAX_PE_ENERGY_PJ_PER_CYCLE, RETICLE_UM2, SMALLEST_CELL_UM2
+from hwsim.tech.limits import (CELL_TO_RETICLE_TEXT, LANDAUER_PJ, LANDAUER_TEXT, MAX_PE_ENERGY_PJ_PER_CYCLE,
+                               RETICLE_UM2, SMALLEST_CELL_UM2)
 
 
 class PESection(Strict):
@@ -61,9 +62,8 @@ class PESection(Strict):
 # Keys a PE with a published datapath (a synthesised PE) may carry; the limits are shared.
 PUBLISHED_ENERGY_FIELD = dict(
     default=None, ge=LANDAUER_PJ, le=MAX_PE_ENERGY_PJ_PER_CYCLE,
-    json_schema_extra=why("a PE cycle costs at least kT ln 2 = 2.87e-9 pJ (Landauer 1961) and at most the tech "
+    json_schema_extra=why(f"a PE cycle costs at least {LANDAUER_TEXT} and at most the tech "
                           "model's widest datapath (1024 FP32 MACs) at 130 nm, 1.8 V (hwsim/tech/limits.py)"))
 PUBLISHED_AREA_FIELD = dict(
     default=None, ge=SMALLEST_CELL_UM2, le=RETICLE_UM2,
-    json_schema_extra=why("one PE holds at least one flip-flop at 5 nm and fits in one lithography field, "
-                          "26 mm x 33 mm (hwsim/tech/limits.py)"))
+    json_schema_extra=why(f"one PE {CELL_TO_RETICLE_TEXT}"))

@@ -40,6 +40,9 @@ WAFER_UM2 = WAFER_MM2 * 1e6
 
 # derived: one Nangate DFF_X1 at 5 nm (area factor of hwsim/tech/nodes.py)
 SMALLEST_CELL_UM2 = DFF.area_um2 * TechPoint(MIN_NODE_NM).area_factor
+# the reason of a published area's limits (a PE's, a PIM unit's): from one cell to one reticle
+CELL_TO_RETICLE_TEXT = ("holds at least one flip-flop at 5 nm and fits in one lithography field, 26 mm x 33 mm "
+                        "(hwsim/tech/limits.py)")
 # derived: PEs of one smallest cell each, in a row as long as a wafer is wide / on a whole wafer
 MAX_ARRAY_EDGE = math.floor(WAFER_DIAMETER_MM * 1e3 / math.sqrt(SMALLEST_CELL_UM2))
 MAX_UNITS = math.floor(WAFER_UM2 / SMALLEST_CELL_UM2)
@@ -54,6 +57,11 @@ MIN_CYCLE_FO4 = DFF.delay_fo4 + MIN_LOGIC_FO4_PER_STAGE
 LANDAUER_PJ = 1.380649e-23 * 300.0 * math.log(2) * 1e12
 LANDAUER_WHY = ("at least kT ln 2 = 2.87e-9 pJ at 300 K: erasing one bit (Landauer 1961), the least any "
                 "irreversible access, cycle or MAC costs (hwsim/tech/limits.py)")
+LANDAUER_TEXT = "kT ln 2 = 2.87e-9 pJ (Landauer 1961)"   # the same floor, within a longer reason
+
+# the slowest clock a spec may state, in MHz (a design's, a PIM unit's)
+MIN_CLOCK_MHZ = 1e-3
+MIN_CLOCK_WHY = "at least 1 kHz: below the 32.768 kHz watch crystal, the slowest clock digital silicon runs from"
 
 # Horowitz ISSCC 2014: DRAM 1.3-2.6 nJ per 64-bit access (<= 41 pJ/bit); 100 pJ/bit leaves 2.4x
 # for older interfaces. An on-chip access (SRAM, a DRAM bank read inside the die) costs no more.
