@@ -34,9 +34,17 @@ def read_text(path: str | Path, what: str) -> str:
 MAX_INT_DIGITS = 4300
 
 
+DIGITS_ALLOWED = f"at most {MAX_INT_DIGITS:,} digits"
+
+
 def too_many_digits(text: str) -> bool:
     """``text`` (an integer as written) has more digits than Python's int() reads."""
     return len(text.lstrip("+-")) > MAX_INT_DIGITS
+
+
+def digit_count(text: str) -> str:
+    """What a refusal of such an integer says it is: 'an integer of N digits'."""
+    return f"an integer of {len(text.lstrip('+-')):,} digits"
 
 
 # Numbers on the command line as the files take them: Python's int() and float() also read 1_000 (a
@@ -52,8 +60,7 @@ def cli_int(text: str) -> int:
     if not _CLI_INTEGER.fullmatch(value):
         raise argparse.ArgumentTypeError(f"'{text}' is not an integer (allowed: decimal digits 0-9, e.g. 2048)")
     if too_many_digits(value):
-        raise argparse.ArgumentTypeError(f"an integer of {len(value.lstrip('+-')):,} digits "
-                                         f"(allowed: at most {MAX_INT_DIGITS:,} digits)")
+        raise argparse.ArgumentTypeError(f"{digit_count(value)} (allowed: {DIGITS_ALLOWED})")
     return int(value)
 
 

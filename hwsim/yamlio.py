@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from hwsim.errors import HwsimInputError
-from hwsim.inputs import MAX_INT_DIGITS, read_text, too_many_digits
+from hwsim.inputs import DIGITS_ALLOWED, digit_count, read_text, too_many_digits
 
 
 # libyaml's parser where PyYAML was built with it (5x faster on a preset: ~1 ms against ~5 ms), the
@@ -65,8 +65,7 @@ def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
     """An int of the core schema: decimal (a leading 0 is not octal), 0o octal or 0x hex."""
     text = loader.construct_scalar(node)
     if too_many_digits(text):
-        raise HwsimInputError(f"an integer of {len(text.lstrip('+-')):,} digits at line {node.start_mark.line + 1}",
-                              allowed=f"at most {MAX_INT_DIGITS:,} digits")
+        raise HwsimInputError(f"{digit_count(text)} at line {node.start_mark.line + 1}", allowed=DIGITS_ALLOWED)
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):

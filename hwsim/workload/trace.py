@@ -21,7 +21,7 @@ from pathlib import Path
 
 from hwsim.errors import HwsimInputError
 from hwsim.formats import parse_format
-from hwsim.inputs import MAX_INT_DIGITS, read_text, too_many_digits
+from hwsim.inputs import DIGITS_ALLOWED, digit_count, read_text, too_many_digits
 from hwsim.workload.layer import Layer, Precision, Workload
 from hwsim.workload.ops import Conv2d, Gemm, MatMul, VectorOp
 
@@ -110,8 +110,7 @@ def _int_cell(row: dict[str, str], column: str) -> int:
     if not _INTEGER.fullmatch(value):
         raise HwsimInputError(f"'{value}' is not an integer", field=column)
     if too_many_digits(value):
-        raise HwsimInputError(f"an integer of {len(value.lstrip('+-')):,} digits", field=column,
-                              allowed=f"at most {MAX_INT_DIGITS:,} digits (and a count below 2^53)")
+        raise HwsimInputError(digit_count(value), field=column, allowed=f"{DIGITS_ALLOWED} (and a count below 2^53)")
     return int(value)
 
 
