@@ -652,14 +652,14 @@ def _row_overrides(base: AcceleratorLike, columns: dict, structural: list[str], 
 def _check_across_keys(columns: dict, accelerators: tuple[AcceleratorLike, ...], group: np.ndarray, v: dict) -> None:
     """Limits that tie array keys together, row by row, as the spec's validators tie the fields
     (hwsim/arch/spec.py: BufferSpec._physical, DramSpec._bandwidth_known)."""
-    from hwsim.arch.spec import buffer_fits
+    from hwsim.arch.spec import buffer_fits, port_fits
 
     for role in BUFFER_ROLES:
         keys = [f"buffers.{role}.{k}" for k in ("size_kib", "banks", "port_width_bits")]
         if not any(k in columns for k in keys):
             continue
         kib, banks = v[f"{role}_kib"], v[f"{role}_banks"]
-        wide = v[f"{role}_port_bits"] > kib * 8192
+        wide = ~port_fits(kib, v[f"{role}_port_bits"])
         if wide.any():
             i = int(np.flatnonzero(wide)[0])
             raise HwsimInputError(f"points row {i}: a {v[f'{role}_port_bits'][i]:g}-bit port is wider than the "

@@ -127,6 +127,12 @@ def buffer_fits(size_kib, banks):
     return banks <= size_kib * 8192
 
 
+def port_fits(size_kib, port_width_bits):
+    """No access wider than the buffer (derived: a port is at most the whole array; numbers and
+    numpy arrays alike)."""
+    return port_width_bits <= size_kib * 8192
+
+
 class BufferSpec(_Strict):
     size_kib: float = Field(gt=0, le=limits.MAX_SRAM_KIB, json_schema_extra=why(_SRAM_WHY),
                             description="capacity in KiB (1 KiB = 8192 bits)")
@@ -152,8 +158,7 @@ class BufferSpec(_Strict):
         if not buffer_fits(self.size_kib, self.banks):
             raise Refused(f"{self.banks} banks are more than the buffer's {bits:g} bits", field="banks",
                           allowed=f"at most size_kib x 8192 = {math.floor(bits)} ({_BANK_WHY})")
-        if self.port_width_bits > bits:
-            # an access reads bits the buffer does not have (derived: a port is at most the whole array)
+        if not port_fits(self.size_kib, self.port_width_bits):   # an access would read bits the buffer lacks
             raise Refused(f"{self.port_width_bits} bits is more than the buffer holds ({bits:g})",
                           field="port_width_bits", allowed=f"1..{math.floor(bits)} (size_kib x 8192)")
         if self.write_access_bits is not None and self.write_pj_per_access is None:
