@@ -22,7 +22,6 @@ Grammar of a format name (case-insensitive), as used on the CLI and in traces an
 from __future__ import annotations
 
 import math
-
 import re
 from dataclasses import dataclass, field
 from typing import Union

@@ -114,3 +114,46 @@ def assert_one_input_error(call, fragments) -> str:
     for fragment in fragments:
         assert fragment in text, (fragment, text)
     return text
+
+
+# A small PIM device for hand-computed pins (tests/arch/test_pim_pins*.py): hbm2-pim (16 banks per
+# pseudo-channel in 4 groups, 256-bit bursts, tCK 1 ns; PIMSimulator's timing), 2 channels, an FP16
+# unit per bank pair, published lane and in-bank energies, no setup or session cycles
+PIM_TEST_SPEC = """
+name: {name}
+source: test (hand-computed pins)
+clock_mhz: {clock}
+tech_node_nm: 45
+compute: {{kind: pim, rows: 1, cols: 1, dataflow: ws, pe: {{type: mac, weights: [fp16], activations: [fp16], accumulator: fp16}}}}
+vector: {{lanes: {host_lanes}}}
+buffers:
+  ifmap: {{size_kib: 1, port_width_bits: 64}}
+  filter: {{size_kib: 1, port_width_bits: 64}}
+  ofmap: {{size_kib: 1, port_width_bits: 64}}
+dram: {{standard: hbm2-pim, channels: 2, energy_pj_per_bit: 3.59}}
+pim:
+  lanes_per_unit: {lanes}
+  lane_formats: [fp16]
+  banks_per_unit: 2
+  unit_clock_mhz: {unit_clock}
+  input_registers: {input_registers}
+  accumulator_registers: 8
+  kernel_setup_cycles: 0
+  session_cycles: 0
+  lane_mac_pj: 0.5
+  internal_pj_per_bit: 0.55
+default_precision: {{weights: fp16, activations: fp16, outputs: fp16}}
+area_overhead_fraction: {overhead}
+"""
+
+
+def pim_test_accelerator(tmp_path, name: str, *, clock, overhead, host_lanes=16, lanes=16, unit_clock=1000,
+                         input_registers=8):
+    """PIM_TEST_SPEC with these settings, written under ``tmp_path`` and loaded."""
+    import hwsim
+
+    settings = dict(clock=clock, host_lanes=host_lanes, lanes=lanes, unit_clock=unit_clock,
+                    input_registers=input_registers, overhead=overhead)
+    path = tmp_path / ("-".join([name, *(f"{v}" for v in settings.values())]) + ".yaml")
+    path.write_text(PIM_TEST_SPEC.format(name=name, **settings))
+    return hwsim.load_accelerator(str(path))

@@ -19,32 +19,8 @@ import pytest
 
 import hwsim
 
-SPEC = """
-name: pim-pins
-source: test (hand-computed pins)
-clock_mhz: {clock}
-tech_node_nm: 45
-compute: {{kind: pim, rows: 1, cols: 1, dataflow: ws, pe: {{type: mac, weights: [fp16], activations: [fp16], accumulator: fp16}}}}
-vector: {{lanes: 16}}
-buffers:
-  ifmap: {{size_kib: 1, port_width_bits: 64}}
-  filter: {{size_kib: 1, port_width_bits: 64}}
-  ofmap: {{size_kib: 1, port_width_bits: 64}}
-dram: {{standard: hbm2-pim, channels: 2, energy_pj_per_bit: 3.59}}
-pim:
-  lanes_per_unit: {lanes}
-  lane_formats: [fp16]
-  banks_per_unit: 2
-  unit_clock_mhz: 1000
-  input_registers: {input_registers}
-  accumulator_registers: 8
-  kernel_setup_cycles: 0
-  session_cycles: 0
-  lane_mac_pj: 0.5
-  internal_pj_per_bit: 0.55
-default_precision: {{weights: fp16, activations: fp16, outputs: fp16}}
-area_overhead_fraction: 0.5
-"""
+from conftest import pim_test_accelerator
+
 
 UNITS = 2 * 16 // 2            # 2 channels x 16 banks / 2 banks per unit = 16 units
 BURST_BITS = 256               # hbm2-pim: BL4 x 64-bit pseudo-channel
@@ -53,9 +29,9 @@ FP16_BITS = 16
 
 
 def _accel(tmp_path, clock=200, lanes=16, input_registers=8):
-    path = tmp_path / f"pim-{clock}-{lanes}-{input_registers}.yaml"
-    path.write_text(SPEC.format(clock=clock, lanes=lanes, input_registers=input_registers))
-    return hwsim.load_accelerator(str(path))
+    # conftest.PIM_TEST_SPEC: 16 host lanes, units at 1000 MHz, an area overhead of 0.5
+    return pim_test_accelerator(tmp_path, "pim-pins", clock=clock, overhead=0.5, lanes=lanes,
+                                input_registers=input_registers)
 
 
 # -- area ------------------------------------------------------------------------------------------

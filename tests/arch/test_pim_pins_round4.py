@@ -15,38 +15,14 @@ import pytest
 import hwsim
 from hwsim.arch.fabrics.pim import column_period
 
-SPEC = """
-name: pim-pins-4
-source: test (hand-computed pins)
-clock_mhz: {clock}
-tech_node_nm: 45
-compute: {{kind: pim, rows: 1, cols: 1, dataflow: ws, pe: {{type: mac, weights: [fp16], activations: [fp16], accumulator: fp16}}}}
-vector: {{lanes: {host_lanes}}}
-buffers:
-  ifmap: {{size_kib: 1, port_width_bits: 64}}
-  filter: {{size_kib: 1, port_width_bits: 64}}
-  ofmap: {{size_kib: 1, port_width_bits: 64}}
-dram: {{standard: hbm2-pim, channels: 2, energy_pj_per_bit: 3.59}}
-pim:
-  lanes_per_unit: {lanes}
-  lane_formats: [fp16]
-  banks_per_unit: 2
-  unit_clock_mhz: {unit_clock}
-  input_registers: 8
-  accumulator_registers: 8
-  kernel_setup_cycles: 0
-  session_cycles: 0
-  lane_mac_pj: 0.5
-  internal_pj_per_bit: 0.55
-default_precision: {{weights: fp16, activations: fp16, outputs: fp16}}
-area_overhead_fraction: 0
-"""
+from conftest import pim_test_accelerator
+
 
 
 def _accel(tmp_path, clock=1000, host_lanes=16, lanes=16, unit_clock=1000):
-    path = tmp_path / f"pim-{clock}-{host_lanes}-{lanes}-{unit_clock}.yaml"
-    path.write_text(SPEC.format(clock=clock, host_lanes=host_lanes, lanes=lanes, unit_clock=unit_clock))
-    return hwsim.load_accelerator(str(path))
+    # conftest.PIM_TEST_SPEC: 8 input registers, no area overhead
+    return pim_test_accelerator(tmp_path, "pim-pins-4", clock=clock, overhead=0, host_lanes=host_lanes, lanes=lanes,
+                                unit_clock=unit_clock)
 
 
 def _gemv(tmp_path, **kw):
